@@ -1,0 +1,25 @@
+# Two entry points for a fresh machine: `make serve` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STORE ?= var/store
+PORT ?= 8000
+
+.PHONY: install serve test
+
+$(BIN)/ldr: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(BIN)/ldr
+
+install: $(BIN)/ldr
+
+## Install, create the embedded store with the starter data (once), serve on 127.0.0.1:$(PORT).
+serve: install
+	@if [ ! -d "$(STORE)" ]; then $(BIN)/ldr init --store "$(STORE)"; fi
+	$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
+
+## Install and run the whole test suite.
+test: install
+	$(BIN)/pytest -q

@@ -1,0 +1,1 @@
+"""Local Digital Registry core: store, validation, loading, CLI. Never imports Flask."""

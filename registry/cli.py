@@ -1,0 +1,232 @@
+"""The `ldr` command. Each subcommand is a thin wrapper over one registry function."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import councils, loader
+from .exporting import export_registry
+from .model import load_model
+from .rdfio import FORMATS, InputError
+from .settings import SettingsError, load_settings
+from .store import StoreError, open_store
+
+STORE_HELP = "Directory of the embedded store (default: the LDR_STORE_DIR setting, var/store)."
+
+
+class Progress:
+    """Progress on stderr: one self-updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, quiet: bool = False):
+        self.tty = sys.stderr.isatty()
+        self.quiet = quiet
+        self.steps = 0
+
+    def __call__(self, message: str) -> None:
+        if self.quiet:
+            return
+        self.steps += 1
+        if self.tty:
+            bar = "█" * (self.steps % 20) + "░" * (19 - self.steps % 20)
+            click.echo(f"\r\033[K{bar} {message}", err=True, nl=False)
+        else:
+            click.echo(f"ldr: {message}", err=True)
+
+    def done(self) -> None:
+        if self.tty and self.steps and not self.quiet:
+            click.echo("\r\033[K", err=True, nl=False)
+
+
+def _settings(store: str | None) -> dict:
+    try:
+        return load_settings({"LDR_STORE_DIR": store})
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _open(settings: dict, create: bool = False):
+    try:
+        return open_store(settings, create=create)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _show_outcome(outcome: loader.Outcome, detail: int) -> int:
+    """Print the report; return the exit code (0 conforms, 1 violations, 2 unreadable input)."""
+    if outcome.input_errors:
+        for error in outcome.input_errors:
+            click.echo(f"error: {error}", err=True)
+        click.echo("Nothing was loaded.", err=True)
+        return 2
+    click.echo(outcome.report.render(detail))
+    return 0 if outcome.report.conforms else 1
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Local Digital Registry: councils' reusable digital assets as linked open data.
+
+    Settings come from LDR_* environment variables or a TOML file named by LDR_CONFIG
+    (see docs/settings.md).
+    """
+
+
+@main.command()
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+@click.option("--quiet", is_flag=True, help="Do not show progress.")
+def init(store: str | None, quiet: bool) -> None:
+    """Create the store and load the ontology, shapes and starter data from data/.
+
+    Running it again on an existing store reloads the vocabulary and replaces the starter
+    records with the versions in data/.
+    """
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings, create=True)
+    progress = Progress(quiet)
+    try:
+        outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress)
+    except (InputError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.done()
+        st.close()
+    code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
+    if outcome.written:
+        click.echo(f"Loaded {len(outcome.records)} starter records into {settings['LDR_STORE_DIR']}.")
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", metavar="DIR", help=STORE_HELP + " Used to resolve links to registered records; "
+              "without a store, files are checked on their own.")
+def validate(files: tuple[Path, ...], store: str | None) -> None:
+    """Check FILES against the shapes without writing anything.
+
+    Exit status: 0 when the files conform (warnings are shown but do not fail), 1 when there
+    are violations, 2 when a file cannot be read (the error names the file, line and column).
+    """
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = None
+    if Path(settings["LDR_STORE_DIR"]).is_dir():
+        st = _open(settings)
+    elif store:
+        raise click.ClickException(f"there is no store at {store}")
+    try:
+        outcome = loader.load_files(files, model, st, settings["LDR_MAX_INPUT_BYTES"], dry_run=True)
+    finally:
+        if st is not None:
+            st.close()
+    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"]))
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+@click.option("--quiet", is_flag=True, help="Do not show progress.")
+def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
+    """Validate FILES and, only if all of them conform, load every record they hold.
+
+    All or nothing: one unreadable file or one violation, and nothing is written.
+    Exit status as for `ldr validate`.
+    """
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings)
+    progress = Progress(quiet)
+    try:
+        outcome = loader.load_files(files, model, st, settings["LDR_MAX_INPUT_BYTES"], progress=progress)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        progress.done()
+        st.close()
+    code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
+    click.echo(f"Loaded {len(outcome.records)} record(s)." if outcome.written else "Nothing was loaded.",
+               err=not outcome.written)
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="turtle", show_default=True,
+              help="Syntax to write. nquads and trig keep each record in its own named graph.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (default: standard output).")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def export(fmt: str, output: Path | None, store: str | None) -> None:
+    """Write the whole registry: vocabulary, shapes and every record."""
+    settings = _settings(store)
+    st = _open(settings)
+    try:
+        data = export_registry(st, FORMATS[fmt])
+    finally:
+        st.close()
+    if output:
+        output.write_bytes(data)
+        click.echo(f"Wrote {len(data):,} bytes to {output}.", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@main.command("import-councils")
+@click.argument("csv_file", metavar="CSV", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+@click.option("--dry-run", is_flag=True, help="Check and report without writing.")
+@click.option("--quiet", is_flag=True, help="Do not show progress.")
+def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: bool) -> None:
+    """Import every current UK council from the mySociety local authorities CSV.
+
+    The file is uk_local_authorities_current.csv from mysociety/uk_local_authority_names_and_codes.
+    Councils already registered keep what other sources say about them; the importer replaces
+    only the properties it sets. Regions it can tell are wrong are corrected and reported
+    (docs/councils.md). All or nothing, like `ldr load`.
+    """
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings)
+    progress = Progress(quiet)
+    try:
+        result = councils.import_councils(csv_file, model, st, settings["LDR_MAX_INPUT_BYTES"],
+                                          dry_run=dry_run, progress=progress)
+    except InputError as exc:
+        progress.done()
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        progress.done()
+        st.close()
+    for correction in result.corrections:
+        click.echo(f"corrected: {correction}")
+    code = _show_outcome(result.outcome, settings["LDR_REPORT_DETAIL"])
+    if result.outcome.written:
+        click.echo(f"Imported {result.councils} current councils from {result.rows} rows.")
+    elif not result.outcome.input_errors:
+        click.echo("Nothing was imported." if not dry_run else f"Dry run: {result.councils} councils checked, nothing written.")
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--port", type=int, help="Port to listen on (default: the LDR_PORT setting, 8000).")
+@click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def serve(port: int | None, host: str | None, store: str | None) -> None:
+    """Serve the registry over HTTP (the Flask app from api.create_app)."""
+    from werkzeug.serving import run_simple
+
+    from api import create_app
+
+    settings = _settings(store)
+    overrides = {"LDR_STORE_DIR": settings["LDR_STORE_DIR"]}
+    try:
+        app = create_app(overrides)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    run_simple(host or settings["LDR_HOST"], port or settings["LDR_PORT"], app, threaded=True)
+
+
+if __name__ == "__main__":
+    main()

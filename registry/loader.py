@@ -1,0 +1,118 @@
+"""Reading RDF files, validating them as one bundle, and writing their records atomically.
+
+One function per behaviour, called by the CLI and (later) by HTTP routes alike.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from rdflib import Graph, URIRef
+
+from .model import DATA_DIR, Model
+from .rdfio import InputError, format_for_path, parse, read_limited
+from .report import Report
+from .store import Store
+from .validation import validate_graph
+
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    pass
+
+
+@dataclass
+class Outcome:
+    """What a validate or load did: the report, the records, and whether they were written."""
+
+    report: Report
+    records: dict[str, Graph] = field(default_factory=dict)
+    written: bool = False
+    input_errors: list[InputError] = field(default_factory=list)
+
+
+def read_files(paths: Iterable[str | Path], model: Model, max_bytes: int,
+               progress: Progress = _quiet) -> tuple[Graph, list[InputError]]:
+    """Parse every file; collect every unreadable one rather than stopping at the first."""
+    merged, errors = Graph(), []
+    paths = [Path(p) for p in paths]
+    for number, path in enumerate(paths, 1):
+        progress(f"reading {path} ({number}/{len(paths)})")
+        try:
+            fmt = format_for_path(path)
+            merged += parse(read_limited(path, max_bytes), fmt, model.base.parse_base,
+                            source=str(path), max_bytes=max_bytes)
+        except InputError as exc:
+            errors.append(exc)
+    return merged, errors
+
+
+def check_graph(graph: Graph, model: Model, store: Store | None, progress: Progress = _quiet) -> Outcome:
+    progress(f"validating {len(graph):,} statements")
+    records, report = validate_graph(graph, model, store)
+    return Outcome(report=report, records=records)
+
+
+def record_graph_name(model: Model, iri: str) -> str:
+    register, reference = model.base.split_item(iri)
+    return model.base.document(register, reference)
+
+
+def write_records(store: Store, model: Model, records: dict[str, Graph]) -> None:
+    """Replace each record's current description, all records in one transaction."""
+    store.replace_graphs({record_graph_name(model, iri): g for iri, g in records.items()})
+
+
+def submit_graph(graph: Graph, model: Model, store: Store, *, dry_run: bool = False,
+                 progress: Progress = _quiet) -> Outcome:
+    """Validate a bundle of records and, if nothing is a violation, write all of them."""
+    outcome = check_graph(graph, model, store, progress)
+    if outcome.report.conforms and not dry_run:
+        progress(f"writing {len(outcome.records)} record(s)")
+        write_records(store, model, outcome.records)
+        outcome.written = True
+    return outcome
+
+
+def load_files(paths: Iterable[str | Path], model: Model, store: Store | None, max_bytes: int, *,
+               dry_run: bool = False, progress: Progress = _quiet) -> Outcome:
+    """`ldr validate` (dry_run) and `ldr load`: nothing is written unless every file is
+    readable and every record conforms."""
+    graph, errors = read_files(paths, model, max_bytes, progress)
+    if errors:
+        return Outcome(report=Report(), input_errors=errors)
+    if store is None or dry_run:
+        outcome = check_graph(graph, model, store, progress)
+        return outcome
+    return submit_graph(graph, model, store, progress=progress)
+
+
+def starter_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.ttl"))
+
+
+def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet) -> Outcome:
+    """Load the ontology, schemes, registers and shapes, then the starter data in data/."""
+    progress("loading the vocabulary and shapes")
+    store.replace_graphs(model.ontology_files())
+    return load_files(starter_files(), model, store, max_bytes, progress=progress)
+
+
+def current_record(store: Store, model: Model, iri: str) -> Graph:
+    """The current description of one record (empty if it is not registered)."""
+    name = record_graph_name(model, iri)
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+
+
+def is_registered(store: Store, model: Model, iri: str) -> bool:
+    return store.ask(f"ASK {{ GRAPH <{record_graph_name(model, iri)}> {{ <{iri}> ?p ?o }} }}")
+
+
+def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
+    prefix = f"{model.base.iri}/id/{register}/"
+    rows = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), \"{prefix}\")) "
+        f"FILTER(STRSTARTS(STR(?g), \"{model.base.iri}/doc/{register}/\")) }}")
+    return sorted(row["s"] for row in rows)

@@ -1,0 +1,80 @@
+"""The registry's own RDF (ontology, concept schemes, registers, shapes), read once per process.
+
+Everything here comes from the files in ontology/ and shapes/: they are the single source
+of truth for terms, registers and rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDFS, SH, XSD
+
+from .namespaces import REG, REGISTERS, Base
+from .rdfio import FORMATS, parse, read_limited
+
+ROOT = Path(__file__).resolve().parent.parent
+ONTOLOGY_FILES = ("ontology/ldr.ttl", "ontology/schemes.ttl", "ontology/registers.ttl")
+SHAPES_FILES = ("shapes/components.ttl", "shapes/registry-shapes.ttl")
+DATA_DIR = ROOT / "data"
+
+
+def _read(base: Base, relative: str) -> Graph:
+    path = ROOT / relative
+    return parse(read_limited(path, 1 << 26), FORMATS["turtle"], base.parse_base, source=relative)
+
+
+@dataclass
+class Model:
+    base: Base
+    ontology: Graph = field(repr=False)   # vocabulary + schemes + registers
+    shapes: Graph = field(repr=False)
+    register_class: dict[str, URIRef] = field(default_factory=dict)
+
+    def subclasses(self, cls: URIRef) -> set[URIRef]:
+        """cls and every class below it in the ontology."""
+        found, todo = {cls}, [cls]
+        while todo:
+            for sub in self.ontology.subjects(RDFS.subClassOf, todo.pop()):
+                if isinstance(sub, URIRef) and sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    def register_of_types(self, types: set[URIRef]) -> set[str]:
+        return {r for r, cls in self.register_class.items() if types & self.subclasses(cls)}
+
+    def ontology_files(self) -> dict[str, Graph]:
+        """Named graphs the ontology files are stored in."""
+        return {
+            self.base.ontology_graph: _read(self.base, "ontology/ldr.ttl"),
+            self.base.scheme_graph("schemes"): _read(self.base, "ontology/schemes.ttl"),
+            self.base.scheme_graph("registers"): _read(self.base, "ontology/registers.ttl"),
+            self.base.shapes_graph: self.shapes,
+        }
+
+
+@cache
+def load_model(base_iri: str) -> Model:
+    base = Base(base_iri)
+    ontology = Graph()
+    for relative in ONTOLOGY_FILES:
+        ontology += _read(base, relative)
+    shapes = Graph()
+    for relative in SHAPES_FILES:
+        shapes += _read(base, relative)
+    # SPARQL text in the shapes says ldr:term; its namespace depends on the base, so the
+    # prefix declaration is made here rather than written into the file.
+    declaration = BNode()
+    shapes.add((URIRef(base.shapes_graph), SH.declare, declaration))
+    shapes.add((declaration, SH.prefix, Literal("ldr")))
+    shapes.add((declaration, SH.namespace, Literal(str(base.ldr), datatype=XSD.anyURI)))
+    model = Model(base, ontology, shapes)
+    for register in REGISTERS:
+        cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
+        if not isinstance(cls, URIRef):
+            raise RuntimeError(f"ontology/registers.ttl has no item class for the {register} register")
+        model.register_class[register] = cls
+    return model

@@ -1,0 +1,75 @@
+"""Namespaces reused from W3C and others, and the registry's own, derived from the base IRI.
+
+The project's RDF files use IRIs relative to the base (``<def/ldr#>``, ``<id/standards/>``),
+so one set of files serves any deployment: they are parsed with the base configured once.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rdflib import Namespace
+from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+REG = Namespace("http://purl.org/linked-data/registry#")
+PROF = Namespace("http://www.w3.org/ns/dx/prof/")
+ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
+DPV = Namespace("https://w3id.org/dpv#")
+SCHEMA = Namespace("https://schema.org/")
+
+#: The registers, in the order people meet them. Their names are the path segment in IRIs.
+REGISTERS = ("organisations", "exemplars", "platforms", "standards", "agreements", "products", "guides")
+
+PREFIXES = {
+    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
+    "dcat": DCAT, "foaf": FOAF, "org": ORG, "prov": PROV, "sh": SH, "adms": ADMS, "reg": REG,
+    "prof": PROF, "odrl": ODRL, "dpv": DPV, "schema": SCHEMA,
+}
+
+
+@dataclass(frozen=True)
+class Base:
+    """Everything derived from the configured base IRI."""
+
+    iri: str  # no trailing slash
+
+    @property
+    def parse_base(self) -> str:
+        """The base for resolving the project's relative IRIs (must end in a slash)."""
+        return self.iri + "/"
+
+    @property
+    def ldr(self) -> Namespace:
+        return Namespace(f"{self.iri}/def/ldr#")
+
+    @property
+    def ontology_graph(self) -> str:
+        return f"{self.iri}/def/ldr"
+
+    @property
+    def shapes_graph(self) -> str:
+        return f"{self.iri}/def/shapes"
+
+    def scheme_graph(self, name: str) -> str:
+        return f"{self.iri}/def/{name}"
+
+    def item(self, register: str, reference: str) -> str:
+        return f"{self.iri}/id/{register}/{reference}"
+
+    def document(self, register: str, reference: str) -> str:
+        return f"{self.iri}/doc/{register}/{reference}"
+
+    def split_item(self, iri: str) -> tuple[str, str] | None:
+        """(register, reference) for an item IRI minted here, else None."""
+        prefix = f"{self.iri}/id/"
+        if not iri.startswith(prefix):
+            return None
+        parts = iri[len(prefix):].split("/")
+        if len(parts) != 2 or parts[0] not in REGISTERS or not parts[1]:
+            return None
+        return parts[0], parts[1]
+
+    def sparql_prefixes(self) -> str:
+        lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()]
+        lines.append(f"PREFIX ldr: <{self.ldr}>")
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,174 @@
+"""Reading and writing RDF: formats, limits, and errors that say where input is wrong.
+
+Parsing uses pyoxigraph (fast, precise line and column in errors, no network access: it has
+no document loader, so a JSON-LD ``@context`` naming a remote document is never fetched);
+the result is handed on as an rdflib graph, which pyshacl and the serialisers need.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    ox: ox.RdfFormat
+    media_type: str
+    extensions: tuple[str, ...]
+    rdflib_name: str
+    datasets: bool = False
+
+
+FORMATS: dict[str, Format] = {f.name: f for f in (
+    Format("turtle", ox.RdfFormat.TURTLE, "text/turtle", (".ttl",), "turtle"),
+    Format("ntriples", ox.RdfFormat.N_TRIPLES, "application/n-triples", (".nt",), "nt"),
+    Format("nquads", ox.RdfFormat.N_QUADS, "application/n-quads", (".nq",), "nquads", True),
+    Format("trig", ox.RdfFormat.TRIG, "application/trig", (".trig",), "trig", True),
+    Format("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", (".jsonld", ".json"), "json-ld", True),
+    Format("rdfxml", ox.RdfFormat.RDF_XML, "application/rdf+xml", (".rdf", ".xml", ".owl"), "xml"),
+)}
+
+
+class InputError(Exception):
+    """Input that cannot be read as RDF. Says what, where (file, line, column) and what to do."""
+
+    def __init__(self, message: str, *, source: str | None = None,
+                 line: int | None = None, column: int | None = None, hint: str | None = None):
+        self.message, self.source, self.line, self.column, self.hint = message, source, line, column, hint
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.source or "input"
+        if self.line is not None:
+            where += f", line {self.line}"
+            if self.column is not None:
+                where += f", column {self.column}"
+        text = f"{where}: {self.message}"
+        return f"{text}\n  {self.hint}" if self.hint else text
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in {"source": self.source, "line": self.line, "column": self.column,
+                                  "message": self.message, "hint": self.hint}.items() if v is not None}
+
+
+def format_for_path(path: str | Path) -> Format:
+    suffix = Path(path).suffix.lower()
+    for fmt in FORMATS.values():
+        if suffix in fmt.extensions:
+            return fmt
+    known = ", ".join(sorted(e for f in FORMATS.values() for e in f.extensions))
+    raise InputError(f"cannot tell the RDF syntax from the extension {suffix or '(none)'!r}",
+                     source=str(path), hint=f"Use one of: {known}.")
+
+
+def format_for_media_type(media_type: str) -> Format | None:
+    media_type = media_type.split(";")[0].strip().lower()
+    for fmt in FORMATS.values():
+        if fmt.media_type == media_type:
+            return fmt
+    return {"application/json": FORMATS["jsonld"], "application/xml": FORMATS["rdfxml"],
+            "text/xml": FORMATS["rdfxml"], "text/plain": FORMATS["ntriples"]}.get(media_type)
+
+
+def read_limited(path: Path, max_bytes: int) -> bytes:
+    """The file's bytes, refusing before reading if it is larger than the limit."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
+    if size > max_bytes:
+        raise InputError(f"the file is {size:,} bytes, more than the limit of {max_bytes:,} bytes",
+                         source=str(path), hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.")
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
+
+
+def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
+          max_bytes: int | None = None) -> Graph:
+    """Parse bytes into an rdflib graph (named graphs in dataset formats are merged).
+
+    Raises InputError for empty, oversized, binary or malformed input, with line and column.
+    """
+    if max_bytes is not None and len(data) > max_bytes:
+        raise InputError(f"the input is {len(data):,} bytes, more than the limit of {max_bytes:,} bytes",
+                         source=source, hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.")
+    if not data.strip():
+        raise InputError("the input is empty: there is nothing to read", source=source,
+                         hint=f"Give an RDF document in {fmt.name} syntax.")
+    if b"\x00" in data[:65536]:
+        raise InputError("the input is binary, not text", source=source,
+                         hint=f"Give an RDF document in {fmt.name} syntax (UTF-8 text).")
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise InputError("the input is not UTF-8 text", source=source, line=line, column=column,
+                         hint="Save the file as UTF-8.") from exc
+    graph = Graph()
+    try:
+        for quad in ox.parse(data, fmt.ox, base_iri=base):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    except SyntaxError as exc:
+        raise InputError(_syntax_message(exc, fmt), source=source, line=exc.lineno, column=exc.offset,
+                         hint=f"Check the {fmt.name} syntax at that place"
+                              f"{' (or the file extension, if the file is in another syntax)' if source != 'input' else ''}.") from exc
+    except (ValueError, OSError) as exc:
+        raise InputError(f"cannot be read as {fmt.name}: {exc}", source=source) from exc
+    if len(graph) == 0:
+        raise InputError(f"no RDF statements were found in this {fmt.name} input", source=source,
+                         hint="Check that the file holds data, not only prefixes or comments.")
+    return graph
+
+
+def _syntax_message(exc: SyntaxError, fmt: Format) -> str:
+    text = str(exc.msg if hasattr(exc, "msg") else exc)
+    # pyoxigraph prefixes its own position ("Parser error at line 2 between columns 10 and 12: ...")
+    if ": " in text and text.startswith("Parser error"):
+        text = text.split(": ", 1)[1]
+    return f"not valid {fmt.name}: {text}"
+
+
+def serialize(graph: Graph, fmt: Format) -> bytes:
+    if fmt.name == "jsonld":
+        return graph.serialize(format="json-ld", auto_compact=True).encode("utf-8")
+    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+
+
+# --- term conversion between pyoxigraph and rdflib -------------------------------------------
+
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+
+
+def to_rdflib(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError(f"unsupported RDF term {term!r}")
+
+
+def to_ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise ValueError(f"unsupported RDF term {term!r}")

@@ -1,0 +1,92 @@
+"""Every setting in one documented table, read from ``LDR_*`` variables or a TOML file.
+
+The table is the single place a setting is declared: docs/settings.md is checked
+against it by a test, so a setting cannot exist without being documented.
+"""
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _size(text: str) -> int:
+    """Accept plain bytes or a suffix (10MB, 512KB, 1GB) so limits read naturally."""
+    text = text.strip().upper()
+    for suffix, factor in (("GB", 1 << 30), ("MB", 1 << 20), ("KB", 1 << 10), ("B", 1)):
+        if text.endswith(suffix):
+            return int(float(text[: -len(suffix)]) * factor)
+    return int(text)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("LDR_BASE", "http://127.0.0.1:8000",
+            "Base of every IRI the registry mints ({base}/id/..., {base}/doc/..., {base}/def/...). "
+            "Set it once, before `ldr init`: IRIs never change afterwards, whatever host serves them."),
+    Setting("LDR_STORE", "embedded",
+            "Which store implementation to use. `embedded` is pyoxigraph on disk."),
+    Setting("LDR_STORE_DIR", "var/store",
+            "Directory of the embedded on-disk store (created by `ldr init`)."),
+    Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
+            "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
+            "Larger input is refused before it is parsed.", _size),
+    Setting("LDR_REPORT_DETAIL", 5,
+            "How many problems per record a validation report shows in full before summarising the rest.", int),
+    Setting("LDR_HOST", "127.0.0.1", "Interface `ldr serve` listens on."),
+    Setting("LDR_PORT", 8000, "Port `ldr serve` listens on.", int),
+    Setting("LDR_CONFIG", "",
+            "Path of an optional TOML file of settings (keys are the names above); "
+            "environment variables win over the file."),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+class SettingsError(ValueError):
+    """A setting has a value that cannot be used; the message says which and why."""
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then the TOML file, then the environment, then explicit overrides."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
+    config_path = (overrides or {}).get("LDR_CONFIG") or environ.get("LDR_CONFIG")
+    if config_path:
+        path = Path(config_path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"cannot read settings file {path}: {exc}") from exc
+        for key, value in data.items():
+            name = key if key.startswith("LDR_") else "LDR_" + key.upper()
+            if name not in BY_NAME:
+                raise SettingsError(f"{path}: unknown setting {key!r}; see docs/settings.md")
+            values[name] = value
+    for setting in SETTINGS:
+        if setting.name in environ:
+            raw = environ[setting.name]
+            try:
+                values[setting.name] = setting.parse(raw)
+            except ValueError as exc:
+                raise SettingsError(f"{setting.name}={raw!r} is not valid: {exc}") from exc
+    for name, value in (overrides or {}).items():
+        if name not in BY_NAME:
+            raise SettingsError(f"unknown setting {name!r}")
+        if value is not None:
+            values[name] = value
+    base = str(values["LDR_BASE"]).rstrip("/")
+    if not (base.startswith("http://") or base.startswith("https://")):
+        raise SettingsError(f"LDR_BASE must be an http(s) IRI, not {base!r}")
+    values["LDR_BASE"] = base
+    return values

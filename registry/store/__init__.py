@@ -1,0 +1,16 @@
+"""The narrow store interface and the factory that picks an implementation from settings."""
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from .base import Store, StoreError
+from .embedded import EmbeddedStore
+
+__all__ = ["Store", "StoreError", "EmbeddedStore", "open_store"]
+
+
+def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:
+    kind = settings["LDR_STORE"]
+    if kind == "embedded":
+        return EmbeddedStore(settings["LDR_STORE_DIR"], create=create)
+    raise StoreError(f"LDR_STORE={kind!r} is not a known store; use 'embedded'")

@@ -1,0 +1,52 @@
+"""The one store interface everything above it uses (DESIGN.md: query, construct, ask,
+transactional replace of graphs). Implementations must not leak their own term types:
+results are rdflib terms and graphs."""
+from __future__ import annotations
+
+from typing import Iterable, Mapping, Protocol
+
+from rdflib import Graph
+from rdflib.term import Node
+
+
+class StoreError(Exception):
+    """The store cannot be opened or cannot do what was asked; the message says why."""
+
+
+class Store(Protocol):
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        """Rows of a SELECT query, each a dict of variable name to term (unbound ones absent)."""
+
+    def ask(self, sparql: str) -> bool: ...
+
+    def construct(self, sparql: str) -> Graph: ...
+
+    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
+        """Replace each named graph's contents with the given graph, all in one transaction."""
+
+    def graph_names(self) -> list[str]: ...
+
+    def dump(self, fmt: str) -> bytes:
+        """The whole store in a dataset syntax ('nquads' or 'trig')."""
+
+    def is_empty(self) -> bool: ...
+
+    def close(self) -> None: ...
+
+
+def insert_data(graphs: Mapping[str, Graph]) -> str:
+    """A SPARQL Update that replaces each named graph; servers apply one request atomically."""
+    parts: list[str] = []
+    for name, graph in graphs.items():
+        parts.append(f"DROP SILENT GRAPH <{name}>")
+    inserts: list[str] = []
+    for name, graph in graphs.items():
+        body = "\n".join(_nt(t) for t in graph)
+        inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
+    if inserts:
+        parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+    return " ;\n".join(parts)
+
+
+def _nt(triple: Iterable[Node]) -> str:
+    return " ".join(term.n3() for term in triple) + " ."

@@ -1,0 +1,68 @@
+"""The default store: pyoxigraph on disk, opened read-write by one process."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Mapping
+
+import pyoxigraph as ox
+from rdflib import Graph
+from rdflib.term import Node
+
+from ..rdfio import to_rdflib
+from .base import StoreError, insert_data
+
+
+class EmbeddedStore:
+    def __init__(self, path: str | Path, *, create: bool = False):
+        self.path = Path(path)
+        if not create and not self.path.is_dir():
+            raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._store = ox.Store(str(self.path))
+        except OSError as exc:
+            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        solutions = self._store.query(sparql)
+        names = [v.value for v in solutions.variables]
+        rows = []
+        for solution in solutions:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None:
+                    row[name] = to_rdflib(term)
+            rows.append(row)
+        return rows
+
+    def ask(self, sparql: str) -> bool:
+        return bool(self._store.query(sparql))
+
+    def construct(self, sparql: str) -> Graph:
+        graph = Graph()
+        for triple in self._store.query(sparql):
+            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
+        if not graphs:
+            return
+        try:
+            self._store.update(insert_data(graphs))
+        except OSError as exc:
+            raise StoreError(f"the store could not write: {exc}") from exc
+
+    def graph_names(self) -> list[str]:
+        return sorted(g.value for g in self._store.named_graphs())
+
+    def dump(self, fmt: str) -> bytes:
+        formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
+        return self._store.dump(format=formats[fmt])
+
+    def is_empty(self) -> bool:
+        return len(self._store) == 0
+
+    def close(self) -> None:
+        self._store.flush()
+        del self._store
