@@ -1,0 +1,67 @@
+"""Fixtures: settings, the model read from ontology/ and shapes/, and real on-disk stores."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from registry import loader
+from registry.model import load_model
+from registry.settings import load_settings
+from registry.store import EmbeddedStore
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+COUNCILS_CSV = SHARED / "data" / "councils" / "uk_local_authorities_current.csv"
+BASE = "http://127.0.0.1:8000"
+
+
+@pytest.fixture(scope="session")
+def settings():
+    return load_settings({"LDR_BASE": BASE}, environ={})
+
+
+@pytest.fixture(scope="session")
+def model():
+    return load_model(BASE)
+
+
+@pytest.fixture(scope="session")
+def starter_store_dir(tmp_path_factory, model, settings):
+    """One store built by `init` with the starter data; tests copy it rather than rebuild it."""
+    path = tmp_path_factory.mktemp("starter") / "store"
+    store = EmbeddedStore(path, create=True)
+    outcome = loader.init_store(store, model, settings["LDR_MAX_INPUT_BYTES"])
+    assert outcome.written, outcome.report.render()
+    store.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def starter_store(starter_store_dir):
+    """Read-only use: the initialised starter store, shared by the session."""
+    store = EmbeddedStore(starter_store_dir)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store_dir(tmp_path, starter_store_dir):
+    """A private copy of the starter store for a test that writes."""
+    path = tmp_path / "store"
+    shutil.copytree(starter_store_dir, path)
+    return path
+
+
+@pytest.fixture
+def store(store_dir):
+    st = EmbeddedStore(store_dir)
+    yield st
+    st.close()
+
+
+def require_councils_csv() -> Path:
+    if not COUNCILS_CSV.exists():
+        pytest.skip(f"the mySociety councils file is not at {COUNCILS_CSV} (../shared is not beside the project)")
+    return COUNCILS_CSV
