@@ -53,12 +53,13 @@ def _open(settings: dict, create: bool = False):
         raise click.ClickException(str(exc)) from exc
 
 
-def _show_outcome(outcome: loader.Outcome, detail: int) -> int:
+def _show_outcome(outcome: loader.Outcome, detail: int, writes: bool = True) -> int:
     """Print the report; return the exit code (0 conforms, 1 violations, 2 unreadable input)."""
     if outcome.input_errors:
         for error in outcome.input_errors:
             click.echo(f"error: {error}", err=True)
-        click.echo("Nothing was loaded.", err=True)
+        if writes:
+            click.echo("Nothing was loaded.", err=True)
         return 2
     click.echo(outcome.report.render(detail))
     return 0 if outcome.report.conforms else 1
@@ -121,7 +122,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     finally:
         if st is not None:
             st.close()
-    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"]))
+    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"], writes=False))
 
 
 @main.command()

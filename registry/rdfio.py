@@ -20,16 +20,17 @@ class Format:
     media_type: str
     extensions: tuple[str, ...]
     rdflib_name: str
+    label: str
     datasets: bool = False
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("turtle", ox.RdfFormat.TURTLE, "text/turtle", (".ttl",), "turtle"),
-    Format("ntriples", ox.RdfFormat.N_TRIPLES, "application/n-triples", (".nt",), "nt"),
-    Format("nquads", ox.RdfFormat.N_QUADS, "application/n-quads", (".nq",), "nquads", True),
-    Format("trig", ox.RdfFormat.TRIG, "application/trig", (".trig",), "trig", True),
-    Format("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", (".jsonld", ".json"), "json-ld", True),
-    Format("rdfxml", ox.RdfFormat.RDF_XML, "application/rdf+xml", (".rdf", ".xml", ".owl"), "xml"),
+    Format("turtle", ox.RdfFormat.TURTLE, "text/turtle", (".ttl",), "turtle", "Turtle"),
+    Format("ntriples", ox.RdfFormat.N_TRIPLES, "application/n-triples", (".nt",), "nt", "N-Triples"),
+    Format("nquads", ox.RdfFormat.N_QUADS, "application/n-quads", (".nq",), "nquads", "N-Quads", True),
+    Format("trig", ox.RdfFormat.TRIG, "application/trig", (".trig",), "trig", "TriG", True),
+    Format("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", (".jsonld", ".json"), "json-ld", "JSON-LD", True),
+    Format("rdfxml", ox.RdfFormat.RDF_XML, "application/rdf+xml", (".rdf", ".xml", ".owl"), "xml", "RDF/XML"),
 )}
 
 
@@ -100,10 +101,10 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
                          source=source, hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.")
     if not data.strip():
         raise InputError("the input is empty: there is nothing to read", source=source,
-                         hint=f"Give an RDF document in {fmt.name} syntax.")
+                         hint=f"Give an RDF document in {fmt.label} syntax.")
     if b"\x00" in data[:65536]:
         raise InputError("the input is binary, not text", source=source,
-                         hint=f"Give an RDF document in {fmt.name} syntax (UTF-8 text).")
+                         hint=f"Give an RDF document in {fmt.label} syntax (UTF-8 text).")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -117,12 +118,12 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     except SyntaxError as exc:
         raise InputError(_syntax_message(exc, fmt), source=source, line=exc.lineno, column=exc.offset,
-                         hint=f"Check the {fmt.name} syntax at that place"
+                         hint=f"Check the {fmt.label} syntax at that place"
                               f"{' (or the file extension, if the file is in another syntax)' if source != 'input' else ''}.") from exc
     except (ValueError, OSError) as exc:
-        raise InputError(f"cannot be read as {fmt.name}: {exc}", source=source) from exc
+        raise InputError(f"cannot be read as {fmt.label}: {exc}", source=source) from exc
     if len(graph) == 0:
-        raise InputError(f"no RDF statements were found in this {fmt.name} input", source=source,
+        raise InputError(f"no RDF statements were found in this {fmt.label} input", source=source,
                          hint="Check that the file holds data, not only prefixes or comments.")
     return graph
 
@@ -132,7 +133,7 @@ def _syntax_message(exc: SyntaxError, fmt: Format) -> str:
     # pyoxigraph prefixes its own position ("Parser error at line 2 between columns 10 and 12: ...")
     if ": " in text and text.startswith("Parser error"):
         text = text.split(": ", 1)[1]
-    return f"not valid {fmt.name}: {text}"
+    return f"not valid {fmt.label}: {text}"
 
 
 def serialize(graph: Graph, fmt: Format) -> bytes:

@@ -49,9 +49,13 @@ class EmbeddedStore:
         if not graphs:
             return
         try:
-            self._store.update(insert_data(graphs))
-        except OSError as exc:
-            raise StoreError(f"the store could not write: {exc}") from exc
+            update = insert_data(graphs)
+        except Exception as exc:  # rdflib refuses to write a term that is not valid RDF
+            raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())

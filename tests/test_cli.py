@@ -1,0 +1,127 @@
+"""The `ldr` command, run as a user runs it: a real process, real files, a real on-disk store."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rdflib import Dataset, Graph
+
+from registry.store import EmbeddedStore
+from tests.conftest import BASE
+
+LDR = str(Path(sys.executable).parent / "ldr")
+GOOD = """@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix reg: <http://purl.org/linked-data/registry#> .
+@prefix ldr: <{base}/def/ldr#> .
+<{base}/id/platforms/test-platform> a ldr:Platform ;
+    dcterms:title "Test platform"@en ;
+    dcterms:description "A platform used only by the command-line tests."@en ;
+    dcterms:publisher <{base}/id/organisations/government-digital-service> ;
+    ldr:phase <{base}/def/phase/beta> ;
+    dcterms:source <https://example.org/test-platform> ;
+    reg:status reg:statusSubmitted .
+""".replace("{base}", BASE)
+BAD = GOOD.replace("test-platform", "bad-platform").replace(
+    "dcterms:publisher <{base}/id/organisations/government-digital-service> ;".replace("{base}", BASE), "")
+
+
+def run(*args: str, store: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    command = [LDR, *args] + (["--store", str(store)] if store else [])
+    return subprocess.run(command, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "LDR_BASE": BASE, **(env or {})})
+
+
+def count_platform(store_dir: Path, ref: str) -> bool:
+    store = EmbeddedStore(store_dir)
+    try:
+        return store.ask(f"ASK {{ GRAPH ?g {{ <{BASE}/id/platforms/{ref}> ?p ?o }} }}")
+    finally:
+        store.close()
+
+
+@pytest.fixture
+def files(tmp_path):
+    good, bad = tmp_path / "good.ttl", tmp_path / "bad.ttl"
+    good.write_text(GOOD, encoding="utf-8")
+    bad.write_text(BAD, encoding="utf-8")
+    return good, bad
+
+
+def test_every_command_explains_itself_and_takes_store():
+    for command in ("init", "validate", "load", "export", "import-councils", "serve"):
+        result = run(command, "--help")
+        assert result.returncode == 0, result.stderr
+        assert "--store" in result.stdout and "DIR" in result.stdout, command
+
+
+def test_validate_exit_codes(files, store_dir):
+    good, bad = files
+    ok = run("validate", str(good), store=store_dir)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "0 errors" in ok.stdout and "warning" in ok.stdout   # warnings are shown but do not fail
+    failing = run("validate", str(bad), store=store_dir)
+    assert failing.returncode == 1
+    assert "A platform must name the organisation that owns it" in failing.stdout
+    missing = run("validate", str(good.with_name("absent.ttl")), store=store_dir)
+    assert missing.returncode == 2
+
+
+def test_syntax_error_names_file_line_and_column(tmp_path, store_dir):
+    broken = tmp_path / "broken.ttl"
+    broken.write_text('@prefix dcterms: <http://purl.org/dc/terms/> .\n<x> dcterms:title "unterminated .\n', encoding="utf-8")
+    result = run("validate", str(broken), store=store_dir)
+    assert result.returncode == 2
+    assert f"{broken}, line 2, column" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_load_is_all_or_nothing(files, store_dir):
+    good, bad = files
+    refused = run("load", str(good), str(bad), store=store_dir)
+    assert refused.returncode == 1
+    assert "Nothing was loaded." in refused.stderr
+    assert not count_platform(store_dir, "test-platform")
+    loaded = run("load", str(good), store=store_dir)
+    assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+    assert "Loaded 1 record(s)." in loaded.stdout
+    assert count_platform(store_dir, "test-platform")
+
+
+def test_load_shows_progress_as_plain_lines_when_not_a_terminal(files, store_dir):
+    result = run("load", str(files[0]), store=store_dir)
+    assert "ldr: reading" in result.stderr and "ldr: validating" in result.stderr and "ldr: writing" in result.stderr
+
+
+@pytest.mark.parametrize("fmt,parse_as,dataset", [
+    ("turtle", "turtle", False), ("ntriples", "nt", False), ("rdfxml", "xml", False),
+    ("jsonld", "json-ld", False), ("nquads", "nquads", True), ("trig", "trig", True)])
+def test_export_writes_the_whole_registry_in_each_format(fmt, parse_as, dataset, starter_store_dir, tmp_path):
+    out = tmp_path / f"export.{fmt}"
+    result = run("export", "--format", fmt, "--output", str(out), store=starter_store_dir)
+    assert result.returncode == 0, result.stderr
+    graph = Dataset() if dataset else Graph()
+    graph.parse(out, format=parse_as)
+    triples = {(s, p, o) for s, p, o, *_ in (graph.quads() if dataset else graph)}
+    assert len(triples) > 2000
+    text = out.read_text(encoding="utf-8")
+    assert f"{BASE}/id/standards/uprn" in text and "Greater Manchester Care Record" in text
+    if dataset:   # each record keeps its own named graph
+        assert f"{BASE}/doc/standards/uprn" in text
+
+
+def test_init_creates_a_store_with_the_starter_data(tmp_path):
+    store = tmp_path / "fresh"
+    result = run("init", "--quiet", store=store)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "starter records" in result.stdout
+    assert count_platform(store, "govuk-notify")
+
+
+def test_commands_on_a_missing_store_say_how_to_create_it(tmp_path, files):
+    result = run("load", str(files[0]), store=tmp_path / "nowhere")
+    assert result.returncode != 0
+    assert "ldr init --store" in result.stderr
+    assert "Traceback" not in result.stderr
