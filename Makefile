@@ -17,7 +17,8 @@ install: $(BIN)/ldr
 
 ## Install, create the embedded store with the starter data (once), serve on 127.0.0.1:$(PORT).
 serve: install
-	@if [ ! -d "$(STORE)" ]; then $(BIN)/ldr init --store "$(STORE)"; fi
+	@# Build the store beside its final place and move it in, so a failed init leaves nothing half-made.
+	@if [ ! -d "$(STORE)" ]; then rm -rf "$(STORE).new" && $(BIN)/ldr init --store "$(STORE).new" && mv "$(STORE).new" "$(STORE)"; fi
 	$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
 
 ## Install and run the whole test suite.

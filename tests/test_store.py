@@ -57,3 +57,13 @@ def test_data_survives_reopening(tmp_path):
 def test_opening_a_missing_store_says_how_to_create_it(tmp_path):
     with pytest.raises(StoreError, match="ldr init --store"):
         EmbeddedStore(tmp_path / "absent")
+
+
+def test_a_store_in_use_by_another_process_is_refused_with_a_reason(tmp_path):
+    path = tmp_path / "s"
+    first = EmbeddedStore(path, create=True)
+    try:
+        with pytest.raises(StoreError, match="one process at a time"):
+            EmbeddedStore(path)
+    finally:
+        first.close()

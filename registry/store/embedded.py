@@ -21,7 +21,9 @@ class EmbeddedStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         except OSError as exc:
-            raise StoreError(f"cannot open the store at {self.path}: {exc}") from exc
+            hint = (" Another process (such as `ldr serve`) has it open: an embedded store is used by one "
+                    "process at a time, so stop that process first." if "lock" in str(exc).lower() else "")
+            raise StoreError(f"cannot open the store at {self.path}: {exc}.{hint}") from exc
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         solutions = self._store.query(sparql)
