@@ -117,6 +117,10 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
         for quad in ox.parse(data, fmt.ox, base_iri=base):
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     except SyntaxError as exc:
+        if "LoadDocumentCallback" in str(exc):
+            raise InputError("the JSON-LD names a remote @context, and the registry never fetches remote documents",
+                             source=source, line=exc.lineno, column=exc.offset,
+                             hint="Put the context itself in the document (\"@context\": { ... }) instead of its address.") from exc
         raise InputError(_syntax_message(exc, fmt), source=source, line=exc.lineno, column=exc.offset,
                          hint=f"Check the {fmt.label} syntax at that place"
                               f"{' (or the file extension, if the file is in another syntax)' if source != 'input' else ''}.") from exc

@@ -25,6 +25,8 @@ CASES = {
     "prefixes only": ("prefixes.ttl", b"@prefix dcterms: <http://purl.org/dc/terms/> .\n", "no RDF statements"),
     "malformed JSON-LD": ("bad.jsonld", b'{"@id": "x", ', "not valid JSON-LD"),
     "malformed N-Triples": ("bad.nt", b"<http://a/x> <http://a/p> .\n", "not valid N-Triples"),
+    "remote JSON-LD context": ("remote.jsonld", b'{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://a/x", "title": "X"}',
+                               "never fetches remote documents"),
 }
 
 

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 
 from registry.store import EmbeddedStore
 from tests.conftest import BASE
@@ -125,3 +125,15 @@ def test_commands_on_a_missing_store_say_how_to_create_it(tmp_path, files):
     assert result.returncode != 0
     assert "ldr init --store" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("fmt,suffix", [("turtle", "ttl"), ("nt", "nt"), ("xml", "rdf"), ("json-ld", "jsonld"),
+                                        ("nquads", "nq"), ("trig", "trig")])
+def test_load_reads_every_rdf_syntax(fmt, suffix, tmp_path, store_dir):
+    graph = Dataset()
+    graph.graph(URIRef("http://example.org/some-graph")).parse(data=GOOD, format="turtle")
+    path = tmp_path / f"record.{suffix}"
+    graph.serialize(path, format=fmt)
+    result = run("load", str(path), store=store_dir)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert count_platform(store_dir, "test-platform")
