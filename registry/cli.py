@@ -53,13 +53,11 @@ def _open(settings: dict, create: bool = False):
         raise click.ClickException(str(exc)) from exc
 
 
-def _show_outcome(outcome: loader.Outcome, detail: int, writes: bool = True) -> int:
+def _show_outcome(outcome: loader.Outcome, detail: int) -> int:
     """Print the report; return the exit code (0 conforms, 1 violations, 2 unreadable input)."""
     if outcome.input_errors:
         for error in outcome.input_errors:
             click.echo(f"error: {error}", err=True)
-        if writes:
-            click.echo("Nothing was loaded.", err=True)
         return 2
     click.echo(outcome.report.render(detail))
     return 0 if outcome.report.conforms else 1
@@ -97,6 +95,8 @@ def init(store: str | None, quiet: bool) -> None:
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
     if outcome.written:
         click.echo(f"Loaded {len(outcome.records)} starter records into {settings['LDR_STORE_DIR']}.")
+    else:
+        click.echo("The starter data was not loaded: fix the problems above in data/.", err=True)
     sys.exit(code)
 
 
@@ -122,7 +122,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     finally:
         if st is not None:
             st.close()
-    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"], writes=False))
+    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"]))
 
 
 @main.command()
@@ -205,8 +205,10 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
     code = _show_outcome(result.outcome, settings["LDR_REPORT_DETAIL"])
     if result.outcome.written:
         click.echo(f"Imported {result.councils} current councils from {result.rows} rows.")
-    elif not result.outcome.input_errors:
-        click.echo("Nothing was imported." if not dry_run else f"Dry run: {result.councils} councils checked, nothing written.")
+    elif dry_run and not result.outcome.input_errors:
+        click.echo(f"Dry run: {result.councils} councils checked, nothing written.")
+    else:
+        click.echo("Nothing was imported.", err=True)
     sys.exit(code)
 
 

@@ -130,8 +130,11 @@ def test_commands_on_a_missing_store_say_how_to_create_it(tmp_path, files):
 @pytest.mark.parametrize("fmt,suffix", [("turtle", "ttl"), ("nt", "nt"), ("xml", "rdf"), ("json-ld", "jsonld"),
                                         ("nquads", "nq"), ("trig", "trig")])
 def test_load_reads_every_rdf_syntax(fmt, suffix, tmp_path, store_dir):
-    graph = Dataset()
-    graph.graph(URIRef("http://example.org/some-graph")).parse(data=GOOD, format="turtle")
+    if fmt in ("nquads", "trig"):
+        graph = Dataset()
+        graph.graph(URIRef("http://example.org/some-graph")).parse(data=GOOD, format="turtle")
+    else:
+        graph = Graph().parse(data=GOOD, format="turtle")
     path = tmp_path / f"record.{suffix}"
     graph.serialize(path, format=fmt)
     result = run("load", str(path), store=store_dir)
