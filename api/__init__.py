@@ -3,10 +3,13 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import threading
+
 from flask import Flask
 
 from registry.model import load_model
 from registry.settings import load_settings
+from registry.sparql import QueryPool
 from registry.store import open_store
 
 
@@ -17,8 +20,44 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config["LDR"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
     app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])
-    app.extensions["ldr.store"] = open_store(settings)
+    store = open_store(settings)
+    app.extensions["ldr.store"] = store
+    app.extensions["ldr.queries"] = QueryService(store, settings)
 
     from .linked_data import bp as linked_data
+    from .sparql import bp as sparql
     app.register_blueprint(linked_data)
+    app.register_blueprint(sparql)
     return app
+
+
+class QueryService:
+    """The query pool, started on first use (spawning workers costs a second), with the
+    snapshot it reads refreshed whenever the registry changes."""
+
+    def __init__(self, store, settings):
+        self.store, self.settings = store, settings
+        self._pool: QueryPool | None = None
+        self._snapshot: str | None = None
+        self._lock = threading.Lock()
+
+    def snapshot(self) -> str:
+        if self._snapshot is None:
+            self.refresh()
+        return self._snapshot
+
+    def refresh(self) -> None:
+        """Take a new snapshot: call after every write."""
+        self._snapshot = self.store.checkpoint()
+
+    def __call__(self) -> QueryPool:
+        with self._lock:
+            if self._pool is None:
+                s = self.settings
+                self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
+                                       max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"])
+            return self._pool
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()

@@ -7,6 +7,8 @@ from registry.describe import describe_item
 from registry.namespaces import REGISTERS
 from registry.rdfio import FORMATS, serialize
 
+from .problems import problem
+
 bp = Blueprint("linked_data", __name__)
 
 SUFFIXES = {".ttl": "turtle"}
@@ -16,19 +18,12 @@ def _store():
     return current_app.extensions["ldr.store"]
 
 
-def _problem(status: int, title: str, detail: str) -> Response:
-    response = jsonify({"type": "about:blank", "title": title, "status": status, "detail": detail})
-    response.status_code = status
-    response.mimetype = "application/problem+json"
-    return response
-
-
 @bp.get("/health")
 def health():
     try:
         _store().ask("ASK { }")
     except Exception as exc:  # noqa: BLE001 - any store failure means unhealthy
-        return _problem(503, "Store unavailable", f"The store did not answer: {exc}")
+        return problem(503, "Store unavailable", f"The store did not answer: {exc}")
     return jsonify({"status": "ok"})
 
 
@@ -49,12 +44,12 @@ def item_doc(register: str, reference: str):
             reference, fmt = reference[: -len(suffix)], FORMATS[name]
     graph = describe_item(_store(), current_app.extensions["ldr.model"], register, reference)
     if graph is None:
-        return _problem(404, "Not registered",
+        return problem(404, "Not registered",
                         f"There is no {register} record with the reference {reference!r}. "
                         f"Check the address, or browse the register at /{register}.")
     return Response(serialize(graph, fmt), mimetype=fmt.media_type)
 
 
 def _unknown_register(register: str) -> Response:
-    return _problem(404, "No such register",
+    return problem(404, "No such register",
                     f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")

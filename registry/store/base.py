@@ -31,6 +31,9 @@ class Store(Protocol):
 
     def is_empty(self) -> bool: ...
 
+    def checkpoint(self) -> str:
+        """A read-only snapshot other processes may open; its path."""
+
     def close(self) -> None: ...
 
 

@@ -1,6 +1,8 @@
 """The default store: pyoxigraph on disk, opened read-write by one process."""
 from __future__ import annotations
 
+import shutil
+import time
 from pathlib import Path
 from typing import Mapping
 
@@ -13,6 +15,7 @@ from .base import StoreError, insert_data
 
 
 class EmbeddedStore:
+    KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
         if not create and not self.path.is_dir():
@@ -58,6 +61,17 @@ class EmbeddedStore:
             self._store.update(update)
         except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
             raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+
+    def checkpoint(self) -> str:
+        """A consistent read-only copy of the store as it is now (hard links, so cheap), for
+        query worker processes to open safely while this process goes on writing."""
+        root = self.path.with_name(self.path.name + ".snapshots")
+        root.mkdir(parents=True, exist_ok=True)
+        target = root / f"{time.time_ns()}"
+        self._store.backup(str(target))
+        for old in sorted(root.iterdir(), key=lambda p: p.name)[:-self.KEEP_SNAPSHOTS]:
+            shutil.rmtree(old, ignore_errors=True)
+        return str(target)
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())

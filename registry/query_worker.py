@@ -1,0 +1,185 @@
+"""The process that runs one SPARQL query at a time on a read-only snapshot of the store.
+
+It imports nothing but pyoxigraph and the standard library, so it starts fast. The parent
+kills it when a query passes the time limit: killing a process is the only way to be sure a
+query in pyoxigraph (which has no timeout) stops and gives its CPU and memory back.
+"""
+from __future__ import annotations
+
+import io
+import json
+import resource
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+import pyoxigraph as ox
+
+RDF_FORMATS = {
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,
+}
+RESULT_FORMATS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
+                  "text/tab-separated-values")
+
+
+def main(conn, memory_bytes: int | None) -> None:
+    if memory_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    stores: dict[str, ox.Store] = {}
+    while True:
+        try:
+            job = conn.recv()
+        except EOFError:
+            return
+        if job is None:
+            return
+        try:
+            path = job["snapshot"]
+            if path not in stores:
+                stores.clear()   # an older snapshot is no longer needed
+                stores[path] = ox.Store.read_only(path)
+            conn.send(("ok", execute(stores[path], job)))
+        except SyntaxError as exc:
+            conn.send(("syntax", str(exc)))
+        except MemoryError:
+            conn.send(("memory", "the query needed more memory than the endpoint allows"))
+        except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {}
+    if job["default_graphs"]:
+        kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
+    else:
+        kwargs["use_default_graph_as_union"] = True
+    if job["named_graphs"]:
+        kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
+    elif job["default_graphs"]:
+        kwargs["named_graphs"] = []
+    result = store.query(job["query"], base_iri=job.get("base_iri"), **kwargs)
+    limit = job["max_rows"]
+    if isinstance(result, ox.QueryBoolean):
+        return {"kind": "boolean", "value": bool(result)}
+    if isinstance(result, ox.QuerySolutions):
+        variables = [v.value for v in result.variables]
+        rows, truncated = [], False
+        for solution in result:
+            if len(rows) == limit:
+                truncated = True
+                break
+            rows.append([solution[v] for v in variables])
+        return {"kind": "solutions", "variables": variables, "rows": [[_term(t) for t in row] for row in rows],
+                "truncated": truncated}
+    triples, truncated = [], False
+    for triple in result:
+        if len(triples) == limit:
+            truncated = True
+            break
+        triples.append(triple)
+    fmt = RDF_FORMATS[job["rdf_format"]]
+    return {"kind": "graph", "body": ox.serialize(triples, format=fmt), "truncated": truncated,
+            "count": len(triples)}
+
+
+def _term(term) -> dict | None:
+    """A term as a SPARQL JSON results binding (picklable, format-neutral)."""
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+        elif term.datatype.value != "http://www.w3.org/2001/XMLSchema#string":
+            out["datatype"] = term.datatype.value
+        return out
+    return {"type": "triple", "value": str(term)}
+
+
+# --- results serialisations (SPARQL 1.1 Query Results JSON, XML, CSV and TSV) ----------------
+
+def serialize_results(result: dict[str, Any], media_type: str) -> bytes:
+    if result["kind"] == "boolean":
+        value = result["value"]
+        if media_type == "application/sparql-results+xml":
+            return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                    f'<head/><boolean>{"true" if value else "false"}</boolean></sparql>\n').encode()
+        if media_type in ("text/csv", "text/tab-separated-values"):
+            return ("true\n" if value else "false\n").encode()
+        return json.dumps({"head": {}, "boolean": value}).encode()
+    variables, rows = result["variables"], result["rows"]
+    if media_type == "application/sparql-results+xml":
+        return _xml(variables, rows)
+    if media_type == "text/csv":
+        return _csv(variables, rows)
+    if media_type == "text/tab-separated-values":
+        return _tsv(variables, rows)
+    bindings = [{v: t for v, t in zip(variables, row) if t is not None} for row in rows]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False).encode("utf-8")
+
+
+def _xml(variables, rows) -> bytes:
+    out = io.StringIO()
+    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
+    for v in variables:
+        out.write(f"<variable name={quoteattr(v)}/>")
+    out.write("</head>\n<results>\n")
+    for row in rows:
+        out.write("<result>")
+        for v, t in zip(variables, row):
+            if t is None:
+                continue
+            out.write(f"<binding name={quoteattr(v)}>")
+            if t["type"] == "uri":
+                out.write(f"<uri>{escape(t['value'])}</uri>")
+            elif t["type"] == "bnode":
+                out.write(f"<bnode>{escape(t['value'])}</bnode>")
+            else:
+                attrs = ""
+                if "xml:lang" in t:
+                    attrs = f" xml:lang={quoteattr(t['xml:lang'])}"
+                elif "datatype" in t:
+                    attrs = f" datatype={quoteattr(t['datatype'])}"
+                out.write(f"<literal{attrs}>{escape(t['value'])}</literal>")
+            out.write("</binding>")
+        out.write("</result>\n")
+    out.write("</results>\n</sparql>\n")
+    return out.getvalue().encode("utf-8")
+
+
+def _csv(variables, rows) -> bytes:
+    import csv
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(variables)
+    for row in rows:
+        writer.writerow(["" if t is None else ("_:" + t["value"] if t["type"] == "bnode" else t["value"]) for t in row])
+    return out.getvalue().encode("utf-8")
+
+
+def _tsv_term(t) -> str:
+    if t is None:
+        return ""
+    if t["type"] == "uri":
+        return f"<{t['value']}>"
+    if t["type"] == "bnode":
+        return f"_:{t['value']}"
+    value = t["value"].replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    if "xml:lang" in t:
+        return f'"{value}"@{t["xml:lang"]}'
+    if "datatype" in t:
+        return f'"{value}"^^<{t["datatype"]}>'
+    return f'"{value}"'
+
+
+def _tsv(variables, rows) -> bytes:
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")

@@ -1,0 +1,171 @@
+"""The public SPARQL query service: read-only, never reaching the network, time-limited.
+
+Queries run in a small pool of worker processes, each on a read-only snapshot (a checkpoint)
+of the embedded store. A query that passes the time limit has its worker killed and replaced,
+so it really stops; the other workers go on answering.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import queue
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from . import query_worker
+
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+class QueryError(Exception):
+    """A query the service will not or cannot answer. `kind` says which, for the HTTP status."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind, self.message = kind, message
+        super().__init__(message)
+
+
+def _unescape(text: str) -> str:
+    """SPARQL codepoint escapes are processed before parsing, so checks must see them too."""
+    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
+                  lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
+
+
+_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*)''')
+
+
+def keywords(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out: what remains are keywords,
+    names and punctuation."""
+    return _TOKENS.sub(" ", _unescape(query))
+
+
+def is_update(query: str) -> bool:
+    body = keywords(query)
+    body = re.sub(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*", "", body)
+    first = re.match(r"\s*([A-Za-z]+)", body)
+    return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
+
+
+def uses_service(query: str) -> bool:
+    return re.search(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", keywords(query), flags=re.I) is not None
+
+
+def guard(query: str) -> None:
+    """Refuse what a public read-only endpoint must never do, before anything runs."""
+    if is_update(query):
+        raise QueryError("update", "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
+                                   "DROP and the rest) is refused. Use the registry's write API to change records.")
+    if uses_service(query):
+        raise QueryError("service", "SERVICE is refused: this endpoint never sends requests to other "
+                                    "servers. Query each endpoint yourself and combine the results.")
+
+
+@dataclass
+class QueryOutcome:
+    body: bytes
+    media_type: str
+    truncated: bool = False
+    rows: int = 0
+
+
+@dataclass
+class _Worker:
+    process: multiprocessing.Process
+    conn: object
+
+
+@dataclass
+class QueryPool:
+    """Worker processes that run queries against the current snapshot."""
+
+    snapshot: Callable[[], str]
+    size: int = 2
+    timeout: float = 10.0
+    max_rows: int = 10_000
+    memory_mb: int = 2048
+    _idle: queue.Queue = field(default_factory=queue.Queue, repr=False)
+    _all: list = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self):
+        self._context = multiprocessing.get_context("spawn")
+        for _ in range(self.size):
+            self._idle.put(self._start())
+
+    def _start(self) -> _Worker:
+        parent, child = self._context.Pipe()
+        memory = self.memory_mb * 1024 * 1024 if self.memory_mb else None
+        process = self._context.Process(target=query_worker.main, args=(child, memory), daemon=True,
+                                        name="ldr-query-worker")
+        process.start()
+        child.close()
+        worker = _Worker(process, parent)
+        with self._lock:
+            self._all.append(worker)
+        return worker
+
+    def _kill(self, worker: _Worker) -> None:
+        worker.process.kill()
+        worker.process.join(5)
+        worker.conn.close()
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+
+    def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
+            rdf_type: str, base_iri: str | None = None) -> QueryOutcome:
+        """Run a query and serialise its results: SELECT and ASK as `result_type`,
+        CONSTRUCT and DESCRIBE as `rdf_type`."""
+        guard(query)
+        started = time.monotonic()
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
+        job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
+               "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type,
+               "base_iri": base_iri}
+        try:
+            worker.conn.send(job)
+            remaining = max(0.0, self.timeout - (time.monotonic() - started))
+            if not worker.conn.poll(remaining):
+                self._kill(worker)
+                worker = self._start()
+                raise QueryError("timeout", f"The query was stopped after the time limit of {self.timeout:g} s. "
+                                            "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
+                                            "or download the dump instead.")
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError, BrokenPipeError):
+            # The worker died (for example killed by the memory limit): replace it.
+            self._kill(worker)
+            worker = self._start()
+            raise QueryError("memory", "The query was stopped because it needed more memory than the "
+                                       "endpoint allows.") from None
+        finally:
+            self._idle.put(worker)
+        if status == "syntax":
+            raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {payload}")
+        if status == "memory":
+            raise QueryError("memory", f"The query was stopped: {payload}.")
+        if status != "ok":
+            raise QueryError("error", f"The query failed: {payload}")
+        if payload["kind"] == "graph":
+            return QueryOutcome(payload["body"], rdf_type, payload["truncated"], payload["count"])
+        body = query_worker.serialize_results(payload, result_type)
+        rows = len(payload.get("rows", ()))
+        return QueryOutcome(body, result_type, payload.get("truncated", False), rows)
+
+    def close(self) -> None:
+        with self._lock:
+            workers = list(self._all)
+        for worker in workers:
+            try:
+                worker.conn.send(None)
+            except OSError:
+                pass
+            worker.process.join(2)
+            if worker.process.is_alive():
+                worker.process.kill()

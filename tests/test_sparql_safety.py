@@ -1,0 +1,185 @@
+"""The public endpoint is safe: read-only, never reaches the network, stops long queries and
+keeps answering others, and says when it cuts results short."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from urllib.parse import quote
+
+import pytest
+
+from api import create_app
+from registry.sparql import is_update, uses_service
+from tests.conftest import BASE
+
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+PATHS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b . "
+         "?c (<http://x/p>|!<http://x/p>)* ?d }")
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, starter_store_dir):
+    path = tmp_path_factory.mktemp("safety") / "store"
+    shutil.copytree(starter_store_dir, path)
+    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE, "LDR_QUERY_TIMEOUT": 2.0,
+                      "LDR_QUERY_WORKERS": 2, "LDR_QUERY_MAX_ROWS": 25})
+    yield app
+    app.extensions["ldr.queries"].close()
+    app.extensions["ldr.store"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def get(client, query, **headers):
+    return client.get("/sparql?query=" + quote(query), headers=headers)
+
+
+@pytest.mark.parametrize("update", [
+    "INSERT DATA { <http://x/s> <http://x/p> 1 }",
+    "PREFIX ex: <http://x/>\nDELETE WHERE { ?s ?p ?o }",
+    "# a comment first\nLOAD <http://127.0.0.1:9/data.ttl>",
+    "CLEAR ALL", "drop graph <http://x/g>", "\\u0049NSERT DATA { <http://x/s> <http://x/p> 1 }",
+])
+def test_updates_are_refused_in_every_way_they_can_be_sent(client, update):
+    assert is_update(update)
+    for response in (get(client, update),
+                     client.get("/sparql?update=" + quote(update)),
+                     client.post("/sparql", data={"update": update}),
+                     client.post("/sparql", data=update, content_type="application/sparql-update")):
+        assert response.status_code == 403, response.data
+        assert "read-only" in response.json["detail"]
+    assert get(client, f"ASK {{ <http://x/s> ?p ?o }}").json["boolean"] is False
+
+
+def test_queries_that_merely_mention_keywords_are_not_refused(client):
+    query = 'SELECT ?service ?insert WHERE { BIND("SERVICE" AS ?service) BIND(<http://x/INSERT> AS ?insert) }'
+    assert not uses_service(query) and not is_update(query)
+    assert get(client, query).status_code == 200
+
+
+class Listener:
+    """A local port that records every connection made to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(5)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.mark.parametrize("template", [
+    "SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "select * where {{ service silent <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * WHERE {{ \\u0053ERVICE <http://127.0.0.1:{port}/sparql> {{ ?s ?p ?o }} }}",
+    "SELECT * FROM <http://127.0.0.1:{port}/data.ttl> WHERE {{ ?s ?p ?o }}",
+])
+def test_no_query_makes_a_request_leave_the_machine(client, template):
+    listener = Listener()
+    try:
+        response = get(client, template.format(port=listener.port))
+        assert response.status_code in (200, 403), response.data
+        if response.status_code == 403:
+            assert "never sends requests to other servers" in response.json["detail"]
+    finally:
+        listener.close()
+    assert listener.connections == 0
+
+
+@pytest.mark.parametrize("query", [CARTESIAN, PATHS], ids=["cartesian-product", "unbounded-property-paths"])
+def test_a_pathological_query_is_stopped_at_the_limit_and_its_process_killed(app, client, query):
+    pool = app.extensions["ldr.queries"]()
+    before = {w.process.pid for w in pool._all}
+    response = get(client, query)
+    assert response.status_code == 503
+    assert response.mimetype == "application/problem+json"
+    assert "time limit of 2 s" in response.json["detail"]
+    after = {w.process.pid for w in pool._all}
+    killed = before - after
+    assert len(killed) == 1, "the worker that ran the query was not replaced"
+    for pid in killed:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)   # gone: its CPU and memory are free
+    assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True
+
+
+def test_other_requests_are_answered_while_a_heavy_query_runs(app):
+    heavy_done = threading.Event()
+
+    def heavy():
+        app.test_client().get("/sparql?query=" + quote(CARTESIAN))
+        heavy_done.set()
+
+    thread = threading.Thread(target=heavy)
+    thread.start()
+    try:
+        client = app.test_client()
+        for _ in range(5):
+            response = client.get("/sparql?query=" + quote(f"ASK {{ <{BASE}/id/standards/uprn> ?p ?o }}"))
+            assert response.status_code == 200 and response.json["boolean"] is True
+            assert client.get("/doc/standards/uprn").status_code == 200
+        assert not heavy_done.is_set(), "the light requests should have finished while the heavy one still ran"
+    finally:
+        thread.join(10)
+    assert heavy_done.is_set()
+
+
+def test_the_result_cap_is_reported_not_silent(client):
+    response = get(client, "SELECT ?s WHERE { ?s ?p ?o }")
+    assert response.status_code == 200
+    assert len(response.json["results"]["bindings"]) == 25
+    assert response.headers["LDR-Result-Limit"] == "25"
+    assert response.headers["LDR-Results-Truncated"].startswith("true")
+    graph = get(client, "CONSTRUCT WHERE { ?s ?p ?o }", Accept="application/n-triples")
+    assert len(graph.data.decode().strip().splitlines()) == 25
+    assert graph.headers["LDR-Results-Truncated"].startswith("true")
+    small = get(client, "SELECT ?s WHERE { ?s ?p ?o } LIMIT 3")
+    assert "LDR-Results-Truncated" not in small.headers
+
+
+@pytest.mark.parametrize("accept,media", [
+    ("application/sparql-results+json", "application/sparql-results+json"),
+    ("application/sparql-results+xml", "application/sparql-results+xml"),
+    ("text/csv", "text/csv"), ("text/tab-separated-values", "text/tab-separated-values"),
+    ("application/json", "application/sparql-results+json"), ("*/*", "application/sparql-results+json")])
+def test_select_results_in_every_format(client, accept, media):
+    response = get(client, f"SELECT ?title WHERE {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/title> ?title }}",
+                   Accept=accept)
+    assert response.status_code == 200 and response.mimetype == media
+    assert "Unique Property Reference Number" in response.data.decode()
+
+
+def test_a_syntax_error_is_a_400_that_says_where(client):
+    response = get(client, "SELECT * WHERE { ?s ?p }")
+    assert response.status_code == 400
+    assert "not valid SPARQL 1.1" in response.json["detail"] and "1:" in response.json["detail"]
+
+
+def test_406_lists_formats(client):
+    response = get(client, "ASK {}", Accept="image/png")
+    assert response.status_code == 406
+    assert "text/csv" in response.json["detail"]
