@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from rdflib import Graph, URIRef
+from rdflib.namespace import RDF
 
 from .loader import current_record
 from .model import Model
@@ -16,7 +17,7 @@ def describe_item(store: Store, model: Model, register: str, reference: str) -> 
     graph = current_record(store, model, iri)
     if not (URIRef(iri), None, None) in graph:
         return None
-    targets = {o for o in graph.objects() if isinstance(o, URIRef)} - {URIRef(iri)}
+    targets = {o for s, p, o in graph if isinstance(o, URIRef) and p != RDF.type} - {URIRef(iri)}
     if targets:
         values = " ".join(t.n3() for t in sorted(targets, key=str))
         graph += store.construct(

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SH, XSD
+from rdflib.namespace import RDFS, SH, SKOS, XSD
 
 from .namespaces import REG, REGISTERS, Base
 from .rdfio import FORMATS, parse, read_limited
@@ -42,6 +42,20 @@ class Model:
                     found.add(sub)
                     todo.append(sub)
         return found
+
+    def label(self, iri: URIRef) -> str:
+        """A human label for a term: the shapes' sh:name, else the ontology's label, else the
+        IRI's local name. Read from the RDF, never hard-coded."""
+        for ps in self.shapes.subjects(SH.path, iri):
+            name = self.shapes.value(ps, SH.name)
+            if name is not None:
+                return str(name)
+        for p in (RDFS.label, SKOS.prefLabel):
+            value = self.ontology.value(iri, p)
+            if value is not None:
+                return str(value)
+        text = str(iri)
+        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
     def register_of_types(self, types: set[URIRef]) -> set[str]:
         return {r for r, cls in self.register_class.items() if types & self.subclasses(cls)}
