@@ -13,7 +13,11 @@ $(BIN)/ldr: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/ldr
 
-install: $(BIN)/ldr
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts
+	touch $@
+
+install: $(BIN)/ldr node_modules/.package-lock.json
 
 ## Install, create the embedded store with the starter data (once), serve on 127.0.0.1:$(PORT).
 serve: install

@@ -16,7 +16,7 @@ from registry.store import open_store
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from settings (LDR_* variables, the LDR_CONFIG file, then `config`)."""
     settings = load_settings(config)
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder="static", static_url_path="/static")
     app.config["LDR"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
     app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])
@@ -25,9 +25,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.queries"] = QueryService(store, settings)
 
     from .linked_data import bp as linked_data
+    from .queries import bp as queries
     from .sparql import bp as sparql
     app.register_blueprint(linked_data)
     app.register_blueprint(sparql)
+    app.register_blueprint(queries)
     return app
 
 

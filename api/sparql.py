@@ -19,7 +19,16 @@ RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+x
 RDF_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
 ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
            "text/xml": "application/sparql-results+xml"}
-STATUS = {"syntax": 400, "update": 403, "service": 403, "timeout": 503, "busy": 503, "memory": 503, "error": 500}
+STATUS = {"syntax": 400, "update": 403, "service": 403, "timeout": 503, "busy": 503, "memory": 503, "error": 500,
+          "param": 400}
+TITLES = {"syntax": "Query syntax error", "update": "Read-only endpoint", "service": "Remote services refused",
+          "timeout": "Query time limit reached", "busy": "Endpoint busy", "memory": "Query memory limit reached",
+          "error": "Query failed", "param": "Bad parameter"}
+
+
+def query_problem(exc: QueryError) -> Response:
+    headers = {"Retry-After": "2"} if exc.kind == "busy" else {}
+    return problem(STATUS[exc.kind], TITLES[exc.kind], exc.message, headers=headers)
 
 
 def _accept_header() -> str:
@@ -87,8 +96,7 @@ def sparql():
                                 result_type=result_type or RESULT_TYPES[0], rdf_type=rdf_type or RDF_TYPES[0],
                                 base_iri=current_app.config["LDR"]["LDR_BASE"] + "/")
     except QueryError as exc:
-        headers = {"Retry-After": "2"} if exc.kind == "busy" else {}
-        return problem(STATUS[exc.kind], exc.kind.capitalize(), exc.message, headers=headers)
+        return query_problem(exc)
     response = Response(outcome.body, mimetype=outcome.media_type)
     if outcome.media_type.startswith("text/"):
         response.charset = "utf-8"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import pickle
 import resource
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -24,13 +26,19 @@ RESULT_FORMATS = ("application/sparql-results+json", "application/sparql-results
                   "text/tab-separated-values")
 
 
-def main(conn, memory_bytes: int | None) -> None:
-    if memory_bytes:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+def main() -> None:
+    """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes."""
+    channel_in = os.fdopen(os.dup(0), "rb")
+    channel_out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)   # anything printed by accident goes to stderr, not into the channel
+    memory_mb = int(os.environ.get("LDR_QUERY_MEMORY_MB", "0") or 0)
+    if memory_mb:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     stores: dict[str, ox.Store] = {}
     while True:
         try:
-            job = conn.recv()
+            job = pickle.load(channel_in)
         except EOFError:
             return
         if job is None:
@@ -40,13 +48,15 @@ def main(conn, memory_bytes: int | None) -> None:
             if path not in stores:
                 stores.clear()   # an older snapshot is no longer needed
                 stores[path] = ox.Store.read_only(path)
-            conn.send(("ok", execute(stores[path], job)))
+            answer = ("ok", execute(stores[path], job))
         except SyntaxError as exc:
-            conn.send(("syntax", str(exc)))
+            answer = ("syntax", str(exc))
         except MemoryError:
-            conn.send(("memory", "the query needed more memory than the endpoint allows"))
+            answer = ("memory", "the query needed more memory than the endpoint allows")
         except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
-            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+            answer = ("error", f"{type(exc).__name__}: {exc}")
+        pickle.dump(answer, channel_out)
+        channel_out.flush()
 
 
 def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
@@ -59,6 +69,9 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     elif job["default_graphs"]:
         kwargs["named_graphs"] = []
+    substitutions = {ox.Variable(name): _from_spec(spec) for name, spec in (job.get("substitutions") or {}).items()}
+    if substitutions:
+        kwargs["substitutions"] = substitutions
     result = store.query(job["query"], base_iri=job.get("base_iri"), **kwargs)
     limit = job["max_rows"]
     if isinstance(result, ox.QueryBoolean):
@@ -82,6 +95,13 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     fmt = RDF_FORMATS[job["rdf_format"]]
     return {"kind": "graph", "body": ox.serialize(triples, format=fmt), "truncated": truncated,
             "count": len(triples)}
+
+
+def _from_spec(spec: list):
+    """["iri", value] or ["literal", value, datatype] -> a pyoxigraph term."""
+    if spec[0] == "iri":
+        return ox.NamedNode(spec[1])
+    return ox.Literal(spec[1], datatype=ox.NamedNode(spec[2]))
 
 
 def _term(term) -> dict | None:
@@ -183,3 +203,7 @@ def _tsv(variables, rows) -> bytes:
     lines = ["\t".join(f"?{v}" for v in variables)]
     lines += ["\t".join(_tsv_term(t) for t in row) for row in rows]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+if __name__ == "__main__":
+    main()

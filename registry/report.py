@@ -88,7 +88,7 @@ def _line(r: Result) -> str:
     mark = "error" if r.severity == "Violation" else "warning"
     where = f"{r.field}: " if r.field else ""
     value = f" (value: {r.value})" if r.value is not None and r.value != r.focus else ""
-    nested = f" [in a nested value of the record]" if r.record and r.focus != r.record else ""
+    nested = " [in a nested value of the record]" if r.record and r.focus != r.record else ""
     return f"{mark}: {where}{r.message}{value}{nested}"
 
 

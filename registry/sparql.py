@@ -6,16 +6,22 @@ so it really stops; the other workers go on answering.
 """
 from __future__ import annotations
 
-import multiprocessing
+import os
+import pickle
 import queue
 import re
+import select
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
 
 from . import query_worker
 
+ROOT = Path(__file__).resolve().parent.parent
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
@@ -71,10 +77,41 @@ class QueryOutcome:
     rows: int = 0
 
 
-@dataclass
 class _Worker:
-    process: multiprocessing.Process
-    conn: object
+    """One worker process, spoken to through pickles on its stdin and stdout. It is started
+    with `python -m`, so it never depends on how the web process itself was started."""
+
+    def __init__(self, memory_mb: int):
+        env = {**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}
+        self.process = subprocess.Popen([sys.executable, "-m", "registry.query_worker"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
+
+    def send(self, job) -> None:
+        pickle.dump(job, self.process.stdin)
+        self.process.stdin.flush()
+
+    def answer_within(self, seconds: float):
+        """The worker's answer, or None if it has not answered in time."""
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        if not ready:
+            return None
+        return pickle.load(self.process.stdout)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.wait(5)
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        try:
+            self.send(None)
+            self.process.wait(2)
+        except (OSError, subprocess.TimeoutExpired):
+            self.kill()
 
 
 @dataclass
@@ -91,32 +128,23 @@ class QueryPool:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self):
-        self._context = multiprocessing.get_context("spawn")
         for _ in range(self.size):
             self._idle.put(self._start())
 
     def _start(self) -> _Worker:
-        parent, child = self._context.Pipe()
-        memory = self.memory_mb * 1024 * 1024 if self.memory_mb else None
-        process = self._context.Process(target=query_worker.main, args=(child, memory), daemon=True,
-                                        name="ldr-query-worker")
-        process.start()
-        child.close()
-        worker = _Worker(process, parent)
+        worker = _Worker(self.memory_mb)
         with self._lock:
             self._all.append(worker)
         return worker
 
     def _kill(self, worker: _Worker) -> None:
-        worker.process.kill()
-        worker.process.join(5)
-        worker.conn.close()
+        worker.kill()
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
-            rdf_type: str, base_iri: str | None = None) -> QueryOutcome:
+            rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         """Run a query and serialise its results: SELECT and ASK as `result_type`,
         CONSTRUCT and DESCRIBE as `rdf_type`."""
         guard(query)
@@ -127,23 +155,26 @@ class QueryPool:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
         job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
                "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type,
-               "base_iri": base_iri}
+               "base_iri": base_iri, "substitutions": substitutions or {}}
         try:
-            worker.conn.send(job)
+            worker.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
-            if not worker.conn.poll(remaining):
+            answer = worker.answer_within(remaining)
+            if answer is None:
                 self._kill(worker)
                 worker = self._start()
                 raise QueryError("timeout", f"The query was stopped after the time limit of {self.timeout:g} s. "
                                             "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
                                             "or download the dump instead.")
-            status, payload = worker.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            # The worker died (for example killed by the memory limit): replace it.
+            status, payload = answer
+        except (EOFError, OSError, pickle.UnpicklingError):
+            # The worker died mid-query: most often the memory limit stopped it. Replace it.
+            code = worker.process.poll()
             self._kill(worker)
             worker = self._start()
-            raise QueryError("memory", "The query was stopped because it needed more memory than the "
-                                       "endpoint allows.") from None
+            raise QueryError("memory", "The query was stopped: its worker process ended "
+                                       f"(exit status {code}), most likely at the memory limit of "
+                                       f"{self.memory_mb} MiB.") from None
         finally:
             self._idle.put(worker)
         if status == "syntax":
@@ -162,10 +193,4 @@ class QueryPool:
         with self._lock:
             workers = list(self._all)
         for worker in workers:
-            try:
-                worker.conn.send(None)
-            except OSError:
-                pass
-            worker.process.join(2)
-            if worker.process.is_alive():
-                worker.process.kill()
+            worker.stop()

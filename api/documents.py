@@ -1,0 +1,93 @@
+"""Serving one document in every format: negotiation, alternates, caching headers, 404s."""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from flask import Response, current_app, render_template, request
+
+from registry.rdfio import FORMATS, serialize
+
+from .conneg import choose
+from .problems import problem
+
+#: (suffix, media type, label); the order decides what `*/*` gets: Turtle, for data clients.
+VARIANTS = [(".ttl", "text/turtle", "Turtle"), (".html", "text/html", "Web page (HTML)"),
+            (".jsonld", "application/ld+json", "JSON-LD"), (".rdf", "application/rdf+xml", "RDF/XML"),
+            (".nt", "application/n-triples", "N-Triples")]
+BY_SUFFIX = {suffix: media for suffix, media, _ in VARIANTS}
+OFFERED = [media for _, media, _ in VARIANTS]
+
+
+def _local_href(iri: str) -> str | None:
+    """Links to things the registry mints stay on this site, whatever host serves it."""
+    base = current_app.config["LDR"]["LDR_BASE"]
+    if iri.startswith(base + "/"):
+        return iri[len(base):]
+    return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _split_suffix(name: str) -> tuple[str, str | None]:
+    for suffix, media in BY_SUFFIX.items():
+        if name.endswith(suffix):
+            return name[: -len(suffix)], media
+    return name, None
+
+
+def _negotiate(media: str | None) -> str | Response:
+    """The media type to answer with, or a 406 response."""
+    if media is not None:
+        return media
+    # Plain-JSON clients get JSON-LD: it is JSON, with the registry's readable keys.
+    chosen = choose((request.headers.get("Accept") or "").replace("application/json", "application/ld+json"), OFFERED)
+    if chosen is None:
+        return problem(406, "Not acceptable", "This document is available as: " + ", ".join(OFFERED) +
+                       f". Ask for one of them in Accept, or add a suffix ({', '.join(BY_SUFFIX)}).")
+    return chosen
+
+
+def _document(path: str, media: str, graph, html, jsonld=None) -> Response:
+    """One document in the chosen format, with Vary, alternates, Content-Location and caching."""
+    if media == "text/html":
+        body = html().encode("utf-8")
+    elif media == "application/ld+json" and jsonld is not None:
+        body = json.dumps(jsonld(), indent=1, ensure_ascii=False).encode()
+    else:
+        fmt = next(f for f in FORMATS.values() if f.media_type == media)
+        body = serialize(graph, fmt)
+    response = Response(body, mimetype=media)
+    if media.startswith("text/"):
+        response.charset = "utf-8"
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = path + next(s for s, m, _ in VARIANTS if m == media)
+    response.headers["Link"] = ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{m}"'
+                                         for suffix, m, _ in VARIANTS if m != media)
+    return _cacheable(response, body, media)
+
+
+def _alternates(path: str) -> list[dict]:
+    return [{"href": path + suffix, "media_type": m, "label": label} for suffix, m, label in VARIANTS
+            if m != "text/html"]
+
+
+def _cacheable(response: Response, body: bytes, variant: str) -> Response:
+    """A strong ETag per variant, Cache-Control, and 304 when the client already has it."""
+    tag = hashlib.sha256(body + variant.encode()).hexdigest()[:32]
+    response.set_etag(tag)
+    response.headers["Cache-Control"] = f"public, max-age={current_app.config['LDR']['LDR_CACHE_MAX_AGE']}"
+    if request.if_none_match.contains(tag) or request.if_none_match.star_tag:
+        not_modified = Response(status=304)
+        for name in ("ETag", "Cache-Control", "Vary", "Link", "Content-Location"):
+            if name in response.headers:
+                not_modified.headers[name] = response.headers[name]
+        return not_modified
+    return response
+
+
+def _not_found(heading: str, detail: str, media: str | None = None) -> Response:
+    """HTML for browsers, problem+json for everything else."""
+    wants = media or choose(request.headers.get("Accept"), ["application/problem+json", "text/html"])
+    if wants == "text/html":
+        return Response(render_template("not_found.html", heading=heading, detail=detail), status=404,
+                        mimetype="text/html")
+    return problem(404, heading, detail)

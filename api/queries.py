@@ -1,0 +1,93 @@
+"""Stored queries at stable URLs (/queries/{name}), and the SPARQL query page for people (/query)."""
+from __future__ import annotations
+
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+
+from registry.model import ROOT
+from registry.stored_queries import bind_parameters, stored_queries
+from registry.sparql import QueryError
+
+from .conneg import choose
+from .problems import problem
+from .sparql import RESULT_TYPES, query_problem
+
+bp = Blueprint("queries", __name__)
+
+SUFFIXES = {".json": "application/sparql-results+json", ".xml": "application/sparql-results+xml",
+            ".csv": "text/csv", ".tsv": "text/tab-separated-values", ".html": "text/html"}
+YASGUI = ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
+
+
+def _queries():
+    return stored_queries(str(current_app.extensions["ldr.model"].base.ldr))
+
+
+def _catalogue() -> list[dict]:
+    return [{"name": q.name, "title": q.title, "description": q.description, "url": f"/queries/{q.name}",
+             "parameters": [{"name": p.name, "kind": p.kind, **({"scheme": p.scheme} if p.scheme else {})}
+                            for p in q.params],
+             "query": q.text} for q in _queries().values()]
+
+
+@bp.get("/queries")
+@bp.get("/queries.json")
+def list_queries():
+    if request.path.endswith(".json") or choose(request.headers.get("Accept"), ["text/html", "application/json"]) == "application/json":
+        return {"queries": _catalogue()}
+    return render_template("queries.html", queries=_catalogue())
+
+
+@bp.get("/queries/<path:name>")
+def run_query(name: str):
+    media = None
+    for suffix, suffix_media in SUFFIXES.items():
+        if name.endswith(suffix):
+            name, media = name[: -len(suffix)], suffix_media
+    query = _queries().get(name)
+    if query is None:
+        return problem(404, "No such stored query", f"There is no stored query {name!r}. The stored queries are: "
+                       + ", ".join(_queries()) + ".")
+    if media is None:
+        media = choose(request.headers.get("Accept", "").replace("application/json", "application/sparql-results+json"),
+                       RESULT_TYPES + ["text/html"])
+        if media is None:
+            return problem(406, "Not acceptable", "Stored query results are available as: "
+                           + ", ".join(RESULT_TYPES + ["text/html"]) + ".")
+    model = current_app.extensions["ldr.model"]
+    try:
+        values = {k: v for k, v in request.args.items()}
+        substitutions = bind_parameters(query, values, model)
+        result_type = "application/sparql-results+json" if media == "text/html" else media
+        outcome = current_app.extensions["ldr.queries"]().run(
+            query.text, result_type=result_type, rdf_type="text/turtle", substitutions=substitutions)
+    except QueryError as exc:
+        return query_problem(exc)
+    if media == "text/html":
+        import json
+        data = json.loads(outcome.body)
+        return render_template("query_results.html", query=query, values=values, variables=data["head"]["vars"],
+                               rows=data["results"]["bindings"], truncated=outcome.truncated,
+                               alternates=[{"href": f"/queries/{name}{s}" + (f"?{request.query_string.decode()}" if request.query_string else ""),
+                                            "media_type": m, "label": s[1:].upper()}
+                                           for s, m in SUFFIXES.items() if m != "text/html"])
+    response = Response(outcome.body, mimetype=outcome.media_type)
+    response.headers["Vary"] = "Accept"
+    if outcome.truncated:
+        response.headers["LDR-Results-Truncated"] = "true"
+    return response
+
+
+@bp.get("/query")
+def query_page():
+    return render_template("query.html", queries=_catalogue())
+
+
+@bp.get("/vendor/yasgui/<path:filename>")
+def yasgui_asset(filename: str):
+    if filename not in ("yasgui.min.js", "yasgui.min.css"):
+        abort(404)
+    if not (YASGUI / filename).exists():
+        return problem(404, "Front-end packages not installed",
+                       "YASGUI is installed by `make install` (npm ci); it is not in node_modules yet.")
+    return send_from_directory(YASGUI, filename, max_age=86400)

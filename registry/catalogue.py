@@ -1,0 +1,135 @@
+"""The registry describing itself: a DCAT catalogue and VoID dataset description, with the
+dumps and the SPARQL endpoint as ways to get the data."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+
+from .model import Model
+from .namespaces import REGISTERS
+
+VOID = Namespace("http://rdfs.org/ns/void#")
+DUMPS = {"registry.nq.gz": ("application/n-quads", ox.RdfFormat.N_QUADS),
+         "registry.ttl.gz": ("text/turtle", ox.RdfFormat.TURTLE)}
+
+
+@dataclass
+class DumpSet:
+    directory: Path
+    generation: str      # the snapshot the dumps were made from
+    triples: int
+
+
+class Dumps:
+    """Gzipped dumps of the whole registry, remade from the latest snapshot whenever the
+    registry has changed since they were last made."""
+
+    def __init__(self, directory: Path):
+        self.directory = directory
+        self._lock = threading.Lock()
+        self._current: DumpSet | None = None
+
+    def current(self, snapshot: str) -> DumpSet:
+        generation = Path(snapshot).name
+        with self._lock:
+            if self._current is None or self._current.generation != generation:
+                self._current = self._make(snapshot, generation)
+            return self._current
+
+    def _make(self, snapshot: str, generation: str) -> DumpSet:
+        target = self.directory / generation
+        building = self.directory / f".{generation}.building"
+        shutil.rmtree(building, ignore_errors=True)
+        building.mkdir(parents=True)
+        store = ox.Store.read_only(snapshot)
+        try:
+            with gzip.open(building / "registry.nq.gz", "wb") as out:
+                store.dump(out, format=ox.RdfFormat.N_QUADS)
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            triples = list(union)
+            with gzip.open(building / "registry.ttl.gz", "wb") as out:
+                out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE))
+        finally:
+            del store
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(building, target)
+        for old in self.directory.iterdir():
+            if old.name != generation and not old.name.startswith("."):
+                shutil.rmtree(old, ignore_errors=True)
+        return DumpSet(target, generation, len(triples))
+
+
+def describe_catalogue(model: Model, store, triples: int | None = None) -> Graph:
+    """DCAT 3 + VoID: the catalogue, a dataset per register, the dumps and the endpoint."""
+    base = model.base.iri
+    g = Graph()
+    for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("void", VOID), ("foaf", FOAF)):
+        g.bind(prefix, ns)
+    catalogue = URIRef(f"{base}/catalogue")
+    publisher = URIRef(f"{base}/catalogue#publisher")
+    g.add((catalogue, RDF.type, DCAT.Catalog))
+    g.add((catalogue, RDF.type, VOID.Dataset))
+    g.add((catalogue, DCTERMS.title, Literal("Local Digital Registry", lang="en")))
+    g.add((catalogue, DCTERMS.description, Literal(
+        "Reusable digital assets of UK councils and their partners — exemplar projects, shared platforms, open "
+        "standards, data-sharing agreements, suppliers' products and guides — as linked open data.", lang="en")))
+    g.add((catalogue, DCTERMS.publisher, publisher))
+    g.add((publisher, RDF.type, FOAF.Agent))
+    g.add((publisher, FOAF.name, Literal("Local Digital Registry", lang="en")))
+    g.add((catalogue, FOAF.homepage, URIRef(f"{base}/")))
+    g.add((catalogue, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
+    g.add((catalogue, VOID.uriSpace, Literal(f"{base}/id/")))
+    g.add((catalogue, VOID.vocabulary, URIRef(f"{base}/def/ldr")))
+    for name in DUMPS:
+        g.add((catalogue, VOID.dataDump, URIRef(f"{base}/dumps/{name}")))
+    if triples is not None:
+        g.add((catalogue, VOID.triples, Literal(triples, datatype=XSD.integer)))
+    service = URIRef(f"{base}/sparql")
+    g.add((service, RDF.type, DCAT.DataService))
+    g.add((service, DCTERMS.title, Literal("SPARQL endpoint of the Local Digital Registry", lang="en")))
+    g.add((service, DCAT.endpointURL, service))
+    g.add((catalogue, DCAT.service, service))
+    counts = {str(r["g"]): int(r["n"]) for r in store.select(
+        "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?x { ?s a ?t } "
+        f"BIND(REPLACE(STR(?x), '^{base}/doc/([^/]+)/.*$', '$1') AS ?g) "
+        f"FILTER(STRSTARTS(STR(?x), '{base}/doc/') && STR(?s) = REPLACE(STR(?x), '/doc/', '/id/')) }} GROUP BY ?g")}
+    labels = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in model.ontology.subject_objects(
+        URIRef("http://www.w3.org/2000/01/rdf-schema#label")) if str(s).startswith(f"{base}/id/")}
+    descriptions = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in model.ontology.subject_objects(DCTERMS.description)
+                    if str(s).startswith(f"{base}/id/")}
+    for register in REGISTERS:
+        dataset = URIRef(f"{base}/id/{register}")
+        g.add((catalogue, DCAT.dataset, dataset))
+        g.add((catalogue, VOID.subset, dataset))
+        g.add((dataset, RDF.type, DCAT.Dataset))
+        g.add((dataset, RDF.type, VOID.Dataset))
+        g.add((dataset, DCTERMS.title, Literal(labels.get(register, register), lang="en")))
+        g.add((dataset, DCTERMS.description, Literal(descriptions.get(register, register), lang="en")))
+        g.add((dataset, VOID.uriSpace, Literal(f"{base}/id/{register}/")))
+        g.add((dataset, VOID.entities, Literal(counts.get(register, 0), datatype=XSD.integer)))
+        g.add((dataset, DCAT.landingPage, URIRef(f"{base}/{register}")))
+        distribution = URIRef(f"{base}/id/{register}#sparql")
+        g.add((dataset, DCAT.distribution, distribution))
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCAT.accessURL, service))
+        g.add((distribution, DCAT.accessService, service))
+        g.add((distribution, DCTERMS.title, Literal(f"{labels.get(register, register)} through SPARQL", lang="en")))
+    for name, (media, _) in DUMPS.items():
+        distribution = URIRef(f"{base}/dumps/{name}")
+        g.add((distribution, RDF.type, DCAT.Distribution))
+        g.add((distribution, DCAT.downloadURL, distribution))
+        g.add((distribution, DCAT.accessURL, distribution))
+        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
+        g.add((distribution, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        for register in REGISTERS:
+            g.add((URIRef(f"{base}/id/{register}"), DCAT.distribution, distribution))
+    return g

@@ -1,0 +1,97 @@
+"""What the /def/ page documents: every class, property and concept scheme of the registry's
+vocabulary, with the shape rules that apply and examples from the data."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+
+from .model import Model
+from .store import Store
+
+
+@dataclass
+class Rule:
+    message: str
+    severity: str
+    shape: str
+
+
+@dataclass
+class Term:
+    iri: str
+    anchor: str
+    label: str
+    definition: str
+    kind: str
+    domain: list[str] = field(default_factory=list)
+    range: list[str] = field(default_factory=list)
+    parents: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    examples: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class Scheme:
+    iri: str
+    label: str
+    definition: str
+    concepts: list[tuple[str, str, str, str]]   # iri, notation, label, definition
+
+
+def _text(graph: Graph, node, *props) -> str:
+    for p in props:
+        value = graph.value(node, p)
+        if value is not None:
+            return str(value)
+    return ""
+
+
+def document_vocabulary(model: Model, store: Store | None = None, examples: int = 3) -> dict:
+    onto, shapes = model.ontology, model.shapes
+    ldr = str(model.base.ldr)
+    name = lambda iri: model.label(iri) if isinstance(iri, URIRef) else str(iri)
+    terms: list[Term] = []
+    for term in sorted({s for s in onto.subjects() if isinstance(s, URIRef) and str(s).startswith(ldr)}, key=str):
+        kinds = set(onto.objects(term, RDF.type))
+        kind = ("Class" if OWL.Class in kinds else "Object property" if OWL.ObjectProperty in kinds
+                else "Datatype property" if OWL.DatatypeProperty in kinds else "Term")
+        entry = Term(str(term), str(term)[len(ldr):], _text(onto, term, RDFS.label), _text(onto, term, SKOS.definition), kind,
+                     domain=[name(d) for d in onto.objects(term, RDFS.domain)],
+                     range=[name(r) for r in onto.objects(term, RDFS.range)],
+                     parents=[str(p) for p in onto.objects(term, RDFS.subClassOf)] + [str(p) for p in onto.objects(term, RDFS.subPropertyOf)])
+        if kind == "Class":
+            targeted = [ns for ns in shapes.subjects(SH.targetClass, term)]
+            for ns in targeted:
+                for ps in shapes.objects(ns, SH.property):
+                    entry.rules.append(Rule(str(shapes.value(ps, SH.message)), _severity(shapes, ps), str(shapes.value(ps, SH.name))))
+        else:
+            for ps in shapes.subjects(SH.path, term):
+                entry.rules.append(Rule(str(shapes.value(ps, SH.message)), _severity(shapes, ps), str(shapes.value(ps, SH.name))))
+        if store is not None:
+            entry.examples = _examples(store, term, kind, examples)
+        terms.append(entry)
+    schemes = []
+    for scheme in sorted(onto.subjects(RDF.type, SKOS.ConceptScheme), key=str):
+        concepts = sorted(((str(c), _text(onto, c, SKOS.notation), _text(onto, c, SKOS.prefLabel),
+                            _text(onto, c, SKOS.definition)) for c in onto.subjects(SKOS.inScheme, scheme)),
+                          key=lambda c: c[2])
+        schemes.append(Scheme(str(scheme), _text(onto, scheme, SKOS.prefLabel), _text(onto, scheme, SKOS.definition), concepts))
+    return {"classes": [t for t in terms if t.kind == "Class"],
+            "properties": [t for t in terms if t.kind.endswith("property")],
+            "schemes": schemes}
+
+
+def _severity(shapes: Graph, ps) -> str:
+    return "must" if shapes.value(ps, SH.severity) == SH.Violation else "should"
+
+
+def _examples(store: Store, term: URIRef, kind: str, limit: int) -> list[tuple[str, str]]:
+    label = "OPTIONAL { ?x <http://purl.org/dc/terms/title> ?label }"
+    if kind == "Class":
+        query = f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x a <{term}> {label} }} }} ORDER BY ?x LIMIT {limit}"
+    else:
+        query = (f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x <{term}> ?v FILTER(isIRI(?x)) {label} }} }} "
+                 f"ORDER BY ?x LIMIT {limit}")
+    return [(str(r["x"]), str(r.get("label", r["x"]))) for r in store.select(query)]
