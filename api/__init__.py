@@ -24,12 +24,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.store"] = store
     app.extensions["ldr.queries"] = QueryService(store, settings)
 
+    from .catalogue import bp as catalogue
     from .linked_data import bp as linked_data
     from .queries import bp as queries
     from .sparql import bp as sparql
     app.register_blueprint(linked_data)
     app.register_blueprint(sparql)
     app.register_blueprint(queries)
+    app.register_blueprint(catalogue)
     return app
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
 from registry import loader
 from registry.model import load_model

@@ -2,7 +2,6 @@
 format parsed again by a second, independent parser (pyoxigraph, pyld)."""
 from __future__ import annotations
 
-import json
 
 import pyoxigraph as ox
 import pytest

@@ -2,7 +2,6 @@
 keeps answering others, and says when it cuts results short."""
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import socket
@@ -54,7 +53,7 @@ def test_updates_are_refused_in_every_way_they_can_be_sent(client, update):
                      client.post("/sparql", data=update, content_type="application/sparql-update")):
         assert response.status_code == 403, response.data
         assert "read-only" in response.json["detail"]
-    assert get(client, f"ASK {{ <http://x/s> ?p ?o }}").json["boolean"] is False
+    assert get(client, "ASK { <http://x/s> ?p ?o }").json["boolean"] is False
 
 
 def test_queries_that_merely_mention_keywords_are_not_refused(client):

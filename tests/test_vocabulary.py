@@ -7,7 +7,7 @@ import warnings
 import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from registry.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
 from registry.namespaces import REG, REGISTERS

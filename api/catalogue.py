@@ -1,0 +1,98 @@
+"""The registry's self-description (DCAT + VoID), its registers as datasets, and the dumps."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
+from rdflib import Graph, URIRef
+
+from registry.catalogue import DUMPS, Dumps, describe_catalogue
+from registry.describe import bind_prefixes
+from registry.namespaces import REGISTERS
+from registry.presentation import rows_for
+
+from .documents import _alternates, _document, _local_href, _negotiate, _not_found, _split_suffix
+from .problems import problem
+
+bp = Blueprint("catalogue", __name__)
+
+
+def _dumps() -> Dumps:
+    app = current_app
+    if "ldr.dumps" not in app.extensions:
+        store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
+        app.extensions["ldr.dumps"] = Dumps(store_dir.with_name(store_dir.name + ".dumps"))
+    return app.extensions["ldr.dumps"]
+
+
+def _catalogue_graph() -> Graph:
+    model = current_app.extensions["ldr.model"]
+    graph = describe_catalogue(model, current_app.extensions["ldr.store"])
+    bind_prefixes(graph, model)
+    return graph
+
+
+@bp.get("/.well-known/void")
+def well_known_void():
+    return redirect("/catalogue", code=303)
+
+
+@bp.get("/catalogue")
+@bp.get("/catalogue<suffix>")
+def catalogue(suffix: str = ""):
+    _, media = _split_suffix("catalogue" + suffix)
+    if suffix and media is None:
+        return _not_found("Not found", f"/catalogue{suffix} is not a format of the catalogue.")
+    media = _negotiate(media)
+    if isinstance(media, Response):
+        return media
+    graph = _catalogue_graph()
+    model = current_app.extensions["ldr.model"]
+    iri = URIRef(f"{model.base.iri}/catalogue")
+    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href),
+                                   alternates=_alternates("/catalogue"), dumps=list(DUMPS))
+    return _document("/catalogue", media, graph, html)
+
+
+@bp.get("/id/<register>")
+def register_id(register: str):
+    if register not in REGISTERS:
+        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
+    return redirect(f"/doc/{register}", code=303)
+
+
+@bp.get("/doc/<name>")
+def register_doc(name: str):
+    register, media = _split_suffix(name)
+    if register not in REGISTERS:
+        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
+    media = _negotiate(media)
+    if isinstance(media, Response):
+        return media
+    model = current_app.extensions["ldr.model"]
+    iri = URIRef(f"{model.base.iri}/id/{register}")
+    full = _catalogue_graph()
+    graph = Graph()
+    for p, o in full.predicate_objects(iri):
+        graph.add((iri, p, o))
+    for p, o in model.ontology.predicate_objects(iri):
+        graph.add((iri, p, o))
+    bind_prefixes(graph, model)
+    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href),
+                                   alternates=_alternates(f"/doc/{register}"), dumps=list(DUMPS),
+                                   title=str(model.label(iri)))
+    return _document(f"/doc/{register}", media, graph, html)
+
+
+@bp.get("/dumps/<name>")
+def dump(name: str):
+    if name not in DUMPS:
+        return problem(404, "No such dump", f"The dumps are: {', '.join(DUMPS)}.")
+    snapshot = current_app.extensions["ldr.queries"].snapshot()
+    current = _dumps().current(snapshot)
+    media, _ = DUMPS[name]
+    response = send_file(current.directory / name, mimetype="application/gzip", download_name=name,
+                         etag=f"{current.generation}-{name}", conditional=True, max_age=0)
+    response.headers["Content-Description"] = f"{media}, gzip-compressed"
+    response.headers["Cache-Control"] = "no-cache"
+    return response.make_conditional(request)

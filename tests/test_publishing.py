@@ -1,0 +1,132 @@
+"""Stored queries, the query page, the vocabulary at /def/, the catalogue and the dumps."""
+from __future__ import annotations
+
+import gzip
+import re
+import shutil
+
+import pyoxigraph as ox
+import pyshacl
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF
+
+from api import create_app
+from tests.conftest import BASE, SHARED
+
+DCAT_AP_CORE = SHARED / "ext" / "dcat-ap" / "html-shacl" / "shapes.ttl"
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, starter_store_dir):
+    path = tmp_path_factory.mktemp("publishing") / "store"
+    shutil.copytree(starter_store_dir, path)
+    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE})
+    yield app
+    app.extensions["ldr.queries"].close()
+    app.extensions["ldr.store"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def test_the_stored_queries_an_analyst_needs_are_listed(client):
+    names = {q["name"] for q in client.get("/queries.json").json["queries"]}
+    assert {"standards-by-adoption-status", "exemplars-by-region-and-council-type",
+            "platforms-and-their-users", "agreements-due-for-review"} <= names
+
+
+@pytest.mark.parametrize("suffix,media", [(".json", "application/sparql-results+json"), (".csv", "text/csv"),
+                                          (".tsv", "text/tab-separated-values"), (".xml", "application/sparql-results+xml"),
+                                          (".html", "text/html")])
+def test_a_stored_query_answers_in_every_format(client, suffix, media):
+    response = client.get(f"/queries/standards-by-adoption-status{suffix}?status=mandated")
+    assert response.status_code == 200 and response.mimetype == media
+    assert "Unique Property Reference Number" in response.data.decode()
+    assert "Open Referral UK" not in response.data.decode()   # endorsed and adopted, not mandated
+
+
+def test_parameters_are_bound_not_pasted(client):
+    london = client.get("/queries/exemplars-by-region-and-council-type.json?region=london").json
+    regions = {b["regionLabel"]["value"] for b in london["results"]["bindings"]}
+    assert regions == {"London"}
+    hostile = client.get('/queries/exemplars-by-region-and-council-type.json?region=london> } UNION { ?s ?p ?o')
+    assert hostile.status_code == 400 and "is not one of" in hostile.json["detail"]
+    unknown = client.get("/queries/exemplars-by-region-and-council-type.json?colour=red")
+    assert unknown.status_code == 400 and "colour" in unknown.json["detail"]
+
+
+def test_agreements_without_a_review_date_are_flagged(client):
+    rows = client.get("/queries/agreements-due-for-review.json").json["results"]["bindings"]
+    assert len(rows) == 3 and all(r["problem"]["value"] == "no review date given" for r in rows)
+
+
+def test_the_query_page_serves_yasgui_locally(client):
+    page = client.get("/query").data.decode()
+    assert 'src="/vendor/yasgui/yasgui.min.js"' in page and 'href="/vendor/yasgui/yasgui.min.css"' in page
+    assert not re.search(r'(src|href)="(https?:)?//', page), "the query page must load nothing from elsewhere"
+    script = client.get("/vendor/yasgui/yasgui.min.js")
+    assert script.status_code == 200 and len(script.data) > 100_000
+    assert client.get("/vendor/yasgui/yasgui.min.css").status_code == 200
+    assert client.get("/vendor/yasgui/../../package.json").status_code == 404
+
+
+def test_the_vocabulary_page_documents_terms_rules_and_examples(client):
+    page = client.get("/def/", headers={"Accept": "text/html"}).data.decode()
+    assert 'id="Exemplar"' in page and 'id="leadOrganisation"' in page
+    assert "An exemplar must name its lead organisation" in page           # the shape rule
+    assert 'href="/id/exemplars/' in page                                  # an example from the data
+    assert "Council types" in page and "Metropolitan district council" in page
+
+
+@pytest.mark.parametrize("path,subject", [("/def/ldr.ttl", "/def/ldr#Exemplar"), ("/def/shapes.ttl", "/def/shapes#Exemplar"),
+                                          ("/def/region.ttl", "/def/region/london"),
+                                          ("/def/council-type/UA.ttl", "/def/council-type/UA")])
+def test_vocabulary_documents_dereference(client, path, subject):
+    graph = Graph().parse(data=client.get(path).data, format="turtle")
+    assert (URIRef(BASE + subject), None, None) in graph
+
+
+def test_the_catalogue_describes_every_register_and_conforms_to_dcat_ap(client):
+    graph = Graph().parse(data=client.get("/catalogue.ttl").data, format="turtle")
+    catalogue = URIRef(f"{BASE}/catalogue")
+    datasets = set(graph.objects(catalogue, URIRef("http://www.w3.org/ns/dcat#dataset")))
+    assert len(datasets) == 7
+    standards = URIRef(f"{BASE}/id/standards")
+    entities = graph.value(standards, URIRef("http://rdfs.org/ns/void#entities")).toPython()
+    assert entities >= 25
+    if not DCAT_AP_CORE.exists():
+        pytest.skip(f"DCAT-AP shapes are not at {DCAT_AP_CORE}")
+    shapes = Graph().parse(DCAT_AP_CORE)
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes)
+    assert conforms, text
+    broken = Graph() + graph
+    broken.remove((catalogue, DCTERMS.title, None))
+    assert not pyshacl.validate(broken, shacl_graph=shapes)[0], "the DCAT-AP check must be able to fail"
+
+
+def test_registers_dereference(client):
+    assert client.get("/id/agreements").status_code == 303
+    graph = Graph().parse(data=client.get("/doc/agreements.ttl").data, format="turtle")
+    assert str(graph.value(URIRef(f"{BASE}/id/agreements"), DCTERMS.title)) == "Data-sharing agreements"
+
+
+def test_dumps_are_complete_and_kept_current(app, client):
+    first = client.get("/dumps/registry.nq.gz")
+    assert first.status_code == 200
+    quads = list(ox.parse(gzip.decompress(first.data), ox.RdfFormat.N_QUADS))
+    assert any(q.subject == ox.NamedNode(f"{BASE}/id/standards/csvw") for q in quads)
+    turtle = Graph().parse(data=gzip.decompress(client.get("/dumps/registry.ttl.gz").data), format="turtle")
+    assert (URIRef(f"{BASE}/id/standards/csvw"), RDF.type, DCTERMS.Standard) in turtle
+    assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    # A change to the registry makes new dumps.
+    store = app.extensions["ldr.store"]
+    extra = Graph()
+    extra.add((URIRef(f"{BASE}/id/standards/csvw"), DCTERMS.alternative, Literal("CSVW")))
+    store.replace_graphs({"urn:test:extra": extra})
+    app.extensions["ldr.queries"].refresh()
+    second = client.get("/dumps/registry.nq.gz")
+    assert second.headers["ETag"] != first.headers["ETag"]
+    assert b"CSVW" in gzip.decompress(second.data)
