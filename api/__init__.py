@@ -26,12 +26,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from .catalogue import bp as catalogue
     from .linked_data import bp as linked_data
+    from .pages import bp as pages
     from .queries import bp as queries
     from .sparql import bp as sparql
     app.register_blueprint(linked_data)
     app.register_blueprint(sparql)
     app.register_blueprint(queries)
     app.register_blueprint(catalogue)
+    app.register_blueprint(pages)
     return app
 
 

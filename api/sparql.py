@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, redirect, request
 
 from registry.rdfio import FORMATS
 from registry.service_description import service_description
@@ -82,6 +82,9 @@ def sparql():
             return problem(400, "More than one query", "Send exactly one query parameter.")
         if not queries:
             if request.method == "GET":
+                if choose(request.headers.get("Accept"), RDF_TYPES + ["text/html"]) == "text/html" and \
+                        "text/html" in request.headers.get("Accept", ""):
+                    return redirect("/query", code=303)   # a person with a browser: the query page
                 return _service_description()
             return problem(400, "No query", "The request has no query parameter.")
         query = queries[0]

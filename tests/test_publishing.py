@@ -130,3 +130,23 @@ def test_dumps_are_complete_and_kept_current(app, client):
     second = client.get("/dumps/registry.nq.gz")
     assert second.headers["ETag"] != first.headers["ETag"]
     assert b"CSVW" in gzip.decompress(second.data)
+
+
+def test_home_lists_every_register_with_its_size(client):
+    page = client.get("/").data.decode()
+    for register in ("organisations", "exemplars", "platforms", "standards", "agreements", "products", "guides"):
+        assert f'href="/{register}"' in page
+    assert "Standards</a> (31)" in page
+
+
+def test_a_register_page_lists_its_records_by_title(client):
+    page = client.get("/platforms").data.decode()
+    assert page.index("Contracts Finder") < page.index("GOV.UK Notify") < page.index("OS Places API")
+    assert 'href="/id/platforms/govuk-notify"' in page
+    assert client.get("/widgets").status_code == 404
+
+
+def test_a_browser_asking_for_the_endpoint_gets_the_query_page(client):
+    response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/query")
+    assert client.get("/sparql", headers={"Accept": "*/*"}).mimetype == "text/turtle"
