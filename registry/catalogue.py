@@ -53,7 +53,7 @@ class Dumps:
         try:
             with gzip.open(building / "registry.nq.gz", "wb") as out:
                 store.dump(out, format=ox.RdfFormat.N_QUADS)
-            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
             triples = list(union)
             with gzip.open(building / "registry.ttl.gz", "wb") as out:
                 out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE))

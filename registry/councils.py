@@ -154,5 +154,6 @@ def import_councils(path: str | Path, model: Model, store: Store, max_bytes: int
             if s == subject and p in owned:
                 continue
             graph.add((s, p, o))
-    outcome = submit_graph(graph, model, store, dry_run=dry_run, progress=progress)
+    outcome = submit_graph(graph, model, store, dry_run=dry_run, progress=progress,
+                           note=f"Imported with `ldr import-councils` from {path.name}")
     return CouncilImport(outcome, corrections, len(rows), councils)

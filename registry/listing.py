@@ -9,8 +9,8 @@ from .store import Store
 def register_counts(store: Store, model: Model) -> dict[str, int]:
     base = model.base.iri
     rows = store.select(
-        "SELECT ?register (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-        f"FILTER(STRSTARTS(STR(?g), '{base}/doc/')) "
+        "SELECT ?register (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?s a ?t } "
+        f"FILTER(STRSTARTS(STR(?g), '{base}/doc/')) FILTER(STR(?s) = REPLACE(STR(?g), '/doc/', '/id/')) "
         f"BIND(REPLACE(STR(?g), '^{base}/doc/([^/]+)/.*$', '$1') AS ?register) }} GROUP BY ?register")
     return {str(r["register"]): int(r["n"]) for r in rows}
 

@@ -15,6 +15,7 @@ from .rdfio import InputError, format_for_path, parse, read_limited
 from .report import Report
 from .store import Store
 from .validation import validate_graph
+from .versions import COMMAND_LINE, WRITE_LOCK, Agent, commit, current_versions, publish_vocabulary
 
 Progress = Callable[[str], None]
 
@@ -60,18 +61,28 @@ def record_graph_name(model: Model, iri: str) -> str:
     return model.base.document(register, reference)
 
 
-def write_records(store: Store, model: Model, records: dict[str, Graph]) -> None:
-    """Replace each record's current description, all records in one transaction."""
-    store.replace_graphs({record_graph_name(model, iri): g for iri, g in records.items()})
+def write_records(store: Store, model: Model, records: dict[str, Graph], agent: Agent = COMMAND_LINE,
+                  note: str = "") -> dict[str, int]:
+    """Each record's description as its next version, all records in one transaction."""
+    existing = current_versions(store, model, list(records))
+    new = {i: g for i, g in records.items() if i not in existing}
+    changed = {i: g for i, g in records.items() if i in existing}
+    with WRITE_LOCK:
+        numbers = {}
+        if new:
+            numbers.update(commit(store, model, new, agent, note=note, activity="Submission"))
+        if changed:
+            numbers.update(commit(store, model, changed, agent, note=note, activity="Revision"))
+        return numbers
 
 
 def submit_graph(graph: Graph, model: Model, store: Store, *, dry_run: bool = False,
-                 progress: Progress = _quiet) -> Outcome:
+                 progress: Progress = _quiet, agent: Agent = COMMAND_LINE, note: str = "") -> Outcome:
     """Validate a bundle of records and, if nothing is a violation, write all of them."""
     outcome = check_graph(graph, model, store, progress)
     if outcome.report.conforms and not dry_run:
         progress(f"writing {len(outcome.records)} record(s)")
-        write_records(store, model, outcome.records)
+        write_records(store, model, outcome.records, agent, note)
         outcome.written = True
     return outcome
 
@@ -80,13 +91,15 @@ def load_files(paths: Iterable[str | Path], model: Model, store: Store | None, m
                dry_run: bool = False, progress: Progress = _quiet) -> Outcome:
     """`ldr validate` (dry_run) and `ldr load`: nothing is written unless every file is
     readable and every record conforms."""
+    paths = list(paths)
     graph, errors = read_files(paths, model, max_bytes, progress)
     if errors:
         return Outcome(report=Report(), input_errors=errors)
     if store is None or dry_run:
         outcome = check_graph(graph, model, store, progress)
         return outcome
-    return submit_graph(graph, model, store, progress=progress)
+    names = ", ".join(Path(p).name for p in paths)
+    return submit_graph(graph, model, store, progress=progress, note=f"Loaded with `ldr load` from {names}")
 
 
 def starter_files() -> list[Path]:
@@ -96,8 +109,11 @@ def starter_files() -> list[Path]:
 def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet) -> Outcome:
     """Load the ontology, schemes, registers and shapes, then the starter data in data/."""
     progress("loading the vocabulary and shapes")
-    store.replace_graphs(model.ontology_files())
-    return load_files(starter_files(), model, store, max_bytes, progress=progress)
+    publish_vocabulary(store, model)
+    graph, errors = read_files(starter_files(), model, max_bytes, progress)
+    if errors:
+        return Outcome(report=Report(), input_errors=errors)
+    return submit_graph(graph, model, store, progress=progress, note="Starter data loaded by `ldr init`")
 
 
 def current_record(store: Store, model: Model, iri: str) -> Graph:

@@ -63,8 +63,8 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     kwargs: dict[str, Any] = {}
     if job["default_graphs"]:
         kwargs["default_graph"] = [ox.NamedNode(g) for g in job["default_graphs"]]
-    else:
-        kwargs["use_default_graph_as_union"] = True
+    # Otherwise the store's own default graph: the current description of every record and
+    # the vocabulary. Old versions and provenance are named graphs, reachable with GRAPH.
     if job["named_graphs"]:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     elif job["default_graphs"]:

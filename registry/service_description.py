@@ -21,7 +21,6 @@ def service_description(base: str, result_types: list[str], rdf_types: list[str]
     graph.add((service, RDF.type, SD.Service))
     graph.add((service, SD.endpoint, service))
     graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
-    graph.add((service, SD.feature, SD.UnionDefaultGraph))
     for media in result_types + rdf_types:
         graph.add((service, SD.resultFormat, URIRef(FORMATS_NS + FORMAT_IRIS[media])))
     dataset = BNode()
@@ -31,6 +30,7 @@ def service_description(base: str, result_types: list[str], rdf_types: list[str]
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
     graph.add((default, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(
-        "The union of the current description of every record and of the registry's vocabulary. "
-        "Each record is also a named graph, {base}/doc/{register}/{reference}.", lang="en")))
+        "The current description of every record, and the registry's vocabulary. Each record is also "
+        "the named graph {base}/doc/{register}/{reference}; its versions are {…}/version/{n} and their "
+        "provenance {…}/history.", lang="en")))
     return graph

@@ -27,7 +27,7 @@ def referenced_types(graph: Graph, store: Store | None) -> Graph:
     for start in range(0, len(targets), 500):
         chunk = targets[start:start + 500]
         values = " ".join(t.n3() for t in chunk)
-        for row in store.select(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} GRAPH ?g {{ ?s a ?t }} }}"):
+        for row in store.select(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
             context.add((row["s"], RDF.type, row["t"]))
     return context
 

@@ -21,6 +21,9 @@ class Store(Protocol):
 
     def construct(self, sparql: str) -> Graph: ...
 
+    def update(self, sparql_update: str) -> None:
+        """Apply a SPARQL 1.1 Update request as one transaction: all of it or none of it."""
+
     def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
         """Replace each named graph's contents with the given graph, all in one transaction."""
 

@@ -50,6 +50,12 @@ class EmbeddedStore:
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
+    def update(self, sparql_update: str) -> None:
+        try:
+            self._store.update(sparql_update)
+        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+            raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+
     def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
         if not graphs:
             return
@@ -57,10 +63,7 @@ class EmbeddedStore:
             update = insert_data(graphs)
         except Exception as exc:  # rdflib refuses to write a term that is not valid RDF
             raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
-        try:
-            self._store.update(update)
-        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
-            raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+        self.update(update)
 
     def checkpoint(self) -> str:
         """A consistent read-only copy of the store as it is now (hard links, so cheap), for

@@ -1,0 +1,206 @@
+"""Versions: every accepted change is a new version, kept with who made it, when and why.
+
+Layout in the store (docs/architecture.md):
+- the default graph holds the current description of every record (and the vocabulary),
+  which is what SPARQL queries see;
+- `{doc}` (the record's document IRI) is a named graph with the current description;
+- `{doc}/version/{n}` is a named graph with version n, kept for ever;
+- `{doc}/history` is a named graph with the provenance of every version (PROV-O).
+A change is one SPARQL Update request, which the store applies atomically.
+"""
+from __future__ import annotations
+
+import datetime
+import threading
+from dataclasses import dataclass
+from typing import Mapping
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
+
+from .model import Model
+from .namespaces import REG
+from .store import Store
+from .store.base import _nt
+
+VERSION = "http://purl.org/linked-data/version#"
+CURRENT = URIRef(VERSION + "currentVersion")
+
+#: One lock per process: reading the current version and writing the next happen together.
+WRITE_LOCK = threading.RLock()
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Who acts: a user, the organisation they act for, and their role."""
+
+    username: str
+    organisation: str | None
+    role: str
+
+
+COMMAND_LINE = Agent("ldr-command-line", None, "admin")
+
+
+class VersionConflict(Exception):
+    """The record changed since the client read it (If-Match did not match)."""
+
+    def __init__(self, iri: str, expected: int, current: int):
+        self.iri, self.expected, self.current = iri, expected, current
+        super().__init__(f"{iri} is at version {current}, not {expected}")
+
+
+def doc_iri(model: Model, iri: str) -> str:
+    register, reference = model.base.split_item(iri)
+    return model.base.document(register, reference)
+
+
+def version_iri(model: Model, iri: str, number: int) -> str:
+    return f"{doc_iri(model, iri)}/version/{number}"
+
+
+def history_iri(model: Model, iri: str) -> str:
+    return f"{doc_iri(model, iri)}/history"
+
+
+def current_versions(store: Store, model: Model, iris: list[str]) -> dict[str, int]:
+    """The current version number of each record (records not registered are absent)."""
+    found: dict[str, int] = {}
+    for start in range(0, len(iris), 500):
+        chunk = iris[start:start + 500]
+        values = " ".join(f"(<{i}> <{history_iri(model, i)}>)" for i in chunk)
+        rows = store.select(
+            f"SELECT ?item ?n WHERE {{ VALUES (?item ?h) {{ {values} }} GRAPH ?h {{ ?item <{CURRENT}> ?v . "
+            f"?v <{model.base.ldr}versionNumber> ?n }} }}")
+        for row in rows:
+            found[str(row["item"])] = int(row["n"])
+    return found
+
+
+def _agent_node(graph: Graph, agent: Agent, model: Model) -> BNode:
+    node = BNode()
+    graph.add((node, RDF.type, PROV.Agent))
+    graph.add((node, model.base.ldr.username, Literal(agent.username)))
+    if agent.organisation:
+        graph.add((node, PROV.actedOnBehalfOf, URIRef(agent.organisation)))
+    return node
+
+
+def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agent, *, note: str,
+           activity: str, expected: Mapping[str, int] | None = None,
+           now: datetime.datetime | None = None) -> dict[str, int]:
+    """Write each record's new description as its next version, all in one transaction.
+
+    `activity` is "Submission", "Revision" or "StatusChange". `expected` maps records to the
+    version the writer read (If-Match); if any record has moved on, nothing is written and
+    VersionConflict is raised. Returns the new version number of each record.
+    """
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+    ldr = model.base.ldr
+    with WRITE_LOCK:
+        current = current_versions(store, model, list(changes))
+        for iri, version in (expected or {}).items():
+            if current.get(iri, 0) != version:
+                raise VersionConflict(iri, version, current.get(iri, 0))
+        deletes: list[str] = []
+        inserts: list[str] = []
+        numbers: dict[str, int] = {}
+        for iri, description in changes.items():
+            number = current.get(iri, 0) + 1
+            numbers[iri] = number
+            doc, version, history = doc_iri(model, iri), version_iri(model, iri, number), history_iri(model, iri)
+            deletes.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+            deletes.append(f"DELETE WHERE {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
+            deletes.append(f"DROP SILENT GRAPH <{doc}>")
+            body = "\n".join(_nt(t) for t in description)
+            provenance = Graph()
+            item, ver = URIRef(iri), URIRef(version)
+            activity_node = BNode()
+            who = _agent_node(provenance, agent, model)
+            provenance.add((item, CURRENT, ver))
+            provenance.add((item, DCTERMS.hasVersion, ver))
+            if number == 1:
+                provenance.add((item, DCTERMS.created, stamp))
+                if agent.organisation:
+                    provenance.add((item, REG.owner, URIRef(agent.organisation)))
+            provenance.add((ver, RDF.type, ldr.RecordVersion))
+            provenance.add((ver, DCTERMS.isVersionOf, item))
+            provenance.add((ver, ldr.versionNumber, Literal(number)))
+            provenance.add((ver, PROV.generatedAtTime, stamp))
+            provenance.add((ver, PROV.wasAttributedTo, who))
+            provenance.add((ver, PROV.wasGeneratedBy, activity_node))
+            provenance.add((ver, SKOS.changeNote, Literal(note or "(no note)", lang="en")))
+            if number > 1:
+                provenance.add((ver, PROV.wasRevisionOf, URIRef(version_iri(model, iri, number - 1))))
+            status = description.value(item, REG.status)
+            if status is not None:
+                provenance.add((ver, REG.status, status))
+            provenance.add((activity_node, RDF.type, ldr[activity]))
+            provenance.add((activity_node, PROV.endedAtTime, stamp))
+            provenance.add((activity_node, PROV.wasAssociatedWith, who))
+            inserts.append(body)
+            inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
+            inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")
+            inserts.append(f"GRAPH <{history}> {{\n" + "\n".join(_nt(t) for t in provenance) + "\n}")
+        if not changes:
+            return {}
+        store.update(" ;\n".join(deletes + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
+        return numbers
+
+
+def publish_vocabulary(store: Store, model: Model) -> None:
+    """The ontology, schemes and registers (default graph and their own graphs) and the shapes
+    (own graph only), replacing what an earlier `ldr init` wrote — in one transaction."""
+    parts: list[str] = []
+    inserts: list[str] = []
+    for name, graph in model.ontology_files().items():
+        parts.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+        parts.append(f"DROP SILENT GRAPH <{name}>")
+        body = "\n".join(_nt(t) for t in graph)
+        if name != model.base.shapes_graph:
+            inserts.append(body)
+        inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
+    store.update(" ;\n".join(parts + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
+
+
+def history(store: Store, model: Model, iri: str) -> list[dict]:
+    """Every version of a record, oldest first: number, when, who, for whom, activity, note, status."""
+    rows = store.select(f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?v ?n ?when ?user ?org ?kind ?note ?status WHERE {{ GRAPH <{history_iri(model, iri)}> {{
+            ?v <{model.base.ldr}versionNumber> ?n ; prov:generatedAtTime ?when ;
+               prov:wasAttributedTo ?agent ; prov:wasGeneratedBy ?activity ;
+               <{SKOS.changeNote}> ?note .
+            ?agent <{model.base.ldr}username> ?user .
+            OPTIONAL {{ ?agent prov:actedOnBehalfOf ?org }}
+            ?activity a ?kind .
+            OPTIONAL {{ ?v <{REG.status}> ?status }}
+        }} }} ORDER BY ?n""")
+    return [{"version": int(r["n"]), "iri": str(r["v"]), "at": str(r["when"]), "user": str(r["user"]),
+             "organisation": str(r["org"]) if "org" in r else None,
+             "activity": str(r["kind"]).rsplit("#", 1)[-1], "note": str(r["note"]),
+             "status": str(r["status"]) if "status" in r else None} for r in rows]
+
+
+def version_graph(store: Store, model: Model, iri: str, number: int) -> Graph:
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{version_iri(model, iri, number)}> {{ ?s ?p ?o }} }}")
+
+
+def version_at(store: Store, model: Model, iri: str, instant: datetime.datetime) -> int | None:
+    """The number of the version that was current at an instant (None if the record did not exist)."""
+    chosen = None
+    for entry in history(store, model, iri):
+        at = datetime.datetime.fromisoformat(entry["at"].replace("Z", "+00:00"))
+        if at <= instant:
+            chosen = entry["version"]
+    return chosen
+
+
+def compare(store: Store, model: Model, iri: str, first: int, second: int) -> tuple[Graph, Graph]:
+    """(triples added, triples removed) going from version `first` to version `second`.
+    Blank nodes are compared by their content, not their labels."""
+    from rdflib.compare import graph_diff, to_isomorphic
+    a, b = version_graph(store, model, iri, first), version_graph(store, model, iri, second)
+    _, only_first, only_second = graph_diff(to_isomorphic(a), to_isomorphic(b))
+    return only_second, only_first
