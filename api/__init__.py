@@ -7,6 +7,7 @@ import threading
 
 from flask import Flask
 
+from registry.accounts import Accounts, accounts_path
 from registry.model import load_model
 from registry.settings import load_settings
 from registry.sparql import QueryPool
@@ -23,16 +24,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = open_store(settings)
     app.extensions["ldr.store"] = store
     app.extensions["ldr.queries"] = QueryService(store, settings)
+    app.extensions["ldr.accounts"] = Accounts(accounts_path(settings))
 
     from .catalogue import bp as catalogue
     from .linked_data import bp as linked_data
     from .pages import bp as pages
     from .queries import bp as queries
     from .sparql import bp as sparql
+    from .writes import bp as writes
     app.register_blueprint(linked_data)
     app.register_blueprint(sparql)
     app.register_blueprint(queries)
     app.register_blueprint(catalogue)
+    app.register_blueprint(writes)
     app.register_blueprint(pages)
     return app
 

@@ -46,7 +46,7 @@ def _negotiate(media: str | None) -> str | Response:
     return chosen
 
 
-def _document(path: str, media: str, graph, html, jsonld=None) -> Response:
+def _document(path: str, media: str, graph, html, jsonld=None, version: int | None = None) -> Response:
     """One document in the chosen format, with Vary, alternates, Content-Location and caching."""
     if media == "text/html":
         body = html().encode("utf-8")
@@ -62,7 +62,7 @@ def _document(path: str, media: str, graph, html, jsonld=None) -> Response:
     response.headers["Content-Location"] = path + next(s for s, m, _ in VARIANTS if m == media)
     response.headers["Link"] = ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{m}"'
                                          for suffix, m, _ in VARIANTS if m != media)
-    return _cacheable(response, body, media)
+    return _cacheable(response, body, media, version)
 
 
 def _alternates(path: str) -> list[dict]:
@@ -70,9 +70,12 @@ def _alternates(path: str) -> list[dict]:
             if m != "text/html"]
 
 
-def _cacheable(response: Response, body: bytes, variant: str) -> Response:
-    """A strong ETag per variant, Cache-Control, and 304 when the client already has it."""
+def _cacheable(response: Response, body: bytes, variant: str, version: int | None = None) -> Response:
+    """A strong ETag per variant, Cache-Control, and 304 when the client already has it.
+    A record's ETag starts with its version ("v3-…"), which If-Match on a write relies on."""
     tag = hashlib.sha256(body + variant.encode()).hexdigest()[:32]
+    if version is not None:
+        tag = f"v{version}-{tag[:20]}"
     response.set_etag(tag)
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['LDR']['LDR_CACHE_MAX_AGE']}"
     if request.if_none_match.contains(tag) or request.if_none_match.star_tag:

@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, redirect, render_template
+from flask import Blueprint, Response, current_app, redirect, render_template, request
 
+import datetime
+
+from registry import versions
 from registry.describe import bind_prefixes, describe_item
+from registry.versions import current_versions
 from registry.vocabulary_doc import document_vocabulary
 from registry.jsonld_context import build_context, record_document
 from registry.namespaces import REGISTERS
@@ -58,19 +62,41 @@ def item_doc(register: str, reference: str):
     media = _negotiate(media)
     if isinstance(media, Response):
         return media
-    graph = describe_item(_store(), _model(), register, reference)
+    model = _model()
+    iri = model.base.item(register, reference)
+    number = current_versions(_store(), model, [iri]).get(iri)
+    version_at = request.args.get("_versionAt")
+    if version_at is not None and number is not None:
+        try:
+            instant = datetime.datetime.fromisoformat(version_at.replace("Z", "+00:00"))
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=datetime.timezone.utc)
+        except ValueError:
+            return problem(400, "Bad instant", f"_versionAt={version_at!r} is not an ISO 8601 instant such as "
+                           "2026-11-26T12:00:00Z.")
+        past = versions.version_at(_store(), model, iri, instant)
+        if past is None:
+            return _not_found("Not registered then", f"{iri} was first registered after {version_at}.", media)
+        return redirect(f"/doc/{register}/{reference}/version/{past}", code=303)
+    graph = describe_item(_store(), model, register, reference)
     if graph is None:
         return _not_found("Not registered", f"There is no {register} record with the reference {reference!r}. "
                           f"Check the address, or browse the register at /{register}.", media)
+    return _item_document(graph, URIRef(iri), f"/doc/{register}/{reference}", media, number)
+
+
+def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None, note: str | None = None) -> Response:
     model = _model()
-    iri = URIRef(model.base.item(register, reference))
-    path = f"/doc/{register}/{reference}"
     context_url = current_app.config["LDR"]["LDR_BASE"] + "/def/context.jsonld"
     jsonld = lambda: record_document(graph, iri, model, context_url)
-    html = lambda: render_template("item.html", title=title_of(graph, iri) or reference, iri=str(iri),
+    html = lambda: render_template("item.html", title=title_of(graph, iri) or str(iri), iri=str(iri),
                                    kind=kind_of(graph, iri, model), rows=rows_for(graph, iri, model, _local_href),
-                                   alternates=_alternates(path), jsonld=jsonld())
-    return _document(path, media, graph, html, jsonld)
+                                   alternates=_alternates(path), jsonld=jsonld(), version=number, note=note,
+                                   history_href=path.split("/version/")[0] + "/versions")
+    response = _document(path, media, graph, html, jsonld, version=number)
+    if number is not None:
+        response.headers["LDR-Version"] = str(number)
+    return response
 
 
 def _vocabulary_graph(part: str) -> Graph | None:

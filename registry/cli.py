@@ -212,6 +212,173 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
     sys.exit(code)
 
 
+def _accounts(settings: dict):
+    from .accounts import Accounts, accounts_path
+    return Accounts(accounts_path(settings))
+
+
+@main.group()
+def token() -> None:
+    """Create, list and revoke API tokens. Roles: publisher (creates records and edits its own
+    organisation's), steward (changes status and edits any record), admin (manages users)."""
+
+
+@token.command("create")
+@click.option("--org", required=True, help="The organisation the user acts for: its reference (e.g. leeds-city-council) or IRI.")
+@click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
+@click.option("--user", "username", help="User name (default: made from the organisation and role).")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def token_create(org: str, role: str, username: str | None, store: str | None) -> None:
+    """Create a token; it is printed once, as the last line, and only its hash is kept."""
+    from .accounts import AccountError
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings)
+    try:
+        iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org)
+        if not st.ask(f"ASK {{ <{iri}> a ?t }}"):
+            raise click.ClickException(f"{iri} is not a registered organisation; register it first "
+                                       "(or import councils with `ldr import-councils`).")
+    finally:
+        st.close()
+    accounts = _accounts(settings)
+    try:
+        info, secret = accounts.create_token(username or f"{iri.rsplit('/', 1)[-1]}-{role}", iri, role)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+    click.echo(f"Token {info.id} for user {info.username} ({info.role}, {info.organisation}). Keep it secret:")
+    click.echo(secret)
+
+
+@token.command("list")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def token_list(store: str | None) -> None:
+    """List tokens (never the tokens themselves)."""
+    accounts = _accounts(_settings(store))
+    try:
+        for t in accounts.tokens():
+            state = f"revoked {t.revoked}" if t.revoked else "active"
+            click.echo(f"{t.id}  {t.username}  {t.role}  {t.organisation}  created {t.created}  {state}")
+    finally:
+        accounts.close()
+
+
+@token.command("revoke")
+@click.argument("token_id")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def token_revoke(token_id: str, store: str | None) -> None:
+    """Revoke a token by its id (from `ldr token list`)."""
+    from .accounts import AccountError
+    accounts = _accounts(_settings(store))
+    try:
+        info = accounts.revoke(token_id)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+    click.echo(f"Revoked token {info.id} of {info.username}.")
+
+
+def _agent_for(settings: dict, token_value: str | None):
+    if not token_value:
+        raise click.ClickException("give an API token with --token or the LDR_TOKEN environment variable")
+    accounts = _accounts(settings)
+    try:
+        agent = accounts.authenticate(token_value)
+    finally:
+        accounts.close()
+    if agent is None:
+        raise click.ClickException("the token is not valid: unknown, mistyped or revoked")
+    return agent
+
+
+def _registration_failure(exc) -> None:
+    click.echo(f"error: {exc.message}", err=True)
+    if exc.report is not None:
+        click.echo(exc.report.render())
+    sys.exit(1 if exc.kind == "invalid" else 2)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--token", "token_value", envvar="LDR_TOKEN", help="API token (or the LDR_TOKEN variable).")
+@click.option("--note", default="", help="Why: a change note kept with the new versions.")
+@click.option("--dry-run", is_flag=True, help="Validate and report without registering.")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def submit(files: tuple[Path, ...], token_value: str | None, note: str, dry_run: bool, store: str | None) -> None:
+    """Submit new records (status: submitted), as the token's user — like POST /{register}."""
+    from .registration import RegistrationError, submit as submit_records
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    agent = _agent_for(settings, token_value)
+    graph, errors = loader.read_files(files, model, settings["LDR_MAX_INPUT_BYTES"])
+    if errors:
+        for error in errors:
+            click.echo(f"error: {error}", err=True)
+        sys.exit(2)
+    st = _open(settings)
+    try:
+        result = submit_records(st, model, graph, agent, dry_run=dry_run, note=note)
+    except RegistrationError as exc:
+        _registration_failure(exc)
+    finally:
+        st.close()
+    click.echo(result.report.render())
+    for iri, number in sorted(result.versions.items()):
+        click.echo(f"Registered {iri} (version {number}, status submitted).")
+    if dry_run:
+        click.echo("Dry run: nothing was registered.")
+
+
+@main.command()
+@click.argument("item")
+@click.argument("new_status", metavar="STATUS")
+@click.option("--successor", help="For superseded: the IRI of the record that replaces it.")
+@click.option("--note", default="", help="Why the status changes.")
+@click.option("--token", "token_value", envvar="LDR_TOKEN", help="A steward's API token (or LDR_TOKEN).")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def status(item: str, new_status: str, successor: str | None, note: str, token_value: str | None,
+           store: str | None) -> None:
+    """Change ITEM's registration status (stewards): experimental, stable, superseded, retired, invalid.
+    ITEM is an IRI or register/reference, e.g. standards/uprn."""
+    from .registration import RegistrationError, change_status
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    agent = _agent_for(settings, token_value)
+    iri = item if item.startswith("http") else model.base.item(*item.split("/", 1))
+    st = _open(settings)
+    try:
+        result = change_status(st, model, iri, new_status, agent, successor=successor, note=note)
+    except RegistrationError as exc:
+        _registration_failure(exc)
+    finally:
+        st.close()
+    click.echo(f"{iri} is now {new_status.lower()} (version {result.versions[iri]}).")
+
+
+@main.command()
+@click.argument("item")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def history(item: str, store: str | None) -> None:
+    """Show every version of ITEM (an IRI or register/reference): when, who, what and why."""
+    from .versions import history as item_history
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    iri = item if item.startswith("http") else model.base.item(*item.split("/", 1))
+    st = _open(settings)
+    try:
+        entries = item_history(st, model, iri)
+    finally:
+        st.close()
+    if not entries:
+        raise click.ClickException(f"{iri} is not registered")
+    for e in entries:
+        who = e["user"] + (f" for {e['organisation']}" if e["organisation"] else "")
+        click.echo(f"v{e['version']}  {e['at']}  {e['activity']}  {who}  {e['note']}")
+
+
 @main.command()
 @click.option("--port", type=int, help="Port to listen on (default: the LDR_PORT setting, 8000).")
 @click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")

@@ -1,0 +1,227 @@
+"""The write API (POST, PUT, status changes) and the history of records (versions, compare).
+Every route is a thin layer over registry.registration and registry.versions."""
+from __future__ import annotations
+
+import re
+from dataclasses import asdict
+
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from rdflib import URIRef
+
+from registry import registration, versions
+from registry.describe import bind_prefixes
+from registry.namespaces import REGISTERS
+from registry.rdfio import InputError, format_for_media_type, parse
+from registry.registration import RegistrationError
+
+from .documents import _negotiate, _not_found, _split_suffix
+from .linked_data import _item_document
+from .problems import problem
+
+bp = Blueprint("writes", __name__)
+
+
+def _services():
+    app = current_app
+    return app.extensions["ldr.store"], app.extensions["ldr.model"]
+
+
+def _agent():
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise RegistrationError("unauthenticated", "Send the token as `Authorization: Bearer TOKEN`.")
+    agent = current_app.extensions["ldr.accounts"].authenticate(token.strip())
+    if agent is None:
+        raise RegistrationError("unauthenticated", "The token is not valid: it is unknown, mistyped or revoked.")
+    return agent
+
+
+def _refused(exc: RegistrationError) -> Response:
+    extra = {}
+    if exc.report is not None:
+        extra["errors"] = [asdict(r) for r in exc.report.violations]
+        extra["warnings"] = [asdict(r) for r in exc.report.warnings]
+        extra["report"] = exc.report.render(detail=current_app.config["LDR"]["LDR_REPORT_DETAIL"])
+    if exc.allowed is not None:
+        extra["allowed"] = exc.allowed
+    headers = {"WWW-Authenticate": 'Bearer realm="ldr"'} if exc.kind == "unauthenticated" else {}
+    status = RegistrationError.STATUS[exc.kind]
+    if exc.kind == "precondition" and "If-Match" in exc.message and not request.headers.get("If-Match"):
+        status = 428
+    titles = {401: "Authentication needed", 403: "Not allowed", 404: "Not registered", 409: "Conflict",
+              412: "Changed since you read it", 428: "If-Match needed", 422: "Not valid", 400: "Bad request"}
+    return problem(status, titles[status], exc.message, headers=headers, **extra)
+
+
+def _read_body():
+    """The request body as a graph, parsed by its Content-Type, or a problem response."""
+    fmt = format_for_media_type(request.content_type or "")
+    if fmt is None or fmt.name in ("nquads", "trig"):
+        return problem(415, "Unsupported media type", "Send the record as text/turtle, application/ld+json, "
+                       f"application/rdf+xml or application/n-triples, not {request.content_type or 'no Content-Type'}.")
+    settings = current_app.config["LDR"]
+    data = request.get_data(cache=False)
+    try:
+        return parse(data, fmt, settings["LDR_BASE"] + "/", source="request body",
+                     max_bytes=settings["LDR_MAX_INPUT_BYTES"])
+    except InputError as exc:
+        return problem(400, "Cannot read the document", str(exc), **exc.as_dict())
+
+
+def _note() -> str:
+    return (request.args.get("note") or request.headers.get("LDR-Change-Note") or "").strip()[:2000]
+
+
+def _flag(name: str) -> bool:
+    return request.args.get(name, "").lower() in ("1", "true", "yes")
+
+
+@bp.post("/<register>")
+def post_records(register: str):
+    if register not in REGISTERS:
+        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
+    store, model = _services()
+    try:
+        agent = _agent()
+        if agent is None:
+            raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`.")
+        graph = _read_body()
+        if isinstance(graph, Response):
+            return graph
+        dry_run = _flag("dry-run")
+        result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note())
+    except RegistrationError as exc:
+        return _refused(exc)
+    warnings = [asdict(r) for r in result.report.warnings]
+    if dry_run:
+        return jsonify({"valid": True, "records": result.report.records, "warnings": warnings,
+                        "report": result.report.render()})
+    current_app.extensions["ldr.queries"].refresh()
+    records = [{"iri": iri, "location": _path(iri, model), "version": n, "status": "submitted"}
+               for iri, n in sorted(result.versions.items())]
+    response = jsonify({"records": records, "warnings": warnings})
+    response.status_code = 201
+    response.headers["Location"] = records[0]["location"]
+    if len(records) == 1:
+        response.headers["ETag"] = f'"v{records[0]["version"]}"'
+    return response
+
+
+def _path(iri: str, model) -> str:
+    return iri[len(model.base.iri):]
+
+
+def _expected_version() -> int | None:
+    header = request.headers.get("If-Match")
+    if not header:
+        return None
+    match = re.search(r'"?v(\d+)', header)
+    return int(match.group(1)) if match else -1
+
+
+@bp.put("/doc/<register>/<reference>")
+@bp.put("/id/<register>/<reference>")
+def put_record(register: str, reference: str):
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    try:
+        agent = _agent()
+        if agent is None:
+            raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`.")
+        graph = _read_body()
+        if isinstance(graph, Response):
+            return graph
+        result = registration.revise(store, model, iri, graph, agent, expected_version=_expected_version(),
+                                     note=_note(), dry_run=_flag("dry-run"))
+    except RegistrationError as exc:
+        return _refused(exc)
+    if not result.written:
+        return jsonify({"valid": True, "warnings": [asdict(r) for r in result.report.warnings]})
+    current_app.extensions["ldr.queries"].refresh()
+    number = result.versions[iri]
+    response = jsonify({"iri": iri, "version": number, "warnings": [asdict(r) for r in result.report.warnings]})
+    response.headers["ETag"] = f'"v{number}"'
+    response.headers["Location"] = _path(iri, model)
+    return response
+
+
+@bp.delete("/doc/<register>/<reference>")
+@bp.delete("/id/<register>/<reference>")
+def delete_record(register: str, reference: str):
+    return problem(405, "Records are never deleted", "Withdrawal is a status: a steward POSTs "
+                   f"/doc/{register}/{reference}/status with status retired (or invalid). Every version is kept.",
+                   headers={"Allow": "GET, PUT"})
+
+
+@bp.post("/doc/<register>/<reference>/status")
+@bp.post("/id/<register>/<reference>/status")
+def post_status(register: str, reference: str):
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    body = request.get_json(silent=True) if request.is_json else request.form
+    body = body or {}
+    try:
+        agent = _agent()
+        result = registration.change_status(store, model, iri, str(body.get("status", "")), agent,
+                                            successor=body.get("successor") or None,
+                                            note=str(body.get("note") or _note()))
+    except RegistrationError as exc:
+        return _refused(exc)
+    current_app.extensions["ldr.queries"].refresh()
+    number = result.versions[iri]
+    response = jsonify({"iri": iri, "version": number, "status": str(body.get("status")).lower()})
+    response.headers["ETag"] = f'"v{number}"'
+    return response
+
+
+@bp.get("/doc/<register>/<reference>/versions")
+def list_versions(register: str, reference: str):
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    entries = versions.history(store, model, iri)
+    if not entries:
+        return _not_found("Not registered", f"{iri} has no versions: it is not registered.")
+    for entry in entries:
+        entry["location"] = f"/doc/{register}/{reference}/version/{entry['version']}"
+    if "text/html" in (request.headers.get("Accept") or "") and request.accept_mimetypes.best == "text/html":
+        return render_template("versions.html", iri=iri, entries=entries, path=f"/doc/{register}/{reference}")
+    return jsonify({"iri": iri, "versions": entries})
+
+
+@bp.get("/doc/<register>/<reference>/version/<number>")
+def get_version(register: str, reference: str, number: str):
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    number, media = _split_suffix(number)
+    media = _negotiate(media)
+    if isinstance(media, Response):
+        return media
+    if not number.isdigit():
+        return _not_found("No such version", f"Versions are numbered 1, 2, 3…; {number!r} is not one.", media)
+    graph = versions.version_graph(store, model, iri, int(number))
+    if not len(graph):
+        return _not_found("No such version", f"{iri} has no version {number}. See /doc/{register}/{reference}/versions.",
+                          media)
+    bind_prefixes(graph, model)
+    return _item_document(graph, URIRef(iri), f"/doc/{register}/{reference}/version/{number}", media, int(number),
+                          note=f"Version {number} of this record.")
+
+
+@bp.get("/doc/<register>/<reference>/compare")
+def compare_versions(register: str, reference: str):
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    try:
+        first, second = int(request.args["from"]), int(request.args["to"])
+    except (KeyError, ValueError):
+        return problem(400, "Which versions?", "Give two version numbers: ?from=1&to=2.")
+    known = {e["version"] for e in versions.history(store, model, iri)}
+    missing = sorted({first, second} - known)
+    if missing:
+        return problem(404, "No such version", f"{iri} has no version {', '.join(map(str, missing))}.")
+    added, removed = versions.compare(store, model, iri, first, second)
+    lines = lambda g: sorted(" ".join(t.n3() for t in triple) + " ." for triple in g)
+    return jsonify({"iri": iri, "from": first, "to": second, "added": lines(added), "removed": lines(removed)})

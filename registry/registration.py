@@ -1,0 +1,231 @@
+"""Registering and maintaining records: submit, revise, change status — with permissions,
+the reg: lifecycle, duplicate warnings and versions. HTTP routes and `ldr` commands both
+call these functions."""
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from .model import Model
+from .namespaces import REG
+from .records import split_records
+from .report import Report, Result
+from .store import Store
+from .validation import validate_graph
+from .versions import WRITE_LOCK, Agent, VersionConflict, commit, current_versions, history_iri
+
+
+class RegistrationError(Exception):
+    """Why a write was refused. `kind` maps to an HTTP status; nothing was written."""
+
+    STATUS = {"unauthenticated": 401, "forbidden": 403, "not-found": 404, "conflict": 409, "transition": 409,
+              "precondition": 412, "invalid": 422, "bad-request": 400}
+
+    def __init__(self, kind: str, message: str, *, report: Report | None = None, allowed: list[str] | None = None,
+                 current_version: int | None = None):
+        self.kind, self.message, self.report, self.allowed = kind, message, report, allowed
+        self.current_version = current_version
+        super().__init__(message)
+
+
+@dataclass
+class WriteResult:
+    report: Report
+    versions: dict[str, int] = field(default_factory=dict)
+    written: bool = False
+
+
+# --- permissions -------------------------------------------------------------------------------
+
+def owner_of(store: Store, model: Model, iri: str) -> str | None:
+    rows = store.select(f"SELECT ?o WHERE {{ GRAPH <{history_iri(model, iri)}> {{ <{iri}> <{REG.owner}> ?o }} }}")
+    return str(rows[0]["o"]) if rows else None
+
+
+def may_edit(agent: Agent, owner: str | None) -> bool:
+    return agent.role in ("steward", "admin") or (agent.role == "publisher" and owner is not None
+                                                  and owner == agent.organisation)
+
+
+# --- similar records ("avoid wasteful duplication of effort") -----------------------------------
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
+
+
+def similar_records(store: Store, model: Model, register: str, records: dict[str, Graph]) -> list[Result]:
+    """Warnings for registered records in the same register whose title or description is
+    close to a submitted one's."""
+    prefix = f"{model.base.iri}/id/{register}/"
+    existing = store.select(
+        "SELECT ?s ?title ?description WHERE { ?s <http://purl.org/dc/terms/title> ?title "
+        "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
+        f"FILTER(STRSTARTS(STR(?s), '{prefix}')) }}")
+    warnings = []
+    for iri, graph in records.items():
+        title = str(graph.value(URIRef(iri), DCTERMS.title) or "")
+        description = str(graph.value(URIRef(iri), DCTERMS.description) or "")
+        for row in existing:
+            other = str(row["s"])
+            if other == iri:
+                continue
+            other_title = str(row["title"])
+            title_score = difflib.SequenceMatcher(None, title.lower(), other_title.lower()).ratio() if title else 0
+            ta, tb = _words(title), _words(other_title)
+            shared_title_words = len(ta & tb) / len(ta | tb) if len(ta & tb) >= 2 else 0
+            a, b = _words(description), _words(str(row.get("description", "")))
+            description_score = len(a & b) / len(a | b) if a and b else 0
+            if title_score >= 0.8 or shared_title_words >= 0.6 or description_score >= 0.5:
+                warnings.append(Result(iri, iri, str(DCTERMS.title), other, "Warning",
+                                       f'A similar {register} record is already registered: "{other_title}" ({other}). '
+                                       "Check it is not the same thing — reusing or improving it avoids duplicated effort.",
+                                       field="Title"))
+    return warnings
+
+
+# --- operations --------------------------------------------------------------------------------
+
+def _require_writer(agent: Agent | None) -> Agent:
+    if agent is None:
+        raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`. "
+                                "An administrator creates one with `ldr token create`.")
+    return agent
+
+
+def submit(store: Store, model: Model, graph: Graph, agent: Agent | None, *, register: str | None = None,
+           dry_run: bool = False, note: str = "") -> WriteResult:
+    """Register new records with status submitted. All or nothing, with a report per record."""
+    agent = _require_writer(agent)
+    if agent.role == "publisher" and not agent.organisation:
+        raise RegistrationError("forbidden", "A publisher's token must belong to an organisation.")
+    records, _ = split_records(graph, model)
+    if not records:
+        raise RegistrationError("invalid", "The document holds no record: name each record "
+                                f"{model.base.iri}/id/{{register}}/{{reference}}.",
+                                report=validate_graph(graph, model, store)[1])
+    wrong = sorted(i for i in records if register and model.base.split_item(i)[0] != register)
+    if wrong:
+        raise RegistrationError("bad-request", f"These records belong to other registers; post each to its own "
+                                f"register: {', '.join(wrong)}.")
+    for iri, record in records.items():   # a new record starts its life as submitted
+        record.remove((URIRef(iri), REG.status, None))
+        graph.remove((URIRef(iri), REG.status, None))
+        graph.add((URIRef(iri), REG.status, REG.statusSubmitted))
+    with WRITE_LOCK:
+        existing = current_versions(store, model, list(records))
+        if existing:
+            raise RegistrationError("conflict", "Already registered (use PUT on the record to change it): "
+                                    + ", ".join(sorted(existing)) + ".")
+        records, report = validate_graph(graph, model, store)
+        by_register: dict[str, dict[str, Graph]] = {}
+        for iri, record in records.items():
+            by_register.setdefault(model.base.split_item(iri)[0], {})[iri] = record
+        for reg_name, group in by_register.items():
+            report.results.extend(similar_records(store, model, reg_name, group))
+        if not report.conforms:
+            raise RegistrationError("invalid", f"{len(report.violations)} problem(s) must be fixed; nothing was registered.",
+                                    report=report)
+        if dry_run:
+            return WriteResult(report)
+        versions = commit(store, model, records, agent, note=note or "Submitted", activity="Submission")
+    return WriteResult(report, versions, True)
+
+
+def _existing(store: Store, model: Model, iri: str) -> int:
+    version = current_versions(store, model, [iri]).get(iri)
+    if version is None:
+        raise RegistrationError("not-found", f"{iri} is not registered.")
+    return version
+
+
+def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | None, *,
+           expected_version: int | None, note: str = "", dry_run: bool = False) -> WriteResult:
+    """Replace a record's description as its next version. Needs the version the writer read."""
+    agent = _require_writer(agent)
+    with WRITE_LOCK:
+        current = _existing(store, model, iri)
+        if not may_edit(agent, owner_of(store, model, iri)):
+            raise RegistrationError("forbidden", f"{agent.username} ({agent.role}) may not change {iri}: publishers "
+                                    "change only their own organisation's records.")
+        if expected_version is None:
+            raise RegistrationError("precondition", "Send If-Match with the record's current ETag, so that a change "
+                                    "made since you read it is not lost.", current_version=current)
+        if expected_version != current:
+            raise RegistrationError("precondition", f"The record has changed since you read it: it is at version "
+                                    f"{current}, not {expected_version}. Read it again and reapply your change.",
+                                    current_version=current)
+        records, _ = split_records(graph, model)
+        others = sorted(set(records) - {iri})
+        if others or iri not in records:
+            raise RegistrationError("bad-request", f"A PUT on {iri} must describe that record only"
+                                    + (f"; it also describes {', '.join(others)}" if others else "") + ".")
+        status = store.select(f"SELECT ?s WHERE {{ <{iri}> <{REG.status}> ?s }}")
+        graph.remove((URIRef(iri), REG.status, None))   # status changes only through change_status
+        if status:
+            graph.add((URIRef(iri), REG.status, status[0]["s"]))
+        records, report = validate_graph(graph, model, store)
+        if not report.conforms:
+            raise RegistrationError("invalid", f"{len(report.violations)} problem(s) must be fixed; nothing was changed.",
+                                    report=report)
+        if dry_run:
+            return WriteResult(report)
+        try:
+            versions = commit(store, model, records, agent, note=note or "Revised", activity="Revision",
+                              expected={iri: expected_version})
+        except VersionConflict as exc:
+            raise RegistrationError("precondition", str(exc), current_version=exc.current) from exc
+    return WriteResult(report, versions, True)
+
+
+def allowed_transitions(model: Model, status: URIRef) -> list[URIRef]:
+    return sorted(model.ontology.objects(status, REG.nextState), key=str)
+
+
+def status_name(status: URIRef) -> str:
+    return str(status).rsplit("#status", 1)[-1].lower()
+
+
+def change_status(store: Store, model: Model, iri: str, new_status: str, agent: Agent | None, *,
+                  successor: str | None = None, note: str = "") -> WriteResult:
+    """Move a record along the reg: lifecycle (stewards only). Superseding names the successor."""
+    agent = _require_writer(agent)
+    if agent.role not in ("steward", "admin"):
+        raise RegistrationError("forbidden", f"Only stewards change a record's status; {agent.username} is a {agent.role}.")
+    target = REG["status" + new_status.strip().capitalize()]
+    if (target, None, None) not in model.ontology:
+        names = sorted(status_name(s) for s in model.ontology.subjects(REG.nextState, None))
+        raise RegistrationError("bad-request", f"{new_status!r} is not a registration status; use one of: "
+                                f"{', '.join(names + ['invalid'])}.")
+    with WRITE_LOCK:
+        current = _existing(store, model, iri)
+        from .loader import current_record
+        graph = current_record(store, model, iri)
+        status = graph.value(URIRef(iri), REG.status)
+        allowed = allowed_transitions(model, status)
+        if target not in allowed:
+            raise RegistrationError("transition", f"A {status_name(status)} record cannot become {status_name(target)}. "
+                                    f"Allowed: {', '.join(status_name(a) for a in allowed) or 'none'}.",
+                                    allowed=[status_name(a) for a in allowed])
+        graph.set((URIRef(iri), REG.status, target))
+        if target == REG.statusSuperseded:
+            if not successor:
+                raise RegistrationError("bad-request", "Superseding needs the successor: give the IRI of the record "
+                                        "that replaces this one.")
+            graph.set((URIRef(iri), DCTERMS.isReplacedBy, URIRef(successor)))
+        records, report = validate_graph(graph, model, store)
+        if not report.conforms:
+            raise RegistrationError("invalid", "The record would not be valid with this status.", report=report)
+        versions = commit(store, model, records, agent, activity="StatusChange", expected={iri: current},
+                          note=note or f"Status changed to {status_name(target)}")
+    return WriteResult(report, versions, True)
+
+
+def status_of(graph: Graph, iri: str) -> str | None:
+    value = graph.value(URIRef(iri), REG.status)
+    return status_name(value) if value is not None else None
+
+

@@ -1,0 +1,230 @@
+"""The write API: submit, revise with If-Match, the lifecycle, permissions, versions and history."""
+from __future__ import annotations
+
+import time
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from api import create_app
+from tests.conftest import BASE
+
+EXEMPLAR = """@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ldr: <{base}/def/ldr#> .
+<{base}/id/exemplars/{ref}> a ldr:Exemplar ;
+    dcterms:title "{title}"@en ;
+    dcterms:description "A council project written for the registration tests, about {topic}."@en ;
+    ldr:problem "Councils each solve this on their own, which wastes effort and money."@en ;
+    ldr:leadOrganisation <{base}/id/organisations/{org}> ;
+    ldr:serviceArea <{base}/def/service-area/housing> ;
+    dcterms:source <https://example.org/{ref}> .
+"""
+
+
+def exemplar(ref="damp-and-mould-reporting", title="Damp and mould reporting", topic="damp and mould",
+             org="leeds-city-council") -> str:
+    return EXEMPLAR.format(base=BASE, ref=ref, title=title, topic=topic, org=org)
+
+
+@pytest.fixture
+def app(store_dir):
+    app = create_app({"LDR_STORE_DIR": str(store_dir), "LDR_BASE": BASE})
+    yield app
+    app.extensions["ldr.queries"].close()
+    app.extensions["ldr.accounts"].close()
+    app.extensions["ldr.store"].close()
+
+
+@pytest.fixture
+def tokens(app):
+    accounts = app.extensions["ldr.accounts"]
+    made = {}
+    for name, org, role in [("leeds", "leeds-city-council", "publisher"), ("croydon", "london-borough-of-croydon", "publisher"),
+                            ("steward", "ministry-of-housing-communities-and-local-government", "steward")]:
+        made[name] = accounts.create_token(name, f"{BASE}/id/organisations/{org}", role)[1]
+    return made
+
+
+def auth(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def post(client, body: str, token: str | None, register="exemplars", query="", content_type="text/turtle"):
+    headers = auth(token) if token else {}
+    return client.post(f"/{register}{query}", data=body.encode(), content_type=content_type, headers=headers)
+
+
+def test_submit_registers_with_status_submitted(app, tokens):
+    client = app.test_client()
+    response = post(client, exemplar(), tokens["leeds"])
+    assert response.status_code == 201, response.json
+    assert response.headers["Location"] == "/id/exemplars/damp-and-mould-reporting"
+    record = response.json["records"][0]
+    assert record["version"] == 1 and record["status"] == "submitted"
+    graph = Graph().parse(data=client.get("/doc/exemplars/damp-and-mould-reporting.ttl").data, format="turtle")
+    assert (URIRef(f"{BASE}/id/exemplars/damp-and-mould-reporting"), URIRef("http://purl.org/linked-data/registry#status"),
+            URIRef("http://purl.org/linked-data/registry#statusSubmitted")) in graph
+    sparql = client.get("/sparql?query=ASK%20%7B%20%3C" + f"{BASE}/id/exemplars/damp-and-mould-reporting".replace(":", "%3A")
+                        + "%3E%20%3Fp%20%3Fo%20%7D")
+    assert sparql.json["boolean"] is True   # visible to SPARQL right after the write
+
+
+def test_a_submission_with_violations_gets_422_with_every_result_and_writes_nothing(app, tokens):
+    client = app.test_client()
+    broken = exemplar().replace('ldr:leadOrganisation <', 'ldr:partnerOrganisation <')
+    response = post(client, broken, tokens["leeds"])
+    assert response.status_code == 422
+    assert response.mimetype == "application/problem+json"
+    errors = response.json["errors"]
+    assert any(e["path"].endswith("leadOrganisation") and e["severity"] == "Violation" and e["focus"].endswith(
+        "damp-and-mould-reporting") and "lead organisation" in e["message"] for e in errors)
+    assert client.get("/doc/exemplars/damp-and-mould-reporting").status_code == 404
+
+
+def test_warnings_do_not_block_and_come_back_with_the_201(app, tokens):
+    response = post(app.test_client(), exemplar(), tokens["leeds"])
+    assert response.status_code == 201
+    messages = [w["message"] for w in response.json["warnings"]]
+    assert any("outcomes" in m.lower() or "achieved" in m for m in messages)
+
+
+def test_similar_records_are_reported_with_their_links(app, tokens):
+    similar = exemplar(ref="localgov-drupal-2", title="LocalGov Drupal platform", topic="council websites")
+    response = post(app.test_client(), similar, tokens["leeds"])
+    assert response.status_code == 201
+    hits = [w for w in response.json["warnings"] if "similar" in w["message"]]
+    assert hits and hits[0]["value"] == f"{BASE}/id/exemplars/localgov-drupal"
+
+
+def test_dry_run_validates_without_writing(app, tokens):
+    client = app.test_client()
+    response = post(client, exemplar(), tokens["leeds"], query="?dry-run=true")
+    assert response.status_code == 200 and response.json["valid"] is True
+    assert client.get("/doc/exemplars/damp-and-mould-reporting").status_code == 404
+
+
+def test_a_batch_is_all_or_nothing_with_a_report_per_record(app, tokens):
+    client = app.test_client()
+    good = exemplar(ref="batch-one", title="Batch one", topic="first")
+    bad = exemplar(ref="batch-two", title="Batch two", topic="second").replace(
+        "ldr:serviceArea <" + BASE + "/def/service-area/housing>", "ldr:serviceArea <" + BASE + "/def/phase/live>")
+    response = post(client, good + bad.split("\n", 2)[2], tokens["leeds"])
+    assert response.status_code == 422
+    assert {e["record"] for e in response.json["errors"]} == {f"{BASE}/id/exemplars/batch-two"}
+    assert "batch-two" in response.json["report"]
+    assert client.get("/doc/exemplars/batch-one").status_code == 404
+    both = post(client, good + exemplar(ref="batch-two", title="Batch two", topic="second").split("\n", 2)[2], tokens["leeds"])
+    assert both.status_code == 201 and len(both.json["records"]) == 2
+
+
+def test_no_token_is_401_and_a_bad_token_is_401(app):
+    client = app.test_client()
+    assert post(client, exemplar(), None).status_code == 401
+    bad = post(client, exemplar(), "ldr_000000000000_not-a-real-secret")
+    assert bad.status_code == 401 and "WWW-Authenticate" in bad.headers
+
+
+def test_unreadable_body_is_400_with_line_and_column(app, tokens):
+    response = post(app.test_client(), "<x> <y> .", tokens["leeds"])
+    assert response.status_code == 400
+    assert response.json["line"] == 1 and "column" in response.json
+
+
+def test_put_needs_if_match_and_refuses_a_stale_one(app, tokens):
+    client = app.test_client()
+    assert post(client, exemplar(), tokens["leeds"]).status_code == 201
+    path = "/doc/exemplars/damp-and-mould-reporting"
+    changed = exemplar(title="Damp and mould reporting online")
+    missing = client.put(path, data=changed, content_type="text/turtle", headers=auth(tokens["leeds"]))
+    assert missing.status_code == 428
+    etag = client.get(path + ".ttl").headers["ETag"]
+    assert etag.startswith('"v1-')
+    ok = client.put(path, data=changed, content_type="text/turtle",
+                    headers={**auth(tokens["leeds"]), "If-Match": etag})
+    assert ok.status_code == 200 and ok.json["version"] == 2
+    stale = client.put(path, data=exemplar(title="Something else"), content_type="text/turtle",
+                       headers={**auth(tokens["leeds"]), "If-Match": etag})
+    assert stale.status_code == 412
+    graph = Graph().parse(data=client.get(path + ".ttl").data, format="turtle")
+    assert str(graph.value(URIRef(f"{BASE}/id/exemplars/damp-and-mould-reporting"), DCTERMS.title)) == \
+        "Damp and mould reporting online"
+
+
+def test_publishers_edit_only_their_own_organisations_records(app, tokens):
+    client = app.test_client()
+    assert post(client, exemplar(), tokens["leeds"]).status_code == 201
+    path = "/doc/exemplars/damp-and-mould-reporting"
+    etag = client.get(path + ".ttl").headers["ETag"]
+    other = client.put(path, data=exemplar(title="Taken over"), content_type="text/turtle",
+                       headers={**auth(tokens["croydon"]), "If-Match": etag})
+    assert other.status_code == 403
+    steward = client.put(path, data=exemplar(title="Tidied by a steward"), content_type="text/turtle",
+                         headers={**auth(tokens["steward"]), "If-Match": etag})
+    assert steward.status_code == 200
+
+
+def test_the_lifecycle_is_enforced_and_nothing_is_deleted(app, tokens):
+    client = app.test_client()
+    assert post(client, exemplar(), tokens["leeds"]).status_code == 201
+    path = "/doc/exemplars/damp-and-mould-reporting"
+    by_publisher = client.post(path + "/status", json={"status": "stable"}, headers=auth(tokens["leeds"]))
+    assert by_publisher.status_code == 403
+    illegal = client.post(path + "/status", json={"status": "superseded"}, headers=auth(tokens["steward"]))
+    assert illegal.status_code == 409
+    assert sorted(illegal.json["allowed"]) == ["experimental", "invalid", "stable"]
+    assert client.post(path + "/status", json={"status": "stable", "note": "Reviewed"},
+                       headers=auth(tokens["steward"])).status_code == 200
+    no_successor = client.post(path + "/status", json={"status": "superseded"}, headers=auth(tokens["steward"]))
+    assert no_successor.status_code == 400 and "successor" in no_successor.json["detail"]
+    superseded = client.post(path + "/status", json={"status": "superseded",
+                                                     "successor": f"{BASE}/id/exemplars/localgov-drupal"},
+                             headers=auth(tokens["steward"]))
+    assert superseded.status_code == 200
+    graph = Graph().parse(data=client.get(path + ".ttl").data, format="turtle")
+    assert graph.value(URIRef(f"{BASE}/id/exemplars/damp-and-mould-reporting"), DCTERMS.isReplacedBy) == \
+        URIRef(f"{BASE}/id/exemplars/localgov-drupal")
+    assert client.delete(path, headers=auth(tokens["steward"])).status_code == 405
+    assert client.get(path).status_code == 200
+
+
+def test_versions_history_version_at_and_compare(app, tokens):
+    client = app.test_client()
+    assert post(client, exemplar(), tokens["leeds"], query="?note=First+draft").status_code == 201
+    path = "/doc/exemplars/damp-and-mould-reporting"
+    time.sleep(0.05)
+    between = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+    time.sleep(0.05)
+    etag = client.get(path + ".ttl").headers["ETag"]
+    assert client.put(path + "?note=Better+title", data=exemplar(title="Reporting damp and mould"),
+                      content_type="text/turtle", headers={**auth(tokens["leeds"]), "If-Match": etag}).status_code == 200
+    history = client.get(path + "/versions").json["versions"]
+    assert [v["version"] for v in history] == [1, 2]
+    assert history[0]["note"] == "First draft" and history[1]["note"] == "Better title"
+    assert history[0]["user"] == "leeds" and history[0]["organisation"].endswith("/leeds-city-council")
+    assert [v["activity"] for v in history] == ["Submission", "Revision"]
+    old = Graph().parse(data=client.get(path + "/version/1.ttl").data, format="turtle")
+    assert str(old.value(URIRef(f"{BASE}/id/exemplars/damp-and-mould-reporting"), DCTERMS.title)) == "Damp and mould reporting"
+    at = client.get(f"{path}?_versionAt={between}")
+    assert at.status_code == 303 and at.headers["Location"].endswith("/version/1")
+    diff = client.get(path + "/compare?from=1&to=2").json
+    assert any("Reporting damp and mould" in line for line in diff["added"])
+    assert any('"Damp and mould reporting"@en' in line for line in diff["removed"])
+    assert len(diff["added"]) == len(diff["removed"]) == 1
+
+
+def test_provenance_is_queryable_but_old_versions_are_not_in_the_default_graph(app, tokens):
+    client = app.test_client()
+    assert post(client, exemplar(), tokens["leeds"]).status_code == 201
+    path = "/doc/exemplars/damp-and-mould-reporting"
+    etag = client.get(path + ".ttl").headers["ETag"]
+    client.put(path, data=exemplar(title="Renamed"), content_type="text/turtle",
+               headers={**auth(tokens["leeds"]), "If-Match": etag})
+    from urllib.parse import quote
+    titles = client.get("/sparql?query=" + quote(
+        f"SELECT ?t WHERE {{ <{BASE}/id/exemplars/damp-and-mould-reporting> <http://purl.org/dc/terms/title> ?t }}")).json
+    assert [b["t"]["value"] for b in titles["results"]["bindings"]] == ["Renamed"]
+    count = client.get("/sparql?query=" + quote(
+        "SELECT (COUNT(?v) AS ?n) WHERE { GRAPH ?h { ?v <http://www.w3.org/ns/prov#wasAttributedTo> ?a ; "
+        f"<http://purl.org/dc/terms/isVersionOf> <{BASE}/id/exemplars/damp-and-mould-reporting> }} }}")).json
+    assert count["results"]["bindings"][0]["n"]["value"] == "2"
