@@ -41,6 +41,12 @@ def health():
     return {"status": "ok"}
 
 
+@bp.get("/openapi.json")
+def openapi():
+    from .openapi import build_openapi
+    return build_openapi(current_app.config["LDR"]["LDR_BASE"])
+
+
 @bp.get("/def/context.jsonld")
 def jsonld_context():
     body = json.dumps({"@context": build_context(_model())}, indent=1, sort_keys=True).encode()

@@ -140,3 +140,39 @@ def test_load_reads_every_rdf_syntax(fmt, suffix, tmp_path, store_dir):
     result = run("load", str(path), store=store_dir)
     assert result.returncode == 0, result.stdout + result.stderr
     assert count_platform(store_dir, "test-platform")
+
+
+def test_tokens_submit_status_and_history_from_the_command_line(store_dir, tmp_path):
+    publisher = run("token", "create", "--org", "leeds-city-council", "--role", "publisher", "--user", "amy", store=store_dir)
+    assert publisher.returncode == 0, publisher.stderr
+    publisher_token = publisher.stdout.strip().splitlines()[-1]
+    assert publisher_token.startswith("ldr_")
+    steward_token = run("token", "create", "--org", "government-digital-service", "--role", "steward",
+                        store=store_dir).stdout.strip().splitlines()[-1]
+    listed = run("token", "list", store=store_dir).stdout
+    assert "amy" in listed and publisher_token not in listed   # only ids, never the tokens
+    unknown_org = run("token", "create", "--org", "nowhere-council", "--role", "publisher", store=store_dir)
+    assert unknown_org.returncode != 0 and "not a registered organisation" in unknown_org.stderr
+
+    record = tmp_path / "record.ttl"
+    record.write_text(GOOD, encoding="utf-8")
+    submitted = run("submit", str(record), "--note", "From the command line", store=store_dir,
+                    env={"LDR_TOKEN": publisher_token})
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    assert "status submitted" in submitted.stdout
+    refused = run("status", "platforms/test-platform", "stable", store=store_dir, env={"LDR_TOKEN": publisher_token})
+    assert refused.returncode == 2 and "Only stewards" in refused.stderr
+    accepted = run("status", "platforms/test-platform", "stable", "--note", "Looks right", store=store_dir,
+                   env={"LDR_TOKEN": steward_token})
+    assert accepted.returncode == 0, accepted.stderr
+    illegal = run("status", "platforms/test-platform", "submitted", store=store_dir, env={"LDR_TOKEN": steward_token})
+    assert illegal.returncode == 2 and "Allowed: invalid, retired, superseded" in illegal.stderr
+    history = run("history", "platforms/test-platform", store=store_dir).stdout.splitlines()
+    assert len(history) == 2
+    assert history[0].startswith("v1") and "Submission" in history[0] and "amy" in history[0] and "From the command line" in history[0]
+    assert history[1].startswith("v2") and "StatusChange" in history[1] and "Looks right" in history[1]
+
+    token_id = next(line.split()[0] for line in listed.splitlines() if " amy " in line)
+    assert run("token", "revoke", token_id, store=store_dir).returncode == 0
+    after = run("submit", str(record), store=store_dir, env={"LDR_TOKEN": publisher_token})
+    assert after.returncode != 0 and "not valid" in after.stderr
