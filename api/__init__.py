@@ -38,7 +38,38 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(catalogue)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    _error_pages(app)
     return app
+
+
+def _error_pages(app: Flask) -> None:
+    """Every error is a problem document (or a plain page for a browser), never Flask's
+    default page or a stack trace."""
+    from werkzeug.exceptions import HTTPException, InternalServerError
+
+    from .documents import _not_found
+    from .problems import problem
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if exc.code == 404:
+            return _not_found("Page not found", "There is nothing at this address. Start from the home page, /.")
+        detail = exc.description or exc.name
+        if exc.code == 413:
+            detail = (f"The request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']:,} bytes "
+                      "(LDR_MAX_INPUT_BYTES). Send fewer records at a time.")
+        response = problem(exc.code or 500, exc.name, detail)
+        if exc.code == 405 and getattr(exc, "valid_methods", None):
+            response.headers["Allow"] = ", ".join(exc.valid_methods)
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        if isinstance(exc, HTTPException):
+            return http_error(exc)
+        app.logger.exception("unexpected error")
+        return problem(500, InternalServerError.name, "Something went wrong on the server; it has been logged. "
+                       "Nothing you sent was written unless you received a success response.")
 
 
 class QueryService:
