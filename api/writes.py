@@ -225,3 +225,60 @@ def compare_versions(register: str, reference: str):
     added, removed = versions.compare(store, model, iri, first, second)
     lines = lambda g: sorted(" ".join(t.n3() for t in triple) + " ." for triple in g)
     return jsonify({"iri": iri, "from": first, "to": second, "added": lines(added), "removed": lines(removed)})
+
+
+# --- users and tokens (admins) ------------------------------------------------------------------
+
+def _admin():
+    agent = _agent()
+    if agent is None:
+        raise RegistrationError("unauthenticated", "Managing users needs an admin's API token.")
+    if agent.role != "admin":
+        raise RegistrationError("forbidden", f"Only admins manage users and tokens; {agent.username} is a {agent.role}.")
+    return agent
+
+
+@bp.get("/tokens")
+def list_tokens():
+    try:
+        _admin()
+    except RegistrationError as exc:
+        return _refused(exc)
+    return jsonify({"tokens": [asdict(t) for t in current_app.extensions["ldr.accounts"].tokens()]})
+
+
+@bp.post("/tokens")
+def create_token():
+    from registry.accounts import AccountError
+    try:
+        _admin()
+    except RegistrationError as exc:
+        return _refused(exc)
+    body = request.get_json(silent=True) or {}
+    store, model = _services()
+    org = str(body.get("organisation", ""))
+    iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org or "-")
+    if not store.ask(f"ASK {{ <{iri}> a ?t }}"):
+        return problem(422, "Unknown organisation", f"{iri} is not a registered organisation.")
+    try:
+        info, secret = current_app.extensions["ldr.accounts"].create_token(str(body.get("username", "")), iri,
+                                                                            str(body.get("role", "")))
+    except AccountError as exc:
+        return problem(422, "Cannot create the token", str(exc))
+    response = jsonify({**asdict(info), "token": secret})
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/tokens/<token_id>")
+def revoke_token(token_id: str):
+    from registry.accounts import AccountError
+    try:
+        _admin()
+    except RegistrationError as exc:
+        return _refused(exc)
+    try:
+        info = current_app.extensions["ldr.accounts"].revoke(token_id)
+    except AccountError as exc:
+        return problem(404, "No such token", str(exc))
+    return jsonify(asdict(info))

@@ -228,3 +228,23 @@ def test_provenance_is_queryable_but_old_versions_are_not_in_the_default_graph(a
         "SELECT (COUNT(?v) AS ?n) WHERE { GRAPH ?h { ?v <http://www.w3.org/ns/prov#wasAttributedTo> ?a ; "
         f"<http://purl.org/dc/terms/isVersionOf> <{BASE}/id/exemplars/damp-and-mould-reporting> }} }}")).json
     assert count["results"]["bindings"][0]["n"]["value"] == "2"
+
+
+def test_admins_manage_tokens_over_http_and_others_cannot(app, tokens):
+    client = app.test_client()
+    admin = app.extensions["ldr.accounts"].create_token("root", f"{BASE}/id/organisations/government-digital-service",
+                                                         "admin")[1]
+    assert client.get("/tokens", headers=auth(tokens["steward"])).status_code == 403
+    assert client.get("/tokens").status_code == 401
+    made = client.post("/tokens", json={"username": "bea", "organisation": "leeds-city-council", "role": "publisher"},
+                       headers=auth(admin))
+    assert made.status_code == 201 and made.json["token"].startswith("ldr_")
+    listed = client.get("/tokens", headers=auth(admin)).json["tokens"]
+    assert any(t["username"] == "bea" for t in listed)
+    assert all("token" not in t and "secret_hash" not in t for t in listed)
+    assert post(client, exemplar(), made.json["token"]).status_code == 201
+    assert client.delete(f"/tokens/{made.json['id']}", headers=auth(admin)).status_code == 200
+    assert post(client, exemplar(ref="another-one", title="Another one"), made.json["token"]).status_code == 401
+    bad_role = client.post("/tokens", json={"username": "x", "organisation": "leeds-city-council", "role": "king"},
+                           headers=auth(admin))
+    assert bad_role.status_code == 422
