@@ -39,6 +39,14 @@ def _agent():
     return agent
 
 
+def _writer():
+    """The authenticated agent of a write, or RegistrationError: writing needs a token."""
+    agent = _agent()
+    if agent is None:
+        raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`.")
+    return agent
+
+
 def _refused(exc: RegistrationError) -> Response:
     extra = {}
     if exc.report is not None:
@@ -85,9 +93,7 @@ def post_records(register: str):
         return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
     store, model = _services()
     try:
-        agent = _agent()
-        if agent is None:
-            raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`.")
+        agent = _writer()
         graph = _read_body()
         if isinstance(graph, Response):
             return graph
@@ -128,9 +134,7 @@ def put_record(register: str, reference: str):
     store, model = _services()
     iri = model.base.item(register, reference)
     try:
-        agent = _agent()
-        if agent is None:
-            raise RegistrationError("unauthenticated", "Writing needs an API token: send `Authorization: Bearer TOKEN`.")
+        agent = _writer()
         graph = _read_body()
         if isinstance(graph, Response):
             return graph
@@ -230,9 +234,7 @@ def compare_versions(register: str, reference: str):
 # --- users and tokens (admins) ------------------------------------------------------------------
 
 def _admin():
-    agent = _agent()
-    if agent is None:
-        raise RegistrationError("unauthenticated", "Managing users needs an admin's API token.")
+    agent = _writer()
     if agent.role != "admin":
         raise RegistrationError("forbidden", f"Only admins manage users and tokens; {agent.username} is a {agent.role}.")
     return agent

@@ -65,3 +65,17 @@ def require_councils_csv() -> Path:
     if not COUNCILS_CSV.exists():
         pytest.skip(f"the mySociety councils file is not at {COUNCILS_CSV} (../shared is not beside the project)")
     return COUNCILS_CSV
+
+
+def make_app(tmp_path_factory, starter_store_dir, name: str, **settings):
+    """A Flask app over a private copy of the starter store; close it with close_app."""
+    from api import create_app
+    path = tmp_path_factory.mktemp(name) / "store"
+    shutil.copytree(starter_store_dir, path)
+    return create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE, **settings})
+
+
+def close_app(app) -> None:
+    app.extensions["ldr.queries"].close()
+    app.extensions["ldr.accounts"].close()
+    app.extensions["ldr.store"].close()

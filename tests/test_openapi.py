@@ -3,25 +3,20 @@ documented operation, with generated inputs, answers only documented statuses, c
 and shapes — and never a server error."""
 from __future__ import annotations
 
-import shutil
 
 import pytest
 import schemathesis
 from schemathesis import checks
 from hypothesis import HealthCheck, given, settings
 
-from api import create_app
-from tests.conftest import BASE
+from tests.conftest import BASE, close_app, make_app
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
-    path = tmp_path_factory.mktemp("openapi") / "store"
-    shutil.copytree(starter_store_dir, path)
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE, "LDR_QUERY_TIMEOUT": 5.0})
+    app = make_app(tmp_path_factory, starter_store_dir, "openapi", LDR_QUERY_TIMEOUT=5.0)
     yield app
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 
 import pyoxigraph as ox
 import pyshacl
@@ -11,20 +10,16 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from api import create_app
-from tests.conftest import BASE, SHARED
+from tests.conftest import BASE, close_app, make_app, SHARED
 
 DCAT_AP_CORE = SHARED / "ext" / "dcat-ap" / "html-shacl" / "shapes.ttl"
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
-    path = tmp_path_factory.mktemp("publishing") / "store"
-    shutil.copytree(starter_store_dir, path)
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE})
+    app = make_app(tmp_path_factory, starter_store_dir, "publishing")
     yield app
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 @pytest.fixture

@@ -3,16 +3,14 @@ keeps answering others, and says when it cuts results short."""
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 from urllib.parse import quote
 
 import pytest
 
-from api import create_app
 from registry.sparql import is_update, uses_service
-from tests.conftest import BASE
+from tests.conftest import BASE, close_app, make_app
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 PATHS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b . "
@@ -21,13 +19,9 @@ PATHS = ("SELECT (COUNT(*) AS ?n) WHERE { ?a (<http://x/p>|!<http://x/p>)* ?b . 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
-    path = tmp_path_factory.mktemp("safety") / "store"
-    shutil.copytree(starter_store_dir, path)
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE, "LDR_QUERY_TIMEOUT": 2.0,
-                      "LDR_QUERY_WORKERS": 2, "LDR_QUERY_MAX_ROWS": 25})
+    app = make_app(tmp_path_factory, starter_store_dir, "safety", LDR_QUERY_TIMEOUT=2.0, LDR_QUERY_WORKERS=2, LDR_QUERY_MAX_ROWS=25)
     yield app
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 @pytest.fixture
