@@ -6,6 +6,7 @@ from typing import Any, Mapping
 import threading
 
 from flask import Flask
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from registry.accounts import Accounts, accounts_path
 from registry.model import load_model
@@ -18,6 +19,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from settings (LDR_* variables, the LDR_CONFIG file, then `config`)."""
     settings = load_settings(config)
     app = Flask(__name__, static_folder="static", static_url_path="/static")
+    # GOV.UK Frontend's macros, from the govuk-frontend-jinja package
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
+        {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
     app.config["LDR"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
     app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])

@@ -13,9 +13,10 @@ from registry.versions import current_versions
 from registry.vocabulary_doc import document_vocabulary
 from registry.jsonld_context import build_context, record_document
 from registry.namespaces import REGISTERS
-from registry.presentation import kind_of, rows_for, title_of
+from registry.namespaces import REG
+from registry.presentation import incoming_links, kind_of, rows_for, title_of
 from rdflib import Graph, URIRef
-from rdflib.namespace import SKOS
+from rdflib.namespace import DCTERMS, SKOS
 
 from .documents import (_alternates, _cacheable, _document, _local_href, _negotiate, _not_found,
                         _split_suffix)
@@ -95,14 +96,44 @@ def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None
     model = _model()
     context_url = current_app.config["LDR"]["LDR_BASE"] + "/def/context.jsonld"
     jsonld = lambda: record_document(graph, iri, model, context_url)
-    html = lambda: render_template("item.html", title=title_of(graph, iri) or str(iri), iri=str(iri),
-                                   kind=kind_of(graph, iri, model), rows=rows_for(graph, iri, model, _local_href),
-                                   alternates=_alternates(path), jsonld=jsonld(), version=number, note=note,
-                                   history_href=path.split("/version/")[0] + "/versions")
+
+    def html():
+        store = _store()
+        entries = versions.history(store, model, str(iri))
+        doc_path = path.split("/version/")[0]
+        for entry in entries:
+            entry["location"] = f"{doc_path}/version/{entry['version']}"
+        return render_template("item.html", title=title_of(graph, iri) or str(iri), iri=str(iri),
+                               kind=kind_of(graph, iri, model), rows=rows_for(graph, iri, model, _local_href),
+                               alternates=_alternates(path), jsonld=jsonld(), version=number, note=note,
+                               history=list(reversed(entries))[:5], history_href=doc_path + "/versions",
+                               incoming=incoming_links(store, model, str(iri)), banner=_banner(graph, iri),
+                               href=lambda i: _local_href(i) or i)
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)
     return response
+
+
+def _banner(graph, iri: URIRef) -> dict | None:
+    """A warning at the top of records that should no longer be relied on, or not yet."""
+    status = graph.value(iri, REG.status)
+    successor = graph.value(iri, DCTERMS.isReplacedBy)
+    link = {"href": _local_href(str(successor)), "link_text": title_of(graph, successor) or str(successor)} \
+        if successor is not None else {}
+    if status == REG.statusSuperseded:
+        return {"title": "Superseded", "text": "This record has been superseded. Use its successor:", **link}
+    if status == REG.statusRetired:
+        return {"title": "Retired", "text": "This record has been retired and should not be used for new work.",
+                **({"text": "This record has been retired. It was replaced by", **link} if link else {})}
+    if status == REG.statusInvalid:
+        return {"title": "Invalid", "text": "This record was found to be wrong or was rejected. Do not rely on it."}
+    if status == REG.statusSubmitted:
+        return {"title": "Awaiting review", "text": "This record has been submitted and not yet reviewed by a steward."}
+    if (iri, URIRef(str(_model().base.ldr) + "phase"), URIRef(f"{_model().base.iri}/def/phase/retired")) in graph:
+        return {"title": "Retired service", "text": "This service has closed down." + (" It was replaced by" if link else ""),
+                **link}
+    return None
 
 
 def _vocabulary_graph(part: str) -> Graph | None:

@@ -43,19 +43,47 @@ class Model:
                     todo.append(sub)
         return found
 
-    def label(self, iri: URIRef) -> str:
-        """A human label for a term: the shapes' sh:name, else the ontology's label, else the
-        IRI's local name. Read from the RDF, never hard-coded."""
+    def property_shape(self, iri: URIRef, classes: set | None = None, nested: bool = False):
+        """The property shape for this property on things of these classes (or, for a nested
+        value, on a nested shape), else on any record, else any shape at all; None if none."""
+        ranked = []
         for ps in self.shapes.subjects(SH.path, iri):
-            name = self.shapes.value(ps, SH.name)
-            if name is not None:
-                return str(name)
+            if self.shapes.value(ps, SH.name) is None:
+                continue
+            owners = list(self.shapes.subjects(SH.property, ps))
+            targets = {t for o in owners for t in self.shapes.objects(o, SH.targetClass)}
+            if classes and targets & self._with_superclasses(classes):
+                rank = 0
+            elif nested and owners and not targets:
+                rank = 0
+            elif targets:
+                rank = 1
+            else:
+                rank = 2
+            ranked.append((rank, str(ps), ps))
+        return min(ranked)[2] if ranked else None
+
+    def label(self, iri: URIRef, classes: set | None = None, nested: bool = False) -> str:
+        """A human label for a term, read from the RDF, never hard-coded: the sh:name of its
+        property shape (see property_shape), else the ontology's label, else the local name."""
+        shape = self.property_shape(iri, classes, nested)
+        if shape is not None:
+            return str(self.shapes.value(shape, SH.name))
         for p in (RDFS.label, SKOS.prefLabel):
             value = self.ontology.value(iri, p)
             if value is not None:
                 return str(value)
         text = str(iri)
         return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    def _with_superclasses(self, classes: set) -> set:
+        found, todo = set(classes), list(classes)
+        while todo:
+            for parent in self.ontology.objects(todo.pop(), RDFS.subClassOf):
+                if parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        return found
 
     def register_of_types(self, types: set[URIRef]) -> set[str]:
         return {r for r, cls in self.register_class.items() if types & self.subclasses(cls)}

@@ -35,22 +35,21 @@ def title_of(graph: Graph, node) -> str | None:
     return None
 
 
-def _order(model: Model, predicate: URIRef) -> float:
-    for ps in model.shapes.subjects(SH.path, predicate):
-        order = model.shapes.value(ps, SH.order)
-        if order is not None:
-            return float(order)
-    return 100.0
+def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float:
+    shape = model.property_shape(predicate, classes, nested)
+    order = model.shapes.value(shape, SH.order) if shape is not None else None
+    return float(order) if order is not None else 100.0
 
 
 def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | None],
-             skip: tuple = (RDF.type, DCTERMS.title)) -> list[Row]:
+             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False) -> list[Row]:
     rows = []
+    classes = set(graph.objects(subject, RDF.type))
     for predicate in set(graph.predicates(subject)) - set(skip):
-        row = Row(model.label(predicate), order=_order(model, predicate))
+        row = Row(model.label(predicate, classes, nested), order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):
-                row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,))))
+                row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))
             elif isinstance(obj, URIRef):
                 label = title_of(graph, obj) or title_of(model.ontology, obj)
                 row.values.append(Value(label or str(obj), href(str(obj))))
@@ -62,5 +61,35 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
 
 
 def kind_of(graph: Graph, subject, model: Model) -> str:
-    kinds = [model.label(t) for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)]
+    kinds = [model.label(t) for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)
+             and not str(t).startswith("http://www.w3.org/ns/prov#")]
     return ", ".join(sorted(kinds))
+
+
+@dataclass
+class Group:
+    label: str
+    links: list[tuple[str, str]]   # (IRI, title)
+
+
+def incoming_links(store, model: Model, iri: str) -> list[Group]:
+    """Records that link to this one, grouped by how the link reads backwards (the ontology's
+    ldr:inverseLabel): "Leads", "Partner in", "Conformed to by", "Used by"… A link made from a
+    nested value (a funding award) counts for the record that holds it."""
+    base = model.base.iri
+    rows = store.select(f"""
+        SELECT DISTINCT ?p ?s ?title WHERE {{
+            {{ ?s ?p <{iri}> }} UNION {{ ?s ?q ?b . ?b ?p <{iri}> FILTER(isBlank(?b)) }}
+            FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}/id/") && ?s != <{iri}>)
+            ?s <http://purl.org/dc/terms/title> ?title .
+        }}""")
+    groups: dict[str, Group] = {}
+    inverse = model.base.ldr.inverseLabel
+    for row in rows:
+        predicate = row["p"]
+        label = model.ontology.value(predicate, inverse)
+        label = str(label) if label is not None else f"Linked from ({model.label(predicate)})"
+        groups.setdefault(label, Group(label, [])).links.append((str(row["s"]), str(row["title"])))
+    for group in groups.values():
+        group.links.sort(key=lambda link: link[1].lower())
+    return sorted(groups.values(), key=lambda g: g.label)

@@ -132,7 +132,7 @@ def test_json_ld_means_the_same_as_turtle_when_read_by_pyld(client):
 
 def test_html_page_uses_labels_from_the_shapes_and_links_locally(client):
     page = client.get("/doc/exemplars/bops.html").data.decode()
-    assert "<h1>Back-office Planning System (BOPS)</h1>" in page
+    assert '<h1 class="govuk-heading-l">Back-office Planning System (BOPS)</h1>' in page
     assert "Lead organisation" in page and "Problem it solves" in page
     assert 'href="/doc/organisations/london-borough-of-southwark"' not in page
     assert 'href="/id/organisations/london-borough-of-southwark"' in page

@@ -1,0 +1,239 @@
+"""The search and listing index: SQLite FTS5, kept in step with the store, rebuilt with
+`ldr reindex`.
+
+List pages, facet counts and search are served from here, not from SPARQL: at a million
+triples an ORDER BY or GROUP BY over the store takes seconds, a lookup here milliseconds.
+The store stays the source of truth; the index can always be thrown away and rebuilt.
+"""
+from __future__ import annotations
+
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import Model
+from .store import Store
+
+#: facet name -> (label, the properties whose values it counts)
+FACETS = {
+    "status": ("Registration status", ["http://purl.org/linked-data/registry#status"]),
+    "adoption": ("Adoption status", [("{ldr}adoption", "{ldr}adoptionStatus")]),
+    "service_area": ("Service area", ["{ldr}serviceArea"]),
+    "council_type": ("Council type", ["{ldr}councilType"]),
+    "region": ("Region or nation", ["{ldr}region"]),
+    "organisation": ("Organisation", ["{ldr}leadOrganisation", "{ldr}partnerOrganisation", "{ldr}party",
+                                      "http://purl.org/dc/terms/publisher", "{ldr}supplier", "{ldr}usedBy",
+                                      "{ldr}reusedBy"]),
+    "phase": ("Phase", ["{ldr}phase"]),
+}
+SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
+         "-modified": "modified DESC"}
+
+
+@dataclass
+class Hit:
+    iri: str
+    register: str
+    title: str
+    description: str
+    status: str
+    modified: str
+    snippet: str = ""
+
+
+class SearchIndex:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript("""
+            CREATE TABLE IF NOT EXISTS records (iri TEXT PRIMARY KEY, register TEXT, title TEXT, sort_title TEXT,
+                description TEXT, status TEXT, modified TEXT);
+            CREATE INDEX IF NOT EXISTS records_register ON records (register, sort_title);
+            CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, label TEXT);
+            CREATE INDEX IF NOT EXISTS facets_by_value ON facets (facet, value, iri);
+            CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri);
+            CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(iri UNINDEXED, title, description, keywords,
+                organisations, tokenize = 'porter unicode61');
+        """)
+
+    # --- keeping in step -------------------------------------------------------------------
+
+    def rebuild(self, store: Store, model: Model) -> int:
+        """Throw the index away and build it again from the store."""
+        rows = _documents(store, model, None)
+        with self._lock:
+            self._db.execute("BEGIN")
+            for table in ("records", "facets", "search"):
+                self._db.execute(f"DELETE FROM {table}")
+            self._insert(rows)
+            self._db.execute("COMMIT")
+        return len(rows)
+
+    def update(self, store: Store, model: Model, iris: list[str]) -> None:
+        """Re-index the given records (called after every write)."""
+        rows = _documents(store, model, iris)
+        with self._lock:
+            self._db.execute("BEGIN")
+            for iri in iris:
+                for table in ("records", "facets", "search"):
+                    self._db.execute(f"DELETE FROM {table} WHERE iri = ?", (iri,))
+            self._insert(rows)
+            self._db.execute("COMMIT")
+
+    def _insert(self, rows: list[dict]) -> None:
+        for row in rows:
+            self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (row["iri"], row["register"], row["title"], row["title"].lower(), row["description"],
+                              row["status"], row["modified"]))
+            self._db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
+                                 [(row["iri"], f, v, label) for f, v, label in row["facets"]])
+            self._db.execute("INSERT INTO search VALUES (?, ?, ?, ?, ?)",
+                             (row["iri"], row["title"], row["description"], row["keywords"], row["organisations"]))
+
+    # --- reading -----------------------------------------------------------------------------
+
+    def count(self, register: str | None = None) -> dict[str, int]:
+        with self._lock:
+            rows = self._db.execute("SELECT register, COUNT(*) FROM records GROUP BY register").fetchall()
+        return dict(rows)
+
+    def _filter_sql(self, register: str | None, filters: dict[str, list[str]]) -> tuple[str, list]:
+        clauses, params = [], []
+        if register:
+            clauses.append("r.register = ?")
+            params.append(register)
+        for facet, values in filters.items():
+            if not values:
+                continue
+            marks = ",".join("?" * len(values))
+            clauses.append(f"r.iri IN (SELECT iri FROM facets WHERE facet = ? AND value IN ({marks}))")
+            params += [facet, *values]
+        return (" AND ".join(clauses) or "1"), params
+
+    def listing(self, register: str | None, filters: dict[str, list[str]], *, query: str = "",
+                sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
+        where, params = self._filter_sql(register, filters)
+        offset = (max(page, 1) - 1) * per_page
+        with self._lock:
+            if query:
+                match = _fts_query(query)
+                if not match:
+                    return [], 0
+                sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
+                       f"snippet(search, -1, '<mark>', '</mark>', '…', 24) FROM search JOIN records r ON r.iri = search.iri "
+                       f"WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 10.0, 2.0, 4.0, 3.0) LIMIT ? OFFSET ?")
+                rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
+                total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.iri = search.iri "
+                                         f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
+            else:
+                order = SORTS.get(sort, SORTS["title"])
+                rows = self._db.execute(f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
+                                        f"FROM records r WHERE {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?",
+                                        [*params, per_page, offset]).fetchall()
+                total = self._db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
+        return [Hit(*row) for row in rows], total
+
+    def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "") -> dict[str, list[tuple[str, str, int]]]:
+        """For each facet: (value, label, count) among the records matching the other filters."""
+        out = {}
+        for facet in FACETS:
+            others = {f: v for f, v in filters.items() if f != facet}
+            where, params = self._filter_sql(register, others)
+            join, extra = "", []
+            if query:
+                match = _fts_query(query)
+                if not match:
+                    return {}
+                join = "JOIN search ON search.iri = r.iri AND search MATCH ?"
+                extra = [match]
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT f.value, f.label, COUNT(DISTINCT r.iri) FROM records r {join} JOIN facets f ON f.iri = r.iri "
+                    f"AND f.facet = ? WHERE {where} GROUP BY f.value, f.label ORDER BY COUNT(DISTINCT r.iri) DESC, f.label",
+                    [*extra, facet, *params]).fetchall()
+            if rows:
+                out[facet] = rows
+        return out
+
+    def recent(self, limit: int = 10) -> list[Hit]:
+        with self._lock:
+            rows = self._db.execute("SELECT iri, register, title, description, status, modified, '' FROM records "
+                                    "ORDER BY modified DESC LIMIT ?", (limit,)).fetchall()
+        return [Hit(*row) for row in rows]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _fts_query(text: str) -> str:
+    """User words as an FTS5 query: every word must match (prefix match on the last one).
+    Operators in the input are treated as plain words, never as query syntax."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return ""
+    terms = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    return " ".join(terms)
+
+
+def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]:
+    """What the index holds for each record (all, or the given ones), read from the store."""
+    base, ldr = model.base.iri, str(model.base.ldr)
+    values = ""
+    if iris is not None:
+        if not iris:
+            return []
+        values = "VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " }"
+    records = store.select(f"""
+        SELECT ?s ?title ?description ?status ?modified WHERE {{
+            {values}
+            ?s <http://purl.org/dc/terms/title> ?title .
+            FILTER(STRSTARTS(STR(?s), "{base}/id/"))
+            OPTIONAL {{ ?s <http://purl.org/dc/terms/description> ?description }}
+            OPTIONAL {{ ?s <http://purl.org/linked-data/registry#status> ?status }}
+            OPTIONAL {{ GRAPH ?h {{ ?s <http://purl.org/linked-data/version#currentVersion> ?v .
+                                   ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}
+        }}""")
+    docs: dict[str, dict] = {}
+    for row in records:
+        iri = str(row["s"])
+        split = model.base.split_item(iri)
+        if split is None or iri in docs:
+            continue
+        docs[iri] = {"iri": iri, "register": split[0], "title": str(row["title"]),
+                     "description": str(row.get("description", "")), "status": str(row.get("status", "")),
+                     "modified": str(row.get("modified", "")), "facets": [], "keywords": [], "organisations": []}
+    if not docs:
+        return []
+    chunk_values = "VALUES ?s { " + " ".join(f"<{i}>" for i in docs) + " }"
+    for facet, (_, paths) in FACETS.items():
+        path = "|".join(_path(p, ldr) for p in paths)
+        for row in store.select(f"""SELECT ?s ?value ?label WHERE {{ {chunk_values} ?s {path} ?value .
+                OPTIONAL {{ ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }} }}"""):
+            iri, value = str(row["s"]), str(row["value"])
+            label = str(row.get("label", value.rsplit("/", 1)[-1]))
+            docs[iri]["facets"].append((facet, value, label))
+            if facet == "organisation":
+                docs[iri]["organisations"].append(label)
+            else:
+                docs[iri]["keywords"].append(label)
+    for row in store.select(f"""SELECT ?s ?text WHERE {{ {chunk_values}
+            ?s <{ldr}problem>|<{ldr}outcome>|<http://www.w3.org/2004/02/skos/core#altLabel>|<http://purl.org/dc/terms/subject> ?text
+            FILTER(isLiteral(?text)) }}"""):
+        docs[str(row["s"])]["keywords"].append(str(row["text"]))
+    for doc in docs.values():
+        doc["keywords"] = " ".join(doc["keywords"])
+        doc["organisations"] = " ".join(doc["organisations"])
+        if doc["register"] == "organisations":
+            doc["organisations"] += " " + doc["title"]
+    return list(docs.values())
+
+
+def _path(template: str | tuple[str, ...], ldr: str) -> str:
+    """A SPARQL property path: one property, or a sequence given as a tuple."""
+    parts = template if isinstance(template, tuple) else (template,)
+    return "/".join(f"<{part.replace('{ldr}', ldr)}>" for part in parts)
