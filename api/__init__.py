@@ -10,6 +10,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from registry.accounts import Accounts, accounts_path
 from registry.model import load_model
+from registry.search_index import attach_index
 from registry.settings import load_settings
 from registry.sparql import QueryPool
 from registry.store import open_store
@@ -29,9 +30,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.store"] = store
     app.extensions["ldr.queries"] = QueryService(store, settings)
     app.extensions["ldr.accounts"] = Accounts(accounts_path(settings))
+    index = attach_index(store, app.extensions["ldr.model"], settings)
+    if not index.count():
+        index.rebuild(store, app.extensions["ldr.model"])
+    app.extensions["ldr.index"] = index
 
     from .catalogue import bp as catalogue
     from .linked_data import bp as linked_data
+    from .listings import bp as listings
     from .pages import bp as pages
     from .queries import bp as queries
     from .sparql import bp as sparql
@@ -42,6 +48,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(catalogue)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    app.register_blueprint(listings)
     _error_pages(app)
     return app
 

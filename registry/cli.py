@@ -47,10 +47,14 @@ def _settings(store: str | None) -> dict:
 
 
 def _open(settings: dict, create: bool = False):
+    """The store, with the search index kept in step with whatever this command writes."""
+    from .search_index import attach_index
     try:
-        return open_store(settings, create=create)
+        store = open_store(settings, create=create)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
+    attach_index(store, load_model(settings["LDR_BASE"]), settings)
+    return store
 
 
 def _show_outcome(outcome: loader.Outcome, detail: int) -> int:
@@ -215,6 +219,29 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
 def _accounts(settings: dict):
     from .accounts import Accounts, accounts_path
     return Accounts(accounts_path(settings))
+
+
+@main.command()
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def reindex(store: str | None) -> None:
+    """Rebuild the search and listing index from the store (it is kept in step with every write;
+    rebuild it after restoring a backup or if it was lost)."""
+    from .search_index import SearchIndex, index_path, remove_index_files
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    remove_index_files(index_path(settings))
+
+    try:
+        st = open_store(settings)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
+    index = SearchIndex(index_path(settings))
+    try:
+        count = index.rebuild(st, model)
+    finally:
+        index.close()
+        st.close()
+    click.echo(f"Indexed {count} records into {index_path(settings)}.")
 
 
 @main.group()

@@ -28,6 +28,7 @@ FACETS = {
                                       "{ldr}reusedBy"]),
     "phase": ("Phase", ["{ldr}phase"]),
 }
+SCHEMA_VERSION = 2
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
          "-modified": "modified DESC"}
 
@@ -48,14 +49,26 @@ class SearchIndex:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
+        try:
+            self._open()
+        except sqlite3.DatabaseError:
+            # A damaged or half-deleted index is only derived data: start it again.
+            remove_index_files(self.path)
+            self._open()
+
+    def _open(self) -> None:
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            # An index from another version of the software: it is only derived data, so start again.
+            self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS search;")
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._db.executescript("""
             CREATE TABLE IF NOT EXISTS records (iri TEXT PRIMARY KEY, register TEXT, title TEXT, sort_title TEXT,
                 description TEXT, status TEXT, modified TEXT);
             CREATE INDEX IF NOT EXISTS records_register ON records (register, sort_title);
-            CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, label TEXT);
-            CREATE INDEX IF NOT EXISTS facets_by_value ON facets (facet, value, iri);
+            CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, key TEXT, label TEXT);
+            CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, iri);
             CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri);
             CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(iri UNINDEXED, title, description, keywords,
                 organisations, tokenize = 'porter unicode61');
@@ -90,8 +103,8 @@ class SearchIndex:
             self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
                              (row["iri"], row["register"], row["title"], row["title"].lower(), row["description"],
                               row["status"], row["modified"]))
-            self._db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?)",
-                                 [(row["iri"], f, v, label) for f, v, label in row["facets"]])
+            self._db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
+                                 [(row["iri"], f, v, facet_key(v), label) for f, v, label in row["facets"]])
             self._db.execute("INSERT INTO search VALUES (?, ?, ?, ?, ?)",
                              (row["iri"], row["title"], row["description"], row["keywords"], row["organisations"]))
 
@@ -108,10 +121,10 @@ class SearchIndex:
             clauses.append("r.register = ?")
             params.append(register)
         for facet, values in filters.items():
-            if not values:
+            if not values or facet not in FACETS:
                 continue
             marks = ",".join("?" * len(values))
-            clauses.append(f"r.iri IN (SELECT iri FROM facets WHERE facet = ? AND value IN ({marks}))")
+            clauses.append(f"r.iri IN (SELECT iri FROM facets WHERE facet = ? AND key IN ({marks}))")
             params += [facet, *values]
         return (" AND ".join(clauses) or "1"), params
 
@@ -119,13 +132,17 @@ class SearchIndex:
                 sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
         where, params = self._filter_sql(register, filters)
         offset = (max(page, 1) - 1) * per_page
+        if "register" in filters and filters["register"]:
+            marks = ",".join("?" * len(filters["register"]))
+            where += f" AND r.register IN ({marks})"
+            params = [*params, *filters["register"]]
         with self._lock:
             if query:
                 match = _fts_query(query)
                 if not match:
                     return [], 0
                 sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
-                       f"snippet(search, -1, '<mark>', '</mark>', '…', 24) FROM search JOIN records r ON r.iri = search.iri "
+                       f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.iri = search.iri "
                        f"WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 10.0, 2.0, 4.0, 3.0) LIMIT ? OFFSET ?")
                 rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
                 total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.iri = search.iri "
@@ -139,7 +156,7 @@ class SearchIndex:
         return [Hit(*row) for row in rows], total
 
     def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "") -> dict[str, list[tuple[str, str, int]]]:
-        """For each facet: (value, label, count) among the records matching the other filters."""
+        """For each facet: (key, label, count) among the records matching the other filters."""
         out = {}
         for facet in FACETS:
             others = {f: v for f, v in filters.items() if f != facet}
@@ -153,12 +170,25 @@ class SearchIndex:
                 extra = [match]
             with self._lock:
                 rows = self._db.execute(
-                    f"SELECT f.value, f.label, COUNT(DISTINCT r.iri) FROM records r {join} JOIN facets f ON f.iri = r.iri "
-                    f"AND f.facet = ? WHERE {where} GROUP BY f.value, f.label ORDER BY COUNT(DISTINCT r.iri) DESC, f.label",
+                    f"SELECT f.key, f.label, COUNT(DISTINCT r.iri) FROM records r {join} JOIN facets f ON f.iri = r.iri "
+                    f"AND f.facet = ? WHERE {where} GROUP BY f.key, f.label ORDER BY COUNT(DISTINCT r.iri) DESC, f.label",
                     [*extra, facet, *params]).fetchall()
             if rows:
                 out[facet] = rows
         return out
+
+    def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
+        """How many matching records each register holds (the register facet of the search page)."""
+        where, params = self._filter_sql(None, filters)
+        join, extra = "", []
+        if query:
+            match = _fts_query(query)
+            if not match:
+                return []
+            join, extra = "JOIN search ON search.iri = r.iri AND search MATCH ?", [match]
+        with self._lock:
+            return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r {join} WHERE {where} "
+                                    "GROUP BY r.register ORDER BY COUNT(*) DESC", [*extra, *params]).fetchall()
 
     def recent(self, limit: int = 10) -> list[Hit]:
         with self._lock:
@@ -168,6 +198,34 @@ class SearchIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+def facet_key(value: str) -> str:
+    """The short form of a facet value used in addresses: the last part of its IRI
+    (stable, london, UA, leeds-city-council)."""
+    if "#status" in value:
+        return value.rsplit("#status", 1)[1].lower()
+    return value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+
+
+def remove_index_files(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+
+
+def index_path(settings) -> Path:
+    configured = settings.get("LDR_INDEX_DB")
+    if configured:
+        return Path(configured)
+    store = Path(settings["LDR_STORE_DIR"])
+    return store.with_name(store.name + ".index.sqlite")
+
+
+def attach_index(store: Store, model: Model, settings) -> SearchIndex:
+    """Open the index and keep it in step with every change committed to this store."""
+    index = SearchIndex(index_path(settings))
+    store.on_commit.append(lambda iris: index.update(store, model, iris))
+    return index
 
 
 def _fts_query(text: str) -> str:

@@ -39,6 +39,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Directory of the embedded on-disk store (created by `ldr init`)."),
     Setting("LDR_ACCOUNTS_DB", "",
             "SQLite file of users and API token hashes (default: beside the store, {store}.accounts.sqlite)."),
+    Setting("LDR_INDEX_DB", "",
+            "SQLite file of the search and listing index (default: beside the store, {store}.index.sqlite)."),
     Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
             "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
             "Larger input is refused before it is parsed.", _size),

@@ -146,6 +146,8 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
         if not changes:
             return {}
         store.update(" ;\n".join(deletes + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
+        for listener in getattr(store, "on_commit", ()):
+            listener(list(changes))
         return numbers
 
 

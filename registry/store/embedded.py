@@ -18,6 +18,7 @@ class EmbeddedStore:
     KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
+        self.on_commit: list = []   # called with the IRIs of records after each committed change
         if not create and not self.path.is_dir():
             raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
         try:

@@ -1,0 +1,118 @@
+"""The web pages: listings and facets from the index, search, organisation pages, escaping."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from tests.conftest import BASE, close_app, make_app
+from tests.test_cli import run
+from tests.test_registration import auth, exemplar, post
+
+
+@pytest.fixture
+def app(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "pages")
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def result_count(page: bytes) -> int:
+    return int(re.search(r"<strong>(\d+)</strong> result", page.decode()).group(1))
+
+
+def titles(page: bytes) -> list[str]:
+    return re.findall(r'<h2 class="govuk-heading-s[^"]*"><a class="govuk-link" href="[^"]+">([^<]+)</a>', page.decode())
+
+
+def test_two_facets_narrow_a_list_and_counts_follow(client):
+    everything = result_count(client.get("/organisations").data)
+    london = result_count(client.get("/organisations?region=london").data)
+    london_boroughs = client.get("/organisations?region=london&council_type=LBO").data
+    assert everything > london > result_count(london_boroughs) > 0
+    assert all("London Borough" in t or "Royal Borough" in t for t in titles(london_boroughs))
+    assert 'value="LBO" checked' in london_boroughs.decode()
+
+
+def test_pages_sorting_and_alternates_agree(client):
+    first, second = client.get("/organisations?page=1").data, client.get("/organisations?page=2").data
+    assert titles(first) and titles(second) and not set(titles(first)) & set(titles(second))
+    assert titles(first) == sorted(titles(first), key=str.lower)
+    reverse = titles(client.get("/organisations?sort=-title").data)
+    assert reverse == sorted(reverse, key=str.lower, reverse=True)
+    data = client.get("/standards.json?adoption=mandated").json
+    assert data["total"] == 4 and {i["title"] for i in data["items"]} >= {"Unique Property Reference Number (UPRN)"}
+    assert any(f["value"] == "mandated" for f in data["facets"]["adoption"])
+    rows = list(csv.DictReader(io.StringIO(client.get("/standards.csv?adoption=mandated").data.decode())))
+    assert len(rows) == 4 and rows[0]["iri"].startswith(f"{BASE}/id/standards/")
+
+
+def test_search_is_ranked_highlighted_and_faceted(client):
+    page = client.get("/search?q=leeds+care+record").data.decode()
+    found = titles(page.encode())
+    assert found[0] in ("Leeds Care Record", "Information Sharing Agreement for the Leeds Care Record")
+    assert "<mark>" in page
+    agreements = client.get("/search?q=care+record&register=agreements").data
+    assert result_count(agreements) == 3
+    assert client.get("/search.json?q=uprn").json["items"][0]["title"] == "Unique Property Reference Number (UPRN)"
+
+
+@pytest.mark.parametrize("query", ['"', "AND OR NOT", "care*", "NEAR(a b)", "title:x", "^", "'; DROP TABLE records; --", ""])
+def test_search_never_fails_on_odd_input(client, query):
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+
+
+def test_the_index_follows_writes_and_can_be_rebuilt(tmp_path_factory, starter_store_dir):
+    from pathlib import Path
+    app = make_app(tmp_path_factory, starter_store_dir, "reindex")
+    client = app.test_client()
+    store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
+    token = app.extensions["ldr.accounts"].create_token("ix", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
+    assert "Damp and mould" not in client.get("/search?q=mould").data.decode()
+    assert post(client, exemplar(), token).status_code == 201
+    assert "Damp and mould reporting" in client.get("/search?q=mould").data.decode()
+    assert "Damp and mould reporting" in client.get("/exemplars?status=submitted").data.decode()
+    close_app(app)
+    index_file = store_dir.with_name(store_dir.name + ".index.sqlite")
+    index_file.unlink()
+    rebuilt = run("reindex", store=store_dir)
+    assert rebuilt.returncode == 0 and "Indexed 123 records" in rebuilt.stdout
+
+
+def test_organisation_pages_show_what_it_leads_partners_in_and_is_party_to(client):
+    page = client.get("/doc/organisations/leeds-city-council.html").data.decode()
+    for group in ("Partner in", "Party to", "Data controller in"):
+        assert group in page
+    assert "Family context for children&#39;s social care referrals" in page or "Family context" in page
+    assert 'href="/id/agreements/leeds-care-record"' in page
+    southwark = client.get("/doc/organisations/london-borough-of-southwark.html").data.decode()
+    assert "Leads" in southwark and "Back-office Planning System (BOPS)" in southwark
+
+
+def test_hostile_data_is_shown_inert(app, client):
+    token = app.extensions["ldr.accounts"].create_token("x", f"{BASE}/id/organisations/leeds-city-council", "steward")[1]
+    hostile = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ldr: <{BASE}/def/ldr#> .
+@prefix foaf: <http://xmlns.com/foaf/0.1/> .
+<{BASE}/id/organisations/hostile> a ldr:Supplier ;
+    dcterms:title "<script>alert('title')</script> Ltd"@en ;
+    dcterms:description "Says <img src=x onerror=alert(1)> and \\"quotes\\""@en ;
+    foaf:homepage <javascript:alert(document.cookie)> ;
+    dcterms:source <https://example.org/hostile> .
+"""
+    assert post(client, hostile, token, register="organisations").status_code == 201
+    for path in ("/doc/organisations/hostile.html", "/organisations", "/search?q=alert", "/"):
+        page = client.get(path, headers={"Accept": "text/html"}).data.decode()
+        assert "<script>alert" not in page and "<img src=x" not in page, path
+        assert 'href="javascript:' not in page, path
+    page = client.get("/doc/organisations/hostile.html").data.decode()
+    assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Ltd" in page
+    assert "javascript:alert(document.cookie)" in page     # shown as text, not as a link
