@@ -116,3 +116,29 @@ def test_hostile_data_is_shown_inert(app, client):
     page = client.get("/doc/organisations/hostile.html").data.decode()
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Ltd" in page
     assert "javascript:alert(document.cookie)" in page     # shown as text, not as a link
+
+
+def test_reports_with_charts_tables_and_downloads(client):
+    page = client.get("/reports").data.decode()
+    for name in ("exemplars-by-phase", "exemplars-by-service-area", "councils-by-type", "councils-by-region", "reuse",
+                 "standards-adoption", "agreements-due-for-review", "not-reviewed"):
+        assert f'id="{name}"' in page
+        assert client.get(f"/reports/{name}.csv").mimetype == "text/csv"
+    assert page.count('role="img"') >= 6 and "<title id=" in page
+    phases = client.get("/reports/exemplars-by-phase.json").json
+    assert dict(map(tuple, phases["rows"]))["Live"] == 4
+    due = client.get("/reports/agreements-due-for-review.json").json["rows"]
+    assert len(due) == 3 and {row[2] for row in due} == {"No review date given"}
+    regions = dict(map(tuple, client.get("/reports/councils-by-region.json").json["rows"]))
+    assert regions["London"] >= 7 and regions["Scotland"] == 0     # missing from the programme
+    assert client.get("/reports/nothing.csv").status_code == 404
+
+
+def test_the_not_reviewed_report_finds_old_records(app):
+    import datetime
+    from registry.reports import not_reviewed
+    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    later = datetime.date.today() + datetime.timedelta(days=400)
+    rows = not_reviewed(store, model, today=later).rows
+    assert len(rows) == 122
+    assert not not_reviewed(store, model).rows
