@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= var/store
 PORT ?= 8000
 
-.PHONY: install serve test
+.PHONY: install serve test browser
 
 $(BIN)/ldr: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,12 @@ serve: install
 	@if [ ! -d "$(STORE)" ]; then rm -rf "$(STORE).new" && $(BIN)/ldr init --store "$(STORE).new" && mv "$(STORE).new" "$(STORE)"; fi
 	$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
 
+## Debian's Chromium, for the browser tests (Playwright drives it; no browser is downloaded).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+
 ## Install and run the whole test suite.
-test: install
+test: install browser
 	$(BIN)/pytest -q

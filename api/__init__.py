@@ -30,10 +30,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.store"] = store
     app.extensions["ldr.queries"] = QueryService(store, settings)
     app.extensions["ldr.accounts"] = Accounts(accounts_path(settings))
-    index = attach_index(store, app.extensions["ldr.model"], settings)
-    if not index.count():
-        index.rebuild(store, app.extensions["ldr.model"])
-    app.extensions["ldr.index"] = index
+    app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
     from .catalogue import bp as catalogue
     from .linked_data import bp as linked_data

@@ -14,6 +14,7 @@ from registry.namespaces import REGISTERS
 from registry.rdfio import InputError, format_for_media_type, parse
 from registry.registration import RegistrationError
 
+from .conneg import choose
 from .documents import _negotiate, _not_found, _split_suffix
 from .linked_data import _item_document
 from .problems import problem
@@ -190,7 +191,7 @@ def list_versions(register: str, reference: str):
         return _not_found("Not registered", f"{iri} has no versions: it is not registered.")
     for entry in entries:
         entry["location"] = f"/doc/{register}/{reference}/version/{entry['version']}"
-    if "text/html" in (request.headers.get("Accept") or "") and request.accept_mimetypes.best == "text/html":
+    if choose(request.headers.get("Accept"), ["application/json", "text/html"]) == "text/html":
         return render_template("versions.html", iri=iri, entries=entries, path=f"/doc/{register}/{reference}")
     return jsonify({"iri": iri, "versions": entries})
 

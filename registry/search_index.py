@@ -222,8 +222,11 @@ def index_path(settings) -> Path:
 
 
 def attach_index(store: Store, model: Model, settings) -> SearchIndex:
-    """Open the index and keep it in step with every change committed to this store."""
+    """Open the index (building it first if it is empty) and keep it in step with every change
+    committed to this store."""
     index = SearchIndex(index_path(settings))
+    if not index.count() and not store.is_empty():
+        index.rebuild(store, model)
     store.on_commit.append(lambda iris: index.update(store, model, iris))
     return index
 

@@ -1,0 +1,132 @@
+"""Journeys in a real browser: Playwright driving Debian's Chromium (headless), with axe-core
+checking every page visited for WCAG 2.2 A and AA violations. Screenshots of the pages are
+kept in var/test-artifacts/."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from tests.conftest import BASE, ROOT, require_councils_csv
+from tests.server import Server
+from tests.test_cli import run
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = ROOT / "var" / "test-artifacts"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, starter_store_dir):
+    path = tmp_path_factory.mktemp("browser") / "store"
+    shutil.copytree(starter_store_dir, path)
+    imported = run("import-councils", str(require_councils_csv()), "--quiet", store=path)
+    assert imported.returncode == 0, imported.stderr
+    server = Server(path)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make browser installs it)"
+    assert AXE.exists(), "axe-core is installed by `make install` (npm ci)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def accessible(page, name: str) -> None:
+    """axe-core finds no WCAG 2.2 A or AA violation; a screenshot is kept."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate("""async (tags) => {
+        const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`);
+    }""", WCAG)
+    assert violations == [], f"{name}: {violations}"
+
+
+def test_search_open_follow_and_download(server, browser, tmp_path):
+    page = browser.new_page(accept_downloads=True)
+    page.goto(server.url + "/")
+    accessible(page, "home")
+    page.get_by_label("Search the registry").fill("leeds care record")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url("**/search?q=*")
+    accessible(page, "search")
+    page.get_by_role("link", name="Leeds Care Record", exact=True).click()
+    assert page.locator("h1").inner_text() == "Leeds Care Record"
+    accessible(page, "item")
+    page.get_by_role("link", name="Leeds Teaching Hospitals NHS Trust").first.click()
+    assert page.locator("h1").inner_text() == "Leeds Teaching Hospitals NHS Trust"
+    assert page.get_by_text("Party to").count() >= 1          # a link in the other direction
+    accessible(page, "organisation")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Turtle").first.click()
+    target = tmp_path / "record.ttl"
+    download.value.save_as(target)
+    graph = Graph().parse(target, format="turtle")
+    trust = URIRef(f"{BASE}/id/organisations/leeds-teaching-hospitals-nhs-trust")
+    assert str(graph.value(trust, DCTERMS.title)) == "Leeds Teaching Hospitals NHS Trust"
+    page.close()
+
+
+def test_two_facets_then_the_next_page(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/organisations")
+    page.get_by_label("London (", exact=False).first.check()
+    page.get_by_label("London borough council (", exact=False).check()
+    page.get_by_role("button", name="Apply filters").click()
+    status = page.get_by_role("status").inner_text()
+    total = int(status.split()[0])
+    assert total == 32, status
+    accessible(page, "organisations-filtered")
+    first_page = page.locator(".ldr-results h2").all_inner_texts()
+    page.get_by_role("link", name="Next").click()
+    second_page = page.locator(".ldr-results h2").all_inner_texts()
+    assert len(first_page) == 20 and len(second_page) == 12 and not set(first_page) & set(second_page)
+    assert "region=london" in page.url and "council_type=LBO" in page.url
+    page.close()
+
+
+def test_reports_page(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/reports")
+    assert page.locator("svg[role=img]").count() >= 6
+    assert page.get_by_role("link", name="CSV").count() >= 8
+    accessible(page, "reports")
+    page.close()
+
+
+def test_pages_work_with_javascript_off(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(server.url + "/standards")
+    page.get_by_label("Mandated (", exact=False).check()
+    page.get_by_role("button", name="Apply filters").click()
+    assert page.get_by_role("status").inner_text().startswith("4 result")
+    page.goto(server.url + "/search?q=uprn")
+    page.get_by_role("link", name="Unique Property Reference Number (UPRN)").click()
+    assert "UPRN" in page.locator("h1").inner_text()
+    context.close()
+
+
+def test_other_pages_are_accessible(server, browser):
+    page = browser.new_page()
+    for path, name in [("/def/", "vocabulary"), ("/queries", "stored-queries"), ("/catalogue.html", "catalogue"),
+                       ("/doc/standards/uprn/versions", "history"),
+                       ("/queries/standards-by-adoption-status.html?status=mandated", "stored-query-results")]:
+        page.goto(server.url + path, wait_until="load") if path != "/doc/standards/uprn/versions" else \
+            page.goto(server.url + path, wait_until="load")
+        accessible(page, name)
+    page.close()
