@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import BASE, close_app, make_app
 from tests.test_cli import run
-from tests.test_registration import auth, exemplar, post
+from tests.test_registration import exemplar, post
 
 
 @pytest.fixture
