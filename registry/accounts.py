@@ -39,6 +39,9 @@ class TokenInfo:
     revoked: str | None
 
 
+_DUMMY_HASH = "scrypt:32768:8:1$dummysalt$" + "0" * 128
+
+
 def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
@@ -50,6 +53,12 @@ class Accounts:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("""CREATE TABLE IF NOT EXISTS users (
+            username TEXT PRIMARY KEY, organisation TEXT NOT NULL, role TEXT NOT NULL,
+            password_hash TEXT NOT NULL, created TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0)""")
+        self._db.execute("""CREATE TABLE IF NOT EXISTS drafts (
+            id TEXT PRIMARY KEY, username TEXT NOT NULL, register TEXT NOT NULL, reference TEXT NOT NULL,
+            mode TEXT NOT NULL, expected_version INTEGER, turtle TEXT NOT NULL, form TEXT NOT NULL, created TEXT NOT NULL)""")
         self._db.execute("""CREATE TABLE IF NOT EXISTS tokens (
             id TEXT PRIMARY KEY, username TEXT NOT NULL, organisation TEXT NOT NULL,
             role TEXT NOT NULL, secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)""")
@@ -82,6 +91,70 @@ class Accounts:
         if not changed:
             raise AccountError(f"there is no active token with the id {token_id!r}; `ldr token list` shows them")
         return next(t for t in self.tokens() if t.id == token_id)
+
+    def create_user(self, username: str, organisation: str, role: str, password: str) -> None:
+        """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
+        from werkzeug.security import generate_password_hash
+        if role not in ROLES:
+            raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
+        if not username or not all(c.isalnum() or c in "-_." for c in username):
+            raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
+        if len(password) < 12:
+            raise AccountError("a password needs at least 12 characters")
+        created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            try:
+                self._db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, 0)",
+                                 (username, organisation, role, generate_password_hash(password), created))
+            except sqlite3.IntegrityError as exc:
+                raise AccountError(f"there is already a user called {username!r}") from exc
+
+    def sign_in(self, username: str, password: str) -> Agent | None:
+        """The agent for a correct user name and password, else None (the same work either way)."""
+        from werkzeug.security import check_password_hash
+        with self._lock:
+            row = self._db.execute("SELECT organisation, role, password_hash FROM users WHERE username = ?",
+                                   (username,)).fetchone()
+        stored = row[2] if row else _DUMMY_HASH
+        ok = check_password_hash(stored, password)
+        with self._lock:
+            if row and ok:
+                self._db.execute("UPDATE users SET failures = 0 WHERE username = ?", (username,))
+            elif row:
+                self._db.execute("UPDATE users SET failures = failures + 1 WHERE username = ?", (username,))
+        return Agent(username, row[0], row[1]) if row and ok else None
+
+    def user(self, username: str) -> Agent | None:
+        with self._lock:
+            row = self._db.execute("SELECT organisation, role FROM users WHERE username = ?", (username,)).fetchone()
+        return Agent(username, row[0], row[1]) if row else None
+
+    def save_draft(self, username: str, register: str, reference: str, mode: str, expected_version: int | None,
+                   turtle: str, form: str) -> str:
+        """A record being written in the web form, kept between the form and 'check your answers'."""
+        draft_id = secrets.token_urlsafe(12)
+        created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        with self._lock:
+            self._db.execute("INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                             (draft_id, username, register, reference, mode, expected_version, turtle, form, created))
+        return draft_id
+
+    def draft(self, draft_id: str, username: str) -> dict | None:
+        with self._lock:
+            row = self._db.execute("SELECT register, reference, mode, expected_version, turtle, form FROM drafts "
+                                   "WHERE id = ? AND username = ?", (draft_id, username)).fetchone()
+        if not row:
+            return None
+        return dict(zip(("register", "reference", "mode", "expected_version", "turtle", "form"), row))
+
+    def discard_draft(self, draft_id: str) -> None:
+        with self._lock:
+            self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    def failures(self, username: str) -> int:
+        with self._lock:
+            row = self._db.execute("SELECT failures FROM users WHERE username = ?", (username,)).fetchone()
+        return row[0] if row else 0
 
     def authenticate(self, token: str) -> Agent | None:
         """The agent a token stands for, or None for a token that is unknown, revoked or wrong."""

@@ -41,6 +41,11 @@ SETTINGS: tuple[Setting, ...] = (
             "SQLite file of users and API token hashes (default: beside the store, {store}.accounts.sqlite)."),
     Setting("LDR_INDEX_DB", "",
             "SQLite file of the search and listing index (default: beside the store, {store}.index.sqlite)."),
+    Setting("LDR_SECRET_KEY", "",
+            "Key that signs session cookies. Empty: a random key kept in {store}.secret (created once)."),
+    Setting("LDR_COOKIE_SECURE", True,
+            "Send the session cookie only over HTTPS (browsers also allow it on localhost). Turn off only for tests.",
+            lambda v: v.strip().lower() not in ("0", "false", "no", "off")),
     Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
             "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
             "Larger input is refused before it is parsed.", _size),

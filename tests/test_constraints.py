@@ -23,7 +23,8 @@ LDR = MODEL.base.ldr
 PROF = URIRef("http://www.w3.org/ns/dx/prof/")
 HANDLED = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH.minLength, SH.maxLength,
            SH.minInclusive, SH.node, LDR.registeredClass, LDR.scheme}
-IGNORED = {SH.path, SH.name, SH.description, SH.order, SH.group, SH.severity, SH.message, RDF.type}
+IGNORED = {SH.path, SH.name, SH.description, SH.order, SH.group, SH.severity, SH.message, RDF.type,
+           URIRef("http://datashapes.org/dash#singleLine")}   # a form hint, not a constraint
 
 
 def starter_graph() -> Graph:

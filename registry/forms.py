@@ -1,0 +1,239 @@
+"""Forms generated from the SHACL shapes alone: labels, hints, order, groups, input types,
+choices, required and repeatable fields all come from shapes/, so a property added to a shape
+appears in the form with no code change.
+
+Kinds of field, read from each property shape:
+- `ldr:scheme S`            a choice of the concepts of scheme S (radios, or checkboxes if repeatable)
+- `ldr:registeredClass C`   a registered record of class C, typed with suggestions
+- `sh:datatype xsd:date`    the GOV.UK date input (day, month, year)
+- `sh:datatype xsd:boolean` yes or no
+- `sh:node N`               a group of nested fields, from node shape N
+- `sh:nodeKind sh:IRI`      a web address
+- otherwise                 text; `dash:singleLine false` makes it a text area
+`sh:minCount` ≥ 1 makes a field required; `sh:maxCount` absent or > 1 makes it repeatable.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
+
+from .model import Model
+from .namespaces import REG
+
+DASH = "http://datashapes.org/dash#"
+SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
+
+
+@dataclass
+class Field:
+    id: str
+    path: URIRef
+    label: str
+    hint: str
+    order: float
+    group: str
+    kind: str                       # text, textarea, url, date, boolean, decimal, choice, record, nested
+    required: bool
+    repeatable: bool
+    shape: URIRef
+    options: list[tuple[str, str]] = field(default_factory=list)    # (value, label)
+    nested: list["Field"] = field(default_factory=list)
+    node_class: URIRef | None = None
+
+
+@dataclass
+class Section:
+    label: str
+    fields: list[Field]
+
+
+def _local(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _field(model: Model, ps, prefix: str = "") -> Field | None:
+    shapes, ldr = model.shapes, model.base.ldr
+    path = shapes.value(ps, SH.path)
+    if not isinstance(path, URIRef) or path in SYSTEM_PATHS:
+        return None
+    min_count = int(shapes.value(ps, SH.minCount) or 0)
+    max_count = shapes.value(ps, SH.maxCount)
+    severity = shapes.value(ps, SH.severity)
+    group = shapes.value(ps, SH.group)
+    f = Field(id=prefix + _local(ps), path=path, label=str(shapes.value(ps, SH.name) or _local(path)),
+              hint=str(shapes.value(ps, SH.description) or ""), order=float(shapes.value(ps, SH.order) or 100),
+              group=str(shapes.value(group, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or "Details"),
+              kind="text", required=min_count >= 1 and severity == SH.Violation,
+              repeatable=max_count is None or int(max_count) > 1, shape=ps)
+    scheme = shapes.value(ps, ldr.scheme)
+    registered = shapes.value(ps, ldr.registeredClass)
+    datatype = shapes.value(ps, SH.datatype)
+    node = shapes.value(ps, SH.node)
+    if scheme is not None:
+        f.kind = "choice"
+        concepts = [(str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
+                    for c in model.ontology.subjects(SKOS.inScheme, scheme)]
+        pattern = shapes.value(ps, SH.pattern)
+        f.options = sorted((c for c in concepts if pattern is None or re.search(str(pattern), c[0])), key=lambda c: c[1])
+    elif registered is not None:
+        f.kind = "record"
+        f.node_class = registered
+    elif datatype == XSD.date:
+        f.kind = "date"
+    elif datatype == XSD.boolean:
+        f.kind, f.options = "boolean", [("true", "Yes"), ("false", "No")]
+    elif datatype == XSD.decimal:
+        f.kind = "decimal"
+    elif node is not None:
+        f.kind = "nested"
+        f.node_class = model.shapes.value(node, SH.targetClass)
+        f.nested = sorted(filter(None, (_field(model, p, prefix=f.id + "-") for p in shapes.objects(node, SH.property))),
+                          key=lambda x: (x.order, x.label))
+    elif shapes.value(ps, SH.nodeKind) == SH.IRI:
+        f.kind = "url"
+    elif shapes.value(ps, URIRef(DASH + "singleLine")) == Literal(False):
+        f.kind = "textarea"
+    return f
+
+
+def form_for(model: Model, register: str) -> list[Section]:
+    """The sections of the form for a register, from every node shape that applies to its class."""
+    cls = model.register_class[register]
+    classes = {cls} | {c for c in model.ontology.transitive_objects(cls, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"))}
+    fields: dict[str, Field] = {}
+    for ns in model.shapes.subjects(RDF.type, SH.NodeShape):
+        if not set(model.shapes.objects(ns, SH.targetClass)) & classes:
+            continue
+        for ps in model.shapes.objects(ns, SH.property):
+            f = _field(model, ps)
+            if f is None:
+                continue
+            # One field per property: where a shape says it is required, it is required.
+            if str(f.path) in fields:
+                fields[str(f.path)].required |= f.required
+                continue
+            fields[str(f.path)] = f
+    sections: dict[str, list[Field]] = {}
+    for f in sorted(fields.values(), key=lambda x: (x.order, x.label)):
+        sections.setdefault(f.group, []).append(f)
+    order = {name: min(f.order for f in fs) for name, fs in sections.items()}
+    return [Section(name, fs) for name, fs in sorted(sections.items(), key=lambda item: order[item[0]])]
+
+
+def all_fields(sections: list[Section]) -> list[Field]:
+    return [f for s in sections for f in s.fields]
+
+
+def _values(form, key: str) -> list[str]:
+    return [v.strip() for v in form.getlist(key) if v is not None and v.strip()]
+
+
+class FormProblem(Exception):
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+def graph_from_form(model: Model, register: str, reference: str, form, records: dict[str, str]) -> Graph:
+    """The record the form describes. `records` maps titles of registered records to IRIs, for
+    the record fields. Values that cannot be read (a date like 31/02) are FormProblems, by field."""
+    iri = URIRef(model.base.item(register, reference))
+    graph = Graph()
+    graph.add((iri, RDF.type, model.register_class[register]))
+    problems: dict[str, str] = {}
+    for f in all_fields(form_for(model, register)):
+        _add(graph, iri, f, form, records, problems, model)
+    if problems:
+        raise FormProblem(problems)
+    return graph
+
+
+def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
+    if f.kind == "nested":
+        count = int(form.get(f"{f.id}-count", "1") or 1)
+        for n in range(count):
+            node = BNode()
+            before = len(graph)
+            for sub in f.nested:
+                _add(graph, node, Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}), form, records, problems, model)
+            if len(graph) > before:
+                graph.add((subject, f.path, node))
+                if f.node_class is not None:
+                    graph.add((node, RDF.type, f.node_class))
+        return
+    if f.kind == "date":
+        day, month, year = (form.get(f"{f.id}-{part}", "").strip() for part in ("day", "month", "year"))
+        if not (day or month or year):
+            return
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            problems[f.id] = f"{f.label} must be a real date, for example 31 3 2027"
+            return
+        graph.add((subject, f.path, Literal(value.isoformat(), datatype=XSD.date)))
+        return
+    for raw in _values(form, f.id):
+        if f.kind in ("choice", "url"):
+            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
+                problems[f.id] = f"{f.label} must be a web address starting https://"
+                continue
+            graph.add((subject, f.path, URIRef(raw)))
+        elif f.kind == "record":
+            target = records.get(raw.lower()) or (raw if raw.startswith(model.base.iri + "/id/") else None)
+            if target is None:
+                problems[f.id] = f"{f.label}: choose a registered record from the suggestions; “{raw}” is not one"
+                continue
+            graph.add((subject, f.path, URIRef(target)))
+        elif f.kind == "boolean":
+            graph.add((subject, f.path, Literal(raw == "true")))
+        elif f.kind == "decimal":
+            number = raw.replace(",", "").replace("£", "")
+            if not re.match(r"^\d+(\.\d+)?$", number):
+                problems[f.id] = f"{f.label} must be a number, such as 98500"
+                continue
+            graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
+        else:
+            graph.add((subject, f.path, Literal(raw, lang="en")))
+
+
+def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str]) -> dict[str, list[str]]:
+    """What an edit form starts with: the record's current values, by field id."""
+    values: dict[str, list[str]] = {}
+
+    def fill(subject, f: Field, suffix: str = ""):
+        objects = list(graph.objects(subject, f.path))
+        if f.kind == "nested":
+            values[f"{f.id}-count"] = [str(max(1, len(objects)))]
+            for n, node in enumerate(objects):
+                for sub in f.nested:
+                    fill(node, sub, f"-{n}")
+            return
+        key = f.id + suffix
+        if f.kind == "date" and objects:
+            year, month, day = str(objects[0]).split("-")
+            values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
+            return
+        values[key] = [titles.get(str(o), str(o)) if f.kind == "record" else
+                       ("true" if o.toPython() is True else "false") if f.kind == "boolean" else str(o)
+                       for o in objects]
+
+    for f in all_fields(sections):
+        fill(iri, f)
+    return values
+
+
+def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
+    """(field id, message) for every violation, linked to the field it is about (by path)."""
+    by_path = {}
+    for f in all_fields(sections):
+        by_path.setdefault(str(f.path), f.id)
+        for sub in f.nested:
+            by_path.setdefault(str(sub.path), sub.id + "-0")
+    out = []
+    for result in report.violations:
+        out.append((by_path.get(result.path or "", "reference"), result.message))
+    return out
