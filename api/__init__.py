@@ -36,6 +36,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .linked_data import bp as linked_data
     from .listings import bp as listings
     from .pages import bp as pages
+    from .publishing import bp as publishing
+    from .web_auth import bp as web_auth, configure as configure_web_auth
     from .queries import bp as queries
     from .sparql import bp as sparql
     from .writes import bp as writes
@@ -45,7 +47,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(catalogue)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
+    app.register_blueprint(web_auth)
+    app.register_blueprint(publishing)
     app.register_blueprint(listings)
+    configure_web_auth(app)
     _error_pages(app)
     return app
 

@@ -108,11 +108,23 @@ def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None
                                alternates=_alternates(path), jsonld=jsonld(), version=number, note=note,
                                history=list(reversed(entries))[:5], history_href=doc_path + "/versions",
                                incoming=incoming_links(store, model, str(iri)), banner=_banner(graph, iri),
-                               href=lambda i: _local_href(i) or i)
+                               href=lambda i: _local_href(i) or i, edit_href=_edit_href(iri, doc_path),
+                               reviews=versions.reviews_for_organisation(store, model, str(iri))
+                               if "/id/organisations/" in str(iri) else [])
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)
     return response
+
+
+def _edit_href(iri: URIRef, doc_path: str) -> str | None:
+    """The edit link, for a signed-in user who may change this record."""
+    from registry.registration import may_edit, owner_of
+    from .web_auth import web_user
+    user = web_user()
+    if user is None or "/version/" in request.path:
+        return None
+    return f"{doc_path}/edit" if may_edit(user, owner_of(_store(), _model(), str(iri))) else None
 
 
 def _banner(graph, iri: URIRef) -> dict | None:

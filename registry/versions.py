@@ -206,3 +206,40 @@ def compare(store: Store, model: Model, iri: str, first: int, second: int) -> tu
     a, b = version_graph(store, model, iri, first), version_graph(store, model, iri, second)
     _, only_first, only_second = graph_diff(to_isomorphic(a), to_isomorphic(b))
     return only_second, only_first
+
+
+def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comment: str,
+                       now: datetime.datetime | None = None) -> None:
+    """A steward asks for changes: the comment is kept with the record's provenance (no new
+    version) and shown to the submitter's organisation."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    graph = Graph()
+    node = BNode()
+    who = _agent_node(graph, agent, model)
+    graph.add((node, RDF.type, model.base.ldr.ReviewComment))
+    graph.add((node, DCTERMS.subject, URIRef(iri)))
+    graph.add((node, PROV.wasAttributedTo, who))
+    graph.add((node, PROV.generatedAtTime, Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                                                   datatype=XSD.dateTime)))
+    graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
+    with WRITE_LOCK:
+        store.update(f"INSERT DATA {{ GRAPH <{history_iri(model, iri)}> {{\n" + "\n".join(_nt(t) for t in graph) + "\n} }")
+
+
+def reviews_for_organisation(store: Store, model: Model, organisation: str) -> list[dict]:
+    """The latest steward decisions and comments on the records an organisation submitted."""
+    rows = store.select(f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?item ?title ?when ?note ?kind ?status WHERE {{
+            GRAPH ?h {{ ?item <{REG.owner}> <{organisation}> .
+                {{ ?c a <{model.base.ldr}ReviewComment> ; <{DCTERMS.subject}> ?item ; prov:generatedAtTime ?when ;
+                      <{SKOS.changeNote}> ?note BIND("Changes asked for" AS ?kind) }}
+                UNION
+                {{ ?v <{DCTERMS.isVersionOf}> ?item ; prov:generatedAtTime ?when ; <{SKOS.changeNote}> ?note ;
+                      prov:wasGeneratedBy ?a . ?a a <{model.base.ldr}StatusChange> . OPTIONAL {{ ?v <{REG.status}> ?status }}
+                   BIND("Status changed" AS ?kind) }} }}
+            OPTIONAL {{ ?item <{DCTERMS.title}> ?title }}
+        }} ORDER BY DESC(?when) LIMIT 50""")
+    return [{"item": str(r["item"]), "title": str(r.get("title", r["item"])), "when": str(r["when"]),
+             "note": str(r["note"]), "kind": str(r["kind"]),
+             "status": str(r["status"]).rsplit("#status", 1)[-1].lower() if "status" in r else None} for r in rows]

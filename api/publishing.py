@@ -1,0 +1,234 @@
+"""Publishing from the browser: forms generated from the shapes, "check your answers",
+confirmation, editing, and the stewards' review queue. Writes go through the same
+registry.registration functions as the API and the `ldr` commands."""
+from __future__ import annotations
+
+import json
+import re
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+from rdflib import Graph, URIRef
+from rdflib.namespace import DCTERMS
+
+from registry import registration, versions
+from registry.forms import FormProblem, all_fields, field_errors, form_for, form_values, graph_from_form
+from registry.loader import current_record
+from registry.namespaces import REGISTERS
+from registry.presentation import rows_for, title_of
+from registry.registration import RegistrationError
+
+from .documents import _local_href, _not_found
+from .web_auth import signed_in, web_user
+
+bp = Blueprint("publishing", __name__)
+
+
+def _services():
+    return current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+
+
+def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
+    """For each record field, the titles to suggest; and title -> IRI for reading answers back."""
+    store, model = _services()
+    choices, by_title = {}, {}
+    for f in all_fields(sections) + [n for f in all_fields(sections) for n in f.nested]:
+        if f.kind != "record":
+            continue
+        rows = store.select(
+            "SELECT ?s ?title WHERE { ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+            f"<{f.node_class}> . ?s <http://purl.org/dc/terms/title> ?title "
+            f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
+        if f.node_class == URIRef("http://purl.org/linked-data/registry#RegisterItem"):
+            rows = store.select("SELECT ?s ?title WHERE { ?s <http://purl.org/dc/terms/title> ?title "
+                                f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
+        choices[f.id] = [str(r["title"]) for r in rows]
+        for r in rows:
+            by_title[str(r["title"]).lower()] = str(r["s"])
+    return choices, by_title
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
+
+
+def _render_form(register: str, mode: str, values: dict, errors: list, action: str, heading: str):
+    _, model = _services()
+    sections = form_for(model, register)
+    choices, _ = _choices(sections)
+    error_list = [{"text": message, "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]
+    return render_template("form.html", sections=sections, values=values, errors=errors, error_list=error_list,
+                           choices=choices, action=action, heading=heading, mode=mode), (422 if errors else 200)
+
+
+def _anchor(field_id: str, sections) -> str:
+    for f in all_fields(sections):
+        if f.id == field_id and f.kind == "date":
+            return f"{field_id}-day"
+    return field_id
+
+
+def _form_values() -> dict[str, list[str]]:
+    return {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "action")}
+
+
+def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str):
+    """Read the posted form; re-show it with errors, or keep it as a draft and go to check answers."""
+    store, model = _services()
+    values = _form_values()
+    sections = form_for(model, register)
+    if request.form.get("action") == "add":
+        for f in all_fields(sections):
+            if f.kind == "nested":
+                values[f"{f.id}-count"] = [str(int(values.get(f"{f.id}-count", ["1"])[0]) + 1)]
+        return _render_form(register, mode, values, [], action, heading)
+    if mode == "new":
+        reference = (request.form.get("reference") or "").strip() or _slug(request.form.get("title", ""))
+        if not re.match(r"^[a-z0-9][a-z0-9-]*$", reference or ""):
+            return _render_form(register, mode, values, [("reference", "The short name may use only lower-case "
+                                                          "letters, digits and hyphens")], action, heading)
+    _, by_title = _choices(sections)
+    try:
+        graph = graph_from_form(model, register, reference, request.form, by_title)
+    except FormProblem as problem:
+        return _render_form(register, mode, values, list(problem.problems.items()), action, heading)
+    agent = web_user()
+    iri = model.base.item(register, reference)
+    try:
+        if mode == "new":
+            registration.submit(store, model, Graph() + graph, agent, register=register, dry_run=True)
+        else:
+            registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
+    except RegistrationError as exc:
+        if exc.report is None:
+            return _render_form(register, mode, values, [("reference" if mode == "new" else "title", exc.message)],
+                                action, heading)
+        return _render_form(register, mode, values, field_errors(exc.report, sections), action, heading)
+    draft = current_app.extensions["ldr.accounts"].save_draft(
+        agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values))
+    return redirect(f"/drafts/{draft}", code=303)
+
+
+@bp.route("/<register>/new", methods=["GET", "POST"])
+@signed_in
+def new_record(register: str):
+    if register not in REGISTERS:
+        return _not_found("Page not found", f"{register!r} is not a register.")
+    _, model = _services()
+    label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
+    heading = f"Add a record to {label.lower()}"
+    if request.method == "POST":
+        return _handle_form(register, None, "new", None, f"/{register}/new", heading)
+    return _render_form(register, "new", {}, [], f"/{register}/new", heading)
+
+
+@bp.route("/doc/<register>/<reference>/edit", methods=["GET", "POST"])
+@signed_in
+def edit_record(register: str, reference: str):
+    store, model = _services()
+    if register not in REGISTERS:
+        return _not_found("Page not found", f"{register!r} is not a register.")
+    iri = model.base.item(register, reference)
+    current = versions.current_versions(store, model, [iri]).get(iri)
+    if current is None:
+        return _not_found("Not registered", f"There is no {register} record {reference!r}.")
+    graph = current_record(store, model, iri)
+    heading = f"Edit {title_of(graph, URIRef(iri)) or reference}"
+    action = f"/doc/{register}/{reference}/edit"
+    if request.method == "POST":
+        expected = int(request.form.get("version", current))
+        return _handle_form(register, reference, "edit", expected, action, heading)
+    sections = form_for(model, register)
+    titles = {str(s): str(t) for s, t in store.construct(
+        "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t }"
+    ).subject_objects(DCTERMS.title)}
+    values = form_values(graph, URIRef(iri), sections, titles)
+    values["version"] = [str(current)]
+    return _render_form(register, "edit", values, [], action, heading)
+
+
+@bp.route("/drafts/<draft_id>", methods=["GET", "POST"])
+@signed_in
+def check_answers(draft_id: str):
+    store, model = _services()
+    accounts = current_app.extensions["ldr.accounts"]
+    draft = accounts.draft(draft_id, web_user().username)
+    if draft is None:
+        return _not_found("No such draft", "This draft does not exist or is not yours. Start again from the register.")
+    graph = Graph().parse(data=draft["turtle"], format="turtle")
+    iri = URIRef(model.base.item(draft["register"], draft["reference"]))
+    back = f"/{draft['register']}/new" if draft["mode"] == "new" else f"/doc/{draft['register']}/{draft['reference']}/edit"
+    if request.method == "POST":
+        note = (request.form.get("note") or "").strip()[:2000]
+        try:
+            if draft["mode"] == "new":
+                result = registration.submit(store, model, graph, web_user(), register=draft["register"],
+                                             note=note or "Submitted from the web form")
+            else:
+                result = registration.revise(store, model, str(iri), graph, web_user(),
+                                             expected_version=draft["expected_version"],
+                                             note=note or "Edited with the web form")
+        except RegistrationError as exc:
+            return render_template("check.html", rows=rows_for(graph, iri, model, _local_href), title=title_of(graph, iri),
+                                   back=back, draft_id=draft_id, problem=exc.message), 409
+        accounts.discard_draft(draft_id)
+        current_app.extensions["ldr.queries"].refresh()
+        return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
+                               mode=draft["mode"], version=result.versions.get(str(iri)))
+    return render_template("check.html", rows=rows_for(graph, iri, model, _local_href), title=title_of(graph, iri),
+                           back=back, draft_id=draft_id, problem=None)
+
+
+# --- stewards' review queue -----------------------------------------------------------------------
+
+def _steward():
+    user = web_user()
+    if user is None or user.role not in ("steward", "admin"):
+        abort(403, description="Only stewards review records.")
+    return user
+
+
+@bp.get("/review")
+@signed_in
+def review_queue():
+    _steward()
+    store, model = _services()
+    index = current_app.extensions["ldr.index"]
+    hits, _ = index.listing(None, {"status": ["submitted"]}, sort="modified", per_page=200)
+    items = []
+    for hit in hits:
+        entries = versions.history(store, model, hit.iri)
+        latest = entries[-1]["version"] if entries else 1
+        added, removed = versions.compare(store, model, hit.iri, latest - 1, latest) if latest > 1 else (None, None)
+        lines = lambda g: sorted(" ".join(t.n3() for t in triple) for triple in g) if g is not None else []
+        items.append({"hit": hit, "href": _local_href(hit.iri), "version": latest, "entries": entries,
+                      "added": lines(added), "removed": lines(removed)})
+    return render_template("review.html", items=items)
+
+
+@bp.post("/review/<register>/<reference>")
+@signed_in
+def review_decision(register: str, reference: str):
+    steward = _steward()
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    decision = request.form.get("decision", "")
+    comment = (request.form.get("comment") or "").strip()[:2000]
+    try:
+        if decision in ("stable", "experimental"):
+            registration.change_status(store, model, iri, decision, steward, note=comment or f"Approved as {decision}")
+        elif decision == "invalid":
+            if not comment:
+                abort(400, description="Say why the record is rejected: the submitter will see the reason.")
+            registration.change_status(store, model, iri, "invalid", steward, note=comment)
+        elif decision == "changes":
+            if not comment:
+                abort(400, description="Say what should change: the submitter will see the comment.")
+            versions.add_review_comment(store, model, iri, steward, comment)
+        else:
+            abort(400, description="Choose approve, reject or ask for changes.")
+    except RegistrationError as exc:
+        abort(409, description=exc.message)
+    current_app.extensions["ldr.queries"].refresh()
+    return redirect("/review", code=303)
+
+

@@ -1,0 +1,159 @@
+"""Publishing from the browser's side, through Flask's client: sign-in, CSRF, forms generated
+from the shapes, error summary, check answers, confirmation, editing and the review queue."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.namespace import SH, XSD
+
+from registry.forms import form_for
+from registry.model import load_model
+from tests.conftest import BASE, close_app, make_app
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def app(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "web", LDR_COOKIE_SECURE=False)
+    accounts = app.extensions["ldr.accounts"]
+    accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
+    accounts.create_user("sam", f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government",
+                         "steward", PASSWORD)
+    yield app
+    close_app(app)
+
+
+def csrf(page: bytes) -> str:
+    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
+
+
+def sign_in(client, user: str):
+    token = csrf(client.get("/sign-in").data)
+    response = client.post("/sign-in", data={"username": user, "password": PASSWORD, "csrf_token": token, "next": "/"})
+    assert response.status_code == 302, response.data[:500]
+
+
+EXEMPLAR = {"title": "Garden waste subscriptions", "descriptionRequired": "Residents subscribe and pay for garden "
+            "waste collection online, and crews see who has paid.", "serviceArea": f"{BASE}/def/service-area/housing",
+            "lead": "Leeds City Council", "source": "https://example.org/garden-waste",
+            "exemplarPhase": f"{BASE}/def/phase/beta"}
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(app):
+    client = app.test_client()
+    response = client.post("/sign-in", data={"username": "amy", "password": PASSWORD})
+    assert response.status_code == 400 and "security token" in response.json["detail"]
+
+
+def test_wrong_password_is_refused_and_pages_need_sign_in(app):
+    client = app.test_client()
+    token = csrf(client.get("/sign-in").data)
+    bad = client.post("/sign-in", data={"username": "amy", "password": "nope", "csrf_token": token})
+    assert bad.status_code == 401 and b"There is a problem" in bad.data
+    assert client.get("/exemplars/new").status_code == 302
+    assert client.get("/exemplars/new").headers["Location"].startswith("/sign-in?next=")
+    open_redirect = client.post("/sign-in", data={"username": "amy", "password": PASSWORD, "csrf_token": token,
+                                                   "next": "//evil.example/"})
+    assert open_redirect.headers["Location"] == "/"
+
+
+def test_session_cookie_flags(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "cookies")
+    try:
+        app.extensions["ldr.accounts"].create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
+                                                   PASSWORD)
+        client = app.test_client()
+        response = client.get("/sign-in")
+        cookie = response.headers["Set-Cookie"]
+        assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    finally:
+        close_app(app)
+
+
+def test_submit_with_a_mistake_fix_check_and_confirm(app):
+    client = app.test_client()
+    sign_in(client, "amy")
+    form = client.get("/exemplars/new")
+    assert form.status_code == 200
+    page = form.data.decode()
+    assert 'for="problem"' in page and "Problem it solves" in page and 'class="govuk-date-input"' not in page
+    token = csrf(form.data)
+    mistake = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue"})
+    assert mistake.status_code == 422
+    text = mistake.data.decode()
+    assert "There is a problem" in text and 'href="#problem"' in text
+    assert "An exemplar must say what problem it solves" in text
+    assert 'id="problem-error"' in text
+    fixed = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
+                                                "problem": "Each council builds its own garden waste payment pages."})
+    assert fixed.status_code == 303
+    check = client.get(fixed.headers["Location"])
+    assert b"Check your answers" in check.data and b"Garden waste subscriptions" in check.data
+    done = client.post(fixed.headers["Location"], data={"csrf_token": token, "note": "First go"})
+    assert done.status_code == 200 and b"Record submitted" in done.data
+    assert b'href="/id/exemplars/garden-waste-subscriptions"' in done.data
+    record = client.get("/doc/exemplars/garden-waste-subscriptions.html").data.decode()
+    assert "Awaiting review" in record and "Edit this record" in record
+
+
+def test_steward_reviews_and_the_submitter_sees_the_outcome(app):
+    client = app.test_client()
+    sign_in(client, "amy")
+    token = csrf(client.get("/exemplars/new").data)
+    draft = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
+                                                "problem": "Each council builds its own garden waste payment pages."})
+    client.post(draft.headers["Location"], data={"csrf_token": token})
+    assert client.get("/review").status_code == 403          # publishers do not review
+
+    steward = app.test_client()
+    sign_in(steward, "sam")
+    queue = steward.get("/review")
+    assert b"Garden waste subscriptions" in queue.data
+    token = csrf(queue.data)
+    asked = steward.post("/review/exemplars/garden-waste-subscriptions",
+                         data={"csrf_token": token, "decision": "changes", "comment": "Add the outcomes, please."})
+    assert asked.status_code == 303
+    approved = steward.post("/review/exemplars/garden-waste-subscriptions",
+                            data={"csrf_token": token, "decision": "stable", "comment": "Thank you"})
+    assert approved.status_code == 303
+    assert b"Garden waste subscriptions" not in steward.get("/review").data
+    org = client.get("/doc/organisations/leeds-city-council.html").data.decode()
+    assert "Reviews of its records" in org and "Add the outcomes, please." in org and "Thank you" in org
+    assert "Garden waste subscriptions" in client.get("/search?q=garden+waste").data.decode()
+
+
+def test_edit_form_is_prefilled_and_makes_a_new_version(app):
+    client = app.test_client()
+    sign_in(client, "sam")
+    form = client.get("/doc/platforms/govuk-notify/edit")
+    page = form.data.decode()
+    assert 'value="GOV.UK Notify"' in page and 'value="Government Digital Service"' in page
+    values: dict[str, list[str]] = {}
+    for name, kind, value in re.findall(r'name="([^"]+)" type="(text|url|hidden)" value="([^"]*)"', page):
+        values.setdefault(name, []).append(value)
+    for name, value in re.findall(r'name="([^"]+)" type="(?:radio|checkbox)" value="([^"]+)" checked', page):
+        values.setdefault(name, []).append(value)
+    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<', page):
+        values.setdefault(name, []).append(value)
+    values.update({"csrf_token": [csrf(form.data)], "action": ["continue"], "title": ["GOV.UK Notify (renamed)"]})
+    draft = client.post("/doc/platforms/govuk-notify/edit", data=values)
+    assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
+    done = client.post(draft.headers["Location"], data={"csrf_token": values["csrf_token"][0]})
+    assert b"version 2" in done.data
+
+
+def test_a_property_added_to_a_shape_appears_in_the_form():
+    model = load_model(BASE + "/added")   # a separate model, so the shared one is untouched
+    shape = URIRef(f"{BASE}/added/def/shapes#budget")
+    model.shapes.add((shape, SH.path, URIRef(f"{BASE}/added/def/ldr#annualBudget")))
+    model.shapes.add((shape, SH.name, Literal("Annual budget", lang="en")))
+    model.shapes.add((shape, SH.description, Literal("What it costs each year, in pounds.", lang="en")))
+    model.shapes.add((shape, SH.order, Literal(33)))
+    model.shapes.add((shape, SH.datatype, XSD.decimal))
+    model.shapes.add((URIRef(f"{BASE}/added/def/shapes#Platform"), SH.property, shape))
+    fields = {f.label: f for section in form_for(model, "platforms") for f in section.fields}
+    assert fields["Annual budget"].kind == "decimal"
+    assert fields["Annual budget"].hint == "What it costs each year, in pounds."
