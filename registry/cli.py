@@ -245,6 +245,42 @@ def reindex(store: str | None) -> None:
 
 
 @main.group()
+def user() -> None:
+    """Users who sign in to the web pages with a password."""
+
+
+@user.command("create")
+@click.option("--user", "username", required=True, help="User name for signing in.")
+@click.option("--org", required=True, help="The organisation the user acts for: its reference or IRI.")
+@click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def user_create(username: str, org: str, role: str, password_stdin: bool, store: str | None) -> None:
+    """Create a user (the password is asked for twice, or read from standard input; at least 12
+    characters; only a hash is kept)."""
+    from .accounts import AccountError
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings)
+    try:
+        iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org)
+        if not st.ask(f"ASK {{ <{iri}> a ?t }}"):
+            raise click.ClickException(f"{iri} is not a registered organisation")
+    finally:
+        st.close()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
+        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    accounts = _accounts(settings)
+    try:
+        accounts.create_user(username, iri, role, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+    click.echo(f"Created {role} {username} for {iri}.")
+
+
+@main.group()
 def token() -> None:
     """Create, list and revoke API tokens. Roles: publisher (creates records and edits its own
     organisation's), steward (changes status and edits any record), admin (manages users)."""

@@ -176,3 +176,20 @@ def test_tokens_submit_status_and_history_from_the_command_line(store_dir, tmp_p
     assert run("token", "revoke", token_id, store=store_dir).returncode == 0
     after = run("submit", str(record), store=store_dir, env={"LDR_TOKEN": publisher_token})
     assert after.returncode != 0 and "not valid" in after.stderr
+
+
+def test_user_create_from_the_command_line(store_dir):
+    created = subprocess.run([LDR, "user", "create", "--user", "amy", "--org", "leeds-city-council", "--role", "publisher",
+                              "--password-stdin", "--store", str(store_dir)], input="a long enough password\n",
+                             capture_output=True, text=True, env={**os.environ, "LDR_BASE": BASE})
+    assert created.returncode == 0, created.stderr
+    short = subprocess.run([LDR, "user", "create", "--user", "bob", "--org", "leeds-city-council", "--role", "publisher",
+                            "--password-stdin", "--store", str(store_dir)], input="short\n",
+                           capture_output=True, text=True, env={**os.environ, "LDR_BASE": BASE})
+    assert short.returncode != 0 and "at least 12 characters" in short.stderr
+    from registry.accounts import Accounts
+    accounts = Accounts(store_dir.with_name(store_dir.name + ".accounts.sqlite"))
+    try:
+        assert accounts.sign_in("amy", "a long enough password").role == "publisher"
+    finally:
+        accounts.close()
