@@ -4,7 +4,8 @@ appears in the form with no code change.
 
 Kinds of field, read from each property shape:
 - `ldr:scheme S`            a choice of the concepts of scheme S (radios, or checkboxes if repeatable)
-- `ldr:registeredClass C`   a registered record of class C, typed with suggestions
+- `sh:in (…)`                a choice of the listed values
+- `ldr:registeredClass C` or `sh:class C`   a registered record of class C, typed with suggestions
 - `sh:datatype xsd:date`    the GOV.UK date input (day, month, year)
 - `sh:datatype xsd:boolean` yes or no
 - `sh:node N`               a group of nested fields, from node shape N
@@ -70,10 +71,15 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
               kind="text", required=min_count >= 1 and severity == SH.Violation,
               repeatable=max_count is None or int(max_count) > 1, shape=ps)
     scheme = shapes.value(ps, ldr.scheme)
-    registered = shapes.value(ps, ldr.registeredClass)
+    registered = shapes.value(ps, ldr.registeredClass) or shapes.value(ps, SH["class"])
+    listed = shapes.value(ps, SH["in"])
     datatype = shapes.value(ps, SH.datatype)
     node = shapes.value(ps, SH.node)
-    if scheme is not None:
+    if listed is not None:
+        from rdflib.collection import Collection
+        f.kind = "choice" if all(isinstance(v, URIRef) for v in Collection(shapes, listed)) else "choice-literal"
+        f.options = [(str(v), str(model.ontology.value(v, SKOS.prefLabel) or v)) for v in Collection(shapes, listed)]
+    elif scheme is not None:
         f.kind = "choice"
         concepts = [(str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
                     for c in model.ontology.subjects(SKOS.inScheme, scheme)]
@@ -177,7 +183,9 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
         graph.add((subject, f.path, Literal(value.isoformat(), datatype=XSD.date)))
         return
     for raw in _values(form, f.id):
-        if f.kind in ("choice", "url"):
+        if f.kind == "choice-literal":
+            graph.add((subject, f.path, Literal(raw)))
+        elif f.kind in ("choice", "url"):
             if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
                 problems[f.id] = f"{f.label} must be a web address starting https://"
                 continue

@@ -154,6 +154,16 @@ def test_a_property_added_to_a_shape_appears_in_the_form():
     model.shapes.add((shape, SH.order, Literal(33)))
     model.shapes.add((shape, SH.datatype, XSD.decimal))
     model.shapes.add((URIRef(f"{BASE}/added/def/shapes#Platform"), SH.property, shape))
+    listed = URIRef(f"{BASE}/added/def/shapes#hosting")
+    model.shapes.add((listed, SH.path, URIRef(f"{BASE}/added/def/ldr#hosting")))
+    model.shapes.add((listed, SH.name, Literal("Hosting", lang="en")))
+    from rdflib.collection import Collection
+    from rdflib import BNode
+    values = BNode()
+    Collection(model.shapes, values, [Literal("Cloud"), Literal("On premises")])
+    model.shapes.add((listed, SH["in"], values))
+    model.shapes.add((URIRef(f"{BASE}/added/def/shapes#Platform"), SH.property, listed))
     fields = {f.label: f for section in form_for(model, "platforms") for f in section.fields}
+    assert [label for _, label in fields["Hosting"].options] == ["Cloud", "On premises"]
     assert fields["Annual budget"].kind == "decimal"
     assert fields["Annual budget"].hint == "What it costs each year, in pounds."
