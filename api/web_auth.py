@@ -6,9 +6,10 @@ import hmac
 import secrets
 import time
 from functools import wraps
-from pathlib import Path
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+
+from registry.settings import beside_store
 
 bp = Blueprint("web_auth", __name__)
 CSRF_EXEMPT = ("/sparql",)   # a read-only query endpoint: cross-site posts can change nothing there
@@ -17,8 +18,7 @@ CSRF_EXEMPT = ("/sparql",)   # a read-only query endpoint: cross-site posts can 
 def secret_key(settings) -> str:
     if settings.get("LDR_SECRET_KEY"):
         return settings["LDR_SECRET_KEY"]
-    store = Path(settings["LDR_STORE_DIR"])
-    path = store.with_name(store.name + ".secret")
+    path = beside_store(settings, None, ".secret")
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_hex(32), encoding="utf-8")

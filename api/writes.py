@@ -252,18 +252,15 @@ def list_tokens():
 
 @bp.post("/tokens")
 def create_token():
-    from registry.accounts import AccountError
+    from registry.accounts import AccountError, organisation_iri
     try:
         _admin()
     except RegistrationError as exc:
         return _refused(exc)
     body = request.get_json(silent=True) or {}
     store, model = _services()
-    org = str(body.get("organisation", ""))
-    iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org or "-")
-    if not store.ask(f"ASK {{ <{iri}> a ?t }}"):
-        return problem(422, "Unknown organisation", f"{iri} is not a registered organisation.")
     try:
+        iri = organisation_iri(store, model, str(body.get("organisation", "")))
         info, secret = current_app.extensions["ldr.accounts"].create_token(str(body.get("username", "")), iri,
                                                                             str(body.get("role", "")))
     except AccountError as exc:

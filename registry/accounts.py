@@ -15,6 +15,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from .settings import beside_store
 from .versions import Agent
 
 ROLES = ("publisher", "steward", "admin")
@@ -177,8 +178,14 @@ class Accounts:
 
 
 def accounts_path(settings) -> Path:
-    configured = settings.get("LDR_ACCOUNTS_DB")
-    if configured:
-        return Path(configured)
-    store = Path(settings["LDR_STORE_DIR"])
-    return store.with_name(store.name + ".accounts.sqlite")
+    return beside_store(settings, "LDR_ACCOUNTS_DB", ".accounts.sqlite")
+
+
+def organisation_iri(store, model, organisation: str) -> str:
+    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not one."""
+    iri = organisation if organisation.startswith(("http://", "https://")) else \
+        model.base.item("organisations", organisation or "-")
+    if not store.ask(f"ASK {{ <{iri}> a ?t }}"):
+        raise AccountError(f"{iri} is not a registered organisation; register it first "
+                           "(or import councils with `ldr import-councils`)")
+    return iri

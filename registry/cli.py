@@ -216,6 +216,17 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
     sys.exit(code)
 
 
+def _organisation(settings: dict, org: str) -> str:
+    from .accounts import AccountError, organisation_iri
+    st = _open(settings)
+    try:
+        return organisation_iri(st, load_model(settings["LDR_BASE"]), org)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        st.close()
+
+
 def _accounts(settings: dict):
     from .accounts import Accounts, accounts_path
     return Accounts(accounts_path(settings))
@@ -260,14 +271,7 @@ def user_create(username: str, org: str, role: str, password_stdin: bool, store:
     characters; only a hash is kept)."""
     from .accounts import AccountError
     settings = _settings(store)
-    model = load_model(settings["LDR_BASE"])
-    st = _open(settings)
-    try:
-        iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org)
-        if not st.ask(f"ASK {{ <{iri}> a ?t }}"):
-            raise click.ClickException(f"{iri} is not a registered organisation")
-    finally:
-        st.close()
+    iri = _organisation(settings, org)
     password = sys.stdin.readline().rstrip("\n") if password_stdin else \
         click.prompt("Password", hide_input=True, confirmation_prompt=True)
     accounts = _accounts(settings)
@@ -295,15 +299,7 @@ def token_create(org: str, role: str, username: str | None, store: str | None) -
     """Create a token; it is printed once, as the last line, and only its hash is kept."""
     from .accounts import AccountError
     settings = _settings(store)
-    model = load_model(settings["LDR_BASE"])
-    st = _open(settings)
-    try:
-        iri = org if org.startswith(("http://", "https://")) else model.base.item("organisations", org)
-        if not st.ask(f"ASK {{ <{iri}> a ?t }}"):
-            raise click.ClickException(f"{iri} is not a registered organisation; register it first "
-                                       "(or import councils with `ldr import-councils`).")
-    finally:
-        st.close()
+    iri = _organisation(settings, org)
     accounts = _accounts(settings)
     try:
         info, secret = accounts.create_token(username or f"{iri.rsplit('/', 1)[-1]}-{role}", iri, role)

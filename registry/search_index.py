@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Model
+from .settings import beside_store
 from .store import Store
 
 #: facet name -> (label, the properties whose values it counts)
@@ -214,11 +215,7 @@ def remove_index_files(path: Path) -> None:
 
 
 def index_path(settings) -> Path:
-    configured = settings.get("LDR_INDEX_DB")
-    if configured:
-        return Path(configured)
-    store = Path(settings["LDR_STORE_DIR"])
-    return store.with_name(store.name + ".index.sqlite")
+    return beside_store(settings, "LDR_INDEX_DB", ".index.sqlite")
 
 
 def attach_index(store: Store, model: Model, settings) -> SearchIndex:

@@ -68,6 +68,14 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME = {s.name: s for s in SETTINGS}
 
 
+def beside_store(settings: Mapping[str, Any], setting: str | None, suffix: str) -> Path:
+    """A file of derived or private data: the setting if given, else `{store}{suffix}` beside the store."""
+    if setting and settings.get(setting):
+        return Path(settings[setting])
+    store = Path(settings["LDR_STORE_DIR"])
+    return store.with_name(store.name + suffix)
+
+
 class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message says which and why."""
 
