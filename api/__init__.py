@@ -33,6 +33,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
     from .catalogue import bp as catalogue
+    from .conformance import bp as conformance
     from .linked_data import bp as linked_data
     from .listings import bp as listings
     from .pages import bp as pages
@@ -45,6 +46,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(sparql)
     app.register_blueprint(queries)
     app.register_blueprint(catalogue)
+    app.register_blueprint(conformance)
     app.register_blueprint(writes)
     app.register_blueprint(pages)
     app.register_blueprint(web_auth)

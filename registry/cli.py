@@ -255,6 +255,39 @@ def reindex(store: str | None) -> None:
     click.echo(f"Indexed {count} records into {index_path(settings)}.")
 
 
+@main.command("check")
+@click.argument("standard")
+@click.argument("data_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def check_command(standard: str, data_file: Path, store: str | None) -> None:
+    """Check a JSON FILE against STANDARD's validation resource (a reference such as ocds, or an IRI).
+    Exit status 0 when it conforms, 1 when it does not, 2 when it cannot be checked."""
+    from .conformance import ConformanceError, check
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    iri = standard if standard.startswith("http") else model.base.item("standards", standard)
+    st = _open(settings)
+    try:
+        outcome = check(st, model, iri, data_file.read_bytes(),
+                        tuple(d for d in settings["LDR_RESOURCE_DIRS"].split(":") if d))
+    except (ConformanceError, OSError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    finally:
+        st.close()
+    if outcome.conforms:
+        click.echo(f"{data_file} conforms to {outcome.resource}.")
+        sys.exit(0)
+    click.echo(f"{data_file}: {len(outcome.problems)} problem(s) against {outcome.resource}")
+    for record, problems in outcome.grouped().items():
+        click.echo(f"\n{record}: {len(problems)}")
+        for p in problems[:10]:
+            click.echo(f"  {p.field}: {p.message}")
+        if len(problems) > 10:
+            click.echo(f"  … and {len(problems) - 10} more")
+    sys.exit(1)
+
+
 @main.group()
 def user() -> None:
     """Users who sign in to the web pages with a password."""

@@ -58,6 +58,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
     Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),
     Setting("LDR_CACHE_MAX_AGE", 60, "Seconds clients and caches may keep a page or document (Cache-Control max-age).", int),
+    Setting("LDR_RESOURCE_DIRS", "",
+            "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "
+            "the conformance checker reads them from here and never fetches from the web."),
     Setting("LDR_HOST", "127.0.0.1", "Interface `ldr serve` listens on."),
     Setting("LDR_PORT", 8000, "Port `ldr serve` listens on.", int),
     Setting("LDR_CONFIG", "",

@@ -1,0 +1,43 @@
+"""The conformance checker: POST a supplier's data to a standard and get a report, as JSON with
+an EARL assertion, or as a page (with a file upload form at the same address)."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, render_template, request
+
+from registry.conformance import ConformanceError, check, earl
+from registry.versions import current_versions
+
+from .documents import _not_found
+from .problems import problem
+
+bp = Blueprint("conformance", __name__)
+
+
+def _directories() -> tuple[str, ...]:
+    return tuple(d for d in current_app.config["LDR"]["LDR_RESOURCE_DIRS"].split(":") if d)
+
+
+@bp.route("/doc/standards/<reference>/check", methods=["GET", "POST"])
+def check_standard(reference: str):
+    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    iri = model.base.item("standards", reference)
+    if iri not in current_versions(store, model, [iri]):
+        return _not_found("Not registered", f"There is no standard {reference!r}.")
+    title = next((str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ <{iri}> <http://purl.org/dc/terms/title> ?t }}")), reference)
+    if request.method == "GET":
+        return render_template("check_form.html", title=title, reference=reference)
+    page = request.mimetype == "multipart/form-data"
+    data = request.files["data"].read() if page and "data" in request.files else request.get_data()
+    if not data:
+        return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
+    try:
+        outcome = check(store, model, iri, data, _directories())
+    except ConformanceError as exc:
+        if page:
+            return render_template("check_result.html", title=title, reference=reference, error=str(exc)), 422
+        return problem(422, "Cannot check", str(exc))
+    assertion = earl(outcome, current_app.config["LDR"]["LDR_BASE"])
+    if page:
+        return render_template("check_result.html", title=title, reference=reference, outcome=outcome, error=None)
+    return jsonify({"standard": outcome.standard, "resource": outcome.resource, "conforms": outcome.conforms,
+                    "problems": [p.__dict__ for p in outcome.problems], "earl": assertion})

@@ -1,0 +1,100 @@
+"""The conformance checker on real standards' published JSON Schemas and samples
+(../shared/ext/standards): samples that should pass do, known-invalid ones do not, with
+problems grouped by record and field, and nothing fetched from the web."""
+from __future__ import annotations
+
+
+
+import pytest
+
+from registry.conformance import check_json
+from tests.conftest import SHARED, close_app, make_app
+from tests.test_cli import run
+
+STANDARDS = SHARED / "ext" / "standards"
+OCDS = "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
+GIVING = "https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.3/schema/360-giving-package-schema.json"
+ORUK = "https://openreferraluk.org/specifications/3.0/schema/service.json"
+
+# (schema, sample, conforms, problems expected — from VALIDATION_RESULTS.txt, formats on)
+CASES = [
+    (OCDS, "ocds-1.1/examples/tender.json", True, 0), (OCDS, "ocds-1.1/examples/award.json", True, 0),
+    (OCDS, "ocds-1.1/examples/contract.json", True, 0), (OCDS, "ocds-1.1/invalid/badfile.json", False, 27),
+    (OCDS, "ocds-1.1/invalid/releases_non_unique.json", False, 1),
+    (GIVING, "360giving/examples/andrew-lloyd-webber-foundation-a003W000001B7PzQAK.json", True, 0),
+    (GIVING, "360giving/examples/grantnav-test-data-20180903134856.json", True, 0),
+    (GIVING, "360giving/invalid/badfile_all_validation_errors.json", False, 10),
+    (GIVING, "360giving/invalid/fundingproviders-grants_broken_grants.json", False, 14),
+    (GIVING, "360giving/invalid/nulls.json", False, 133),
+    (ORUK, "oruk-3.0/examples/service_full.json", True, 0), (ORUK, "oruk-3.0/invalid/service_full.json", False, 2),
+]
+
+
+def need_standards():
+    if not STANDARDS.exists():
+        pytest.skip(f"the standards' schemas are not at {STANDARDS} (../shared is not beside the project)")
+    return (str(STANDARDS),)
+
+
+@pytest.mark.parametrize("schema,sample,conforms,count", CASES, ids=[c[1] for c in CASES])
+def test_real_samples_give_the_expected_outcome(schema, sample, conforms, count):
+    outcome = check_json("urn:test", schema, (STANDARDS / sample).read_bytes(), need_standards())
+    assert outcome.conforms is conforms
+    assert len(outcome.problems) == count
+
+
+def test_problems_are_grouped_by_record_and_field():
+    outcome = check_json("urn:test", GIVING, (STANDARDS / "360giving/invalid/badfile_all_validation_errors.json").read_bytes(),
+                         need_standards())
+    grouped = outcome.grouped()
+    assert "grants[0]" in grouped
+    fields = {p.field for p in grouped["grants[0]"]}
+    assert "amountAwarded" in fields
+    assert any("should be number" in p.message for p in grouped["grants[0]"])
+
+
+@pytest.fixture
+def app(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "conformance", LDR_RESOURCE_DIRS=":".join(need_standards()))
+    yield app
+    close_app(app)
+
+
+def test_the_check_api_answers_with_a_report_and_an_earl_assertion(app):
+    client = app.test_client()
+    good = client.post("/doc/standards/ocds/check", data=(STANDARDS / "ocds-1.1/examples/tender.json").read_bytes(),
+                       content_type="application/json")
+    assert good.status_code == 200 and good.json["conforms"] is True
+    assert good.json["earl"]["earl:result"]["earl:outcome"]["@id"] == "earl:passed"
+    bad = client.post("/doc/standards/open-referral-uk/check",
+                      data=(STANDARDS / "oruk-3.0/invalid/service_full.json").read_bytes(), content_type="application/json")
+    assert bad.json["conforms"] is False
+    assert {p["field"] for p in bad.json["problems"]} == {"email", "url"}
+    assert bad.json["earl"]["earl:result"]["earl:outcome"]["@id"] == "earl:failed"
+    none = client.post("/doc/standards/uprn/check", data=b"{}", content_type="application/json")
+    assert none.status_code == 422 and "no validation resource" in none.json["detail"]
+    junk = client.post("/doc/standards/ocds/check", data=b"not json", content_type="application/json")
+    assert junk.status_code == 422 and "not JSON" in junk.json["detail"]
+
+
+def test_the_check_page_takes_an_upload(app):
+    client = app.test_client()
+    import re
+    form = client.get("/doc/standards/360giving/check").data
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', form).group(1).decode()
+    import io
+    sample = (STANDARDS / "360giving/invalid/badfile_all_validation_errors.json").read_bytes()
+    result = client.post("/doc/standards/360giving/check", content_type="multipart/form-data",
+                         data={"csrf_token": token, "data": (io.BytesIO(sample), "grants.json")})
+    page = result.data.decode()
+    assert result.status_code == 200 and "10</strong> problems" in page and "grants[0]" in page
+
+
+def test_ldr_check_exit_codes(store_dir):
+    env = {"LDR_RESOURCE_DIRS": ":".join(need_standards())}
+    ok = run("check", "ocds", str(STANDARDS / "ocds-1.1/examples/award.json"), store=store_dir, env=env)
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    bad = run("check", "ocds", str(STANDARDS / "ocds-1.1/invalid/releases_non_unique.json"), store=store_dir, env=env)
+    assert bad.returncode == 1 and "releases" in bad.stdout
+    missing = run("check", "ocds", str(STANDARDS / "ocds-1.1/examples/award.json"), store=store_dir)
+    assert missing.returncode == 2 and "LDR_RESOURCE_DIRS" in missing.stderr
