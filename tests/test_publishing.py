@@ -145,3 +145,17 @@ def test_a_browser_asking_for_the_endpoint_gets_the_query_page(client):
     response = client.get("/sparql", headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/query")
     assert client.get("/sparql", headers={"Accept": "*/*"}).mimetype == "text/turtle"
+
+
+def test_which_standards_apply_to_a_service_area(client):
+    everything = client.get("/queries/standards-that-apply.json").json["results"]["bindings"]
+    planning = client.get("/queries/standards-that-apply.json?service_area=planning").json["results"]["bindings"]
+    titles = {b["title"]["value"] for b in planning}
+    assert "Brownfield land register data standard" in titles          # names planning
+    assert "ISO 8601 date and time format" in titles                   # applies to every service
+    assert "Unique Property Reference Number (UPRN)" not in titles     # names another service area
+    assert len(everything) > len(planning) > 0
+    statuses = {b["statusLabel"]["value"] for b in everything}
+    assert "Under review" not in statuses and "Mandated" in statuses
+    assert all("statedAt" in b for b in everything)
+    assert client.get("/queries/standards-that-apply.csv?service_area=housing").mimetype == "text/csv"
