@@ -14,7 +14,7 @@ from registry.vocabulary_doc import document_vocabulary
 from registry.jsonld_context import build_context, record_document
 from registry.namespaces import REGISTERS
 from registry.namespaces import REG
-from registry.presentation import incoming_links, kind_of, rows_for, title_of
+from registry.presentation import conformance_claims, incoming_links, kind_of, rows_for, title_of
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
@@ -110,7 +110,10 @@ def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None
                                incoming=incoming_links(store, model, str(iri)), banner=_banner(graph, iri),
                                href=lambda i: _local_href(i) or i, edit_href=_edit_href(iri, doc_path),
                                reviews=versions.reviews_for_organisation(store, model, str(iri))
-                               if "/id/organisations/" in str(iri) else [])
+                               if "/id/organisations/" in str(iri) else [],
+                               claims=conformance_claims(store, model, standard=str(iri)) if "/id/standards/" in str(iri)
+                               else conformance_claims(store, model, product=str(iri)) if "/id/products/" in str(iri)
+                               else [])
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)

@@ -93,3 +93,46 @@ def incoming_links(store, model: Model, iri: str) -> list[Group]:
     for group in groups.values():
         group.links.sort(key=lambda link: link[1].lower())
     return sorted(groups.values(), key=lambda g: g.label)
+
+
+@dataclass
+class Claim:
+    product: str
+    product_title: str
+    standard: str
+    standard_title: str
+    version: str
+    evidence: str | None
+    date: str
+    flags: list[str]
+
+
+def conformance_claims(store, model: Model, *, product: str | None = None, standard: str | None = None,
+                       today=None) -> list[Claim]:
+    """Products' claims, with flags: evidence older than 12 months, or a claim against a version
+    other than the standard's current one, or against a standard that has been superseded."""
+    import datetime
+    today = today or datetime.date.today()
+    ldr = model.base.ldr
+    where = (f"VALUES ?p {{ <{product}> }}" if product else "") + (f"VALUES ?s {{ <{standard}> }}" if standard else "")
+    rows = store.select(f"""SELECT ?p ?ptitle ?s ?stitle ?version ?evidence ?date ?current ?status WHERE {{ {where}
+        ?p <{ldr}claim> ?c ; <http://purl.org/dc/terms/title> ?ptitle .
+        ?c <{ldr}claimedStandard> ?s ; <http://purl.org/dc/terms/date> ?date .
+        ?s <http://purl.org/dc/terms/title> ?stitle .
+        OPTIONAL {{ ?c <http://www.w3.org/ns/dcat#version> ?version }}
+        OPTIONAL {{ ?c <{ldr}evidence> ?evidence }}
+        OPTIONAL {{ ?s <http://www.w3.org/ns/dcat#version> ?current }}
+        OPTIONAL {{ ?s <http://purl.org/linked-data/registry#status> ?status }} }} ORDER BY ?ptitle ?stitle""")
+    claims = []
+    for r in rows:
+        flags = []
+        claimed_on = datetime.date.fromisoformat(str(r["date"])[:10])
+        if (today - claimed_on).days > 365:
+            flags.append(f"Evidence is more than 12 months old ({claimed_on})")
+        if "version" in r and "current" in r and str(r["version"]) != str(r["current"]):
+            flags.append(f"Claims version {r['version']}; the current version is {r['current']}")
+        if str(r.get("status", "")).endswith("#statusSuperseded"):
+            flags.append("The standard has been superseded")
+        claims.append(Claim(str(r["p"]), str(r["ptitle"]), str(r["s"]), str(r["stitle"]), str(r.get("version", "")),
+                            str(r["evidence"]) if "evidence" in r else None, str(r["date"]), flags))
+    return claims

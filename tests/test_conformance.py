@@ -98,3 +98,36 @@ def test_ldr_check_exit_codes(store_dir):
     assert bad.returncode == 1 and "releases" in bad.stdout
     missing = run("check", "ocds", str(STANDARDS / "ocds-1.1/examples/award.json"), store=store_dir)
     assert missing.returncode == 2 and "LDR_RESOURCE_DIRS" in missing.stderr
+
+
+def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
+    import datetime
+    from tests.conftest import BASE
+    from tests.test_registration import post
+    token = app.extensions["ldr.accounts"].create_token("sup", f"{BASE}/id/organisations/graphnet-health", "publisher")[1]
+    recent = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
+    product = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix ldr: <{BASE}/def/ldr#> .
+<{BASE}/id/products/contracts-publisher> a ldr:Product ;
+    dcterms:title "Contracts publisher"@en ;
+    dcterms:description "A product that publishes a council's contracts as open data, made up for this test."@en ;
+    ldr:supplier <{BASE}/id/organisations/graphnet-health> ;
+    dcterms:conformsTo <{BASE}/id/standards/ocds>, <{BASE}/id/standards/csv> ;
+    ldr:claim [ a ldr:ConformanceClaim ; ldr:claimedStandard <{BASE}/id/standards/ocds> ; dcat:version "1.1" ;
+                ldr:evidence <https://example.org/report> ; dcterms:date "{recent}"^^xsd:date ] ,
+              [ a ldr:ConformanceClaim ; ldr:claimedStandard <{BASE}/id/standards/csv> ;
+                dcterms:date "2023-01-10"^^xsd:date ] ;
+    dcterms:source <https://example.org/contracts-publisher> .
+"""
+    client = app.test_client()
+    created = post(client, product, token, register="products")
+    assert created.status_code == 201, created.json.get("report")
+    page = client.get("/doc/products/contracts-publisher.html").data.decode()
+    assert "Conformance claims" in page and "Evidence is more than 12 months old (2023-01-10)" in page
+    assert page.count("govuk-tag--green") == 1
+    standard = client.get("/doc/standards/ocds.html").data.decode()
+    assert "Contracts publisher" in standard and "Current" in standard
+    csv_page = client.get("/doc/standards/csv.html").data.decode()
+    assert "Evidence is more than 12 months old" in csv_page

@@ -85,6 +85,8 @@ TEST_ONLY_RECORDS = """
     dcterms:description "A product invented for this test: the starter data has no products yet."@en ;
     ldr:supplier <id/organisations/graphnet-health> ;
     dcterms:conformsTo <id/standards/fhir-uk-core> ;
+    ldr:claim [ a ldr:ConformanceClaim ; ldr:claimedStandard <id/standards/fhir-uk-core> ; dcat:version "R4" ;
+                ldr:evidence <https://example.org/report> ; dcterms:date "2026-10-01"^^<http://www.w3.org/2001/XMLSchema#date> ] ;
     ldr:serviceArea <def/service-area/health-and-care-integration> ;
     dcat:landingPage <https://example.org/product> ;
     dcterms:source <https://example.org/product> ;
@@ -262,10 +264,13 @@ SPARQL_CASES = {
         g.set((s, URIRef("https://schema.org/endDate"), Literal("2030-01-01", datatype=XSD.date))),
         g.set((s, LDR.reviewDate, Literal("2031-01-01", datatype=XSD.date))))),
     "An agreement that shares special category data": ("agreements", lambda g, s: g.remove((s, LDR.article9Condition, None))),
+    "Each conformance claim should link to its evidence": ("products", lambda g, s: g.remove(
+        (g.value(s, LDR.claim), LDR.evidence, None))),
     "Every data controller must also be named as a party": ("agreements", lambda g, s: g.remove(
         (s, LDR.party, sorted(g.objects(s, URIRef("https://w3id.org/dpv#hasDataController")))[0]))),
 }
-RECORD_FOR = {"standards": "open-referral-uk", "platforms": "govuk-pay", "agreements": "leeds-care-record"}
+RECORD_FOR = {"standards": "open-referral-uk", "platforms": "govuk-pay", "agreements": "leeds-care-record",
+              "products": "test-product"}
 
 
 def sparql_messages() -> list[str]:
@@ -284,7 +289,8 @@ def test_breaking_a_cross_record_rule_reports_its_message(start, starter_store):
     graph = record_copy(subject)
     mutate(graph, subject)
     _, report = validate_graph(graph, MODEL, starter_store)
-    errors = [r for r in report.violations if r.message.startswith(start)]
-    assert errors, report.render(detail=50)
-    assert errors[0].record == str(subject)
-    assert not report.conforms
+    found = [r for r in report.results if r.message.startswith(start)]
+    assert found, report.render(detail=50)
+    assert found[0].record == str(subject)
+    if found[0].severity == "Violation":
+        assert not report.conforms
