@@ -31,7 +31,10 @@ def check_standard(reference: str):
     if not data:
         return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
     try:
-        outcome = check(store, model, iri, data, _directories())
+        media = (request.files["data"].mimetype if page and "data" in request.files else request.mimetype) or ""
+        if page and "data" in request.files and request.files["data"].filename.endswith(".ttl"):
+            media = "text/turtle"
+        outcome = check(store, model, iri, data, _directories(), media)
     except ConformanceError as exc:
         if page:
             return render_template("check_result.html", title=title, reference=reference, error=str(exc)), 422

@@ -166,14 +166,59 @@ def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str
                    hashlib.sha256(data).hexdigest())
 
 
-def check(store: Store, model: Model, standard: str, data: bytes, directories: tuple[str, ...]) -> Outcome:
-    """Run the standard's JSON Schema validation resource on the data."""
+SHACL_FORMATS = {"https://www.iana.org/assignments/media-types/text/turtle", "text/turtle"}
+
+
+def check_shacl(standard: str, artifact: str, data: bytes, media_type: str, model: Model, store: Store,
+                directories: tuple[str, ...]) -> Outcome:
+    """Run SHACL shapes on RDF data. The registry's own shapes ({base}/def/shapes) run as every
+    submission is validated; other shapes are read from a local copy, like JSON Schemas."""
+    from .rdfio import FORMATS, InputError, format_for_media_type, parse
+    fmt = format_for_media_type(media_type or "") or FORMATS["turtle"]
+    try:
+        graph = parse(data, fmt, model.base.parse_base, source="the data")
+    except InputError as exc:
+        raise ConformanceError(str(exc)) from exc
+    problems: list[Problem] = []
+    if artifact.rstrip("/") == model.base.shapes_graph:
+        from .validation import validate_graph
+        _, report = validate_graph(graph, model, store)
+        results = [(r.record or r.focus, r.field or r.path or "(the record)", r.message, r.severity)
+                   for r in report.results]
+    else:
+        import pyshacl
+        from rdflib import Graph
+        from rdflib.namespace import SH
+        path = _find(artifact, directories)
+        if path is None:
+            raise ConformanceError(f"The registry holds no copy of {artifact}; add it to a directory in LDR_RESOURCE_DIRS.")
+        shapes = Graph().parse(path)
+        _, report_graph, _ = pyshacl.validate(graph, shacl_graph=shapes, allow_warnings=True)
+        results = []
+        for node in report_graph.subjects(SH.resultSeverity, None):
+            results.append((str(report_graph.value(node, SH.focusNode)), str(report_graph.value(node, SH.resultPath) or ""),
+                            str(report_graph.value(node, SH.resultMessage) or "does not meet a rule"),
+                            str(report_graph.value(node, SH.resultSeverity)).rsplit("#", 1)[-1]))
+    for record, where, message, severity in sorted(results):
+        if severity == "Violation":
+            problems.append(Problem(record, where, message))
+    return Outcome(standard, artifact, not problems, problems,
+                   datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                   hashlib.sha256(data).hexdigest())
+
+
+def check(store: Store, model: Model, standard: str, data: bytes, directories: tuple[str, ...],
+          media_type: str = "application/json") -> Outcome:
+    """Run the standard's validation resource on the data: a JSON Schema, or SHACL shapes."""
     resources = validation_resources(store, standard)
-    json_schemas = [a for a, f in resources if f == JSON_SCHEMA_FORMAT or a.endswith(".json") or a.startswith("urn:")]
     if not resources:
         raise ConformanceError(f"{standard} declares no validation resource (prof:hasResource with role:Validation).")
+    shacl = [a for a, f in resources if f in SHACL_FORMATS or a.endswith(".ttl") or a.endswith("/def/shapes")]
+    json_schemas = [a for a, f in resources if f == JSON_SCHEMA_FORMAT or a.endswith(".json") or a.startswith("urn:")]
+    if shacl and (not json_schemas or not media_type.endswith("json") or media_type == "application/ld+json"):
+        return check_shacl(standard, shacl[0], data, media_type, model, store, directories)
     if not json_schemas:
-        raise ConformanceError(f"{standard}'s validation resources are not JSON Schemas; only JSON Schema is checked here.")
+        raise ConformanceError(f"{standard}'s validation resources are neither JSON Schemas nor SHACL shapes.")
     return check_json(standard, json_schemas[0], data, directories)
 
 

@@ -131,3 +131,31 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     assert "Contracts publisher" in standard and "Current" in standard
     csv_page = client.get("/doc/standards/csv.html").data.decode()
     assert "Evidence is more than 12 months old" in csv_page
+
+
+def test_a_standard_with_shacl_shapes_checks_rdf_data(app):
+    """The registry's own shapes registered as a standard's validation resource: RDF data is
+    checked with them, as a submission would be."""
+    from tests.conftest import BASE
+    from tests.test_registration import post
+    steward = app.extensions["ldr.accounts"].create_token("st", f"{BASE}/id/organisations/government-digital-service",
+                                                          "steward")[1]
+    standard = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix prof: <http://www.w3.org/ns/dx/prof/> .
+<{BASE}/id/standards/ldr-record-shapes> a dcterms:Standard ;
+    dcterms:title "Local Digital Registry record shapes"@en ;
+    dcterms:description "The SHACL shapes every record in this registry must meet, as a standard others can check against."@en ;
+    dcterms:publisher <{BASE}/id/organisations/w3c> ;
+    prof:hasResource [ a prof:ResourceDescriptor ; prof:hasRole <http://www.w3.org/ns/dx/prof/role/validation> ;
+        prof:hasArtifact <{BASE}/def/shapes> ; dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
+    dcterms:source <https://example.org/shapes> .
+"""
+    client = app.test_client()
+    assert post(client, standard, steward, register="standards").status_code == 201
+    good = client.get("/doc/platforms/govuk-pay/version/1.ttl").data   # the record alone
+    ok = client.post("/doc/standards/ldr-record-shapes/check", data=good, content_type="text/turtle")
+    assert ok.status_code == 200 and ok.json["conforms"] is True, ok.json
+    broken = good.replace(b"dcterms:publisher", b"dcterms:contributor")
+    bad = client.post("/doc/standards/ldr-record-shapes/check", data=broken, content_type="text/turtle")
+    assert bad.json["conforms"] is False
+    assert any("owns it" in p["message"] for p in bad.json["problems"])
