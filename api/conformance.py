@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from registry.conformance import ConformanceError, check, earl
+from registry.conformance import ConformanceError, check, dqv, earl, fetch_allowed
 from registry.versions import current_versions
 
 from .documents import _not_found
@@ -27,7 +27,15 @@ def check_standard(reference: str):
     if request.method == "GET":
         return render_template("check_form.html", title=title, reference=reference)
     page = request.mimetype == "multipart/form-data"
-    data = request.files["data"].read() if page and "data" in request.files else request.get_data()
+    settings = current_app.config["LDR"]
+    if request.args.get("url"):
+        try:
+            data = fetch_allowed(request.args["url"], settings["LDR_CHECK_URL_PREFIXES"].split(),
+                                 settings["LDR_MAX_INPUT_BYTES"])
+        except ConformanceError as exc:
+            return problem(422, "Cannot check", str(exc))
+    else:
+        data = request.files["data"].read() if page and "data" in request.files else request.get_data()
     if not data:
         return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
     try:
@@ -43,4 +51,5 @@ def check_standard(reference: str):
     if page:
         return render_template("check_result.html", title=title, reference=reference, outcome=outcome, error=None)
     return jsonify({"standard": outcome.standard, "resource": outcome.resource, "conforms": outcome.conforms,
-                    "problems": [p.__dict__ for p in outcome.problems], "earl": assertion})
+                    "problems": [p.__dict__ for p in outcome.problems], "earl": assertion,
+                    "dqv": dqv(outcome, settings["LDR_BASE"])})

@@ -222,6 +222,44 @@ def check(store: Store, model: Model, standard: str, data: bytes, directories: t
     return check_json(standard, json_schemas[0], data, directories)
 
 
+def dqv(outcome: Outcome, base: str) -> dict:
+    """The same result as a W3C DQV quality measurement of the data (JSON-LD)."""
+    return {
+        "@context": {"dqv": "http://www.w3.org/ns/dqv#", "prov": "http://www.w3.org/ns/prov#",
+                     "xsd": "http://www.w3.org/2001/XMLSchema#"},
+        "@type": "dqv:QualityMeasurement",
+        "dqv:computedOn": {"@id": f"urn:sha256:{outcome.data_sha256}"},
+        "dqv:isMeasurementOf": {"@id": f"{base}/def/ldr#conformsToStandard"},
+        "dqv:value": {"@value": "true" if outcome.conforms else "false", "@type": "xsd:boolean"},
+        "prov:generatedAtTime": {"@value": outcome.checked_at, "@type": "xsd:dateTime"},
+        "prov:wasDerivedFrom": {"@id": outcome.resource},
+    }
+
+
+def fetch_allowed(url: str, allowed_prefixes: list[str], max_bytes: int, timeout: float = 10.0) -> bytes:
+    """Data at a URL, only if a steward has allowed its prefix (LDR_CHECK_URL_PREFIXES); refused
+    otherwise, and refused past the size limit. Redirects are not followed."""
+    import urllib.error
+    import urllib.request
+    if not url.startswith(("https://", "http://")) or not any(url.startswith(p) for p in allowed_prefixes if p):
+        raise ConformanceError(f"{url} is not at an address a steward has allowed for checking "
+                               f"(LDR_CHECK_URL_PREFIXES). Upload the file instead.")
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(url, timeout=timeout) as response:
+            data = response.read(max_bytes + 1)
+    except (urllib.error.URLError, OSError) as exc:
+        raise ConformanceError(f"Could not read {url}: {exc}") from exc
+    if len(data) > max_bytes:
+        raise ConformanceError(f"The data at {url} is larger than the limit of {max_bytes:,} bytes.")
+    return data
+
+
 def earl(outcome: Outcome, base: str) -> dict:
     """A W3C EARL assertion a supplier can attach to a product record (JSON-LD)."""
     return {

@@ -61,6 +61,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_RESOURCE_DIRS", "",
             "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "
             "the conformance checker reads them from here and never fetches from the web."),
+    Setting("LDR_CHECK_URL_PREFIXES", "",
+            "Address prefixes (separated by spaces) that stewards allow the conformance checker to read data "
+            "from; empty: only uploads and request bodies."),
     Setting("LDR_HOST", "127.0.0.1", "Interface `ldr serve` listens on."),
     Setting("LDR_PORT", 8000, "Port `ldr serve` listens on.", int),
     Setting("LDR_CONFIG", "",

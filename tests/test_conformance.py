@@ -159,3 +159,38 @@ def test_a_standard_with_shacl_shapes_checks_rdf_data(app):
     bad = client.post("/doc/standards/ldr-record-shapes/check", data=broken, content_type="text/turtle")
     assert bad.json["conforms"] is False
     assert any("owns it" in p["message"] for p in bad.json["problems"])
+
+
+def test_data_at_an_allowed_address_is_checked_and_other_addresses_refused(tmp_path_factory, starter_store_dir):
+    import http.server
+    import threading
+    need_standards()
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(STANDARDS))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    allowed = f"http://127.0.0.1:{server.server_port}/ocds-1.1/"
+    app = make_app(tmp_path_factory, starter_store_dir, "urlcheck", LDR_RESOURCE_DIRS=str(STANDARDS),
+                   LDR_CHECK_URL_PREFIXES=allowed)
+    try:
+        client = app.test_client()
+        ok = client.post(f"/doc/standards/ocds/check?url={allowed}examples/tender.json")
+        assert ok.status_code == 200 and ok.json["conforms"] is True
+        assert ok.json["dqv"]["dqv:value"]["@value"] == "true"
+        other = client.post(f"/doc/standards/ocds/check?url=http://127.0.0.1:{server.server_port}/360giving/nulls.json")
+        assert other.status_code == 422 and "not at an address a steward has allowed" in other.json["detail"]
+        local = client.post("/doc/standards/ocds/check?url=file:///etc/passwd")
+        assert local.status_code == 422
+    finally:
+        close_app(app)
+        server.shutdown()
+
+
+def test_data_over_the_size_limit_is_refused_with_the_limit(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "bigcheck", LDR_RESOURCE_DIRS=":".join(need_standards()),
+                   LDR_MAX_INPUT_BYTES=1000)
+    try:
+        response = app.test_client().post("/doc/standards/ocds/check", data=b" " * 5000, content_type="application/json")
+        assert response.status_code == 413 and "1,000 bytes" in response.json["detail"]
+    finally:
+        close_app(app)
