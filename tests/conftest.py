@@ -61,6 +61,24 @@ def store(store_dir):
     st.close()
 
 
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, headless, driven by Playwright (no browser is downloaded)."""
+    from playwright.sync_api import sync_playwright
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (`make browser` installs it)"
+    assert AXE.exists(), "axe-core is installed by `make install` (npm ci)"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
 def require_councils_csv() -> Path:
     if not COUNCILS_CSV.exists():
         pytest.skip(f"the mySociety councils file is not at {COUNCILS_CSV} (../shared is not beside the project)")

@@ -4,23 +4,17 @@ kept in var/test-artifacts/."""
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from tests.conftest import BASE, ROOT, require_councils_csv
+from tests.conftest import AXE, BASE, ROOT, require_councils_csv
 from tests.server import Server
 from tests.test_cli import run
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "var" / "test-artifacts"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture(scope="module")
@@ -32,16 +26,6 @@ def server(tmp_path_factory, starter_store_dir):
     server = Server(path)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make browser installs it)"
-    assert AXE.exists(), "axe-core is installed by `make install` (npm ci)"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def accessible(page, name: str) -> None:

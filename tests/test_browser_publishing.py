@@ -10,11 +10,10 @@ import subprocess
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from tests.conftest import BASE
 from tests.server import Server
-from tests.test_browser import ARGS, AXE, CHROMIUM, accessible
+from tests.test_browser import accessible
 from tests.test_cli import LDR
 
 PASSWORD = "a long enough password"
@@ -33,15 +32,6 @@ def server(tmp_path_factory, starter_store_dir):
     server = Server(path)
     yield server
     server.stop()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    assert AXE.exists()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 def tab_to(page, selector: str, limit: int = 250) -> None:
