@@ -34,7 +34,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Base of every IRI the registry mints ({base}/id/..., {base}/doc/..., {base}/def/...). "
             "Set it once, before `ldr init`: IRIs never change afterwards, whatever host serves them."),
     Setting("LDR_STORE", "embedded",
-            "Which store implementation to use. `embedded` is pyoxigraph on disk."),
+            "Which store implementation to use: `embedded` (pyoxigraph on disk) or `sparql` (a SPARQL 1.1 server)."),
+    Setting("LDR_SPARQL_QUERY_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Query endpoint."),
+    Setting("LDR_SPARQL_UPDATE_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Update endpoint."),
+    Setting("LDR_SPARQL_USER", "", "With LDR_STORE=sparql: user name for HTTP basic authentication, if the server needs it."),
+    Setting("LDR_SPARQL_PASSWORD", "", "With LDR_STORE=sparql: password for HTTP basic authentication."),
     Setting("LDR_STORE_DIR", "var/store",
             "Directory of the embedded on-disk store (created by `ldr init`)."),
     Setting("LDR_ACCOUNTS_DB", "",

@@ -13,4 +13,8 @@ def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:
     kind = settings["LDR_STORE"]
     if kind == "embedded":
         return EmbeddedStore(settings["LDR_STORE_DIR"], create=create)
-    raise StoreError(f"LDR_STORE={kind!r} is not a known store; use 'embedded'")
+    if kind == "sparql":
+        from .remote import RemoteStore
+        return RemoteStore(settings["LDR_SPARQL_QUERY_URL"], settings["LDR_SPARQL_UPDATE_URL"],
+                           user=settings["LDR_SPARQL_USER"], password=settings["LDR_SPARQL_PASSWORD"])
+    raise StoreError(f"LDR_STORE={kind!r} is not a known store; use 'embedded' or 'sparql'")

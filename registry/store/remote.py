@@ -1,0 +1,102 @@
+"""A store on any SPARQL 1.1 Query and Update server (Fuseki, GraphDB, Virtuoso, Neptune, the
+oxigraph server). Each write is one Update request, which such servers apply atomically."""
+from __future__ import annotations
+
+import base64
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from typing import Mapping
+
+import pyoxigraph as ox
+from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from ..rdfio import to_rdflib
+from .base import StoreError, insert_data
+
+
+class RemoteStore:
+    def __init__(self, query_url: str, update_url: str, *, user: str = "", password: str = "",
+                 timeout: float = 30.0):
+        if not query_url or not update_url:
+            raise StoreError("LDR_STORE=sparql needs LDR_SPARQL_QUERY_URL and LDR_SPARQL_UPDATE_URL")
+        self.query_url, self.update_url, self.timeout = query_url, update_url, timeout
+        self.on_commit: list = []
+        self._auth = ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
+
+    def _post(self, url: str, form: dict, accept: str | None = None) -> bytes:
+        data = urllib.parse.urlencode(form).encode("utf-8")
+        request = urllib.request.Request(url, data=data, method="POST",
+                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
+        if accept:
+            request.add_header("Accept", accept)
+        if self._auth:
+            request.add_header("Authorization", self._auth)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            detail = exc.read()[:500].decode("utf-8", "replace")
+            raise StoreError(f"the SPARQL server at {url} answered {exc.code}: {detail}") from exc
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            raise StoreError(f"the SPARQL server at {url} did not answer: {exc}") from exc
+
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
+        return [{name: _term(value) for name, value in binding.items()} for binding in body["results"]["bindings"]]
+
+    def ask(self, sparql: str) -> bool:
+        return bool(json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))["boolean"])
+
+    def construct(self, sparql: str) -> Graph:
+        data = self._post(self.query_url, {"query": sparql}, "application/n-triples")
+        graph = Graph()
+        for quad in ox.parse(data, ox.RdfFormat.N_TRIPLES):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def update(self, sparql_update: str) -> None:
+        self._post(self.update_url, {"update": sparql_update})
+
+    def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
+        if graphs:
+            try:
+                update = insert_data(graphs)
+            except Exception as exc:  # rdflib refuses to write a term that is not valid RDF
+                raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+            self.update(update)
+
+    def graph_names(self) -> list[str]:
+        return sorted(str(r["g"]) for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+
+    def dump(self, fmt: str) -> bytes:
+        dataset = Dataset()
+        for row in self.select("SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"):
+            target = dataset.graph(row["g"]) if "g" in row else dataset.default_graph
+            target.add((row["s"], row["p"], row["o"]))
+        return dataset.serialize(format="nquads" if fmt == "nquads" else "trig", encoding="utf-8")
+
+    def is_empty(self) -> bool:
+        return not self.ask("ASK { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+
+    def checkpoint(self) -> str:
+        raise StoreError("a remote store has no local snapshot; queries go to the server itself")
+
+    def close(self) -> None:
+        pass
+
+
+def _term(value: dict):
+    kind = value["type"]
+    if kind == "uri":
+        return URIRef(value["value"])
+    if kind == "bnode":
+        return BNode(value["value"])
+    if "xml:lang" in value:
+        return Literal(value["value"], lang=value["xml:lang"])
+    datatype = value.get("datatype")
+    if datatype and datatype != "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(value["value"], datatype=URIRef(datatype))
+    return Literal(value["value"])

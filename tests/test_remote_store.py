@@ -1,0 +1,111 @@
+"""The registry's core on a real SPARQL server: the `oxigraph` package's server, started and
+stopped here. The same functions as on the embedded store: init, validate, submit, revise,
+change status, versions, describe and the search index."""
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+from rdflib.compare import isomorphic
+from rdflib.namespace import DCTERMS
+
+from registry import loader, registration, versions
+from registry.describe import describe_item
+from registry.search_index import SearchIndex
+from registry.store import StoreError
+from registry.store.remote import RemoteStore
+from registry.versions import Agent
+from tests.conftest import BASE
+from tests.test_registration import exemplar
+
+OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class OxigraphServer:
+    def __init__(self, location: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
+                                         f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1)
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("the oxigraph server did not start")
+
+    def stop(self):
+        self.process.terminate()
+        self.process.wait(10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    server = OxigraphServer(tmp_path_factory.mktemp("oxigraph"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def remote(server, model):
+    store = RemoteStore(server.url + "/query", server.url + "/update")
+    outcome = loader.init_store(store, model, 1 << 26)
+    assert outcome.written, outcome.report.render()
+    return store
+
+
+def test_init_loads_the_starter_data_onto_the_server(remote, model):
+    assert remote.ask(f"ASK {{ <{BASE}/id/standards/uprn> a <http://purl.org/dc/terms/Standard> }}")
+    assert len(loader.registered_items(remote, model, "standards")) == 31
+
+
+def test_submit_revise_status_and_history_on_the_server(remote, model):
+    publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
+    steward = Agent("sam", f"{BASE}/id/organisations/government-digital-service", "steward")
+    graph = Graph().parse(data=exemplar(ref="remote-one", title="Remote one"), format="turtle")
+    result = registration.submit(remote, model, graph, publisher, register="exemplars")
+    iri = f"{BASE}/id/exemplars/remote-one"
+    assert result.versions == {iri: 1}
+    changed = Graph().parse(data=exemplar(ref="remote-one", title="Remote one, renamed"), format="turtle")
+    registration.revise(remote, model, iri, changed, publisher, expected_version=1)
+    with pytest.raises(registration.RegistrationError) as stale:
+        registration.revise(remote, model, iri, changed, publisher, expected_version=1)
+    assert stale.value.kind == "precondition"
+    registration.change_status(remote, model, iri, "stable", steward)
+    entries = versions.history(remote, model, iri)
+    assert [e["activity"] for e in entries] == ["Submission", "Revision", "StatusChange"]
+    current = remote.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{BASE}/doc/exemplars/remote-one> {{ ?s ?p ?o }} }}")
+    assert isomorphic(current, versions.version_graph(remote, model, iri, 3))
+    titles = [str(r["t"]) for r in remote.select(f"SELECT ?t WHERE {{ <{iri}> <http://purl.org/dc/terms/title> ?t }}")]
+    assert titles == ["Remote one, renamed"]           # the default graph holds only the current version
+    described = describe_item(remote, model, "exemplars", "remote-one")
+    assert str(described.value(URIRef(f"{BASE}/id/organisations/leeds-city-council"), DCTERMS.title)) == "Leeds City Council"
+
+
+def test_the_search_index_builds_from_the_server(remote, model, tmp_path):
+    index = SearchIndex(tmp_path / "index.sqlite")
+    try:
+        assert index.rebuild(remote, model) >= 122
+        hits, total = index.listing(None, {}, query="care record")
+        assert total >= 3
+    finally:
+        index.close()
+
+
+def test_an_unreachable_server_is_a_clear_store_error(model):
+    store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", f"http://127.0.0.1:{free_port()}/update", timeout=2)
+    with pytest.raises(StoreError, match="did not answer"):
+        store.ask("ASK {}")
