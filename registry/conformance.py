@@ -148,6 +148,12 @@ def _plain(error) -> str:
     return error.message[:300]
 
 
+def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes) -> Outcome:
+    return Outcome(standard, artifact, not problems, problems,
+                   datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                   hashlib.sha256(data).hexdigest())
+
+
 def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str, ...],
                limit: int = 1000) -> Outcome:
     try:
@@ -161,9 +167,7 @@ def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str
         problems.append(Problem(record, where, _plain(error)))
         if len(problems) >= limit:
             break
-    return Outcome(standard, artifact, not problems, problems,
-                   datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                   hashlib.sha256(data).hexdigest())
+    return _outcome(standard, artifact, problems, data)
 
 
 SHACL_FORMATS = {"https://www.iana.org/assignments/media-types/text/turtle", "text/turtle"}
@@ -202,9 +206,7 @@ def check_shacl(standard: str, artifact: str, data: bytes, media_type: str, mode
     for record, where, message, severity in sorted(results):
         if severity == "Violation":
             problems.append(Problem(record, where, message))
-    return Outcome(standard, artifact, not problems, problems,
-                   datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-                   hashlib.sha256(data).hexdigest())
+    return _outcome(standard, artifact, problems, data)
 
 
 def check(store: Store, model: Model, standard: str, data: bytes, directories: tuple[str, ...],

@@ -32,6 +32,7 @@ class Model:
     ontology: Graph = field(repr=False)   # vocabulary + schemes + registers
     shapes: Graph = field(repr=False)
     register_class: dict[str, URIRef] = field(default_factory=dict)
+    files: dict[str, Graph] = field(default_factory=dict, repr=False)   # graph name -> one ontology file
 
     def subclasses(self, cls: URIRef) -> set[URIRef]:
         """cls and every class below it in the ontology."""
@@ -89,21 +90,19 @@ class Model:
         return {r for r, cls in self.register_class.items() if types & self.subclasses(cls)}
 
     def ontology_files(self) -> dict[str, Graph]:
-        """Named graphs the ontology files are stored in."""
-        return {
-            self.base.ontology_graph: _read(self.base, "ontology/ldr.ttl"),
-            self.base.scheme_graph("schemes"): _read(self.base, "ontology/schemes.ttl"),
-            self.base.scheme_graph("registers"): _read(self.base, "ontology/registers.ttl"),
-            self.base.shapes_graph: self.shapes,
-        }
+        """The graph each vocabulary file is stored in, as read once by load_model."""
+        return {**self.files, self.base.shapes_graph: self.shapes}
 
 
 @cache
 def load_model(base_iri: str) -> Model:
     base = Base(base_iri)
+    graph_names = dict(zip(ONTOLOGY_FILES, (base.ontology_graph, base.scheme_graph("schemes"),
+                                            base.scheme_graph("registers"))))
+    files = {graph_names[relative]: _read(base, relative) for relative in ONTOLOGY_FILES}
     ontology = Graph()
-    for relative in ONTOLOGY_FILES:
-        ontology += _read(base, relative)
+    for graph in files.values():
+        ontology += graph
     shapes = Graph()
     for relative in SHAPES_FILES:
         shapes += _read(base, relative)
@@ -113,7 +112,7 @@ def load_model(base_iri: str) -> Model:
     shapes.add((URIRef(base.shapes_graph), SH.declare, declaration))
     shapes.add((declaration, SH.prefix, Literal("ldr")))
     shapes.add((declaration, SH.namespace, Literal(str(base.ldr), datatype=XSD.anyURI)))
-    model = Model(base, ontology, shapes)
+    model = Model(base, ontology, shapes, files=files)
     for register in REGISTERS:
         cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
         if not isinstance(cls, URIRef):

@@ -121,6 +121,9 @@ class SearchIndex:
         if register:
             clauses.append("r.register = ?")
             params.append(register)
+        if filters.get("register"):   # the search page's register facet
+            clauses.append(f"r.register IN ({','.join('?' * len(filters['register']))})")
+            params += filters["register"]
         for facet, values in filters.items():
             if not values or facet not in FACETS:
                 continue
@@ -133,10 +136,6 @@ class SearchIndex:
                 sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
         where, params = self._filter_sql(register, filters)
         offset = (max(page, 1) - 1) * per_page
-        if "register" in filters and filters["register"]:
-            marks = ",".join("?" * len(filters["register"]))
-            where += f" AND r.register IN ({marks})"
-            params = [*params, *filters["register"]]
         with self._lock:
             if query:
                 match = _fts_query(query)

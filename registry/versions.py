@@ -21,7 +21,7 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from .model import Model
 from .namespaces import REG
 from .store import Store
-from .store.base import _nt
+from .store.base import nt_lines
 
 VERSION = "http://purl.org/linked-data/version#"
 CURRENT = URIRef(VERSION + "currentVersion")
@@ -113,7 +113,7 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
             deletes.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
             deletes.append(f"DELETE WHERE {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
             deletes.append(f"DROP SILENT GRAPH <{doc}>")
-            body = "\n".join(_nt(t) for t in description)
+            body = nt_lines(description)
             provenance = Graph()
             item, ver = URIRef(iri), URIRef(version)
             activity_node = BNode()
@@ -142,7 +142,7 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
             inserts.append(body)
             inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
             inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")
-            inserts.append(f"GRAPH <{history}> {{\n" + "\n".join(_nt(t) for t in provenance) + "\n}")
+            inserts.append(f"GRAPH <{history}> {{\n" + nt_lines(provenance) + "\n}")
         if not changes:
             return {}
         store.update(" ;\n".join(deletes + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
@@ -159,7 +159,7 @@ def publish_vocabulary(store: Store, model: Model) -> None:
     for name, graph in model.ontology_files().items():
         parts.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
         parts.append(f"DROP SILENT GRAPH <{name}>")
-        body = "\n".join(_nt(t) for t in graph)
+        body = nt_lines(graph)
         if name != model.base.shapes_graph:
             inserts.append(body)
         inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
@@ -223,7 +223,7 @@ def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comme
                                                    datatype=XSD.dateTime)))
     graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
     with WRITE_LOCK:
-        store.update(f"INSERT DATA {{ GRAPH <{history_iri(model, iri)}> {{\n" + "\n".join(_nt(t) for t in graph) + "\n} }")
+        store.update(f"INSERT DATA {{ GRAPH <{history_iri(model, iri)}> {{\n" + nt_lines(graph) + "\n} }")
 
 
 def reviews_for_organisation(store: Store, model: Model, organisation: str) -> list[dict]:

@@ -47,12 +47,13 @@ def insert_data(graphs: Mapping[str, Graph]) -> str:
         parts.append(f"DROP SILENT GRAPH <{name}>")
     inserts: list[str] = []
     for name, graph in graphs.items():
-        body = "\n".join(_nt(t) for t in graph)
+        body = nt_lines(graph)
         inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
     if inserts:
         parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
     return " ;\n".join(parts)
 
 
-def _nt(triple: Iterable[Node]) -> str:
-    return " ".join(term.n3() for term in triple) + " ."
+def nt_lines(triples: Iterable[Iterable[Node]]) -> str:
+    """Triples as N-Triples lines, for the body of INSERT DATA."""
+    return "\n".join(" ".join(term.n3() for term in triple) + " ." for triple in triples)
