@@ -113,11 +113,22 @@ def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None
                                if "/id/organisations/" in str(iri) else [],
                                claims=conformance_claims(store, model, standard=str(iri)) if "/id/standards/" in str(iri)
                                else conformance_claims(store, model, product=str(iri)) if "/id/products/" in str(iri)
-                               else [])
+                               else [], standards_for=_standards_for(graph, iri, model))
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)
     return response
+
+
+def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
+    """For a product: a link to the standards that apply to each kind of product it is."""
+    links = []
+    for kind in graph.objects(iri, URIRef(str(model.base.ldr) + "productKind")):
+        notation = model.ontology.value(kind, SKOS.notation)
+        if notation is not None:
+            links.append((f"/queries/standards-that-apply.html?product_kind={notation}",
+                          str(model.ontology.value(kind, SKOS.prefLabel) or notation)))
+    return links
 
 
 def _edit_href(iri: URIRef, doc_path: str) -> str | None:

@@ -90,7 +90,8 @@ def init(store: str | None, quiet: bool) -> None:
     st = _open(settings, create=True)
     progress = Progress(quiet)
     try:
-        outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress)
+        outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
+                                    operator=settings["LDR_OPERATOR"])
     except (InputError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -106,14 +106,43 @@ def starter_files() -> list[Path]:
     return sorted(DATA_DIR.glob("*.ttl"))
 
 
-def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet) -> Outcome:
-    """Load the ontology, schemes, registers and shapes, then the starter data in data/."""
+def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet,
+               operator: str = "") -> Outcome:
+    """Load the ontology, schemes, registers and shapes, then the starter data in data/.
+
+    With `operator` (the reference of the registered organisation that runs this registry), the
+    registry's own record shapes are registered as a standard that organisation publishes."""
     progress("loading the vocabulary and shapes")
     publish_vocabulary(store, model)
     graph, errors = read_files(starter_files(), model, max_bytes, progress)
     if errors:
         return Outcome(report=Report(), input_errors=errors)
+    if operator:
+        graph += own_shapes_standard(model, operator)
     return submit_graph(graph, model, store, progress=progress, note="Starter data loaded by `ldr init`")
+
+
+def own_shapes_standard(model: Model, operator: str) -> Graph:
+    """The registry's record shapes as a standard, with the shapes as its validation resource (PROF),
+    so suppliers can check RDF data against them like any other standard."""
+    base = model.base.iri
+    return Graph().parse(format="turtle", data=f"""
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix prof: <http://www.w3.org/ns/dx/prof/> .
+@prefix reg: <http://purl.org/linked-data/registry#> .
+<{base}/id/standards/registry-record-shapes> a dcterms:Standard ;
+    dcterms:title "Local Digital Registry record shapes"@en ;
+    dcterms:description "The SHACL shapes every record in this registry meets: what a project, platform, standard, agreement, product or organisation must and should say. Check your own records against them before you submit."@en ;
+    dcterms:publisher <{base}/id/organisations/{operator}> ;
+    ldr:specification <{base}/def/shapes> ;
+    dcat:landingPage <{base}/def/> ;
+    prof:hasResource [ a prof:ResourceDescriptor ; prof:hasRole <http://www.w3.org/ns/dx/prof/role/validation> ;
+        prof:hasArtifact <{base}/def/shapes> ;
+        dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
+    dcterms:source <{base}/def/shapes> ;
+    reg:status reg:statusStable .
+""".replace("ldr:specification", f"<{model.base.ldr}specification>"))
 
 
 def current_record(store: Store, model: Model, iri: str) -> Graph:

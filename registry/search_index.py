@@ -28,8 +28,9 @@ FACETS = {
                                       "http://purl.org/dc/terms/publisher", "{ldr}supplier", "{ldr}usedBy",
                                       "{ldr}reusedBy"]),
     "phase": ("Phase", ["{ldr}phase"]),
+    "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
          "-modified": "modified DESC"}
 

@@ -39,6 +39,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_SPARQL_UPDATE_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Update endpoint."),
     Setting("LDR_SPARQL_USER", "", "With LDR_STORE=sparql: user name for HTTP basic authentication, if the server needs it."),
     Setting("LDR_SPARQL_PASSWORD", "", "With LDR_STORE=sparql: password for HTTP basic authentication."),
+    Setting("LDR_OPERATOR", "",
+            "Reference of the registered organisation that runs this registry (as in /id/organisations/{ref}). "
+            "When set, `ldr init` registers the registry's own record shapes as a standard it publishes, with the "
+            "shapes as the standard's validation resource."),
     Setting("LDR_STORE_DIR", "var/store",
             "Directory of the embedded on-disk store (created by `ldr init`)."),
     Setting("LDR_ACCOUNTS_DB", "",

@@ -114,6 +114,7 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     dcterms:title "Contracts publisher"@en ;
     dcterms:description "A product that publishes a council's contracts as open data, made up for this test."@en ;
     ldr:supplier <{BASE}/id/organisations/graphnet-health> ;
+    ldr:productKind <{BASE}/def/product-kind/procurement-system> ;
     dcterms:conformsTo <{BASE}/id/standards/ocds>, <{BASE}/id/standards/csv> ;
     ldr:claim [ a ldr:ConformanceClaim ; ldr:claimedStandard <{BASE}/id/standards/ocds> ; dcat:version "1.1" ;
                 ldr:evidence <https://example.org/report> ; dcterms:date "{recent}"^^xsd:date ] ,
@@ -127,38 +128,43 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     page = client.get("/doc/products/contracts-publisher.html").data.decode()
     assert "Conformance claims" in page and "Evidence is more than 12 months old (2023-01-10)" in page
     assert page.count("govuk-tag--green") == 1
+    assert 'href="/queries/standards-that-apply.html?product_kind=procurement-system"' in page
     standard = client.get("/doc/standards/ocds.html").data.decode()
     assert "Contracts publisher" in standard and "Current" in standard
     csv_page = client.get("/doc/standards/csv.html").data.decode()
     assert "Evidence is more than 12 months old" in csv_page
 
 
-def test_a_standard_with_shacl_shapes_checks_rdf_data(app):
-    """The registry's own shapes registered as a standard's validation resource: RDF data is
-    checked with them, as a submission would be."""
-    from tests.conftest import BASE
-    from tests.test_registration import post
-    steward = app.extensions["ldr.accounts"].create_token("st", f"{BASE}/id/organisations/government-digital-service",
-                                                          "steward")[1]
-    standard = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix prof: <http://www.w3.org/ns/dx/prof/> .
-<{BASE}/id/standards/ldr-record-shapes> a dcterms:Standard ;
-    dcterms:title "Local Digital Registry record shapes"@en ;
-    dcterms:description "The SHACL shapes every record in this registry must meet, as a standard others can check against."@en ;
-    dcterms:publisher <{BASE}/id/organisations/w3c> ;
-    prof:hasResource [ a prof:ResourceDescriptor ; prof:hasRole <http://www.w3.org/ns/dx/prof/role/validation> ;
-        prof:hasArtifact <{BASE}/def/shapes> ; dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
-    dcterms:source <https://example.org/shapes> .
-"""
-    client = app.test_client()
-    assert post(client, standard, steward, register="standards").status_code == 201
-    good = client.get("/doc/platforms/govuk-pay/version/1.ttl").data   # the record alone
-    ok = client.post("/doc/standards/ldr-record-shapes/check", data=good, content_type="text/turtle")
-    assert ok.status_code == 200 and ok.json["conforms"] is True, ok.json
-    broken = good.replace(b"dcterms:publisher", b"dcterms:contributor")
-    bad = client.post("/doc/standards/ldr-record-shapes/check", data=broken, content_type="text/turtle")
-    assert bad.json["conforms"] is False
-    assert any("owns it" in p["message"] for p in bad.json["problems"])
+def test_the_registrys_own_shapes_are_a_standard_that_checks_rdf_data(tmp_path, model, settings):
+    """With LDR_OPERATOR, `ldr init` registers the registry's record shapes as a standard with the
+    shapes as its PROF validation resource; RDF data is then checked with them, as a submission is."""
+    from api import create_app
+    from registry import loader
+    from registry.store.embedded import EmbeddedStore
+    from tests.conftest import BASE, close_app
+    unknown = EmbeddedStore(tmp_path / "unknown", create=True)
+    refused = loader.init_store(unknown, model, settings["LDR_MAX_INPUT_BYTES"], operator="nobody-at-all")
+    unknown.close()
+    assert not refused.written and "nobody-at-all" in refused.report.render()
+    path = tmp_path / "store"
+    store = EmbeddedStore(path, create=True)
+    assert loader.init_store(store, model, settings["LDR_MAX_INPUT_BYTES"], operator="local-government-association").written
+    store.close()
+    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE})
+    try:
+        client = app.test_client()
+        record = client.get("/doc/standards/registry-record-shapes.ttl").data.decode()
+        assert "prof:hasArtifact <" + BASE + "/def/shapes>" in record or f"<{BASE}/def/shapes>" in record
+        assert "role/validation" in record and "local-government-association" in record
+        good = client.get("/doc/platforms/govuk-pay/version/1.ttl").data   # the record alone
+        ok = client.post("/doc/standards/registry-record-shapes/check", data=good, content_type="text/turtle")
+        assert ok.status_code == 200 and ok.json["conforms"] is True, ok.json
+        broken = good.replace(b"dcterms:publisher", b"dcterms:contributor")
+        bad = client.post("/doc/standards/registry-record-shapes/check", data=broken, content_type="text/turtle")
+        assert bad.json["conforms"] is False
+        assert any("owns it" in p["message"] for p in bad.json["problems"])
+    finally:
+        close_app(app)
 
 
 def test_data_at_an_allowed_address_is_checked_and_other_addresses_refused(tmp_path_factory, starter_store_dir):

@@ -142,3 +142,9 @@ def test_the_not_reviewed_report_finds_old_records(app):
     rows = not_reviewed(store, model, today=later).rows
     assert len(rows) == 122
     assert not not_reviewed(store, model).rows
+
+
+def test_standards_are_faceted_by_the_kind_of_product_they_apply_to(client):
+    data = client.get("/standards.json?product_kind=web-api").json
+    assert {i["title"] for i in data["items"]} == {"OAuth 2.0", "OpenAPI Specification 3"}
+    assert any(f["value"] == "care-record-system" for f in client.get("/standards.json").json["facets"]["product_kind"])

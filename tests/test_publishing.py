@@ -159,3 +159,24 @@ def test_which_standards_apply_to_a_service_area(client):
     assert "Under review" not in statuses and "Mandated" in statuses
     assert all("statedAt" in b for b in everything)
     assert client.get("/queries/standards-that-apply.csv?service_area=housing").mimetype == "text/csv"
+
+
+def test_which_standards_apply_to_a_kind_of_product(client):
+    def titles(query):
+        rows = client.get(f"/queries/standards-that-apply.json?{query}").json["results"]["bindings"]
+        return {b["title"]["value"] for b in rows}
+
+    directory = titles("product_kind=service-directory")
+    assert "Open Referral UK" in directory                              # meant for service directories
+    assert "UTF-8 character encoding" in directory                      # applies to every product
+    assert "Open Contracting Data Standard (OCDS)" not in directory     # meant for procurement systems
+    api = titles("product_kind=web-api")
+    assert {"OAuth 2.0", "OpenAPI Specification 3"} <= api and "Open Referral UK" not in api
+    both = titles("product_kind=planning-and-land-data&service_area=planning")
+    assert "Brownfield land register data standard" in both and "HL7 FHIR UK Core" not in both
+    page = client.get("/queries/standards-that-apply.html?product_kind=service-directory")
+    assert page.status_code == 200 and b"Open Referral UK" in page.data
+    csv = client.get("/queries/standards-that-apply.csv?product_kind=web-api")
+    assert csv.mimetype == "text/csv" and "OpenAPI Specification 3" in csv.get_data(as_text=True)
+    unknown = client.get("/queries/standards-that-apply.json?product_kind=spaceship")
+    assert unknown.status_code == 400 and "product_kind" in unknown.get_data(as_text=True)
