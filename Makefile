@@ -31,6 +31,8 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-## Install and run the whole test suite.
+## Install and run the whole test suite twice: on the embedded store, then with every app on a
+## real SPARQL server (the oxigraph package's server, started and stopped by the fixtures).
 test: install browser
 	$(BIN)/pytest -q
+	LDR_TEST_STORE=sparql $(BIN)/pytest -q

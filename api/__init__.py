@@ -12,8 +12,10 @@ from registry.accounts import Accounts, accounts_path
 from registry.model import load_model
 from registry.search_index import attach_index
 from registry.settings import load_settings
+from registry.remote_queries import RemoteQueries
 from registry.sparql import QueryPool
 from registry.store import open_store
+from registry.store.base import StoreError
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -78,6 +80,17 @@ def _error_pages(app: Flask) -> None:
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response
 
+    @app.errorhandler(StoreError)
+    def store_error(exc: StoreError):
+        if not exc.unavailable:
+            app.logger.error("store error: %s", exc)
+            return problem(500, InternalServerError.name, "The store refused a request; it has been logged. "
+                           "Nothing you sent was written unless you received a success response.")
+        app.logger.warning("store unavailable: %s", exc)
+        return problem(503, "Store unavailable",
+                       "The registry's store is not answering (it may be restarting or overloaded). Nothing was "
+                       "changed. Try again in a few seconds.", headers={"Retry-After": "5"})
+
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
@@ -97,6 +110,11 @@ class QueryService:
         self._snapshot: str | None = None
         self._lock = threading.Lock()
 
+    @property
+    def remote(self) -> bool:
+        """On a SPARQL server, queries go to the server itself: there are no local snapshots."""
+        return hasattr(self.store, "query_request")
+
     def snapshot(self) -> str:
         if self._snapshot is None:
             self.refresh()
@@ -104,14 +122,19 @@ class QueryService:
 
     def refresh(self) -> None:
         """Take a new snapshot: call after every write."""
-        self._snapshot = self.store.checkpoint()
+        if not self.remote:
+            self._snapshot = self.store.checkpoint()
 
-    def __call__(self) -> QueryPool:
+    def __call__(self) -> QueryPool | RemoteQueries:
         with self._lock:
             if self._pool is None:
                 s = self.settings
-                self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
-                                       max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"])
+                if self.remote:
+                    self._pool = RemoteQueries(self.store, timeout=s["LDR_QUERY_TIMEOUT"],
+                                               max_rows=s["LDR_QUERY_MAX_ROWS"])
+                else:
+                    self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
+                                           max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"])
             return self._pool
 
     def close(self) -> None:

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import hashlib
+
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
+from registry.versions import last_change
 from registry.catalogue import DUMPS, Dumps, describe_catalogue
 from registry.describe import bind_prefixes
 from registry.namespaces import REGISTERS
@@ -88,8 +91,12 @@ def register_doc(name: str):
 def dump(name: str):
     if name not in DUMPS:
         return problem(404, "No such dump", f"The dumps are: {', '.join(DUMPS)}.")
-    snapshot = current_app.extensions["ldr.queries"].snapshot()
-    current = _dumps().current(snapshot)
+    queries = current_app.extensions["ldr.queries"]
+    if queries.remote:   # on a SPARQL server: remade when the registry's latest change differs
+        change, _ = last_change(queries.store, current_app.extensions["ldr.model"])
+        current = _dumps().current_remote(queries.store, hashlib.sha256(change.encode()).hexdigest()[:16])
+    else:
+        current = _dumps().current(queries.snapshot())
     media, _ = DUMPS[name]
     response = send_file(current.directory / name, mimetype="application/gzip", download_name=name,
                          etag=f"{current.generation}-{name}", conditional=True, max_age=0)

@@ -6,7 +6,7 @@ import io
 import math
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import g, Blueprint, Response, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
@@ -24,7 +24,11 @@ STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stab
 
 
 def _index():
-    return current_app.extensions["ldr.index"]
+    """The index, caught up with every change to the store, from this process or any other."""
+    if "ldr_index" not in g:
+        g.ldr_index = current_app.extensions["ldr.index"].catch_up(current_app.extensions["ldr.store"],
+                                                                   current_app.extensions["ldr.model"])
+    return g.ldr_index
 
 
 def _filters() -> dict[str, list[str]]:

@@ -192,8 +192,8 @@ def _steward():
 def review_queue():
     _steward()
     store, model = _services()
-    index = current_app.extensions["ldr.index"]
-    hits, _ = index.listing(None, {"status": ["submitted"]}, sort="modified", per_page=200)
+    from .listings import _index
+    hits, _ = _index().listing(None, {"status": ["submitted"]}, sort="modified", per_page=200)
     items = []
     for hit in hits:
         entries = versions.history(store, model, hit.iri)

@@ -35,37 +35,53 @@ class Dumps:
     def __init__(self, directory: Path):
         self.directory = directory
         self._lock = threading.Lock()
-        self._current: DumpSet | None = None
+        self._current_set: DumpSet | None = None
 
     def current(self, snapshot: str) -> DumpSet:
-        generation = Path(snapshot).name
-        with self._lock:
-            if self._current is None or self._current.generation != generation:
-                self._current = self._make(snapshot, generation)
-            return self._current
+        """Dumps of an embedded store's snapshot (made by the web process after each write)."""
+        def write(directory: Path) -> int:
+            store = ox.Store.read_only(snapshot)
+            try:
+                with gzip.open(directory / "registry.nq.gz", "wb") as out:
+                    store.dump(out, format=ox.RdfFormat.N_QUADS)
+                triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+                with gzip.open(directory / "registry.ttl.gz", "wb") as out:
+                    out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE))
+                return len(triples)
+            finally:
+                del store
+        return self._current(Path(snapshot).name, write)
 
-    def _make(self, snapshot: str, generation: str) -> DumpSet:
+    def current_remote(self, store, generation: str) -> DumpSet:
+        """Dumps of a store on a SPARQL server, as of its latest change (`generation`)."""
+        def write(directory: Path) -> int:
+            with gzip.open(directory / "registry.nq.gz", "wb") as out:
+                out.write(store.dump("nquads"))
+            union = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            with gzip.open(directory / "registry.ttl.gz", "wb") as out:
+                out.write(union.serialize(format="turtle", encoding="utf-8"))
+            return len(union)
+        return self._current(generation, write)
+
+    def _current(self, generation: str, write) -> DumpSet:
+        with self._lock:
+            if self._current_set is None or self._current_set.generation != generation:
+                self._current_set = self._make(generation, write)
+            return self._current_set
+
+    def _make(self, generation: str, write) -> DumpSet:
         target = self.directory / generation
         building = self.directory / f".{generation}.building"
         shutil.rmtree(building, ignore_errors=True)
         building.mkdir(parents=True)
-        store = ox.Store.read_only(snapshot)
-        try:
-            with gzip.open(building / "registry.nq.gz", "wb") as out:
-                store.dump(out, format=ox.RdfFormat.N_QUADS)
-            union = store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
-            triples = list(union)
-            with gzip.open(building / "registry.ttl.gz", "wb") as out:
-                out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE))
-        finally:
-            del store
+        triples = write(building)
         if target.exists():
             shutil.rmtree(target)
         os.replace(building, target)
         for old in self.directory.iterdir():
             if old.name != generation and not old.name.startswith("."):
                 shutil.rmtree(old, ignore_errors=True)
-        return DumpSet(target, generation, len(triples))
+        return DumpSet(target, generation, triples)
 
 
 def describe_catalogue(model: Model, store, triples: int | None = None) -> Graph:

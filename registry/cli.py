@@ -476,19 +476,45 @@ def history(item: str, store: str | None) -> None:
 @click.option("--port", type=int, help="Port to listen on (default: the LDR_PORT setting, 8000).")
 @click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-def serve(port: int | None, host: str | None, store: str | None) -> None:
+@click.option("--workers", type=click.IntRange(min=0), default=0,
+              help="Serve with gunicorn and this many worker processes. More than one needs LDR_STORE=sparql: "
+                   "an embedded store is opened by one process only. Default: one threaded process.")
+def serve(port: int | None, host: str | None, store: str | None, workers: int) -> None:
     """Serve the registry over HTTP (the Flask app from api.create_app)."""
-    from werkzeug.serving import run_simple
-
     from api import create_app
 
     settings = _settings(store)
     overrides = {"LDR_STORE_DIR": settings["LDR_STORE_DIR"]}
+    bind_host, bind_port = host or settings["LDR_HOST"], port or settings["LDR_PORT"]
+    if workers > 1 and settings["LDR_STORE"] == "embedded":
+        raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "
+                               "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md).")
+    if workers:
+        _serve_with_gunicorn(lambda: create_app(overrides), f"{bind_host}:{bind_port}", workers)
+        return
+    from werkzeug.serving import run_simple
     try:
         app = create_app(overrides)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    run_simple(host or settings["LDR_HOST"], port or settings["LDR_PORT"], app, threaded=True)
+    run_simple(bind_host, bind_port, app, threaded=True)
+
+
+def _serve_with_gunicorn(make_app, bind: str, workers: int) -> None:
+    """gunicorn with `workers` processes, each building its own app (nothing shared but the store
+    and the files beside it)."""
+    from gunicorn.app.base import BaseApplication
+
+    class Registry(BaseApplication):
+        def load_config(self):
+            for name, value in {"bind": bind, "workers": workers, "threads": 4, "worker_class": "gthread",
+                                "timeout": 120, "accesslog": None}.items():
+                self.cfg.set(name, value)
+
+        def load(self):
+            return make_app()
+
+    Registry().run()
 
 
 if __name__ == "__main__":

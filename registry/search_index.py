@@ -7,6 +7,7 @@ The store stays the source of truth; the index can always be thrown away and reb
 """
 from __future__ import annotations
 
+import datetime
 import re
 import sqlite3
 import threading
@@ -16,6 +17,8 @@ from pathlib import Path
 from .model import Model
 from .settings import beside_store
 from .store import Store
+from .store.base import StoreError
+from .versions import last_change
 
 #: facet name -> (label, the properties whose values it counts)
 FACETS = {
@@ -30,7 +33,9 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+#: Seconds of clock difference between writers that catching up allows for.
+CLOCK_MARGIN = 120
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
          "-modified": "modified DESC"}
 
@@ -72,6 +77,7 @@ class SearchIndex:
             CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, key TEXT, label TEXT);
             CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, iri);
             CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri);
+            CREATE TABLE IF NOT EXISTS seen (name TEXT PRIMARY KEY, value TEXT);
             CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(iri UNINDEXED, title, description, keywords,
                 organisations, tokenize = 'porter unicode61');
         """)
@@ -80,17 +86,43 @@ class SearchIndex:
 
     def rebuild(self, store: Store, model: Model) -> int:
         """Throw the index away and build it again from the store."""
+        change, stamp = last_change(store, model)
         rows = _documents(store, model, None)
         with self._lock:
             self._db.execute("BEGIN")
             for table in ("records", "facets", "search"):
                 self._db.execute(f"DELETE FROM {table}")
             self._insert(rows)
+            self._remember(change, stamp)
             self._db.execute("COMMIT")
         return len(rows)
 
-    def update(self, store: Store, model: Model, iris: list[str]) -> None:
-        """Re-index the given records (called after every write)."""
+    def catch_up(self, store: Store, model: Model) -> "SearchIndex":
+        """Bring the index up to the store's latest change, whoever made it: another web process
+        or another machine writing to the same store. One small query when nothing changed."""
+        change, stamp = last_change(store, model)
+        with self._lock:
+            seen = dict(self._db.execute("SELECT name, value FROM seen").fetchall())
+        if seen.get("change") == change and (change or self.count()):
+            return self
+        if not seen.get("stamp"):
+            self.rebuild(store, model)
+            return self
+        since = (datetime.datetime.fromisoformat(seen["stamp"].replace("Z", "+00:00"))
+                 - datetime.timedelta(seconds=CLOCK_MARGIN)).isoformat()
+        rows = store.select(f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?h {{
+            ?s <http://purl.org/linked-data/version#currentVersion> ?v .
+            ?v <http://www.w3.org/ns/prov#generatedAtTime> ?t }}
+            FILTER(?t >= "{since}"^^<http://www.w3.org/2001/XMLSchema#dateTime>) }}""")
+        self.update(store, model, [str(r["s"]) for r in rows], seen=(change, stamp))
+        return self
+
+    def _remember(self, change: str, stamp: str) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?)", [("change", change), ("stamp", stamp)])
+
+    def update(self, store: Store, model: Model, iris: list[str], seen: tuple[str, str] | None = None) -> None:
+        """Re-index the given records (called after every write); `seen` is the store's latest
+        change as read before the records were, to remember as caught up to."""
         rows = _documents(store, model, iris)
         with self._lock:
             self._db.execute("BEGIN")
@@ -98,6 +130,8 @@ class SearchIndex:
                 for table in ("records", "facets", "search"):
                     self._db.execute(f"DELETE FROM {table} WHERE iri = ?", (iri,))
             self._insert(rows)
+            if seen is not None:
+                self._remember(*seen)
             self._db.execute("COMMIT")
 
     def _insert(self, rows: list[dict]) -> None:
@@ -222,8 +256,10 @@ def attach_index(store: Store, model: Model, settings) -> SearchIndex:
     """Open the index (building it first if it is empty) and keep it in step with every change
     committed to this store."""
     index = SearchIndex(index_path(settings))
-    if not index.count() and not store.is_empty():
-        index.rebuild(store, model)
+    try:
+        index.catch_up(store, model)
+    except StoreError:
+        pass   # the store is not answering yet: the first request that needs the index catches up
     store.on_commit.append(lambda iris: index.update(store, model, iris))
     return index
 

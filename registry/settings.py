@@ -37,6 +37,12 @@ SETTINGS: tuple[Setting, ...] = (
             "Which store implementation to use: `embedded` (pyoxigraph on disk) or `sparql` (a SPARQL 1.1 server)."),
     Setting("LDR_SPARQL_QUERY_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Query endpoint."),
     Setting("LDR_SPARQL_UPDATE_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Update endpoint."),
+    Setting("LDR_SPARQL_GSP_URL", "",
+            "With LDR_STORE=sparql, optional: the server's Graph Store Protocol endpoint, used to export the whole "
+            "dataset as N-Quads in one request (dumps, `ldr export`). Empty: exported with SPARQL queries."),
+    Setting("LDR_SPARQL_TIMEOUT", 30.0,
+            "With LDR_STORE=sparql: seconds to wait for the server on the registry's own reads and writes before "
+            "answering 503 (the public endpoint uses LDR_QUERY_TIMEOUT).", float),
     Setting("LDR_SPARQL_USER", "", "With LDR_STORE=sparql: user name for HTTP basic authentication, if the server needs it."),
     Setting("LDR_SPARQL_PASSWORD", "", "With LDR_STORE=sparql: password for HTTP basic authentication."),
     Setting("LDR_OPERATOR", "",

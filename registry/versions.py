@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import threading
+import uuid
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -86,6 +87,19 @@ def _agent_node(graph: Graph, agent: Agent, model: Model) -> BNode:
     return node
 
 
+def state_graph(model: Model) -> str:
+    """The named graph that says when the registry last changed, and by which change."""
+    return f"{model.base.iri}/catalogue/state"
+
+
+def last_change(store: Store, model: Model) -> tuple[str, str]:
+    """The IRI and time of the registry's latest change ("" and "" before the first): the same
+    for every process reading the store, so caches and indexes can tell whether they are behind."""
+    rows = store.select(f"SELECT ?c ?t WHERE {{ GRAPH <{state_graph(model)}> {{ <{model.base.iri}/catalogue> "
+                        f"<{model.base.ldr}lastChange> ?c ; <{DCTERMS.modified}> ?t }} }}")
+    return (str(rows[0]["c"]), str(rows[0]["t"])) if rows else ("", "")
+
+
 def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agent, *, note: str,
            activity: str, expected: Mapping[str, int] | None = None,
            now: datetime.datetime | None = None) -> dict[str, int]:
@@ -94,61 +108,101 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
     `activity` is "Submission", "Revision" or "StatusChange". `expected` maps records to the
     version the writer read (If-Match); if any record has moved on, nothing is written and
     VersionConflict is raised. Returns the new version number of each record.
+
+    The check is made by the store, in the same request as the write: the update's first
+    operation marks the change only if every record is still at the version read, and every
+    later operation applies only where that mark is. So two processes (or two web servers)
+    writing the same record cannot both succeed.
     """
-    now = now or datetime.datetime.now(datetime.timezone.utc)
-    stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
-    ldr = model.base.ldr
+    if not changes:
+        return {}
     with WRITE_LOCK:
-        current = current_versions(store, model, list(changes))
-        for iri, version in (expected or {}).items():
-            if current.get(iri, 0) != version:
-                raise VersionConflict(iri, version, current.get(iri, 0))
-        deletes: list[str] = []
-        inserts: list[str] = []
-        numbers: dict[str, int] = {}
-        for iri, description in changes.items():
-            number = current.get(iri, 0) + 1
-            numbers[iri] = number
-            doc, version, history = doc_iri(model, iri), version_iri(model, iri, number), history_iri(model, iri)
-            deletes.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}")
-            deletes.append(f"DELETE WHERE {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
-            deletes.append(f"DROP SILENT GRAPH <{doc}>")
-            body = nt_lines(description)
-            provenance = Graph()
-            item, ver = URIRef(iri), URIRef(version)
-            activity_node = BNode()
-            who = _agent_node(provenance, agent, model)
-            provenance.add((item, CURRENT, ver))
-            provenance.add((item, DCTERMS.hasVersion, ver))
-            if number == 1:
-                provenance.add((item, DCTERMS.created, stamp))
-                if agent.organisation:
-                    provenance.add((item, REG.owner, URIRef(agent.organisation)))
-            provenance.add((ver, RDF.type, ldr.RecordVersion))
-            provenance.add((ver, DCTERMS.isVersionOf, item))
-            provenance.add((ver, ldr.versionNumber, Literal(number)))
-            provenance.add((ver, PROV.generatedAtTime, stamp))
-            provenance.add((ver, PROV.wasAttributedTo, who))
-            provenance.add((ver, PROV.wasGeneratedBy, activity_node))
-            provenance.add((ver, SKOS.changeNote, Literal(note or "(no note)", lang="en")))
-            if number > 1:
-                provenance.add((ver, PROV.wasRevisionOf, URIRef(version_iri(model, iri, number - 1))))
-            status = description.value(item, REG.status)
-            if status is not None:
-                provenance.add((ver, REG.status, status))
-            provenance.add((activity_node, RDF.type, ldr[activity]))
-            provenance.add((activity_node, PROV.endedAtTime, stamp))
-            provenance.add((activity_node, PROV.wasAssociatedWith, who))
-            inserts.append(body)
-            inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
-            inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")
-            inserts.append(f"GRAPH <{history}> {{\n" + nt_lines(provenance) + "\n}")
-        if not changes:
-            return {}
-        store.update(" ;\n".join(deletes + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
+        for attempt in range(3):
+            current = current_versions(store, model, list(changes))
+            for iri, version in (expected or {}).items():
+                if current.get(iri, 0) != version:
+                    raise VersionConflict(iri, version, current.get(iri, 0))
+            numbers, update, proof = _conditional_update(model, changes, current, agent, note, activity, now)
+            store.update(update)
+            if store.ask(proof):
+                break
+            if expected is not None:   # another process wrote first: the client must re-read
+                iri = next(iter(changes))
+                raise VersionConflict(iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0))
+        else:
+            raise VersionConflict(next(iter(changes)), -1, -1)
         for listener in getattr(store, "on_commit", ()):
             listener(list(changes))
         return numbers
+
+
+def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Mapping[str, int], agent: Agent,
+                        note: str, activity: str, now: datetime.datetime | None):
+    """The SPARQL Update that writes the next version of each record if, and only if, each is
+    still at the version in `current`; and an ASK that is true once it has been applied."""
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+    ldr = model.base.ldr
+    change = URIRef(f"urn:uuid:{uuid.uuid4()}")
+    state, catalogue = state_graph(model), f"{model.base.iri}/catalogue"
+    marked = f"GRAPH <{state}> {{ <{change}> a <{ldr}PendingChange> }}"
+    guards: list[str] = []
+    operations: list[str] = []
+    inserts: list[str] = []
+    numbers: dict[str, int] = {}
+    for position, (iri, description) in enumerate(changes.items()):
+        number = current.get(iri, 0) + 1
+        numbers[iri] = number
+        doc, version, history = doc_iri(model, iri), version_iri(model, iri, number), history_iri(model, iri)
+        if number > 1:
+            guards.append(f"GRAPH <{history}> {{ <{iri}> <{CURRENT}> <{version_iri(model, iri, number - 1)}> }}")
+        else:
+            guards.append(f"FILTER NOT EXISTS {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v{position} }} }}")
+        operations.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {marked} GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+        operations.append(f"DELETE {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }} "
+                          f"WHERE {{ {marked} GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
+        operations.append(f"DELETE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+        body = nt_lines(description)
+        provenance = Graph()
+        item, ver = URIRef(iri), URIRef(version)
+        activity_node = URIRef(f"{change}-{position}")
+        who = _agent_node(provenance, agent, model)
+        provenance.add((item, CURRENT, ver))
+        provenance.add((item, DCTERMS.hasVersion, ver))
+        if number == 1:
+            provenance.add((item, DCTERMS.created, stamp))
+            if agent.organisation:
+                provenance.add((item, REG.owner, URIRef(agent.organisation)))
+        provenance.add((ver, RDF.type, ldr.RecordVersion))
+        provenance.add((ver, DCTERMS.isVersionOf, item))
+        provenance.add((ver, ldr.versionNumber, Literal(number)))
+        provenance.add((ver, PROV.generatedAtTime, stamp))
+        provenance.add((ver, PROV.wasAttributedTo, who))
+        provenance.add((ver, PROV.wasGeneratedBy, activity_node))
+        provenance.add((ver, SKOS.changeNote, Literal(note or "(no note)", lang="en")))
+        if number > 1:
+            provenance.add((ver, PROV.wasRevisionOf, URIRef(version_iri(model, iri, number - 1))))
+        status = description.value(item, REG.status)
+        if status is not None:
+            provenance.add((ver, REG.status, status))
+        provenance.add((activity_node, RDF.type, ldr[activity]))
+        provenance.add((activity_node, PROV.endedAtTime, stamp))
+        provenance.add((activity_node, PROV.wasAssociatedWith, who))
+        inserts.append(body)
+        inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
+        inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")
+        inserts.append(f"GRAPH <{history}> {{\n" + nt_lines(provenance) + "\n}")
+    inserts.append(f"GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> <{change}> ; "
+                   f"<{DCTERMS.modified}> {stamp.n3()} }}")
+    update = " ;\n".join(
+        [f"INSERT {{ {marked} }} WHERE {{ {' '.join(guards)} }}"] + operations +
+        [f"DELETE {{ GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> ?c ; <{DCTERMS.modified}> ?m }} }} "
+         f"WHERE {{ {marked} GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> ?c ; <{DCTERMS.modified}> ?m }} }}",
+         "INSERT {\n" + "\n".join(inserts) + f"\n}} WHERE {{ {marked} }}",
+         f"DELETE DATA {{ {marked} }}"])
+    first = next(iter(changes))
+    proof = f"ASK {{ GRAPH <{history_iri(model, first)}> {{ ?v <{PROV.wasGeneratedBy}> <{change}-0> }} }}"
+    return numbers, update, proof
 
 
 def publish_vocabulary(store: Store, model: Model) -> None:

@@ -1,6 +1,7 @@
 """Fixtures: settings, the model read from ontology/ and shapes/, and real on-disk stores."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -15,6 +16,9 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 COUNCILS_CSV = SHARED / "data" / "councils" / "uk_local_authorities_current.csv"
 BASE = "http://127.0.0.1:8000"
+#: Which store the app-level tests run on: `embedded` (the default) or `sparql` — then each app is
+#: put on a real oxigraph server over its private copy of the starter store (`make test` runs both).
+TEST_STORE = os.environ.get("LDR_TEST_STORE", "embedded")
 
 
 @pytest.fixture(scope="session")
@@ -87,13 +91,34 @@ def require_councils_csv() -> Path:
 
 def make_app(tmp_path_factory, starter_store_dir, name: str, **settings):
     """A Flask app over a private copy of the starter store; close it with close_app."""
-    from api import create_app
     path = tmp_path_factory.mktemp(name) / "store"
     shutil.copytree(starter_store_dir, path)
-    return create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE, **settings})
+    return app_over(path, **settings)
+
+
+def store_settings(path: Path, owner: dict) -> dict:
+    """Settings that put the registry on the store at `path`: that directory itself, or — with
+    LDR_TEST_STORE=sparql — an oxigraph server started over it (kept in `owner` to stop later)."""
+    if TEST_STORE != "sparql":
+        return {"LDR_STORE_DIR": str(path)}
+    from tests.oxigraph_server import OxigraphServer
+    server = OxigraphServer(path)
+    owner["test.oxigraph"] = server
+    return {"LDR_STORE_DIR": str(path), **server.settings()}
+
+
+def app_over(path: Path, **settings):
+    """A Flask app over the store at `path` (see store_settings); close it with close_app."""
+    from api import create_app
+    owner: dict = {}
+    app = create_app({"LDR_BASE": BASE, **store_settings(path, owner), **settings})
+    app.extensions.update(owner)
+    return app
 
 
 def close_app(app) -> None:
     app.extensions["ldr.queries"].close()
     app.extensions["ldr.accounts"].close()
     app.extensions["ldr.store"].close()
+    if "test.oxigraph" in app.extensions:
+        app.extensions["test.oxigraph"].stop()

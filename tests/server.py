@@ -4,11 +4,12 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import BASE
+from tests.conftest import BASE, store_settings
 from tests.test_cli import LDR
 
 
@@ -19,28 +20,39 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, store_dir: Path, **env: str):
+    def __init__(self, store_dir: Path, owner: dict | None = None, args: tuple[str, ...] = (), **env: str):
+        """`owner`: another Server's, to serve the same store on the same SPARQL server again."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.owner = owner if owner is not None else {}
+        self.log = tempfile.TemporaryFile()   # a file, not a pipe: a full pipe would stop the server
+        if "test.oxigraph" in self.owner:
+            store = self.owner["test.oxigraph"].settings()
+        else:
+            store = store_settings(store_dir, self.owner)
+            store.pop("LDR_STORE_DIR")
         self.process = subprocess.Popen(
-            [LDR, "serve", "--port", str(self.port), "--store", str(store_dir)],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            env={**os.environ, "LDR_BASE": BASE, **env})
-        deadline = time.monotonic() + 30
+            [LDR, "serve", "--port", str(self.port), "--store", str(store_dir), *args],
+            stdout=self.log, stderr=subprocess.STDOUT,
+            env={**os.environ, "LDR_BASE": BASE, **store, **env})
+        deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/health", timeout=1)
                 return
             except OSError:
                 if self.process.poll() is not None:
-                    raise RuntimeError(self.process.stdout.read().decode())
+                    self.log.seek(0)
+                    raise RuntimeError(self.log.read().decode("utf-8", "replace"))
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("ldr serve did not start within 30 s")
+        raise RuntimeError("ldr serve did not start within 60 s")
 
-    def stop(self) -> None:
+    def stop(self, stop_store: bool = True) -> None:
         self.process.terminate()
         try:
             self.process.wait(10)
         except subprocess.TimeoutExpired:
             self.process.kill()
+        if stop_store and "test.oxigraph" in self.owner:
+            self.owner.pop("test.oxigraph").stop()

@@ -11,16 +11,15 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from api import create_app
-from tests.conftest import BASE
+from tests.conftest import BASE, app_over, close_app
 from tests.test_cli import LDR
 
 
 @pytest.fixture
 def client(store_dir):
-    app = create_app({"LDR_STORE_DIR": str(store_dir), "LDR_BASE": BASE})
+    app = app_over(store_dir)
     yield app.test_client()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 def test_health(client):

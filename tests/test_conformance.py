@@ -138,10 +138,9 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
 def test_the_registrys_own_shapes_are_a_standard_that_checks_rdf_data(tmp_path, model, settings):
     """With LDR_OPERATOR, `ldr init` registers the registry's record shapes as a standard with the
     shapes as its PROF validation resource; RDF data is then checked with them, as a submission is."""
-    from api import create_app
     from registry import loader
     from registry.store.embedded import EmbeddedStore
-    from tests.conftest import BASE, close_app
+    from tests.conftest import BASE, app_over, close_app
     unknown = EmbeddedStore(tmp_path / "unknown", create=True)
     refused = loader.init_store(unknown, model, settings["LDR_MAX_INPUT_BYTES"], operator="nobody-at-all")
     unknown.close()
@@ -150,7 +149,7 @@ def test_the_registrys_own_shapes_are_a_standard_that_checks_rdf_data(tmp_path, 
     store = EmbeddedStore(path, create=True)
     assert loader.init_store(store, model, settings["LDR_MAX_INPUT_BYTES"], operator="local-government-association").written
     store.close()
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE})
+    app = app_over(path)
     try:
         client = app.test_client()
         record = client.get("/doc/standards/registry-record-shapes.ttl").data.decode()

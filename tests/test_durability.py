@@ -52,7 +52,7 @@ def test_sigkill_during_writes_loses_no_acknowledged_write(store_dir):
     assert len(acknowledged) >= 15
 
     # Start again on the same store: everything acknowledged is there, served and queryable.
-    again = Server(store_dir)
+    again = Server(store_dir, owner=server.owner)   # the same store (or SPARQL server) again
     try:
         for iri in acknowledged:
             path = iri[len(BASE):].replace("/id/", "/doc/")

@@ -10,8 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
-from api import create_app
-from tests.conftest import BASE
+from tests.conftest import BASE, app_over, close_app
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 UPRN = URIRef(f"{BASE}/id/standards/uprn")
@@ -22,9 +21,9 @@ def client(starter_store_dir, tmp_path_factory):
     import shutil
     path = tmp_path_factory.mktemp("ld") / "store"
     shutil.copytree(starter_store_dir, path)
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_BASE": BASE})
+    app = app_over(path)
     yield app.test_client()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 @pytest.mark.parametrize("accept,media", [

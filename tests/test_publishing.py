@@ -117,10 +117,12 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert (URIRef(f"{BASE}/id/standards/csvw"), RDF.type, DCTERMS.Standard) in turtle
     assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A change to the registry makes new dumps.
-    store = app.extensions["ldr.store"]
-    extra = Graph()
-    extra.add((URIRef(f"{BASE}/id/standards/csvw"), DCTERMS.alternative, Literal("CSVW")))
-    store.replace_graphs({"urn:test:extra": extra})
+    from registry import loader, versions
+    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    csvw = f"{BASE}/id/standards/csvw"
+    record = loader.current_record(store, model, csvw)
+    record.add((URIRef(csvw), DCTERMS.alternative, Literal("CSVW")))
+    versions.commit(store, model, {csvw: record}, versions.COMMAND_LINE, note="Short name", activity="Revision")
     app.extensions["ldr.queries"].refresh()
     second = client.get("/dumps/registry.nq.gz")
     assert second.headers["ETag"] != first.headers["ETag"]

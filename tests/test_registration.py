@@ -7,8 +7,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from api import create_app
-from tests.conftest import BASE
+from tests.conftest import BASE, app_over, close_app
 
 EXEMPLAR = """@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix ldr: <{base}/def/ldr#> .
@@ -29,11 +28,9 @@ def exemplar(ref="damp-and-mould-reporting", title="Damp and mould reporting", t
 
 @pytest.fixture
 def app(store_dir):
-    app = create_app({"LDR_STORE_DIR": str(store_dir), "LDR_BASE": BASE})
+    app = app_over(store_dir)
     yield app
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.accounts"].close()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 @pytest.fixture

@@ -3,11 +3,6 @@ stopped here. The same functions as on the embedded store: init, validate, submi
 change status, versions, describe and the search index."""
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -22,35 +17,8 @@ from registry.store import StoreError
 from registry.store.remote import RemoteStore
 from registry.versions import Agent
 from tests.conftest import BASE
+from tests.oxigraph_server import OxigraphServer, free_port
 from tests.test_registration import exemplar
-
-OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class OxigraphServer:
-    def __init__(self, location: Path):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
-                                         f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(200):
-            try:
-                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1)
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the oxigraph server did not start")
-
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(10)
-
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
@@ -109,3 +77,25 @@ def test_an_unreachable_server_is_a_clear_store_error(model):
     store = RemoteStore(f"http://127.0.0.1:{free_port()}/query", f"http://127.0.0.1:{free_port()}/update", timeout=2)
     with pytest.raises(StoreError, match="did not answer"):
         store.ask("ASK {}")
+
+
+def test_export_through_the_graph_store_protocol_matches_the_sparql_export(remote, server, tmp_path):
+    """`ldr export` on a server: with LDR_SPARQL_GSP_URL the dataset comes in one GET, and it is
+    the same dataset the SPARQL route gives."""
+    from rdflib import Dataset
+    from rdflib.compare import to_isomorphic
+    from tests.test_cli import run
+    out = tmp_path / "all.nq"
+    exported = run("export", "--format", "nquads", "-o", str(out), env=server.settings())
+    assert exported.returncode == 0, exported.stderr
+    by_gsp = Dataset().parse(out, format="nquads")
+    by_sparql = Dataset().parse(data=remote.dump("nquads"), format="nquads")
+    assert len(by_gsp) == len(by_sparql) > 1000
+    for name in (f"{BASE}/doc/standards/uprn", f"{BASE}/def/shapes"):
+        assert to_isomorphic(by_gsp.graph(URIRef(name))) == to_isomorphic(by_sparql.graph(URIRef(name)))
+
+
+def test_several_workers_need_a_server(tmp_path):
+    from tests.test_cli import run
+    refused = run("serve", "--workers", "2", store=tmp_path / "store")
+    assert refused.returncode == 2 and "LDR_STORE=sparql" in refused.stderr

@@ -19,9 +19,8 @@ from rdflib import Graph, Namespace
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS
 
-from api import create_app
 from registry.store import EmbeddedStore
-from tests.conftest import SHARED
+from tests.conftest import SHARED, app_over, close_app
 
 MANIFEST = SHARED / "ext" / "sparql-protocol" / "protocol" / "manifest.ttl"
 MF = Namespace("http://www.w3.org/2001/sw/DataAccess/tests/test-manifest#")
@@ -66,10 +65,9 @@ def client(tmp_path_factory):
         graphs[label] = Graph().parse(Path(unquote(str(file).replace("file://", ""))), format="nt")
     store.replace_graphs(graphs)
     store.close()
-    app = create_app({"LDR_STORE_DIR": str(path), "LDR_QUERY_TIMEOUT": 10.0})
+    app = app_over(path, LDR_QUERY_TIMEOUT=10.0)
     yield app.test_client()
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.store"].close()
+    close_app(app)
 
 
 def requests_of(test):

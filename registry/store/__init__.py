@@ -16,5 +16,6 @@ def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:
     if kind == "sparql":
         from .remote import RemoteStore
         return RemoteStore(settings["LDR_SPARQL_QUERY_URL"], settings["LDR_SPARQL_UPDATE_URL"],
-                           user=settings["LDR_SPARQL_USER"], password=settings["LDR_SPARQL_PASSWORD"])
+                           user=settings["LDR_SPARQL_USER"], password=settings["LDR_SPARQL_PASSWORD"],
+                           gsp_url=settings["LDR_SPARQL_GSP_URL"], timeout=settings["LDR_SPARQL_TIMEOUT"])
     raise StoreError(f"LDR_STORE={kind!r} is not a known store; use 'embedded' or 'sparql'")

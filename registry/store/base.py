@@ -10,7 +10,19 @@ from rdflib.term import Node
 
 
 class StoreError(Exception):
-    """The store cannot be opened or cannot do what was asked; the message says why."""
+    """The store cannot be opened or cannot do what was asked; the message says why.
+
+    `status` is the HTTP status a SPARQL server answered with (None if it did not answer),
+    `timed_out` whether it did not answer in time, `detail` the server's own words."""
+
+    def __init__(self, message: str, *, status: int | None = None, timed_out: bool = False, detail: str = ""):
+        super().__init__(message)
+        self.status, self.timed_out, self.detail = status, timed_out, detail
+
+    @property
+    def unavailable(self) -> bool:
+        """The store could not be reached, or was too slow: worth trying again later."""
+        return self.timed_out or self.status is None or self.status >= 500
 
 
 class Store(Protocol):

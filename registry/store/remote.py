@@ -19,14 +19,14 @@ from .base import StoreError, insert_data
 
 class RemoteStore:
     def __init__(self, query_url: str, update_url: str, *, user: str = "", password: str = "",
-                 timeout: float = 30.0):
+                 gsp_url: str = "", timeout: float = 30.0):
         if not query_url or not update_url:
             raise StoreError("LDR_STORE=sparql needs LDR_SPARQL_QUERY_URL and LDR_SPARQL_UPDATE_URL")
-        self.query_url, self.update_url, self.timeout = query_url, update_url, timeout
+        self.query_url, self.update_url, self.gsp_url, self.timeout = query_url, update_url, gsp_url, timeout
         self.on_commit: list = []
         self._auth = ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
 
-    def _post(self, url: str, form: dict, accept: str | None = None) -> bytes:
+    def _post(self, url: str, form, accept: str | None = None, timeout: float | None = None) -> bytes:
         data = urllib.parse.urlencode(form).encode("utf-8")
         request = urllib.request.Request(url, data=data, method="POST",
                                          headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -35,13 +35,31 @@ class RemoteStore:
         if self._auth:
             request.add_header("Authorization", self._auth)
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=timeout or self.timeout) as response:
                 return response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")
-            raise StoreError(f"the SPARQL server at {url} answered {exc.code}: {detail}") from exc
+            raise StoreError(f"the SPARQL server at {url} answered {exc.code}: {detail}", status=exc.code,
+                             detail=detail) from exc
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise StoreError(f"the SPARQL server at {url} did not answer: {exc}") from exc
+            timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
+            raise StoreError(f"the SPARQL server at {url} did not answer: {exc}", timed_out=timed_out) from exc
+
+    def _get(self, url: str, accept: str) -> bytes:
+        request = urllib.request.Request(url, headers={"Accept": accept})
+        if self._auth:
+            request.add_header("Authorization", self._auth)
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                return response.read()
+        except urllib.error.HTTPError as exc:
+            raise StoreError(f"the server's Graph Store endpoint {url} answered {exc.code}", status=exc.code) from exc
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            raise StoreError(f"the server's Graph Store endpoint {url} did not answer: {exc}") from exc
+
+    def query_request(self, params: list[tuple[str, str]], accept: str, *, timeout: float) -> bytes:
+        """A query with protocol parameters (query, default-graph-uri, named-graph-uri), answered raw."""
+        return self._post(self.query_url, params, accept, timeout=timeout)
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
@@ -72,6 +90,8 @@ class RemoteStore:
         return sorted(str(r["g"]) for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
 
     def dump(self, fmt: str) -> bytes:
+        if self.gsp_url and fmt == "nquads":   # the Graph Store Protocol: every graph in one GET
+            return self._get(self.gsp_url, "application/n-quads")
         dataset = Dataset()
         for row in self.select("SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"):
             target = dataset.graph(row["g"]) if "g" in row else dataset.default_graph

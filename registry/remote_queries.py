@@ -1,0 +1,92 @@
+"""The public SPARQL service when the registry runs on a SPARQL server (LDR_STORE=sparql).
+
+Queries pass the same guard as on the embedded store (no updates, no SERVICE), then go to the
+server itself with the registry's time limit; results are capped at the same number of rows
+and serialised by the same code, so a client cannot tell which store answered.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pyoxigraph as ox
+
+from . import query_worker
+from .sparql import QueryError, QueryOutcome, guard, keywords
+from .store.base import StoreError
+
+_FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the first such keyword outside strings and IRIs."""
+    found = _FORM.search(keywords(query))
+    return found.group(1).upper() if found else "SELECT"
+
+
+def bind_values(query: str, substitutions: dict) -> str:
+    """Bind parameters with an inline VALUES block at the start of the outermost WHERE group, so
+    every pattern and FILTER in it sees them (as pyoxigraph's substitutions do)."""
+    blocks = []
+    for name, spec in substitutions.items():
+        term = f"<{spec[1]}>" if spec[0] == "iri" else (
+            json.dumps(spec[1], ensure_ascii=False) + f"^^<{spec[2]}>")
+        blocks.append(f"VALUES ?{name} {{ {term} }}")
+    found = re.search(r"\bWHERE\s*\{", query, flags=re.I)
+    if not found:
+        raise QueryError("param", "This query has no WHERE clause to bind its parameters in.")
+    return query[:found.end()] + " " + " ".join(blocks) + " " + query[found.end():]
+
+
+class RemoteQueries:
+    """Same interface as QueryPool.run, answered by the store's own SPARQL server."""
+
+    def __init__(self, store, *, timeout: float, max_rows: int):
+        self.store, self.timeout, self.max_rows = store, timeout, max_rows
+
+    def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
+            rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
+        guard(query)
+        if substitutions:
+            query = bind_values(query, substitutions)
+        if base_iri and not re.match(r"\s*BASE\b", keywords(query), flags=re.I):
+            query = f"BASE <{base_iri}>\n{query}"
+        graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
+        params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] + \
+                 [("named-graph-uri", g) for g in named_graphs]
+        accept = "application/n-triples" if graph_form else "application/sparql-results+json"
+        try:
+            body = self.store.query_request(params, accept, timeout=self.timeout)
+        except StoreError as exc:
+            if exc.status == 400:
+                raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {exc.detail}") from None
+            if exc.timed_out:
+                raise QueryError("timeout", f"The query was stopped after the time limit of {self.timeout:g} s. "
+                                            "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
+                                            "or download the dump instead.") from None
+            raise QueryError("unavailable", str(exc)) from None
+        if graph_form:
+            triples = []
+            for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES):
+                if len(triples) == self.max_rows:
+                    return self._graph(triples, rdf_type, truncated=True)
+                triples.append(ox.Triple(quad.subject, quad.predicate, quad.object))
+            return self._graph(triples, rdf_type, truncated=False)
+        results = json.loads(body)
+        if "boolean" in results:
+            payload = {"kind": "boolean", "value": bool(results["boolean"])}
+            return QueryOutcome(query_worker.serialize_results(payload, result_type), result_type)
+        variables = results["head"].get("vars", [])
+        bindings = results["results"]["bindings"]
+        truncated = len(bindings) > self.max_rows
+        rows = [[binding.get(v) for v in variables] for binding in bindings[: self.max_rows]]
+        payload = {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
+        return QueryOutcome(query_worker.serialize_results(payload, result_type), result_type, truncated, len(rows))
+
+    @staticmethod
+    def _graph(triples, rdf_type: str, truncated: bool) -> QueryOutcome:
+        body = ox.serialize(triples, format=query_worker.RDF_FORMATS[rdf_type])
+        return QueryOutcome(body, rdf_type, truncated, len(triples))
+
+    def close(self) -> None:
+        pass
