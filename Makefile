@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= var/store
 PORT ?= 8000
 
-.PHONY: install serve test browser
+.PHONY: install serve test browser bench
 
 $(BIN)/ldr: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -36,3 +36,10 @@ browser:
 test: install browser
 	$(BIN)/pytest -q
 	LDR_TEST_STORE=sparql $(BIN)/pytest -q
+
+## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
+bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+	  else echo "The benchmarks need wrk: sudo apt-get install wrk"; exit 1; fi; }
+	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -95,7 +95,8 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     iri = model.base.item(register, reference)
     try:
         if mode == "new":
-            registration.submit(store, model, Graph() + graph, agent, register=register, dry_run=True)
+            registration.submit(store, model, Graph() + graph, agent, register=register, dry_run=True,
+                                index=current_app.extensions["ldr.index"])
         else:
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
@@ -162,7 +163,8 @@ def check_answers(draft_id: str):
         try:
             if draft["mode"] == "new":
                 result = registration.submit(store, model, graph, web_user(), register=draft["register"],
-                                             note=note or "Submitted from the web form")
+                                             note=note or "Submitted from the web form",
+                                             index=current_app.extensions["ldr.index"])
             else:
                 result = registration.revise(store, model, str(iri), graph, web_user(),
                                              expected_version=draft["expected_version"],

@@ -99,7 +99,8 @@ def post_records(register: str):
         if isinstance(graph, Response):
             return graph
         dry_run = _flag("dry-run")
-        result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note())
+        result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note(),
+                                         index=current_app.extensions["ldr.index"])
     except RegistrationError as exc:
         return _refused(exc)
     warnings = [asdict(r) for r in result.report.warnings]

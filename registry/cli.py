@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -176,6 +177,31 @@ def export(fmt: str, output: Path | None, store: str | None) -> None:
         click.echo(f"Wrote {len(data):,} bytes to {output}.", err=True)
     else:
         sys.stdout.buffer.write(data)
+
+
+@main.command()
+@click.argument("dump", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def restore(dump: Path, store: str | None) -> None:
+    """Load a dump (registry.nq.gz from /dumps, or `ldr export --format nquads`) into a new, empty
+    store with the bulk loader, then build the search index."""
+    from .search_index import SearchIndex, index_path
+    settings = _settings(store)
+    model = load_model(settings["LDR_BASE"])
+    st = _open(settings, create=True)
+    started = time.monotonic()
+    try:
+        loader.restore(st, dump)
+        loaded = time.monotonic()
+        index = SearchIndex(index_path(settings))
+        records = index.rebuild(st, model)
+        index.close()
+    except (InputError, StoreError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        st.close()
+    click.echo(f"Restored {dump} in {loaded - started:.1f} s and indexed {records:,} records in "
+               f"{time.monotonic() - loaded:.1f} s.")
 
 
 @main.command("import-councils")

@@ -45,7 +45,14 @@ REUSED = {
 
 
 def build_context(model: Model) -> dict:
-    """A JSON-LD 1.1 context: prefixes, every ldr: term by its local name, the reused terms above."""
+    """A JSON-LD 1.1 context: prefixes, every ldr: term by its local name, the reused terms above.
+    Worked out once per process (the vocabulary does not change while it runs); do not modify it."""
+    if "jsonld_context" not in model.memo:
+        model.memo["jsonld_context"] = _context(model)
+    return model.memo["jsonld_context"]
+
+
+def _context(model: Model) -> dict:
     context: dict = {"@version": 1.1, "@language": "en", "id": "@id", "type": "@type"}
     for prefix, namespace in PREFIXES.items():
         context[prefix] = str(namespace)

@@ -33,6 +33,8 @@ class Model:
     shapes: Graph = field(repr=False)
     register_class: dict[str, URIRef] = field(default_factory=dict)
     files: dict[str, Graph] = field(default_factory=dict, repr=False)   # graph name -> one ontology file
+    #: answers worked out from the vocabulary, which does not change while the process runs
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     def subclasses(self, cls: URIRef) -> set[URIRef]:
         """cls and every class below it in the ontology."""
@@ -47,6 +49,12 @@ class Model:
     def property_shape(self, iri: URIRef, classes: set | None = None, nested: bool = False):
         """The property shape for this property on things of these classes (or, for a nested
         value, on a nested shape), else on any record, else any shape at all; None if none."""
+        key = ("property_shape", iri, frozenset(classes or ()), nested, len(self.shapes))
+        if key not in self.memo:
+            self.memo[key] = self._property_shape(iri, classes, nested)
+        return self.memo[key]
+
+    def _property_shape(self, iri: URIRef, classes: set | None, nested: bool):
         ranked = []
         for ps in self.shapes.subjects(SH.path, iri):
             if self.shapes.value(ps, SH.name) is None:

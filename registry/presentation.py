@@ -77,12 +77,19 @@ def incoming_links(store, model: Model, iri: str) -> list[Group]:
     ldr:inverseLabel): "Leads", "Partner in", "Conformed to by", "Used by"… A link made from a
     nested value (a funding award) counts for the record that holds it."""
     base = model.base.iri
-    rows = store.select(f"""
-        SELECT DISTINCT ?p ?s ?title WHERE {{
-            {{ ?s ?p <{iri}> }} UNION {{ ?s ?q ?b . ?b ?p <{iri}> FILTER(isBlank(?b)) }}
+    # Two small queries: joining the titles in the same query made the engine start from every
+    # title in the store (15 ms at 100k triples, against 0.3 ms for the two).
+    links = store.select(f"""
+        SELECT DISTINCT ?p ?s WHERE {{
+            {{ ?s ?p <{iri}> }} UNION {{ ?b ?p <{iri}> FILTER(isBlank(?b)) ?s ?q ?b }}
             FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{base}/id/") && ?s != <{iri}>)
-            ?s <http://purl.org/dc/terms/title> ?title .
         }}""")
+    if not links:
+        return []
+    subjects = " ".join(sorted({f"<{row['s']}>" for row in links}))
+    titles = {str(row["s"]): str(row["title"]) for row in store.select(
+        f"SELECT ?s ?title WHERE {{ VALUES ?s {{ {subjects} }} ?s <http://purl.org/dc/terms/title> ?title }}")}
+    rows = [{**row, "title": titles[str(row["s"])]} for row in links if str(row["s"]) in titles]
     groups: dict[str, Group] = {}
     inverse = model.base.ldr.inverseLabel
     for row in rows:

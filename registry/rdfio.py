@@ -6,6 +6,8 @@ the result is handed on as an rdflib graph, which pyshacl and the serialisers ne
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,11 +160,18 @@ def to_rdflib(term):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
         if term.language:
-            return Literal(term.value, lang=term.language)
+            return _language_literal(term.value, term.language)
         if term.datatype.value == _XSD_STRING:
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise ValueError(f"unsupported RDF term {term!r}")
+
+
+@lru_cache(maxsize=65536)
+def _language_literal(text: str, language: str) -> Literal:
+    """rdflib checks a language tag with a regular expression each time: the store's tags are
+    already valid, and the same texts come back on every page, so remember them."""
+    return Literal(text, lang=language)
 
 
 def to_ox(term):

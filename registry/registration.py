@@ -57,18 +57,25 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
-def similar_records(store: Store, model: Model, register: str, records: dict[str, Graph]) -> list[Result]:
+def similar_records(store: Store, model: Model, register: str, records: dict[str, Graph], index=None) -> list[Result]:
     """Warnings for registered records in the same register whose title or description is
-    close to a submitted one's."""
+    close to a submitted one's. With the search index, only the best text matches are compared
+    (a few dozen, whatever the size of the register); without it, every record in the register."""
     prefix = f"{model.base.iri}/id/{register}/"
-    existing = store.select(
-        "SELECT ?s ?title ?description WHERE { ?s <http://purl.org/dc/terms/title> ?title "
-        "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
-        f"FILTER(STRSTARTS(STR(?s), '{prefix}')) }}")
+    everything = None
     warnings = []
     for iri, graph in records.items():
         title = str(graph.value(URIRef(iri), DCTERMS.title) or "")
         description = str(graph.value(URIRef(iri), DCTERMS.description) or "")
+        if index is not None:
+            existing = index.similar_candidates(register, f"{title} {description}")
+        else:
+            if everything is None:
+                everything = store.select(
+                    "SELECT ?s ?title ?description WHERE { ?s <http://purl.org/dc/terms/title> ?title "
+                    "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
+                    f"FILTER(STRSTARTS(STR(?s), '{prefix}')) }}")
+            existing = everything
         for row in existing:
             other = str(row["s"])
             if other == iri:
@@ -97,7 +104,7 @@ def _require_writer(agent: Agent | None) -> Agent:
 
 
 def submit(store: Store, model: Model, graph: Graph, agent: Agent | None, *, register: str | None = None,
-           dry_run: bool = False, note: str = "") -> WriteResult:
+           dry_run: bool = False, note: str = "", index=None) -> WriteResult:
     """Register new records with status submitted. All or nothing, with a report per record."""
     agent = _require_writer(agent)
     if agent.role == "publisher" and not agent.organisation:
@@ -125,7 +132,7 @@ def submit(store: Store, model: Model, graph: Graph, agent: Agent | None, *, reg
         for iri, record in records.items():
             by_register.setdefault(model.base.split_item(iri)[0], {})[iri] = record
         for reg_name, group in by_register.items():
-            report.results.extend(similar_records(store, model, reg_name, group))
+            report.results.extend(similar_records(store, model, reg_name, group, index))
         if not report.conforms:
             raise RegistrationError("invalid", f"{len(report.violations)} problem(s) must be fixed; nothing was registered.",
                                     report=report)

@@ -146,6 +146,19 @@ class SearchIndex:
 
     # --- reading -----------------------------------------------------------------------------
 
+    def similar_candidates(self, register: str, text: str, limit: int = 40) -> list[dict]:
+        """The records of a register whose words best match the text: candidates for the
+        similar-record warnings, as rows with s, title and description."""
+        match = _any_words(text)
+        if not match:
+            return []
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT r.iri, r.title, r.description FROM search JOIN records r ON r.iri = search.iri "
+                "WHERE search MATCH ? AND r.register = ? ORDER BY bm25(search, 0, 10.0, 2.0, 0, 0) LIMIT ?",
+                [match, register, limit]).fetchall()
+        return [{"s": iri, "title": title, "description": description or ""} for iri, title, description in rows]
+
     def count(self, register: str | None = None) -> dict[str, int]:
         with self._lock:
             rows = self._db.execute("SELECT register, COUNT(*) FROM records GROUP BY register").fetchall()
@@ -262,6 +275,12 @@ def attach_index(store: Store, model: Model, settings) -> SearchIndex:
         pass   # the store is not answering yet: the first request that needs the index catches up
     store.on_commit.append(lambda iris: index.update(store, model, iris))
     return index
+
+
+def _any_words(text: str, limit: int = 24) -> str:
+    """An FTS5 query matching records that share any of the text's longer words."""
+    words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3})[:limit]
+    return " OR ".join(f'"{w}"' for w in words)
 
 
 def _fts_query(text: str) -> str:

@@ -136,6 +136,37 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
         return numbers
 
 
+def version_provenance(model: Model, iri: str, number: int, description: Graph, agent: Agent, stamp: Literal,
+                       activity_node: URIRef, activity: str, note: str) -> Graph:
+    """What the history graph says about version `number` of a record (PROV-O)."""
+    ldr = model.base.ldr
+    provenance = Graph()
+    item, ver = URIRef(iri), URIRef(version_iri(model, iri, number))
+    who = _agent_node(provenance, agent, model)
+    provenance.add((item, CURRENT, ver))
+    provenance.add((item, DCTERMS.hasVersion, ver))
+    if number == 1:
+        provenance.add((item, DCTERMS.created, stamp))
+        if agent.organisation:
+            provenance.add((item, REG.owner, URIRef(agent.organisation)))
+    provenance.add((ver, RDF.type, ldr.RecordVersion))
+    provenance.add((ver, DCTERMS.isVersionOf, item))
+    provenance.add((ver, ldr.versionNumber, Literal(number)))
+    provenance.add((ver, PROV.generatedAtTime, stamp))
+    provenance.add((ver, PROV.wasAttributedTo, who))
+    provenance.add((ver, PROV.wasGeneratedBy, activity_node))
+    provenance.add((ver, SKOS.changeNote, Literal(note or "(no note)", lang="en")))
+    if number > 1:
+        provenance.add((ver, PROV.wasRevisionOf, URIRef(version_iri(model, iri, number - 1))))
+    status = description.value(item, REG.status)
+    if status is not None:
+        provenance.add((ver, REG.status, status))
+    provenance.add((activity_node, RDF.type, ldr[activity]))
+    provenance.add((activity_node, PROV.endedAtTime, stamp))
+    provenance.add((activity_node, PROV.wasAssociatedWith, who))
+    return provenance
+
+
 def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Mapping[str, int], agent: Agent,
                         note: str, activity: str, now: datetime.datetime | None):
     """The SPARQL Update that writes the next version of each record if, and only if, each is
@@ -163,31 +194,8 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
                           f"WHERE {{ {marked} GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
         operations.append(f"DELETE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH <{doc}> {{ ?s ?p ?o }} }}")
         body = nt_lines(description)
-        provenance = Graph()
-        item, ver = URIRef(iri), URIRef(version)
-        activity_node = URIRef(f"{change}-{position}")
-        who = _agent_node(provenance, agent, model)
-        provenance.add((item, CURRENT, ver))
-        provenance.add((item, DCTERMS.hasVersion, ver))
-        if number == 1:
-            provenance.add((item, DCTERMS.created, stamp))
-            if agent.organisation:
-                provenance.add((item, REG.owner, URIRef(agent.organisation)))
-        provenance.add((ver, RDF.type, ldr.RecordVersion))
-        provenance.add((ver, DCTERMS.isVersionOf, item))
-        provenance.add((ver, ldr.versionNumber, Literal(number)))
-        provenance.add((ver, PROV.generatedAtTime, stamp))
-        provenance.add((ver, PROV.wasAttributedTo, who))
-        provenance.add((ver, PROV.wasGeneratedBy, activity_node))
-        provenance.add((ver, SKOS.changeNote, Literal(note or "(no note)", lang="en")))
-        if number > 1:
-            provenance.add((ver, PROV.wasRevisionOf, URIRef(version_iri(model, iri, number - 1))))
-        status = description.value(item, REG.status)
-        if status is not None:
-            provenance.add((ver, REG.status, status))
-        provenance.add((activity_node, RDF.type, ldr[activity]))
-        provenance.add((activity_node, PROV.endedAtTime, stamp))
-        provenance.add((activity_node, PROV.wasAssociatedWith, who))
+        provenance = version_provenance(model, iri, number, description, agent, stamp,
+                                        URIRef(f"{change}-{position}"), activity, note)
         inserts.append(body)
         inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
         inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")

@@ -77,6 +77,9 @@ def test_two_facets_then_the_next_page(server, browser):
     accessible(page, "organisations-filtered")
     first_page = page.locator(".ldr-results h2").all_inner_texts()
     page.get_by_role("link", name="Next").click()
+    page.wait_for_url("**page=2**")
+    page.wait_for_load_state()
+    page.locator(".ldr-results h2").first.wait_for()
     second_page = page.locator(".ldr-results h2").all_inner_texts()
     assert len(first_page) == 20 and len(second_page) == 12 and not set(first_page) & set(second_page)
     assert "region=london" in page.url and "council_type=LBO" in page.url

@@ -193,3 +193,22 @@ def test_user_create_from_the_command_line(store_dir):
         assert accounts.sign_in("amy", "a long enough password").role == "publisher"
     finally:
         accounts.close()
+
+
+def test_restore_loads_a_dump_into_a_new_store_and_refuses_a_full_one(store_dir, tmp_path):
+    dump = tmp_path / "registry.nq"
+    assert run("export", "--format", "nquads", "-o", str(dump), store=store_dir).returncode == 0
+    restored = run("restore", str(dump), store=tmp_path / "new")
+    assert restored.returncode == 0, restored.stderr
+    assert "indexed" in restored.stdout
+    before, after = EmbeddedStore(store_dir), EmbeddedStore(tmp_path / "new")
+    try:
+        assert len(before.dump("nquads").splitlines()) == len(after.dump("nquads").splitlines())
+        assert after.graph_names() == before.graph_names()
+    finally:
+        before.close()
+        after.close()
+    again = run("restore", str(dump), store=tmp_path / "new")
+    assert again.returncode == 1 and "not empty" in again.stderr
+    wrong = run("restore", str(tmp_path / "registry.ttl"), store=tmp_path / "other")
+    assert wrong.returncode == 1 and "N-Quads" in wrong.stderr

@@ -46,6 +46,9 @@ class Store(Protocol):
 
     def is_empty(self) -> bool: ...
 
+    def bulk_load(self, path) -> None:
+        """Load a whole dataset file (a dump: N-Quads or TriG, optionally gzipped) as fast as the store can."""
+
     def checkpoint(self) -> str:
         """A read-only snapshot other processes may open; its path."""
 

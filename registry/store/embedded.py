@@ -1,6 +1,7 @@
 """The default store: pyoxigraph on disk, opened read-write by one process."""
 from __future__ import annotations
 
+import gzip
 import shutil
 import time
 from pathlib import Path
@@ -76,6 +77,18 @@ class EmbeddedStore:
         for old in sorted(root.iterdir(), key=lambda p: p.name)[:-self.KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
         return str(target)
+
+    def bulk_load(self, path: Path) -> None:
+        """Load a dataset file (N-Quads or TriG, optionally gzipped) with pyoxigraph's bulk loader."""
+        fmt = ox.RdfFormat.TRIG if ".trig" in path.name else ox.RdfFormat.N_QUADS
+        try:
+            if path.name.endswith(".gz"):
+                with gzip.open(path, "rb") as data:
+                    self._store.bulk_load(data, fmt)
+            else:
+                self._store.bulk_load(path=str(path), format=fmt)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise StoreError(f"{path}: {exc}") from exc
 
     def graph_names(self) -> list[str]:
         return sorted(g.value for g in self._store.named_graphs())

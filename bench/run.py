@@ -1,0 +1,319 @@
+"""The whole benchmark suite in one command; writes docs/benchmarks.md.
+
+    make bench                                  # = python bench/run.py
+    python bench/run.py --scales 100k,1m --duration 5
+
+For each scale it generates registry-like data (bench/generate.py), bulk-loads it with
+`ldr restore` and with `oxigraph load`, serves it with `ldr serve` (gunicorn), with
+`oxigraph serve-read-only` (the engine's own server: the limit) and — where it fits in memory
+— with rdflib-endpoint (the peer), and drives each with wrk on 127.0.0.1 for a fixed time.
+Everything runs side by side in one run, so the ratios are what to read: this is a shared,
+noisy 2-core machine.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORK = ROOT / "var" / "bench"
+BASE = "http://127.0.0.1:8000"
+SCALES = {"100k": 100_000, "1m": 1_000_000, "10m": 10_000_000}
+PEER_LIMIT = 1_000_000   # rdflib-endpoint holds everything in Python objects: beyond this it takes minutes to start
+LDR = f"<{BASE}/def/ldr#>"
+QUERIES = {
+    "item lookup": "SELECT ?p ?o WHERE { <%s/id/exemplars/exemplar-7> ?p ?o }" % BASE,
+    "list page (ORDER BY, OFFSET)": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s "
+        "SELECT ?s ?title WHERE { ?s a ldr:Exemplar ; dcterms:title ?title } ORDER BY ?title LIMIT 20 OFFSET 100" % LDR,
+    "GROUP BY counts": "PREFIX ldr: %s SELECT ?area (COUNT(?s) AS ?n) WHERE { ?s ldr:serviceArea ?area } "
+        "GROUP BY ?area ORDER BY DESC(?n)" % LDR,
+    "two-hop join": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s SELECT ?title ?council WHERE { "
+        "?s ldr:leadOrganisation ?o . ?o ldr:region <%s/def/region/london> ; dcterms:title ?council . "
+        "?s dcterms:title ?title } LIMIT 100" % (LDR, BASE),
+    "text filter": "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?s ?t WHERE { ?s dcterms:title ?t "
+        "FILTER(CONTAINS(LCASE(STR(?t)), \"housing repairs with mobile app\")) } LIMIT 50",
+    "OPTIONAL-heavy listing": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s "
+        "SELECT ?s ?title ?phase ?area ?lead ?outcome ?platform WHERE { ?s a ldr:Exemplar ; dcterms:title ?title "
+        "OPTIONAL { ?s ldr:phase ?phase } OPTIONAL { ?s ldr:serviceArea ?area } "
+        "OPTIONAL { ?s ldr:leadOrganisation ?lead } OPTIONAL { ?s ldr:outcome ?outcome } "
+        "OPTIONAL { ?s ldr:usesPlatform ?platform } } LIMIT 200" % LDR,
+}
+PAGES = {
+    "item page, HTML": ("/doc/exemplars/exemplar-7", "text/html"),
+    "item page, Turtle": ("/doc/exemplars/exemplar-7.ttl", "text/turtle"),
+    "list page, HTML": ("/exemplars", "text/html"),
+    "list page, JSON": ("/exemplars.json", "application/json"),
+    "list page with two facets, HTML": ("/exemplars?service_area=housing&phase=live", "text/html"),
+    "search, HTML": ("/search?q=housing+repairs", "text/html"),
+    "search, JSON": ("/search.json?q=housing+repairs", "application/json"),
+}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{process.args[0]} stopped: exit {process.returncode}")
+        try:
+            urllib.request.urlopen(url, timeout=5)
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError(f"{url} did not answer within {seconds} s")
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+class Service:
+    def __init__(self, name: str, command: list[str], url: str, probe: str, env: dict | None = None):
+        self.name, self.url = name, url
+        self.log = open(WORK / f"{name}.log", "ab")
+        self.process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=self.log,
+                                        stderr=subprocess.STDOUT)
+        wait_for(url + probe, self.process)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+
+
+def wrk(url: str, accept: str, duration: int, connections: int = 4) -> dict:
+    """Requests per second and latency percentiles from wrk (one thread: the machine has two cores)."""
+    out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s",
+                          "-H", f"Accept: {accept}", url], capture_output=True, text=True, check=True).stdout
+    result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}
+    for pct in ("50", "99"):
+        value, unit = re.search(rf"\s{pct}%\s+([\d.]+)(us|ms|s)", out).groups()
+        result[f"p{pct}_ms"] = float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    result["errors"] = int(errors.group(1)) if errors else 0
+    return result
+
+
+def timed(command: list[str], env: dict | None = None) -> float:
+    started = time.monotonic()
+    subprocess.run(command, check=True, capture_output=True, env={**os.environ, **(env or {})})
+    return time.monotonic() - started
+
+
+def count_rows(url: str) -> int:
+    request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        return len(json.loads(response.read())["results"]["bindings"])
+
+
+def peer_python() -> Path | None:
+    """rdflib-endpoint in its own virtual environment (it brings FastAPI and uvicorn)."""
+    venv = WORK / "peer-venv"
+    if not (venv / "bin" / "rdflib-endpoint").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        done = subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "rdflib-endpoint[cli]"])
+        if done.returncode:
+            return None
+    return venv / "bin" / "rdflib-endpoint"
+
+
+def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
+    env = {"LDR_BASE": BASE, "LDR_QUERY_WORKERS": "2"}
+    scale_dir = WORK / label
+    made_by = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
+    dump = WORK / f"registry-{label}-{made_by}.nq"   # remade when the generator changes
+    if not dump.exists():
+        subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", str(triples),
+                        "-o", str(dump)], check=True)
+    quads = sum(1 for _ in dump.open("rb"))
+    result: dict = {"label": label, "quads": quads, "records": None}
+
+    # a. bulk load: `ldr restore` (bulk load + index) against `oxigraph load`, same file
+    ours, theirs, ours_load_only = [], [], []
+    for _ in range(repeats):
+        shutil.rmtree(scale_dir, ignore_errors=True)
+        scale_dir.mkdir(parents=True)
+        started = time.monotonic()
+        out = subprocess.run([str(BIN / "ldr"), "restore", str(dump), "--store", str(scale_dir / "ldr")],
+                             check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
+        ours.append(time.monotonic() - started)
+        ours_load_only.append(float(re.search(r"in ([\d.]+) s and indexed", out).group(1)))
+        result["records"] = int(re.search(r"indexed ([\d,]+) records", out).group(1).replace(",", ""))
+        theirs.append(timed([str(BIN / "oxigraph"), "load", "--location", str(scale_dir / "oxigraph"),
+                             "--file", str(dump)]))
+    result["load"] = {"ldr_restore_s": statistics.median(ours), "ldr_bulk_load_only_s": statistics.median(ours_load_only),
+                      "oxigraph_load_s": statistics.median(theirs), "runs": repeats}
+
+    lead, token = _publisher(scale_dir / "ldr", env)
+    services = {}
+    try:
+        port = free_port()
+        services["ldr"] = Service("ldr", [str(BIN / "ldr"), "serve", "--workers", "1", "--port", str(port),
+                                          "--store", str(scale_dir / "ldr")], f"http://127.0.0.1:{port}", "/health", env)
+        port = free_port()
+        services["oxigraph"] = Service("oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",
+                                                    str(scale_dir / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
+                                       f"http://127.0.0.1:{port}", "/query?query=ASK%7B%7D")
+        peer = peer_python() if quads <= PEER_LIMIT * 1.2 else None
+        if peer:
+            port = free_port()
+            services["rdflib-endpoint"] = Service("rdflib-endpoint", [str(peer), "serve", str(dump), "--host",
+                                                                      "127.0.0.1", "--port", str(port)],
+                                                  f"http://127.0.0.1:{port}", "/?query=ASK%7B%7D")
+        endpoints = {"ldr": "/sparql", "oxigraph": "/query", "rdflib-endpoint": "/"}
+        # b. the SPARQL endpoint under load, six query types, side by side
+        result["sparql"] = {}
+        for name, query in QUERIES.items():
+            row = {}
+            for service_name, service in services.items():
+                url = service.url + endpoints[service_name] + "?query=" + urllib.parse.quote(query)
+                rows = count_rows(url)
+                row[service_name] = {**wrk(url, "application/sparql-results+json", duration), "rows": rows}
+            result["sparql"][name] = row
+        # c, e. pages, search and faceted listing
+        result["pages"] = {name: wrk(services["ldr"].url + path, accept, duration)
+                           for name, (path, accept) in PAGES.items()}
+        # d. submissions (validate and write), one at a time
+        result["submission"] = submissions(services["ldr"], lead, token)
+        # f. memory after all of that
+        result["memory_mb"] = {name: round(rss_mb(service.process.pid)) for name, service in services.items()}
+    finally:
+        for service in services.values():
+            service.stop()
+    return result
+
+
+def _publisher(store: Path, env: dict) -> tuple[str, str]:
+    """A council from the generated data, and a publisher's token for it (made before serving:
+    an embedded store is opened by one process at a time)."""
+    sys.path.insert(0, str(ROOT))
+    from registry.store import EmbeddedStore
+    st = EmbeddedStore(store)
+    try:
+        lead = str(st.select(f"SELECT ?s WHERE {{ ?s a <{BASE}/def/ldr#LocalAuthority> }} LIMIT 1")[0]["s"])
+    finally:
+        st.close()
+    created = subprocess.run([str(BIN / "ldr"), "token", "create", "--org", lead.rsplit("/", 1)[1], "--role",
+                              "publisher", "--store", str(store)], capture_output=True, text=True,
+                             env={**os.environ, **env}, check=True)
+    return lead, created.stdout.strip().splitlines()[-1]
+
+
+def submissions(service: Service, lead: str, token: str, count: int = 60) -> dict:
+    """Submissions through POST /exemplars with a publisher's token: validate and write, one at a time."""
+    times, statuses = [], []
+    for n in range(count):
+        body = f"""@prefix dcterms: <http://purl.org/dc/terms/> . @prefix reg: <http://purl.org/linked-data/registry#> .
+@prefix ldr: <{BASE}/def/ldr#> .
+<{BASE}/id/exemplars/bench-submission-{os.getpid()}-{n}> a ldr:Exemplar ;
+  dcterms:title "Benchmark submission {n}"@en ;
+  dcterms:description "A project submitted by the benchmark to time validation and writing into a large store."@en ;
+  ldr:problem "Measuring how long a council officer waits after pressing submit."@en ;
+  ldr:leadOrganisation <{lead}> ;
+  ldr:serviceArea <{BASE}/def/service-area/housing> ;
+  ldr:phase <{BASE}/def/phase/beta> ;
+  dcterms:source <https://example.org/bench/submission/{n}> ;
+  reg:status reg:statusSubmitted .""".encode()
+        request = urllib.request.Request(service.url + "/exemplars", data=body, method="POST",
+                                         headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(request, timeout=120) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as exc:
+            statuses.append(exc.code)
+        times.append((time.monotonic() - started) * 1000)
+    times.sort()
+    return {"count": count, "p50_ms": statistics.median(times), "p99_ms": times[min(len(times) - 1, int(len(times) * 0.99))],
+            "created": statuses.count(201), "statuses": sorted(set(statuses))}
+
+
+def versions() -> dict:
+    def first_line(command):
+        try:
+            done = subprocess.run(command, capture_output=True, text=True)
+            return (done.stdout or done.stderr).strip().splitlines()[0]
+        except (OSError, IndexError):
+            return "not installed"
+    import pyoxigraph
+    peer = WORK / "peer-venv" / "bin" / "python"
+    return {"python": platform.python_version(), "pyoxigraph": pyoxigraph.__version__,
+            "oxigraph server": first_line([str(BIN / "oxigraph"), "--version"]),
+            "rdflib-endpoint": first_line([str(peer), "-c", "from importlib.metadata import version; "
+                                           "print(version('rdflib-endpoint'), 'with rdflib', version('rdflib'))"]),
+            "wrk": first_line(["wrk", "--version"]), "kernel": platform.release()}
+
+
+def machine() -> dict:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    memory = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+    return {"cpus": os.cpu_count(), "cpu": cpu, "memory_gib": round(memory / 1024 / 1024, 1)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="100k,1m,10m", help="comma-separated: " + ", ".join(SCALES))
+    parser.add_argument("--duration", type=int, default=5, help="seconds of load per measurement")
+    parser.add_argument("--repeats", type=int, default=3, help="bulk loads per scale (one at 10m)")
+    parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        sys.exit("wrk is needed: sudo apt-get install wrk (make bench does this)")
+    WORK.mkdir(parents=True, exist_ok=True)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    results = []
+    for label in args.scales.split(","):
+        print(f"== {label}", flush=True)
+        results.append(bench_scale(label, SCALES[label], args.duration, 1 if label == "10m" else args.repeats))
+        (WORK / "results.json").write_text(json.dumps(results, indent=2))
+    from bench.report import write_report
+    write_report(args.output, results, machine(), versions(), started, " ".join(sys.argv[1:]), args.duration)
+    print(f"wrote {args.output}")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
