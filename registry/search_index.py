@@ -8,11 +8,14 @@ The store stays the source of truth; the index can always be thrown away and reb
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import sqlite3
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+
+from rdflib import URIRef
 
 from .model import Model
 from .settings import beside_store
@@ -302,15 +305,19 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
             return []
         values = "VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " }"
     records = store.select(f"""
-        SELECT ?s ?title ?description ?status ?modified WHERE {{
+        SELECT ?s ?title ?description ?status WHERE {{
             {values}
             ?s <http://purl.org/dc/terms/title> ?title .
             FILTER(STRSTARTS(STR(?s), "{base}/id/"))
             OPTIONAL {{ ?s <http://purl.org/dc/terms/description> ?description }}
             OPTIONAL {{ ?s <http://purl.org/linked-data/registry#status> ?status }}
-            OPTIONAL {{ GRAPH ?h {{ ?s <http://purl.org/linked-data/version#currentVersion> ?v .
-                                   ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}
         }}""")
+    # When each record last changed, in a query of its own: inside the one above, as an OPTIONAL
+    # over every history graph, it took most of a rebuild's time (profiled).
+    modified = {str(row["s"]): str(row["modified"]) for row in store.select(f"""
+        SELECT ?s ?modified WHERE {{ {values}
+            GRAPH ?h {{ ?s <http://purl.org/linked-data/version#currentVersion> ?v .
+                        ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}""")}
     docs: dict[str, dict] = {}
     for row in records:
         iri = str(row["s"])
@@ -319,16 +326,31 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
             continue
         docs[iri] = {"iri": iri, "register": split[0], "title": str(row["title"]),
                      "description": str(row.get("description", "")), "status": str(row.get("status", "")),
-                     "modified": str(row.get("modified", "")), "facets": [], "keywords": [], "organisations": []}
+                     "modified": modified.get(iri, ""), "facets": [], "keywords": [], "organisations": []}
     if not docs:
         return []
-    chunk_values = "VALUES ?s { " + " ".join(f"<{i}>" for i in docs) + " }"
+    # A rebuild reads every record's values at once and keeps those of indexed records; naming
+    # thousands of records in VALUES made each of these queries slow (profiled).
+    chunk_values = "" if iris is None else "VALUES ?s { " + " ".join(f"<{i}>" for i in docs) + " }"
+    # Every facet's values in one query (one per property path), then every label in one more:
+    # a query per facet, each with its own label lookup, was most of a rebuild (profiled).
+    by_path: dict[str, list[str]] = {}
     for facet, (_, paths) in FACETS.items():
-        path = "|".join(_path(p, ldr) for p in paths)
-        for row in store.select(f"""SELECT ?s ?value ?label WHERE {{ {chunk_values} ?s {path} ?value .
-                OPTIONAL {{ ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }} }}"""):
-            iri, value = str(row["s"]), str(row["value"])
-            label = str(row.get("label", value.rsplit("/", 1)[-1]))
+        for p in paths:
+            by_path.setdefault(_path(p, ldr), []).append(facet)
+    branches = " UNION ".join(f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path)
+    found = [(str(row["s"]), str(row["path"]), row["value"]) for row in store.select(
+        f"SELECT ?s ?path ?value WHERE {{ {chunk_values} {branches} }}") if str(row["s"]) in docs]
+    values = sorted({v.n3() for _, _, v in found if isinstance(v, URIRef)})
+    labels: dict[str, str] = {}
+    for start in range(0, len(values), 2000):
+        for row in store.select(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {" ".join(values[start:start + 2000])} }}
+                ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }}"""):
+            labels.setdefault(str(row["value"]), str(row["label"]))
+    for iri, path, value in found:
+        value = str(value)
+        label = labels.get(value, value.rsplit("/", 1)[-1])
+        for facet in by_path[path]:
             docs[iri]["facets"].append((facet, value, label))
             if facet == "organisation":
                 docs[iri]["organisations"].append(label)
@@ -337,7 +359,8 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
     for row in store.select(f"""SELECT ?s ?text WHERE {{ {chunk_values}
             ?s <{ldr}problem>|<{ldr}outcome>|<http://www.w3.org/2004/02/skos/core#altLabel>|<http://purl.org/dc/terms/subject> ?text
             FILTER(isLiteral(?text)) }}"""):
-        docs[str(row["s"])]["keywords"].append(str(row["text"]))
+        if str(row["s"]) in docs:
+            docs[str(row["s"])]["keywords"].append(str(row["text"]))
     for doc in docs.values():
         doc["keywords"] = " ".join(doc["keywords"])
         doc["organisations"] = " ".join(doc["organisations"])
