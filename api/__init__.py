@@ -40,6 +40,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .listings import bp as listings
     from .pages import bp as pages
     from .publishing import bp as publishing
+    from .security import configure as configure_security
     from .web_auth import bp as web_auth, configure as configure_web_auth
     from .queries import bp as queries
     from .sparql import bp as sparql
@@ -55,6 +56,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(publishing)
     app.register_blueprint(listings)
     configure_web_auth(app)
+    configure_security(app)
     _error_pages(app)
     return app
 
@@ -62,7 +64,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 def _error_pages(app: Flask) -> None:
     """Every error is a problem document (or a plain page for a browser), never Flask's
     default page or a stack trace."""
-    from werkzeug.exceptions import HTTPException, InternalServerError
+    from werkzeug.exceptions import HTTPException
 
     from .documents import _not_found
     from .problems import problem
@@ -82,9 +84,15 @@ def _error_pages(app: Flask) -> None:
 
     @app.errorhandler(StoreError)
     def store_error(exc: StoreError):
+        if exc.status == 507:
+            app.logger.error("store cannot write: %s", exc)
+            return problem(507, "Store cannot write",
+                           "The registry's store could not write to disk (it may be full), so nothing was changed. "
+                           "What is already registered can still be read. Try again later; the operator has been "
+                           "told in the log.", headers={"Retry-After": "60"})
         if not exc.unavailable:
             app.logger.error("store error: %s", exc)
-            return problem(500, InternalServerError.name, "The store refused a request; it has been logged. "
+            return problem(500, "Internal server error", "The store refused a request; it has been logged. "
                            "Nothing you sent was written unless you received a success response.")
         app.logger.warning("store unavailable: %s", exc)
         return problem(503, "Store unavailable",
@@ -96,7 +104,7 @@ def _error_pages(app: Flask) -> None:
         if isinstance(exc, HTTPException):
             return http_error(exc)
         app.logger.exception("unexpected error")
-        return problem(500, InternalServerError.name, "Something went wrong on the server; it has been logged. "
+        return problem(500, "Internal server error", "Something went wrong on the server; it has been logged. "
                        "Nothing you sent was written unless you received a success response.")
 
 

@@ -79,9 +79,10 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
     out = ["# Benchmarks", "",
            "Written by `make bench` (`python bench/run.py " + (arguments or "") + "`) on "
            f"{started:%Y-%m-%d %H:%M} UTC. Every figure in a table was measured side by side in that one run; this "
-           "is a shared, noisy 2-core machine, so read the ratios, not the absolute numbers. Latencies are "
-           f"wrk's p50 and p99 over {duration} s of load from one wrk thread with 4 connections on 127.0.0.1; "
-           "requests per second are wrk's totals.", "",
+           "is a shared, noisy 2-core machine, so read the ratios, not the absolute numbers. Figures are wrk's "
+           f"requests per second and p50/p99 latencies over {duration} s from one wrk thread on 127.0.0.1: with 4 "
+           "connections for the SPARQL endpoints (load), with one for pages, search and listings (the latency one "
+           "person sees).", "",
            "## Targets", "", "| Target | Figure | |", "|---|---|---|"]
     out += [f"| {t} | {f} | {r} |" for t, f, r in targets(results)]
     out += ["", "## What was measured", "",
@@ -113,7 +114,7 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             cells = " | ".join(f"{row[s]['rps']:.1f} | {_ms(row[s]['p50_ms'])} / {_ms(row[s]['p99_ms'])}" for s in services)
             out.append(f"| {name} | {cells} | {_ratio(row['ldr']['rps'], row['oxigraph']['rps'])} | "
                        + ", ".join(f"{row[s]['rows']}" for s in services) + " |")
-        out += ["", "### Pages, search and listings (ldr)", "", "| Page | req/s | p50 ms | p99 ms | errors |",
+        out += ["", "### Pages, search and listings (ldr, one connection)", "", "| Page | req/s | p50 ms | p99 ms | errors |",
                 "|---|---|---|---|---|"]
         for name, page in r["pages"].items():
             out.append(f"| {name} | {page['rps']:.1f} | {_ms(page['p50_ms'])} | {_ms(page['p99_ms'])} | {page['errors']} |")

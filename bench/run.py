@@ -213,7 +213,8 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
                 row[service_name] = {**wrk(url, "application/sparql-results+json", duration), "rows": rows}
             result["sparql"][name] = row
         # c, e. pages, search and faceted listing
-        result["pages"] = {name: wrk(services["ldr"].url + path, accept, duration)
+        # latency as one person sees it: one connection, no queue behind other requests
+        result["pages"] = {name: wrk(services["ldr"].url + path, accept, duration, connections=1)
                            for name, (path, accept) in PAGES.items()}
         # d. submissions (validate and write), one at a time
         result["submission"] = submissions(services["ldr"], lead, token)

@@ -6,6 +6,8 @@ the result is handed on as an rdflib graph, which pyshacl and the serialisers ne
 """
 from __future__ import annotations
 
+import re
+
 from functools import lru_cache
 
 from dataclasses import dataclass
@@ -114,6 +116,10 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         raise InputError("the input is not UTF-8 text", source=source, line=line, column=column,
                          hint="Save the file as UTF-8.") from exc
+    if fmt.ox == ox.RdfFormat.RDF_XML:
+        _refuse_dtd(data, source)
+    if fmt.ox == ox.RdfFormat.JSON_LD:
+        _refuse_deep_json(data, source)
     graph = Graph()
     try:
         for quad in ox.parse(data, fmt.ox, base_iri=base):
@@ -132,6 +138,47 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
         raise InputError(f"no RDF statements were found in this {fmt.label} input", source=source,
                          hint="Check that the file holds data, not only prefixes or comments.")
     return graph
+
+
+#: How deeply JSON-LD may nest objects and arrays. Records nest two or three levels; the JSON-LD
+#: parser's memory grows without bound on very deep input (a test saw 50,000 levels exhaust it).
+MAX_JSON_DEPTH = 64
+
+
+def _refuse_deep_json(data: bytes, source: str) -> None:
+    """Check JSON-LD with Python's own JSON reader first (fast, and it stops at deep recursion),
+    then refuse nesting deeper than MAX_JSON_DEPTH before the RDF parser sees it."""
+    import json
+    try:
+        document = json.loads(data)
+    except RecursionError:
+        raise InputError(f"the JSON-LD nests objects or arrays more than {MAX_JSON_DEPTH} levels deep", source=source,
+                         hint="Flatten the document: records need only a few levels.") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the input is not valid JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno,
+                         hint="Check the JSON syntax at that place.") from None
+    level = [(document, 1)]
+    while level:
+        value, depth = level.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise InputError(f"the JSON-LD nests objects or arrays more than {MAX_JSON_DEPTH} levels deep",
+                             source=source, hint="Flatten the document: records need only a few levels.")
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        level.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+
+
+def _refuse_dtd(data: bytes, source: str) -> None:
+    """RDF/XML with a document type declaration is refused before parsing: its entities would be
+    expanded (a few hundred bytes of "billion laughs" become gigabytes) or point at files and
+    servers. RDF/XML never needs one."""
+    found = re.search(rb"<!DOCTYPE|<!ENTITY", data, flags=re.IGNORECASE)
+    if found:
+        line = data[: found.start()].count(b"\n") + 1
+        column = found.start() - (data.rfind(b"\n", 0, found.start()) + 1) + 1
+        raise InputError("the RDF/XML has a document type declaration (<!DOCTYPE> or <!ENTITY>), which the registry "
+                         "refuses: entities could expand without limit or read other files", source=source,
+                         line=line, column=column,
+                         hint="Remove the DOCTYPE and write each entity out in full (namespace IRIs as xmlns attributes).")
 
 
 def _syntax_message(exc: SyntaxError, fmt: Format) -> str:

@@ -36,7 +36,7 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Seconds of clock difference between writers that catching up allows for.
 CLOCK_MARGIN = 120
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
@@ -71,7 +71,8 @@ class SearchIndex:
         self._db.execute("PRAGMA journal_mode=WAL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             # An index from another version of the software: it is only derived data, so start again.
-            self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS search;")
+            self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS search; "
+                                   "DROP TABLE IF EXISTS facet_totals;")
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._db.executescript("""
             CREATE TABLE IF NOT EXISTS records (iri TEXT PRIMARY KEY, register TEXT, title TEXT, sort_title TEXT,
@@ -81,6 +82,8 @@ class SearchIndex:
             CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, iri);
             CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri);
             CREATE TABLE IF NOT EXISTS seen (name TEXT PRIMARY KEY, value TEXT);
+            CREATE TABLE IF NOT EXISTS facet_totals (register TEXT, facet TEXT, key TEXT, label TEXT, n INTEGER,
+                PRIMARY KEY (register, facet, key));
             CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(iri UNINDEXED, title, description, keywords,
                 organisations, tokenize = 'porter unicode61');
         """)
@@ -93,7 +96,7 @@ class SearchIndex:
         rows = _documents(store, model, None)
         with self._lock:
             self._db.execute("BEGIN")
-            for table in ("records", "facets", "search"):
+            for table in ("search", "records", "facets", "facet_totals"):
                 self._db.execute(f"DELETE FROM {table}")
             self._insert(rows)
             self._remember(change, stamp)
@@ -130,12 +133,22 @@ class SearchIndex:
         with self._lock:
             self._db.execute("BEGIN")
             for iri in iris:
-                for table in ("records", "facets", "search"):
-                    self._db.execute(f"DELETE FROM {table} WHERE iri = ?", (iri,))
+                self._forget(iri)
             self._insert(rows)
             if seen is not None:
                 self._remember(*seen)
             self._db.execute("COMMIT")
+
+    def _forget(self, iri: str) -> None:
+        """Remove one record: its search row (by the records row it shares a rowid with), its
+        facets and its share of the facet totals."""
+        self._db.execute("DELETE FROM search WHERE rowid IN (SELECT rowid FROM records WHERE iri = ?)", (iri,))
+        self._db.execute("""UPDATE facet_totals SET n = n - 1 WHERE (register, facet, key) IN (
+            SELECT DISTINCT r.register, f.facet, f.key FROM facets f JOIN records r ON r.iri = f.iri WHERE f.iri = ?)""",
+                         (iri,))
+        self._db.execute("DELETE FROM facet_totals WHERE n <= 0")
+        self._db.execute("DELETE FROM facets WHERE iri = ?", (iri,))
+        self._db.execute("DELETE FROM records WHERE iri = ?", (iri,))
 
     def _insert(self, rows: list[dict]) -> None:
         for row in rows:
@@ -144,8 +157,14 @@ class SearchIndex:
                               row["status"], row["modified"]))
             self._db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?)",
                                  [(row["iri"], f, v, facet_key(v), label) for f, v, label in row["facets"]])
-            self._db.execute("INSERT INTO search VALUES (?, ?, ?, ?, ?)",
-                             (row["iri"], row["title"], row["description"], row["keywords"], row["organisations"]))
+            distinct = {(f, facet_key(v)): label for f, v, label in row["facets"]}
+            self._db.executemany(
+                "INSERT INTO facet_totals VALUES (?, ?, ?, ?, 1) ON CONFLICT (register, facet, key) DO UPDATE SET n = n + 1",
+                [(row["register"], f, key, label) for (f, key), label in distinct.items()])
+            self._db.execute("INSERT INTO search (rowid, iri, title, description, keywords, organisations) "
+                             "VALUES ((SELECT rowid FROM records WHERE iri = ?), ?, ?, ?, ?, ?)",
+                             (row["iri"], row["iri"], row["title"], row["description"], row["keywords"],
+                              row["organisations"]))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -157,7 +176,7 @@ class SearchIndex:
             return []
         with self._lock:
             rows = self._db.execute(
-                "SELECT r.iri, r.title, r.description FROM search JOIN records r ON r.iri = search.iri "
+                "SELECT r.iri, r.title, r.description FROM search JOIN records r ON r.rowid = search.rowid "
                 "WHERE search MATCH ? AND r.register = ? ORDER BY bm25(search, 0, 10.0, 2.0, 0, 0) LIMIT ?",
                 [match, register, limit]).fetchall()
         return [{"s": iri, "title": title, "description": description or ""} for iri, title, description in rows]
@@ -193,10 +212,10 @@ class SearchIndex:
                 if not match:
                     return [], 0
                 sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
-                       f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.iri = search.iri "
+                       f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.rowid = search.rowid "
                        f"WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 10.0, 2.0, 4.0, 3.0) LIMIT ? OFFSET ?")
                 rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
-                total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.iri = search.iri "
+                total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.rowid = search.rowid "
                                          f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
             else:
                 order = SORTS.get(sort, SORTS["title"])
@@ -211,13 +230,20 @@ class SearchIndex:
         out = {}
         for facet in FACETS:
             others = {f: v for f, v in filters.items() if f != facet}
+            if not query and not any(others.values()):
+                # Nothing narrows this facet: its counts are kept up to date as records are indexed,
+                # so a register of 100,000 records is not counted again on every page (profiled).
+                rows = self._totals(register, facet)
+                if rows:
+                    out[facet] = rows
+                continue
             where, params = self._filter_sql(register, others)
             join, extra = "", []
             if query:
                 match = _fts_query(query)
                 if not match:
                     return {}
-                join = "JOIN search ON search.iri = r.iri AND search MATCH ?"
+                join = "JOIN search ON search.rowid = r.rowid AND search MATCH ?"
                 extra = [match]
             with self._lock:
                 rows = self._db.execute(
@@ -228,6 +254,15 @@ class SearchIndex:
                 out[facet] = rows
         return out
 
+    def _totals(self, register: str | None, facet: str) -> list[tuple[str, str, int]]:
+        with self._lock:
+            if register:
+                return self._db.execute("SELECT key, label, n FROM facet_totals WHERE register = ? AND facet = ? "
+                                        "ORDER BY n DESC, label", (register, facet)).fetchall()
+            # Across registers a record is in one register only, so the totals add up.
+            return self._db.execute("SELECT key, MIN(label), SUM(n) FROM facet_totals WHERE facet = ? GROUP BY key "
+                                    "ORDER BY SUM(n) DESC, MIN(label)", (facet,)).fetchall()
+
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""
         where, params = self._filter_sql(None, filters)
@@ -236,7 +271,7 @@ class SearchIndex:
             match = _fts_query(query)
             if not match:
                 return []
-            join, extra = "JOIN search ON search.iri = r.iri AND search MATCH ?", [match]
+            join, extra = "JOIN search ON search.rowid = r.rowid AND search MATCH ?", [match]
         with self._lock:
             return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r {join} WHERE {where} "
                                     "GROUP BY r.register ORDER BY COUNT(*) DESC", [*extra, *params]).fetchall()
@@ -280,9 +315,10 @@ def attach_index(store: Store, model: Model, settings) -> SearchIndex:
     return index
 
 
-def _any_words(text: str, limit: int = 24) -> str:
-    """An FTS5 query matching records that share any of the text's longer words."""
-    words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3})[:limit]
+def _any_words(text: str, limit: int = 12) -> str:
+    """An FTS5 query matching records that share any of the text's longest words (long words are
+    the rare ones, and fewer words keep the match small in a large register)."""
+    words = sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}, key=lambda w: (-len(w), w))[:limit]
     return " OR ".join(f'"{w}"' for w in words)
 
 

@@ -67,6 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
             "How many problems per record a validation report shows in full before summarising the rest.", int),
     Setting("LDR_QUERY_TIMEOUT", 10.0,
             "Seconds a SPARQL query may run before it is stopped (its worker process is killed).", float),
+    Setting("LDR_RATE_LIMIT", 600,
+            "Queries a minute each client (by address) may send to /sparql and /queries before getting 429 with "
+            "Retry-After; bursts up to that many are allowed. 0 turns the limit off.", int),
     Setting("LDR_QUERY_WORKERS", 2, "Worker processes that run SPARQL queries, per web process.", int),
     Setting("LDR_QUERY_MAX_ROWS", 10000,
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),

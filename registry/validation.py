@@ -100,7 +100,7 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
             seen.add(result)
             results.append(result)
     report = Report(results=results, records=sorted(records),
-                    titles={iri: str(g.value(URIRef(iri), DCTERMS.title) or "") for iri, g in records.items()})
+                    titles={iri: _shorten(str(g.value(URIRef(iri), DCTERMS.title) or "")) for iri, g in records.items()})
     return records, report
 
 
@@ -141,8 +141,16 @@ def _fallback_message(rg: Graph, node) -> str:
     return f"does not meet the rule {str(component).rsplit('#', 1)[-1]}"
 
 
+#: Longest value or title a report repeats back; a report never echoes a huge input in full.
+SHOWN = 200
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= SHOWN else f"{text[:SHOWN]}… ({len(text):,} characters)"
+
+
 def _show(value, model: Model) -> str:
     if isinstance(value, BNode):
         return "(a nested value)"
     label = model.ontology.value(value, SKOS.prefLabel) if isinstance(value, URIRef) else None
-    return f"{value} ({label})" if label else str(value)
+    return _shorten(f"{value} ({label})" if label else str(value))

@@ -11,6 +11,7 @@ A change is one SPARQL Update request, which the store applies atomically.
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import uuid
 from dataclasses import dataclass
@@ -131,8 +132,7 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
                 raise VersionConflict(iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0))
         else:
             raise VersionConflict(next(iter(changes)), -1, -1)
-        for listener in getattr(store, "on_commit", ()):
-            listener(list(changes))
+        _notify(store, list(changes))
         return numbers
 
 
@@ -211,6 +211,17 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
     first = next(iter(changes))
     proof = f"ASK {{ GRAPH <{history_iri(model, first)}> {{ ?v <{PROV.wasGeneratedBy}> <{change}-0> }} }}"
     return numbers, update, proof
+
+
+def _notify(store: Store, iris: list[str]) -> None:
+    """Tell the store's listeners (the search index) about a committed change. The change is
+    already safe in the store: a listener that fails (a full disk under the index) is logged,
+    never reported as a failed write, and the index catches up with the store later."""
+    for listener in getattr(store, "on_commit", ()):
+        try:
+            listener(iris)
+        except Exception:  # noqa: BLE001 - derived data; the write itself succeeded
+            logging.getLogger("ldr").exception("a listener failed after a committed change to %s", ", ".join(iris))
 
 
 def publish_vocabulary(store: Store, model: Model) -> None:

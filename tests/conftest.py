@@ -79,8 +79,31 @@ def browser():
     assert AXE.exists(), "axe-core is installed by `make install` (npm ci)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
+        yield WatchedBrowser(browser)
         browser.close()
+
+
+class WatchedBrowser:
+    """The browser, with each new page keeping its console messages (page.console_messages), so
+    tests can see what the Content-Security-Policy refused."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_page(self, **options):
+        return watched(self._browser.new_page(**options))
+
+    def new_context(self, **options):
+        return WatchedBrowser(self._browser.new_context(**options))
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
+
+
+def watched(page):
+    page.console_messages = []
+    page.on("console", lambda message: page.console_messages.append(message.text))
+    return page
 
 
 def require_councils_csv() -> Path:
@@ -96,13 +119,13 @@ def make_app(tmp_path_factory, starter_store_dir, name: str, **settings):
     return app_over(path, **settings)
 
 
-def store_settings(path: Path, owner: dict) -> dict:
+def store_settings(path: Path, owner: dict, preexec=None) -> dict:
     """Settings that put the registry on the store at `path`: that directory itself, or — with
     LDR_TEST_STORE=sparql — an oxigraph server started over it (kept in `owner` to stop later)."""
     if TEST_STORE != "sparql":
         return {"LDR_STORE_DIR": str(path)}
     from tests.oxigraph_server import OxigraphServer
-    server = OxigraphServer(path)
+    server = OxigraphServer(path, preexec=preexec)
     owner["test.oxigraph"] = server
     return {"LDR_STORE_DIR": str(path), **server.settings()}
 

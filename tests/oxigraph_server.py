@@ -19,11 +19,12 @@ def free_port() -> int:
 
 
 class OxigraphServer:
-    def __init__(self, location: Path, port: int | None = None):
+    def __init__(self, location: Path, port: int | None = None, preexec=None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
-                                         f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                         f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                        preexec_fn=preexec)
         for _ in range(200):
             try:
                 urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1)

@@ -20,7 +20,10 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, store_dir: Path, owner: dict | None = None, args: tuple[str, ...] = (), **env: str):
+    def __init__(self, store_dir: Path, owner: dict | None = None, args: tuple[str, ...] = (), preexec=None,
+                 **env: str):
+        """`preexec` runs in the process that writes the store (ldr serve, or the SPARQL server)
+        before it starts: the fault tests limit it there."""
         """`owner`: another Server's, to serve the same store on the same SPARQL server again."""
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -29,12 +32,13 @@ class Server:
         if "test.oxigraph" in self.owner:
             store = self.owner["test.oxigraph"].settings()
         else:
-            store = store_settings(store_dir, self.owner)
+            store = store_settings(store_dir, self.owner, preexec=preexec)
             store.pop("LDR_STORE_DIR")
         self.process = subprocess.Popen(
             [LDR, "serve", "--port", str(self.port), "--store", str(store_dir), *args],
             stdout=self.log, stderr=subprocess.STDOUT,
-            env={**os.environ, "LDR_BASE": BASE, **store, **env})
+            env={**os.environ, "LDR_BASE": BASE, **store, **env},
+            preexec_fn=preexec if "test.oxigraph" not in self.owner else None)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:

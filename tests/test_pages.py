@@ -106,13 +106,15 @@ def test_hostile_data_is_shown_inert(app, client):
     dcterms:title "<script>alert('title')</script> Ltd"@en ;
     dcterms:description "Says <img src=x onerror=alert(1)> and \\"quotes\\""@en ;
     foaf:homepage <javascript:alert(document.cookie)> ;
-    dcterms:source <https://example.org/hostile> .
+    dcterms:alternative "Alt with a made-up tag"@x-onmouse-alert ;
+    dcterms:source <https://example.org/hostile'onmouseover='alert(1)> .
 """
     assert post(client, hostile, token, register="organisations").status_code == 201
     for path in ("/doc/organisations/hostile.html", "/organisations", "/search?q=alert", "/"):
         page = client.get(path, headers={"Accept": "text/html"}).data.decode()
         assert "<script>alert" not in page and "<img src=x" not in page, path
         assert 'href="javascript:' not in page, path
+        assert "'onmouseover='" not in page, path   # quotes in an IRI cannot end an attribute
     page = client.get("/doc/organisations/hostile.html").data.decode()
     assert "&lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt; Ltd" in page
     assert "javascript:alert(document.cookie)" in page     # shown as text, not as a link
@@ -148,3 +150,24 @@ def test_standards_are_faceted_by_the_kind_of_product_they_apply_to(client):
     data = client.get("/standards.json?product_kind=web-api").json
     assert {i["title"] for i in data["items"]} == {"OAuth 2.0", "OpenAPI Specification 3"}
     assert any(f["value"] == "care-record-system" for f in client.get("/standards.json").json["facets"]["product_kind"])
+
+
+def test_facet_totals_kept_up_to_date_match_a_full_count(app, client):
+    """Unfiltered facet counts come from totals kept as records are indexed; after records are
+    added and changed they must equal a count made from scratch."""
+    from registry.search_index import FACETS
+    from tests.test_registration import exemplar, post
+    token = app.extensions["ldr.accounts"].create_token("t", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
+    assert post(client, exemplar(ref="totals-check", title="Totals check"), token).status_code == 201
+    etag = client.get("/doc/exemplars/totals-check.ttl").headers["ETag"]
+    changed = exemplar(ref="totals-check", title="Totals check").replace("service-area/housing", "service-area/planning")
+    assert client.put("/doc/exemplars/totals-check", data=changed, content_type="text/turtle",
+                      headers={"Authorization": f"Bearer {token}", "If-Match": etag}).status_code == 200
+    index = app.extensions["ldr.index"]
+    for register in (None, "exemplars", "organisations", "standards"):
+        for facet in FACETS:
+            where, params = ("r.register = ?", [register]) if register else ("1", [])
+            full = index._db.execute(
+                f"SELECT f.key, COUNT(DISTINCT r.iri) FROM records r JOIN facets f ON f.iri = r.iri AND f.facet = ? "
+                f"WHERE {where} GROUP BY f.key", [facet, *params]).fetchall()
+            assert {k: n for k, _, n in index._totals(register, facet)} == dict(full), (register, facet)

@@ -10,6 +10,7 @@
     yasqe: { autocompleters: ["variables", "prefixes-local"] },
     persistencyExpire: 0
   });
+  window.yasgui = yasgui;   // for people (and tests) who script the page
   fetch(element.dataset.queries, { headers: { Accept: "application/json" } })
     .then(function (response) { return response.json(); })
     .then(function (data) {

@@ -55,7 +55,10 @@ class EmbeddedStore:
     def update(self, sparql_update: str) -> None:
         try:
             self._store.update(sparql_update)
-        except (OSError, SyntaxError, ValueError, RuntimeError) as exc:
+        except OSError as exc:   # the disk is full or failing: nothing of this update was written
+            raise StoreError(f"the store could not write to disk, and nothing was changed: {exc}", status=507,
+                             detail=str(exc)) from exc
+        except (SyntaxError, ValueError, RuntimeError) as exc:
             raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
 
     def replace_graphs(self, graphs: Mapping[str, Graph]) -> None:
