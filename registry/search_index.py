@@ -8,10 +8,12 @@ The store stays the source of truth; the index can always be thrown away and reb
 from __future__ import annotations
 
 import datetime
+import fcntl
 import json
 import re
 import sqlite3
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,7 +38,7 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Seconds of clock difference between writers that catching up allows for.
 CLOCK_MARGIN = 120
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
@@ -59,15 +61,30 @@ class SearchIndex:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        try:
-            self._open()
-        except sqlite3.DatabaseError:
-            # A damaged or half-deleted index is only derived data: start it again.
-            remove_index_files(self.path)
-            self._open()
+        self._generation, self._match_cache = 0, {}
+        with self._between_processes():   # several web processes may open a new index at once
+            try:
+                self._open()
+            except sqlite3.OperationalError:
+                raise   # busy or unreadable for now: not a reason to throw another process's index away
+            except sqlite3.DatabaseError:
+                # A damaged or half-deleted index is only derived data: start it again.
+                remove_index_files(self.path)
+                self._open()
+
+    @contextmanager
+    def _between_processes(self):
+        """One writer at a time across processes (web workers sharing the file), besides SQLite's
+        own locking, which refuses rather than waits when two start a fresh index together."""
+        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _open(self) -> None:
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
         self._db.execute("PRAGMA journal_mode=WAL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             # An index from another version of the software: it is only derived data, so start again.
@@ -81,7 +98,7 @@ class SearchIndex:
             CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, key TEXT, label TEXT, register TEXT);
             CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, iri);
             CREATE INDEX IF NOT EXISTS facets_by_register ON facets (facet, register, key, iri);
-            CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri);
+            CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri, facet, key, label);
             CREATE TABLE IF NOT EXISTS seen (name TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE IF NOT EXISTS facet_totals (register TEXT, facet TEXT, key TEXT, label TEXT, n INTEGER,
                 PRIMARY KEY (register, facet, key));
@@ -95,13 +112,14 @@ class SearchIndex:
         """Throw the index away and build it again from the store."""
         change, stamp = last_change(store, model)
         rows = _documents(store, model, None)
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, self._between_processes():
+            self._db.execute("BEGIN IMMEDIATE")
             for table in ("search", "records", "facets", "facet_totals"):
                 self._db.execute(f"DELETE FROM {table}")
             self._insert(rows)
             self._remember(change, stamp)
             self._db.execute("COMMIT")
+            self._generation += 1
         return len(rows)
 
     def catch_up(self, store: Store, model: Model) -> "SearchIndex":
@@ -131,14 +149,15 @@ class SearchIndex:
         """Re-index the given records (called after every write); `seen` is the store's latest
         change as read before the records were, to remember as caught up to."""
         rows = _documents(store, model, iris)
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, self._between_processes():
+            self._db.execute("BEGIN IMMEDIATE")
             for iri in iris:
                 self._forget(iri)
             self._insert(rows)
             if seen is not None:
                 self._remember(*seen)
             self._db.execute("COMMIT")
+            self._generation += 1
 
     def _forget(self, iri: str) -> None:
         """Remove one record: its search row (by the records row it shares a rowid with), its
@@ -204,13 +223,28 @@ class SearchIndex:
         registers = [register] if register else filters.get("register") or []
         marks = ",".join("?" * len(registers))
         if match:
-            parts.append("SELECT r.iri FROM search JOIN records r ON r.rowid = search.rowid WHERE search MATCH ?"
-                         + (f" AND r.register IN ({marks})" if registers else ""))
-            params += [match, *registers]
+            parts.append("SELECT iri FROM records WHERE rowid IN (SELECT value FROM json_each(?))"
+                         + (f" AND register IN ({marks})" if registers else ""))
+            params += [self._matches(match), *registers]
         elif registers and not (register and parts):   # facet parts above already hold `register`
             parts.append(f"SELECT iri FROM records WHERE register IN ({marks})")
             params += registers
         return " INTERSECT ".join(parts) or "SELECT iri FROM records", params
+
+    def _matches(self, match: str) -> str:
+        """The rows that match a text search, as a JSON array, worked out once and reused by the
+        facet counts of the same page (profiled: each facet ran the search again). Kept until the
+        index changes, by this process or another one (SQLite's data_version)."""
+        with self._lock:
+            version = (self._generation, self._db.execute("PRAGMA data_version").fetchone()[0])
+            cached = self._match_cache.get(match)
+            if cached and cached[0] == version:
+                return cached[1]
+            rows = [r for (r,) in self._db.execute("SELECT rowid FROM search WHERE search MATCH ?", [match])]
+            if len(self._match_cache) > 64:
+                self._match_cache.clear()
+            self._match_cache[match] = (version, json.dumps(rows))
+            return self._match_cache[match][1]
 
     def _filter_sql(self, register: str | None, filters: dict[str, list[str]]) -> tuple[str, list]:
         clauses, params = [], []
@@ -256,29 +290,42 @@ class SearchIndex:
 
     def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "") -> dict[str, list[tuple[str, str, int]]]:
         """For each facet: (key, label, count) among the records matching the other filters."""
-        out = {}
-        for facet in FACETS:
-            others = {f: v for f, v in filters.items() if f != facet}
-            if not query and not any(others.values()):
-                # Nothing narrows this facet: its counts are kept up to date as records are indexed,
-                # so a register of 100,000 records is not counted again on every page (profiled).
-                rows = self._totals(register, facet)
-                if rows:
-                    out[facet] = rows
+        match = ""
+        if query:
+            match = _fts_query(query)
+            if not match:
+                return {}
+        narrowed = {f for f, v in filters.items() if v and f in FACETS}
+        out: dict[str, list] = {}
+        # Facets nobody filters on all count the records that meet every filter: one pass for them
+        # all. A facet that is filtered on counts the records that meet the *other* filters.
+        groups = [([f for f in FACETS if f not in narrowed], filters)]
+        groups += [([f], {k: v for k, v in filters.items() if k != f}) for f in FACETS if f in narrowed]
+        for facets, others in groups:
+            if not facets:
                 continue
-            match = ""
-            if query:
-                match = _fts_query(query)
-                if not match:
-                    return {}
+            if not match and not any(v for k, v in others.items() if k in FACETS or k == "register"):
+                # Nothing narrows these facets: their counts are kept up to date as records are indexed,
+                # so a register of 100,000 records is not counted again on every page (profiled).
+                for facet in facets:
+                    rows = self._totals(register, facet)
+                    if rows:
+                        out[facet] = rows
+                continue
             matching, params = self._matching(register, others, match)
+            marks = ",".join("?" * len(facets))
             with self._lock:
+                # From each matching record to its facet values (CROSS JOIN keeps that order), rather
+                # than through every value of a facet (profiled: most of a filtered page).
                 rows = self._db.execute(
-                    f"SELECT key, label, COUNT(DISTINCT iri) FROM facets WHERE facet = ? AND iri IN ({matching}) "
-                    "GROUP BY key, label ORDER BY COUNT(DISTINCT iri) DESC, label", [facet, *params]).fetchall()
-            if rows:
-                out[facet] = rows
-        return out
+                    f"SELECT f.facet, f.key, f.label, COUNT(DISTINCT f.iri) FROM ({matching}) m CROSS JOIN facets f "
+                    f"ON f.iri = m.iri AND f.facet IN ({marks}) GROUP BY f.facet, f.key, f.label",
+                    [*params, *facets]).fetchall()
+            for facet, key, label, n in rows:
+                out.setdefault(facet, []).append((key, label, n))
+        for facet in out:
+            out[facet].sort(key=lambda row: (-row[2], row[1]))
+        return {facet: out[facet] for facet in FACETS if facet in out}
 
     def _totals(self, register: str | None, facet: str) -> list[tuple[str, str, int]]:
         with self._lock:
@@ -297,7 +344,7 @@ class SearchIndex:
             match = _fts_query(query)
             if not match:
                 return []
-            join, extra = "JOIN search ON search.rowid = r.rowid AND search MATCH ?", [match]
+            where, params = f"r.rowid IN (SELECT value FROM json_each(?)) AND {where}", [self._matches(match), *params]
         with self._lock:
             return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r {join} WHERE {where} "
                                     "GROUP BY r.register ORDER BY COUNT(*) DESC", [*extra, *params]).fetchall()
