@@ -111,7 +111,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
                 " | ldr ÷ oxigraph | rows |",
                 "|---|" + "---|---|" * len(services) + "---|---|"]
         for name, row in r["sparql"].items():
-            cells = " | ".join(f"{row[s]['rps']:.1f} | {_ms(row[s]['p50_ms'])} / {_ms(row[s]['p99_ms'])}" for s in services)
+            cells = " | ".join(f"{row[s]['rps']:.1f} | {_ms(row[s]['p50_ms'])} / {_ms(row[s]['p99_ms'])}"
+                               + (f" ({row[s]['errors']} not 2xx)" if row[s].get("errors") else "") for s in services)
             out.append(f"| {name} | {cells} | {_ratio(row['ldr']['rps'], row['oxigraph']['rps'])} | "
                        + ", ".join(f"{row[s]['rows']}" for s in services) + " |")
         out += ["", "### Pages, search and listings (ldr, one connection)", "", "| Page | req/s | p50 ms | p99 ms | errors |",
