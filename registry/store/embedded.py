@@ -29,6 +29,9 @@ class EmbeddedStore:
             hint = (" Another process (such as `ldr serve`) has it open: an embedded store is used by one "
                     "process at a time, so stop that process first." if "lock" in str(exc).lower() else "")
             raise StoreError(f"cannot open the store at {self.path}: {exc}.{hint}") from exc
+        except RuntimeError as exc:   # RocksDB reports damage this way
+            raise StoreError(f"the store at {self.path} is damaged and cannot be opened: {exc}. Restore it from "
+                             "a dump (`ldr restore`) or a backup.") from exc
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         solutions = self._store.query(sparql)
