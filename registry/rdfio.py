@@ -155,7 +155,8 @@ def _refuse_deep_json(data: bytes, source: str) -> None:
         raise InputError(f"the JSON-LD nests objects or arrays more than {MAX_JSON_DEPTH} levels deep", source=source,
                          hint="Flatten the document: records need only a few levels.") from None
     except json.JSONDecodeError as exc:
-        raise InputError(f"the input is not valid JSON: {exc.msg}", source=source, line=exc.lineno, column=exc.colno,
+        raise InputError(f"the input is not valid JSON-LD: it is not even JSON ({exc.msg})", source=source,
+                         line=exc.lineno, column=exc.colno,
                          hint="Check the JSON syntax at that place.") from None
     level = [(document, 1)]
     while level:
