@@ -5,8 +5,10 @@ The full disk is a file-size limit (RLIMIT_FSIZE) on the server process: writes 
 as they would on a full disk (EFBIG instead of ENOSPC), with no privileges needed."""
 from __future__ import annotations
 
+import contextlib
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import threading
@@ -14,6 +16,7 @@ import time
 import urllib.error
 import urllib.request
 
+import pytest
 from rdflib.compare import isomorphic
 
 from registry.model import load_model
@@ -60,15 +63,48 @@ def check_intact(store_dir, acknowledged: list[str], refused: list[str]) -> None
         store.close()
 
 
-def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(store_dir):
+@contextlib.contextmanager
+def small_filesystem(tmp_path, store_dir):
+    """A 16 MB tmpfs holding a copy of the store (mounting needs root; None if not permitted)."""
+    mount = tmp_path / "small-disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        yield None
+        return
+    try:
+        shutil.copytree(store_dir, mount / "store")
+        yield mount / "store"
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+@pytest.mark.parametrize("disk", ["tmpfs", "file-size limit"])
+def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(store_dir, tmp_path, disk):
+    """With a really full filesystem (a small tmpfs, where the machine allows mounting) and with a
+    file-size limit on the server process (EFBIG instead of ENOSPC; no privileges needed)."""
+    with contextlib.ExitStack() as stack:
+        limited = None
+        if disk == "tmpfs":
+            small = stack.enter_context(small_filesystem(tmp_path, store_dir))
+            if small is None:
+                pytest.skip("this machine does not allow mounting a tmpfs; the file-size limit case covers it")
+            store_dir = small
+            mount = small.parent
+            more_room = lambda: subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)  # noqa: E731
+        else:
+            more_room = lambda: None  # noqa: E731 - a restart without the limit is room enough
+            files = [p for p in store_dir.parent.rglob("*") if p.is_file()]
+            limit = max(p.stat().st_size for p in files) + 512 * 1024
+
+            def limited():
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails instead of killing
+                resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        full_disk_case(store_dir, limited, more_room)
+
+
+def full_disk_case(store_dir, limited, more_room) -> None:
     token = token_for(store_dir)
-    files = [p for p in store_dir.parent.rglob("*") if p.is_file()]
-    limit = max(p.stat().st_size for p in files) + 512 * 1024
-
-    def limited():
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails instead of killing
-        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-
     server = Server(store_dir, preexec=limited)
     acknowledged, refused, statuses = [], [], []
     try:
@@ -88,6 +124,7 @@ def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(store_
         refused.append(f"{BASE}/id/exemplars/full-disk-again")
     finally:
         server.stop()
+    more_room()   # opening a store writes to disk too, so the operator frees space first
     check_intact(store_dir, acknowledged, refused)
     restarted = Server(store_dir)   # with room again, writes work
     try:
