@@ -1,18 +1,17 @@
 """The registry's self-description (DCAT + VoID), its registers as datasets, and the dumps."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import hashlib
+from pathlib import Path
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
-from registry.versions import last_change
 from registry.catalogue import DUMPS, Dumps, describe_catalogue
 from registry.describe import bind_prefixes
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for
+from registry.versions import last_change
 
 from .documents import _alternates, _document, _local_href, _negotiate, _not_found, _split_suffix
 from .problems import problem

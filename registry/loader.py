@@ -145,6 +145,7 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix prof: <http://www.w3.org/ns/dx/prof/> .
 @prefix reg: <http://purl.org/linked-data/registry#> .
+@prefix ldr: <{model.base.ldr}> .
 <{base}/id/standards/registry-record-shapes> a dcterms:Standard ;
     dcterms:title "Local Digital Registry record shapes"@en ;
     dcterms:description "The SHACL shapes every record in this registry meets: what a project, platform, standard, agreement, product or organisation must and should say. Check your own records against them before you submit."@en ;
@@ -156,7 +157,7 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
         dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
     dcterms:source <{base}/def/shapes> ;
     reg:status reg:statusStable .
-""".replace("ldr:specification", f"<{model.base.ldr}specification>"))
+""")
 
 
 def current_record(store: Store, model: Model, iri: str) -> Graph:

@@ -246,25 +246,17 @@ class SearchIndex:
             self._match_cache[match] = (version, json.dumps(rows))
             return self._match_cache[match][1]
 
-    def _filter_sql(self, register: str | None, filters: dict[str, list[str]]) -> tuple[str, list]:
-        clauses, params = [], []
-        if register:
-            clauses.append("r.register = ?")
-            params.append(register)
-        if filters.get("register"):   # the search page's register facet
-            clauses.append(f"r.register IN ({','.join('?' * len(filters['register']))})")
-            params += filters["register"]
-        for facet, values in filters.items():
-            if not values or facet not in FACETS:
-                continue
-            marks = ",".join("?" * len(values))
-            clauses.append(f"r.iri IN (SELECT iri FROM facets WHERE facet = ? AND key IN ({marks}))")
-            params += [facet, *values]
-        return (" AND ".join(clauses) or "1"), params
+    def _where(self, register: str | None, filters: dict[str, list[str]], match: str = "") -> tuple[str, list]:
+        """The condition on `records r` for a register, filters and text match: the register's own
+        index when nothing else narrows it, else the records the filters find (see _matching)."""
+        if not match and not filters.get("register") and not any(v for f, v in filters.items() if f in FACETS):
+            return ("r.register = ?", [register]) if register else ("1", [])
+        matching, params = self._matching(register, filters, match)
+        return f"r.iri IN ({matching})", params
 
     def listing(self, register: str | None, filters: dict[str, list[str]], *, query: str = "",
                 sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
-        where, params = self._filter_sql(register, filters)
+        where, params = self._where(register, filters)
         offset = (max(page, 1) - 1) * per_page
         with self._lock:
             if query:
@@ -279,9 +271,6 @@ class SearchIndex:
                                          f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
             else:
                 order = SORTS.get(sort, SORTS["title"])
-                if any(v for f, v in filters.items() if f in FACETS):
-                    matching, params = self._matching(register, filters)
-                    where = f"r.iri IN ({matching})"
                 rows = self._db.execute(f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
                                         f"FROM records r WHERE {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?",
                                         [*params, per_page, offset]).fetchall()
@@ -338,16 +327,13 @@ class SearchIndex:
 
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""
-        where, params = self._filter_sql(None, filters)
-        join, extra = "", []
-        if query:
-            match = _fts_query(query)
-            if not match:
-                return []
-            where, params = f"r.rowid IN (SELECT value FROM json_each(?)) AND {where}", [self._matches(match), *params]
+        match = _fts_query(query) if query else ""
+        if query and not match:
+            return []
+        where, params = self._where(None, filters, match)
         with self._lock:
-            return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r {join} WHERE {where} "
-                                    "GROUP BY r.register ORDER BY COUNT(*) DESC", [*extra, *params]).fetchall()
+            return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r WHERE {where} "
+                                    "GROUP BY r.register ORDER BY COUNT(*) DESC", params).fetchall()
 
     def recent(self, limit: int = 10) -> list[Hit]:
         with self._lock:

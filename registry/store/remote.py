@@ -27,11 +27,13 @@ class RemoteStore:
         self._auth = ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
 
     def _post(self, url: str, form, accept: str | None = None, timeout: float | None = None) -> bytes:
-        data = urllib.parse.urlencode(form).encode("utf-8")
-        request = urllib.request.Request(url, data=data, method="POST",
-                                         headers={"Content-Type": "application/x-www-form-urlencoded"})
-        if accept:
-            request.add_header("Accept", accept)
+        headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})}
+        return self._send(url, urllib.parse.urlencode(form).encode("utf-8"), headers, timeout)
+
+    def _send(self, url: str, data: bytes | None, headers: dict, timeout: float | None = None) -> bytes:
+        """One HTTP request to the server (POST with data, else GET), with its credentials; every
+        failure becomes a StoreError that says whether the server answered, and how."""
+        request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET", headers=headers)
         if self._auth:
             request.add_header("Authorization", self._auth)
         try:
@@ -44,18 +46,6 @@ class RemoteStore:
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
             raise StoreError(f"the SPARQL server at {url} did not answer: {exc}", timed_out=timed_out) from exc
-
-    def _get(self, url: str, accept: str) -> bytes:
-        request = urllib.request.Request(url, headers={"Accept": accept})
-        if self._auth:
-            request.add_header("Authorization", self._auth)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.read()
-        except urllib.error.HTTPError as exc:
-            raise StoreError(f"the server's Graph Store endpoint {url} answered {exc.code}", status=exc.code) from exc
-        except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            raise StoreError(f"the server's Graph Store endpoint {url} did not answer: {exc}") from exc
 
     def query_request(self, params: list[tuple[str, str]], accept: str, *, timeout: float) -> bytes:
         """A query with protocol parameters (query, default-graph-uri, named-graph-uri), answered raw."""
@@ -93,21 +83,14 @@ class RemoteStore:
             raise StoreError("restoring into a SPARQL server needs LDR_SPARQL_GSP_URL (or the server's own loader)")
         data = gzip.open(path, "rb").read() if path.name.endswith(".gz") else path.read_bytes()
         media = "application/trig" if ".trig" in path.name else "application/n-quads"
-        request = urllib.request.Request(self.gsp_url, data=data, method="POST", headers={"Content-Type": media})
-        if self._auth:
-            request.add_header("Authorization", self._auth)
-        try:
-            with urllib.request.urlopen(request, timeout=max(self.timeout, 600)) as response:
-                response.read()
-        except (urllib.error.URLError, OSError) as exc:
-            raise StoreError(f"the server's Graph Store endpoint {self.gsp_url} refused the data: {exc}") from exc
+        self._send(self.gsp_url, data, {"Content-Type": media}, timeout=max(self.timeout, 600))
 
     def graph_names(self) -> list[str]:
         return sorted(str(r["g"]) for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
 
     def dump(self, fmt: str) -> bytes:
         if self.gsp_url and fmt == "nquads":   # the Graph Store Protocol: every graph in one GET
-            return self._get(self.gsp_url, "application/n-quads")
+            return self._send(self.gsp_url, None, {"Accept": "application/n-quads"})
         dataset = Dataset()
         for row in self.select("SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"):
             target = dataset.graph(row["g"]) if "g" in row else dataset.default_graph
