@@ -17,6 +17,10 @@ from .documents import _local_href, _not_found
 
 bp = Blueprint("listings", __name__)
 PER_PAGE = 20
+#: Data (JSON and CSV) pages: this many records unless `per_page` asks for another number, up to MAX_PER_PAGE.
+DATA_PER_PAGE, MAX_PER_PAGE = 100, 10_000
+#: Values shown per facet: the most frequent, then any the user has selected (`facet_limit=0` in data: all).
+FACET_VALUES_SHOWN, DATA_FACET_LIMIT = 12, 20
 SORTS = [("title", "Title A to Z"), ("-title", "Title Z to A"), ("-modified", "Recently changed"),
          ("modified", "Least recently changed")]
 STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stable": "Stable", "superseded": "Superseded",
@@ -35,11 +39,36 @@ def _filters() -> dict[str, list[str]]:
     return {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
 
 
-def _page() -> int:
+def _number(name: str, default: int, lowest: int, highest: int | None = None) -> int:
     try:
-        return max(1, int(request.args.get("page", "1")))
+        value = max(lowest, int(request.args.get(name, str(default))))
     except ValueError:
-        return 1
+        return default
+    return min(value, highest) if highest else value
+
+
+def _page() -> int:
+    return _number("page", 1, 1)
+
+
+def _shown(values: list, selected: list[str], limit: int) -> list:
+    """The first `limit` facet values, and any selected value beyond them (a ticked box never hides)."""
+    if not limit or len(values) <= limit:
+        return values
+    return values[:limit] + [v for v in values[limit:] if v[0] in selected]
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """The page links to show: the first, the last, and the current page with its neighbours;
+    None where pages are left out (GOV.UK pagination's ellipses). A register of 100,000 records
+    would otherwise list 5,000 links on every page."""
+    wanted = {1, pages, page - 1, page, page + 1}
+    out: list[int | None] = []
+    for n in sorted(n for n in wanted if 1 <= n <= pages):
+        if out and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out
 
 
 def _decorate(hits):
@@ -60,19 +89,40 @@ def _alternates(path: str) -> list[dict]:
             {"href": f"{path}.csv{query}", "label": "CSV", "media_type": "text/csv"}]
 
 
-def _data_response(kind: str, hits, total: int, page: int, facets) -> Response:
+def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: int, facets, filters) -> Response:
+    """A page of the listing as CSV or JSON; `Link` headers (and `next`/`prev` in JSON) lead on."""
+    links = {}
+    if page * per_page < total:
+        links["next"] = _page_url(path + kind, page + 1)
+    if page > 1:
+        links["prev"] = _page_url(path + kind, page - 1)
+    headers = {"Vary": "Accept"}
+    if links:
+        headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if kind == ".csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(["iri", "register", "title", "status", "modified", "description"])
         for hit in hits:
             writer.writerow([hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description])
-        return Response(out.getvalue(), mimetype="text/csv", headers={"Vary": "Accept"})
-    return jsonify({"total": total, "page": page, "per_page": PER_PAGE,
-                    "items": [{"iri": h.iri, "register": h.register, "title": h.title, "description": h.description,
-                               "status": h.status, "modified": h.modified} for h in hits],
-                    "facets": {f: [{"value": k, "label": label, "count": n} for k, label, n in values]
-                               for f, values in facets.items()}})
+        return Response(out.getvalue(), mimetype="text/csv", headers=headers)
+    limit = _number("facet_limit", DATA_FACET_LIMIT, 0)
+    more = {f: len(values) for f, values in facets.items() if limit and len(values) > limit}
+    response = jsonify({
+        "total": total, "page": page, "per_page": per_page, **links,
+        "items": [{"iri": h.iri, "register": h.register, "title": h.title, "description": h.description,
+                   "status": h.status, "modified": h.modified} for h in hits],
+        "facets": {f: [{"value": k, "label": label, "count": n} for k, label, n in
+                       _shown(values, filters.get(f, []), limit)] for f, values in facets.items()},
+        # facets with more values than shown, and how many they have (facet_limit=0 shows them all)
+        "facet_values": more})
+    response.headers.update(headers)
+    return response
+
+
+def _page_url(path: str, n: int) -> str:
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(n))]
+    return f"{path}?{urlencode(args)}"
 
 
 def _listing_page(register: str | None, path: str, template: str, **extra):
@@ -83,22 +133,18 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     query = request.args.get("q", "").strip()
     filters, page = _filters(), _page()
     sort = request.args.get("sort", "title")
-    per_page = PER_PAGE if suffix is None else 10_000
-    hits, total = _index().listing(register, filters, query=query, sort=sort, page=page if suffix is None else 1,
-                                   per_page=per_page)
+    per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
+    hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     facets = _index().facet_counts(register, filters, query)
     if suffix:
-        return _data_response(suffix, hits, total, page, facets)
+        return _data_response(suffix, path, hits, total, page, per_page, facets, filters)
     pages = max(1, math.ceil(total / PER_PAGE))
-
-    def page_url(n: int) -> str:
-        args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(n))]
-        return f"{path}?{urlencode(args)}"
-
-    return render_template(template, hits=_decorate(hits), total=total, facets=facets,
+    shown = {f: _shown(values, filters.get(f, []), FACET_VALUES_SHOWN) for f, values in facets.items()}
+    return render_template(template, hits=_decorate(hits), total=total, facets=shown,
                            facet_labels={f: label for f, (label, _) in FACETS.items()}, selected=filters, page=page,
-                           pages=pages, page_url=page_url, query=query, sort=sort, alternates=_alternates(path),
-                           **extra)
+                           pages=pages, page_numbers=page_numbers(page, pages),
+                           page_url=lambda n: _page_url(path, n), query=query, sort=sort,
+                           alternates=_alternates(path), **extra)
 
 
 @bp.get("/search")

@@ -18,12 +18,13 @@ LIMITED = ("/sparql", "/queries/")
 YASGUI_STYLES = ("'sha256-zCK2EVMoPc04mRF/g5CotUvxbJPWS+8V0b+s9ptqQIk='",)
 
 
-def policy(nonce: str, extra_styles: tuple[str, ...] = ()) -> str:
+def policy(nonce: str | None, extra_styles: tuple[str, ...] = ()) -> str:
     """The Content-Security-Policy: everything from the registry itself, scripts also by this
-    response's nonce, never 'unsafe-inline'."""
+    response's nonce (if it has one), never 'unsafe-inline'."""
     styles = " ".join(("'self'",) + (("'unsafe-hashes'",) + extra_styles if extra_styles else ()))
+    scripts = f"script-src 'self' 'nonce-{nonce}'" if nonce else "script-src 'self'"
     return "; ".join([
-        "default-src 'self'", f"script-src 'self' 'nonce-{nonce}'", f"style-src {styles}", "img-src 'self' data:",
+        "default-src 'self'", scripts, f"style-src {styles}", "img-src 'self' data:",
         "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
         "form-action 'self'", "frame-ancestors 'none'"])
 
@@ -33,7 +34,6 @@ def configure(app) -> None:
 
     @app.before_request
     def nonce_and_rate_limit():
-        g.csp_nonce = secrets.token_urlsafe(16)
         if request.path.startswith(LIMITED):
             wait = limiter.take(request.remote_addr or "unknown")
             if wait:
@@ -46,12 +46,15 @@ def configure(app) -> None:
 
     @app.context_processor
     def nonce():
-        return {"cspNonce": getattr(g, "csp_nonce", "")}
+        # made only for responses that render a page: the rest allow no inline script at all
+        if "csp_nonce" not in g:
+            g.csp_nonce = secrets.token_urlsafe(16)
+        return {"cspNonce": g.csp_nonce}
 
     @app.after_request
     def security_headers(response):
         extra = YASGUI_STYLES if request.path == "/query" else ()
-        response.headers.setdefault("Content-Security-Policy", policy(getattr(g, "csp_nonce", ""), extra))
+        response.headers.setdefault("Content-Security-Policy", policy(g.get("csp_nonce"), extra))
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")

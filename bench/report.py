@@ -92,7 +92,7 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "projects, data-sharing agreements and products with made-up but realistic text, each record valid "
             "against shapes/ (a test validates a sample), written as a registry dump: every record in the default "
             "graph, its own graph and its first version's graph, with PROV-O provenance, plus the vocabulary.",
-            "- **ldr**: `ldr serve --workers 1` (gunicorn, one process with four threads, because an embedded store "
+            "- **ldr**: `ldr serve` (granian, one process with four request threads, because an embedded store "
             "is opened by one process) with `LDR_QUERY_WORKERS=2` query processes.",
             "- **oxigraph**: `oxigraph serve-read-only` over a store made by `oxigraph load` from the same file — "
             "the engine's own server, the limit for /sparql.",

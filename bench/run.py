@@ -4,7 +4,7 @@
     python bench/run.py --scales 100k,1m --duration 5
 
 For each scale it generates registry-like data (bench/generate.py), bulk-loads it with
-`ldr restore` and with `oxigraph load`, serves it with `ldr serve` (gunicorn), with
+`ldr restore` and with `oxigraph load`, serves it with `ldr serve` (granian), with
 `oxigraph serve-read-only` (the engine's own server: the limit) and — where it fits in memory
 — with rdflib-endpoint (the peer), and drives each with wrk on 127.0.0.1 for a fixed time.
 Everything runs side by side in one run, so the ratios are what to read: this is a shared,
@@ -191,7 +191,7 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
     services = {}
     try:
         port = free_port()
-        services["ldr"] = Service("ldr", [str(BIN / "ldr"), "serve", "--workers", "1", "--port", str(port),
+        services["ldr"] = Service("ldr", [str(BIN / "ldr"), "serve", "--port", str(port),
                                           "--store", str(scale_dir / "ldr")], f"http://127.0.0.1:{port}", "/health", env)
         port = free_port()
         services["oxigraph"] = Service("oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",

@@ -1,6 +1,7 @@
 """The `ldr` command. Each subcommand is a thin wrapper over one registry function."""
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -502,45 +503,57 @@ def history(item: str, store: str | None) -> None:
 @click.option("--port", type=int, help="Port to listen on (default: the LDR_PORT setting, 8000).")
 @click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-@click.option("--workers", type=click.IntRange(min=0), default=0,
-              help="Serve with gunicorn and this many worker processes. More than one needs LDR_STORE=sparql: "
-                   "an embedded store is opened by one process only. Default: one threaded process.")
-def serve(port: int | None, host: str | None, store: str | None, workers: int) -> None:
-    """Serve the registry over HTTP (the Flask app from api.create_app)."""
-    from api import create_app
-
+@click.option("--workers", type=click.IntRange(min=1), default=1,
+              help="Worker processes (default 1). More than one needs LDR_STORE=sparql: an embedded store is "
+                   "opened by one process only.")
+@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True,
+              help="Threads per worker process that run requests.")
+def serve(port: int | None, host: str | None, store: str | None, workers: int, threads: int) -> None:
+    """Serve the registry over HTTP: the Flask app from api.create_app, under the granian server."""
     settings = _settings(store)
-    overrides = {"LDR_STORE_DIR": settings["LDR_STORE_DIR"]}
     bind_host, bind_port = host or settings["LDR_HOST"], port or settings["LDR_PORT"]
     if workers > 1 and settings["LDR_STORE"] == "embedded":
         raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "
                                "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md).")
-    if workers:
-        _serve_with_gunicorn(lambda: create_app(overrides), f"{bind_host}:{bind_port}", workers)
-        return
-    from werkzeug.serving import run_simple
-    try:
-        app = create_app(overrides)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
-    run_simple(bind_host, bind_port, app, threaded=True)
+    problem = _store_problem(settings)   # said here, once, not by each worker as it dies
+    if problem:
+        raise click.ClickException(problem)
+    _serve_with_granian(settings["LDR_STORE_DIR"], bind_host, bind_port, workers, threads)
 
 
-def _serve_with_gunicorn(make_app, bind: str, workers: int) -> None:
-    """gunicorn with `workers` processes, each building its own app (nothing shared but the store
-    and the files beside it)."""
-    from gunicorn.app.base import BaseApplication
+def _store_problem(settings) -> str:
+    """Why the store cannot be opened, or "". Tried in a child process: this one forks the
+    server's workers, and RocksDB's background threads do not survive a fork (a store opened
+    here first made every worker's checkpoint wait for ever)."""
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(reader)
+        message = b""
+        try:
+            open_store(settings).close()
+        except StoreError as exc:
+            message = str(exc).encode("utf-8")
+        except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised in a fork
+            message = f"{type(exc).__name__}: {exc}".encode("utf-8")
+        os.write(writer, message)
+        os._exit(0)
+    os.close(writer)
+    with os.fdopen(reader, "rb") as answer:
+        message = answer.read().decode("utf-8")
+    os.waitpid(child, 0)
+    return message
 
-    class Registry(BaseApplication):
-        def load_config(self):
-            for name, value in {"bind": bind, "workers": workers, "threads": 4, "worker_class": "gthread",
-                                "timeout": 120, "accesslog": None}.items():
-                self.cfg.set(name, value)
 
-        def load(self):
-            return make_app()
+def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, threads: int) -> None:
+    """granian with `workers` processes, each building its own app with api.create_app (nothing
+    shared but the store and the files beside it). Settings reach them through the environment."""
+    from granian import Granian
+    from granian.constants import Interfaces
 
-    Registry().run()
+    os.environ["LDR_STORE_DIR"] = str(Path(store_dir).resolve())
+    Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port, workers=workers,
+            blocking_threads=threads, websockets=False, log_access=False).serve()
 
 
 if __name__ == "__main__":

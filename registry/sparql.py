@@ -19,7 +19,6 @@ from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import query_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
@@ -154,7 +153,7 @@ class QueryPool:
         except queue.Empty:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
         job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-               "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type,
+               "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
                "base_iri": base_iri, "substitutions": substitutions or {}}
         try:
             worker.send(job)
@@ -183,11 +182,7 @@ class QueryPool:
             raise QueryError("memory", f"The query was stopped: {payload}.")
         if status != "ok":
             raise QueryError("error", f"The query failed: {payload}")
-        if payload["kind"] == "graph":
-            return QueryOutcome(payload["body"], rdf_type, payload["truncated"], payload["count"])
-        body = query_worker.serialize_results(payload, result_type)
-        rows = len(payload.get("rows", ()))
-        return QueryOutcome(body, result_type, payload.get("truncated", False), rows)
+        return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"], payload["rows"])
 
     def close(self) -> None:
         with self._lock:

@@ -202,3 +202,38 @@ def test_filtered_facet_counts_equal_a_count_by_hand(app, register, filters, que
             for key in facets.get(iri, {}).get(facet, ()):
                 expected[key] = expected.get(key, 0) + 1
         assert {k: n for k, _, n in counts.get(facet, [])} == expected, (facet, filters)
+
+
+def test_long_listings_page_by_page_in_every_format(client):
+    """A long listing: a few page links, not one per page (a register of 100,000 records would
+    list 5,000); JSON and CSV come a page at a time with links on, as the HTML does."""
+    total = client.get("/search.json").json["total"]
+    pages = -(-total // 20)
+    assert pages > 6
+    html = client.get("/search?page=4").data.decode()
+    links = [int(n) for n in re.findall(r'aria-label="Page (\d+)"', html)]
+    assert links == [1, 3, 4, 5, pages]
+    assert html.count("govuk-pagination__item--ellipses") == 2
+    first = client.get("/search.json?per_page=50")
+    assert first.json["per_page"] == 50 and len(first.json["items"]) == 50
+    second = client.get(first.json["next"])
+    assert second.json["page"] == 2 and second.json["prev"].endswith("page=1")
+    assert not {i["iri"] for i in first.json["items"]} & {i["iri"] for i in second.json["items"]}
+    every = client.get(f"/search.csv?per_page={total}")
+    assert len(list(csv.DictReader(io.StringIO(every.data.decode())))) == total and "Link" not in every.headers
+    part = client.get("/search.csv?per_page=10&page=2")
+    assert 'rel="next"' in part.headers["Link"] and 'rel="prev"' in part.headers["Link"]
+    assert client.get("/search.json?per_page=lots").json["per_page"] == 100
+
+
+def test_a_facet_shows_its_commonest_values_and_every_ticked_one(client):
+    everything = client.get("/search.json?facet_limit=0").json
+    organisations = everything["facets"]["organisation"]
+    assert len(organisations) > 20 and "facet_values" in everything and not everything["facet_values"]
+    capped = client.get("/search.json").json
+    assert len(capped["facets"]["organisation"]) == 20 and capped["facet_values"]["organisation"] == len(organisations)
+    rarest = organisations[-1]["value"]
+    html = client.get("/search").data.decode()
+    assert html.count('name="organisation"') == 12 and f'value="{rarest}"' not in html
+    ticked = client.get(f"/search?organisation={rarest}").data.decode()
+    assert f'name="organisation" type="checkbox" value="{rarest}" checked' in ticked

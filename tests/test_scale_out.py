@@ -2,7 +2,7 @@
 state two instances could disagree on, and a store that goes away gives 503 and comes back.
 
 Real parts only: the `oxigraph` package's server, and two `ldr serve --workers 2` instances
-(gunicorn) on their own ports."""
+(granian, two worker processes each) on their own ports."""
 from __future__ import annotations
 
 import json
@@ -30,13 +30,13 @@ def request(url: str, method: str = "GET", body: bytes | None = None, headers: d
     req = urllib.request.Request(url, data=body, method=method, headers=headers or {})
     try:
         with urllib.request.urlopen(req, timeout=30) as response:
-            return response.status, dict(response.headers), response.read()
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as exc:
-        return exc.code, dict(exc.headers), exc.read()
+        return exc.code, exc.headers, exc.read()
 
 
 def instance(server: OxigraphServer, local_dir) -> Server:
-    """`ldr serve --workers 2` (gunicorn) on its own port, with the store on `server` and its own
+    """`ldr serve --workers 2` on its own port, with the store on `server` and its own
     local directory for the index and dumps."""
     return Server(local_dir, owner={"test.oxigraph": server}, args=("--workers", "2"))
 
