@@ -313,6 +313,7 @@ def main() -> None:
         (WORK / "results.json").write_text(json.dumps(results, indent=2))
     from bench.report import write_report
     write_report(args.output, results, machine(), versions(), started, " ".join(sys.argv[1:]), args.duration)
+    args.output.with_name("benchmarks-results.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {args.output}")
 
 
