@@ -51,13 +51,6 @@ def _page() -> int:
     return _number("page", 1, 1)
 
 
-def _shown(values: list, selected: list[str], limit: int) -> list:
-    """The first `limit` facet values, and any selected value beyond them (a ticked box never hides)."""
-    if not limit or len(values) <= limit:
-        return values
-    return values[:limit] + [v for v in values[limit:] if v[0] in selected]
-
-
 def page_numbers(page: int, pages: int) -> list[int | None]:
     """The page links to show: the first, the last, and the current page with its neighbours;
     None where pages are left out (GOV.UK pagination's ellipses). A register of 100,000 records
@@ -89,7 +82,7 @@ def _alternates(path: str) -> list[dict]:
             {"href": f"{path}.csv{query}", "label": "CSV", "media_type": "text/csv"}]
 
 
-def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: int, facets, filters) -> Response:
+def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: int, facets) -> Response:
     """A page of the listing as CSV or JSON; `Link` headers (and `next`/`prev` in JSON) lead on."""
     links = {}
     if page * per_page < total:
@@ -106,14 +99,13 @@ def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: 
         for hit in hits:
             writer.writerow([hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description])
         return Response(out.getvalue(), mimetype="text/csv", headers=headers)
-    limit = _number("facet_limit", DATA_FACET_LIMIT, 0)
-    more = {f: len(values) for f, values in facets.items() if limit and len(values) > limit}
+    more = {f: values.size for f, values in facets.items() if values.size > len(values)}
     response = jsonify({
         "total": total, "page": page, "per_page": per_page, **links,
         "items": [{"iri": h.iri, "register": h.register, "title": h.title, "description": h.description,
                    "status": h.status, "modified": h.modified} for h in hits],
-        "facets": {f: [{"value": k, "label": label, "count": n} for k, label, n in
-                       _shown(values, filters.get(f, []), limit)] for f, values in facets.items()},
+        "facets": {f: [{"value": k, "label": label, "count": n} for k, label, n in values]
+                   for f, values in facets.items()},
         # facets with more values than shown, and how many they have (facet_limit=0 shows them all)
         "facet_values": more})
     response.headers.update(headers)
@@ -135,12 +127,12 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     sort = request.args.get("sort", "title")
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
-    facets = _index().facet_counts(register, filters, query)
+    limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0)
+    facets = _index().facet_counts(register, filters, query, limit=limit)
     if suffix:
-        return _data_response(suffix, path, hits, total, page, per_page, facets, filters)
+        return _data_response(suffix, path, hits, total, page, per_page, facets)
     pages = max(1, math.ceil(total / PER_PAGE))
-    shown = {f: _shown(values, filters.get(f, []), FACET_VALUES_SHOWN) for f, values in facets.items()}
-    return render_template(template, hits=_decorate(hits), total=total, facets=shown,
+    return render_template(template, hits=_decorate(hits), total=total, facets=facets,
                            facet_labels={f: label for f, (label, _) in FACETS.items()}, selected=filters, page=page,
                            pages=pages, page_numbers=page_numbers(page, pages),
                            page_url=lambda n: _page_url(path, n), query=query, sort=sort,

@@ -51,10 +51,14 @@ def targets(results: list[dict]) -> list[tuple[str, str, str]]:
     rows.append(("Item page p50 ≤ 15 ms (HTML)", f"{_ms(page)} ms ({big['label']})", _yes(page <= 15)))
     facets = big["pages"]["list page with two facets, HTML"]["p50_ms"]
     rows.append(("List page with facets ≤ 30 ms", f"{_ms(facets)} ms ({big['label']})", _yes(facets <= 30)))
-    search_scale = max(results, key=lambda r: r["records"] or 0)
-    search = search_scale["pages"]["search, HTML"]["p50_ms"]
-    rows.append(("Search ≤ 50 ms at 100,000 records", f"{_ms(search)} ms at {search_scale['records']:,} records",
-                 _yes(search <= 50) if search_scale["records"] >= 100_000 else "not measured at 100,000 records"))
+    # the smallest scale with at least 100,000 records: where the target is set
+    search_scale = min((r for r in results if (r["records"] or 0) >= 100_000), key=lambda r: r["records"], default=None)
+    if search_scale:
+        search = search_scale["pages"]["search, HTML"]["p50_ms"]
+        rows.append(("Search ≤ 50 ms at 100,000 records", f"{_ms(search)} ms at {search_scale['records']:,} records "
+                     f"({search_scale['label']})", _yes(search <= 50)))
+    else:
+        rows.append(("Search ≤ 50 ms at 100,000 records", "no scale of this run holds 100,000 records", "not measured"))
     load = big["load"]
     ours_tps, theirs_tps = big["quads"] / load["ldr_restore_s"], big["quads"] / load["oxigraph_load_s"]
     rows.append(("Bulk load ≥ 0.8× `oxigraph load`", f"{ours_tps:,.0f} vs {theirs_tps:,.0f} quads/s = "

@@ -203,7 +203,7 @@ _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 def to_rdflib(term):
     if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
+        return _iri(term.value)
     if isinstance(term, ox.BlankNode):
         return BNode(term.value)
     if isinstance(term, ox.Literal):
@@ -213,6 +213,13 @@ def to_rdflib(term):
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise ValueError(f"unsupported RDF term {term!r}")
+
+
+@lru_cache(maxsize=65536)
+def _iri(value: str) -> URIRef:
+    """rdflib checks every IRI it is given; the same IRIs (properties, vocabularies, organisations)
+    come back from the store again and again (profiled: a tenth of an index rebuild)."""
+    return URIRef(value)
 
 
 @lru_cache(maxsize=65536)

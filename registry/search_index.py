@@ -38,11 +38,19 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 10
+#: The register name under which facet_totals keeps the counts over every register.
+ALL = "*"
 #: Seconds of clock difference between writers that catching up allows for.
 CLOCK_MARGIN = 120
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
          "-modified": "modified DESC"}
+
+
+class FacetValues(list):
+    """A facet's (key, label, count) rows, commonest first. `size` is how many values the facet
+    has in all: more than the list holds when a limit cut it short."""
+    size: int = 0
 
 
 @dataclass
@@ -95,10 +103,12 @@ class SearchIndex:
             CREATE TABLE IF NOT EXISTS records (iri TEXT PRIMARY KEY, register TEXT, title TEXT, sort_title TEXT,
                 description TEXT, status TEXT, modified TEXT);
             CREATE INDEX IF NOT EXISTS records_register ON records (register, sort_title);
-            CREATE TABLE IF NOT EXISTS facets (iri TEXT, facet TEXT, value TEXT, key TEXT, label TEXT, register TEXT);
-            CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, iri);
-            CREATE INDEX IF NOT EXISTS facets_by_register ON facets (facet, register, key, iri);
-            CREATE INDEX IF NOT EXISTS facets_by_iri ON facets (iri, facet, key, label);
+            CREATE INDEX IF NOT EXISTS records_by_title ON records (sort_title, iri);
+            -- rid: the record's rowid in `records` (and in `search`): integers join faster than IRIs
+            CREATE TABLE IF NOT EXISTS facets (rid INTEGER, facet TEXT, value TEXT, key TEXT, label TEXT, register TEXT);
+            CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, rid);
+            CREATE INDEX IF NOT EXISTS facets_by_register ON facets (facet, register, key, rid);
+            CREATE INDEX IF NOT EXISTS facets_by_record ON facets (rid, facet, key, label);
             CREATE TABLE IF NOT EXISTS seen (name TEXT PRIMARY KEY, value TEXT);
             CREATE TABLE IF NOT EXISTS facet_totals (register TEXT, facet TEXT, key TEXT, label TEXT, n INTEGER,
                 PRIMARY KEY (register, facet, key));
@@ -116,7 +126,13 @@ class SearchIndex:
             self._db.execute("BEGIN IMMEDIATE")
             for table in ("search", "records", "facets", "facet_totals"):
                 self._db.execute(f"DELETE FROM {table}")
-            self._insert(rows)
+            self._insert(rows, totals=False)
+            # the totals counted once at the end (profiled: keeping them record by record was
+            # half of a rebuild's time in SQLite)
+            self._db.execute("INSERT INTO facet_totals SELECT register, facet, key, MIN(label), COUNT(*) FROM facets "
+                             "GROUP BY register, facet, key")
+            self._db.execute("INSERT INTO facet_totals SELECT ?, facet, key, MIN(label), COUNT(*) FROM facets "
+                             "GROUP BY facet, key", (ALL,))
             self._remember(change, stamp)
             self._db.execute("COMMIT")
             self._generation += 1
@@ -162,30 +178,36 @@ class SearchIndex:
     def _forget(self, iri: str) -> None:
         """Remove one record: its search row (by the records row it shares a rowid with), its
         facets and its share of the facet totals."""
-        self._db.execute("DELETE FROM search WHERE rowid IN (SELECT rowid FROM records WHERE iri = ?)", (iri,))
+        found = self._db.execute("SELECT rowid FROM records WHERE iri = ?", (iri,)).fetchone()
+        if found is None:
+            return
+        rid = found[0]
+        self._db.execute("DELETE FROM search WHERE rowid = ?", (rid,))
         self._db.execute("""UPDATE facet_totals SET n = n - 1 WHERE (register, facet, key) IN (
-            SELECT DISTINCT register, facet, key FROM facets WHERE iri = ?)""", (iri,))
+            SELECT register, facet, key FROM facets WHERE rid = ? UNION ALL
+            SELECT ?, facet, key FROM facets WHERE rid = ?)""", (rid, ALL, rid))
         self._db.execute("DELETE FROM facet_totals WHERE n <= 0")
-        self._db.execute("DELETE FROM facets WHERE iri = ?", (iri,))
-        self._db.execute("DELETE FROM records WHERE iri = ?", (iri,))
+        self._db.execute("DELETE FROM facets WHERE rid = ?", (rid,))
+        self._db.execute("DELETE FROM records WHERE rowid = ?", (rid,))
 
-    def _insert(self, rows: list[dict]) -> None:
+    def _insert(self, rows: list[dict], totals: bool = True) -> None:
         for row in rows:
-            self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (row["iri"], row["register"], row["title"], row["title"].lower(), row["description"],
-                              row["status"], row["modified"]))
+            rid = self._db.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                   (row["iri"], row["register"], row["title"], row["title"].lower(), row["description"],
+                                    row["status"], row["modified"])).lastrowid
             # one row per record, facet and value (an organisation that both leads and partners counts
             # once), so counts need no DISTINCT (profiled: a third of a search page's facet counts)
             distinct = {(f, facet_key(v)): (v, label) for f, v, label in reversed(row["facets"])}
             self._db.executemany("INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
-                                 [(row["iri"], f, v, key, label, row["register"]) for (f, key), (v, label) in distinct.items()])
-            self._db.executemany(
-                "INSERT INTO facet_totals VALUES (?, ?, ?, ?, 1) ON CONFLICT (register, facet, key) DO UPDATE SET n = n + 1",
-                [(row["register"], f, key, label) for (f, key), (_, label) in distinct.items()])
+                                 [(rid, f, v, key, label, row["register"]) for (f, key), (v, label) in distinct.items()])
+            if totals:
+                self._db.executemany(
+                    "INSERT INTO facet_totals VALUES (?, ?, ?, ?, 1) ON CONFLICT (register, facet, key) DO UPDATE SET n = n + 1",
+                    [(register, f, key, label) for (f, key), (_, label) in distinct.items()
+                     for register in (row["register"], ALL)])
             self._db.execute("INSERT INTO search (rowid, iri, title, description, keywords, organisations) "
-                             "VALUES ((SELECT rowid FROM records WHERE iri = ?), ?, ?, ?, ?, ?)",
-                             (row["iri"], row["iri"], row["title"], row["description"], row["keywords"],
-                              row["organisations"]))
+                             "VALUES (?, ?, ?, ?, ?, ?)", (rid, row["iri"], row["title"], row["description"],
+                                                          row["keywords"], row["organisations"]))
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -208,7 +230,7 @@ class SearchIndex:
         return dict(rows)
 
     def _matching(self, register: str | None, filters: dict[str, list[str]], match: str = "") -> tuple[str, list]:
-        """A query for the IRIs of the records that meet every filter (and the text match), driven
+        """A query for the row ids (rid) of the records that meet every filter (and the text match), driven
         by the filters themselves: a rare value is found from the facets index without walking
         the whole register (profiled: counting through every record took 70 ms at 20,000)."""
         parts, params = [], []
@@ -217,21 +239,21 @@ class SearchIndex:
                 continue
             marks = ",".join("?" * len(values))
             if register:
-                parts.append(f"SELECT iri FROM facets WHERE facet = ? AND register = ? AND key IN ({marks})")
+                parts.append(f"SELECT rid FROM facets WHERE facet = ? AND register = ? AND key IN ({marks})")
                 params += [facet, register, *values]
             else:
-                parts.append(f"SELECT iri FROM facets WHERE facet = ? AND key IN ({marks})")
+                parts.append(f"SELECT rid FROM facets WHERE facet = ? AND key IN ({marks})")
                 params += [facet, *values]
         registers = [register] if register else filters.get("register") or []
         marks = ",".join("?" * len(registers))
         if match:
-            parts.append("SELECT iri FROM records WHERE rowid IN (SELECT value FROM json_each(?))"
-                         + (f" AND register IN ({marks})" if registers else ""))
+            parts.append(f"SELECT rowid AS rid FROM records WHERE rowid IN (SELECT value FROM json_each(?)) AND register IN ({marks})"
+                         if registers else "SELECT value AS rid FROM json_each(?)")
             params += [self._matches(match), *registers]
         elif registers and not (register and parts):   # facet parts above already hold `register`
-            parts.append(f"SELECT iri FROM records WHERE register IN ({marks})")
+            parts.append(f"SELECT rowid AS rid FROM records WHERE register IN ({marks})")
             params += registers
-        return " INTERSECT ".join(parts) or "SELECT iri FROM records", params
+        return " INTERSECT ".join(parts) or "SELECT rowid AS rid FROM records", params
 
     def _matches(self, match: str) -> str:
         """The rows that match a text search, as a JSON array, worked out once and reused by the
@@ -254,23 +276,28 @@ class SearchIndex:
         if not match and not filters.get("register") and not any(v for f, v in filters.items() if f in FACETS):
             return ("r.register = ?", [register]) if register else ("1", [])
         matching, params = self._matching(register, filters, match)
-        return f"r.iri IN ({matching})", params
+        return f"r.rowid IN ({matching})", params
 
     def listing(self, register: str | None, filters: dict[str, list[str]], *, query: str = "",
                 sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
         where, params = self._where(register, filters)
         offset = (max(page, 1) - 1) * per_page
+        match = _fts_query(query) if query else ""
+        # nothing but the words: the matches are already counted (and cached for the facets)
+        counted = len(json.loads(self._matches(match))) if match and where == "1" else None
         with self._lock:
             if query:
-                match = _fts_query(query)
                 if not match:
                     return [], 0
                 sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
                        f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.rowid = search.rowid "
                        f"WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 10.0, 2.0, 4.0, 3.0) LIMIT ? OFFSET ?")
                 rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
-                total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.rowid = search.rowid "
-                                         f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
+                if counted is not None:
+                    total = counted
+                else:
+                    total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.rowid = search.rowid "
+                                             f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
             else:
                 order = SORTS.get(sort, SORTS["title"])
                 rows = self._db.execute(f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
@@ -279,8 +306,10 @@ class SearchIndex:
                 total = self._db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
         return [Hit(*row) for row in rows], total
 
-    def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "") -> dict[str, list[tuple[str, str, int]]]:
-        """For each facet: (key, label, count) among the records matching the other filters."""
+    def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "",
+                     limit: int = 0) -> dict[str, FacetValues]:
+        """For each facet: (key, label, count) among the records matching the other filters; with
+        a limit, the `limit` commonest values and any selected one (a ticked box never hides)."""
         match = ""
         if query:
             match = _fts_query(query)
@@ -299,34 +328,49 @@ class SearchIndex:
                 # Nothing narrows these facets: their counts are kept up to date as records are indexed,
                 # so a register of 100,000 records is not counted again on every page (profiled).
                 for facet in facets:
-                    rows = self._totals(register, facet)
+                    rows = self._totals(register, facet, limit, filters.get(facet, []))
                     if rows:
                         out[facet] = rows
                 continue
             matching, params = self._matching(register, others, match)
-            # all facets at once: one range of the iri index per record, not one lookup per facet
+            # all facets at once: one range of the record index per record, not one lookup per facet
             which = "" if len(facets) == len(FACETS) else f" AND f.facet IN ({','.join('?' * len(facets))})"
             with self._lock:
                 # From each matching record to its facet values (CROSS JOIN keeps that order), rather
                 # than through every value of a facet (profiled: most of a filtered page).
                 rows = self._db.execute(
                     f"SELECT f.facet, f.key, MIN(f.label), COUNT(*) FROM ({matching}) m CROSS JOIN facets f "
-                    f"ON f.iri = m.iri{which} GROUP BY f.facet, f.key",
+                    f"ON f.rid = m.rid{which} GROUP BY f.facet, f.key",
                     [*params, *(facets if which else [])]).fetchall()
+            counted: dict[str, list] = {}
             for facet, key, label, n in rows:
-                out.setdefault(facet, []).append((key, label, n))
-        for facet in out:
-            out[facet].sort(key=lambda row: (-row[2], row[1]))
+                counted.setdefault(facet, []).append((key, label, n))
+            for facet, values in counted.items():
+                values.sort(key=lambda row: (-row[2], row[1]))
+                kept = FacetValues(_first(values, limit, filters.get(facet, [])))
+                kept.size = len(values)
+                out[facet] = kept
         return {facet: out[facet] for facet in FACETS if facet in out}
 
-    def _totals(self, register: str | None, facet: str) -> list[tuple[str, str, int]]:
+    def _totals(self, register: str | None, facet: str, limit: int, selected: list[str]) -> FacetValues:
+        """A facet's counts over a whole register (or all of them) from the totals kept as records
+        are indexed; the commonest `limit` picked by SQLite (profiled: fetching and sorting every
+        one of 15,000 organisations was most of a register page at 10M triples)."""
+        # across registers: the totals kept under ALL
+        table, params = "(SELECT key, label, n FROM facet_totals WHERE register = ? AND facet = ?)", [register or ALL, facet]
         with self._lock:
-            if register:
-                return self._db.execute("SELECT key, label, n FROM facet_totals WHERE register = ? AND facet = ? "
-                                        "ORDER BY n DESC, label", (register, facet)).fetchall()
-            # Across registers a record is in one register only, so the totals add up.
-            return self._db.execute("SELECT key, MIN(label), SUM(n) FROM facet_totals WHERE facet = ? GROUP BY key "
-                                    "ORDER BY SUM(n) DESC, MIN(label)", (facet,)).fetchall()
+            rows = self._db.execute(f"SELECT key, label, n FROM {table} ORDER BY n DESC, label LIMIT ?",
+                                    [*params, limit or -1]).fetchall()
+            size = len(rows) if not limit or len(rows) < limit else \
+                self._db.execute(f"SELECT COUNT(*) FROM {table}", params).fetchone()[0]
+            shown = {key for key, _, _ in rows}
+            missing = [key for key in selected if key not in shown]
+            if missing and size > len(rows):
+                rows += self._db.execute(f"SELECT key, label, n FROM {table} WHERE key IN ({','.join('?' * len(missing))}) "
+                                         "ORDER BY n DESC, label", [*params, *missing]).fetchall()
+        values = FacetValues(rows)
+        values.size = size
+        return values
 
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""
@@ -346,6 +390,13 @@ class SearchIndex:
 
     def close(self) -> None:
         self._db.close()
+
+
+def _first(values: list, limit: int, selected: list[str]) -> list:
+    """The first `limit` values (all if 0), and any selected value beyond them."""
+    if not limit or len(values) <= limit:
+        return values
+    return values[:limit] + [v for v in values[limit:] if v[0] in selected]
 
 
 def facet_key(value: str) -> str:

@@ -36,15 +36,9 @@ class EmbeddedStore:
     def select(self, sparql: str) -> list[dict[str, Node]]:
         solutions = self._store.query(sparql)
         names = [v.value for v in solutions.variables]
-        rows = []
-        for solution in solutions:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
-        return rows
+        # a solution iterates over its terms in the variables' order (profiled: faster than by name)
+        return [{name: to_rdflib(term) for name, term in zip(names, solution) if term is not None}
+                for solution in solutions]
 
     def ask(self, sparql: str) -> bool:
         return bool(self._store.query(sparql))
