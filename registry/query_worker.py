@@ -11,6 +11,7 @@ import json
 import os
 import pickle
 import resource
+from json.encoder import encode_basestring as _json_string   # quoted and escaped, in C
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -84,7 +85,7 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             if len(rows) == limit:
                 truncated = True
                 break
-            rows.append([_term(t) for t in solution])   # the solution's terms, in the variables' order
+            rows.append(tuple(solution))   # the solution's terms, in the variables' order
         return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
     triples, truncated = [], False
     for triple in result:
@@ -102,8 +103,43 @@ def answer_for(result: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
     if result["kind"] == "graph":
         return {"body": result["body"], "media_type": job["rdf_format"], "truncated": result["truncated"],
                 "rows": result["count"]}
-    return {"body": serialize_results(result, job["result_type"]), "media_type": job["result_type"],
-            "truncated": result.get("truncated", False), "rows": len(result.get("rows", ()))}
+    media_type = job["result_type"]
+    if result["kind"] == "boolean":
+        body = serialize_results(result, media_type)
+    elif media_type == "application/sparql-results+json":
+        body = _json_results(result["variables"], result["rows"])
+    else:
+        body = serialize_results({**result, "rows": [[_term(t) for t in row] for row in result["rows"]]}, media_type)
+    return {"body": body, "media_type": media_type, "truncated": result.get("truncated", False),
+            "rows": len(result.get("rows", ()))}
+
+
+def _json_results(variables: list[str], rows: list[tuple]) -> bytes:
+    """SPARQL JSON results written straight from pyoxigraph's terms (profiled: building a dict
+    per term and then dumping them was a quarter of a 200-row query's time)."""
+    names = [_json_string(v) + ":" for v in variables]
+    bindings = ",".join("{" + ",".join(name + _json_term(t) for name, t in zip(names, row) if t is not None) + "}"
+                        for row in rows)
+    head = ",".join(_json_string(v) for v in variables)
+    return f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{bindings}]}}}}'.encode("utf-8")
+
+
+def _json_term(term) -> str:
+    kind = type(term)
+    if kind is ox.NamedNode:
+        return '{"type":"uri","value":' + _json_string(term.value) + "}"
+    if kind is ox.Literal:
+        value = _json_string(term.value)
+        language = term.language
+        if language:
+            return f'{{"type":"literal","value":{value},"xml:lang":{_json_string(language)}}}'
+        datatype = term.datatype.value
+        if datatype == XSD_STRING:
+            return '{"type":"literal","value":' + value + "}"
+        return f'{{"type":"literal","value":{value},"datatype":{_json_string(datatype)}}}'
+    if kind is ox.BlankNode:
+        return '{"type":"bnode","value":' + _json_string(term.value) + "}"
+    return '{"type":"triple","value":' + _json_string(str(term)) + "}"
 
 
 def _from_spec(spec: list):
