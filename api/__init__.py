@@ -43,10 +43,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .security import configure as configure_security
     from .web_auth import bp as web_auth, configure as configure_web_auth
     from .queries import bp as queries
-    from .sparql import bp as sparql
+    from .sparql import SparqlEndpoint
     from .writes import bp as writes
     app.register_blueprint(linked_data)
-    app.register_blueprint(sparql)
     app.register_blueprint(queries)
     app.register_blueprint(catalogue)
     app.register_blueprint(conformance)
@@ -58,7 +57,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_web_auth(app)
     configure_security(app)
     _error_pages(app)
+    app.wsgi_app = _with_sparql(app.wsgi_app, SparqlEndpoint(app))
     return app
+
+
+def _with_sparql(flask_app, endpoint):
+    """/sparql goes to its own small WSGI app, everything else to Flask."""
+    def route(environ, start_response):
+        if environ.get("PATH_INFO") in ("/sparql", "/sparql/"):
+            return endpoint(environ, start_response)
+        return flask_app(environ, start_response)
+    return route
 
 
 def _error_pages(app: Flask) -> None:
@@ -67,17 +76,15 @@ def _error_pages(app: Flask) -> None:
     from werkzeug.exceptions import HTTPException
 
     from .documents import _not_found
-    from .problems import problem
+    from .problems import problem, too_large
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:
             return _not_found("Page not found", "There is nothing at this address. Start from the home page, /.")
-        detail = exc.description or exc.name
         if exc.code == 413:
-            detail = (f"The request body is larger than the limit of {app.config['MAX_CONTENT_LENGTH']:,} bytes "
-                      "(LDR_MAX_INPUT_BYTES). Send fewer records at a time.")
-        response = problem(exc.code or 500, exc.name, detail)
+            return too_large(app.config["MAX_CONTENT_LENGTH"])
+        response = problem(exc.code or 500, exc.name, exc.description or exc.name)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             response.headers["Allow"] = ", ".join(exc.valid_methods)
         return response

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import current_app, g, request
+from flask import g, request
 
 from registry.rate_limit import RateLimiter, retry_after
 
@@ -29,19 +29,36 @@ def policy(nonce: str | None, extra_styles: tuple[str, ...] = ()) -> str:
         "form-action 'self'", "frame-ancestors 'none'"])
 
 
+def add_headers(headers, path: str, nonce: str | None, secure: bool) -> None:
+    """The headers every response carries (those it has not set itself)."""
+    extra = YASGUI_STYLES if path == "/query" else ()
+    headers.setdefault("Content-Security-Policy", policy(nonce, extra))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+
+
+def limit_rate(limiter: RateLimiter, client: str | None):
+    """A 429 problem if the client has used up its queries for now, else None."""
+    wait = limiter.take(client or "unknown")
+    if not wait:
+        return None
+    return problem(429, "Too many requests",
+                   f"This client has sent more than {limiter.capacity:.0f} queries a minute (LDR_RATE_LIMIT). "
+                   "Wait and try again, or download the dump at /dumps/registry.nq.gz to work on everything locally.",
+                   headers={"Retry-After": retry_after(wait)})
+
+
 def configure(app) -> None:
     limiter = RateLimiter(app.config["LDR"]["LDR_RATE_LIMIT"])
+    app.extensions["ldr.rate_limiter"] = limiter   # shared with the SPARQL endpoint
 
     @app.before_request
-    def nonce_and_rate_limit():
+    def rate_limit():
         if request.path.startswith(LIMITED):
-            wait = limiter.take(request.remote_addr or "unknown")
-            if wait:
-                return problem(429, "Too many requests",
-                               f"This client has sent more than {current_app.config['LDR']['LDR_RATE_LIMIT']} "
-                               "queries a minute (LDR_RATE_LIMIT). Wait and try again, or download the dump at "
-                               "/dumps/registry.nq.gz to work on everything locally.",
-                               headers={"Retry-After": retry_after(wait)})
+            return limit_rate(limiter, request.remote_addr)
         return None
 
     @app.context_processor
@@ -53,11 +70,5 @@ def configure(app) -> None:
 
     @app.after_request
     def security_headers(response):
-        extra = YASGUI_STYLES if request.path == "/query" else ()
-        response.headers.setdefault("Content-Security-Policy", policy(g.get("csp_nonce"), extra))
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        add_headers(response.headers, request.path, g.get("csp_nonce"), request.is_secure)
         return response

@@ -1,18 +1,27 @@
-"""/sparql: the SPARQL 1.1 Protocol for queries, read-only and time-limited."""
+"""/sparql: the SPARQL 1.1 Protocol for queries, read-only and time-limited.
+
+A small WSGI app of its own, in front of Flask (api._with_sparql): the endpoint is a protocol,
+not a page, and Flask's request handling was more than half of an item lookup's time (profiled;
+docs/benchmarks.md). It gives the same problem documents, security headers and rate limit as
+the rest of the registry."""
 from __future__ import annotations
 
+import logging
 from urllib.parse import parse_qs
 
-from flask import Blueprint, Response, current_app, redirect, request
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
 
-from registry.rdfio import FORMATS
+from registry.rdfio import FORMATS, serialize
 from registry.service_description import service_description
 from registry.sparql import QueryError
 
 from .conneg import choose
-from .problems import problem
+from .problems import problem, too_large
+from .security import add_headers, limit_rate
 
-bp = Blueprint("sparql", __name__)
+log = logging.getLogger(__name__)
 
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
@@ -31,97 +40,130 @@ def query_problem(exc: QueryError) -> Response:
     return problem(STATUS[exc.kind], TITLES[exc.kind], exc.message, headers=headers)
 
 
-def _accept_header() -> str:
+class SparqlEndpoint:
+    """The endpoint as a WSGI app, built once per Flask app from its settings and services."""
+
+    def __init__(self, app):
+        self.settings = app.config["LDR"]
+        self.queries = app.extensions["ldr.queries"]
+        self.limiter = app.extensions["ldr.rate_limiter"]
+        self.base_iri = self.settings["LDR_BASE"] + "/"
+        self.max_rows = str(self.settings["LDR_QUERY_MAX_ROWS"])
+        self._header_lists: dict[bool, list] = {}
+
+    def __call__(self, environ, start_response):
+        request = Request(environ)
+        request.max_content_length = self.settings["LDR_MAX_INPUT_BYTES"]
+        try:
+            response = limit_rate(self.limiter, request.remote_addr) or self.respond(request)
+        except RequestEntityTooLarge:
+            response = too_large(self.settings["LDR_MAX_INPUT_BYTES"])
+        except Exception:  # noqa: BLE001 - logged; the client gets a problem document, never a trace
+            log.exception("unexpected error in /sparql")
+            response = problem(500, "Internal server error", "Something went wrong on the server; it has been "
+                               "logged.")
+        if isinstance(response, Response):
+            add_headers(response.headers, request.path, None, request.is_secure)
+            return response(environ, start_response)
+        # an answer: its headers as a plain list (profiled: werkzeug's header object was a fifth
+        # of a lookup's time in this process)
+        body, headers = response
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body))),
+                                  *self._security_headers(request.is_secure)])
+        return [] if request.method == "HEAD" else [body]
+
+    def _security_headers(self, secure: bool) -> list[tuple[str, str]]:
+        if secure not in self._header_lists:
+            headers: dict[str, str] = {}
+            add_headers(headers, "/sparql", None, secure)
+            self._header_lists[secure] = list(headers.items())
+        return self._header_lists[secure]
+
+    def respond(self, request: Request) -> Response | tuple[bytes, list[tuple[str, str]]]:
+        """A problem, a redirect or the service description as a Response; an answer as its body
+        and headers."""
+        if request.method not in ("GET", "HEAD", "POST"):
+            return problem(405, "Method not allowed", "The SPARQL endpoint answers GET and POST only.",
+                           headers={"Allow": "GET, POST"})
+        url_params = parse_qs(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
+        params = url_params
+        query = None
+        if request.method != "POST":
+            if "update" in params:
+                return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only, "
+                               "and updates are never sent with GET. Use the registry's write API to change records.")
+        else:
+            mimetype = request.mimetype
+            charset = (request.mimetype_params.get("charset") or "utf-8").lower()
+            if charset.replace("-", "") != "utf8":
+                return problem(400, "Not UTF-8", f"The request body is declared as {charset}; SPARQL requests must "
+                               "be UTF-8.")
+            raw = request.get_data(cache=True)
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                return problem(400, "Not UTF-8", "The request body is not valid UTF-8.")
+            if mimetype == "application/x-www-form-urlencoded":
+                form = parse_qs(text, keep_blank_values=True)
+                params = {**url_params, **{k: url_params.get(k, []) + v for k, v in form.items()}}
+                if "update" in form:
+                    if len(form["update"]) > 1:
+                        return problem(400, "More than one update", "Send one update parameter.")
+                    return _read_only()
+            elif mimetype == "application/sparql-query":
+                query = text
+            elif mimetype == "application/sparql-update":
+                return _read_only()
+            else:
+                return problem(415, "Unsupported media type",
+                               f"A SPARQL POST must be application/x-www-form-urlencoded (with a query parameter) "
+                               f"or application/sparql-query, not {mimetype or 'a body without a Content-Type'}.")
+        accept = _accept_header(request)
+        if query is None:
+            queries = params.get("query", [])
+            if len(queries) > 1:
+                return problem(400, "More than one query", "Send exactly one query parameter.")
+            if not queries:
+                if request.method != "POST":
+                    if choose(request.headers.get("Accept"), RDF_TYPES + ["text/html"]) == "text/html" and \
+                            "text/html" in request.headers.get("Accept", ""):
+                        return redirect("/query", code=303)   # a person with a browser: the query page
+                    return self._service_description(accept)
+                return problem(400, "No query", "The request has no query parameter.")
+            query = queries[0]
+        result_type, rdf_type = choose(accept, RESULT_TYPES), choose(accept, RDF_TYPES)
+        if result_type is None and rdf_type is None:
+            return problem(406, "Not acceptable", "This endpoint can answer in: " + ", ".join(RESULT_TYPES + RDF_TYPES)
+                           + ".")
+        try:
+            outcome = self.queries().run(query, default_graphs=params.get("default-graph-uri", []),
+                                         named_graphs=params.get("named-graph-uri", []),
+                                         result_type=result_type or RESULT_TYPES[0],
+                                         rdf_type=rdf_type or RDF_TYPES[0], base_iri=self.base_iri)
+        except QueryError as exc:
+            return query_problem(exc)
+        media_type = outcome.media_type + ("; charset=utf-8" if outcome.media_type.startswith("text/") else "")
+        headers = [("Content-Type", media_type), ("LDR-Result-Limit", self.max_rows), ("Vary", "Accept"),
+                   ("Cache-Control", "no-store")]
+        if outcome.truncated:
+            headers.append(("LDR-Results-Truncated", f"true; the first {self.max_rows} results are shown; add "
+                                                     "LIMIT/OFFSET to page through the rest"))
+        return outcome.body, headers
+
+    def _service_description(self, accept: str) -> Response:
+        rdf_type = choose(accept, RDF_TYPES) or RDF_TYPES[0]
+        fmt = next(f for f in FORMATS.values() if f.media_type == rdf_type)
+        graph = service_description(self.settings["LDR_BASE"], RESULT_TYPES, RDF_TYPES)
+        return Response(serialize(graph, fmt), content_type=rdf_type, headers={"Vary": "Accept"})
+
+
+def _accept_header(request: Request) -> str:
     header = request.headers.get("Accept", "")
     for alias, media in ALIASES.items():
         header = header.replace(alias, media)
     return header
 
 
-@bp.route("/sparql", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
-@bp.route("/sparql/", methods=["GET", "POST", "PUT", "DELETE", "PATCH"])
-def sparql():
-    if request.method not in ("GET", "POST"):
-        return problem(405, "Method not allowed", "The SPARQL endpoint answers GET and POST only.",
-                       headers={"Allow": "GET, POST"})
-    url_params = parse_qs(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
-    params = url_params
-    query = None
-    if request.method == "GET":
-        if "update" in params:
-            return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only, and "
-                           "updates are never sent with GET. Use the registry's write API to change records.")
-    else:
-        mimetype = request.mimetype
-        charset = (request.mimetype_params.get("charset") or "utf-8").lower()
-        if charset.replace("-", "") != "utf8":
-            return problem(400, "Not UTF-8", f"The request body is declared as {charset}; SPARQL requests must be UTF-8.")
-        raw = request.get_data(cache=True)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return problem(400, "Not UTF-8", "The request body is not valid UTF-8.")
-        if mimetype == "application/x-www-form-urlencoded":
-            form = parse_qs(text, keep_blank_values=True)
-            params = {**url_params, **{k: url_params.get(k, []) + v for k, v in form.items()}}
-            if "update" in form:
-                if len(form["update"]) > 1:
-                    return problem(400, "More than one update", "Send one update parameter.")
-                return _read_only()
-        elif mimetype == "application/sparql-query":
-            query = text
-        elif mimetype == "application/sparql-update":
-            return _read_only()
-        else:
-            return problem(415, "Unsupported media type",
-                           f"A SPARQL POST must be application/x-www-form-urlencoded (with a query parameter) "
-                           f"or application/sparql-query, not {mimetype or 'a body without a Content-Type'}.")
-    if query is None:
-        queries = params.get("query", [])
-        if len(queries) > 1:
-            return problem(400, "More than one query", "Send exactly one query parameter.")
-        if not queries:
-            if request.method == "GET":
-                if choose(request.headers.get("Accept"), RDF_TYPES + ["text/html"]) == "text/html" and \
-                        "text/html" in request.headers.get("Accept", ""):
-                    return redirect("/query", code=303)   # a person with a browser: the query page
-                return _service_description()
-            return problem(400, "No query", "The request has no query parameter.")
-        query = queries[0]
-    result_type = choose(_accept_header(), RESULT_TYPES)
-    rdf_type = choose(_accept_header(), RDF_TYPES)
-    if result_type is None and rdf_type is None:
-        return problem(406, "Not acceptable", "This endpoint can answer in: " + ", ".join(RESULT_TYPES + RDF_TYPES) + ".")
-    service = current_app.extensions["ldr.queries"]
-    try:
-        outcome = service().run(query, default_graphs=params.get("default-graph-uri", []),
-                                named_graphs=params.get("named-graph-uri", []),
-                                result_type=result_type or RESULT_TYPES[0], rdf_type=rdf_type or RDF_TYPES[0],
-                                base_iri=current_app.config["LDR"]["LDR_BASE"] + "/")
-    except QueryError as exc:
-        return query_problem(exc)
-    response = Response(outcome.body, mimetype=outcome.media_type)
-    if outcome.media_type.startswith("text/"):
-        response.charset = "utf-8"
-    limit = current_app.config["LDR"]["LDR_QUERY_MAX_ROWS"]
-    response.headers["LDR-Result-Limit"] = str(limit)
-    if outcome.truncated:
-        response.headers["LDR-Results-Truncated"] = (
-            f"true; the first {limit} results are shown; add LIMIT/OFFSET to page through the rest")
-    response.headers["Vary"] = "Accept"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 def _read_only() -> Response:
     return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only. "
                    "Use the registry's write API to change records.")
-
-
-def _service_description() -> Response:
-    rdf_type = choose(_accept_header(), RDF_TYPES) or RDF_TYPES[0]
-    fmt = next(f for f in FORMATS.values() if f.media_type == rdf_type)
-    settings = current_app.config["LDR"]
-    graph = service_description(settings["LDR_BASE"], RESULT_TYPES, RDF_TYPES)
-    from registry.rdfio import serialize
-    return Response(serialize(graph, fmt), mimetype=rdf_type, headers={"Vary": "Accept"})
