@@ -125,7 +125,11 @@ class Service:
 
 
 def wrk(url: str, accept: str, duration: int, connections: int = 4) -> dict:
-    """Requests per second and latency percentiles from wrk (one thread: the machine has two cores)."""
+    """Requests per second and latency percentiles from wrk (one thread: the machine has two cores),
+    after a second of the same load unmeasured, so every service is measured warm (caches filled,
+    earlier queries finished) rather than straight after the previous, heavier measurement."""
+    subprocess.run(["wrk", "-t1", f"-c{connections}", "-d1s", "--timeout", "30s", "-H", f"Accept: {accept}", url],
+                   capture_output=True, check=True)
     out = subprocess.run(["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "30s",
                           "-H", f"Accept: {accept}", url], capture_output=True, text=True, check=True).stdout
     result = {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))}

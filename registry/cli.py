@@ -186,23 +186,33 @@ def export(fmt: str, output: Path | None, store: str | None) -> None:
 def restore(dump: Path, store: str | None) -> None:
     """Load a dump (registry.nq.gz from /dumps, or `ldr export --format nquads`) into a new, empty
     store with the bulk loader, then build the search index."""
+    from .dump_index import Indexer
     from .search_index import SearchIndex, index_path
     settings = _settings(store)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings, create=True)
     started = time.monotonic()
+    indexer = None
     try:
+        loader.check_restorable(st, dump)
+        if settings["LDR_STORE"] == "embedded":   # index the dump on the other core meanwhile
+            indexer = Indexer(dump, index_path(settings), settings["LDR_BASE"])
         loader.restore(st, dump)
         loaded = time.monotonic()
-        index = SearchIndex(index_path(settings))
-        records = index.rebuild(st, model)
-        index.close()
+        records = indexer.finish() if indexer else None
+        indexer = None
+        if records is None:
+            index = SearchIndex(index_path(settings))
+            records = index.rebuild(st, model)
+            index.close()
     except (InputError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
+        if indexer is not None:   # the load failed: no index of it
+            indexer.abandon()
         st.close()
-    click.echo(f"Restored {dump} in {loaded - started:.1f} s and indexed {records:,} records in "
-               f"{time.monotonic() - loaded:.1f} s.")
+    click.echo(f"Restored {dump} in {loaded - started:.1f} s and indexed {records:,} records "
+               f"(finished {time.monotonic() - loaded:.1f} s after the load).")
 
 
 @main.command("import-councils")

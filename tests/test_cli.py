@@ -212,3 +212,38 @@ def test_restore_loads_a_dump_into_a_new_store_and_refuses_a_full_one(store_dir,
     assert again.returncode == 1 and "not empty" in again.stderr
     wrong = run("restore", str(tmp_path / "registry.ttl"), store=tmp_path / "other")
     assert wrong.returncode == 1 and "N-Quads" in wrong.stderr
+
+
+def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(store_dir, tmp_path):
+    """`ldr restore` indexes the dump in a second process while the store loads it; that index
+    must hold exactly what `ldr reindex` makes from the loaded store — and a dump that fails to
+    load leaves no half-built index behind and an empty store to restore into again."""
+    import gzip
+    import sqlite3
+    dump = tmp_path / "registry.nq.gz"
+    plain = run("export", "--format", "nquads", store=store_dir).stdout
+    dump.write_bytes(gzip.compress(plain.encode("utf-8")))
+    assert run("restore", str(dump), store=tmp_path / "new").returncode == 0
+    index = tmp_path / "new.index.sqlite"
+    tables = ("SELECT iri, register, title, description, status, modified FROM records ORDER BY iri",
+              "SELECT r.iri, f.facet, f.key, f.label FROM facets f JOIN records r ON r.rowid = f.rid "
+              "ORDER BY 1, 2, 3", "SELECT * FROM facet_totals ORDER BY 1, 2, 3", "SELECT * FROM seen ORDER BY 1",
+              "SELECT r.iri, s.keywords, s.organisations FROM search s JOIN records r ON r.rowid = s.rowid ORDER BY 1")
+
+    def contents():
+        with sqlite3.connect(index) as db:
+            found = [db.execute(sql).fetchall() for sql in tables]
+        # the words of a record's search text, in whatever order the store listed its values
+        found[-1] = [(iri, sorted(keywords.split()), sorted(organisations.split())) for iri, keywords, organisations in found[-1]]
+        return found
+    beside_the_load = contents()
+    assert len(beside_the_load[0]) > 100 and beside_the_load[3]
+    assert run("reindex", store=tmp_path / "new").returncode == 0
+    assert contents() == beside_the_load
+    broken = tmp_path / "broken.nq"
+    lines = plain.splitlines()
+    broken.write_text("\n".join(lines[:len(lines) // 2] + ["<http://example.org/a> <oops"] + lines[len(lines) // 2:]))
+    failed = run("restore", str(broken), store=tmp_path / "other")
+    assert failed.returncode == 1 and "broken.nq" in failed.stderr
+    assert not [p.name for p in tmp_path.iterdir() if ".building" in p.name]
+    assert run("restore", str(dump), store=tmp_path / "other").returncode == 0   # nothing half-loaded in the way

@@ -17,6 +17,13 @@ from .base import StoreError, insert_data
 
 class EmbeddedStore:
     KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
+    @classmethod
+    def over(cls, store: ox.Store) -> "EmbeddedStore":
+        """An already open pyoxigraph store (an in-memory one, say) behind the same interface."""
+        self = cls.__new__(cls)
+        self.path, self.on_commit, self._store = None, [], store
+        return self
+
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
         self.on_commit: list = []   # called with the IRIs of records after each committed change
