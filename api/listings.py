@@ -21,6 +21,9 @@ PER_PAGE = 20
 DATA_PER_PAGE, MAX_PER_PAGE = 100, 10_000
 #: Values shown per facet: the most frequent, then any the user has selected (`facet_limit=0` in data: all).
 FACET_VALUES_SHOWN, DATA_FACET_LIMIT = 12, 20
+#: Beyond any register's last page, and small enough for SQLite's integers (a page number of 20
+#: digits was a 500: found while describing these parameters in the OpenAPI document).
+MAX_PAGE, MAX_FACET_LIMIT = 1_000_000_000, 100_000
 SORTS = [("title", "Title A to Z"), ("-title", "Title Z to A"), ("-modified", "Recently changed"),
          ("modified", "Least recently changed")]
 STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stable": "Stable", "superseded": "Superseded",
@@ -44,11 +47,11 @@ def _number(name: str, default: int, lowest: int, highest: int | None = None) ->
         value = max(lowest, int(request.args.get(name, str(default))))
     except ValueError:
         return default
-    return min(value, highest) if highest else value
+    return min(value, highest) if highest is not None else value
 
 
 def _page() -> int:
-    return _number("page", 1, 1)
+    return _number("page", 1, 1, MAX_PAGE)
 
 
 def page_numbers(page: int, pages: int) -> list[int | None]:
@@ -127,7 +130,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     sort = request.args.get("sort", "title")
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
-    limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0)
+    limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
     facets = _index().facet_counts(register, filters, query, limit=limit)
     if suffix:
         return _data_response(suffix, path, hits, total, page, per_page, facets)

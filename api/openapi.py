@@ -21,6 +21,34 @@ def _register_param() -> dict:
     return {"name": "register", "in": "path", "required": True, "schema": {"type": "string", "enum": list(REGISTERS)}}
 
 
+def _listing(summary: str, path_params: list) -> dict:
+    """A listing's JSON: a page of records, facet counts, and links to the pages either side."""
+    facet = {"type": "array", "items": {"type": "object", "required": ["value", "label", "count"], "properties": {
+        "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"}}}}
+    item = {"type": "object", "required": ["iri", "register", "title"], "properties": {
+        name: {"type": "string"} for name in ("iri", "register", "title", "description", "status", "modified")}}
+    listing = {"type": "object", "required": ["total", "page", "per_page", "items", "facets", "facet_values"],
+               "properties": {"total": {"type": "integer"}, "page": {"type": "integer"},
+                              "per_page": {"type": "integer"}, "next": {"type": "string"}, "prev": {"type": "string"},
+                              "items": {"type": "array", "items": item},
+                              "facets": {"type": "object", "additionalProperties": facet},
+                              "facet_values": {"type": "object", "additionalProperties": {"type": "integer"}}}}
+    number = {"type": "integer"}
+    return {"get": {"summary": summary, "parameters": path_params + [
+        {"name": "q", "in": "query", "schema": {"type": "string"}, "description": "Words to search for"},
+        {"name": "page", "in": "query", "schema": {**number, "minimum": 1}},
+        {"name": "per_page", "in": "query", "schema": {**number, "minimum": 1, "maximum": 10_000},
+         "description": "Records per page (default 100)"},
+        {"name": "facet_limit", "in": "query", "schema": {**number, "minimum": 0},
+         "description": "Values per facet (default 20; 0 for all)"},
+        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["title", "-title", "modified", "-modified"]}},
+        {"name": "status", "in": "query", "schema": {"type": "string"},
+         "description": "A facet value; every facet (service_area, region, organisation, ...) filters the same way"}],
+        "responses": {"200": {"description": "A page of the listing; a `Link` header leads to the next and previous",
+                              "content": {"application/json": {"schema": listing}}},
+                      **({"404": problem("No such register")} if path_params else {})}}}
+
+
 def _reference_param() -> dict:
     return {"name": "reference", "in": "path", "required": True,
             "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "maxLength": 200}}
@@ -91,6 +119,8 @@ def build_openapi(base: str) -> dict:
                               "400": problem("An unknown parameter or a value outside its list"),
                               "404": problem("No such stored query"), "406": problem("No acceptable format"),
                               "503": problem("Time limit reached")}}},
+            "/search.json": _listing("Search every register: ranked records and facet counts", []),
+            "/{register}.json": _listing("A register's records, a page at a time, with facet counts", [_register_param()]),
             "/{register}": {"post": {
                 "summary": "Submit one or more new records (status: submitted). All or nothing.",
                 "security": [{"bearer": []}],

@@ -48,7 +48,7 @@ def test_the_app_keeps_to_its_openapi_document(api_schema, app):
                                    excluded_checks=[checks.positive_data_acceptance])
         run()
         checked.append(operation.label)
-    assert len(checked) == 13, checked
+    assert len(checked) == 15, checked
 
 
 def test_openapi_documents_the_write_api(app):

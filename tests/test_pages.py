@@ -224,6 +224,12 @@ def test_long_listings_page_by_page_in_every_format(client):
     part = client.get("/search.csv?per_page=10&page=2")
     assert 'rel="next"' in part.headers["Link"] and 'rel="prev"' in part.headers["Link"]
     assert client.get("/search.json?per_page=lots").json["per_page"] == 100
+    for odd in ("page=99999999999999999999", "facet_limit=99999999999999999999", "per_page=99999999999999999999",
+                "q=care&page=99999999999999999999", "page=-3"):
+        for path in ("/search", "/search.json", "/exemplars", "/exemplars.csv"):
+            response = client.get(f"{path}?{odd}")
+            assert response.status_code == 200, (path, odd)
+    assert client.get("/search.json?page=99999999999999999999").json["items"] == []
 
 
 def test_a_facet_shows_its_commonest_values_and_every_ticked_one(client):
