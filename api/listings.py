@@ -78,8 +78,12 @@ def _decorate(hits):
     return hits
 
 
+def _args_but_page() -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+
+
 def _alternates(path: str) -> list[dict]:
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]
+    args = _args_but_page()
     query = ("?" + urlencode(args)) if args else ""
     return [{"href": f"{path}.json{query}", "label": "JSON", "media_type": "application/json"},
             {"href": f"{path}.csv{query}", "label": "CSV", "media_type": "text/csv"}]
@@ -116,8 +120,7 @@ def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: 
 
 
 def _page_url(path: str, n: int) -> str:
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page"] + [("page", str(n))]
-    return f"{path}?{urlencode(args)}"
+    return f"{path}?{urlencode(_args_but_page() + [('page', str(n))])}"
 
 
 def _listing_page(register: str | None, path: str, template: str, **extra):

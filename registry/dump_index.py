@@ -41,7 +41,7 @@ def build(dump: Path, index: Path, base: str) -> int:
         return built.rebuild(EmbeddedStore.over(memory), model)
     finally:
         built.close()
-        Path(str(index) + ".lock").unlink(missing_ok=True)
+        built.lock_path.unlink(missing_ok=True)
 
 
 class Indexer:

@@ -80,11 +80,16 @@ class SearchIndex:
                 remove_index_files(self.path)
                 self._open()
 
+    @property
+    def lock_path(self) -> Path:
+        """The file writers in different processes take turns on."""
+        return self.path.with_name(self.path.name + ".lock")
+
     @contextmanager
     def _between_processes(self):
         """One writer at a time across processes (web workers sharing the file), besides SQLite's
         own locking, which refuses rather than waits when two start a fresh index together."""
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock:
+        with open(self.lock_path, "a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield
@@ -256,9 +261,14 @@ class SearchIndex:
         return " INTERSECT ".join(parts) or "SELECT rowid AS rid FROM records", params
 
     def _matches(self, match: str) -> str:
-        """The rows that match a text search, as a JSON array, worked out once and reused by the
-        facet counts of the same page (profiled: each facet ran the search again). Kept until the
-        index changes, by this process or another one (SQLite's data_version)."""
+        """The rows that match a text search, as a JSON array (see _searched)."""
+        return self._searched(match)[0]
+
+    def _searched(self, match: str) -> tuple[str, int]:
+        """The rows that match a text search, as a JSON array, and how many: worked out once and
+        reused by the listing and the facet counts of the same page (profiled: each facet ran the
+        search again). Kept until the index changes, by this process or another one (SQLite's
+        data_version)."""
         with self._lock:
             version = (self._generation, self._db.execute("PRAGMA data_version").fetchone()[0])
             cached = self._match_cache.get(match)
@@ -267,7 +277,7 @@ class SearchIndex:
             rows = [r for (r,) in self._db.execute("SELECT rowid FROM search WHERE search MATCH ?", [match])]
             if len(self._match_cache) > 64:
                 self._match_cache.clear()
-            self._match_cache[match] = (version, json.dumps(rows))
+            self._match_cache[match] = (version, (json.dumps(rows), len(rows)))
             return self._match_cache[match][1]
 
     def _where(self, register: str | None, filters: dict[str, list[str]], match: str = "") -> tuple[str, list]:
@@ -284,7 +294,7 @@ class SearchIndex:
         offset = (max(page, 1) - 1) * per_page
         match = _fts_query(query) if query else ""
         # nothing but the words: the matches are already counted (and cached for the facets)
-        counted = len(json.loads(self._matches(match))) if match and where == "1" else None
+        counted = self._searched(match)[1] if match and where == "1" else None
         with self._lock:
             if query:
                 if not match:
