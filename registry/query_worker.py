@@ -79,6 +79,9 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     if isinstance(result, ox.QueryBoolean):
         return {"kind": "boolean", "value": bool(result)}
     if isinstance(result, ox.QuerySolutions):
+        if job.get("whole") and job["result_type"] == "application/sparql-results+json":
+            # the query's own LIMIT keeps it within the endpoint's: the engine writes it all
+            return {"kind": "body", "body": result.serialize(format=ox.QueryResultsFormat.JSON)}
         variables = [v.value for v in result.variables]
         rows, truncated = [], False
         for solution in result:
@@ -94,24 +97,23 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             break
         triples.append(triple)
     fmt = RDF_FORMATS[job["rdf_format"]]
-    return {"kind": "graph", "body": ox.serialize(triples, format=fmt), "truncated": truncated,
-            "count": len(triples)}
+    return {"kind": "graph", "body": ox.serialize(triples, format=fmt), "truncated": truncated}
 
 
 def answer_for(result: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
     """The body as the client asked for it, written here so the web process only passes bytes on."""
     if result["kind"] == "graph":
-        return {"body": result["body"], "media_type": job["rdf_format"], "truncated": result["truncated"],
-                "rows": result["count"]}
+        return {"body": result["body"], "media_type": job["rdf_format"], "truncated": result["truncated"]}
     media_type = job["result_type"]
+    if result["kind"] == "body":
+        return {"body": result["body"], "media_type": media_type, "truncated": False}
     if result["kind"] == "boolean":
         body = serialize_results(result, media_type)
     elif media_type == "application/sparql-results+json":
         body = _json_results(result["variables"], result["rows"])
     else:
         body = serialize_results({**result, "rows": [[_term(t) for t in row] for row in result["rows"]]}, media_type)
-    return {"body": body, "media_type": media_type, "truncated": result.get("truncated", False),
-            "rows": len(result.get("rows", ()))}
+    return {"body": body, "media_type": media_type, "truncated": result.get("truncated", False)}
 
 
 def _json_results(variables: list[str], rows: list[tuple]) -> bytes:

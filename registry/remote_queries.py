@@ -81,12 +81,12 @@ class RemoteQueries:
         truncated = len(bindings) > self.max_rows
         rows = [[binding.get(v) for v in variables] for binding in bindings[: self.max_rows]]
         payload = {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
-        return QueryOutcome(query_worker.serialize_results(payload, result_type), result_type, truncated, len(rows))
+        return QueryOutcome(query_worker.serialize_results(payload, result_type), result_type, truncated)
 
     @staticmethod
     def _graph(triples, rdf_type: str, truncated: bool) -> QueryOutcome:
         body = ox.serialize(triples, format=query_worker.RDF_FORMATS[rdf_type])
-        return QueryOutcome(body, rdf_type, truncated, len(triples))
+        return QueryOutcome(body, rdf_type, truncated)
 
     def close(self) -> None:
         pass

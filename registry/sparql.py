@@ -68,12 +68,21 @@ def guard(query: str) -> None:
                                     "servers. Query each endpoint yourself and combine the results.")
 
 
+_LAST_LIMIT = re.compile(r"(?:\bOFFSET\s+\d+\s+)?\bLIMIT\s+(\d+)\s*(?:\bOFFSET\s+\d+\s*)?$", re.I)
+
+
+def within_limit(query: str, max_rows: int) -> bool:
+    """Whether the query's own top-level LIMIT keeps its answer within `max_rows`: a LIMIT at
+    the very end of the query, after its last brace, is the outermost query's."""
+    found = _LAST_LIMIT.search(keywords(query))
+    return bool(found) and int(found.group(1)) <= max_rows
+
+
 @dataclass
 class QueryOutcome:
     body: bytes
     media_type: str
     truncated: bool = False
-    rows: int = 0
 
 
 class _Worker:
@@ -154,7 +163,8 @@ class QueryPool:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
         job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
                "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
-               "base_iri": base_iri, "substitutions": substitutions or {}}
+               "base_iri": base_iri, "substitutions": substitutions or {},
+               "whole": within_limit(query, self.max_rows)}
         try:
             worker.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
@@ -182,7 +192,7 @@ class QueryPool:
             raise QueryError("memory", f"The query was stopped: {payload}.")
         if status != "ok":
             raise QueryError("error", f"The query failed: {payload}")
-        return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"], payload["rows"])
+        return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"])
 
     def close(self) -> None:
         with self._lock:

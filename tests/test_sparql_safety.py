@@ -164,6 +164,22 @@ def test_the_result_cap_is_reported_not_silent(client):
     assert "LDR-Results-Truncated" not in small.headers
 
 
+def test_only_the_outer_query_s_own_limit_lets_the_engine_write_the_whole_answer(client):
+    """A SELECT whose own LIMIT is within the cap is written by the engine in one go (faster);
+    a LIMIT anywhere else — in a subquery, in a string, beyond the cap — must not let an answer
+    past the cap."""
+    exact = get(client, "SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 25")
+    assert len(exact.json["results"]["bindings"]) == 25 and "LDR-Results-Truncated" not in exact.headers
+    for query in ["SELECT ?s ?p WHERE { ?s ?p ?o } LIMIT 1000",
+                  "SELECT ?s ?p2 WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 5 } ?x ?p2 ?o2 }",
+                  'SELECT ?s WHERE { ?s ?p ?o FILTER(?o != "} LIMIT 5") }',
+                  "SELECT ?s WHERE { ?s ?p ?o }  # LIMIT 5"]:
+        response = get(client, query)
+        assert response.status_code == 200, query
+        assert len(response.json["results"]["bindings"]) == 25, query
+        assert response.headers["LDR-Results-Truncated"].startswith("true"), query
+
+
 @pytest.mark.parametrize("accept,media", [
     ("application/sparql-results+json", "application/sparql-results+json"),
     ("application/sparql-results+xml", "application/sparql-results+xml"),
