@@ -97,7 +97,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "against shapes/ (a test validates a sample), written as a registry dump: every record in the default "
             "graph, its own graph and its first version's graph, with PROV-O provenance, plus the vocabulary.",
             "- **ldr**: `ldr serve` (granian, one process with four request threads, because an embedded store "
-            "is opened by one process) with `LDR_QUERY_WORKERS=2` query processes.",
+            "is opened by one process) with its default settings: three query processes (`LDR_QUERY_WORKERS`), "
+            "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second).",
             "- **oxigraph**: `oxigraph serve-read-only` over a store made by `oxigraph load` from the same file — "
             "the engine's own server, the limit for /sparql.",
             "- **rdflib-endpoint**: `rdflib-endpoint serve` over the same file (in memory; only up to "

@@ -166,7 +166,7 @@ def peer_python() -> Path | None:
 
 def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
     # No rate limit: wrk is one client sending thousands of queries a second on purpose.
-    env = {"LDR_BASE": BASE, "LDR_QUERY_WORKERS": "2", "LDR_RATE_LIMIT": "0"}
+    env = {"LDR_BASE": BASE, "LDR_RATE_LIMIT": "0"}   # otherwise the defaults
     scale_dir = WORK / label
     made_by = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
     dump = WORK / f"registry-{label}-{made_by}.nq"   # remade when the generator changes

@@ -70,7 +70,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_RATE_LIMIT", 600,
             "Queries a minute each client (by address) may send to /sparql and /queries before getting 429 with "
             "Retry-After; bursts up to that many are allowed. 0 turns the limit off.", int),
-    Setting("LDR_QUERY_WORKERS", 2, "Worker processes that run SPARQL queries, per web process.", int),
+    Setting("LDR_QUERY_WORKERS", 3, "Worker processes that run SPARQL queries, per web process.", int),
     Setting("LDR_QUERY_MAX_ROWS", 10000,
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
     Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),
