@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
 
 from .model import Model
 from .settings import beside_store
@@ -38,7 +37,7 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11   # 11: times as the store writes them (…Z), not as rdflib reprints them
 #: The register name under which facet_totals keeps the counts over every register.
 ALL = "*"
 #: Seconds of clock difference between writers that catching up allows for.
@@ -456,14 +455,15 @@ def _fts_query(text: str) -> str:
 
 
 def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]:
-    """What the index holds for each record (all, or the given ones), read from the store."""
+    """What the index holds for each record (all, or the given ones), read from the store as
+    text (profiled: making rdflib terms of it was two fifths of a rebuild)."""
     base, ldr = model.base.iri, str(model.base.ldr)
     values = ""
     if iris is not None:
         if not iris:
             return []
         values = "VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " }"
-    records = store.select(f"""
+    records = store.select_text(f"""
         SELECT ?s ?title ?description ?status WHERE {{
             {values}
             ?s <http://purl.org/dc/terms/title> ?title .
@@ -473,18 +473,18 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
         }}""")
     # When each record last changed, in a query of its own: inside the one above, as an OPTIONAL
     # over every history graph, it took most of a rebuild's time (profiled).
-    modified = {str(row["s"]): str(row["modified"]) for row in store.select(f"""
+    modified = {row["s"]: row["modified"] for row in store.select_text(f"""
         SELECT ?s ?modified WHERE {{ {values}
             GRAPH ?h {{ ?s <http://purl.org/linked-data/version#currentVersion> ?v .
                         ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}""")}
     docs: dict[str, dict] = {}
     for row in records:
-        iri = str(row["s"])
+        iri = row["s"]
         split = model.base.split_item(iri)
         if split is None or iri in docs:
             continue
-        docs[iri] = {"iri": iri, "register": split[0], "title": str(row["title"]),
-                     "description": str(row.get("description", "")), "status": str(row.get("status", "")),
+        docs[iri] = {"iri": iri, "register": split[0], "title": row["title"],
+                     "description": row.get("description", ""), "status": row.get("status", ""),
                      "modified": modified.get(iri, ""), "facets": [], "keywords": [], "organisations": []}
     if not docs:
         return []
@@ -498,16 +498,15 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
         for p in paths:
             by_path.setdefault(_path(p, ldr), []).append(facet)
     branches = " UNION ".join(f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path)
-    found = [(str(row["s"]), str(row["path"]), row["value"]) for row in store.select(
-        f"SELECT ?s ?path ?value WHERE {{ {chunk_values} {branches} }}") if str(row["s"]) in docs]
-    values = sorted({v.n3() for _, _, v in found if isinstance(v, URIRef)})
+    rows = store.select_text(f"SELECT ?s ?path ?value (isIRI(?value) AS ?iri) WHERE {{ {chunk_values} {branches} }}")
+    found = [(row["s"], row["path"], row["value"], row["iri"] == "true") for row in rows if row["s"] in docs]
+    values = sorted({f"<{value}>" for _, _, value, is_iri in found if is_iri})
     labels: dict[str, str] = {}
     for start in range(0, len(values), 2000):
-        for row in store.select(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {" ".join(values[start:start + 2000])} }}
+        for row in store.select_text(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {" ".join(values[start:start + 2000])} }}
                 ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }}"""):
-            labels.setdefault(str(row["value"]), str(row["label"]))
-    for iri, path, value in found:
-        value = str(value)
+            labels.setdefault(row["value"], row["label"])
+    for iri, path, value, _ in found:
         label = labels.get(value, value.rsplit("/", 1)[-1])
         for facet in by_path[path]:
             docs[iri]["facets"].append((facet, value, label))
@@ -515,11 +514,11 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
                 docs[iri]["organisations"].append(label)
             else:
                 docs[iri]["keywords"].append(label)
-    for row in store.select(f"""SELECT ?s ?text WHERE {{ {chunk_values}
+    for row in store.select_text(f"""SELECT ?s ?text WHERE {{ {chunk_values}
             ?s <{ldr}problem>|<{ldr}outcome>|<http://www.w3.org/2004/02/skos/core#altLabel>|<http://purl.org/dc/terms/subject> ?text
             FILTER(isLiteral(?text)) }}"""):
-        if str(row["s"]) in docs:
-            docs[str(row["s"])]["keywords"].append(str(row["text"]))
+        if row["s"] in docs:
+            docs[row["s"]]["keywords"].append(row["text"])
     for doc in docs.values():
         doc["keywords"] = " ".join(doc["keywords"])
         doc["organisations"] = " ".join(doc["organisations"])

@@ -29,6 +29,10 @@ class Store(Protocol):
     def select(self, sparql: str) -> list[dict[str, Node]]:
         """Rows of a SELECT query, each a dict of variable name to term (unbound ones absent)."""
 
+    def select_text(self, sparql: str) -> list[dict[str, str]]:
+        """Rows of a SELECT query as the text of each term: an IRI's or blank node's identifier,
+        a literal's lexical form. For readers that want only the text (the search index)."""
+
     def ask(self, sparql: str) -> bool: ...
 
     def construct(self, sparql: str) -> Graph: ...

@@ -47,6 +47,11 @@ class EmbeddedStore:
         return [{name: to_rdflib(term) for name, term in zip(names, solution) if term is not None}
                 for solution in solutions]
 
+    def select_text(self, sparql: str) -> list[dict[str, str]]:
+        solutions = self._store.query(sparql)
+        names = [v.value for v in solutions.variables]
+        return [{name: term.value for name, term in zip(names, solution) if term is not None} for solution in solutions]
+
     def ask(self, sparql: str) -> bool:
         return bool(self._store.query(sparql))
 

@@ -55,6 +55,10 @@ class RemoteStore:
         body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
         return [{name: _term(value) for name, value in binding.items()} for binding in body["results"]["bindings"]]
 
+    def select_text(self, sparql: str) -> list[dict[str, str]]:
+        body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
+        return [{name: value["value"] for name, value in binding.items()} for binding in body["results"]["bindings"]]
+
     def ask(self, sparql: str) -> bool:
         return bool(json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))["boolean"])
 
