@@ -29,12 +29,13 @@ HISTORY = (ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
 
 def build(dump: Path, index: Path, base: str) -> int:
     model = load_model(base)
-    default, state = ox.DefaultGraph(), ox.NamedNode(state_graph(model))
+    state = ox.NamedNode(state_graph(model))
     fmt = ox.RdfFormat.TRIG if ".trig" in dump.name else ox.RdfFormat.N_QUADS
     memory = ox.Store()
     with (gzip.open(dump, "rb") if dump.name.endswith(".gz") else dump.open("rb")) as data:
-        memory.extend(quad for quad in ox.parse(data, format=fmt)
-                      if quad.graph_name == default or quad.predicate in HISTORY or quad.graph_name == state)
+        memory.bulk_extend(quad for quad in ox.parse(data, format=fmt)
+                           if type(quad.graph_name) is ox.DefaultGraph or quad.predicate in HISTORY
+                           or quad.graph_name == state)
     remove_index_files(index)
     built = SearchIndex(index)
     try:
