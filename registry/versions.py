@@ -113,7 +113,9 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
     The check is made by the store, in the same request as the write: the update's first
     operation marks the change only if every record is still at the version read, and every
     later operation applies only where that mark is. So two processes (or two web servers)
-    writing the same record cannot both succeed.
+    writing the same record cannot both succeed — on a store that applies update requests one
+    at a time. The embedded store does (one process, WRITE_LOCK); the oxigraph server does not
+    (repeatable read: two requests at the same moment can both apply; docs/deployment.md).
     """
     if not changes:
         return {}
