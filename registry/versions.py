@@ -12,8 +12,11 @@ from __future__ import annotations
 
 import datetime
 import logging
+import random
 import threading
+import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -23,13 +26,17 @@ from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 from .model import Model
 from .namespaces import REG
 from .store import Store
-from .store.base import nt_lines
+from .store.base import StoreError, nt_lines
 
 VERSION = "http://purl.org/linked-data/version#"
 CURRENT = URIRef(VERSION + "currentVersion")
 
 #: One lock per process: reading the current version and writing the next happen together.
 WRITE_LOCK = threading.RLock()
+#: A claim older than this is a writer that died holding it, and is ignored.
+CLAIM_EXPIRES = 60.0
+#: How long a writer waits for another to finish with the same records.
+CLAIM_WAIT = 10.0
 
 
 @dataclass(frozen=True)
@@ -112,14 +119,16 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
 
     The check is made by the store, in the same request as the write: the update's first
     operation marks the change only if every record is still at the version read, and every
-    later operation applies only where that mark is. So two processes (or two web servers)
-    writing the same record cannot both succeed — on a store that applies update requests one
-    at a time. The embedded store does (one process, WRITE_LOCK); the oxigraph server does not
-    (repeatable read: two requests at the same moment can both apply; docs/deployment.md).
+    later operation applies only where that mark is. That is enough on a store that applies
+    update requests one at a time — the embedded store, written by one process under
+    WRITE_LOCK. A server shared by several processes may not (the oxigraph server gives each
+    request "repeatable read": two at the same moment can both see version 1 and both apply),
+    so there the records are first claimed (`_claimed`), and two processes (or two web servers)
+    writing the same record cannot both succeed.
     """
     if not changes:
         return {}
-    with WRITE_LOCK:
+    with WRITE_LOCK, _claimed(store, model, list(changes)):
         for attempt in range(3):
             current = current_versions(store, model, list(changes))
             for iri, version in (expected or {}).items():
@@ -136,6 +145,58 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
             raise VersionConflict(next(iter(changes)), -1, -1)
         _notify(store, list(changes))
         return numbers
+
+
+def claims_graph(model: Model) -> str:
+    """The named graph where writers sharing a store claim the records they are about to change."""
+    return f"{model.base.iri}/catalogue/claims"
+
+
+@contextmanager
+def _claimed(store: Store, model: Model, iris: list[str]):
+    """Hold the records for this writer alone among every process writing to a shared store.
+
+    Each writer adds its claim, then reads the claims on those records: it goes on only if its
+    own is the only one. Every request sees every change committed before it began, so of two
+    writers at least the later one sees the other's claim; when both see both, both withdraw and
+    try again after a random pause. No two ever go on together. A claim left by a writer that
+    died is ignored after CLAIM_EXPIRES seconds, and removed by the next writer."""
+    if not getattr(store, "shared", False):
+        yield
+        return
+    graph, ldr = claims_graph(model), model.base.ldr
+    claim = f"urn:uuid:{uuid.uuid4()}"
+    values = " ".join(f"<{iri}>" for iri in iris)
+    release = f"DELETE WHERE {{ GRAPH <{graph}> {{ <{claim}> ?p ?o }} }}"
+    deadline, pause = time.monotonic() + CLAIM_WAIT, 0.01
+    while True:
+        now = datetime.datetime.now(datetime.timezone.utc)
+        stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+        expired = Literal((now - datetime.timedelta(seconds=CLAIM_EXPIRES)).isoformat().replace("+00:00", "Z"),
+                          datatype=XSD.dateTime)
+        held = " ".join(f"<{claim}> <{ldr}claims> <{iri}> ." for iri in iris)
+        store.update(f"DELETE {{ GRAPH <{graph}> {{ ?old ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ "
+                     f"?old <{DCTERMS.created}> ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
+                     f"INSERT DATA {{ GRAPH <{graph}> {{ {held} <{claim}> <{DCTERMS.created}> {stamp.n3()} . }} }}")
+        others = store.select(f"""SELECT DISTINCT ?other WHERE {{ GRAPH <{graph}> {{
+            VALUES ?record {{ {values} }} ?other <{ldr}claims> ?record ; <{DCTERMS.created}> ?at
+            FILTER(?other != <{claim}> && ?at > {expired.n3()}) }} }}""")
+        if not others:
+            break
+        store.update(release)
+        if time.monotonic() > deadline:
+            raise StoreError("another writer has held these records for longer than "
+                             f"{CLAIM_WAIT:g} s; nothing was changed", status=503)
+        time.sleep(random.uniform(pause / 2, pause))
+        pause = min(pause * 2, 0.5)
+    try:
+        yield
+    finally:
+        try:
+            store.update(release)
+        except StoreError as exc:   # the write's own outcome stands; the claim expires by itself
+            logging.getLogger("ldr").warning("could not withdraw the claim %s (it expires in %g s): %s",
+                                             claim, CLAIM_EXPIRES, exc)
 
 
 def version_provenance(model: Model, iri: str, number: int, description: Graph, agent: Agent, stamp: Literal,

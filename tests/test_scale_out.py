@@ -6,6 +6,7 @@ Real parts only: the `oxigraph` package's server, and two `ldr serve --workers 2
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import time
@@ -14,7 +15,7 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from registry import versions
 from registry.accounts import Accounts
@@ -109,6 +110,98 @@ def test_if_match_is_decided_by_the_store_across_instances(cluster):
     assert statuses == [200, 412], answers
     versions_seen = json.loads(request(a.url + "/doc/exemplars/if-match-race/versions")[2])["versions"]
     assert [v["version"] for v in versions_seen] == [1, 2]
+
+
+ROUNDS = 4
+
+
+def _write_next_versions(url: str, iri: str, writer: int, barrier, answers) -> None:
+    """One writer process of the test below: its own connection and its own lock. In each round
+    every writer, having read version n, writes version n + 1 at the same moment."""
+    from registry.model import load_model
+    from registry.store.remote import RemoteStore
+    store, model = RemoteStore(url + "/query", url + "/update"), load_model(BASE)
+    publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
+    for read in range(1, ROUNDS + 1):
+        title = f"Writer {writer} after version {read}"
+        description = Graph().parse(data=exemplar(ref=iri.rsplit("/", 1)[1], title=title), format="turtle")
+        barrier.wait()
+        try:
+            versions.commit(store, model, {iri: description}, publisher, note=title, activity="Revision",
+                            expected={iri: read})
+            answers.put((read, title, "written"))
+        except versions.VersionConflict:
+            answers.put((read, title, "conflict"))
+        except Exception as exc:  # noqa: BLE001 - reported to the test
+            answers.put((read, title, f"{type(exc).__name__}: {exc}"))
+        barrier.wait()   # the next round starts when every writer has finished this one
+
+
+def test_writers_in_many_processes_never_both_take_the_same_version(cluster, model):
+    """Six processes, each with its own connection to the server and its own per-process lock,
+    write the next version of one record at the same moment, all having read the current one;
+    four rounds. The oxigraph server gives each update "repeatable read", so the store's own
+    check is not enough there (without the claims this failed one run in three with a single
+    round): in each round exactly one may succeed, and the record must end with exactly the
+    last winner's description and versions 1 to 5."""
+    from registry.store.remote import RemoteStore
+    url = cluster["server"].url
+    store = RemoteStore(url + "/query", url + "/update")
+    iri = f"{BASE}/id/exemplars/many-writers"
+    publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
+    first = Graph().parse(data=exemplar(ref="many-writers", title="Many writers"), format="turtle")
+    versions.commit(store, model, {iri: first}, publisher, note="one", activity="Submission")
+    context = multiprocessing.get_context("fork")
+    barrier, answers = context.Barrier(6), context.Queue()
+    writers = [context.Process(target=_write_next_versions, args=(url, iri, n, barrier, answers)) for n in range(6)]
+    for writer in writers:
+        writer.start()
+    outcomes = [answers.get(timeout=120) for _ in range(6 * ROUNDS)]
+    for writer in writers:
+        writer.join(10)
+    for read in range(1, ROUNDS + 1):
+        this_round = sorted(outcome for n, _, outcome in outcomes if n == read)
+        assert this_round == ["conflict"] * 5 + ["written"], (read, outcomes)
+    last = next(title for n, title, outcome in outcomes if n == ROUNDS and outcome == "written")
+    assert versions.current_versions(store, model, [iri]) == {iri: ROUNDS + 1}
+    titles = {str(row["t"]) for row in store.select(f"SELECT ?t WHERE {{ <{iri}> <http://purl.org/dc/terms/title> ?t }}")}
+    assert titles == {last}
+    numbers = store.select(f"SELECT ?n WHERE {{ GRAPH ?h {{ ?v <http://purl.org/dc/terms/isVersionOf> <{iri}> ; "
+                           f"<{model.base.ldr}versionNumber> ?n }} }}")
+    assert sorted(int(row["n"]) for row in numbers) == list(range(1, ROUNDS + 2))
+
+
+def test_a_claim_is_waited_for_while_alive_and_cleared_once_its_writer_is_long_gone(cluster, model, monkeypatch):
+    """A writer that died holding a claim must not lock its record for ever; one that is still
+    writing must be waited for, and a writer that cannot get the record in time changes nothing."""
+    import datetime
+    from registry.store.base import StoreError
+    from registry.store.remote import RemoteStore
+    url = cluster["server"].url
+    store = RemoteStore(url + "/query", url + "/update")
+    iri, graph, ldr = f"{BASE}/id/exemplars/claimed", versions.claims_graph(model), model.base.ldr
+    publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
+
+    def claim(name: str, age: float) -> None:
+        at = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(seconds=age)).isoformat()
+        store.update(f"INSERT DATA {{ GRAPH <{graph}> {{ <urn:test:{name}> <{ldr}claims> <{iri}> ; "
+                     f"<http://purl.org/dc/terms/created> \"{at}\"^^<http://www.w3.org/2001/XMLSchema#dateTime> }} }}")
+
+    claim("dead", versions.CLAIM_EXPIRES + 60)
+    description = Graph().parse(data=exemplar(ref="claimed", title="Claimed"), format="turtle")
+    versions.commit(store, model, {iri: description}, publisher, note="one", activity="Submission")
+    assert versions.current_versions(store, model, [iri]) == {iri: 1}
+    assert not store.ask(f"ASK {{ GRAPH <{graph}> {{ <urn:test:dead> ?p ?o }} }}")
+    claim("alive", 0)
+    monkeypatch.setattr(versions, "CLAIM_WAIT", 0.5)
+    later = Graph().parse(data=exemplar(ref="claimed", title="Claimed again"), format="turtle")
+    with pytest.raises(StoreError) as refused:
+        versions.commit(store, model, {iri: later}, publisher, note="two", activity="Revision", expected={iri: 1})
+    assert refused.value.status == 503 and "nothing was changed" in str(refused.value)
+    assert versions.current_versions(store, model, [iri]) == {iri: 1}
+    assert store.select(f"SELECT ?c WHERE {{ GRAPH <{graph}> {{ ?c <{ldr}claims> <{iri}> }} }}") == [
+        {"c": URIRef("urn:test:alive")}]   # only the live claim: the refused writer withdrew its own
+    store.update(f"DELETE WHERE {{ GRAPH <{graph}> {{ <urn:test:alive> ?p ?o }} }}")
 
 
 def test_a_stale_write_is_refused_by_the_store_itself(store, model):

@@ -18,6 +18,8 @@ from .base import StoreError, insert_data
 
 
 class RemoteStore:
+    shared = True   # other processes and machines may write to the same server (versions._claimed)
+
     def __init__(self, query_url: str, update_url: str, *, user: str = "", password: str = "",
                  gsp_url: str = "", timeout: float = 30.0):
         if not query_url or not update_url:
