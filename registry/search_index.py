@@ -17,7 +17,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from .model import Model
 from .settings import beside_store
 from .store import Store
@@ -254,15 +253,11 @@ class SearchIndex:
         if match:
             parts.append(f"SELECT rowid AS rid FROM records WHERE rowid IN (SELECT value FROM json_each(?)) AND register IN ({marks})"
                          if registers else "SELECT value AS rid FROM json_each(?)")
-            params += [self._matches(match), *registers]
+            params += [self._searched(match)[0], *registers]
         elif registers and not (register and parts):   # facet parts above already hold `register`
             parts.append(f"SELECT rowid AS rid FROM records WHERE register IN ({marks})")
             params += registers
         return " INTERSECT ".join(parts) or "SELECT rowid AS rid FROM records", params
-
-    def _matches(self, match: str) -> str:
-        """The rows that match a text search, as a JSON array (see _searched)."""
-        return self._searched(match)[0]
 
     def _searched(self, match: str) -> tuple[str, int]:
         """The rows that match a text search, as a JSON array, and how many: worked out once and

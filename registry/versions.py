@@ -147,6 +147,11 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
         return numbers
 
 
+def _xsd_time(moment: datetime.datetime) -> Literal:
+    """A UTC time as the registry writes it: xsd:dateTime to the millisecond, with Z."""
+    return Literal(moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+
+
 def claims_graph(model: Model) -> str:
     """The named graph where writers sharing a store claim the records they are about to change."""
     return f"{model.base.iri}/catalogue/claims"
@@ -161,7 +166,7 @@ def _claimed(store: Store, model: Model, iris: list[str]):
     writers at least the later one sees the other's claim; when both see both, both withdraw and
     try again after a random pause. No two ever go on together. A claim left by a writer that
     died is ignored after CLAIM_EXPIRES seconds, and removed by the next writer."""
-    if not getattr(store, "shared", False):
+    if not store.shared:
         yield
         return
     graph, ldr = claims_graph(model), model.base.ldr
@@ -171,9 +176,7 @@ def _claimed(store: Store, model: Model, iris: list[str]):
     deadline, pause = time.monotonic() + CLAIM_WAIT, 0.01
     while True:
         now = datetime.datetime.now(datetime.timezone.utc)
-        stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
-        expired = Literal((now - datetime.timedelta(seconds=CLAIM_EXPIRES)).isoformat().replace("+00:00", "Z"),
-                          datatype=XSD.dateTime)
+        stamp, expired = _xsd_time(now), _xsd_time(now - datetime.timedelta(seconds=CLAIM_EXPIRES))
         held = " ".join(f"<{claim}> <{ldr}claims> <{iri}> ." for iri in iris)
         store.update(f"DELETE {{ GRAPH <{graph}> {{ ?old ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ "
                      f"?old <{DCTERMS.created}> ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
@@ -235,7 +238,7 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
     """The SPARQL Update that writes the next version of each record if, and only if, each is
     still at the version in `current`; and an ASK that is true once it has been applied."""
     now = now or datetime.datetime.now(datetime.timezone.utc)
-    stamp = Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+    stamp = _xsd_time(now)
     ldr = model.base.ldr
     change = URIRef(f"urn:uuid:{uuid.uuid4()}")
     state, catalogue = state_graph(model), f"{model.base.iri}/catalogue"
@@ -355,8 +358,7 @@ def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comme
     graph.add((node, RDF.type, model.base.ldr.ReviewComment))
     graph.add((node, DCTERMS.subject, URIRef(iri)))
     graph.add((node, PROV.wasAttributedTo, who))
-    graph.add((node, PROV.generatedAtTime, Literal(now.isoformat(timespec="milliseconds").replace("+00:00", "Z"),
-                                                   datatype=XSD.dateTime)))
+    graph.add((node, PROV.generatedAtTime, _xsd_time(now)))
     graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
     with WRITE_LOCK:
         store.update(f"INSERT DATA {{ GRAPH <{history_iri(model, iri)}> {{\n" + nt_lines(graph) + "\n} }")

@@ -26,6 +26,9 @@ class StoreError(Exception):
 
 
 class Store(Protocol):
+    #: whether other processes may write to it at the same time (versions._claimed)
+    shared: bool
+
     def select(self, sparql: str) -> list[dict[str, Node]]:
         """Rows of a SELECT query, each a dict of variable name to term (unbound ones absent)."""
 

@@ -17,6 +17,8 @@ from .base import StoreError, insert_data
 
 class EmbeddedStore:
     KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
+    shared = False   # opened read-write by one process only (versions._claimed)
+
     @classmethod
     def over(cls, store: ox.Store) -> "EmbeddedStore":
         """An already open pyoxigraph store (an in-memory one, say) behind the same interface."""

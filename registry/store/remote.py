@@ -53,13 +53,15 @@ class RemoteStore:
         """A query with protocol parameters (query, default-graph-uri, named-graph-uri), answered raw."""
         return self._post(self.query_url, params, accept, timeout=timeout)
 
-    def select(self, sparql: str) -> list[dict[str, Node]]:
+    def _bindings(self, sparql: str) -> list[dict]:
         body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
-        return [{name: _term(value) for name, value in binding.items()} for binding in body["results"]["bindings"]]
+        return body["results"]["bindings"]
+
+    def select(self, sparql: str) -> list[dict[str, Node]]:
+        return [{name: _term(value) for name, value in binding.items()} for binding in self._bindings(sparql)]
 
     def select_text(self, sparql: str) -> list[dict[str, str]]:
-        body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
-        return [{name: value["value"] for name, value in binding.items()} for binding in body["results"]["bindings"]]
+        return [{name: value["value"] for name, value in binding.items()} for binding in self._bindings(sparql)]
 
     def ask(self, sparql: str) -> bool:
         return bool(json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))["boolean"])
