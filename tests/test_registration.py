@@ -94,6 +94,26 @@ def test_similar_records_are_reported_with_their_links(app, tokens):
     assert hits and hits[0]["value"] == f"{BASE}/id/exemplars/localgov-drupal"
 
 
+def test_words_common_to_many_records_do_not_pick_similar_records_but_a_near_copy_is_still_found(app, tokens,
+                                                                                                  monkeypatch):
+    import registry.search_index as search_index
+    monkeypatch.setattr(search_index, "COMMON_WORD", 3)   # stands in for a large register
+    client = app.test_client()
+    for n, topic in enumerate(["bins", "parking", "libraries", "potholes"]):
+        assert post(client, exemplar(ref=f"common-{n}", title=f"Neighbourhood {topic} service",
+                                     topic=topic), tokens["leeds"]).status_code == 201
+    index = app.extensions["ldr.index"]
+    words = ["neighbourhood", "potholes", "parking", "libraries", "council"]
+    with index._lock:
+        telling = index._telling_words(words)
+    assert "neighbourhood" not in telling and "council" not in telling   # in more than three records each
+    assert sorted(telling) == ["libraries", "parking", "potholes"]   # each in one record
+    near_copy = exemplar(ref="common-copy", title="Neighbourhood potholes service", topic="potholes")
+    response = post(client, near_copy, tokens["croydon"])
+    hits = [w["value"] for w in response.json["warnings"] if "similar" in w["message"]]
+    assert f"{BASE}/id/exemplars/common-3" in hits
+
+
 def test_dry_run_validates_without_writing(app, tokens):
     client = app.test_client()
     response = post(client, exemplar(), tokens["leeds"], query="?dry-run=true")
