@@ -84,8 +84,8 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB."""
+def family(pid: int) -> list[int]:
+    """A process and all its descendants (a server and its workers)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -94,17 +94,51 @@ def rss_mb(pid: int) -> float:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0, [pid]
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
+        found.append(current)
         todo.extend(children.get(current, []))
+    return found
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    total = 0
+    for member in family(pid):
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+            for line in Path(f"/proc/{member}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except OSError:
             pass
     return total / 1024
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time used so far by the processes and their descendants."""
+    total = 0
+    for pid in pids:
+        for member in family(pid):
+            try:
+                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                pass
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def settle(pids: list[int], longest: float = 30.0) -> float:
+    """Wait until the servers are idle (under a twentieth of a core for half a second), at most
+    `longest` seconds: a query wrk gave up on goes on running in its server, and the next
+    measurement would share the machine with it. The seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < longest:
+        before = cpu_seconds(pids)
+        time.sleep(0.5)
+        if cpu_seconds(pids) - before < 0.025:
+            break
+    return time.monotonic() - started
 
 
 class Service:
@@ -199,8 +233,11 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
         services["ldr"] = Service("ldr", [str(BIN / "ldr"), "serve", "--port", str(port),
                                           "--store", str(scale_dir / "ldr")], f"http://127.0.0.1:{port}", "/health", env)
         port = free_port()
+        # the registry's own time limit, so that neither server goes on with an abandoned query for longer
+        from registry.settings import BY_NAME
         services["oxigraph"] = Service("oxigraph", [str(BIN / "oxigraph"), "serve-read-only", "--location",
-                                                    str(scale_dir / "oxigraph"), "--bind", f"127.0.0.1:{port}"],
+                                                    str(scale_dir / "oxigraph"), "--bind", f"127.0.0.1:{port}",
+                                                    "--timeout-s", str(int(BY_NAME["LDR_QUERY_TIMEOUT"].default))],
                                        f"http://127.0.0.1:{port}", "/query?query=ASK%7B%7D")
         peer = peer_python() if quads <= PEER_LIMIT * 1.2 else None
         if peer:
@@ -215,8 +252,10 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
             row = {}
             for service_name, service in services.items():
                 url = service.url + endpoints[service_name] + "?query=" + urllib.parse.quote(query)
+                waited = settle([service.process.pid for service in services.values()])
                 rows = count_rows(url)
-                row[service_name] = {**wrk(url, "application/sparql-results+json", duration), "rows": rows}
+                row[service_name] = {**wrk(url, "application/sparql-results+json", duration), "rows": rows,
+                                     "settled_s": round(waited, 1)}
             result["sparql"][name] = row
         # The other servers stop first: a query wrk gave up on is not abandoned by the engine's
         # server (at 10M an ORDER BY over every title runs on for many seconds), and pages measured
@@ -227,6 +266,7 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
             services.pop(name).stop()
         # c, e. pages, search and faceted listing
         # latency as one person sees it: one connection, no queue behind other requests
+        settle([services["ldr"].process.pid])
         result["pages"] = {name: wrk(services["ldr"].url + path, accept, duration, connections=1)
                            for name, (path, accept) in PAGES.items()}
         # d. submissions (validate and write), one at a time

@@ -47,3 +47,18 @@ def test_the_same_seed_makes_the_same_data(tmp_path):
     def lines(text: str) -> list[str]:   # blank node labels are fresh each run
         return sorted(re.sub(r"_:\w+", "_:b", line) for line in text.splitlines())
     assert lines(first.getvalue()) == lines(second.getvalue())
+
+
+def test_the_bench_waits_for_a_server_still_busy_with_abandoned_work_and_not_for_an_idle_one():
+    from bench.run import settle
+    busy_child = "import time\nend = time.monotonic() + 2\nwhile time.monotonic() < end: pass\n"
+    # the work runs in a child of the process handed over, as a query runs in a worker of the server
+    server = subprocess.Popen(["sh", "-c", f'{sys.executable} -c "{busy_child}"; exec sleep 30'])
+    idle = subprocess.Popen(["sleep", "30"])
+    try:
+        assert settle([server.pid]) >= 1.0   # not back before the child's two seconds of work are mostly done
+        assert settle([server.pid, idle.pid]) < 2.0
+    finally:
+        for process in (server, idle):
+            process.kill()
+            process.wait()
