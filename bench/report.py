@@ -100,9 +100,10 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "is opened by one process) with its default settings: three query processes (`LDR_QUERY_WORKERS`), "
             "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second).",
             "- **oxigraph**: `oxigraph serve-read-only` over a store made by `oxigraph load` from the same file — "
-            "the engine's own server, the limit for /sparql — with the registry's time limit (`--timeout-s 10`).",
-            "- **Between measurements** the bench waits until every server is idle (at most 30 s): a query wrk "
-            "gave up on goes on in its server until it ends or reaches the time limit.",
+            "the engine's own server, the limit for /sparql.",
+            "- **Between measurements** the bench waits until every server is idle (at most 60 s): a query wrk "
+            "gave up on goes on in its server (in the registry's until its time limit, in the engine's until it "
+            "ends), and the next measurement would share the machine with it.",
             "- **rdflib-endpoint**: `rdflib-endpoint serve` over the same file (in memory; only up to "
             "1M triples, beyond which it takes many minutes to start).", ""]
     for r in results:

@@ -15,7 +15,7 @@ from .validation import validate_graph
 def warm_up(store: Store, model: Model) -> list[str]:
     """Validate (never write) one registered record of each register; the records validated."""
     validated = []
-    for register, cls in model.register_class.items():
+    for cls in model.register_class.values():
         classes = " ".join(f"<{c}>" for c in sorted(model.subclasses(cls), key=str))
         rows = store.select(f"SELECT ?s WHERE {{ VALUES ?t {{ {classes} }} ?s a ?t }} LIMIT 1")
         if not rows:
