@@ -101,6 +101,9 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second).",
             "- **oxigraph**: `oxigraph serve-read-only` over a store made by `oxigraph load` from the same file — "
             "the engine's own server, the limit for /sparql.",
+            "- **Before the queries** both stores are compacted with `oxigraph optimize` (untimed): the engine's "
+            "read-only server never compacts a freshly loaded store, and at 5M that made its heavy queries up to "
+            "three times slower than on the same data compacted.",
             "- **Between measurements** the bench waits until every server is idle (at most 60 s): a query wrk "
             "gave up on goes on in its server (in the registry's until its time limit, in the engine's until it "
             "ends), and the next measurement would share the machine with it.",
