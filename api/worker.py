@@ -35,7 +35,7 @@ def app():
     _end_with_parent()
     flask_app = create_app()
     try:
-        warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"])
+        warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"], flask_app.extensions["ldr.index"])
     except Exception:  # noqa: BLE001 - only a head start; the server works without it
         logging.getLogger("ldr").exception("warming up validation failed; the first submission will be slower")
     # What is alive now (the vocabulary, shapes, caches: some 200,000 objects) lives as long

@@ -15,3 +15,22 @@ def test_warming_up_validates_a_record_of_every_register_that_has_one_and_writes
     # the starter data has records in every register but products (no product is sourced yet)
     assert sorted(registers) == ["agreements", "exemplars", "organisations", "platforms", "standards"]
     assert count_quads(store) == before
+
+
+def test_warming_up_with_the_search_index_looks_for_similar_records_and_still_writes_nothing(store_dir, monkeypatch):
+    import registry.warm_up as warm
+    from tests.conftest import app_over, close_app
+    looked_for = []
+    real = warm.similar_records
+    monkeypatch.setattr(warm, "similar_records",
+                        lambda store, model, register, records, index: looked_for.append(register) or
+                        real(store, model, register, records, index))
+    app = app_over(store_dir)
+    try:
+        store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+        before = count_quads(store)
+        validated = warm.warm_up(store, model, app.extensions["ldr.index"])
+        assert sorted(looked_for) == sorted(iri.split("/id/", 1)[1].split("/", 1)[0] for iri in validated)
+        assert len(validated) == 5 and count_quads(store) == before
+    finally:
+        close_app(app)
