@@ -259,7 +259,7 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
             row = {}
             for service_name, service in services.items():
                 url = service.url + endpoints[service_name] + "?query=" + urllib.parse.quote(query)
-                waited = settle([service.process.pid for service in services.values()])
+                waited = settle([other.process.pid for other in services.values()])
                 rows = count_rows(url)
                 row[service_name] = {**wrk(url, "application/sparql-results+json", duration), "rows": rows,
                                      "settled_s": round(waited, 1)}
