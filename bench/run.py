@@ -84,8 +84,8 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
     raise RuntimeError(f"{url} did not answer within {seconds} s")
 
 
-def family(pid: int) -> list[int]:
-    """A process and all its descendants (a server and its workers)."""
+def family(*pids: int) -> list[int]:
+    """Processes and all their descendants (servers and their workers), from one walk of /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -94,7 +94,7 @@ def family(pid: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
+    found, todo = [], list(pids)
     while todo:
         current = todo.pop()
         found.append(current)
@@ -118,13 +118,12 @@ def rss_mb(pid: int) -> float:
 def cpu_seconds(pids: list[int]) -> float:
     """CPU time used so far by the processes and their descendants."""
     total = 0
-    for pid in pids:
-        for member in family(pid):
-            try:
-                fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-            except (OSError, IndexError, ValueError):
-                pass
+    for member in family(*pids):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
     return total / os.sysconf("SC_CLK_TCK")
 
 

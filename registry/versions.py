@@ -172,12 +172,12 @@ def _claimed(store: Store, model: Model, iris: list[str]):
     graph, ldr = claims_graph(model), model.base.ldr
     claim = f"urn:uuid:{uuid.uuid4()}"
     values = " ".join(f"<{iri}>" for iri in iris)
+    held = " ".join(f"<{claim}> <{ldr}claims> <{iri}> ." for iri in iris)
     release = f"DELETE WHERE {{ GRAPH <{graph}> {{ <{claim}> ?p ?o }} }}"
     deadline, pause = time.monotonic() + CLAIM_WAIT, 0.01
     while True:
         now = datetime.datetime.now(datetime.timezone.utc)
         stamp, expired = _xsd_time(now), _xsd_time(now - datetime.timedelta(seconds=CLAIM_EXPIRES))
-        held = " ".join(f"<{claim}> <{ldr}claims> <{iri}> ." for iri in iris)
         store.update(f"DELETE {{ GRAPH <{graph}> {{ ?old ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ "
                      f"?old <{DCTERMS.created}> ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
                      f"INSERT DATA {{ GRAPH <{graph}> {{ {held} <{claim}> <{DCTERMS.created}> {stamp.n3()} . }} }}")

@@ -1,7 +1,9 @@
 """What a server does as it starts so that the first submission is not the slow one."""
 from __future__ import annotations
 
+import registry.warm_up as warm
 from registry.warm_up import warm_up
+from tests.conftest import app_over, close_app
 
 
 def count_quads(store) -> int:
@@ -18,8 +20,6 @@ def test_warming_up_validates_a_record_of_every_register_that_has_one_and_writes
 
 
 def test_warming_up_with_the_search_index_looks_for_similar_records_and_still_writes_nothing(store_dir, monkeypatch):
-    import registry.warm_up as warm
-    from tests.conftest import app_over, close_app
     looked_for = []
     real = warm.similar_records
     monkeypatch.setattr(warm, "similar_records",
