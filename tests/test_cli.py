@@ -247,3 +247,37 @@ def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(sto
     assert failed.returncode == 1 and "broken.nq" in failed.stderr
     assert not [p.name for p in tmp_path.iterdir() if ".building" in p.name]
     assert run("restore", str(dump), store=tmp_path / "other").returncode == 0   # nothing half-loaded in the way
+
+
+def test_restore_indexes_from_the_dump_lines_it_needs_and_drops_only_quads_surely_in_other_graphs():
+    """The indexing process skips, without parsing them, the N-Quads lines of named graphs it
+    never reads; a line it cannot be sure of (a literal with spaces and a datatype, a comment,
+    tabs) is kept for the parser, and a blank node keeps its identity across read chunks."""
+    import io
+
+    import pyoxigraph as ox
+
+    from registry.dump_index import HISTORY, _Chunks, _lines_to_index
+    state = ox.NamedNode("http://example.org/catalogue/state")
+    lines = [b'<http://e/s> <http://e/p> <http://e/o> .\n',                     # default graph: kept
+             b'<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n',        # another graph: dropped
+             b'<http://e/s> <http://e/p> "two words" <http://e/g> .\n',
+             b'_:b <http://e/p> <http://e/o>  <http://e/g> .\n',
+             b'<http://e/s> <http://e/p> "see <http://e/x>"^^<http://e/dt> .\n',   # default graph, odd text
+             b'<http://e/s> <http://e/p> "a" ^^ <http://e/dt> .\n',
+             b'<http://e/s>\t<http://e/p>\t<http://e/tabs>\t.\n',
+             b'<http://e/s> <http://e/p> <http://e/commented> <http://e/g> . # a comment\n',
+             b'<http://e/s> <http://purl.org/linked-data/version#currentVersion> <http://e/v> <http://e/h> .\n',
+             b'<http://e/v> <http://www.w3.org/ns/prov#generatedAtTime> "2026-01-01T00:00:00Z" <http://e/h> .\n',
+             b'<http://e/c> <http://e/p> "state" <http://example.org/catalogue/state> .\n']
+    every = set(ox.parse(b"".join(lines), format=ox.RdfFormat.N_QUADS))
+    kept = set(ox.parse(b"".join(_lines_to_index(iter(lines), state)), format=ox.RdfFormat.N_QUADS))
+    needed = {q for q in every if type(q.graph_name) is ox.DefaultGraph or q.predicate in HISTORY or q.graph_name == state}
+    assert needed <= kept
+    assert len(needed) == 7 and len(every - kept) == 3
+    assert all(q.graph_name == ox.NamedNode("http://e/g") for q in every - kept)
+
+    store = ox.Store()
+    store.bulk_load(input=io.BufferedReader(_Chunks(iter([b'_:a <http://e/p> "1" .\n_:', b'a <http://e/p> "2" .\n'])), 4),
+                    format=ox.RdfFormat.N_QUADS)
+    assert len({q.subject for q in store}) == 1 and len(store) == 2
