@@ -134,7 +134,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             out.append(f"| {name} | {page['rps']:.1f} | {_ms(page['p50_ms'])} | {_ms(page['p99_ms'])} | {page['errors']} |")
         sub = r["submission"]
         out += ["", f"### Submission: {sub['count']} POSTs one after another, p50 {_ms(sub['p50_ms'])} ms, "
-                f"p99 {_ms(sub['p99_ms'])} ms ({sub['created']} created; statuses {sub['statuses']})", "",
+                f"p99 {_ms(sub['p99_ms'])} ms" + (f", slowest {_ms(sub['max_ms'])} ms" if "max_ms" in sub else "")
+                + f" ({sub['created']} created; statuses {sub['statuses']})", "",
                 "### Memory after the run (resident, with child processes)", "",
                 "| Server | MiB |", "|---|---|"]
         out += [f"| {name} | {mb} |" for name, mb in r["memory_mb"].items()]
@@ -148,6 +149,7 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
         out.append("| list page with facets p50 ms | " + " | ".join(_ms(r["pages"]["list page with two facets, HTML"]["p50_ms"]) for r in results) + " |")
         out.append("| search p50 ms | " + " | ".join(_ms(r["pages"]["search, HTML"]["p50_ms"]) for r in results) + " |")
         out.append("| submission p50 ms | " + " | ".join(_ms(r["submission"]["p50_ms"]) for r in results) + " |")
+        out.append("| submission p99 ms | " + " | ".join(_ms(r["submission"]["p99_ms"]) for r in results) + " |")
         out.append("| ldr memory MiB | " + " | ".join(str(r["memory_mb"]["ldr"]) for r in results) + " |")
         out.append("")
     out += ["## Machine and versions", ""]
