@@ -46,10 +46,11 @@ class RemoteQueries:
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
-        guard(query)
+        body = guard(query)
         if substitutions:
             query = bind_values(query, substitutions)
-        if base_iri and not re.match(r"\s*BASE\b", keywords(query), flags=re.I):
+            body = keywords(query)
+        if base_iri and not re.match(r"\s*BASE\b", body, flags=re.I):
             query = f"BASE <{base_iri}>\n{query}"
         graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
         params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] + \

@@ -47,34 +47,44 @@ def keywords(query: str) -> str:
     return _TOKENS.sub(" ", _unescape(query))
 
 
-def is_update(query: str) -> bool:
-    body = keywords(query)
-    body = re.sub(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*", "", body)
-    first = re.match(r"\s*([A-Za-z]+)", body)
+_PROLOGUE = re.compile(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*")
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
+_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", re.I)
+
+
+def is_update(query: str, *, body: str | None = None) -> bool:
+    """`body`: the query's keywords, when the caller has them already."""
+    first = _FIRST_WORD.match(_PROLOGUE.sub("", keywords(query) if body is None else body))
     return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
 
 
-def uses_service(query: str) -> bool:
-    return re.search(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", keywords(query), flags=re.I) is not None
+def uses_service(query: str, *, body: str | None = None) -> bool:
+    body = keywords(query) if body is None else body
+    return "service" in body.lower() and _SERVICE.search(body) is not None
 
 
-def guard(query: str) -> None:
-    """Refuse what a public read-only endpoint must never do, before anything runs."""
-    if is_update(query):
+def guard(query: str) -> str:
+    """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
+    query's keywords for the checks that follow (profiled: working them out for each check was
+    a fifth of the web process's own time on a two-hop join)."""
+    body = keywords(query)
+    if is_update(query, body=body):
         raise QueryError("update", "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
                                    "DROP and the rest) is refused. Use the registry's write API to change records.")
-    if uses_service(query):
+    if uses_service(query, body=body):
         raise QueryError("service", "SERVICE is refused: this endpoint never sends requests to other "
                                     "servers. Query each endpoint yourself and combine the results.")
+    return body
 
 
 _LAST_LIMIT = re.compile(r"(?:\bOFFSET\s+\d+\s+)?\bLIMIT\s+(\d+)\s*(?:\bOFFSET\s+\d+\s*)?$", re.I)
 
 
-def within_limit(query: str, max_rows: int) -> bool:
+def within_limit(body: str, max_rows: int) -> bool:
     """Whether the query's own top-level LIMIT keeps its answer within `max_rows`: a LIMIT at
-    the very end of the query, after its last brace, is the outermost query's."""
-    found = _LAST_LIMIT.search(keywords(query))
+    the very end of the query (`body`: its keywords, as guard returns them), after its last
+    brace, is the outermost query's."""
+    found = _LAST_LIMIT.search(body, body.rfind("}") + 1)   # searched from the brace: 8 -> 1 µs
     return bool(found) and int(found.group(1)) <= max_rows
 
 
@@ -155,7 +165,7 @@ class QueryPool:
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         """Run a query and serialise its results: SELECT and ASK as `result_type`,
         CONSTRUCT and DESCRIBE as `rdf_type`."""
-        guard(query)
+        body = guard(query)
         started = time.monotonic()
         try:
             worker = self._idle.get(timeout=self.timeout)
@@ -164,7 +174,7 @@ class QueryPool:
         job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
                "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
                "base_iri": base_iri, "substitutions": substitutions or {},
-               "whole": within_limit(query, self.max_rows)}
+               "whole": within_limit(body, self.max_rows)}
         try:
             worker.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
