@@ -103,15 +103,24 @@ def test_words_common_to_many_records_do_not_pick_similar_records_but_a_near_cop
         assert post(client, exemplar(ref=f"common-{n}", title=f"Neighbourhood {topic} service",
                                      topic=topic), tokens["leeds"]).status_code == 201
     index = app.extensions["ldr.index"]
-    words = ["neighbourhood", "potholes", "parking", "libraries", "council"]
     with index._lock:
-        telling = index._telling_words(words)
-    assert "neighbourhood" not in telling and "council" not in telling   # in more than three records each
-    assert sorted(telling) == ["libraries", "parking", "potholes"]   # each in one record
+        # in more than three records each, "neighbourhood" and "council" are left out
+        assert index._candidate_match(["neighbourhood", "potholes", "parking", "libraries", "council"]) == \
+            '"libraries" OR "parking" OR "potholes"'
+        # with fewer than three rare words, a record must share the three rarest words found
+        # (counting stops past COMMON_WORD, so the two common ones tie and go alphabetically)
+        assert index._candidate_match(["neighbourhood", "potholes", "council"]) == \
+            '"potholes" OR ("potholes" AND "council" AND "neighbourhood")'
     near_copy = exemplar(ref="common-copy", title="Neighbourhood potholes service", topic="potholes")
     response = post(client, near_copy, tokens["croydon"])
     hits = [w["value"] for w in response.json["warnings"] if "similar" in w["message"]]
     assert f"{BASE}/id/exemplars/common-3" in hits
+    # a near copy with no rare word at all is still found, through the words it shares
+    monkeypatch.setattr(search_index, "COMMON_WORD", 0)
+    response = post(client, exemplar(ref="common-copy-2", title="Neighbourhood parking service", topic="parking"),
+                    tokens["croydon"])
+    hits = [w["value"] for w in response.json["warnings"] if "similar" in w["message"]]
+    assert f"{BASE}/id/exemplars/common-1" in hits
 
 
 def test_dry_run_validates_without_writing(app, tokens):
