@@ -132,10 +132,11 @@ def settle(pids: list[int], longest: float = 60.0) -> float:
     `longest` seconds: a query wrk gave up on goes on running in its server, and the next
     measurement would share the machine with it. The seconds waited."""
     started = time.monotonic()
+    used = cpu_seconds(pids)
     while time.monotonic() - started < longest:
-        before = cpu_seconds(pids)
         time.sleep(0.5)
-        if cpu_seconds(pids) - before < 0.025:
+        before, used = used, cpu_seconds(pids)
+        if used - before < 0.025:
             break
     return time.monotonic() - started
 
