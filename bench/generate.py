@@ -192,6 +192,20 @@ class Generator:
             g.add((s, DCTERMS.conformsTo, self.iri("standards", r.choice(self.refs["standards"]))))
         return s, g
 
+    def submission(self, n: int, lead: str, tag: str) -> tuple[str, bytes]:
+        """A new exemplar as a council officer would submit it (status submitted, led by `lead`),
+        with the same kind of text as the generated ones, so that the similar-record check meets
+        records like it. Its IRI ends in `tag`-`n`; `n` also goes into the title, so give numbers
+        the generated records do not use if the titles should be new."""
+        if not self.councils:
+            self.councils.append(lead)
+        made, graph = self.exemplar(n)
+        iri, out = self.iri("exemplars", f"{tag}-{n}"), Graph()
+        replace = {URIRef(self.ldr + "leadOrganisation"): URIRef(lead), REG.status: REG.statusSubmitted}
+        for p, o in graph.predicate_objects(made):
+            out.add((iri, p, replace.get(p, o)))
+        return str(iri), out.serialize(format="turtle").encode("utf-8")
+
     def records(self, count: int):
         """(iri, graph) for `count` records, organisations first."""
         makers = {"organisations": self.organisation, "standards": self.standard, "platforms": self.platform,

@@ -28,6 +28,20 @@ def test_a_generated_dump_restores_into_a_store_the_registry_serves(tmp_path):
     assert made.returncode == 0, made.stderr
     restored = run("restore", str(dump), store=tmp_path / "store")
     assert restored.returncode == 0, restored.stderr
+    # the bench's submissions: new exemplars from the generator, by a publisher of a generated council
+    st = EmbeddedStore(tmp_path / "store")
+    try:
+        councils = [str(r["s"]) for r in st.select(f"SELECT ?s WHERE {{ ?s a <{BASE}/def/ldr#LocalAuthority> }} LIMIT 5")]
+    finally:
+        st.close()
+    created = run("token", "create", "--org", councils[0].rsplit("/", 1)[1], "--role", "publisher",
+                  store=tmp_path / "store")
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    generator = Generator(BASE, 1)
+    generator.councils = councils
+    generator.refs.update(platforms=["platform-0"], standards=["standard-0"])
+    submitted = [generator.submission(100_000_000 + n, councils[0], "bench-submission") for n in range(3)]
     app = app_over(tmp_path / "store")
     try:
         client = app.test_client()
@@ -35,6 +49,16 @@ def test_a_generated_dump_restores_into_a_store_the_registry_serves(tmp_path):
         assert client.get("/doc/exemplars/exemplar-3/versions").json["versions"][0]["version"] == 1
         listing = client.get("/exemplars.json").json
         assert listing["total"] > 100
+        titles = set()
+        for iri, body in submitted:
+            answer = client.post("/exemplars", data=body, content_type="text/turtle",
+                                 headers={"Authorization": f"Bearer {token}"})
+            assert answer.status_code == 201, answer.get_data(as_text=True)
+            record = client.get(iri.replace("/id/", "/doc/") + ".jsonld").json
+            assert record["leadOrganisation"]["id"] == councils[0]
+            assert record["status"]["id"] == "reg:statusSubmitted"
+            titles.add(record["title"])
+        assert len(titles) == 3   # not copies of one text
     finally:
         close_app(app)
 
