@@ -57,6 +57,16 @@ def _words(text: str) -> set[str]:
     return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
+def _close_titles(title: str, other: str) -> bool:
+    """Whether two titles are at least 80% alike, character by character. difflib's cheap upper
+    bounds rule most candidates out before its full comparison (profiled: the full one for 40
+    candidates was 4 ms of a submission at 1M triples)."""
+    if not title:
+        return False
+    matcher = difflib.SequenceMatcher(None, title.lower(), other.lower())
+    return matcher.real_quick_ratio() >= 0.8 and matcher.quick_ratio() >= 0.8 and matcher.ratio() >= 0.8
+
+
 def similar_records(store: Store, model: Model, register: str, records: dict[str, Graph], index=None) -> list[Result]:
     """Warnings for registered records in the same register whose title or description is
     close to a submitted one's. With the search index, only the best text matches are compared
@@ -76,17 +86,17 @@ def similar_records(store: Store, model: Model, register: str, records: dict[str
                     "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
                     f"FILTER(STRSTARTS(STR(?s), '{prefix}')) }}")
             existing = everything
+        ta, a = _words(title), _words(description)
         for row in existing:
             other = str(row["s"])
             if other == iri:
                 continue
             other_title = str(row["title"])
-            title_score = difflib.SequenceMatcher(None, title.lower(), other_title.lower()).ratio() if title else 0
-            ta, tb = _words(title), _words(other_title)
+            tb = _words(other_title)
             shared_title_words = len(ta & tb) / len(ta | tb) if len(ta & tb) >= 2 else 0
-            a, b = _words(description), _words(str(row.get("description", "")))
+            b = _words(str(row.get("description", "")))
             description_score = len(a & b) / len(a | b) if a and b else 0
-            if title_score >= 0.8 or shared_title_words >= 0.6 or description_score >= 0.5:
+            if shared_title_words >= 0.6 or description_score >= 0.5 or _close_titles(title, other_title):
                 warnings.append(Result(iri, iri, str(DCTERMS.title), other, "Warning",
                                        f'A similar {register} record is already registered: "{other_title}" ({other}). '
                                        "Check it is not the same thing — reusing or improving it avoids duplicated effort.",
