@@ -7,39 +7,16 @@ Results are kept only for nodes that belong to the submission.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
-from rdflib.plugins.sparql import processor as _sparql
 from pyshacl import validate as shacl_validate
 
 from .model import Model
 from .namespaces import REG
 from .records import owner_of, split_records
 from .report import Report, Result
+from .shacl_reuse import reusing, shapes_graph
 from .store import Store
-
-
-# pyshacl runs the SPARQL of the shapes' SELECT-based constraint components as text, once per
-# value, and rdflib parses the text every time: three quarters of a submission's validation was
-# parsing the same few queries (profiled with pyinstrument). A prepared query is what rdflib
-# itself offers for reuse, so the texts are prepared once per process and reused.
-_unprepared_query = _sparql.SPARQLProcessor.query
-
-
-@lru_cache(maxsize=1024)
-def _prepared(text: str, base: str | None, namespaces: frozenset):
-    return _sparql.translateQuery(_sparql.parseQuery(text), base, dict(namespaces))
-
-
-def _query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803 - rdflib's names
-    if isinstance(strOrQuery, str):
-        strOrQuery = _prepared(strOrQuery, base, frozenset((initNs or {}).items()))
-    return _unprepared_query(self, strOrQuery, initBindings, initNs, base, DEBUG)
-
-
-_sparql.SPARQLProcessor.query = _query
 
 
 def referenced_types(graph: Graph, store: Store | None) -> Graph:
@@ -84,9 +61,12 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
     data += graph
     data += referenced_types(graph, store)
     data += vocabulary_context(graph, model)
-    _, results_graph, _ = shacl_validate(
-        data, shacl_graph=model.shapes, inference="none",
-        advanced=True, allow_warnings=True, allow_infos=True, abort_on_first=False)
+    # The shapes use SHACL Core and SHACL-SPARQL only: pyshacl's advanced features (rules,
+    # expressions, custom targets) would cost a copy of the data graph for nothing.
+    with reusing(shapes_graph(model.shapes, model.memo)):
+        _, results_graph, _ = shacl_validate(
+            data, shacl_graph=model.shapes, inference="none",
+            advanced=False, allow_warnings=True, allow_infos=True, abort_on_first=False)
     owners = owner_of(records)
     ours = {str(s) for s in graph.subjects()}
     results = list(problems)

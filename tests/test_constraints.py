@@ -294,3 +294,43 @@ def test_breaking_a_cross_record_rule_reports_its_message(start, starter_store):
     assert found[0].record == str(subject)
     if found[0].severity == "Violation":
         assert not report.conforms
+
+
+def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(starter_store, monkeypatch):
+    """registry/shacl_reuse.py keeps pyshacl's shapes, prefixes and parsed queries between
+    validations and leaves out its advanced features: every broken record above must get the
+    same report as from pyshacl building everything afresh, advanced features on."""
+    import contextlib
+
+    import pyshacl
+    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    from registry import shacl_reuse, validation
+
+    assert shacl_reuse.IN_EFFECT == ["prepared queries", "shapes graph", "prefixes", "parameters"], \
+        "a pyshacl upgrade moved what registry/shacl_reuse.py adjusts: see its docstring"
+    graphs = []
+    for case in CASES:
+        graph, focus = focus_for(case.node_shape)
+        break_record(case, graph, focus)
+        graphs.append(graph)
+    for start, (register, mutate) in sorted(SPARQL_CASES.items()):
+        subject = URIRef(f"{BASE}/id/{register}/{RECORD_FOR[register]}")
+        graph = record_copy(subject)
+        mutate(graph, subject)
+        graphs.append(graph)
+
+    def reports() -> list[list[str]]:
+        return [sorted(map(repr, validate_graph(g, MODEL, starter_store)[1].results)) for g in graphs]
+
+    # with the reuse: no ShapesGraph is built during a validation
+    monkeypatch.setattr(shacl_reuse, "_new_shapes_graph", lambda *a, **k: pytest.fail("pyshacl built its shapes again"))
+    reused = reports()
+    monkeypatch.undo()
+    monkeypatch.setattr(validation, "reusing", lambda shapes: contextlib.nullcontext())
+    monkeypatch.setattr(validation, "shacl_validate", lambda *a, **k: pyshacl.validate(*a, **{**k, "advanced": True}))
+    monkeypatch.setattr(SPARQLQueryHelper, "collect_prefixes", shacl_reuse._collect_prefixes)
+    monkeypatch.setattr(pyshacl.shape, "CONSTRAINT_PARAMS", (list(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP))
+    assert reused == reports()
+    assert sum(len(r) for r in reused) > len(graphs)   # the cases did break something
