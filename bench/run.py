@@ -198,12 +198,21 @@ def peer_python() -> Path | None:
     return venv / "bin" / "rdflib-endpoint"
 
 
+def _made_by() -> str:
+    """A digest of what a generated dump is made from: the generator, and the vocabulary and
+    shapes it writes into the dump (a dump kept from before a vocabulary change lacked its terms)."""
+    digest = hashlib.sha256()
+    for path in [ROOT / "bench" / "generate.py", *sorted((ROOT / "ontology").glob("*.ttl")),
+                 *sorted((ROOT / "shapes").glob("*.ttl"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def bench_scale(label: str, triples: int, duration: int, repeats: int) -> dict:
     # No rate limit: wrk is one client sending thousands of queries a second on purpose.
     env = {"LDR_BASE": BASE, "LDR_RATE_LIMIT": "0"}   # otherwise the defaults
     scale_dir = WORK / label
-    made_by = hashlib.sha256((ROOT / "bench" / "generate.py").read_bytes()).hexdigest()[:8]
-    dump = WORK / f"registry-{label}-{made_by}.nq"   # remade when the generator changes
+    dump = WORK / f"registry-{label}-{_made_by()}.nq"   # remade when the generator or the vocabulary changes
     if not dump.exists():
         subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", str(triples),
                         "-o", str(dump)], check=True)
