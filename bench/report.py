@@ -108,7 +108,10 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "gave up on goes on in its server (in the registry's until its time limit, in the engine's until it "
             "ends), and the next measurement would share the machine with it.",
             "- **rdflib-endpoint**: `rdflib-endpoint serve` over the same file (in memory; only up to "
-            "1M triples, beyond which it takes many minutes to start).", ""]
+            "1M triples, beyond which it takes many minutes to start).",
+            "- **Submissions**: 200 new exemplars written by the generator (each its own service, tool, problem, "
+            "outcome and links), POSTed as Turtle one after another with a publisher's token: each is validated, "
+            "checked for similar records, written with its first version and provenance, and indexed.", ""]
     for r in results:
         out += [f"## {r['label']}: {r['quads']:,} quads, {r['records']:,} records", "",
                 "### Bulk load (median of {runs})".format(runs=r["load"]["runs"]), "",
