@@ -13,7 +13,7 @@ from registry.model import load_model
 from registry.search_index import attach_index
 from registry.settings import load_settings
 from registry.remote_queries import RemoteQueries
-from registry.sparql import QueryPool
+from registry.sparql import QueryPool, allocator_library
 from registry.store import open_store
 from registry.store.base import StoreError
 
@@ -154,7 +154,8 @@ class QueryService:
                                                max_rows=s["LDR_QUERY_MAX_ROWS"])
                 else:
                     self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
-                                           max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"])
+                                           max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
+                                           allocator=allocator_library(s["LDR_QUERY_ALLOCATOR"]))
             return self._pool
 
     def close(self) -> None:

@@ -29,6 +29,13 @@ def _size(text: str) -> int:
     return int(text)
 
 
+def _allocator(text: str) -> str:
+    text = text.strip()
+    if text in ("auto", "system") or Path(text).is_file():
+        return text
+    raise ValueError("give auto, system, or the path of a shared library that exists")
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_BASE", "http://127.0.0.1:8000",
             "Base of every IRI the registry mints ({base}/id/..., {base}/doc/..., {base}/def/...). "
@@ -74,6 +81,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_QUERY_MAX_ROWS", 10000,
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
     Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),
+    Setting("LDR_QUERY_ALLOCATOR", "auto",
+            "Memory allocator of the SPARQL query workers: `auto` (Debian's mimalloc or jemalloc, if installed), "
+            "`system` (the C library's), or the path of an allocator's shared library to preload.", _allocator),
     Setting("LDR_CACHE_MAX_AGE", 60, "Seconds clients and caches may keep a page or document (Cache-Control max-age).", int),
     Setting("LDR_RESOURCE_DIRS", "",
             "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "

@@ -225,3 +225,50 @@ def test_json_results_say_what_the_engine_itself_would(tmp_path):
     assert len(ours["results"]["bindings"]) == 6
     assert ours["head"] == theirs["head"]
     assert sorted(map(key, ours["results"]["bindings"])) == sorted(map(key, theirs["results"]["bindings"]))
+
+
+SORTED_CROSS_JOIN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
+
+
+@pytest.mark.parametrize("allocator", ["auto", "system"])
+def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_the_allocator(
+        tmp_path_factory, starter_store_dir, allocator):
+    from registry.sparql import allocator_library
+    if allocator == "auto":   # `make test` installs Debian's libmimalloc2.0
+        assert allocator_library("auto"), "no allocator library found: sudo apt-get install libmimalloc2.0"
+    app = make_app(tmp_path_factory, starter_store_dir, "memory", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
+                   LDR_QUERY_MEMORY_MB=1024, LDR_QUERY_ALLOCATOR=allocator)
+    try:
+        service = app.extensions["ldr.queries"]
+        client = app.test_client()
+        assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True
+        if service.remote:
+            return   # a SPARQL server keeps its own memory limits (docs/deployment.md)
+        (worker,) = service()._all
+        with open(f"/proc/{worker.process.pid}/maps") as maps:
+            loaded = maps.read()
+        expected = allocator_library(allocator)
+        if expected:
+            assert os.path.basename(expected) in loaded
+        else:
+            assert "mimalloc" not in loaded and "jemalloc" not in loaded
+        started = time.monotonic()
+        response = get(client, SORTED_CROSS_JOIN)
+        assert response.status_code == 503 and response.mimetype == "application/problem+json"
+        assert "memory limit of 1024 MiB" in response.json["detail"] or "needed more memory" in response.json["detail"]
+        assert time.monotonic() - started < 25   # stopped by memory, well before the time limit
+        assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True   # and the next query is answered
+    finally:
+        close_app(app)
+
+
+def test_the_allocator_setting_names_a_library_or_none(tmp_path):
+    from registry.settings import SettingsError, load_settings
+    from registry.sparql import allocator_library
+    assert allocator_library("system") == ""
+    library = tmp_path / "liballoc.so"
+    library.write_bytes(b"")
+    assert allocator_library(str(library)) == str(library)
+    assert load_settings(environ={"LDR_QUERY_ALLOCATOR": str(library)})["LDR_QUERY_ALLOCATOR"] == str(library)
+    with pytest.raises(SettingsError, match="LDR_QUERY_ALLOCATOR.*shared library that exists"):
+        load_settings(environ={"LDR_QUERY_ALLOCATOR": str(tmp_path / "missing.so")})
