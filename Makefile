@@ -31,8 +31,8 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
 
-## Debian's mimalloc, which the SPARQL query workers preload (LDR_QUERY_ALLOCATOR=auto): heavy queries
-## ran up to 16% faster with it than with the C library's allocator (docs/benchmarks.md). Optional to serve.
+## Debian's mimalloc, which the server, its query workers and the bulk commands preload (LDR_ALLOCATOR=auto):
+## bulk loads and heavy queries ran faster with it than with glibc's malloc (docs/benchmarks.md). Optional to serve.
 allocator:
 	@ls /usr/lib/*/libmimalloc.so.2 >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libmimalloc2.0; \

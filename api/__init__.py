@@ -13,7 +13,8 @@ from registry.model import load_model
 from registry.search_index import attach_index
 from registry.settings import load_settings
 from registry.remote_queries import RemoteQueries
-from registry.sparql import QueryPool, allocator_library
+from registry.allocator import allocator_library
+from registry.sparql import QueryPool
 from registry.store import open_store
 from registry.store.base import StoreError
 
@@ -155,7 +156,7 @@ class QueryService:
                 else:
                     self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
                                            max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
-                                           allocator=allocator_library(s["LDR_QUERY_ALLOCATOR"]))
+                                           allocator=allocator_library(s["LDR_ALLOCATOR"]))
             return self._pool
 
     def close(self) -> None:

@@ -12,6 +12,7 @@ from . import councils, loader
 from .exporting import export_registry
 from .model import load_model
 from .rdfio import FORMATS, InputError
+from .allocator import start_again_with_allocator
 from .settings import SettingsError, load_settings
 from .store import StoreError, open_store
 
@@ -41,11 +42,16 @@ class Progress:
             click.echo("\r\033[K", err=True, nl=False)
 
 
-def _settings(store: str | None) -> dict:
+def _settings(store: str | None, *, heavy: bool = False) -> dict:
+    """The settings; for a `heavy` command (bulk loading, indexing, serving), first this command
+    started again with the allocator of LDR_ALLOCATOR (registry/allocator.py)."""
     try:
-        return load_settings({"LDR_STORE_DIR": store})
+        settings = load_settings({"LDR_STORE_DIR": store})
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from exc
+    if heavy:
+        start_again_with_allocator(settings["LDR_ALLOCATOR"])
+    return settings
 
 
 def _open(settings: dict, create: bool = False):
@@ -87,7 +93,7 @@ def init(store: str | None, quiet: bool) -> None:
     Running it again on an existing store reloads the vocabulary and replaces the starter
     records with the versions in data/.
     """
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings, create=True)
     progress = Progress(quiet)
@@ -142,7 +148,7 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
     All or nothing: one unreadable file or one violation, and nothing is written.
     Exit status as for `ldr validate`.
     """
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings)
     progress = Progress(quiet)
@@ -167,7 +173,7 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def export(fmt: str, output: Path | None, store: str | None) -> None:
     """Write the whole registry: vocabulary, shapes and every record."""
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     st = _open(settings)
     try:
         data = export_registry(st, FORMATS[fmt])
@@ -188,7 +194,7 @@ def restore(dump: Path, store: str | None) -> None:
     store with the bulk loader, then build the search index."""
     from .dump_index import Indexer
     from .search_index import SearchIndex, index_path
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings, create=True)
     started = time.monotonic()
@@ -276,7 +282,7 @@ def reindex(store: str | None) -> None:
     """Rebuild the search and listing index from the store (it is kept in step with every write;
     rebuild it after restoring a backup or if it was lost)."""
     from .search_index import SearchIndex, index_path, remove_index_files
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     remove_index_files(index_path(settings))
 
@@ -520,7 +526,7 @@ def history(item: str, store: str | None) -> None:
               help="Threads per worker process that run requests.")
 def serve(port: int | None, host: str | None, store: str | None, workers: int, threads: int) -> None:
     """Serve the registry over HTTP: the Flask app from api.create_app, under the granian server."""
-    settings = _settings(store)
+    settings = _settings(store, heavy=True)
     bind_host, bind_port = host or settings["LDR_HOST"], port or settings["LDR_PORT"]
     if workers > 1 and settings["LDR_STORE"] == "embedded":
         raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "

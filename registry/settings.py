@@ -81,9 +81,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_QUERY_MAX_ROWS", 10000,
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
     Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),
-    Setting("LDR_QUERY_ALLOCATOR", "auto",
-            "Memory allocator of the SPARQL query workers: `auto` (Debian's mimalloc or jemalloc, if installed), "
-            "`system` (the C library's), or the path of an allocator's shared library to preload.", _allocator),
+    Setting("LDR_ALLOCATOR", "auto",
+            "Memory allocator of the registry's processes (the server, its query workers, the bulk-loading "
+            "commands): `auto` (Debian's mimalloc or jemalloc, if installed), `system` (the C library's), or the "
+            "path of an allocator's shared library to preload.", _allocator),
     Setting("LDR_CACHE_MAX_AGE", 60, "Seconds clients and caches may keep a page or document (Cache-Control max-age).", int),
     Setting("LDR_RESOURCE_DIRS", "",
             "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "

@@ -6,7 +6,6 @@ so it really stops; the other workers go on answering.
 """
 from __future__ import annotations
 
-import glob
 import os
 import pickle
 import queue
@@ -19,6 +18,8 @@ import time
 from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Callable
+
+from .allocator import with_allocator
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,34 +97,12 @@ class QueryOutcome:
     truncated: bool = False
 
 
-#: Allocators Debian packages (libmimalloc2.0, libjemalloc2), in order of preference.
-ALLOCATORS = ("libmimalloc.so.2", "libjemalloc.so.2")
-
-
-def allocator_library(setting: str) -> str:
-    """The shared library query workers preload as their allocator (LDR_QUERY_ALLOCATOR), or ""
-    for the C library's. pyoxigraph allocates through malloc, and with the C library's the
-    engine ran heavy queries 2-16% slower in the workers than in its own server (measured at 1M,
-    three processes: OPTIONAL listing 350 -> 408 queries a second with mimalloc; the server 348-363)."""
-    if setting == "system":
-        return ""
-    if setting != "auto":
-        return setting if Path(setting).is_file() else ""   # checked when read from the environment
-    for name in ALLOCATORS:
-        found = sorted(glob.glob(f"/usr/lib/*/{name}")) or sorted(glob.glob(f"/usr/lib/{name}"))
-        if found:
-            return found[0]
-    return ""
-
-
 class _Worker:
     """One worker process, spoken to through pickles on its stdin and stdout. It is started
     with `python -m`, so it never depends on how the web process itself was started."""
 
     def __init__(self, memory_mb: int, allocator: str = ""):
-        env = {**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}
-        if allocator:
-            env["LD_PRELOAD"] = " ".join(filter(None, [allocator, os.environ.get("LD_PRELOAD", "")]))
+        env = with_allocator({**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}, allocator)
         self.process = subprocess.Popen([sys.executable, "-m", "registry.query_worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
 
@@ -164,7 +143,7 @@ class QueryPool:
     timeout: float = 10.0
     max_rows: int = 10_000
     memory_mb: int = 2048
-    allocator: str = ""   # a shared library the workers preload (allocator_library)
+    allocator: str = ""   # a shared library the workers preload (registry/allocator.py)
     _idle: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _all: list = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)

@@ -233,11 +233,11 @@ SORTED_CROSS_JOIN = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f"
 @pytest.mark.parametrize("allocator", ["auto", "system"])
 def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_the_allocator(
         tmp_path_factory, starter_store_dir, allocator):
-    from registry.sparql import allocator_library
+    from registry.allocator import allocator_library
     if allocator == "auto":   # `make test` installs Debian's libmimalloc2.0
         assert allocator_library("auto"), "no allocator library found: sudo apt-get install libmimalloc2.0"
     app = make_app(tmp_path_factory, starter_store_dir, "memory", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
-                   LDR_QUERY_MEMORY_MB=1024, LDR_QUERY_ALLOCATOR=allocator)
+                   LDR_QUERY_MEMORY_MB=1024, LDR_ALLOCATOR=allocator)
     try:
         service = app.extensions["ldr.queries"]
         client = app.test_client()
@@ -260,15 +260,3 @@ def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_t
         assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True   # and the next query is answered
     finally:
         close_app(app)
-
-
-def test_the_allocator_setting_names_a_library_or_none(tmp_path):
-    from registry.settings import SettingsError, load_settings
-    from registry.sparql import allocator_library
-    assert allocator_library("system") == ""
-    library = tmp_path / "liballoc.so"
-    library.write_bytes(b"")
-    assert allocator_library(str(library)) == str(library)
-    assert load_settings(environ={"LDR_QUERY_ALLOCATOR": str(library)})["LDR_QUERY_ALLOCATOR"] == str(library)
-    with pytest.raises(SettingsError, match="LDR_QUERY_ALLOCATOR.*shared library that exists"):
-        load_settings(environ={"LDR_QUERY_ALLOCATOR": str(tmp_path / "missing.so")})

@@ -1,0 +1,53 @@
+"""The registry's processes run with the allocator LDR_ALLOCATOR names (registry/allocator.py):
+the server and the commands that load in bulk start themselves again with it preloaded."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from registry.allocator import allocator_library
+from registry.settings import SettingsError, load_settings
+from tests.server import Server
+from tests.test_cli import run
+
+
+def test_the_setting_names_a_library_or_none(tmp_path):
+    assert allocator_library("system") == ""
+    library = tmp_path / "liballoc.so"
+    library.write_bytes(b"")
+    assert allocator_library(str(library)) == str(library)
+    assert load_settings(environ={"LDR_ALLOCATOR": str(library)})["LDR_ALLOCATOR"] == str(library)
+    with pytest.raises(SettingsError, match="LDR_ALLOCATOR.*shared library that exists"):
+        load_settings(environ={"LDR_ALLOCATOR": str(tmp_path / "missing.so")})
+
+
+def mapped(pid: int) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+@pytest.mark.parametrize("setting", ["auto", "system"])
+def test_the_server_runs_with_the_allocator_it_is_given(store_dir, setting):
+    library = allocator_library(setting)
+    if setting == "auto":   # `make test` installs Debian's libmimalloc2.0
+        assert library, "no allocator library found: sudo apt-get install libmimalloc2.0"
+    server = Server(store_dir, LDR_ALLOCATOR=setting)
+    try:
+        loaded = mapped(server.process.pid)   # the same process, started again with the library
+        if library:
+            assert Path(library).name in loaded
+        else:
+            assert "mimalloc" not in loaded and "jemalloc" not in loaded
+    finally:
+        server.stop()
+
+
+def test_a_bulk_command_started_again_with_the_allocator_still_does_its_work(tmp_path, store_dir):
+    """`ldr export` then `ldr restore` of what it wrote: both start again with the allocator and
+    finish with their usual output and exit status."""
+    dump = tmp_path / "registry.nq"
+    exported = run("export", "--format", "nquads", "-o", str(dump), store=store_dir)
+    assert exported.returncode == 0, exported.stderr
+    restored = run("restore", str(dump), store=tmp_path / "restored")
+    assert restored.returncode == 0, restored.stderr
+    assert "indexed" in restored.stdout
