@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 from . import councils, loader
+from .allocator import start_again_with_allocator
 from .exporting import export_registry
 from .model import load_model
 from .rdfio import FORMATS, InputError
-from .allocator import start_again_with_allocator
 from .settings import SettingsError, load_settings
 from .store import StoreError, open_store
 
