@@ -98,9 +98,11 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "graph, its own graph and its first version's graph, with PROV-O provenance, plus the vocabulary.",
             "- **ldr**: `ldr serve` (granian, one process with four request threads, because an embedded store "
             "is opened by one process) with its default settings: three query processes (`LDR_QUERY_WORKERS`), "
-            "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second).",
+            "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second), and "
+            "the allocator `LDR_ALLOCATOR=auto` (mimalloc, when installed: see the versions below) for the "
+            "server, its query processes and `ldr restore`.",
             "- **oxigraph**: `oxigraph serve-read-only` over a store made by `oxigraph load` from the same file — "
-            "the engine's own server, the limit for /sparql.",
+            "the engine's own server, the limit for /sparql — run as shipped (glibc's malloc).",
             "- **Before the queries** both stores are compacted with `oxigraph optimize` (untimed): the engine's "
             "read-only server never compacts a freshly loaded store, and at 5M that made its heavy queries up to "
             "three times slower than on the same data compacted.",

@@ -357,7 +357,19 @@ def versions() -> dict:
             "oxigraph server": first_line([str(BIN / "oxigraph"), "--version"]),
             "rdflib-endpoint": first_line([str(peer), "-c", "from importlib.metadata import version; "
                                            "print(version('rdflib-endpoint'), 'with rdflib', version('rdflib'))"]),
-            "wrk": first_line(["wrk", "--version"]), "kernel": platform.release()}
+            "wrk": first_line(["wrk", "--version"]), "kernel": platform.release(), "allocator (ldr)": _allocator()}
+
+
+def _allocator() -> str:
+    """The library LDR_ALLOCATOR picks for the registry here, and its Debian package's version."""
+    from registry.allocator import allocator_library
+    library = allocator_library(os.environ.get("LDR_ALLOCATOR", "auto"))
+    if not library:
+        return "the C library's malloc"
+    found = subprocess.run(["dpkg-query", "-S", library], capture_output=True, text=True).stdout.split(":")[0]
+    package = subprocess.run(["dpkg-query", "-W", "-f", "${Package} ${Version}", found], capture_output=True,
+                             text=True).stdout if found else ""
+    return f"{Path(library).name}" + (f" (Debian {package})" if package else "")
 
 
 def machine() -> dict:
