@@ -9,11 +9,11 @@ from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from registry.accounts import Accounts, accounts_path
+from registry.allocator import allocator_library
 from registry.model import load_model
 from registry.search_index import attach_index
 from registry.settings import load_settings
 from registry.remote_queries import RemoteQueries
-from registry.allocator import allocator_library
 from registry.sparql import QueryPool
 from registry.store import open_store
 from registry.store.base import StoreError

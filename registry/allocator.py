@@ -46,16 +46,20 @@ def start_again_with_allocator(setting: str) -> None:
     """Replace this process by the same command with the allocator preloaded, unless it already
     runs with it or none is wanted or installed. Called before a heavy command does anything."""
     library = allocator_library(setting)
-    if not library or os.environ.get(PRELOADED) == library or not _started_as_ldr():
+    command = _this_command()
+    if not library or os.environ.get(PRELOADED) == library or command is None:
         return
-    command = sys.argv if os.access(sys.argv[0], os.X_OK) and not sys.argv[0].endswith(".py") else \
-        [sys.executable, "-m", "registry.cli", *sys.argv[1:]]
     sys.stdout.flush()
     sys.stderr.flush()
     os.execve(command[0], command, with_allocator(dict(os.environ), library))
 
 
-def _started_as_ldr() -> bool:
-    """Whether this process is the `ldr` command itself (not a program calling into it)."""
+def _this_command() -> list[str] | None:
+    """How to start this command again: the `ldr` script as it was run, or `python -m
+    registry.cli`; None when this process is not the `ldr` command (a program calling into it)."""
     started = Path(sys.argv[0])
-    return started.name == "ldr" or started.resolve() == Path(__file__).with_name("cli.py").resolve()
+    if started.name == "ldr":
+        return sys.argv
+    if started.resolve() == Path(__file__).with_name("cli.py").resolve():
+        return [sys.executable, "-m", "registry.cli", *sys.argv[1:]]
+    return None

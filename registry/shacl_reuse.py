@@ -8,7 +8,7 @@ cProfile on an exemplar submitted into a store of 1M triples: 23 ms, 15 ms with 
 
 Each adjustment below reaches into pyshacl's internals, so pyshacl's version is pinned in
 pyproject.toml; each is made only if the part it adjusts is still there, and
-tests/test_validation.py checks that all are in effect and that reports are the same with them
+tests/test_constraints.py checks that all are in effect and that reports are the same with them
 as without.
 """
 from __future__ import annotations
