@@ -156,7 +156,7 @@ class QueryService:
                 else:
                     self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
                                            max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
-                                           allocator=allocator_library(s["LDR_ALLOCATOR"]))
+                                           allocator=allocator_library(s["LDR_ALLOCATOR"]), engine=self.store.engine)
             return self._pool
 
     def close(self) -> None:

@@ -45,20 +45,30 @@ def main() -> None:
             return
         if job is None:
             return
+        path = job["snapshot"]
         try:
-            path = job["snapshot"]
             if path not in stores:
                 stores.clear()   # an older snapshot is no longer needed
                 stores[path] = ox.Store.read_only(path)
-            answer = ("ok", answer_for(execute(stores[path], job), job))
-        except SyntaxError as exc:
-            answer = ("syntax", str(exc))
-        except MemoryError:
-            answer = ("memory", "the query needed more memory than the endpoint allows")
-        except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
+        except Exception as exc:  # noqa: BLE001 - told to the client as text
             answer = ("error", f"{type(exc).__name__}: {exc}")
+        else:
+            answer = answer_job(stores[path], job)
         pickle.dump(answer, channel_out)
         channel_out.flush()
+
+
+def answer_job(store: ox.Store, job: dict[str, Any]) -> tuple[str, Any]:
+    """("ok", the answer) or (the kind of failure, its message): what a worker sends back, and
+    what the web process works out itself for a lookup it answers without a worker."""
+    try:
+        return "ok", answer_for(execute(store, job), job)
+    except SyntaxError as exc:
+        return "syntax", str(exc)
+    except MemoryError:
+        return "memory", "the query needed more memory than the endpoint allows"
+    except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
+        return "error", f"{type(exc).__name__}: {exc}"
 
 
 def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:

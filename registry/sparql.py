@@ -17,12 +17,16 @@ import threading
 import time
 from pathlib import Path
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from .allocator import with_allocator
+from .query_worker import answer_job
 
 
 ROOT = Path(__file__).resolve().parent.parent
+#: rows a lookup may take in the web process; one with more goes to a worker (a scan of 1,000
+#: rows takes a few milliseconds, and holds the web process for that long)
+ROWS_ANSWERED_HERE = 1_000
 UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
 
 
@@ -90,6 +94,51 @@ def within_limit(body: str, max_rows: int) -> bool:
     return bool(found) and int(found.group(1)) <= max_rows
 
 
+_IRI = r'<[^<>"{}|^`\\\s]*>'
+_NAME = r"(?:[A-Za-z][\w-]*)?:[\w-]*"          # a prefixed name without dots (others go to a worker)
+_VAR = r"[?$]\w+"
+_LITERAL = rf'"[^"\\\n]*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:{_IRI}|{_NAME}))?|[+-]?\d+'
+_NODE = rf"(?:{_VAR}|{_IRI}|{_NAME})"
+_LOOKUP = re.compile(
+    rf"""\s*(?:PREFIX\s+(?:[A-Za-z][\w-]*)?:\s*{_IRI}\s*)*
+    (?:SELECT\s+(?P<selected>\*\s*|(?:{_VAR}\s*)+)|ASK\s*)(?:WHERE\s*)?
+    \{{\s*(?P<s>{_NODE})\s+(?P<p>{_NODE}|a)\s+(?P<o>{_NODE}|{_LITERAL})\s*\.?\s*\}}
+    \s*(?P<tail>LIMIT\s+(?P<limit>\d+)\s*)?""", re.I | re.X)
+_SELECTED = re.compile(r"[?$](\w+)")
+
+
+def streamed_lookup(query: str) -> re.Match | None:
+    """Whether the query is one triple pattern with no variable repeated in it, and no DISTINCT,
+    FILTER, paths, OFFSET or ordering: the engine reads its answer straight from one index range,
+    so its cost grows only with the rows taken, and the caller decides how many it takes. A
+    whitelist: whatever it does not recognise (escapes, dotted names, comments, graphs) is not
+    one. (A repeated variable, as in `?s ?p ?s`, would make the engine read every triple to
+    find the few that match.)"""
+    found = None if "\\" in query else _LOOKUP.fullmatch(query)
+    if found:
+        names = [found[part][1:] for part in ("s", "p", "o") if found[part][0] in "?$"]
+        if len(set(names)) < len(names):
+            return None
+    return found
+
+
+def _binds_in_every_row(lookup: re.Match) -> bool:
+    """Whether every solution of a lookup binds a variable: a SELECT whose pattern has a
+    variable and which selects no variable outside it."""
+    if not lookup["selected"]:
+        return False   # ASK
+    in_pattern = {lookup[part][1:] for part in ("s", "p", "o") if lookup[part][0] in "?$"}
+    selected = set(_SELECTED.findall(lookup["selected"]))
+    return bool(in_pattern) and selected <= in_pattern
+
+
+def _json_rows(body: bytes) -> int:
+    """The number of solutions in SPARQL JSON results whose every solution binds a variable:
+    solutions are separated by `},{"`, which cannot occur inside a JSON string (its quote
+    would be escaped)."""
+    return 0 if body.endswith(b'"bindings":[]}}') else body.count(b'},{"') + 1
+
+
 @dataclass
 class QueryOutcome:
     body: bytes
@@ -144,6 +193,8 @@ class QueryPool:
     max_rows: int = 10_000
     memory_mb: int = 2048
     allocator: str = ""   # a shared library the workers preload (registry/allocator.py)
+    #: the open pyoxigraph store, when lookups may be answered in this process without a worker
+    engine: Any = None
     _idle: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _all: list = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -168,6 +219,12 @@ class QueryPool:
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         """Run a query and serialise its results: SELECT and ASK as `result_type`,
         CONSTRUCT and DESCRIBE as `rdf_type`."""
+        if self.engine is not None and not (default_graphs or named_graphs or substitutions):
+            lookup = streamed_lookup(query)
+            if lookup:
+                outcome = self._answer_here(query, lookup, result_type, rdf_type, base_iri)
+                if outcome is not None:
+                    return outcome
         body = guard(query)
         started = time.monotonic()
         try:
@@ -199,16 +256,45 @@ class QueryPool:
                                        f"{self.memory_mb} MiB.") from None
         finally:
             self._idle.put(worker)
-        if status == "syntax":
-            raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {payload}")
-        if status == "memory":
-            raise QueryError("memory", f"The query was stopped: {payload}.")
-        if status != "ok":
-            raise QueryError("error", f"The query failed: {payload}")
-        return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"])
+        return _outcome(status, payload)
+
+    def _answer_here(self, query: str, lookup: re.Match, result_type: str, rdf_type: str,
+                     base_iri: str | None) -> QueryOutcome | None:
+        """A lookup answered from the live store in this process, with no hop to a worker
+        (docs/benchmarks-notes.md, eighth round). None when it has more rows than are answered
+        here: then a worker answers it."""
+        rows = min(self.max_rows, ROWS_ANSWERED_HERE)
+        limit = lookup["limit"]
+        whole = limit is not None and int(limit) <= rows
+        counted = not whole and result_type == "application/sparql-results+json" and _binds_in_every_row(lookup)
+        if counted:
+            # The engine writes the answer in one call, capped at one row more than is answered
+            # here, and the rows are counted in what it wrote (profiled: taking the rows one by
+            # one let the other request threads take the interpreter's lock at every row, and the
+            # hand-overs doubled a lookup's CPU time under load).
+            query = query[:lookup.start("tail")] if lookup["tail"] else query
+            query, whole = f"{query} LIMIT {rows + 1}", True
+        job = {"query": query, "default_graphs": [], "named_graphs": [], "max_rows": rows, "rdf_format": rdf_type,
+               "result_type": result_type, "base_iri": base_iri, "substitutions": {}, "whole": whole}
+        status, payload = answer_job(self.engine, job)
+        if status == "ok" and (_json_rows(payload["body"]) > rows if counted
+                               else payload["truncated"] and rows < self.max_rows):
+            return None
+        return _outcome(status, payload)
 
     def close(self) -> None:
         with self._lock:
             workers = list(self._all)
         for worker in workers:
             worker.stop()
+
+
+def _outcome(status: str, payload) -> QueryOutcome:
+    """A worker's answer (or one worked out in this process) as an outcome or a QueryError."""
+    if status == "syntax":
+        raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {payload}")
+    if status == "memory":
+        raise QueryError("memory", f"The query was stopped: {payload}.")
+    if status != "ok":
+        raise QueryError("error", f"The query failed: {payload}")
+    return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"])

@@ -42,6 +42,12 @@ class EmbeddedStore:
             raise StoreError(f"the store at {self.path} is damaged and cannot be opened: {exc}. Restore it from "
                              "a dump (`ldr restore`) or a backup.") from exc
 
+    @property
+    def engine(self) -> ox.Store:
+        """The open pyoxigraph store, for the endpoint's lookups (registry/sparql.py), which read
+        it directly."""
+        return self._store
+
     def select(self, sparql: str) -> list[dict[str, Node]]:
         solutions = self._store.query(sparql)
         names = [v.value for v in solutions.variables]
