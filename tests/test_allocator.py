@@ -51,3 +51,26 @@ def test_a_bulk_command_started_again_with_the_allocator_still_does_its_work(tmp
     restored = run("restore", str(dump), store=tmp_path / "restored")
     assert restored.returncode == 0, restored.stderr
     assert "indexed" in restored.stdout
+
+
+def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
+    """The `ldr` entry point starts a heavy command again before importing the rest of the
+    registry (rdflib, pyshacl: a quarter of a second that `ldr restore` of a small dump paid
+    twice)."""
+    import os
+    import subprocess
+    import sys
+    library = tmp_path / "liballoc.so"
+    library.write_bytes(b"")
+    probe = ("import os, sys\n"
+             "def execve(path, args, env):\n"
+             "    print(args[1], env['LD_PRELOAD'], 'registry.cli' in sys.modules, 'rdflib' in sys.modules)\n"
+             "    sys.exit(0)\n"
+             "os.execve = execve\n"
+             "sys.argv = ['ldr', 'restore', 'registry.nq']\n"
+             "from registry.launch import main\n"
+             "main()\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LDR_ALLOCATOR_PRELOADED")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          env={**env, "LDR_ALLOCATOR": str(library)}, cwd=Path(__file__).resolve().parent.parent)
+    assert done.stdout.split() == ["restore", str(library), "False", "False"], done.stderr
