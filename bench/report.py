@@ -81,14 +81,15 @@ def _yes(ok: bool) -> str:
 
 
 def write_report(path: Path, results: list[dict], machine: dict, versions: dict, started: datetime.datetime,
-                 arguments: str, duration: int) -> None:
+                 arguments: str, duration: int, rounds: int = 1) -> None:
     out = ["# Benchmarks", "",
            "Written by `make bench` (`python bench/run.py " + (arguments or "") + "`) on "
            f"{started:%Y-%m-%d %H:%M} UTC. Every figure in a table was measured side by side in that one run; this "
            "is a shared, noisy 2-core machine, so read the ratios, not the absolute numbers. Figures are wrk's "
            f"requests per second and p50/p99 latencies over {duration} s from one wrk thread on 127.0.0.1: with 4 "
            "connections for the SPARQL endpoints (load), with one for pages, search and listings (the latency one "
-           "person sees).", "",
+           "person sees)." + (f" Each SPARQL figure is the median of {rounds} rounds, the servers taking turns in "
+                              "each round." if rounds > 1 else ""), "",
            "## Targets", "", "| Target | Figure | |", "|---|---|---|"]
     out += [f"| {t} | {f} | {r} |" for t, f, r in targets(results)]
     out += ["", "## What was measured", "",
