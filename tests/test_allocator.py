@@ -74,3 +74,14 @@ def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
                           env={**env, "LDR_ALLOCATOR": str(library)}, cwd=Path(__file__).resolve().parent.parent)
     assert done.stdout.split() == ["restore", str(library), "False", "False"], done.stderr
+
+
+def test_the_entry_point_knows_which_commands_start_again():
+    """registry/launch.py names the heavy commands without importing the CLI; they must be the
+    ones whose settings are read with heavy=True."""
+    import inspect
+    from registry import cli
+    from registry.launch import HEAVY
+    heavy = {name for name, command in cli.main.commands.items()
+             if "heavy=True" in inspect.getsource(command.callback)}
+    assert heavy == set(HEAVY)

@@ -62,9 +62,8 @@ def pools(tmp_path, starter_store_dir):
     store.close()
 
 
-@pytest.mark.parametrize("result_type", sparql_types := ["application/sparql-results+json",
-                                                         "application/sparql-results+xml", "text/csv",
-                                                         "text/tab-separated-values"])
+@pytest.mark.parametrize("result_type", ["application/sparql-results+json", "application/sparql-results+xml",
+                                         "text/csv", "text/tab-separated-values"])
 def test_a_lookup_answered_here_says_what_a_worker_says(pools, result_type):
     here, workers = pools
     for query, expected, truncated in [
