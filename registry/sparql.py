@@ -108,16 +108,20 @@ _SELECTED = re.compile(r"[?$](\w+)")
 
 
 def streamed_lookup(query: str) -> re.Match | None:
-    """Whether the query is one triple pattern with no variable repeated in it, and no DISTINCT,
-    FILTER, paths, OFFSET or ordering: the engine reads its answer straight from one index range,
-    so its cost grows only with the rows taken, and the caller decides how many it takes. A
-    whitelist: whatever it does not recognise (escapes, dotted names, comments, graphs) is not
-    one. (A repeated variable, as in `?s ?p ?s`, would make the engine read every triple to
-    find the few that match.)"""
+    """Whether the query looks up one thing: one triple pattern with a given subject or object,
+    no variable repeated in it, and no DISTINCT, FILTER, paths, OFFSET or ordering. The engine
+    reads its answer straight from one index range, so its cost grows only with the rows taken,
+    and the caller decides how many it takes. A whitelist: whatever it does not recognise
+    (escapes, dotted names, comments, graphs) is not one.
+    - A repeated variable, as in `?s ?p ?s`, would make the engine read every triple to find
+      the few that match.
+    - With neither subject nor object given, the rows could be anyone's long texts (a thousand
+      descriptions of 10 MiB each); a given subject's rows are that record's, a given object's
+      rows are names of things."""
     found = None if "\\" in query else _LOOKUP.fullmatch(query)
     if found:
-        names = [found[part][1:] for part in ("s", "p", "o") if found[part][0] in "?$"]
-        if len(set(names)) < len(names):
+        variables = {part: found[part][1:] for part in ("s", "p", "o") if found[part][0] in "?$"}
+        if len(set(variables.values())) < len(variables) or ("s" in variables and "o" in variables):
             return None
     return found
 

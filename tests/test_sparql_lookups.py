@@ -31,8 +31,10 @@ def test_one_pattern_queries_are_lookups(query):
 
 
 @pytest.mark.parametrize("query", [
-    "SELECT DISTINCT ?p WHERE { ?s ?p ?o }",                 # reads every triple to find a few
-    "SELECT ?s WHERE { ?s ?p ?s }",                          # a repeated variable: the same
+    f"SELECT DISTINCT ?p WHERE {{ {UPRN} ?p ?o }}",          # could read every triple to find a few
+    "SELECT ?s WHERE { ?s ?s <http://x/o> }",               # a repeated variable: the same
+    "SELECT ?s ?d WHERE { ?s <http://purl.org/dc/terms/description> ?d }",   # anyone's long texts
+    "SELECT * WHERE { ?s ?p ?o }",
     f"SELECT ?o WHERE {{ {UPRN} ?p ?o }} OFFSET 100000",     # skips rows it still has to read
     f"SELECT ?o WHERE {{ {UPRN} ?p ?o }} ORDER BY ?o",
     f"SELECT ?o WHERE {{ {UPRN} ?p ?o FILTER(REGEX(?o, 'x')) }}",
@@ -87,9 +89,12 @@ def test_a_lookup_answered_here_says_what_a_worker_says(pools, result_type):
 def test_a_lookup_with_more_rows_than_are_answered_here_gets_them_from_a_worker(pools, monkeypatch):
     here, _ = pools
     monkeypatch.setattr(sparql, "ROWS_ANSWERED_HERE", 10)
-    many = here.run("SELECT ?s ?o WHERE { ?s <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> ?o }",
-                    result_type="text/csv", rdf_type="text/turtle")
-    assert len(many.body.decode().strip().splitlines()) == 1 + 50 and many.truncated   # the pool's own limit
+    standards = "SELECT ?s WHERE { ?s a <http://purl.org/dc/terms/Standard> }"
+    expected = len(here.run(standards, result_type="text/csv", rdf_type="text/turtle").body.decode().split()) - 1
+    assert 10 < expected < 50   # the starter data's standards: more than are answered here, fewer than the limit
+    for result_type in ("application/sparql-results+json", "text/csv"):
+        many = here.run(standards, result_type=result_type, rdf_type="text/turtle")
+        assert many.body.decode().count("/id/standards/") == expected and not many.truncated
     few = here.run(f"SELECT ?p WHERE {{ {UPRN} ?p ?o }} LIMIT 4", result_type="text/csv", rdf_type="text/turtle")
     assert len(few.body.decode().strip().splitlines()) == 1 + 4 and not few.truncated
 
