@@ -152,11 +152,13 @@ class QueryService:
                 s = self.settings
                 if self.remote:
                     self._pool = RemoteQueries(self.store, timeout=s["LDR_QUERY_TIMEOUT"],
-                                               max_rows=s["LDR_QUERY_MAX_ROWS"])
+                                               max_rows=s["LDR_QUERY_MAX_ROWS"],
+                                               at_once=s["LDR_QUERY_WORKERS"] + s["LDR_QUERY_WAITING"])
                 else:
                     self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
                                            max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
-                                           allocator=allocator_library(s["LDR_ALLOCATOR"]), engine=self.store.engine)
+                                           allocator=allocator_library(s["LDR_ALLOCATOR"]), engine=self.store.engine,
+                                           waiting=s["LDR_QUERY_WAITING"])
             return self._pool
 
     def close(self) -> None:

@@ -97,8 +97,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "projects, data-sharing agreements and products with made-up but realistic text, each record valid "
             "against shapes/ (a test validates a sample), written as a registry dump: every record in the default "
             "graph, its own graph and its first version's graph, with PROV-O provenance, plus the vocabulary.",
-            "- **ldr**: `ldr serve` (granian, one process with four request threads, because an embedded store "
-            "is opened by one process) with its default settings: three query processes (`LDR_QUERY_WORKERS`), "
+            "- **ldr**: `ldr serve` (granian, one process, because an embedded store is opened by one process; "
+            "six request threads: `LDR_QUERY_WORKERS` + `LDR_QUERY_WAITING` + 2) with its default settings: three query processes (`LDR_QUERY_WORKERS`), "
             "no rate limit (`LDR_RATE_LIMIT=0`: wrk is one client sending thousands of queries a second), and "
             "the allocator `LDR_ALLOCATOR=auto` (mimalloc, when installed: see the versions below) for the "
             "server, its query processes and `ldr restore`.",

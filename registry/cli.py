@@ -522,11 +522,13 @@ def history(item: str, store: str | None) -> None:
 @click.option("--workers", type=click.IntRange(min=1), default=1,
               help="Worker processes (default 1). More than one needs LDR_STORE=sparql: an embedded store is "
                    "opened by one process only.")
-@click.option("--threads", type=click.IntRange(min=1), default=4, show_default=True,
-              help="Threads per worker process that run requests.")
-def serve(port: int | None, host: str | None, store: str | None, workers: int, threads: int) -> None:
+@click.option("--threads", type=click.IntRange(min=1),
+              help="Threads per worker process that run requests (default: LDR_QUERY_WORKERS + LDR_QUERY_WAITING "
+                   "+ 2, so that two are free for pages while SPARQL queries run and wait: 6 with the defaults).")
+def serve(port: int | None, host: str | None, store: str | None, workers: int, threads: int | None) -> None:
     """Serve the registry over HTTP: the Flask app from api.create_app, under the granian server."""
     settings = _settings(store, heavy=True)
+    threads = threads or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2
     bind_host, bind_port = host or settings["LDR_HOST"], port or settings["LDR_PORT"]
     if workers > 1 and settings["LDR_STORE"] == "embedded":
         raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "

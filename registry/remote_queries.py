@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+from contextlib import nullcontext
 
 import pyoxigraph as ox
 
 from . import query_worker
-from .sparql import QueryError, QueryOutcome, guard, keywords
+from .sparql import Admission, QueryError, QueryOutcome, guard, keywords, streamed_lookup
 from .store.base import StoreError
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
@@ -41,12 +42,16 @@ def bind_values(query: str, substitutions: dict) -> str:
 class RemoteQueries:
     """Same interface as QueryPool.run, answered by the store's own SPARQL server."""
 
-    def __init__(self, store, *, timeout: float, max_rows: int):
+    def __init__(self, store, *, timeout: float, max_rows: int, at_once: int = 4):
+        """`at_once`: queries sent to the server at the same time (Admission)."""
         self.store, self.timeout, self.max_rows = store, timeout, max_rows
+        self._admission = Admission(at_once)
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         body = guard(query)
+        # a lookup of one thing is quickly answered, so it is never refused for the heavy ones
+        admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
         if substitutions:
             query = bind_values(query, substitutions)
             body = keywords(query)
@@ -57,7 +62,8 @@ class RemoteQueries:
                  [("named-graph-uri", g) for g in named_graphs]
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
-            body = self.store.query_request(params, accept, timeout=self.timeout)
+            with admission:
+                body = self.store.query_request(params, accept, timeout=self.timeout)
         except StoreError as exc:
             if exc.status == 400:
                 raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {exc.detail}") from None

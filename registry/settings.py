@@ -29,6 +29,14 @@ def _size(text: str) -> int:
     return int(text)
 
 
+def _count(text: str) -> int:
+    """A whole number, zero or more."""
+    value = int(text)
+    if value < 0:
+        raise ValueError("it must be 0 or more")
+    return value
+
+
 def _allocator(text: str) -> str:
     text = text.strip()
     if text in ("auto", "system") or Path(text).is_file():
@@ -77,7 +85,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_RATE_LIMIT", 600,
             "Queries a minute each client (by address) may send to /sparql and /queries before getting 429 with "
             "Retry-After; bursts up to that many are allowed. 0 turns the limit off.", int),
-    Setting("LDR_QUERY_WORKERS", 3, "Worker processes that run SPARQL queries, per web process.", int),
+    Setting("LDR_QUERY_WORKERS", 3, "Worker processes that run SPARQL queries, per web process (on a SPARQL "
+            "server: the queries a web process sends it at once).", int),
+    Setting("LDR_QUERY_WAITING", 1,
+            "SPARQL queries that may wait for a busy worker, per web process; the next gets 503 with Retry-After at "
+            "once, so that heavy queries never hold every request thread (`ldr serve` keeps two more threads).", _count),
     Setting("LDR_QUERY_MAX_ROWS", 10000,
             "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
     Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),

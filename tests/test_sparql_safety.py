@@ -261,3 +261,43 @@ def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_t
         assert get(client, TWO_PATTERNS).json["boolean"] is True   # and the next query is answered
     finally:
         close_app(app)
+
+
+def test_a_flood_of_heavy_queries_never_holds_up_pages(store_dir):
+    """Each running or waiting query holds one of the server's request threads. Beyond the
+    workers and LDR_QUERY_WAITING, a query is refused at once with 503 and Retry-After, and two
+    threads stay free: a page is answered at once while the others run and wait (before: an
+    item page took 9.6 s behind six heavy queries)."""
+    import urllib.error
+    import urllib.request
+    from tests.server import Server
+    server = Server(store_dir, LDR_QUERY_WORKERS="1", LDR_QUERY_WAITING="1", LDR_QUERY_TIMEOUT="4")
+    answers: list = []
+
+    def heavy():
+        started = time.monotonic()
+        try:
+            with urllib.request.urlopen(server.url + "/sparql?query=" + quote(CARTESIAN), timeout=30) as response:
+                answers.append((response.status, None, time.monotonic() - started))
+        except urllib.error.HTTPError as exc:
+            answers.append((exc.code, exc.headers.get("Retry-After"), time.monotonic() - started))
+
+    threads = [threading.Thread(target=heavy) for _ in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        time.sleep(0.5)
+        started = time.monotonic()
+        with urllib.request.urlopen(server.url + "/doc/standards/uprn", timeout=30) as page:
+            assert page.status == 200
+        assert time.monotonic() - started < 1.5
+        lookup = f"SELECT ?o WHERE {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/title> ?o }}"
+        with urllib.request.urlopen(server.url + "/sparql?query=" + quote(lookup), timeout=30) as answer:
+            assert b"Unique Property Reference Number" in answer.read()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        server.stop()
+    refused = [a for a in answers if a[2] < 1.5]
+    assert len(answers) == 6 and len(refused) == 4, answers   # one ran, one waited for it
+    assert all(status == 503 and retry for status, retry, _ in refused), answers
