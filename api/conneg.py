@@ -32,9 +32,25 @@ def _specificity(media_range: str, offered: str) -> int | None:
     return None
 
 
+#: choices already made, by Accept header and offer: clients send the same few headers again and
+#: again (profiled: choosing took 22 of the 66 µs /sparql spends in Python on a lookup)
+_CHOSEN: dict[tuple[str | None, tuple[str, ...]], str | None] = {}
+_CHOSEN_MAX = 1024
+
+
 def choose(header: str | None, offered: list[str]) -> str | None:
     """The offered type the client prefers most; the first offered on a tie or with no Accept.
     None when the client accepts none of them (then answer 406)."""
+    key = (header, tuple(offered))
+    if key in _CHOSEN:
+        return _CHOSEN[key]
+    if len(_CHOSEN) >= _CHOSEN_MAX:   # headers made up to fill the memory start it again
+        _CHOSEN.clear()
+    _CHOSEN[key] = chosen = _choose(header, offered)
+    return chosen
+
+
+def _choose(header: str | None, offered: list[str]) -> str | None:
     entries = parse_accept(header)
     if not entries:
         return offered[0]
