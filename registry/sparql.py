@@ -121,10 +121,15 @@ def streamed_lookup(query: str) -> re.Match | None:
       rows are names of things."""
     found = None if "\\" in query else _LOOKUP.fullmatch(query)
     if found:
-        variables = {part: found[part][1:] for part in ("s", "p", "o") if found[part][0] in "?$"}
+        variables = _pattern_variables(found)
         if len(set(variables.values())) < len(variables) or ("s" in variables and "o" in variables):
             return None
     return found
+
+
+def _pattern_variables(lookup: re.Match) -> dict[str, str]:
+    """The lookup's variables by their place in the pattern ("s", "p", "o")."""
+    return {part: lookup[part][1:] for part in ("s", "p", "o") if lookup[part][0] in "?$"}
 
 
 def _binds_in_every_row(lookup: re.Match) -> bool:
@@ -132,7 +137,7 @@ def _binds_in_every_row(lookup: re.Match) -> bool:
     variable and which selects no variable outside it."""
     if not lookup["selected"]:
         return False   # ASK
-    in_pattern = {lookup[part][1:] for part in ("s", "p", "o") if lookup[part][0] in "?$"}
+    in_pattern = set(_pattern_variables(lookup).values())
     selected = set(_SELECTED.findall(lookup["selected"]))
     return bool(in_pattern) and selected <= in_pattern
 
