@@ -5,16 +5,18 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from . import councils, loader
 from .allocator import start_again_with_allocator
-from .exporting import export_registry
 from .model import load_model
 from .rdfio import FORMATS, InputError
 from .settings import SettingsError, load_settings
 from .store import StoreError, open_store
+
+if TYPE_CHECKING:
+    from .loader import Outcome
 
 STORE_HELP = "Directory of the embedded store (default: the LDR_STORE_DIR setting, var/store)."
 
@@ -65,7 +67,7 @@ def _open(settings: dict, create: bool = False):
     return store
 
 
-def _show_outcome(outcome: loader.Outcome, detail: int) -> int:
+def _show_outcome(outcome: Outcome, detail: int) -> int:
     """Print the report; return the exit code (0 conforms, 1 violations, 2 unreadable input)."""
     if outcome.input_errors:
         for error in outcome.input_errors:
@@ -93,6 +95,7 @@ def init(store: str | None, quiet: bool) -> None:
     Running it again on an existing store reloads the vocabulary and replaces the starter
     records with the versions in data/.
     """
+    from . import loader
     settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings, create=True)
@@ -123,6 +126,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     Exit status: 0 when the files conform (warnings are shown but do not fail), 1 when there
     are violations, 2 when a file cannot be read (the error names the file, line and column).
     """
+    from . import loader
     settings = _settings(store)
     model = load_model(settings["LDR_BASE"])
     st = None
@@ -148,6 +152,7 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
     All or nothing: one unreadable file or one violation, and nothing is written.
     Exit status as for `ldr validate`.
     """
+    from . import loader
     settings = _settings(store, heavy=True)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings)
@@ -173,6 +178,7 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def export(fmt: str, output: Path | None, store: str | None) -> None:
     """Write the whole registry: vocabulary, shapes and every record."""
+    from .dumps import export_registry
     settings = _settings(store, heavy=True)
     st = _open(settings)
     try:
@@ -193,23 +199,30 @@ def restore(dump: Path, store: str | None) -> None:
     """Load a dump (registry.nq.gz from /dumps, or `ldr export --format nquads`) into a new, empty
     store with the bulk loader, then build the search index."""
     from .dump_index import Indexer
-    from .search_index import SearchIndex, index_path
+    from .dumps import check_restorable, restore as restore_dump
+    from .search_index import SearchIndex, index_path, remove_index_files
     settings = _settings(store, heavy=True)
-    model = load_model(settings["LDR_BASE"])
-    st = _open(settings, create=True)
+    # The store is opened without the index kept in step (the index is built from the dump), and
+    # the vocabulary is read only if the index has to be rebuilt from the store: at 100k quads,
+    # starting took a third of a restore (docs/benchmarks-notes.md, ninth round).
+    try:
+        st = open_store(settings, create=True)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from exc
     started = time.monotonic()
     indexer = None
     try:
-        loader.check_restorable(st, dump)
+        check_restorable(st, dump)
         if settings["LDR_STORE"] == "embedded":   # index the dump on the other core meanwhile
             indexer = Indexer(dump, index_path(settings), settings["LDR_BASE"])
-        loader.restore(st, dump)
+        restore_dump(st, dump)
         loaded = time.monotonic()
         records = indexer.finish() if indexer else None
         indexer = None
         if records is None:
+            remove_index_files(index_path(settings))
             index = SearchIndex(index_path(settings))
-            records = index.rebuild(st, model)
+            records = index.rebuild(st, load_model(settings["LDR_BASE"]))
             index.close()
     except (InputError, StoreError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -234,6 +247,7 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
     only the properties it sets. Regions it can tell are wrong are corrected and reported
     (docs/councils.md). All or nothing, like `ldr load`.
     """
+    from . import councils
     settings = _settings(store)
     model = load_model(settings["LDR_BASE"])
     st = _open(settings)
@@ -445,6 +459,7 @@ def _registration_failure(exc) -> None:
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def submit(files: tuple[Path, ...], token_value: str | None, note: str, dry_run: bool, store: str | None) -> None:
     """Submit new records (status: submitted), as the token's user — like POST /{register}."""
+    from . import loader
     from .registration import RegistrationError, submit as submit_records
     settings = _settings(store)
     model = load_model(settings["LDR_BASE"])

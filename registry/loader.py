@@ -122,25 +122,6 @@ def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = 
     return submit_graph(graph, model, store, progress=progress, note="Starter data loaded by `ldr init`")
 
 
-def restore(store: Store, path: Path) -> None:
-    """Load a registry dump (`/dumps/registry.nq.gz`, `ldr export --format nquads`) into an empty
-    store with the store's bulk loader: every record, version and provenance graph as it was.
-    A dump is the registry's own output, so it is not validated again; an empty store is
-    required so that nothing already there is mixed with it or lost."""
-    check_restorable(store, path)
-    store.bulk_load(path)
-
-
-def check_restorable(store: Store, path: Path) -> None:
-    """Why `path` cannot be restored into `store`, as an InputError (or nothing)."""
-    if not path.name.endswith((".nq", ".nq.gz", ".nquads", ".trig", ".trig.gz")):
-        raise InputError(f"{path}: a dump is N-Quads (.nq, .nq.gz) or TriG (.trig, .trig.gz)")
-    if not path.is_file():
-        raise InputError(f"{path}: no such file")
-    if not store.is_empty():
-        raise InputError("the store is not empty: restore into a new store (`--store NEW_DIR`), so nothing is mixed or lost")
-
-
 def own_shapes_standard(model: Model, operator: str) -> Graph:
     """The registry's record shapes as a standard, with the shapes as its validation resource (PROF),
     so suppliers can check RDF data against them like any other standard."""

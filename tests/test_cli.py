@@ -249,6 +249,29 @@ def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(sto
     assert run("restore", str(dump), store=tmp_path / "other").returncode == 0   # nothing half-loaded in the way
 
 
+def test_restore_onto_a_sparql_server_indexes_what_the_server_holds(store_dir, tmp_path):
+    """On a SPARQL server there is no indexing beside the load: the index is rebuilt from the
+    server once the dump is in, and a search finds the restored records."""
+    import sqlite3
+
+    from tests.oxigraph_server import OxigraphServer
+    dump = tmp_path / "registry.nq"
+    assert run("export", "--format", "nquads", "-o", str(dump), store=store_dir).returncode == 0
+    server = OxigraphServer(tmp_path / "server")
+    try:
+        restored = run("restore", str(dump), store=tmp_path / "beside", env=server.settings())
+        assert restored.returncode == 0, restored.stderr
+        with sqlite3.connect(tmp_path / "beside.index.sqlite") as db:
+            standards = db.execute("SELECT count(*) FROM records WHERE register = 'standards'").fetchone()[0]
+            records = db.execute("SELECT count(*) FROM records").fetchone()[0]
+            found = db.execute("SELECT r.iri FROM search s JOIN records r ON r.rowid = s.rowid "
+                               "WHERE search MATCH 'uprn'").fetchall()
+        assert standards == 31 and f"indexed {records:,} records" in restored.stdout
+        assert (f"{BASE}/id/standards/uprn",) in found
+    finally:
+        server.stop()
+
+
 def test_restore_indexes_from_the_dump_lines_it_needs_and_drops_only_quads_surely_in_other_graphs():
     """The indexing process skips, without parsing them, the N-Quads lines of named graphs it
     never reads; a line it cannot be sure of (a literal with spaces and a datatype, a comment,
