@@ -85,8 +85,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
     out = ["# Benchmarks", "",
            "Written by `make bench` (`python bench/run.py " + (arguments or "") + "`) on "
            f"{started:%Y-%m-%d %H:%M} UTC. Every figure in a table was measured side by side in that one run; this "
-           "is a shared, noisy 2-core machine, so read the ratios, not the absolute numbers. Figures are wrk's "
-           f"requests per second and p50/p99 latencies over {duration} s from one wrk thread on 127.0.0.1: with 4 "
+           "is a shared, noisy 2-core machine, so read the ratios, not the absolute numbers. Figures are answers (2xx) "
+           f"a second and p50/p99 latencies over {duration} s from one wrk thread on 127.0.0.1: with 4 "
            "connections for the SPARQL endpoints (load), with one for pages, search and listings (the latency one "
            "person sees)." + (f" Each SPARQL figure is the median of {rounds} rounds, the servers taking turns in "
                               "each round." if rounds > 1 else ""), "",
@@ -107,9 +107,10 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
             "- **Before the queries** both stores are compacted with `oxigraph optimize` (untimed): the engine's "
             "read-only server never compacts a freshly loaded store, and at 5M that made its heavy queries up to "
             "three times slower than on the same data compacted.",
-            "- **Between measurements** the bench waits until every server is idle (at most 60 s): a query wrk "
-            "gave up on goes on in its server (in the registry's until its time limit, in the engine's until it "
-            "ends), and the next measurement would share the machine with it.",
+            "- **Between measurements**, and between wrk's second of warm-up and the measurement itself, the bench "
+            "waits until every server is idle (at most 60 s): a query wrk gave up on goes on in its server (in "
+            "the registry's until its time limit, in the engine's until it ends), and the next measurement would "
+            "share the machine with it (and, in the registry, have its first queries refused as busy).",
             "- **rdflib-endpoint**: `rdflib-endpoint serve` over the same file (in memory; only up to "
             "1M triples, beyond which it takes many minutes to start).",
             "- **Submissions**: 200 new exemplars written by the generator (each its own service, tool, problem, "
