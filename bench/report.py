@@ -23,24 +23,30 @@ def _scale(results: list[dict], label: str) -> dict | None:
 def targets(results: list[dict]) -> list[tuple[str, str, str]]:
     """(target, figure, reached?) for each target of the benchmarks issue that this run measured."""
     rows = []
+    # Targets the issue sets at 1M are read at 1M; those it sets at no scale (lookups, heavy queries,
+    # bulk load) at the scale where this run measured them worst, so no scale's miss is hidden.
     big = _scale(results, "1m") or results[-1]
     small, largest = _scale(results, "100k"), _scale(results, "10m")
-    lookup = big["sparql"]["item lookup"]
+    worst = min(results, key=lambda r: _ldr_over(r["sparql"]["item lookup"], "oxigraph"))
+    lookup = worst["sparql"]["item lookup"]
     ours, limit = lookup["ldr"]["rps"], lookup["oxigraph"]["rps"]
     rows.append(("Item lookups through /sparql ≥ 0.5× `oxigraph serve-read-only`",
-                 f"{ours:.0f} vs {limit:.0f} req/s = {ours / limit:.2f}× ({big['label']})", _yes(ours / limit >= 0.5)))
-    peer_scale = next((r for r in results if "rdflib-endpoint" in r["sparql"]["item lookup"]), None)
-    if peer_scale:
+                 f"lowest: {ours:.0f} vs {limit:.0f} req/s = {ours / limit:.2f}× ({worst['label']})",
+                 _yes(ours / limit >= 0.5)))
+    peer_scales = [r for r in results if "rdflib-endpoint" in r["sparql"]["item lookup"]]
+    if peer_scales:
+        peer_scale = min(peer_scales, key=lambda r: _ldr_over(r["sparql"]["item lookup"], "rdflib-endpoint"))
         p = peer_scale["sparql"]["item lookup"]
         rows.append(("Item lookups ≥ 5× rdflib-endpoint",
-                     f"{p['ldr']['rps']:.0f} vs {p['rdflib-endpoint']['rps']:.1f} req/s = "
-                     f"{p['ldr']['rps'] / p['rdflib-endpoint']['rps']:.1f}× ({peer_scale['label']})",
-                     _yes(p["ldr"]["rps"] / p["rdflib-endpoint"]["rps"] >= 5)))
-    def heavy_ratio(q: str) -> float:   # a query slower than the whole window completes no request: 0
-        return big["sparql"][q]["ldr"]["rps"] / max(big["sparql"][q]["oxigraph"]["rps"], 1e-9)
-    worst = min(HEAVY, key=heavy_ratio)
-    ratio = heavy_ratio(worst)
-    rows.append(("Heavy queries ≥ 0.9× the engine's own server", f"lowest: {worst}, {ratio:.2f}× ({big['label']})",
+                     f"lowest: {p['ldr']['rps']:.0f} vs {p['rdflib-endpoint']['rps']:.1f} req/s = "
+                     f"{_ldr_over(p, 'rdflib-endpoint'):.1f}× ({peer_scale['label']})",
+                     _yes(_ldr_over(p, "rdflib-endpoint") >= 5)))
+    # a query that neither server answered within a measurement says nothing either way
+    heavy = [(_ldr_over(r["sparql"][q], "oxigraph"), q, r["label"]) for r in results for q in HEAVY
+             if r["sparql"][q]["oxigraph"]["rps"] or r["sparql"][q]["ldr"]["rps"]]
+    ratio, query, label = min(heavy)
+    rows.append(("Heavy queries ≥ 0.9× the engine's own server", f"lowest: {query}, {ratio:.2f}× ({label}); "
+                 f"{sum(1 for h in heavy if h[0] >= 0.9)} of {len(heavy)} query and scale pairs reached",
                  _yes(ratio >= 0.9)))
     sub = big["submission"]
     rows.append(("Submission p50 ≤ 40 ms, p99 ≤ 120 ms", f"p50 {_ms(sub['p50_ms'])} ms, p99 {_ms(sub['p99_ms'])} ms "
@@ -59,11 +65,12 @@ def targets(results: list[dict]) -> list[tuple[str, str, str]]:
                      f"({search_scale['label']})", _yes(search <= 50)))
     else:
         rows.append(("Search ≤ 50 ms at 100,000 records", "no scale of this run holds 100,000 records", "not measured"))
-    load = big["load"]
-    ours_tps, theirs_tps = big["quads"] / load["ldr_restore_s"], big["quads"] / load["oxigraph_load_s"]
-    rows.append(("Bulk load ≥ 0.8× `oxigraph load`", f"{ours_tps:,.0f} vs {theirs_tps:,.0f} quads/s = "
-                 f"{ours_tps / theirs_tps:.2f}× ({big['label']}, `ldr restore` including the index)",
-                 _yes(ours_tps / theirs_tps >= 0.8)))
+    loads = [(r["load"]["oxigraph_load_s"] / r["load"]["ldr_restore_s"], r) for r in results]
+    ratio, slowest = min(loads, key=lambda pair: pair[0])
+    ours_tps, theirs_tps = slowest["quads"] / slowest["load"]["ldr_restore_s"], slowest["quads"] / slowest["load"]["oxigraph_load_s"]
+    rows.append(("Bulk load ≥ 0.8× `oxigraph load`", f"lowest: {ours_tps:,.0f} vs {theirs_tps:,.0f} quads/s = "
+                 f"{ratio:.2f}× ({slowest['label']}, `ldr restore` including the index); "
+                 + ", ".join(f"{r['label']} {x:.2f}×" for x, r in loads), _yes(ratio >= 0.8)))
     if small and largest:
         lookup_growth = largest["sparql"]["item lookup"]["ldr"]["p50_ms"] / small["sparql"]["item lookup"]["ldr"]["p50_ms"]
         page_growth = largest["pages"]["item page, HTML"]["p50_ms"] / small["pages"]["item page, HTML"]["p50_ms"]
@@ -74,6 +81,11 @@ def targets(results: list[dict]) -> list[tuple[str, str, str]]:
         rows.append(("Item lookup and item page at 10M within 1.5× of 100k", "this run did not include both scales",
                      "not measured"))
     return rows
+
+
+def _ldr_over(figures: dict, other: str) -> float:
+    """The registry's answers a second over another server's, for one query at one scale."""
+    return figures["ldr"]["rps"] / max(figures[other]["rps"], 1e-9)
 
 
 def _yes(ok: bool) -> str:
