@@ -334,30 +334,48 @@ class SearchIndex:
     def _searched(self, match: str) -> tuple[str, int]:
         """The rows that match a text search, as a JSON array, and how many: worked out once and
         reused by the listing and the facet counts of the same page (profiled: each facet ran the
-        search again). Kept until the index changes, by this process or another one (SQLite's
-        data_version)."""
+        search again)."""
+        return self._kept(("search", match), "SELECT rowid FROM search WHERE search MATCH ?", [match])
+
+    def _kept(self, key: tuple, sql: str, params: list) -> tuple[str, int]:
+        """The row ids a query finds, as a JSON array, and how many, kept until the index changes,
+        by this process or another one (SQLite's data_version)."""
         with self._lock:
             version = (self._generation, self._db.execute("PRAGMA data_version").fetchone()[0])
-            cached = self._match_cache.get(match)
+            cached = self._match_cache.get(key)
             if cached and cached[0] == version:
                 return cached[1]
-            rows = [r for (r,) in self._db.execute("SELECT rowid FROM search WHERE search MATCH ?", [match])]
+            rows = [r for (r,) in self._db.execute(sql, params)]
             if len(self._match_cache) > 64:
                 self._match_cache.clear()
-            self._match_cache[match] = (version, (json.dumps(rows), len(rows)))
-            return self._match_cache[match][1]
+            self._match_cache[key] = (version, (json.dumps(rows), len(rows)))
+            return self._match_cache[key][1]
 
-    def _where(self, register: str | None, filters: dict[str, list[str]], match: str = "") -> tuple[str, list]:
-        """The condition on `records r` for a register, filters and text match: the register's own
-        index when nothing else narrows it, else the records the filters find (see _matching)."""
-        if not match and not filters.get("register") and not any(v for f, v in filters.items() if f in FACETS):
-            return ("r.register = ?", [register]) if register else ("1", [])
+    def _matching_rows(self, register: str | None, filters: dict[str, list[str]],
+                       match: str = "") -> tuple[str, list, int | None]:
+        """_matching's query, and how many rows it finds when that is known. When it intersects
+        several conditions its rows are worked out once and kept (see _kept): a page with two
+        filters used the same intersection for its records, their count and the other facets'
+        counts (profiled at 10M: 14 ms each time)."""
         matching, params = self._matching(register, filters, match)
-        return f"r.rowid IN ({matching})", params
+        if " INTERSECT " not in matching:
+            return matching, params, None
+        rows, count = self._kept(("matching", matching, *params), matching, params)
+        return "SELECT value AS rid FROM json_each(?)", [rows], count
+
+    def _where(self, register: str | None, filters: dict[str, list[str]],
+               match: str = "") -> tuple[str, list, int | None]:
+        """The condition on `records r` for a register, filters and text match: the register's own
+        index when nothing else narrows it, else the records the filters find (see _matching);
+        and how many records meet it, when that is known already."""
+        if not match and not filters.get("register") and not any(v for f, v in filters.items() if f in FACETS):
+            return ("r.register = ?", [register], None) if register else ("1", [], None)
+        matching, params, count = self._matching_rows(register, filters, match)
+        return f"r.rowid IN ({matching})", params, count
 
     def listing(self, register: str | None, filters: dict[str, list[str]], *, query: str = "",
                 sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
-        where, params = self._where(register, filters)
+        where, params, count = self._where(register, filters)
         offset = (max(page, 1) - 1) * per_page
         match = _fts_query(query) if query else ""
         # nothing but the words: the matches are already counted (and cached for the facets)
@@ -380,7 +398,8 @@ class SearchIndex:
                 rows = self._db.execute(f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
                                         f"FROM records r WHERE {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?",
                                         [*params, per_page, offset]).fetchall()
-                total = self._db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
+                total = count if count is not None else \
+                    self._db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
         return [Hit(*row) for row in rows], total
 
     def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "",
@@ -409,7 +428,7 @@ class SearchIndex:
                     if rows:
                         out[facet] = rows
                 continue
-            matching, params = self._matching(register, others, match)
+            matching, params, _ = self._matching_rows(register, others, match)
             # all facets at once: one range of the record index per record, not one lookup per facet
             which = "" if len(facets) == len(FACETS) else f" AND f.facet IN ({','.join('?' * len(facets))})"
             with self._lock:
@@ -454,7 +473,7 @@ class SearchIndex:
         match = _fts_query(query) if query else ""
         if query and not match:
             return []
-        where, params = self._where(None, filters, match)
+        where, params, _ = self._where(None, filters, match)
         with self._lock:
             return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r WHERE {where} "
                                     "GROUP BY r.register ORDER BY COUNT(*) DESC", params).fetchall()
