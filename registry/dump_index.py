@@ -19,10 +19,7 @@ from typing import Iterable, Iterator
 
 import pyoxigraph as ox
 
-from .model import load_model
-from .search_index import SearchIndex, remove_index_files
-from .store.embedded import EmbeddedStore
-from .versions import state_graph
+from .index_files import remove_index_files
 
 #: Outside the default graph, the index reads only these (see search_index._documents).
 HISTORY = (ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
@@ -30,6 +27,11 @@ HISTORY = (ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
 
 
 def build(dump: Path, index: Path, base: str) -> int:
+    # imported here: the restore that starts this process only needs Indexer, and starts sooner
+    from .model import load_model
+    from .search_index import SearchIndex
+    from .store.embedded import EmbeddedStore
+    from .versions import state_graph
     model = load_model(base)
     state = ox.NamedNode(state_graph(model))
     memory = ox.Store()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .rdfio import Format, InputError, serialize
+from .rdf_formats import Format, InputError
 from .store import Store
 
 
@@ -13,6 +13,7 @@ def export_registry(store: Store, fmt: Format) -> bytes:
     syntaxes get the default graph: the current description of every record and the vocabulary."""
     if fmt.name in ("nquads", "trig"):
         return store.dump(fmt.name)
+    from .rdfio import serialize
     graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     return serialize(graph, fmt)
 

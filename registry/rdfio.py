@@ -1,4 +1,5 @@
-"""Reading and writing RDF: formats, limits, and errors that say where input is wrong.
+"""Reading and writing RDF: parsing with limits and errors that say where input is wrong
+(the syntaxes and the error itself are in rdf_formats), serialising, and term conversion.
 
 Parsing uses pyoxigraph (fast, precise line and column in errors, no network access: it has
 no document loader, so a JSON-LD ``@context`` naming a remote document is never fetched);
@@ -10,54 +11,12 @@ import re
 
 from functools import lru_cache
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    ox: ox.RdfFormat
-    media_type: str
-    extensions: tuple[str, ...]
-    rdflib_name: str
-    label: str
-    datasets: bool = False
-
-
-FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("turtle", ox.RdfFormat.TURTLE, "text/turtle", (".ttl",), "turtle", "Turtle"),
-    Format("ntriples", ox.RdfFormat.N_TRIPLES, "application/n-triples", (".nt",), "nt", "N-Triples"),
-    Format("nquads", ox.RdfFormat.N_QUADS, "application/n-quads", (".nq",), "nquads", "N-Quads", True),
-    Format("trig", ox.RdfFormat.TRIG, "application/trig", (".trig",), "trig", "TriG", True),
-    Format("jsonld", ox.RdfFormat.JSON_LD, "application/ld+json", (".jsonld", ".json"), "json-ld", "JSON-LD", True),
-    Format("rdfxml", ox.RdfFormat.RDF_XML, "application/rdf+xml", (".rdf", ".xml", ".owl"), "xml", "RDF/XML"),
-)}
-
-
-class InputError(Exception):
-    """Input that cannot be read as RDF. Says what, where (file, line, column) and what to do."""
-
-    def __init__(self, message: str, *, source: str | None = None,
-                 line: int | None = None, column: int | None = None, hint: str | None = None):
-        self.message, self.source, self.line, self.column, self.hint = message, source, line, column, hint
-        super().__init__(str(self))
-
-    def __str__(self) -> str:
-        where = self.source or "input"
-        if self.line is not None:
-            where += f", line {self.line}"
-            if self.column is not None:
-                where += f", column {self.column}"
-        text = f"{where}: {self.message}"
-        return f"{text}\n  {self.hint}" if self.hint else text
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in {"source": self.source, "line": self.line, "column": self.column,
-                                  "message": self.message, "hint": self.hint}.items() if v is not None}
+from .rdf_formats import FORMATS, Format, InputError  # noqa: F401 (also imported from here)
 
 
 def format_for_path(path: str | Path) -> Format:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import Model
-from .settings import beside_store
+from .index_files import index_path, remove_index_files
 from .store import Store
 from .store.base import StoreError
 from .versions import last_change
@@ -497,15 +497,6 @@ def facet_key(value: str) -> str:
     if "#status" in value:
         return value.rsplit("#status", 1)[1].lower()
     return value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-
-
-def remove_index_files(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
-
-
-def index_path(settings) -> Path:
-    return beside_store(settings, "LDR_INDEX_DB", ".index.sqlite")
 
 
 def attach_index(store: Store, model: Model, settings) -> SearchIndex:

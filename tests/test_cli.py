@@ -214,6 +214,18 @@ def test_restore_loads_a_dump_into_a_new_store_and_refuses_a_full_one(store_dir,
     assert wrong.returncode == 1 and "N-Quads" in wrong.stderr
 
 
+
+def test_restore_starts_without_rdflib_or_the_validator(store_dir, tmp_path):
+    """A restore moves a whole dump and builds no graph; importing rdflib cost a quarter of a
+    second of a 100k-quad restore (docs/benchmarks-notes.md, tenth round). Python lists every
+    module the command imports (the indexing process beside it reports to a pipe of its own)."""
+    dump = tmp_path / "registry.nq"
+    assert run("export", "--format", "nquads", "-o", str(dump), store=store_dir).returncode == 0
+    restored = run("restore", str(dump), store=tmp_path / "new", env={"PYTHONPROFILEIMPORTTIME": "1"})
+    assert restored.returncode == 0, restored.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in restored.stderr.splitlines() if line.startswith("import time:")}
+    assert "registry.dumps" in imported and "pyoxigraph" in imported
+    assert not {name for name in imported if name.split(".")[0] in ("rdflib", "pyshacl")}
 def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(store_dir, tmp_path):
     """`ldr restore` indexes the dump in a second process while the store loads it; that index
     must hold exactly what `ldr reindex` makes from the loaded store — and a dump that fails to

@@ -3,10 +3,11 @@ transactional replace of graphs). Implementations must not leak their own term t
 results are rdflib terms and graphs."""
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Protocol
+from typing import TYPE_CHECKING, Iterable, Mapping, Protocol
 
-from rdflib import Graph
-from rdflib.term import Node
+if TYPE_CHECKING:   # rdflib is not imported by commands that never build a graph (`ldr restore`)
+    from rdflib import Graph
+    from rdflib.term import Node
 
 
 class StoreError(Exception):

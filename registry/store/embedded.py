@@ -5,14 +5,15 @@ import gzip
 import shutil
 import time
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
-from rdflib import Graph
-from rdflib.term import Node
 
-from ..rdfio import to_rdflib
 from .base import StoreError, insert_data
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+    from rdflib.term import Node
 
 
 class EmbeddedStore:
@@ -49,6 +50,7 @@ class EmbeddedStore:
         return self._store
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
+        from ..rdfio import to_rdflib   # here, so that opening a store does not import rdflib
         solutions = self._store.query(sparql)
         names = [v.value for v in solutions.variables]
         # a solution iterates over its terms in the variables' order (profiled: faster than by name)
@@ -64,6 +66,8 @@ class EmbeddedStore:
         return bool(self._store.query(sparql))
 
     def construct(self, sparql: str) -> Graph:
+        from rdflib import Graph
+        from ..rdfio import to_rdflib
         graph = Graph()
         for triple in self._store.query(sparql):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
