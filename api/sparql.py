@@ -6,8 +6,9 @@ docs/benchmarks.md). It gives the same problem documents, security headers and r
 the rest of the registry."""
 from __future__ import annotations
 
+import codecs
 import logging
-from urllib.parse import parse_qs
+from urllib.parse import unquote_plus
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import redirect
@@ -52,10 +53,11 @@ class SparqlEndpoint:
         self._header_lists: dict[bool, list] = {}
 
     def __call__(self, environ, start_response):
-        request = Request(environ)
-        request.max_content_length = self.settings["LDR_MAX_INPUT_BYTES"]
+        # Read from the environ itself: a werkzeug Request is made only to read a POST's body
+        # (profiled: building one and reading its headers was a tenth of a lookup in this process).
+        secure = environ.get("wsgi.url_scheme") == "https"
         try:
-            response = limit_rate(self.limiter, request.remote_addr) or self.respond(request)
+            response = limit_rate(self.limiter, environ.get("REMOTE_ADDR")) or self.respond(environ)
         except RequestEntityTooLarge:
             response = too_large(self.settings["LDR_MAX_INPUT_BYTES"])
         except Exception:  # noqa: BLE001 - logged; the client gets a problem document, never a trace
@@ -63,14 +65,13 @@ class SparqlEndpoint:
             response = problem(500, "Internal server error", "Something went wrong on the server; it has been "
                                "logged.")
         if isinstance(response, Response):
-            add_headers(response.headers, request.path, None, request.is_secure)
+            add_headers(response.headers, environ.get("PATH_INFO", "/sparql"), None, secure)
             return response(environ, start_response)
         # an answer: its headers as a plain list (profiled: werkzeug's header object was a fifth
         # of a lookup's time in this process)
         body, headers = response
-        start_response("200 OK", [*headers, ("Content-Length", str(len(body))),
-                                  *self._security_headers(request.is_secure)])
-        return [] if request.method == "HEAD" else [body]
+        start_response("200 OK", [*headers, ("Content-Length", str(len(body))), *self._security_headers(secure)])
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
     def _security_headers(self, secure: bool) -> list[tuple[str, str]]:
         if secure not in self._header_lists:
@@ -79,20 +80,23 @@ class SparqlEndpoint:
             self._header_lists[secure] = list(headers.items())
         return self._header_lists[secure]
 
-    def respond(self, request: Request) -> Response | tuple[bytes, list[tuple[str, str]]]:
+    def respond(self, environ) -> Response | tuple[bytes, list[tuple[str, str]]]:
         """A problem, a redirect or the service description as a Response; an answer as its body
         and headers."""
-        if request.method not in ("GET", "HEAD", "POST"):
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD", "POST"):
             return problem(405, "Method not allowed", "The SPARQL endpoint answers GET and POST only.",
                            headers={"Allow": "GET, POST"})
-        url_params = parse_qs(request.query_string.decode("utf-8", "replace"), keep_blank_values=True)
+        url_params = form_fields(_query_string(environ))
         params = url_params
         query = None
-        if request.method != "POST":
+        if method != "POST":
             if "update" in params:
                 return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only, "
                                "and updates are never sent with GET. Use the registry's write API to change records.")
         else:
+            request = Request(environ)
+            request.max_content_length = self.settings["LDR_MAX_INPUT_BYTES"]
             mimetype = request.mimetype
             charset = (request.mimetype_params.get("charset") or "utf-8").lower()
             if charset.replace("-", "") != "utf8":
@@ -104,7 +108,7 @@ class SparqlEndpoint:
             except UnicodeDecodeError:
                 return problem(400, "Not UTF-8", "The request body is not valid UTF-8.")
             if mimetype == "application/x-www-form-urlencoded":
-                form = parse_qs(text, keep_blank_values=True)
+                form = form_fields(text)
                 params = {**url_params, **{k: url_params.get(k, []) + v for k, v in form.items()}}
                 if "update" in form:
                     if len(form["update"]) > 1:
@@ -118,15 +122,15 @@ class SparqlEndpoint:
                 return problem(415, "Unsupported media type",
                                f"A SPARQL POST must be application/x-www-form-urlencoded (with a query parameter) "
                                f"or application/sparql-query, not {mimetype or 'a body without a Content-Type'}.")
-        accept = _accept_header(request)
+        accept = _accept_header(environ.get("HTTP_ACCEPT", ""))
         if query is None:
             queries = params.get("query", [])
             if len(queries) > 1:
                 return problem(400, "More than one query", "Send exactly one query parameter.")
             if not queries:
-                if request.method != "POST":
-                    if choose(request.headers.get("Accept"), RDF_TYPES + ["text/html"]) == "text/html" and \
-                            "text/html" in request.headers.get("Accept", ""):
+                if method != "POST":
+                    browser = environ.get("HTTP_ACCEPT", "")
+                    if choose(browser or None, RDF_TYPES + ["text/html"]) == "text/html" and "text/html" in browser:
                         return redirect("/query", code=303)   # a person with a browser: the query page
                     return self._service_description(accept)
                 return problem(400, "No query", "The request has no query parameter.")
@@ -157,11 +161,46 @@ class SparqlEndpoint:
         return Response(serialize(graph, fmt), content_type=rdf_type, headers={"Vary": "Accept"})
 
 
-def _accept_header(request: Request) -> str:
-    header = request.headers.get("Accept", "")
+def _accept_header(header: str) -> str:
+    """The Accept header with the aliases clients send for the results formats replaced."""
     for alias, media in ALIASES.items():
         header = header.replace(alias, media)
     return header
+
+
+def form_fields(text: str) -> dict[str, list[str]]:
+    """A query string or form body as its fields, each name with its values in order: what
+    `urllib.parse.parse_qs(text, keep_blank_values=True)` gives (a property-based test holds it
+    to that), with the percent-decoding done in C."""
+    fields: dict[str, list[str]] = {}
+    for field in text.split("&"):
+        if field:
+            name, _, value = field.partition("=")
+            fields.setdefault(_unquote_plus(name), []).append(_unquote_plus(value))
+    return fields
+
+
+def _unquote_plus(text: str) -> str:
+    """`urllib.parse.unquote_plus`, but each %XX turned into \\xXX for the C decoder of Python's
+    own string escapes (backslashes doubled first, so nothing else is an escape). Profiled: the
+    standard library's decoding, a Python loop over the escapes, was 7 µs of an item lookup
+    (18 escapes) and 15 µs of the two-hop join (56); this is 0.6 and 1.2 µs."""
+    if "%" not in text:
+        return text.replace("+", " ")
+    raw = text.encode("utf-8").replace(b"\\", b"\\\\").replace(b"+", b" ").replace(b"%", b"\\x")
+    try:
+        return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
+    except ValueError:   # a % without two hex digits after it, which unquote leaves as it is
+        return unquote_plus(text)
+
+
+def _query_string(environ) -> str:
+    """The query string as text: a WSGI server hands it over as Latin-1 (PEP 3333)."""
+    text = environ.get("QUERY_STRING", "")
+    try:
+        return text.encode("latin-1").decode("utf-8", "replace")
+    except UnicodeEncodeError:   # a server that decoded it already
+        return text
 
 
 def _read_only() -> Response:

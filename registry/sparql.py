@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .allocator import with_allocator
-from .query_worker import answer_job
+from .query_worker import answer_in_json, answer_job
 
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -312,9 +312,12 @@ class QueryPool:
             # hand-overs doubled a lookup's CPU time under load).
             query = query[:lookup.start("tail")] if lookup["tail"] else query
             query, whole = f"{query} LIMIT {rows + 1}", True
-        job = {"query": query, "default_graphs": [], "named_graphs": [], "max_rows": rows, "rdf_format": rdf_type,
-               "result_type": result_type, "base_iri": base_iri, "substitutions": {}, "whole": whole}
-        status, payload = answer_job(self.engine, job)
+        if whole and lookup["selected"] and result_type == "application/sparql-results+json":
+            status, payload = answer_in_json(self.engine, query, base_iri)
+        else:
+            job = {"query": query, "default_graphs": [], "named_graphs": [], "max_rows": rows, "rdf_format": rdf_type,
+                   "result_type": result_type, "base_iri": base_iri, "substitutions": {}, "whole": whole}
+            status, payload = answer_job(self.engine, job)
         if status == "ok" and (_json_rows(payload["body"]) > rows if counted
                                else payload["truncated"] and rows < self.max_rows):
             return None
