@@ -159,9 +159,10 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
         out += ["", f"### Submission: {sub['count']} POSTs one after another, p50 {_ms(sub['p50_ms'])} ms, "
                 f"p99 {_ms(sub['p99_ms'])} ms" + (f", slowest {_ms(sub['max_ms'])} ms" if "max_ms" in sub else "")
                 + f" ({sub['created']} created; statuses {sub['statuses']})", "",
-                "### Memory after the run (resident, with child processes)", "",
-                "| Server | MiB |", "|---|---|"]
-        out += [f"| {name} | {mb} |" for name, mb in r["memory_mb"].items()]
+                "### Memory (resident, with child processes)", "",
+                "| Server | MiB at most while measured | MiB after the run |", "|---|---|---|"]
+        peaks = r.get("memory_peak_mb", {})   # runs before 27 November read memory once, after
+        out += [f"| {name} | {peaks.get(name, '–')} | {mb} |" for name, mb in r["memory_mb"].items()]
         out.append("")
     if len(results) > 1:
         out += ["## Growth with size", "", "| Figure | " + " | ".join(r["label"] for r in results) + " |",
@@ -173,7 +174,8 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
         out.append("| search p50 ms | " + " | ".join(_ms(r["pages"]["search, HTML"]["p50_ms"]) for r in results) + " |")
         out.append("| submission p50 ms | " + " | ".join(_ms(r["submission"]["p50_ms"]) for r in results) + " |")
         out.append("| submission p99 ms | " + " | ".join(_ms(r["submission"]["p99_ms"]) for r in results) + " |")
-        out.append("| ldr memory MiB | " + " | ".join(str(r["memory_mb"]["ldr"]) for r in results) + " |")
+        out.append("| ldr memory MiB, at most | " + " | ".join(str(r.get("memory_peak_mb", {}).get("ldr", "–")) for r in results) + " |")
+        out.append("| ldr memory MiB, after the run | " + " | ".join(str(r["memory_mb"]["ldr"]) for r in results) + " |")
         out.append("")
     out += ["## Machine and versions", ""]
     out += [f"- {k}: {v}" for k, v in machine.items()]

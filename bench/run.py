@@ -24,6 +24,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -113,6 +114,35 @@ def rss_mb(pid: int) -> float:
         except OSError:
             pass
     return total / 1024
+
+
+class PeakMemory:
+    """The most resident memory each server (with its workers) held while in use, sampled every
+    `every` seconds in a thread: what a machine must have for it, where one reading after the
+    queries gives a moment (the registry's query processes grow and shrink with each query)."""
+
+    def __init__(self, pids: dict[str, int], every: float = 1.0):
+        self.pids, self.every = pids, every
+        self.peak = {name: 0.0 for name in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while True:
+            for name, pid in self.pids.items():
+                self.peak[name] = max(self.peak[name], rss_mb(pid))
+            if self._stop.wait(self.every):
+                return
+
+    def start(self) -> "PeakMemory":
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, int]:
+        """The peaks, in MiB."""
+        self._stop.set()
+        self._thread.join()
+        return {name: round(mb) for name, mb in self.peak.items()}
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -285,6 +315,7 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int, rounds: i
         # b. the SPARQL endpoint under load, six query types, side by side
         result["sparql"] = {}
         pids = [service.process.pid for service in services.values()]
+        peak = PeakMemory({name: service.process.pid for name, service in services.items()}).start()
         for name, query in QUERIES.items():
             urls = {service_name: service.url + endpoints[service_name] + "?query=" + urllib.parse.quote(query)
                     for service_name, service in services.items()}
@@ -314,8 +345,9 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int, rounds: i
                            for name, (path, accept) in PAGES.items()}
         # d. submissions (validate and write), one at a time
         result["submission"] = submissions(services["ldr"], councils, token)
-        # f. memory after all of that
+        # f. memory after all of that, and the most each server held while it ran
         result["memory_mb"]["ldr"] = round(rss_mb(services["ldr"].process.pid))
+        result["memory_peak_mb"] = peak.stop()
     finally:
         for service in services.values():
             service.stop()

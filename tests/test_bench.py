@@ -142,3 +142,23 @@ def test_a_target_set_at_no_scale_is_reported_where_the_run_measured_it_worst():
     fixed = [_scale_result("100k", 2_000, lookups=0.6, heavy=0.95, restore_s=1.2), results[1]]
     rows = {target.split(" ≥")[0]: verdict for target, figure, verdict in targets(fixed)}
     assert rows["Item lookups through /sparql"] == rows["Heavy queries"] == rows["Bulk load"] == "**reached**"
+
+
+def test_the_bench_reports_the_most_memory_a_server_held_though_it_gave_it_back():
+    """A query process that needs 200 MiB for a moment and then frees it: one reading afterwards
+    would miss it; the machine still had to have it."""
+    import subprocess
+    import sys
+    import time
+    from bench.run import PeakMemory, rss_mb
+    holder = subprocess.Popen([sys.executable, "-c", "import time\ntime.sleep(0.5)\nheld = bytearray(200 << 20)\n"
+                               "time.sleep(1.5)\ndel held\ntime.sleep(30)"])
+    try:
+        sampler = PeakMemory({"server": holder.pid}, every=0.2).start()
+        time.sleep(3)
+        peaks = sampler.stop()
+        assert rss_mb(holder.pid) < 100
+        assert peaks["server"] >= 200
+    finally:
+        holder.kill()
+        holder.wait()
