@@ -160,7 +160,7 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
                 f"p99 {_ms(sub['p99_ms'])} ms" + (f", slowest {_ms(sub['max_ms'])} ms" if "max_ms" in sub else "")
                 + f" ({sub['created']} created; statuses {sub['statuses']})", "",
                 "### Memory (resident, with child processes)", "",
-                "| Server | MiB at most while measured | MiB after the run |", "|---|---|---|"]
+                "| Server | MiB at most under the SPARQL queries | MiB after the run |", "|---|---|---|"]
         peaks = r.get("memory_peak_mb", {})   # runs before 27 November read memory once, after
         out += [f"| {name} | {peaks.get(name, '–')} | {mb} |" for name, mb in r["memory_mb"].items()]
         out.append("")
@@ -174,7 +174,7 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
         out.append("| search p50 ms | " + " | ".join(_ms(r["pages"]["search, HTML"]["p50_ms"]) for r in results) + " |")
         out.append("| submission p50 ms | " + " | ".join(_ms(r["submission"]["p50_ms"]) for r in results) + " |")
         out.append("| submission p99 ms | " + " | ".join(_ms(r["submission"]["p99_ms"]) for r in results) + " |")
-        out.append("| ldr memory MiB, at most | " + " | ".join(str(r.get("memory_peak_mb", {}).get("ldr", "–")) for r in results) + " |")
+        out.append("| ldr memory MiB, most under the queries | " + " | ".join(str(r.get("memory_peak_mb", {}).get("ldr", "–")) for r in results) + " |")
         out.append("| ldr memory MiB, after the run | " + " | ".join(str(r["memory_mb"]["ldr"]) for r in results) + " |")
         out.append("")
     out += ["## Machine and versions", ""]
@@ -189,3 +189,4 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
     if notes.exists():
         out += ["", notes.read_text().strip(), ""]
     path.write_text("\n".join(out))
+

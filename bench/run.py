@@ -87,6 +87,12 @@ def wait_for(url: str, process: subprocess.Popen, seconds: float = 600) -> None:
 
 def family(*pids: int) -> list[int]:
     """Processes and all their descendants (servers and their workers), from one walk of /proc."""
+    children = _children()
+    return [member for pid in pids for member in _descendants(children, pid)]
+
+
+def _children() -> dict[int, list[int]]:
+    """Every process's children, from one walk of /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -95,7 +101,11 @@ def family(*pids: int) -> list[int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], list(pids)
+    return children
+
+
+def _descendants(children: dict[int, list[int]], pid: int) -> list[int]:
+    found, todo = [], [pid]
     while todo:
         current = todo.pop()
         found.append(current)
@@ -105,21 +115,33 @@ def family(*pids: int) -> list[int]:
 
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MiB."""
-    total = 0
-    for member in family(pid):
-        try:
-            for line in Path(f"/proc/{member}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1])
-        except OSError:
-            pass
-    return total / 1024
+    return resident_mb({"": pid})[""]
+
+
+def resident_mb(pids: dict[str, int]) -> dict[str, float]:
+    """Resident memory of each named process with all its descendants, in MiB, from one walk of
+    /proc."""
+    children = _children()
+    total = {}
+    for name, pid in pids.items():
+        kib = 0
+        for member in _descendants(children, pid):
+            try:
+                for line in Path(f"/proc/{member}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        kib += int(line.split()[1])
+            except OSError:
+                pass
+        total[name] = kib / 1024
+    return total
 
 
 class PeakMemory:
-    """The most resident memory each server (with its workers) held while in use, sampled every
-    `every` seconds in a thread: what a machine must have for it, where one reading after the
-    queries gives a moment (the registry's query processes grow and shrink with each query)."""
+    """The most resident memory each server (with its workers) held under the SPARQL queries,
+    sampled every `every` seconds in a thread: where one reading after the queries gives a
+    moment (the registry's query processes grow and shrink with each query). Only while wrk
+    measures: it holds this process's interpreter lock for each walk of /proc, which the bench's
+    own timing of pages and submissions would count (found: submissions at 100k 32 -> 59 ms)."""
 
     def __init__(self, pids: dict[str, int], every: float = 1.0):
         self.pids, self.every = pids, every
@@ -129,10 +151,12 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while True:
-            for name, pid in self.pids.items():
-                self.peak[name] = max(self.peak[name], rss_mb(pid))
-            if self._stop.wait(self.every):
+            stopping = self._stop.is_set()   # a last sample once told to stop: the peak includes the end
+            for name, mb in resident_mb(self.pids).items():
+                self.peak[name] = max(self.peak[name], mb)
+            if stopping:
                 return
+            self._stop.wait(self.every)
 
     def start(self) -> "PeakMemory":
         self._thread.start()
@@ -333,7 +357,9 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int, rounds: i
         # The other servers stop first: a query wrk gave up on is not abandoned by the engine's
         # server (at 10M an ORDER BY over every title runs on for many seconds), and pages measured
         # beside it measured that instead (found at 10M: item pages 4 ms alone, 20 ms beside it).
-        # f. memory of each server after the same queries (the registry's again at the end)
+        # f. memory of each server: the most it held under the queries, and after them (the
+        # registry's again at the end)
+        result["memory_peak_mb"] = peak.stop()
         result["memory_mb"] = {name: round(rss_mb(service.process.pid)) for name, service in services.items()}
         for name in [n for n in services if n != "ldr"]:
             services.pop(name).stop()
@@ -345,9 +371,8 @@ def bench_scale(label: str, triples: int, duration: int, repeats: int, rounds: i
                            for name, (path, accept) in PAGES.items()}
         # d. submissions (validate and write), one at a time
         result["submission"] = submissions(services["ldr"], councils, token)
-        # f. memory after all of that, and the most each server held while it ran
+        # f. memory after all of that
         result["memory_mb"]["ldr"] = round(rss_mb(services["ldr"].process.pid))
-        result["memory_peak_mb"] = peak.stop()
     finally:
         for service in services.values():
             service.stop()

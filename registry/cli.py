@@ -302,7 +302,8 @@ def _accounts(settings: dict):
 def reindex(store: str | None) -> None:
     """Rebuild the search and listing index from the store (it is kept in step with every write;
     rebuild it after restoring a backup or if it was lost)."""
-    from .search_index import SearchIndex, index_path, remove_index_files
+    from .index_files import index_path, remove_index_files
+    from .search_index import SearchIndex
     settings = _settings(store, heavy=True)
     model = _model(settings)
     remove_index_files(index_path(settings))
