@@ -140,8 +140,8 @@ class PeakMemory:
     """The most resident memory each server (with its workers) held under the SPARQL queries,
     sampled every `every` seconds in a thread: where one reading after the queries gives a
     moment (the registry's query processes grow and shrink with each query). Only while wrk
-    measures: it holds this process's interpreter lock for each walk of /proc, which the bench's
-    own timing of pages and submissions would count (found: submissions at 100k 32 -> 59 ms)."""
+    measures: each walk of /proc holds this process's interpreter lock for a few milliseconds,
+    which the bench's own timing of pages and submissions would count."""
 
     def __init__(self, pids: dict[str, int], every: float = 1.0):
         self.pids, self.every = pids, every
