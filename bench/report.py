@@ -189,4 +189,3 @@ def write_report(path: Path, results: list[dict], machine: dict, versions: dict,
     if notes.exists():
         out += ["", notes.read_text().strip(), ""]
     path.write_text("\n".join(out))
-

@@ -69,8 +69,10 @@ def answer_in_json(store: ox.Store, query: str, base_iri: str | None) -> tuple[s
     as answer_job gives it: for the lookups the web process answers itself, whose rows it
     capped in the query (profiled: building and reading the general job was about 5 µs of such a
     lookup's 100)."""
-    return _answered(lambda: {"body": store.query(query, base_iri=base_iri).serialize(format=ox.QueryResultsFormat.JSON),
-                              "media_type": RESULT_FORMATS[0], "truncated": False})
+    def answer() -> dict[str, Any]:
+        body = store.query(query, base_iri=base_iri).serialize(format=ox.QueryResultsFormat.JSON)
+        return {"body": body, "media_type": RESULT_FORMATS[0], "truncated": False}
+    return _answered(answer)
 
 
 def _answered(work) -> tuple[str, Any]:
