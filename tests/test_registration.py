@@ -221,7 +221,8 @@ def test_versions_history_version_at_and_compare(app, tokens):
     assert post(client, exemplar(), tokens["leeds"], query="?note=First+draft").status_code == 201
     path = "/doc/exemplars/damp-and-mould-reporting"
     time.sleep(0.05)
-    between = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime()) + f".{int(time.time() * 1000) % 1000:03d}Z"
+    now = time.time()   # read once: the seconds and the milliseconds of two readings could straddle a second
+    between = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(now)) + f".{int(now * 1000) % 1000:03d}Z"
     time.sleep(0.05)
     etag = client.get(path + ".ttl").headers["ETag"]
     assert client.put(path + "?note=Better+title", data=exemplar(title="Reporting damp and mould"),
