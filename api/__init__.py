@@ -35,6 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.accounts"] = Accounts(accounts_path(settings))
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
+    from .bodies import WholeBodies
     from .catalogue import bp as catalogue
     from .conformance import bp as conformance
     from .linked_data import bp as linked_data
@@ -58,7 +59,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configure_web_auth(app)
     configure_security(app)
     _error_pages(app)
-    app.wsgi_app = _with_sparql(app.wsgi_app, SparqlEndpoint(app))
+    # outermost: every body is read whole or refused before a route or /sparql sees it
+    app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"])
     return app
 
 

@@ -1,0 +1,105 @@
+"""Request bodies are read whole, or refused: one WSGI layer in front of everything (Flask's
+routes, the form parser and /sparql), so no route can see a body cut at the size limit.
+
+Why here and not in each route: werkzeug, under a server that sets `wsgi.input_terminated`
+(granian does, for every request), limits a body sent without Content-Length (chunked) by
+reading *up to* the limit and stopping there silently (`LimitedStream.readall` returns at the
+limit instead of raising): a chunked batch of six records over LDR_MAX_INPUT_BYTES was parsed
+as its first three. This layer reads at most limit + 1 bytes: one byte over is 413; fewer bytes
+than Content-Length promised is 400. The route then reads the whole body from memory, with its
+true length in CONTENT_LENGTH and no Transfer-Encoding.
+
+What it cannot see: granian 2.8 turns a transport error in the body (a chunked stream whose
+connection closes before the last chunk, a malformed chunk size) into the end of the body
+(src/wsgi/types.rs, `fill_buffer`), so such a chunked body arrives as a shorter, complete-looking
+one. With Content-Length the shortfall is seen and refused (docs/security.md says so)."""
+from __future__ import annotations
+
+import io
+import re
+
+from .problems import problem, too_large
+from .security import add_headers
+
+READ_SIZE = 64 * 1024
+_DIGITS = re.compile(r"[0-9]{1,18}")
+
+
+class BodyError(Exception):
+    """The body cannot be used: `status` 413 (over the limit) or 400 (cut short, or a bad
+    Content-Length)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def declared_length(environ) -> int | None:
+    """Content-Length as a number, None when the body is chunked or the header absent; BodyError
+    when it is not a plain non-negative number (RFC 9110 §8.6: digits only)."""
+    if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+        return None
+    value = environ.get("CONTENT_LENGTH")
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not _DIGITS.fullmatch(value):
+        raise BodyError(400, f"Content-Length must be a number of bytes, not {value[:40]!r}.")
+    return int(value)
+
+
+def read_body(environ, limit: int) -> bytes:
+    """The whole body, reading at most `limit` + 1 bytes of it; BodyError if it is larger than
+    `limit` (413) or shorter than its Content-Length (400)."""
+    length = declared_length(environ)
+    if length is not None and length > limit:
+        raise BodyError(413, "")
+    stream = environ.get("wsgi.input")
+    if stream is None or length == 0:
+        return b""
+    wanted = limit + 1 if length is None else length
+    parts, have = [], 0
+    while have < wanted:
+        try:
+            part = stream.read(min(READ_SIZE, wanted - have))
+        except (OSError, ValueError) as exc:   # a server that reports a broken body as an error
+            raise BodyError(400, f"The request body could not be read to its end ({exc.__class__.__name__}); "
+                                 "nothing was done. Send it again.") from exc
+        if not part:
+            break
+        parts.append(part)
+        have += len(part)
+    if have > limit:
+        raise BodyError(413, "")
+    if length is not None and have < length:
+        raise BodyError(400, f"The request body ended after {have:,} of the {length:,} bytes its Content-Length "
+                             "promised; nothing was done. Send it again, whole.")
+    return b"".join(parts)
+
+
+def has_body(environ) -> bool:
+    return bool(environ.get("HTTP_TRANSFER_ENCODING")) or environ.get("CONTENT_LENGTH", "") not in ("", "0")
+
+
+class WholeBodies:
+    """WSGI middleware: every request's body read whole (or refused) before any route sees it."""
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        if has_body(environ):
+            try:
+                body = read_body(environ, self.limit)
+            except BodyError as exc:
+                if exc.status == 413:
+                    response = too_large(self.limit)
+                else:
+                    response = problem(400, "Bad request body", exc.message)
+                add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
+                            environ.get("wsgi.url_scheme") == "https")
+                return response(environ, start_response)
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return self.app(environ, start_response)
