@@ -23,6 +23,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app from settings (LDR_* variables, the LDR_CONFIG file, then `config`)."""
     settings = load_settings(config)
     app = Flask(__name__, static_folder="static", static_url_path="/static")
+    from .bodies import FormLimitedRequest
+    app.request_class = FormLimitedRequest
     # GOV.UK Frontend's macros, from the govuk-frontend-jinja package
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
         {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
@@ -76,7 +78,7 @@ def _with_sparql(flask_app, endpoint):
 def _error_pages(app: Flask) -> None:
     """Every error is a problem document (or a plain page for a browser), never Flask's
     default page or a stack trace."""
-    from werkzeug.exceptions import HTTPException
+    from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
     from .documents import _not_found
     from .problems import problem, too_large
@@ -86,6 +88,8 @@ def _error_pages(app: Flask) -> None:
         if exc.code == 404:
             return _not_found("Page not found", "There is nothing at this address. Start from the home page, /.")
         if exc.code == 413:
+            if exc.description and exc.description != RequestEntityTooLarge.description:
+                return problem(413, "Request Entity Too Large", exc.description)   # which limit, if not the body's
             return too_large(app.config["MAX_CONTENT_LENGTH"])
         response = problem(exc.code or 500, exc.name, exc.description or exc.name)
         if exc.code == 405 and getattr(exc, "valid_methods", None):

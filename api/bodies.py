@@ -18,6 +18,9 @@ from __future__ import annotations
 import io
 import re
 
+from flask import Request
+from werkzeug.exceptions import RequestEntityTooLarge
+
 from .problems import problem, too_large
 from .security import add_headers
 
@@ -103,3 +106,31 @@ class WholeBodies:
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
+
+
+class FormLimitedRequest(Request):
+    """Flask's request, with the form limits (MAX_FORM_MEMORY_SIZE, MAX_FORM_PARTS) applied to
+    URL-encoded forms as well: werkzeug applies them to multipart forms only, and parses a
+    URL-encoded one of any size up to LDR_MAX_INPUT_BYTES. Either kind over them is 413 with a
+    message that says which limit, not the body limit."""
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        if self.mimetype == "application/x-www-form-urlencoded":
+            data = self.get_data(cache=True)   # already in memory (WholeBodies): parsed from the cache
+            if (self.max_form_memory_size is not None and len(data) > self.max_form_memory_size) or \
+                    (self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts):
+                raise RequestEntityTooLarge(description=self._form_limits())
+        try:
+            super()._load_form_data()
+        except RequestEntityTooLarge as exc:
+            if self.content_length is not None and self.max_content_length is not None \
+                    and self.content_length > self.max_content_length:
+                raise
+            raise RequestEntityTooLarge(description=self._form_limits()) from exc
+
+    def _form_limits(self) -> str:
+        return (f"The form is larger than a form may be: at most {self.max_form_parts:,} fields, and "
+                f"{self.max_form_memory_size:,} bytes of text in its fields. Send fewer or shorter answers; "
+                "a file to check can be uploaded whole.")

@@ -222,3 +222,14 @@ def test_a_body_shorter_than_its_content_length_is_refused(server):
     finally:
         connection.close()
     assert status_of(server, "/doc/exemplars/short-0.ttl") == 404
+
+
+def test_a_form_with_more_fields_than_a_form_may_have_is_refused_whatever_its_encoding(server):
+    """werkzeug limits the fields of multipart forms only (MAX_FORM_PARTS); URL-encoded ones too here."""
+    browser = Browser(server)
+    for chunked in (True, False):
+        status, _, answer = browser.request("POST", "/sign-in", {f"f{n}": "" for n in range(1001)}, chunked=chunked)
+        assert status == 413, answer[:300]
+        assert "at most 1,000 fields" in json.loads(answer)["detail"]
+    status, _, _ = browser.request("POST", "/sign-in", {f"f{n}": "" for n in range(990)})
+    assert status == 400   # within the limit: read, and refused for its missing CSRF token
