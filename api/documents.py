@@ -78,7 +78,9 @@ def _cacheable(response: Response, body: bytes, variant: str, version: int | Non
         tag = f"v{version}-{tag[:20]}"
     response.set_etag(tag)
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['LDR']['LDR_CACHE_MAX_AGE']}"
-    if request.if_none_match.contains(tag) or request.if_none_match.star_tag:
+    # If-None-Match compares weakly (RFC 9110 §13.1.2): W/"tag" matches too, as do `*` and any
+    # member of a list
+    if request.if_none_match.contains_weak(tag):
         not_modified = Response(status=304)
         for name in ("ETag", "Cache-Control", "Vary", "Link", "Content-Location"):
             if name in response.headers:

@@ -6,13 +6,14 @@ import re
 from dataclasses import asdict
 
 from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from werkzeug.http import parse_etags
 from rdflib import URIRef
 
 from registry import registration, versions
 from registry.describe import bind_prefixes
 from registry.namespaces import REGISTERS
 from registry.rdfio import InputError, format_for_media_type, parse
-from registry.registration import RegistrationError
+from registry.registration import IfMatch, RegistrationError
 
 from .conneg import choose
 from .documents import _negotiate, _not_found, _split_suffix
@@ -122,12 +123,22 @@ def _path(iri: str, model) -> str:
     return iri[len(model.base.iri):]
 
 
-def _expected_version() -> int | None:
-    header = request.headers.get("If-Match")
-    if not header:
+#: the registry's record ETags: the version, then (on documents) a hash of the variant
+VERSION_TAG = re.compile(r"v([0-9]{1,9})(?:-.*)?", re.DOTALL)
+
+
+def if_match(header: str | None) -> IfMatch | None:
+    """If-Match as RFC 9110 §13.1.1 has it, or None when it is absent: `*`; or a list of entity
+    tags, each compared strongly, so a weak tag (W/"v3-…") never matches. A record's ETags, of
+    any of its formats, start with its version ("v3-…"), so a strong tag names the version the
+    writer read; a tag of another shape names none."""
+    if not header or not header.strip():
         return None
-    match = re.search(r'"?v(\d+)', header)
-    return int(match.group(1)) if match else -1
+    tags = parse_etags(header)
+    if tags.star_tag:
+        return IfMatch(any=True)
+    return IfMatch(versions=frozenset(int(m.group(1)) for tag in tags.as_set(include_weak=False)
+                                      if (m := VERSION_TAG.fullmatch(tag))))
 
 
 @bp.put("/doc/<register>/<reference>")
@@ -140,7 +151,8 @@ def put_record(register: str, reference: str):
         graph = _read_body()
         if isinstance(graph, Response):
             return graph
-        result = registration.revise(store, model, iri, graph, agent, expected_version=_expected_version(),
+        result = registration.revise(store, model, iri, graph, agent,
+                                     expected_version=if_match(request.headers.get("If-Match")),
                                      note=_note(), dry_run=_flag("dry-run"))
     except RegistrationError as exc:
         return _refused(exc)

@@ -32,6 +32,28 @@ class RegistrationError(Exception):
         super().__init__(message)
 
 
+@dataclass(frozen=True)
+class IfMatch:
+    """The versions a writer says it read, from an If-Match header (RFC 9110 §13.1.1): `any` for
+    `*` (whatever the version, so long as the record exists), else the versions named by the
+    strong entity tags in the list. Weak tags name no version (If-Match compares strongly), so a
+    list of weak tags only matches nothing. api/writes.py reads the header into one."""
+
+    any: bool = False
+    versions: frozenset[int] = frozenset()
+
+    def matches(self, current: int | None) -> bool:
+        """True when the record exists and (for a list) is at one of the versions named."""
+        return current is not None and (self.any or current in self.versions)
+
+    def describe(self) -> str:
+        if self.any:
+            return "any version"
+        if not self.versions:
+            return "no version (only weak or unrecognised entity tags were sent; If-Match needs a strong one)"
+        return "version " + " or ".join(str(v) for v in sorted(self.versions))
+
+
 @dataclass
 class WriteResult:
     report: Report
@@ -160,20 +182,27 @@ def _existing(store: Store, model: Model, iri: str) -> int:
 
 
 def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | None, *,
-           expected_version: int | None, note: str = "", dry_run: bool = False) -> WriteResult:
-    """Replace a record's description as its next version. Needs the version the writer read."""
+           expected_version: int | IfMatch | None, note: str = "", dry_run: bool = False) -> WriteResult:
+    """Replace a record's description as its next version. Needs the version the writer read
+    (a number, or an If-Match: `*` or a list of versions)."""
     agent = _require_writer(agent)
+    expected = IfMatch(versions=frozenset({expected_version})) if isinstance(expected_version, int) \
+        else expected_version
     with WRITE_LOCK:
+        if expected is not None and iri not in current_versions(store, model, [iri]):
+            # RFC 9110 §13.1.1: If-Match is false when there is no current representation
+            raise RegistrationError("precondition", f"{iri} is not registered, so If-Match ({expected.describe()}) "
+                                    "cannot match. Register new records with POST to their register.")
         current = _existing(store, model, iri)
         if not may_edit(agent, owner_of(store, model, iri)):
             raise RegistrationError("forbidden", f"{agent.username} ({agent.role}) may not change {iri}: publishers "
                                     "change only their own organisation's records.")
-        if expected_version is None:
+        if expected is None:
             raise RegistrationError("precondition", "Send If-Match with the record's current ETag, so that a change "
                                     "made since you read it is not lost.", current_version=current)
-        if expected_version != current:
+        if not expected.matches(current):
             raise RegistrationError("precondition", f"The record has changed since you read it: it is at version "
-                                    f"{current}, not {expected_version}. Read it again and reapply your change.",
+                                    f"{current}, not {expected.describe()}. Read it again and reapply your change.",
                                     current_version=current)
         records, _ = split_records(graph, model)
         others = sorted(set(records) - {iri})
@@ -192,7 +221,7 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
             return WriteResult(report)
         try:
             versions = commit(store, model, records, agent, note=note or "Revised", activity="Revision",
-                              expected={iri: expected_version})
+                              expected={iri: current})
         except VersionConflict as exc:
             raise RegistrationError("precondition", str(exc), current_version=exc.current) from exc
     return WriteResult(report, versions, True)
