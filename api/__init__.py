@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+import logging
 import threading
 
 from flask import Flask
@@ -14,7 +15,7 @@ from registry.model import load_model
 from registry.search_index import attach_index
 from registry.settings import load_settings
 from registry.remote_queries import RemoteQueries
-from registry.sparql import QueryPool
+from registry.sparql import QueryError, QueryPool
 from registry.store import open_store
 from registry.store.base import StoreError
 
@@ -145,7 +146,18 @@ class QueryService:
         with self._snapshot_lock:
             if self._snapshot is None or self._stale:
                 self._stale = False   # before the checkpoint: a write during it marks it stale again
-                self._snapshot = self.store.checkpoint()
+                try:
+                    self._snapshot = self.store.checkpoint()
+                except StoreError as exc:
+                    # Reads go on when the disk is full: queries run on the last snapshot taken
+                    # (warm-up takes one as the server starts), and the next query tries again.
+                    self._stale = True
+                    if self._snapshot is None:
+                        raise QueryError("unavailable", "Queries cannot run just now: the registry could not "
+                                         "make a copy of its store to query (its disk may be full). The "
+                                         "operator has been told in the log.") from exc
+                    logging.getLogger("ldr").warning("no new snapshot for queries (%s); answering from the "
+                                                     "last one", exc)
             return self._snapshot
 
     def refresh(self) -> None:

@@ -38,6 +38,12 @@ def app():
         warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"], flask_app.extensions["ldr.index"])
     except Exception:  # noqa: BLE001 - only a head start; the server works without it
         logging.getLogger("ldr").exception("warming up validation failed; the first submission will be slower")
+    queries = flask_app.extensions["ldr.queries"]
+    if not queries.remote:
+        try:   # a snapshot for queries now, while there is room: if the disk fills later, queries go on from it
+            queries.snapshot()
+        except Exception:  # noqa: BLE001 - the first query takes one instead
+            logging.getLogger("ldr").exception("no snapshot for queries at start; the first query will take one")
     # What is alive now (the vocabulary, shapes, caches: some 200,000 objects) lives as long
     # as the process. Frozen, the collector stops walking it on every full collection:
     # measured at 1M triples, a full collection in the middle of a submission took 66 ms; 4 ms frozen.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import fcntl
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -23,6 +24,8 @@ from .index_files import index_path, remove_index_files
 from .store import Store
 from .store.base import StoreError
 from .versions import last_change
+
+log = logging.getLogger(__name__)
 
 #: facet name -> (label, the properties whose values it counts)
 FACETS = {
@@ -52,6 +55,9 @@ WORD_COUNTS_KEPT = 600
 #: measured at 5M triples (100,000 records), re-indexing costs about 1.1 ms a record and a
 #: rebuild 0.3 ms for every record in the index.
 REBUILD_SHARE = 4
+#: seconds before a catch-up that failed (a full disk) is tried again; meanwhile reads are
+#: answered from the index as it is
+CATCH_UP_RETRY = 30
 #: How the facets table is looked up: by facet value, by register and value, by record.
 FACET_INDEXES = {
     "facets_by_key": "CREATE INDEX IF NOT EXISTS facets_by_key ON facets (facet, key, rid)",
@@ -85,6 +91,7 @@ class SearchIndex:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._generation, self._match_cache = 0, {}
+        self._retry_at = 0.0   # when a catch-up that failed may be tried again (catch_up)
         self._word_counts: dict[str, int] = {}
         self._word_counts_since = time.monotonic()
         with self._between_processes():   # several web processes may open a new index at once
@@ -101,6 +108,20 @@ class SearchIndex:
     def lock_path(self) -> Path:
         """The file writers in different processes take turns on."""
         return self.path.with_name(self.path.name + ".lock")
+
+    @contextmanager
+    def _undone_on_error(self):
+        """A write that fails part-way (a full disk) is rolled back, so the connection is not left
+        inside a transaction and reads go on answering from the index as it was."""
+        try:
+            yield
+        except BaseException:
+            if self._db.in_transaction:
+                try:
+                    self._db.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass   # SQLite may have rolled it back itself
+            raise
 
     @contextmanager
     def _between_processes(self):
@@ -146,7 +167,7 @@ class SearchIndex:
         """Throw the index away and build it again from the store."""
         change, stamp = last_change(store, model)
         rows = _documents(store, model, None)
-        with self._lock, self._between_processes():
+        with self._lock, self._between_processes(), self._undone_on_error():
             self._db.execute("BEGIN IMMEDIATE")
             for table in ("search", "records", "facets", "facet_totals"):
                 self._db.execute(f"DELETE FROM {table}")
@@ -175,7 +196,22 @@ class SearchIndex:
 
     def catch_up(self, store: Store, model: Model) -> "SearchIndex":
         """Bring the index up to the store's latest change, whoever made it: another web process
-        or another machine writing to the same store. One small query when nothing changed."""
+        or another machine writing to the same store. One small query when nothing changed.
+
+        Reads go on when it cannot (the disk is full, so the index cannot be written): the index
+        answers as it is, a little behind, and the next try is CATCH_UP_RETRY seconds later, so
+        a full disk does not make every page try (and fail) a rebuild."""
+        if time.monotonic() < self._retry_at:
+            return self
+        try:
+            return self._catch_up(store, model)
+        except (sqlite3.OperationalError, OSError) as exc:
+            self._retry_at = time.monotonic() + CATCH_UP_RETRY
+            log.warning("the search index could not catch up with the store (%s); answering from it as it is, "
+                        "and trying again in %d s", exc, CATCH_UP_RETRY)
+            return self
+
+    def _catch_up(self, store: Store, model: Model) -> "SearchIndex":
         change, stamp = last_change(store, model)
         with self._lock:
             seen = dict(self._db.execute("SELECT name, value FROM seen").fetchall())
@@ -204,7 +240,7 @@ class SearchIndex:
         """Re-index the given records (called after every write); `seen` is the store's latest
         change as read before the records were, to remember as caught up to."""
         rows = _documents(store, model, iris)
-        with self._lock, self._between_processes():
+        with self._lock, self._between_processes(), self._undone_on_error():
             self._db.execute("BEGIN IMMEDIATE")
             for iri in iris:
                 self._forget(iri)

@@ -265,12 +265,13 @@ class QueryPool:
     def _run_in_worker(self, query: str, body: str, default_graphs, named_graphs, result_type: str, rdf_type: str,
                        base_iri: str | None, substitutions: dict | None) -> QueryOutcome:
         started = time.monotonic()
+        snapshot = self.snapshot()   # before a worker is taken: if this fails, no worker is kept from the pool
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
         job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-               "snapshot": self.snapshot(), "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
+               "snapshot": snapshot, "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
                "base_iri": base_iri, "substitutions": substitutions or {},
                "whole": within_limit(body, self.max_rows)}
         try:

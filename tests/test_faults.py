@@ -14,6 +14,7 @@ import subprocess
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -39,6 +40,29 @@ def post(url: str, token: str, ref: str, size: int = 0) -> int:
         return exc.code
     except OSError:
         return 0   # no answer: the server is going away
+
+
+#: what a reader asks for while the disk is full: the home page, a listing, search (page and
+#: JSON), a record page in two formats, /sparql (a lookup and a query the workers run)
+READS = ["/", "/exemplars", "/exemplars?page=2", "/search?q=fault", "/search.json?q=fault+test",
+         "/doc/exemplars/full-disk-0.ttl", "/doc/exemplars/full-disk-0.html",
+         "/sparql?query=" + urllib.parse.quote("SELECT ?t WHERE { <" + BASE + "/id/exemplars/full-disk-0> "
+                                               "<http://purl.org/dc/terms/title> ?t }"),
+         "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")]
+
+
+def reads_go_on(url: str) -> None:
+    """Every read answers 200 while writes are refused (docs/security.md, Faults)."""
+    answers = {}
+    for path in READS:
+        request = urllib.request.Request(url + path, headers={"Accept": "text/html" if "sparql" not in path
+                                                               else "application/sparql-results+json"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                answers[path] = response.status
+        except urllib.error.HTTPError as exc:
+            answers[path] = f"{exc.code} {exc.read()[:300]!r}"
+    assert all(status == 200 for status in answers.values()), "\n".join(f"{p}: {s}" for p, s in answers.items())
 
 
 def token_for(store_dir) -> str:
@@ -118,12 +142,14 @@ def full_disk_case(store_dir, limited, more_room) -> None:
         # On the embedded store the registry's own write fails (507); on a SPARQL server the server's
         # does, and the registry says the store is not answering (503). Either way: refused, clearly.
         assert acknowledged and statuses[-1] == (507 if TEST_STORE != "sparql" else 503), statuses[-5:]
-        with urllib.request.urlopen(f"{server.url}/doc/exemplars/full-disk-0.ttl", timeout=10) as response:
-            assert response.status == 200   # what is registered can still be read
+        reads_go_on(server.url)   # what is registered can still be read, listed, searched and queried
         assert post(server.url, token, "full-disk-again", size=40_000) in (507, 503)
+        reads_go_on(server.url)
         refused.append(f"{BASE}/id/exemplars/full-disk-again")
     finally:
         server.stop()
+        server.log.seek(0)   # shown by pytest if the test fails: what the server logged
+        print(server.log.read().decode("utf-8", "replace")[-6000:])
     more_room()   # opening a store writes to disk too, so the operator frees space first
     check_intact(store_dir, acknowledged, refused)
     restarted = Server(store_dir)   # with room again, writes work

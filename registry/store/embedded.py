@@ -97,7 +97,12 @@ class EmbeddedStore:
         root = self.path.with_name(self.path.name + ".snapshots")
         root.mkdir(parents=True, exist_ok=True)
         target = root / f"{time.time_ns()}"
-        self._store.backup(str(target))
+        try:
+            self._store.backup(str(target))
+        except OSError as exc:   # a full disk: leave no half-made copy behind
+            shutil.rmtree(target, ignore_errors=True)
+            raise StoreError(f"the store could not make a snapshot for queries: {exc}", status=507,
+                             detail=str(exc)) from exc
         for old in sorted(root.iterdir(), key=lambda p: p.name)[:-self.KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
         return str(target)
