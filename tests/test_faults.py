@@ -186,3 +186,22 @@ def test_a_restart_under_load_loses_no_acknowledged_write(store_dir):
     assert len(acknowledged) >= 20
     server.stop()
     check_intact(store_dir, acknowledged, [])
+
+
+def test_a_snapshot_that_cannot_be_taken_keeps_no_worker_from_the_pool():
+    """A full disk makes the snapshot for queries fail; the pool used to take a worker first and
+    never give it back, so after one such failure per worker every query was "busy" for good."""
+    from registry.sparql import QueryError, QueryPool
+
+    def full_disk() -> str:
+        raise QueryError("unavailable", "the disk is full")
+
+    pool = QueryPool(full_disk, size=1, timeout=2)
+    try:
+        for _ in range(3):
+            with pytest.raises(QueryError) as refused:
+                pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                         result_type="application/sparql-results+json", rdf_type="text/turtle")
+            assert refused.value.kind == "unavailable"
+    finally:
+        pool.close()
