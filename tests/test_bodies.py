@@ -9,6 +9,7 @@ registered as its first three, and /sparql ran a cut query (api/bodies.py)."""
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import re
@@ -285,3 +286,39 @@ def test_a_chunked_body_whose_connection_breaks_between_records_writes_nothing(s
     payload = hostile_head(server) + b"Transfer-Encoding: chunked\r\n\r\n" + chunks(records[0])   # no last chunk
     send_raw(server, payload, half_close=True)
     assert status_of(server, "/doc/exemplars/broken-0.ttl") == 404
+
+
+# --- the reading function itself, as any WSGI server may call it -------------------------------
+
+class Broken(io.BytesIO):
+    def read(self, size=-1):
+        data = super().read(size)
+        if not data:
+            raise OSError("connection reset by peer")
+        return data
+
+
+@pytest.mark.parametrize("environ, outcome", [
+    ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello")}, b"hello"),
+    ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello, and more")}, b"hello"),
+    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 10)}, b"x" * 10),
+    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 11)}, 413),
+    ({"HTTP_TRANSFER_ENCODING": "chunked", "CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"x" * 11)}, 413),
+    ({"CONTENT_LENGTH": "11", "wsgi.input": io.BytesIO(b"")}, 413),
+    ({"CONTENT_LENGTH": "8", "wsgi.input": io.BytesIO(b"hello")}, 400),
+    ({"CONTENT_LENGTH": "-1", "wsgi.input": io.BytesIO(b"hello")}, 400),
+    ({"CONTENT_LENGTH": "+5", "wsgi.input": io.BytesIO(b"hello")}, 400),
+    ({"CONTENT_LENGTH": "5abc", "wsgi.input": io.BytesIO(b"hello")}, 400),
+    ({"CONTENT_LENGTH": "9" * 40, "wsgi.input": io.BytesIO(b"hello")}, 400),
+    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": Broken(b"hel")}, 400),
+], ids=["exact", "longer than declared", "chunked at the limit", "chunked over", "chunked with a length",
+        "declared over", "short", "negative", "signed", "not a number", "too long a number", "broken stream"])
+def test_read_body_reads_at_most_one_byte_over_the_limit(environ, outcome):
+    from api.bodies import BodyError, read_body
+    if isinstance(outcome, bytes):
+        assert read_body(environ, 10) == outcome
+        return
+    with pytest.raises(BodyError) as refused:
+        read_body(environ, 10)
+    assert refused.value.status == outcome
+    assert environ["wsgi.input"].tell() <= 11
