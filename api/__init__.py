@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(listings)
     configure_web_auth(app)
     configure_security(app)
+    _checked_path_values(app)
     _error_pages(app)
     # outermost: every body is read whole or refused before a route or /sparql sees it
     app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"])
@@ -74,6 +75,43 @@ def _with_sparql(flask_app, endpoint):
             return endpoint(environ, start_response)
         return flask_app(environ, start_response)
     return route
+
+
+def _checked_path_values(app: Flask) -> None:
+    """Every register name, reference and version number in a URL path is checked here, for
+    every route (a new route is covered by naming its parts so), before any view runs and so
+    before any store access: a value that is not one cannot reach a query (registry.identifiers)."""
+    from flask import abort
+
+    from registry.identifiers import BadTerm, check_reference, check_register, check_version
+
+    from .documents import _not_found, _split_suffix
+    from .problems import problem
+
+    suffixed = {"linked_data.item_doc"}   # /doc/{register}/{reference}.ttl and the like
+
+    @app.url_value_preprocessor
+    def check(endpoint, values):
+        if not values:
+            return
+        try:
+            if "register" in values:
+                check_register(values["register"])
+            if "reference" in values:
+                reference = values["reference"]
+                check_reference(_split_suffix(reference)[0] if endpoint in suffixed else reference)
+            if "number" in values:
+                check_version(_split_suffix(values["number"])[0])
+        except BadTerm as exc:
+            abort(_not_found(exc.title, exc.detail) if exc.status == 404 else problem(exc.status, exc.title, exc.detail))
+
+    @app.errorhandler(BadTerm)
+    def bad_term(exc: BadTerm):
+        """A value checked deeper down (a successor, an organisation, a parameter)."""
+        if exc.status == 404:
+            return _not_found(exc.title, exc.detail)
+        return problem(exc.status, exc.title, exc.detail)
+
 
 
 def _error_pages(app: Flask) -> None:

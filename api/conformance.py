@@ -9,6 +9,7 @@ from registry.versions import current_versions
 
 from .documents import _not_found
 from .problems import problem
+from registry.identifiers import sparql_iri
 
 bp = Blueprint("conformance", __name__)
 
@@ -23,7 +24,7 @@ def check_standard(reference: str):
     iri = model.base.item("standards", reference)
     if iri not in current_versions(store, model, [iri]):
         return _not_found("Not registered", f"There is no standard {reference!r}.")
-    title = next((str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ <{iri}> <http://purl.org/dc/terms/title> ?t }}")), reference)
+    title = next((str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ {sparql_iri(iri)} <http://purl.org/dc/terms/title> ?t }}")), reference)
     if request.method == "GET":
         return render_template("check_form.html", title=title, reference=reference)
     page = request.mimetype == "multipart/form-data"

@@ -2,6 +2,9 @@
 A test runs schemathesis against the app with it, so it has to stay true."""
 from __future__ import annotations
 
+import re
+
+from registry.identifiers import REFERENCE_MAX, REFERENCE_PATTERN, REFERENCE_RULE
 from registry.namespaces import REGISTERS
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
@@ -49,9 +52,19 @@ def _listing(summary: str, path_params: list) -> dict:
                       **({"404": problem("No such register")} if path_params else {})}}}
 
 
-def _reference_param() -> dict:
+def _reference_param(suffixed: bool = False) -> dict:
+    """The one definition of a reference (registry.identifiers); a document's address may end
+    with a format suffix such as .ttl."""
+    if not suffixed:
+        return {"name": "reference", "in": "path", "required": True,
+                "schema": {"type": "string", "pattern": REFERENCE_PATTERN, "maxLength": REFERENCE_MAX},
+                "description": REFERENCE_RULE}
+    from .documents import BY_SUFFIX
+    suffixes = "|".join(re.escape(s) for s in BY_SUFFIX)
     return {"name": "reference", "in": "path", "required": True,
-            "schema": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9._-]*$", "maxLength": 200}}
+            "schema": {"type": "string", "pattern": REFERENCE_PATTERN.rstrip("$") + f"({suffixes})?$",
+                       "maxLength": REFERENCE_MAX + max(map(len, BY_SUFFIX))},
+            "description": REFERENCE_RULE + " It may end with a format suffix: " + ", ".join(BY_SUFFIX) + "."}
 
 
 def _document_responses() -> dict:
@@ -137,7 +150,7 @@ def build_openapi(base: str) -> dict:
                               **auth_responses}}},
             "/doc/{register}/{reference}": {
                 "get": {"summary": "A record, by content negotiation",
-                        "parameters": [_register_param(), _reference_param(),
+                        "parameters": [_register_param(), _reference_param(suffixed=True),
                                        {"name": "_versionAt", "in": "query", "schema": {"type": "string", "format": "date-time"}}],
                         "responses": {**_document_responses(), "400": problem("_versionAt is not an ISO 8601 instant")}},
                 "put": {"summary": "Replace a record's description as its next version",

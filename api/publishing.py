@@ -11,6 +11,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
+from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
 from registry.forms import FormProblem, all_fields, field_errors, form_for, form_values, graph_from_form
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
@@ -36,7 +37,7 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
             continue
         rows = store.select(
             "SELECT ?s ?title WHERE { ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"<{f.node_class}> . ?s <http://purl.org/dc/terms/title> ?title "
+            f"{sparql_iri(f.node_class)} . ?s <http://purl.org/dc/terms/title> ?title "
             f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
         if f.node_class == URIRef("http://purl.org/linked-data/registry#RegisterItem"):
             rows = store.select("SELECT ?s ?title WHERE { ?s <http://purl.org/dc/terms/title> ?title "
@@ -83,9 +84,10 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
         return _render_form(register, mode, values, [], action, heading)
     if mode == "new":
         reference = (request.form.get("reference") or "").strip() or _slug(request.form.get("title", ""))
-        if not re.match(r"^[a-z0-9][a-z0-9-]*$", reference or ""):
+        if not is_reference(reference):
             return _render_form(register, mode, values, [("reference", "The short name may use only lower-case "
-                                                          "letters, digits and hyphens")], action, heading)
+                                                          "letters, digits and hyphens, at most "
+                                                          f"{REFERENCE_MAX} characters")], action, heading)
     _, by_title = _choices(sections)
     try:
         graph = graph_from_form(model, register, reference, request.form, by_title)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .settings import beside_store
 from .versions import Agent
+from .identifiers import is_iri, sparql_iri
 
 ROLES = ("publisher", "steward", "admin")
 ROLE_HELP = {
@@ -185,7 +186,9 @@ def organisation_iri(store, model, organisation: str) -> str:
     """The IRI of a registered organisation given its reference or IRI; AccountError if it is not one."""
     iri = organisation if organisation.startswith(("http://", "https://")) else \
         model.base.item("organisations", organisation or "-")
-    if not store.ask(f"ASK {{ <{iri}> a ?t }}"):
+    if not is_iri(iri):
+        raise AccountError(f"{organisation!r} is neither an organisation's reference nor its IRI")
+    if not store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}"):
         raise AccountError(f"{iri} is not a registered organisation; register it first "
                            "(or import councils with `ldr import-councils`)")
     return iri

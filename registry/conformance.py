@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from .model import Model
 from .store import Store
+from .identifiers import sparql_iri
 
 ROLE_VALIDATION = "http://www.w3.org/ns/dx/prof/role/validation"
 JSON_SCHEMA_FORMAT = "https://www.iana.org/assignments/media-types/application/schema+json"
@@ -115,8 +116,8 @@ def validator_for(artifact: str, directories: tuple[str, ...]):
 
 def validation_resources(store: Store, iri: str) -> list[tuple[str, str]]:
     """(artifact, format) of each validation resource the standard declares."""
-    rows = store.select(f"""SELECT ?artifact ?format WHERE {{ <{iri}> <http://www.w3.org/ns/dx/prof/hasResource> ?r .
-        ?r <http://www.w3.org/ns/dx/prof/hasRole> <{ROLE_VALIDATION}> ; <http://www.w3.org/ns/dx/prof/hasArtifact> ?artifact .
+    rows = store.select(f"""SELECT ?artifact ?format WHERE {{ {sparql_iri(iri)} <http://www.w3.org/ns/dx/prof/hasResource> ?r .
+        ?r <http://www.w3.org/ns/dx/prof/hasRole> {sparql_iri(ROLE_VALIDATION)} ; <http://www.w3.org/ns/dx/prof/hasArtifact> ?artifact .
         OPTIONAL {{ ?r <http://purl.org/dc/terms/format> ?format }} }} ORDER BY ?artifact""")
     return [(str(r["artifact"]), str(r.get("format", ""))) for r in rows]
 

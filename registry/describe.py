@@ -4,6 +4,7 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
+from .identifiers import sparql_iris
 from .loader import current_record
 from .model import Model
 from .namespaces import PREFIXES
@@ -19,7 +20,7 @@ def describe_item(store: Store, model: Model, register: str, reference: str) -> 
         return None
     targets = {o for s, p, o in graph if isinstance(o, URIRef) and p != RDF.type} - {URIRef(iri)}
     if targets:
-        values = " ".join(t.n3() for t in sorted(targets, key=str))
+        values = sparql_iris(sorted(targets, key=str))
         graph += store.construct(
             "CONSTRUCT { ?x a ?t ; ?label ?name } WHERE { VALUES ?x { " + values + " } "
             "VALUES ?label { <http://purl.org/dc/terms/title> <http://www.w3.org/2004/02/skos/core#prefLabel> "

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
+from .identifiers import is_web_iri
 from .model import Model
 from .namespaces import REG
 
@@ -186,7 +187,7 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
         if f.kind == "choice-literal":
             graph.add((subject, f.path, Literal(raw)))
         elif f.kind in ("choice", "url"):
-            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
+            if not is_web_iri(raw):
                 problems[f.id] = f"{f.label} must be a web address starting https://"
                 continue
             graph.add((subject, f.path, URIRef(raw)))

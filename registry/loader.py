@@ -16,6 +16,7 @@ from .report import Report
 from .store import Store
 from .validation import validate_graph
 from .versions import COMMAND_LINE, WRITE_LOCK, Agent, commit, current_versions, publish_vocabulary
+from .identifiers import sparql_iri, sparql_literal
 
 Progress = Callable[[str], None]
 
@@ -131,7 +132,7 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix prof: <http://www.w3.org/ns/dx/prof/> .
 @prefix reg: <http://purl.org/linked-data/registry#> .
-@prefix ldr: <{model.base.ldr}> .
+@prefix ldr: {sparql_iri(model.base.ldr)} .
 <{base}/id/standards/registry-record-shapes> a dcterms:Standard ;
     dcterms:title "Local Digital Registry record shapes"@en ;
     dcterms:description "The SHACL shapes every record in this registry meets: what a project, platform, standard, agreement, product or organisation must and should say. Check your own records against them before you submit."@en ;
@@ -149,16 +150,16 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
 def current_record(store: Store, model: Model, iri: str) -> Graph:
     """The current description of one record (empty if it is not registered)."""
     name = record_graph_name(model, iri)
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}")
 
 
 def is_registered(store: Store, model: Model, iri: str) -> bool:
-    return store.ask(f"ASK {{ GRAPH <{record_graph_name(model, iri)}> {{ <{iri}> ?p ?o }} }}")
+    return store.ask(f"ASK {{ GRAPH {sparql_iri(record_graph_name(model, iri))} {{ {sparql_iri(iri)} ?p ?o }} }}")
 
 
 def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
     prefix = f"{model.base.iri}/id/{register}/"
     rows = store.select(
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), \"{prefix}\")) "
-        f"FILTER(STRSTARTS(STR(?g), \"{model.base.iri}/doc/{register}/\")) }}")
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), {sparql_literal(prefix)})) "
+        f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}")
     return sorted(row["s"] for row in rows)

@@ -17,6 +17,7 @@ from .report import Report, Result
 from .store import Store
 from .validation import validate_graph
 from .versions import WRITE_LOCK, Agent, VersionConflict, commit, current_versions, history_iri
+from .identifiers import is_web_iri, shown, sparql_iri
 
 
 class RegistrationError(Exception):
@@ -64,7 +65,7 @@ class WriteResult:
 # --- permissions -------------------------------------------------------------------------------
 
 def owner_of(store: Store, model: Model, iri: str) -> str | None:
-    rows = store.select(f"SELECT ?o WHERE {{ GRAPH <{history_iri(model, iri)}> {{ <{iri}> <{REG.owner}> ?o }} }}")
+    rows = store.select(f"SELECT ?o WHERE {{ GRAPH {sparql_iri(history_iri(model, iri))} {{ {sparql_iri(iri)} {sparql_iri(REG.owner)} ?o }} }}")
     return str(rows[0]["o"]) if rows else None
 
 
@@ -209,7 +210,7 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
         if others or iri not in records:
             raise RegistrationError("bad-request", f"A PUT on {iri} must describe that record only"
                                     + (f"; it also describes {', '.join(others)}" if others else "") + ".")
-        status = store.select(f"SELECT ?s WHERE {{ <{iri}> <{REG.status}> ?s }}")
+        status = store.select(f"SELECT ?s WHERE {{ {sparql_iri(iri)} {sparql_iri(REG.status)} ?s }}")
         graph.remove((URIRef(iri), REG.status, None))   # status changes only through change_status
         if status:
             graph.add((URIRef(iri), REG.status, status[0]["s"]))
@@ -261,6 +262,9 @@ def change_status(store: Store, model: Model, iri: str, new_status: str, agent: 
             if not successor:
                 raise RegistrationError("bad-request", "Superseding needs the successor: give the IRI of the record "
                                         "that replaces this one.")
+            if not is_web_iri(successor):
+                raise RegistrationError("bad-request", f"The successor {shown(successor)} is not a record's IRI: give "
+                                        "the http(s) address of the record that replaces this one.")
             graph.set((URIRef(iri), DCTERMS.isReplacedBy, URIRef(successor)))
         records, report = validate_graph(graph, model, store)
         if not report.conforms:

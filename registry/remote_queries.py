@@ -15,6 +15,7 @@ import pyoxigraph as ox
 from . import query_worker
 from .sparql import Admission, QueryError, QueryOutcome, guard, keywords, streamed_lookup
 from .store.base import StoreError
+from .identifiers import sparql_iri, sparql_literal
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
@@ -30,8 +31,7 @@ def bind_values(query: str, substitutions: dict) -> str:
     every pattern and FILTER in it sees them (as pyoxigraph's substitutions do)."""
     blocks = []
     for name, spec in substitutions.items():
-        term = f"<{spec[1]}>" if spec[0] == "iri" else (
-            json.dumps(spec[1], ensure_ascii=False) + f"^^<{spec[2]}>")
+        term = sparql_iri(spec[1]) if spec[0] == "iri" else sparql_literal(spec[1], datatype=spec[2])
         blocks.append(f"VALUES ?{name} {{ {term} }}")
     found = re.search(r"\bWHERE\s*\{", query, flags=re.I)
     if not found:
@@ -56,7 +56,7 @@ class RemoteQueries:
             query = bind_values(query, substitutions)
             body = keywords(query)
         if base_iri and not re.match(r"\s*BASE\b", body, flags=re.I):
-            query = f"BASE <{base_iri}>\n{query}"
+            query = f"BASE {sparql_iri(base_iri)}\n{query}"
         graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
         params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] + \
                  [("named-graph-uri", g) for g in named_graphs]

@@ -24,6 +24,7 @@ from .index_files import index_path, remove_index_files
 from .store import Store
 from .store.base import StoreError
 from .versions import last_change
+from .identifiers import sparql_iri
 
 log = logging.getLogger(__name__)
 
@@ -593,7 +594,7 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
     if iris is not None:
         if not iris:
             return []
-        values = "VALUES ?s { " + " ".join(f"<{i}>" for i in iris) + " }"
+        values = "VALUES ?s { " + " ".join(f"{sparql_iri(i)}" for i in iris) + " }"
     records = store.select_text(f"""
         SELECT ?s ?title ?description ?status WHERE {{
             {values}
@@ -621,7 +622,7 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
         return []
     # A rebuild reads every record's values at once and keeps those of indexed records; naming
     # thousands of records in VALUES made each of these queries slow (profiled).
-    chunk_values = "" if iris is None else "VALUES ?s { " + " ".join(f"<{i}>" for i in docs) + " }"
+    chunk_values = "" if iris is None else "VALUES ?s { " + " ".join(f"{sparql_iri(i)}" for i in docs) + " }"
     # Every facet's values in one query (one per property path), then every label in one more:
     # a query per facet, each with its own label lookup, was most of a rebuild (profiled).
     by_path: dict[str, list[str]] = {}
@@ -631,7 +632,7 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
     branches = " UNION ".join(f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path)
     rows = store.select_text(f"SELECT ?s ?path ?value (isIRI(?value) AS ?iri) WHERE {{ {chunk_values} {branches} }}")
     found = [(row["s"], row["path"], row["value"], row["iri"] == "true") for row in rows if row["s"] in docs]
-    values = sorted({f"<{value}>" for _, _, value, is_iri in found if is_iri})
+    values = sorted({f"{sparql_iri(value)}" for _, _, value, is_iri in found if is_iri})
     labels: dict[str, str] = {}
     for start in range(0, len(values), 2000):
         for row in store.select_text(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {" ".join(values[start:start + 2000])} }}

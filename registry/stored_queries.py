@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from .identifiers import is_web_iri
 from .model import Model
 from .sparql import QueryError
 
@@ -88,7 +89,7 @@ def bind_parameters(query: StoredQuery, values: dict[str, str], model: Model) ->
                 raise QueryError("param", f"{name}={raw!r} is not a date like 2027-03-31.") from None
             bound[name] = ["literal", raw, "http://www.w3.org/2001/XMLSchema#date"]
         elif param.kind == "iri":
-            if not re.match(r"^https?://[^\s<>\"{}|\\^`]+$", raw):
+            if not is_web_iri(raw):
                 raise QueryError("param", f"{name}={raw!r} is not an http(s) IRI.")
             bound[name] = ["iri", raw]
         else:

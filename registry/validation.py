@@ -12,6 +12,7 @@ from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
 from pyshacl import validate as shacl_validate
 
 from .model import Model
+from .identifiers import sparql_iris
 from .namespaces import REG
 from .records import owner_of, split_records
 from .report import Report, Result
@@ -28,7 +29,7 @@ def referenced_types(graph: Graph, store: Store | None) -> Graph:
     targets = sorted({o for o in graph.objects() if isinstance(o, URIRef) and o not in subjects}, key=str)
     for start in range(0, len(targets), 500):
         chunk = targets[start:start + 500]
-        values = " ".join(t.n3() for t in chunk)
+        values = sparql_iris(chunk)
         for row in store.select(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
             context.add((row["s"], RDF.type, row["t"]))
     return context

@@ -27,6 +27,7 @@ from .model import Model
 from .namespaces import REG
 from .store import Store
 from .store.base import StoreError, nt_lines
+from .identifiers import sparql_iri
 
 VERSION = "http://purl.org/linked-data/version#"
 CURRENT = URIRef(VERSION + "currentVersion")
@@ -77,9 +78,9 @@ def current_versions(store: Store, model: Model, iris: list[str]) -> dict[str, i
     found: dict[str, int] = {}
     for start in range(0, len(iris), 500):
         chunk = iris[start:start + 500]
-        values = " ".join(f"(<{i}> <{history_iri(model, i)}>)" for i in chunk)
+        values = " ".join(f"({sparql_iri(i)} {sparql_iri(history_iri(model, i))})" for i in chunk)
         rows = store.select(
-            f"SELECT ?item ?n WHERE {{ VALUES (?item ?h) {{ {values} }} GRAPH ?h {{ ?item <{CURRENT}> ?v . "
+            f"SELECT ?item ?n WHERE {{ VALUES (?item ?h) {{ {values} }} GRAPH ?h {{ ?item {sparql_iri(CURRENT)} ?v . "
             f"?v <{model.base.ldr}versionNumber> ?n }} }}")
         for row in rows:
             found[str(row["item"])] = int(row["n"])
@@ -103,8 +104,8 @@ def state_graph(model: Model) -> str:
 def last_change(store: Store, model: Model) -> tuple[str, str]:
     """The IRI and time of the registry's latest change ("" and "" before the first): the same
     for every process reading the store, so caches and indexes can tell whether they are behind."""
-    rows = store.select(f"SELECT ?c ?t WHERE {{ GRAPH <{state_graph(model)}> {{ <{model.base.iri}/catalogue> "
-                        f"<{model.base.ldr}lastChange> ?c ; <{DCTERMS.modified}> ?t }} }}")
+    rows = store.select(f"SELECT ?c ?t WHERE {{ GRAPH {sparql_iri(state_graph(model))} {{ <{model.base.iri}/catalogue> "
+                        f"<{model.base.ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?t }} }}")
     return (str(rows[0]["c"]), str(rows[0]["t"])) if rows else ("", "")
 
 
@@ -171,19 +172,19 @@ def _claimed(store: Store, model: Model, iris: list[str]):
         return
     graph, ldr = claims_graph(model), model.base.ldr
     claim = f"urn:uuid:{uuid.uuid4()}"
-    values = " ".join(f"<{iri}>" for iri in iris)
-    held = " ".join(f"<{claim}> <{ldr}claims> <{iri}> ." for iri in iris)
-    release = f"DELETE WHERE {{ GRAPH <{graph}> {{ <{claim}> ?p ?o }} }}"
+    values = " ".join(f"{sparql_iri(iri)}" for iri in iris)
+    held = " ".join(f"{sparql_iri(claim)} <{ldr}claims> {sparql_iri(iri)} ." for iri in iris)
+    release = f"DELETE WHERE {{ GRAPH {sparql_iri(graph)} {{ {sparql_iri(claim)} ?p ?o }} }}"
     deadline, pause = time.monotonic() + CLAIM_WAIT, 0.01
     while True:
         now = datetime.datetime.now(datetime.timezone.utc)
         stamp, expired = _xsd_time(now), _xsd_time(now - datetime.timedelta(seconds=CLAIM_EXPIRES))
-        store.update(f"DELETE {{ GRAPH <{graph}> {{ ?old ?p ?o }} }} WHERE {{ GRAPH <{graph}> {{ "
-                     f"?old <{DCTERMS.created}> ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
-                     f"INSERT DATA {{ GRAPH <{graph}> {{ {held} <{claim}> <{DCTERMS.created}> {stamp.n3()} . }} }}")
-        others = store.select(f"""SELECT DISTINCT ?other WHERE {{ GRAPH <{graph}> {{
-            VALUES ?record {{ {values} }} ?other <{ldr}claims> ?record ; <{DCTERMS.created}> ?at
-            FILTER(?other != <{claim}> && ?at > {expired.n3()}) }} }}""")
+        store.update(f"DELETE {{ GRAPH {sparql_iri(graph)} {{ ?old ?p ?o }} }} WHERE {{ GRAPH {sparql_iri(graph)} {{ "
+                     f"?old {sparql_iri(DCTERMS.created)} ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
+                     f"INSERT DATA {{ GRAPH {sparql_iri(graph)} {{ {held} {sparql_iri(claim)} {sparql_iri(DCTERMS.created)} {stamp.n3()} . }} }}")
+        others = store.select(f"""SELECT DISTINCT ?other WHERE {{ GRAPH {sparql_iri(graph)} {{
+            VALUES ?record {{ {values} }} ?other <{ldr}claims> ?record ; {sparql_iri(DCTERMS.created)} ?at
+            FILTER(?other != {sparql_iri(claim)} && ?at > {expired.n3()}) }} }}""")
         if not others:
             break
         store.update(release)
@@ -242,7 +243,7 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
     ldr = model.base.ldr
     change = URIRef(f"urn:uuid:{uuid.uuid4()}")
     state, catalogue = state_graph(model), f"{model.base.iri}/catalogue"
-    marked = f"GRAPH <{state}> {{ <{change}> a <{ldr}PendingChange> }}"
+    marked = f"GRAPH {sparql_iri(state)} {{ {sparql_iri(change)} a <{ldr}PendingChange> }}"
     guards: list[str] = []
     operations: list[str] = []
     inserts: list[str] = []
@@ -252,30 +253,30 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
         numbers[iri] = number
         doc, version, history = doc_iri(model, iri), version_iri(model, iri, number), history_iri(model, iri)
         if number > 1:
-            guards.append(f"GRAPH <{history}> {{ <{iri}> <{CURRENT}> <{version_iri(model, iri, number - 1)}> }}")
+            guards.append(f"GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} {sparql_iri(version_iri(model, iri, number - 1))} }}")
         else:
-            guards.append(f"FILTER NOT EXISTS {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v{position} }} }}")
-        operations.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {marked} GRAPH <{doc}> {{ ?s ?p ?o }} }}")
-        operations.append(f"DELETE {{ GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }} "
-                          f"WHERE {{ {marked} GRAPH <{history}> {{ <{iri}> <{CURRENT}> ?v }} }}")
-        operations.append(f"DELETE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH <{doc}> {{ ?s ?p ?o }} }}")
+            guards.append(f"FILTER NOT EXISTS {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v{position} }} }}")
+        operations.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}")
+        operations.append(f"DELETE {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }} "
+                          f"WHERE {{ {marked} GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }}")
+        operations.append(f"DELETE {{ GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}")
         body = nt_lines(description)
         provenance = version_provenance(model, iri, number, description, agent, stamp,
                                         URIRef(f"{change}-{position}"), activity, note)
         inserts.append(body)
-        inserts.append(f"GRAPH <{doc}> {{\n{body}\n}}")
-        inserts.append(f"GRAPH <{version}> {{\n{body}\n}}")
-        inserts.append(f"GRAPH <{history}> {{\n" + nt_lines(provenance) + "\n}")
-    inserts.append(f"GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> <{change}> ; "
-                   f"<{DCTERMS.modified}> {stamp.n3()} }}")
+        inserts.append(f"GRAPH {sparql_iri(doc)} {{\n{body}\n}}")
+        inserts.append(f"GRAPH {sparql_iri(version)} {{\n{body}\n}}")
+        inserts.append(f"GRAPH {sparql_iri(history)} {{\n" + nt_lines(provenance) + "\n}")
+    inserts.append(f"GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> {sparql_iri(change)} ; "
+                   f"{sparql_iri(DCTERMS.modified)} {stamp.n3()} }}")
     update = " ;\n".join(
         [f"INSERT {{ {marked} }} WHERE {{ {' '.join(guards)} }}"] + operations +
-        [f"DELETE {{ GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> ?c ; <{DCTERMS.modified}> ?m }} }} "
-         f"WHERE {{ {marked} GRAPH <{state}> {{ <{catalogue}> <{ldr}lastChange> ?c ; <{DCTERMS.modified}> ?m }} }}",
+        [f"DELETE {{ GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }} "
+         f"WHERE {{ {marked} GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }}",
          "INSERT {\n" + "\n".join(inserts) + f"\n}} WHERE {{ {marked} }}",
          f"DELETE DATA {{ {marked} }}"])
     first = next(iter(changes))
-    proof = f"ASK {{ GRAPH <{history_iri(model, first)}> {{ ?v <{PROV.wasGeneratedBy}> <{change}-0> }} }}"
+    proof = f"ASK {{ GRAPH {sparql_iri(history_iri(model, first))} {{ ?v {sparql_iri(PROV.wasGeneratedBy)} <{change}-0> }} }}"
     return numbers, update, proof
 
 
@@ -296,12 +297,12 @@ def publish_vocabulary(store: Store, model: Model) -> None:
     parts: list[str] = []
     inserts: list[str] = []
     for name, graph in model.ontology_files().items():
-        parts.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{name}> {{ ?s ?p ?o }} }}")
-        parts.append(f"DROP SILENT GRAPH <{name}>")
+        parts.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}")
+        parts.append(f"DROP SILENT GRAPH {sparql_iri(name)}")
         body = nt_lines(graph)
         if name != model.base.shapes_graph:
             inserts.append(body)
-        inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
+        inserts.append(f"GRAPH {sparql_iri(name)} {{\n{body}\n}}")
     store.update(" ;\n".join(parts + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
 
 
@@ -309,14 +310,14 @@ def history(store: Store, model: Model, iri: str) -> list[dict]:
     """Every version of a record, oldest first: number, when, who, for whom, activity, note, status."""
     rows = store.select(f"""
         PREFIX prov: <http://www.w3.org/ns/prov#>
-        SELECT ?v ?n ?when ?user ?org ?kind ?note ?status WHERE {{ GRAPH <{history_iri(model, iri)}> {{
+        SELECT ?v ?n ?when ?user ?org ?kind ?note ?status WHERE {{ GRAPH {sparql_iri(history_iri(model, iri))} {{
             ?v <{model.base.ldr}versionNumber> ?n ; prov:generatedAtTime ?when ;
                prov:wasAttributedTo ?agent ; prov:wasGeneratedBy ?activity ;
-               <{SKOS.changeNote}> ?note .
+               {sparql_iri(SKOS.changeNote)} ?note .
             ?agent <{model.base.ldr}username> ?user .
             OPTIONAL {{ ?agent prov:actedOnBehalfOf ?org }}
             ?activity a ?kind .
-            OPTIONAL {{ ?v <{REG.status}> ?status }}
+            OPTIONAL {{ ?v {sparql_iri(REG.status)} ?status }}
         }} }} ORDER BY ?n""")
     return [{"version": int(r["n"]), "iri": str(r["v"]), "at": str(r["when"]), "user": str(r["user"]),
              "organisation": str(r["org"]) if "org" in r else None,
@@ -325,7 +326,7 @@ def history(store: Store, model: Model, iri: str) -> list[dict]:
 
 
 def version_graph(store: Store, model: Model, iri: str, number: int) -> Graph:
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{version_iri(model, iri, number)}> {{ ?s ?p ?o }} }}")
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(version_iri(model, iri, number))} {{ ?s ?p ?o }} }}")
 
 
 def version_at(store: Store, model: Model, iri: str, instant: datetime.datetime) -> int | None:
@@ -361,7 +362,7 @@ def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comme
     graph.add((node, PROV.generatedAtTime, _xsd_time(now)))
     graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
     with WRITE_LOCK:
-        store.update(f"INSERT DATA {{ GRAPH <{history_iri(model, iri)}> {{\n" + nt_lines(graph) + "\n} }")
+        store.update(f"INSERT DATA {{ GRAPH {sparql_iri(history_iri(model, iri))} {{\n" + nt_lines(graph) + "\n} }")
 
 
 def reviews_for_organisation(store: Store, model: Model, organisation: str) -> list[dict]:
@@ -369,14 +370,14 @@ def reviews_for_organisation(store: Store, model: Model, organisation: str) -> l
     rows = store.select(f"""
         PREFIX prov: <http://www.w3.org/ns/prov#>
         SELECT ?item ?title ?when ?note ?kind ?status WHERE {{
-            GRAPH ?h {{ ?item <{REG.owner}> <{organisation}> .
-                {{ ?c a <{model.base.ldr}ReviewComment> ; <{DCTERMS.subject}> ?item ; prov:generatedAtTime ?when ;
-                      <{SKOS.changeNote}> ?note BIND("Changes asked for" AS ?kind) }}
+            GRAPH ?h {{ ?item {sparql_iri(REG.owner)} {sparql_iri(organisation)} .
+                {{ ?c a <{model.base.ldr}ReviewComment> ; {sparql_iri(DCTERMS.subject)} ?item ; prov:generatedAtTime ?when ;
+                      {sparql_iri(SKOS.changeNote)} ?note BIND("Changes asked for" AS ?kind) }}
                 UNION
-                {{ ?v <{DCTERMS.isVersionOf}> ?item ; prov:generatedAtTime ?when ; <{SKOS.changeNote}> ?note ;
-                      prov:wasGeneratedBy ?a . ?a a <{model.base.ldr}StatusChange> . OPTIONAL {{ ?v <{REG.status}> ?status }}
+                {{ ?v {sparql_iri(DCTERMS.isVersionOf)} ?item ; prov:generatedAtTime ?when ; {sparql_iri(SKOS.changeNote)} ?note ;
+                      prov:wasGeneratedBy ?a . ?a a <{model.base.ldr}StatusChange> . OPTIONAL {{ ?v {sparql_iri(REG.status)} ?status }}
                    BIND("Status changed" AS ?kind) }} }}
-            OPTIONAL {{ ?item <{DCTERMS.title}> ?title }}
+            OPTIONAL {{ ?item {sparql_iri(DCTERMS.title)} ?title }}
         }} ORDER BY DESC(?when) LIMIT 50""")
     return [{"item": str(r["item"]), "title": str(r.get("title", r["item"])), "when": str(r["when"]),
              "note": str(r["note"]), "kind": str(r["kind"]),

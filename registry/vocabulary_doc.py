@@ -9,6 +9,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from .model import Model
 from .store import Store
+from .identifiers import sparql_iri
 
 
 @dataclass
@@ -90,8 +91,8 @@ def _severity(shapes: Graph, ps) -> str:
 def _examples(store: Store, term: URIRef, kind: str, limit: int) -> list[tuple[str, str]]:
     label = "OPTIONAL { ?x <http://purl.org/dc/terms/title> ?label }"
     if kind == "Class":
-        query = f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x a <{term}> {label} }} }} ORDER BY ?x LIMIT {limit}"
+        query = f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x a {sparql_iri(term)} {label} }} }} ORDER BY ?x LIMIT {limit}"
     else:
-        query = (f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x <{term}> ?v FILTER(isIRI(?x)) {label} }} }} "
+        query = (f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x {sparql_iri(term)} ?v FILTER(isIRI(?x)) {label} }} }} "
                  f"ORDER BY ?x LIMIT {limit}")
     return [(str(r["x"]), str(r.get("label", r["x"]))) for r in store.select(query)]

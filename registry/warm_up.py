@@ -11,6 +11,7 @@ from .model import Model
 from .registration import similar_records
 from .store import Store
 from .validation import validate_graph
+from .identifiers import sparql_iri
 
 
 def warm_up(store: Store, model: Model, index=None) -> list[str]:
@@ -19,7 +20,7 @@ def warm_up(store: Store, model: Model, index=None) -> list[str]:
     2 ms); the records validated."""
     validated = []
     for register, cls in model.register_class.items():
-        classes = " ".join(f"<{c}>" for c in sorted(model.subclasses(cls), key=str))
+        classes = " ".join(f"{sparql_iri(c)}" for c in sorted(model.subclasses(cls), key=str))
         rows = store.select(f"SELECT ?s WHERE {{ VALUES ?t {{ {classes} }} ?s a ?t }} LIMIT 1")
         if not rows:
             continue

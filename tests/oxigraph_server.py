@@ -25,11 +25,14 @@ class OxigraphServer:
         self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
                                          f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                         preexec_fn=preexec)
-        for _ in range(200):
+        deadline = time.monotonic() + 60   # not 200 tries of 50 ms: a loaded machine starts it slowly
+        while time.monotonic() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=1)
+                urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=5)
                 return
             except OSError:
+                if self.process.poll() is not None:
+                    break
                 time.sleep(0.05)
         raise RuntimeError("the oxigraph server did not start")
 

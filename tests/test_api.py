@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import socket
 import subprocess
-import time
 import urllib.request
 
 import pytest
@@ -13,6 +12,7 @@ from rdflib.namespace import DCTERMS
 
 from tests.conftest import BASE, app_over, close_app
 from tests.test_cli import LDR
+from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -64,12 +64,12 @@ def test_ldr_serve_answers_curl(store_dir):
     server = subprocess.Popen([LDR, "serve", "--port", str(port), "--store", str(store_dir)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        for _ in range(100):
+        def answering() -> bool:
             try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=1)
-                break
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
             except OSError:
-                time.sleep(0.1)
+                return False
+        wait_for(answering, within=60, what="ldr serve answering /health")   # not ten tries: a loaded machine starts it slowly
         health = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/health"], capture_output=True, text=True)
         assert health.returncode == 0 and '"ok"' in health.stdout
         doc = subprocess.run(["curl", "-sfL", f"http://127.0.0.1:{port}/id/platforms/govuk-notify"],

@@ -12,7 +12,6 @@ import shutil
 import signal
 import subprocess
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -27,6 +26,7 @@ from tests.conftest import BASE, TEST_STORE
 from tests.server import Server
 from tests.test_cli import run
 from tests.test_registration import exemplar
+from tests.waiting import wait_for
 
 
 def post(url: str, token: str, ref: str, size: int = 0) -> int:
@@ -176,8 +176,7 @@ def test_a_restart_under_load_loses_no_acknowledged_write(store_dir):
     threads = [threading.Thread(target=writer, args=(f"restart-{i}",)) for i in range(3)]
     for thread in threads:
         thread.start()
-    while len(acknowledged) < 20:
-        time.sleep(0.05)
+    wait_for(lambda: len(acknowledged) >= 20, within=120, what="twenty acknowledged writes")
     server.process.send_signal(signal.SIGTERM)   # an operator restarting it, mid-stream
     server.process.wait(30)
     stop.set()

@@ -238,7 +238,7 @@ def test_when_the_store_stops_reads_get_503_writes_nothing_and_it_recovers(clust
         assert status == 503, body
     finally:
         server.restart(location, port)
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60   # a bound for the event, generous for a loaded machine
     while request(a.url + "/doc/standards/uprn.ttl")[0] != 200:
         assert time.monotonic() < deadline, "the registry did not recover when the store came back"
         time.sleep(0.2)

@@ -113,7 +113,7 @@ def test_a_pathological_query_is_stopped_at_the_limit_and_its_process_killed(app
         # the server's own timeout's job (docs/deployment.md). No worker process is involved.
         response = get(client, query)
         assert response.status_code == 503 and "time limit of 2 s" in response.json["detail"]
-        assert time.monotonic() - started < 10
+        assert time.monotonic() - started < 60   # the registry stopped waiting: not the server's own minutes
         return
     pool = service()
     before = {w.process.pid for w in pool._all}
@@ -130,7 +130,11 @@ def test_a_pathological_query_is_stopped_at_the_limit_and_its_process_killed(app
     assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True
 
 
-def test_other_requests_are_answered_while_a_heavy_query_runs(app):
+def test_other_requests_are_answered_while_a_heavy_query_runs(tmp_path_factory, starter_store_dir):
+    """Its own app with a longer limit than the module's 2 s: the light requests race the heavy
+    query's limit, and a loaded machine must not lose that race."""
+    from tests.waiting import wait_for
+    app = make_app(tmp_path_factory, starter_store_dir, "heavy", LDR_QUERY_TIMEOUT=8.0, LDR_QUERY_WORKERS=2)
     heavy_done = threading.Event()
 
     def heavy():
@@ -140,6 +144,9 @@ def test_other_requests_are_answered_while_a_heavy_query_runs(app):
     thread = threading.Thread(target=heavy)
     thread.start()
     try:
+        service = app.extensions["ldr.queries"]
+        if not service.remote:   # the heavy query holds a worker before the light ones are sent
+            wait_for(lambda: service()._idle.qsize() < 2, within=60, what="the heavy query reaching a worker")
         client = app.test_client()
         for _ in range(5):
             response = client.get("/sparql?query=" + quote(f"ASK {{ <{BASE}/id/standards/uprn> ?p ?o }}"))
@@ -147,7 +154,8 @@ def test_other_requests_are_answered_while_a_heavy_query_runs(app):
             assert client.get("/doc/standards/uprn").status_code == 200
         assert not heavy_done.is_set(), "the light requests should have finished while the heavy one still ran"
     finally:
-        thread.join(10)
+        thread.join(60)
+        close_app(app)
     assert heavy_done.is_set()
 
 
@@ -253,11 +261,12 @@ def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_t
             assert os.path.basename(expected) in loaded
         else:
             assert "mimalloc" not in loaded and "jemalloc" not in loaded
-        started = time.monotonic()
         response = get(client, SORTED_CROSS_JOIN)
         assert response.status_code == 503 and response.mimetype == "application/problem+json"
+        # stopped by memory, not by the time limit: the detail says which (not the clock, which a
+        # loaded machine slows)
         assert "memory limit of 1024 MiB" in response.json["detail"] or "needed more memory" in response.json["detail"]
-        assert time.monotonic() - started < 25   # stopped by memory, well before the time limit
+        assert "time limit" not in response.json["detail"]
         assert get(client, TWO_PATTERNS).json["boolean"] is True   # and the next query is answered
     finally:
         close_app(app)
@@ -271,26 +280,28 @@ def test_a_flood_of_heavy_queries_never_holds_up_pages(store_dir):
     import urllib.error
     import urllib.request
     from tests.server import Server
-    server = Server(store_dir, LDR_QUERY_WORKERS="1", LDR_QUERY_WAITING="1", LDR_QUERY_TIMEOUT="4")
+    from tests.waiting import wait_for
+    server = Server(store_dir, LDR_QUERY_WORKERS="1", LDR_QUERY_WAITING="1", LDR_QUERY_TIMEOUT="6")
     answers: list = []
 
     def heavy():
-        started = time.monotonic()
         try:
-            with urllib.request.urlopen(server.url + "/sparql?query=" + quote(CARTESIAN), timeout=30) as response:
-                answers.append((response.status, None, time.monotonic() - started))
+            with urllib.request.urlopen(server.url + "/sparql?query=" + quote(CARTESIAN), timeout=60) as response:
+                answers.append((response.status, None, response.read()))
         except urllib.error.HTTPError as exc:
-            answers.append((exc.code, exc.headers.get("Retry-After"), time.monotonic() - started))
+            answers.append((exc.code, exc.headers.get("Retry-After"), exc.read()))
 
     threads = [threading.Thread(target=heavy) for _ in range(6)]
     try:
         for thread in threads:
             thread.start()
-        time.sleep(0.5)
-        started = time.monotonic()
-        with urllib.request.urlopen(server.url + "/doc/standards/uprn", timeout=30) as page:
+        # the four beyond the worker and the one waiting are refused at once; then one runs, one waits
+        wait_for(lambda: len(answers) >= 4, within=60, what="four of the six heavy queries being refused")
+        with urllib.request.urlopen(server.url + "/doc/standards/uprn", timeout=60) as page:
             assert page.status == 200
-        assert time.monotonic() - started < 1.5
+        # answered while the running query still held the worker and the other waited for it
+        # (they end at the 6 s limit, one after the other): not behind them, however slow the machine
+        assert len(answers) == 4, answers
         lookup = f"SELECT ?o WHERE {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/title> ?o }}"
         with urllib.request.urlopen(server.url + "/sparql?query=" + quote(lookup), timeout=30) as answer:
             assert b"Unique Property Reference Number" in answer.read()
@@ -298,6 +309,6 @@ def test_a_flood_of_heavy_queries_never_holds_up_pages(store_dir):
             thread.join(30)
     finally:
         server.stop()
-    refused = [a for a in answers if a[2] < 1.5]
-    assert len(answers) == 6 and len(refused) == 4, answers   # one ran, one waited for it
+    refused = answers[:4]   # the four answered before the page, which came before the other two ended
+    assert len(answers) == 6, answers   # one ran, one waited for it
     assert all(status == 503 and retry for status, retry, _ in refused), answers

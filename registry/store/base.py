@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol
 
+from ..identifiers import sparql_iri
+
 if TYPE_CHECKING:   # rdflib is not imported by commands that never build a graph (`ldr restore`)
     from rdflib import Graph
     from rdflib.term import Node
@@ -67,16 +69,19 @@ def insert_data(graphs: Mapping[str, Graph]) -> str:
     """A SPARQL Update that replaces each named graph; servers apply one request atomically."""
     parts: list[str] = []
     for name, graph in graphs.items():
-        parts.append(f"DROP SILENT GRAPH <{name}>")
+        parts.append(f"DROP SILENT GRAPH {sparql_iri(name)}")
     inserts: list[str] = []
     for name, graph in graphs.items():
         body = nt_lines(graph)
-        inserts.append(f"GRAPH <{name}> {{\n{body}\n}}")
+        inserts.append(f"GRAPH {sparql_iri(name)} {{\n{body}\n}}")
     if inserts:
         parts.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
     return " ;\n".join(parts)
 
 
 def nt_lines(triples: Iterable[Iterable[Node]]) -> str:
-    """Triples as N-Triples lines, for the body of INSERT DATA."""
-    return "\n".join(" ".join(term.n3() for term in triple) + " ." for triple in triples)
+    """Triples as N-Triples lines, for the body of INSERT DATA. IRIs go through the one check
+    (registry.identifiers), literals through rdflib's N-Triples escaping."""
+    from rdflib import URIRef   # here: `ldr restore` never imports rdflib
+    return "\n".join(" ".join(sparql_iri(term) if isinstance(term, URIRef) else term.n3() for term in triple) + " ."
+                     for triple in triples)
