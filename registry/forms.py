@@ -174,17 +174,23 @@ def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list
             except FormProblem as problem:
                 problems.extend(problem.problems.items())
                 values[key] = [str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"]
+    by_id = {f.id: f for f in all_fields(sections)}
     for key, given in values.items():
-        if len(given) > MAX_REPEATS:
-            f = next((f for f in all_fields(sections) if f.id == key), None)
+        f = by_id.get(key)
+        if len(given) > (_most_values(f) if f else MAX_REPEATS):
             problems.append((key, _too_many(f) if f else f"{key}: one form takes at most {MAX_REPEATS} entries"))
             values[key] = given[:MAX_REPEATS]
     return problems
 
 
+def _most_values(f: Field) -> int:
+    """A choice may have every one of its options ticked, however many the scheme has."""
+    return max(MAX_REPEATS, len(f.options))
+
+
 def _values(form, f: Field) -> list[str]:
     given = form.getlist(f.id)
-    if len(given) > MAX_REPEATS:
+    if len(given) > _most_values(f):
         raise FormProblem({f.id: _too_many(f)})
     return [v.strip() for v in given if v is not None and v.strip()]
 

@@ -17,7 +17,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
 
-from registry.text import spreadsheet_safe, xml_safe, xml_safe_bytes
+from registry.text import xml_safe, xml_safe_bytes
 
 RDF_FORMATS = {
     "text/turtle": ox.RdfFormat.TURTLE,
