@@ -20,9 +20,10 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
 
 #: Bidirectional overrides and isolates (which can make text read differently from what it
 #: holds, "Trojan Source") and zero-width characters (which make two titles that look the
-#: same differ, or hide a word from search).
+#: same differ, or hide a word from search); with them the soft hyphen, the combining grapheme
+#: joiner, the Mongolian vowel separator and the invisible operators, as invisible in a title.
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
-ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff]")
+ZERO_WIDTH = re.compile("[\u200b-\u200d\u2060\ufeff\u00ad\u034f\u180e\u2061-\u2064]")
 
 #: What XML 1.0 cannot hold: every C0 control but tab, newline and carriage return, lone
 #: surrogates and U+FFFE/U+FFFF. (DEL and C1 are allowed in XML 1.0, if discouraged.)
@@ -59,7 +60,6 @@ def invisible_problem(text: str) -> str | None:
 #: Scripts whose letters look alike (Latin "a", Cyrillic "а", Greek "α"): a word that mixes two
 #: of them is a look-alike, not a spelling. Other scripts mix legitimately (Japanese mixes three).
 _CONFUSABLE_SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def _script(ch: str) -> str | None:
@@ -67,23 +67,41 @@ def _script(ch: str) -> str | None:
     for script in _CONFUSABLE_SCRIPTS:
         if name.startswith(script + " "):
             return script
+    # a styled or full-width form of a Latin letter (mathematical 𝖺, full-width ａ) looks like it
+    if not ch.isascii() and unicodedata.normalize("NFKC", ch).isascii():
+        return "STYLED LATIN"
     return None
 
 
+def _words(text: str):
+    """Runs of letters, with the marks and format characters inside them (an invisible combining
+    grapheme joiner or soft hyphen does not split a word into parts that each look innocent)."""
+    word: list[str] = []
+    for ch in text + " ":
+        if unicodedata.category(ch)[0] in "LM" or unicodedata.category(ch) == "Cf":
+            word.append(ch)
+        elif word:
+            yield "".join(word)
+            word = []
+
+
 def mixed_script_problem(text: str) -> str | None:
-    """Why a title or label looks like a spoof: a word mixing Latin, Cyrillic and Greek letters.
-    Latin with diacritics (Welsh ŵ, ŷ; Irish á) is Latin; a word wholly in Greek is fine."""
-    for word in _WORD.finditer(text):
-        if word.group().isascii():
+    """Why a title or label looks like a spoof: a word mixing Latin, Cyrillic and Greek letters
+    (or styled forms of Latin ones). Latin with diacritics (Welsh ŵ, ŷ; Irish á) is Latin; a
+    word wholly in Greek is fine."""
+    if text.isascii():
+        return None
+    for word in _words(text):
+        if word.isascii():
             continue
         scripts: dict[str, str] = {}
-        for ch in word.group():
+        for ch in word:
             script = _script(ch)
             if script is not None:
                 scripts.setdefault(script, ch)
         if len(scripts) > 1:
             odd = [_name(ch) for script, ch in scripts.items() if script != "LATIN"]
-            return (f"mixes letters from different scripts in the word “{word.group()}” "
+            return (f"mixes letters from different scripts in the word “{visible(word)}” "
                     f"({', '.join(sorted(scripts)).lower()}: {', '.join(odd)}), so it only looks like the word it "
                     "seems to be. Type the word again with a UK keyboard layout.")
     return None
@@ -169,10 +187,10 @@ _TURTLE = _scanner(
     rb"<<\(?|\[|\(|\{|<(?!<)", rb"\)?>>|\]|\)|\}|>")
 # JSON: text is strings and whatever else is not a bracket.
 _JSON = _scanner(rb'''"(?:[^"\\]|\\.)*+(?:"|\\?)|[^"\[\]{}]++''', rb"[\[{]", rb"[\]}]")
-# XML: text is comments, CDATA, declarations, processing instructions, self-closing tags and
-# character data; a start tag opens and an end tag closes. Attribute values cannot hold "<", so
+# XML: text is comments, CDATA, processing instructions (which may hold "<" and ">"),
+# declarations, self-closing tags and character data; a start tag opens and an end tag closes. Attribute values cannot hold "<", so
 # no match runs past the next tag.
-_XML = _scanner(rb'''<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<[?!][^<>]*+>?'''
+_XML = _scanner(rb'''<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<![^<>]*+>?'''
                 rb'''|<(?:[^<>"'/]|/(?!>)|"[^"<]*+"|'[^'<]*+')*+/>|[^<]++''',
                 rb'''<(?![/!?])(?:[^<>"']|"[^"<]*+"|'[^'<]*+')*+>?''', rb"</[^<>]*+>?")
 # Every string, comment and IRI pattern above matches even when it is not closed (it runs to the
@@ -200,9 +218,9 @@ def nesting_depth(data: bytes, syntax: str, limit: int = MAX_NESTING) -> tuple[i
             if depth + _SHALLOW > limit:
                 return depth + _SHALLOW, match.start()
         elif group == 2:
-            depth -= 1
-            if depth < 0:   # closes what was never opened: the parser stops here with a syntax error
-                break
+            # never below zero: a closing mark the parser would not see as one (it is malformed
+            # there, or the scan and the parser disagree) cannot hide nesting that follows it
+            depth = max(depth - 1, 0)
         else:
             deepest = max(deepest, depth + _SHALLOW)
     return deepest, -1

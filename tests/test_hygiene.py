@@ -39,14 +39,16 @@ def corpus(kind: str) -> list[str]:
         if line and not line.startswith("#"):
             name, _, value = line.partition("\t")
             if name == kind:
-                cases.append(re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), value))
+                cases.append(re.sub(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})",
+                                    lambda m: chr(int(m.group(1) or m.group(2), 16)), value))
     assert cases, kind
     return cases
 
 
 def turtle_string(value: str) -> str:
     """The value as a Turtle string, every character outside printable ASCII as \\uXXXX."""
-    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\u{ord(c):04X}" for c in value)
+    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\u{ord(c):04X}" if ord(c) <= 0xFFFF
+                   else f"\\U{ord(c):08X}" for c in value)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +130,10 @@ def test_strings_comments_and_iris_holding_brackets_do_not_count_as_nesting():
             f'  <{BASE}/c> <{BASE}/x{"(" * 100}> ; <{BASE}/d> [ <{BASE}/e> ( "x" ) ] .\n')
     assert len(parse(body.encode(), FORMATS["turtle"], BASE + "/")) == 8
     assert text.nesting_depth(b'{"a": "' + b"[" * 200 + b'"}', "json")[1] == -1
+    # closing tags inside an XML processing instruction are not end tags, and do not hide what follows
+    assert text.nesting_depth(b"<?x " + b"</a>" * 100 + b" ?>" + b"<a>" * 100, "rdfxml")[1] > 0
+    # nor does a stray closing bracket before deep nesting
+    assert text.nesting_depth(b"<http://e/s> <http://e/p> " + b"]" * 100 + b"[ " * 100, "turtle")[1] > 0
     # an escaped character in a prefixed name is not a comment, so what follows it still counts
     hidden = b"@prefix ex: <http://e/> .\nex:a\\#b ex:p " + b"[ ex:p " * 100 + b"1" + b" ]" * 100 + b" ."
     assert text.nesting_depth(hidden, "turtle")[1] > 0
