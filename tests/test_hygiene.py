@@ -162,6 +162,15 @@ def test_a_submission_over_the_statement_cap_stops_parsing_with_the_cap_named(ap
     assert "more than 100 statements" in response.json["detail"]
 
 
+def test_data_over_the_statement_cap_sent_to_the_anonymous_checker_is_refused(model, starter_store, monkeypatch):
+    import registry.rdfio
+    from registry.conformance import ConformanceError, check_shacl
+    monkeypatch.setattr(registry.rdfio, "MAX_SUBMISSION_STATEMENTS", 100)
+    body = "".join(f'<{BASE}/id/exemplars/x> <http://purl.org/dc/terms/subject> "topic {n}" .\n' for n in range(200))
+    with pytest.raises(ConformanceError, match="more than 100 statements"):
+        check_shacl("urn:test", model.base.shapes_graph, body.encode(), "text/turtle", model, starter_store, ())
+
+
 def test_deep_json_sent_to_the_anonymous_checker_is_refused_before_json_loads(app, monkeypatch):
     import json
     import registry.conformance
