@@ -1,6 +1,7 @@
 """The process that runs one SPARQL query at a time on a read-only snapshot of the store.
 
-It imports nothing but pyoxigraph and the standard library, so it starts fast. The parent
+It imports nothing but pyoxigraph, the standard library and registry.text (itself standard
+library only: what XML 1.0 cannot hold), so it starts fast. The parent
 kills it when a query passes the time limit: killing a process is the only way to be sure a
 query in pyoxigraph (which has no timeout) stops and gives its CPU and memory back.
 """
