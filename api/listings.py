@@ -1,8 +1,6 @@
 """Register pages, the search page and the home page, served from the search index."""
 from __future__ import annotations
 
-import csv
-import io
 import math
 from urllib.parse import urlencode
 
@@ -12,6 +10,7 @@ from rdflib import URIRef
 
 from registry.namespaces import REGISTERS
 from registry.search_index import FACETS
+from registry.text import csv_for_people
 
 from .documents import _local_href, _not_found
 
@@ -100,12 +99,9 @@ def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: 
     if links:
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if kind == ".csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(["iri", "register", "title", "status", "modified", "description"])
-        for hit in hits:
-            writer.writerow([hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description])
-        return Response(out.getvalue(), mimetype="text/csv", headers=headers)
+        rows = [["iri", "register", "title", "status", "modified", "description"]]
+        rows += [[hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description] for hit in hits]
+        return Response(csv_for_people(rows), mimetype="text/csv", headers=headers)
     more = {f: values.size for f, values in facets.items() if values.size > len(values)}
     response = jsonify({
         "total": total, "page": page, "per_page": per_page, **links,
@@ -195,8 +191,4 @@ def report_data(name: str):
     if suffix == "json":
         return jsonify({"name": report.name, "title": report.title, "description": report.description,
                         "columns": report.columns, "rows": report.rows})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(report.columns)
-    writer.writerows(report.rows)
-    return Response(out.getvalue(), mimetype="text/csv")
+    return Response(csv_for_people([report.columns, *report.rows]), mimetype="text/csv")

@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
 from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
-from registry.forms import FormProblem, all_fields, field_errors, form_for, form_values, graph_from_form
+from registry.forms import FormProblem, all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of
@@ -77,11 +77,14 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     store, model = _services()
     values = _form_values()
     sections = form_for(model, register)
+    too_many = check_repeats(sections, values)   # before anything is built from the counts
+    if too_many:
+        return _render_form(register, mode, values, too_many, action, heading)
     if request.form.get("action") == "add":
         for f in all_fields(sections):
             if f.kind == "nested":
                 values[f"{f.id}-count"] = [str(int(values.get(f"{f.id}-count", ["1"])[0]) + 1)]
-        return _render_form(register, mode, values, [], action, heading)
+        return _render_form(register, mode, values, check_repeats(sections, values), action, heading)
     if mode == "new":
         reference = (request.form.get("reference") or "").strip() or _slug(request.form.get("title", ""))
         if not is_reference(reference):

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from registry.model import ROOT
 from registry.stored_queries import bind_parameters, stored_queries
 from registry.sparql import QueryError
+from registry.text import sparql_csv_for_people, sparql_tsv_for_people
 
 from .conneg import choose
 from .problems import problem
@@ -71,7 +72,12 @@ def run_query(name: str):
                                alternates=[{"href": f"/queries/{name}{s}" + (f"?{request.query_string.decode()}" if request.query_string else ""),
                                             "media_type": m, "label": s[1:].upper()}
                                            for s, m in SUFFIXES.items() if m != "text/html"])
-    response = Response(outcome.body, mimetype=outcome.media_type)
+    body = outcome.body
+    if outcome.media_type == "text/csv":   # stored queries are downloaded by people: formulas never run
+        body = sparql_csv_for_people(body)
+    elif outcome.media_type == "text/tab-separated-values":
+        body = sparql_tsv_for_people(body)
+    response = Response(body, mimetype=outcome.media_type)
     response.headers["Vary"] = "Accept"
     if outcome.truncated:
         response.headers["LDR-Results-Truncated"] = "true"

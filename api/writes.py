@@ -12,7 +12,7 @@ from rdflib import URIRef
 from registry import registration, versions
 from registry.describe import bind_prefixes
 from registry.namespaces import REGISTERS
-from registry.rdfio import InputError, format_for_media_type, parse
+from registry.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_media_type, parse
 from registry.registration import IfMatch, RegistrationError
 
 from .conneg import choose
@@ -76,7 +76,7 @@ def _read_body():
     data = request.get_data(cache=False)
     try:
         return parse(data, fmt, settings["LDR_BASE"] + "/", source="request body",
-                     max_bytes=settings["LDR_MAX_INPUT_BYTES"])
+                     max_bytes=settings["LDR_MAX_INPUT_BYTES"], max_statements=MAX_SUBMISSION_STATEMENTS)
     except InputError as exc:
         return problem(400, "Cannot read the document", str(exc), **exc.as_dict())
 

@@ -24,6 +24,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 from .model import Model
 from .store import Store
 from .identifiers import sparql_iri
+from .text import MAX_NESTING, line_and_column, nesting_depth
 
 ROLE_VALIDATION = "http://www.w3.org/ns/dx/prof/role/validation"
 JSON_SCHEMA_FORMAT = "https://www.iana.org/assignments/media-types/application/schema+json"
@@ -157,17 +158,27 @@ def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes)
 
 def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str, ...],
                limit: int = 1000) -> Outcome:
+    depth, offset = nesting_depth(data, "json")
+    if offset >= 0:   # before json.loads, which recurses, as jsonschema does over the instance
+        line, column = line_and_column(data, offset)
+        raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep (line {line}, "
+                               f"column {column}), deeper than the checker reads: no standard's records need that.")
     try:
         instance = json.loads(data)
     except ValueError as exc:
         raise ConformanceError(f"The data is not JSON: {exc}") from exc
+    except RecursionError:   # a second wall: the scan above refuses such input first
+        raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep.") from None
     validator = validator_for(artifact, directories)
     problems = []
-    for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
-        record, where = _where(error)
-        problems.append(Problem(record, where, _plain(error)))
-        if len(problems) >= limit:
-            break
+    try:
+        for error in sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path))):
+            record, where = _where(error)
+            problems.append(Problem(record, where, _plain(error)))
+            if len(problems) >= limit:
+                break
+    except RecursionError:   # a schema whose $refs go round, on data that follows them
+        raise ConformanceError("The schema and the data together nest too deeply to check.") from None
     return _outcome(standard, artifact, problems, data)
 
 
@@ -178,11 +189,12 @@ def check_shacl(standard: str, artifact: str, data: bytes, media_type: str, mode
                 directories: tuple[str, ...]) -> Outcome:
     """Run SHACL shapes on RDF data. The registry's own shapes ({base}/def/shapes) run as every
     submission is validated; other shapes are read from a local copy, like JSON Schemas."""
-    from .rdfio import FORMATS, InputError, format_for_media_type, parse
-    fmt = format_for_media_type(media_type or "") or FORMATS["turtle"]
-    try:
-        graph = parse(data, fmt, model.base.parse_base, source="the data")
-    except InputError as exc:
+    from . import rdfio
+    fmt = rdfio.format_for_media_type(media_type or "") or rdfio.FORMATS["turtle"]
+    try:   # anyone may send data to check: the same cap on statements as a submission has
+        graph = rdfio.parse(data, fmt, model.base.parse_base, source="the data",
+                            max_statements=rdfio.MAX_SUBMISSION_STATEMENTS)
+    except rdfio.InputError as exc:
         raise ConformanceError(str(exc)) from exc
     problems: list[Problem] = []
     if artifact.rstrip("/") == model.base.shapes_graph:

@@ -135,14 +135,65 @@ def all_fields(sections: list[Section]) -> list[Field]:
     return [f for s in sections for f in s.fields]
 
 
-def _values(form, key: str) -> list[str]:
-    return [v.strip() for v in form.getlist(key) if v is not None and v.strip()]
-
-
 class FormProblem(Exception):
     def __init__(self, problems: dict[str, str]):
         self.problems = problems
         super().__init__("; ".join(problems.values()))
+
+
+#: The most entries a repeatable field takes in one form: groups of nested fields (the hidden
+#: `{id}-count`, and the "add another" button) and values of a repeatable field alike. A record
+#: has a handful; without a cap one post asking for 100,000 groups took 2 GB and 40 s of CPU.
+MAX_REPEATS = 50
+
+
+def _too_many(f: Field) -> str:
+    return (f"{f.label}: one form takes at most {MAX_REPEATS} entries. Give the most important ones here, "
+            "or send the record as a file through the API.")
+
+
+def repeat_count(f: Field, raw: str | None) -> int:
+    """How many groups of a repeatable nested field the form holds (its `{id}-count`), or a
+    FormProblem naming the field past MAX_REPEATS or if it is not a whole number."""
+    text = (raw or "1").strip() or "1"
+    if not (text.isascii() and text.isdigit()):
+        raise FormProblem({f.id: f"{f.label}: the number of entries must be a whole number, not “{text[:20]}”"})
+    if len(text) > 6 or int(text) > MAX_REPEATS:
+        raise FormProblem({f.id: _too_many(f)})
+    return int(text)
+
+
+def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Bring every group count in `values` within MAX_REPEATS (so a page re-shown with errors
+    stays small), and say which fields were over it or held too many values."""
+    problems = []
+    for f in all_fields(sections):
+        if f.kind == "nested":
+            key = f"{f.id}-count"
+            try:
+                repeat_count(f, (values.get(key) or ["1"])[0])
+            except FormProblem as problem:
+                problems.extend(problem.problems.items())
+                values[key] = [str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"]
+    by_id = {f.id: f for f in all_fields(sections)}
+    for key, given in values.items():
+        f = by_id.get(key)
+        if len(given) > (_most_values(f) if f else MAX_REPEATS):
+            problems.append((key, _too_many(f) if f else f"{key}: one form takes at most {MAX_REPEATS} entries"))
+            values[key] = given[:MAX_REPEATS]
+    return problems
+
+
+def _most_values(f: Field) -> int:
+    """A choice may have every one of its options ticked, however many the scheme has."""
+    return max(MAX_REPEATS, len(f.options))
+
+
+def _values(form, f: Field) -> list[str]:
+    given = form.getlist(f.id)
+    if len(given) > _most_values(f):
+        raise FormProblem({f.id: _too_many(f)})
+    return [v.strip() for v in given if v is not None and v.strip()]
 
 
 def graph_from_form(model: Model, register: str, reference: str, form, records: dict[str, str]) -> Graph:
@@ -161,7 +212,11 @@ def graph_from_form(model: Model, register: str, reference: str, form, records: 
 
 def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
     if f.kind == "nested":
-        count = int(form.get(f"{f.id}-count", "1") or 1)
+        try:
+            count = repeat_count(f, form.get(f"{f.id}-count"))
+        except FormProblem as problem:
+            problems.update(problem.problems)
+            return
         for n in range(count):
             node = BNode()
             before = len(graph)
@@ -183,7 +238,12 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
             return
         graph.add((subject, f.path, Literal(value.isoformat(), datatype=XSD.date)))
         return
-    for raw in _values(form, f.id):
+    try:
+        given = _values(form, f)
+    except FormProblem as problem:
+        problems.update(problem.problems)
+        return
+    for raw in given:
         if f.kind == "choice-literal":
             graph.add((subject, f.path, Literal(raw)))
         elif f.kind in ("choice", "url"):

@@ -1,6 +1,7 @@
 """The process that runs one SPARQL query at a time on a read-only snapshot of the store.
 
-It imports nothing but pyoxigraph and the standard library, so it starts fast. The parent
+It imports nothing but pyoxigraph, the standard library and registry.text (itself standard
+library only: what XML 1.0 cannot hold), so it starts fast. The parent
 kills it when a query passes the time limit: killing a process is the only way to be sure a
 query in pyoxigraph (which has no timeout) stops and gives its CPU and memory back.
 """
@@ -16,6 +17,8 @@ from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
+
+from registry.text import xml_safe, xml_safe_bytes
 
 RDF_FORMATS = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -121,8 +124,14 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             truncated = True
             break
         triples.append(triple)
-    fmt = RDF_FORMATS[job["rdf_format"]]
-    return {"kind": "graph", "body": ox.serialize(triples, format=fmt), "truncated": truncated}
+    return {"kind": "graph", "body": serialize_graph(triples, job["rdf_format"]), "truncated": truncated}
+
+
+def serialize_graph(triples: list, media_type: str) -> bytes:
+    """A CONSTRUCT or DESCRIBE answer; RDF/XML without the characters XML 1.0 cannot hold,
+    which pyoxigraph writes as they are (data stored before registry/text.py refused them)."""
+    body = ox.serialize(triples, format=RDF_FORMATS[media_type])
+    return xml_safe_bytes(body) if media_type == "application/rdf+xml" else body
 
 
 def answer_for(result: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
@@ -245,7 +254,7 @@ def _xml(variables, rows) -> bytes:
             out.write("</binding>")
         out.write("</result>\n")
     out.write("</results>\n</sparql>\n")
-    return out.getvalue().encode("utf-8")
+    return xml_safe(out.getvalue()).encode("utf-8")
 
 
 def _csv(variables, rows) -> bytes:

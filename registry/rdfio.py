@@ -17,6 +17,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 
 from .rdf_formats import FORMATS, Format, InputError  # noqa: F401 (also imported from here)
+from .text import MAX_NESTING, line_and_column, nesting_depth, xml_safe_bytes
 
 
 def format_for_path(path: str | Path) -> Format:
@@ -53,11 +54,19 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
         raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
 
 
+#: The most statements one submission over HTTP may hold (`ldr load` has no such cap: its files
+#: are the operator's). Parsing stops as soon as it is passed, before validation, whose time
+#: grows with the size of the submission.
+MAX_SUBMISSION_STATEMENTS = 50_000
+
+
 def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
-          max_bytes: int | None = None) -> Graph:
+          max_bytes: int | None = None, max_statements: int | None = None) -> Graph:
     """Parse bytes into an rdflib graph (named graphs in dataset formats are merged).
 
-    Raises InputError for empty, oversized, binary or malformed input, with line and column.
+    Raises InputError for empty, oversized, binary or malformed input, with line and column;
+    for input nested deeper than MAX_NESTING (found before the parser runs); and, if
+    `max_statements` is given, as soon as the input holds more statements than that.
     """
     if max_bytes is not None and len(data) > max_bytes:
         raise InputError(f"the input is {len(data):,} bytes, more than the limit of {max_bytes:,} bytes",
@@ -77,12 +86,18 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
                          hint="Save the file as UTF-8.") from exc
     if fmt.ox == ox.RdfFormat.RDF_XML:
         _refuse_dtd(data, source)
+    refuse_deep(data, fmt.name, source, fmt.label)
     if fmt.ox == ox.RdfFormat.JSON_LD:
         _refuse_deep_json(data, source)
     graph = Graph()
     try:
         for quad in ox.parse(data, fmt.ox, base_iri=base):
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            if max_statements is not None and len(graph) > max_statements:
+                raise InputError(f"the input holds more than {max_statements:,} statements, the most one "
+                                 "submission may hold", source=source,
+                                 hint="Send the records in several smaller submissions (or, for an operator, "
+                                      "load the files with `ldr load`).")
     except SyntaxError as exc:
         if "LoadDocumentCallback" in str(exc):
             raise InputError("the JSON-LD names a remote @context, and the registry never fetches remote documents",
@@ -101,7 +116,21 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
 
 #: How deeply JSON-LD may nest objects and arrays. Records nest two or three levels; the JSON-LD
 #: parser's memory grows without bound on very deep input (a test saw 50,000 levels exhaust it).
-MAX_JSON_DEPTH = 64
+MAX_JSON_DEPTH = MAX_NESTING
+
+
+def refuse_deep(data: bytes, syntax: str, source: str, label: str) -> None:
+    """Refuse input that nests deeper than MAX_NESTING, from a scan of its text: before any
+    parser runs (RDF/XML parsing is quadratic in depth, and the readers after it recurse)."""
+    depth, offset = nesting_depth(data, syntax)
+    if offset >= 0:
+        line, column = line_and_column(data, offset)
+        what = {"rdfxml": "elements", "jsonld": "objects or arrays", "json": "objects or arrays"}.get(
+            syntax, "blank nodes [ ], collections ( ) or graphs { }")
+        raise InputError(f"the {label} nests {what} more than {MAX_NESTING} levels deep, the most the registry "
+                         "reads", source=source, line=line, column=column,
+                         hint="Flatten the document: records need only a few levels (name deeply nested "
+                              "things with IRIs of their own).")
 
 
 def _refuse_deep_json(data: bytes, source: str) -> None:
@@ -152,7 +181,10 @@ def _syntax_message(exc: SyntaxError, fmt: Format) -> str:
 def serialize(graph: Graph, fmt: Format) -> bytes:
     if fmt.name == "jsonld":
         return graph.serialize(format="json-ld", auto_compact=True).encode("utf-8")
-    return graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    body = graph.serialize(format=fmt.rdflib_name, encoding="utf-8")
+    # rdflib writes control characters into XML as they are, which no XML reader accepts: data
+    # stored before the rule against them (registry/text.py) must still give well-formed XML.
+    return xml_safe_bytes(body) if fmt.name == "rdfxml" else body
 
 
 # --- term conversion between pyoxigraph and rdflib -------------------------------------------

@@ -92,8 +92,7 @@ class RemoteQueries:
 
     @staticmethod
     def _graph(triples, rdf_type: str, truncated: bool) -> QueryOutcome:
-        body = ox.serialize(triples, format=query_worker.RDF_FORMATS[rdf_type])
-        return QueryOutcome(body, rdf_type, truncated)
+        return QueryOutcome(query_worker.serialize_graph(triples, rdf_type), rdf_type, truncated)
 
     def close(self) -> None:
         pass

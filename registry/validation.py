@@ -8,16 +8,17 @@ Results are kept only for nodes that belong to the submission.
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from pyshacl import validate as shacl_validate
 
 from .model import Model
 from .identifiers import sparql_iris
-from .namespaces import REG
+from .namespaces import REG, SCHEMA
 from .records import owner_of, split_records
 from .report import Report, Result
 from .shacl_reuse import reusing, shapes_graph
 from .store import Store
+from .text import CONTROL, BIDI, ZERO_WIDTH, control_problem, invisible_problem, label_problem, visible
 
 
 def referenced_types(graph: Graph, store: Store | None) -> Graph:
@@ -70,7 +71,7 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
             advanced=False, allow_warnings=True, allow_infos=True, abort_on_first=False)
     owners = owner_of(records)
     ours = {str(s) for s in graph.subjects()}
-    results = list(problems)
+    results = list(problems) + text_results(graph, owners, model)
     seen = set()
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         focus = results_graph.value(node, SH.focusNode)
@@ -83,6 +84,46 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
     report = Report(results=results, records=sorted(records),
                     titles={iri: _shorten(str(g.value(URIRef(iri), DCTERMS.title) or "")) for iri, g in records.items()})
     return records, report
+
+
+#: Properties that name things: besides what no literal may hold, their text may hold no
+#: invisible characters and no word mixing look-alike scripts (registry/text.py).
+LABELS = {DCTERMS.title, DCTERMS.alternative, SKOS.prefLabel, SKOS.altLabel, RDFS.label, FOAF.name,
+          SCHEMA.name, URIRef("http://www.w3.org/2006/vcard/ns#fn")}
+
+
+def text_results(graph: Graph, owners: dict[str, str], model: Model) -> list[Result]:
+    """Text no submission may hold, checked over every statement of the parsed graph (whatever
+    the syntax, or a web form), reported like a SHACL result: record, node, field, what to do.
+    In Python rather than as sh:pattern on every property shape: one pass over the statements,
+    and a rule no shape can forget."""
+    results = []
+    for s, p, o in graph:
+        problems = []
+        if isinstance(o, Literal):
+            text = str(o)
+            problem = control_problem(text) or (label_problem(text) if p in LABELS else None)
+            if problem:
+                problems.append((o, f"This text {problem}"))
+        for term in (s, p, o):
+            if isinstance(term, URIRef) and (CONTROL.search(term) or BIDI.search(term) or ZERO_WIDTH.search(term)):
+                problem = control_problem(str(term)) or invisible_problem(str(term))
+                problems.append((term, f"This web address {problem}"))
+        for value, message in problems:
+            field = _field_name(model, p)
+            results.append(Result(record=owners.get(str(s)), focus=str(s), path=str(p),
+                                  value=_shorten(visible(str(value))), severity="Violation", message=message,
+                                  field=field))
+    return results
+
+
+def _field_name(model: Model, path) -> str | None:
+    names = model.memo.setdefault("field_names", {})
+    if path not in names:
+        shape = next(iter(model.shapes.subjects(SH.path, path)), None)
+        name = model.shapes.value(shape, SH.name) if shape is not None else None
+        names[path] = str(name) if name else None
+    return names[path]
 
 
 def _result(rg: Graph, node, focus, owners: dict[str, str], model: Model) -> Result:

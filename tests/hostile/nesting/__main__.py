@@ -1,0 +1,3 @@
+from tests.hostile.nesting import write_files
+
+write_files()
