@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import ipaddress
 import math
 import re
 import secrets
@@ -226,6 +227,20 @@ def same_site_path(target: str | None) -> str:
     return quote(text, safe=_PATH_SAFE)
 
 
+def client_address() -> str | None:
+    """What failed sign-ins from this client are counted under: its IPv4 address, or its IPv6
+    /64 (a household or a server usually holds a whole /64, so single IPv6 addresses would let
+    one client try as often as it has addresses)."""
+    address = request.remote_addr
+    try:
+        ip = ipaddress.ip_address(address or "")
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped is None:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(getattr(ip, "ipv4_mapped", None) or ip)
+
+
 def _locked_message(exc: SignInLocked, username: str) -> str:
     minutes = max(1, math.ceil(exc.wait / 60))
     until = datetime.datetime.fromtimestamp(exc.until, datetime.timezone.utc).strftime("%H:%M UTC")
@@ -235,7 +250,7 @@ def _locked_message(exc: SignInLocked, username: str) -> str:
                 f"operator to unlock it with `ldr user unlock {username}`. If you have forgotten your password, "
                 "the operator can set a new one with `ldr user password`.")
     return (f"There have been too many failed sign-ins from your network address. {wait}, or ask your "
-            f"registry's operator to run `ldr user unlock --address {request.remote_addr}`.")
+            f"registry's operator to run `ldr user unlock --address {client_address()}`.")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -245,7 +260,7 @@ def sign_in():
         username = request.form.get("username", "").strip()
         accounts = current_app.extensions["ldr.accounts"]
         try:
-            agent = accounts.sign_in(username, request.form.get("password", ""), request.remote_addr)
+            agent = accounts.sign_in(username, request.form.get("password", ""), client_address())
         except SignInLocked as exc:
             error, status = _locked_message(exc, username), 429
             headers["Retry-After"] = retry_after(exc.wait)

@@ -279,6 +279,18 @@ def test_one_address_trying_many_names_is_refused_and_other_addresses_are_not(ap
     assert no_sleeping == []
 
 
+def test_ipv6_clients_are_counted_by_their_64_bit_prefix(app):
+    def client_at(address):
+        client = app.test_client()
+        client.environ_base["REMOTE_ADDR"] = address
+        return client
+    for n in range(20):   # one client using many addresses of its /64
+        assert attempt(client_at(f"2001:db8:1:2::{n + 1:x}"), f"guess{n % 7}", "wrong").status_code == 401
+    refused = attempt(client_at("2001:db8:1:2:ffff::9"), "amy")
+    assert refused.status_code == 429 and "ldr user unlock --address 2001:db8:1:2::/64" in refused.get_data(as_text=True)
+    assert attempt(client_at("2001:db8:1:3::1"), "amy").status_code == 302   # the next /64 is someone else
+
+
 # Unknown user names: the same work, the same answer
 
 def answer(response) -> tuple[int, str]:
