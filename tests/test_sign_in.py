@@ -347,6 +347,22 @@ def test_a_cross_site_post_of_any_content_type_with_the_session_cookie_is_refuse
     assert same.status_code == 302 and not is_signed_in(client)
 
 
+def test_a_write_with_the_session_cookie_from_another_site_writes_nothing(app):
+    from tests.test_registration import exemplar
+    token = app.extensions["ldr.accounts"].create_token("amy", f"{BASE}/id/organisations/leeds-city-council",
+                                                        "publisher")[1]
+    client = signed_in_client(app)   # the cookie goes with every request, whatever else it carries
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = client.post("/exemplars", data=exemplar(), content_type="text/turtle",
+                          headers={**headers, "Origin": "https://evil.example"})
+    assert refused.status_code == 403
+    assert client.get("/doc/exemplars/damp-and-mould-reporting.ttl").status_code == 404
+    done = client.post("/exemplars", data=exemplar(), content_type="text/turtle",
+                       headers={**headers, "Sec-Fetch-Site": "same-origin"})
+    assert done.status_code == 201, done.json
+    assert client.get("/doc/exemplars/damp-and-mould-reporting.ttl").status_code == 200
+
+
 def test_a_form_from_another_site_is_refused_even_with_a_token(app):
     client = signed_in_client(app)
     token = csrf(client.get("/").data)
