@@ -9,7 +9,7 @@ import threading
 from flask import Flask
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from registry.accounts import Accounts, accounts_path
+from registry.accounts import open_accounts
 from registry.allocator import allocator_library
 from registry.model import load_model
 from registry.search_index import attach_index
@@ -35,7 +35,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = open_store(settings)
     app.extensions["ldr.store"] = store
     app.extensions["ldr.queries"] = QueryService(store, settings)
-    app.extensions["ldr.accounts"] = Accounts(accounts_path(settings))
+    app.extensions["ldr.accounts"] = open_accounts(settings)
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
     from .bodies import WholeBodies

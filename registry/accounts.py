@@ -1,8 +1,10 @@
-"""Users, their organisations and roles, and their API tokens.
+"""Users, their organisations and roles, their API tokens, their web sessions and failed sign-ins.
 
 Kept in a small SQLite database beside the store, not in the triple store: the public SPARQL
 endpoint can reach every graph, and token hashes have no business there. Only a SHA-256 hash
-of each token's secret is stored; tokens are compared in constant time.
+of each token's secret and of each session's id is stored; both are compared in constant time
+or looked up by hash. Sessions and failed sign-ins live here, not in a web process's memory,
+so that signing out, a password change and a lockout hold across every process and restart.
 """
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ import hmac
 import secrets
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
+from typing import Any, Callable, Mapping
 from pathlib import Path
 
 from .settings import beside_store
@@ -41,7 +45,48 @@ class TokenInfo:
     revoked: str | None
 
 
-_DUMMY_HASH = "scrypt:32768:8:1$dummysalt$" + "0" * 128
+@dataclass(frozen=True)
+class SignInRules:
+    """How long sessions last and how many failed sign-ins are allowed (docs/settings.md)."""
+    session_idle: float = 1800.0       # seconds without a request before a session ends
+    session_lifetime: float = 43200.0  # seconds after sign-in when a session ends whatever happens
+    window: float = 900.0              # seconds over which failed sign-ins are counted
+    account_failures: int = 5          # failures for one user name in the window before it is locked
+    address_failures: int = 20         # failures from one address in the window before it is refused
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, Any]) -> "SignInRules":
+        return cls(session_idle=float(settings["LDR_SESSION_IDLE_TIMEOUT"]),
+                   session_lifetime=float(settings["LDR_SESSION_LIFETIME"]),
+                   window=float(settings["LDR_SIGN_IN_WINDOW"]),
+                   account_failures=int(settings["LDR_SIGN_IN_ACCOUNT_LIMIT"]),
+                   address_failures=int(settings["LDR_SIGN_IN_ADDRESS_LIMIT"]))
+
+
+class SignInLocked(Exception):
+    """Too many failed sign-ins: for this user name (`kind` "account") or from this address
+    ("address"). Nothing was checked; `until` is when the next try will be (seconds since the epoch)."""
+
+    def __init__(self, kind: str, until: float, wait: float):
+        super().__init__(f"too many failed sign-ins for this {kind}; try again in {wait:.0f} s")
+        self.kind, self.until, self.wait = kind, until, wait
+
+
+#: How often (seconds) a session's last-seen time is written: an idle timeout of minutes does not
+#: need a write on every request.
+SEEN_PRECISION = 60.0
+
+
+def _check_password(stored: str, password: str) -> bool:
+    """The one place a password is compared with its hash (Werkzeug's scrypt), for known and
+    unknown users alike: the same work whatever the user name."""
+    from werkzeug.security import check_password_hash
+    return check_password_hash(stored, password)
+
+
+def _new_password_hash(password: str) -> str:
+    from werkzeug.security import generate_password_hash
+    return generate_password_hash(password)
 
 
 def _hash(secret: str) -> str:
@@ -49,8 +94,12 @@ def _hash(secret: str) -> str:
 
 
 class Accounts:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, rules: SignInRules | None = None,
+                 clock: Callable[[], float] = time.time):
         self.path = Path(path)
+        self.rules = rules or SignInRules()
+        self.clock = clock   # injectable, so tests move time on rather than sleep
+        self._dummy_hash: str | None = None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
@@ -64,6 +113,13 @@ class Accounts:
         self._db.execute("""CREATE TABLE IF NOT EXISTS tokens (
             id TEXT PRIMARY KEY, username TEXT NOT NULL, organisation TEXT NOT NULL,
             role TEXT NOT NULL, secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)""")
+        self._db.execute("""CREATE TABLE IF NOT EXISTS sessions (
+            id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created REAL NOT NULL, seen REAL NOT NULL)""")
+        self._db.execute("CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username)")
+        self._db.execute("""CREATE TABLE IF NOT EXISTS sign_in_failures (
+            kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL)""")
+        self._db.execute("CREATE INDEX IF NOT EXISTS sign_in_failures_by_key ON sign_in_failures (kind, key, at)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS sign_in_failures_by_time ON sign_in_failures (at)")
 
     def create_token(self, username: str, organisation: str, role: str) -> tuple[TokenInfo, str]:
         """A new token for the user; the token itself is returned once and never stored."""
@@ -96,35 +152,127 @@ class Accounts:
 
     def create_user(self, username: str, organisation: str, role: str, password: str) -> None:
         """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
-        from werkzeug.security import generate_password_hash
         if role not in ROLES:
             raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
         if not username or not all(c.isalnum() or c in "-_." for c in username):
             raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
-        if len(password) < 12:
-            raise AccountError("a password needs at least 12 characters")
+        _check_new_password(password)
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock:
             try:
                 self._db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, 0)",
-                                 (username, organisation, role, generate_password_hash(password), created))
+                                 (username, organisation, role, _new_password_hash(password), created))
             except sqlite3.IntegrityError as exc:
                 raise AccountError(f"there is already a user called {username!r}") from exc
 
-    def sign_in(self, username: str, password: str) -> Agent | None:
-        """The agent for a correct user name and password, else None (the same work either way)."""
-        from werkzeug.security import check_password_hash
+    def sign_in(self, username: str, password: str, address: str | None = None) -> Agent | None:
+        """The agent for a correct user name and password, else None; SignInLocked, without
+        checking anything, once this user name or this address has failed too often lately.
+
+        The same work and the same answer whether or not the user exists: an unknown name is
+        checked against a dummy hash, and its failures are counted and locked like a real one's.
+        Never waits: a lockout is an answer given at once, not a delay in a request thread."""
+        now = self.clock()
+        key = username[:256]   # what failures are counted under: a huge name is not stored whole
+        self._refuse_if_locked(key, address, now)
+        dummy = self._dummy()   # made (once) before the look-up, so the first unknown name costs no more
         with self._lock:
             row = self._db.execute("SELECT organisation, role, password_hash FROM users WHERE username = ?",
                                    (username,)).fetchone()
-        stored = row[2] if row else _DUMMY_HASH
-        ok = check_password_hash(stored, password)
+        ok = _check_password(row[2] if row else dummy, password)
+        if row and ok:
+            with self._lock:
+                self._db.execute("DELETE FROM sign_in_failures WHERE kind = 'account' AND key = ?", (key,))
+            return Agent(username, row[0], row[1])
         with self._lock:
-            if row and ok:
-                self._db.execute("UPDATE users SET failures = 0 WHERE username = ?", (username,))
-            elif row:
-                self._db.execute("UPDATE users SET failures = failures + 1 WHERE username = ?", (username,))
-        return Agent(username, row[0], row[1]) if row and ok else None
+            self._db.execute("DELETE FROM sign_in_failures WHERE at <= ?", (now - self.rules.window,))
+            self._db.executemany("INSERT INTO sign_in_failures VALUES (?, ?, ?)",
+                                 [("account", key, now)] + ([("address", address, now)] if address else []))
+        return None
+
+    def _dummy(self) -> str:
+        """A hash of a random password, made like a real one, for user names that do not exist."""
+        if self._dummy_hash is None:
+            self._dummy_hash = _new_password_hash(secrets.token_urlsafe(16))
+        return self._dummy_hash
+
+    def _refuse_if_locked(self, username: str, address: str | None, now: float) -> None:
+        rules = self.rules
+        for kind, key, limit in (("account", username, rules.account_failures),
+                                 ("address", address, rules.address_failures)):
+            if key is None or limit <= 0:
+                continue
+            with self._lock:
+                recent = [at for (at,) in self._db.execute(
+                    "SELECT at FROM sign_in_failures WHERE kind = ? AND key = ? AND at > ? ORDER BY at DESC LIMIT ?",
+                    (kind, key, now - rules.window, limit))]
+            if len(recent) >= limit:
+                until = recent[-1] + rules.window   # when the oldest of the last `limit` failures leaves the window
+                raise SignInLocked(kind, until, max(until - now, 1.0))
+
+    def unlock(self, username: str | None = None, address: str | None = None) -> int:
+        """Forget the failed sign-ins of a user name and/or an address (`ldr user unlock`); how many."""
+        removed = 0
+        with self._lock:
+            if username is not None:
+                removed += self._db.execute("DELETE FROM sign_in_failures WHERE kind = 'account' AND key = ?",
+                                            (username,)).rowcount
+            if address is not None:
+                removed += self._db.execute("DELETE FROM sign_in_failures WHERE kind = 'address' AND key = ?",
+                                            (address,)).rowcount
+        return removed
+
+    def set_password(self, username: str, password: str) -> int:
+        """Give a user a new password and end every session they have (on every device); the
+        number of sessions ended."""
+        _check_new_password(password)
+        new_hash = _new_password_hash(password)
+        with self._lock:
+            changed = self._db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
+                                       (new_hash, username)).rowcount
+        if not changed:
+            raise AccountError(f"there is no user called {username!r}")
+        return self.end_sessions(username)
+
+    # Sessions: the cookie holds a random 256-bit id; only its SHA-256 is stored.
+
+    def start_session(self, username: str) -> str:
+        """A new session for a user who has just signed in; its id, to put in the cookie."""
+        session_id = secrets.token_urlsafe(32)
+        now = self.clock()
+        with self._lock:
+            self._db.execute("DELETE FROM sessions WHERE seen <= ? OR created <= ?",
+                             (now - self.rules.session_idle, now - self.rules.session_lifetime))
+            self._db.execute("INSERT INTO sessions VALUES (?, ?, ?, ?)", (_hash(session_id), username, now, now))
+        return session_id
+
+    def session_user(self, session_id: str) -> Agent | None:
+        """The user of a live session, or None if the id is unknown, ended, idle too long or too
+        old (and then it is removed). Each use keeps the session alive."""
+        now = self.clock()
+        key = _hash(session_id)
+        with self._lock:
+            row = self._db.execute("SELECT s.username, s.created, s.seen, u.organisation, u.role FROM sessions s "
+                                   "JOIN users u ON u.username = s.username WHERE s.id_hash = ?", (key,)).fetchone()
+            if row is None:
+                return None
+            username, created, seen, organisation, role = row
+            if now - seen >= self.rules.session_idle or now - created >= self.rules.session_lifetime:
+                self._db.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
+                return None
+            if now - seen >= SEEN_PRECISION:
+                self._db.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
+        return Agent(username, organisation, role)
+
+    def end_session(self, session_id: str) -> None:
+        """Sign out: the id is worthless from now on, wherever it was copied to."""
+        with self._lock:
+            self._db.execute("DELETE FROM sessions WHERE id_hash = ?", (_hash(session_id),))
+
+    def end_sessions(self, username: str) -> int:
+        """End every session of a user; how many there were."""
+        with self._lock:
+            return self._db.execute("DELETE FROM sessions WHERE username = ?", (username,)).rowcount
 
     def user(self, username: str) -> Agent | None:
         with self._lock:
@@ -153,11 +301,6 @@ class Accounts:
         with self._lock:
             self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
 
-    def failures(self, username: str) -> int:
-        with self._lock:
-            row = self._db.execute("SELECT failures FROM users WHERE username = ?", (username,)).fetchone()
-        return row[0] if row else 0
-
     def authenticate(self, token: str) -> Agent | None:
         """The agent a token stands for, or None for a token that is unknown, revoked or wrong."""
         parts = token.split("_", 2)
@@ -178,8 +321,18 @@ class Accounts:
         self._db.close()
 
 
+def _check_new_password(password: str) -> None:
+    if len(password) < 12:
+        raise AccountError("a password needs at least 12 characters")
+
+
 def accounts_path(settings) -> Path:
     return beside_store(settings, "LDR_ACCOUNTS_DB", ".accounts.sqlite")
+
+
+def open_accounts(settings) -> Accounts:
+    """The accounts file of these settings, with their session and sign-in rules."""
+    return Accounts(accounts_path(settings), SignInRules.from_settings(settings))
 
 
 def organisation_iri(store, model, organisation: str) -> str:

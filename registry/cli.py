@@ -293,8 +293,8 @@ def _organisation(settings: dict, org: str) -> str:
 
 
 def _accounts(settings: dict):
-    from .accounts import Accounts, accounts_path
-    return Accounts(accounts_path(settings))
+    from .accounts import open_accounts
+    return open_accounts(settings)
 
 
 @main.command()
@@ -381,6 +381,45 @@ def user_create(username: str, org: str, role: str, password_stdin: bool, store:
     finally:
         accounts.close()
     click.echo(f"Created {role} {username} for {iri}.")
+
+
+@user.command("password")
+@click.option("--user", "username", required=True, help="The user whose password to set.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def user_password(username: str, password_stdin: bool, store: str | None) -> None:
+    """Set a new password for a user (asked for twice, or read from standard input; at least 12
+    characters). Every session the user has is ended: they sign in again everywhere."""
+    from .accounts import AccountError
+    settings = _settings(store)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
+        click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    accounts = _accounts(settings)
+    try:
+        ended = accounts.set_password(username, password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+    click.echo(f"Set a new password for {username}; ended {ended} session{'' if ended == 1 else 's'}.")
+
+
+@user.command("unlock")
+@click.argument("username", required=False)
+@click.option("--address", help="Also, or instead, lift the lock on this client address.")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def user_unlock(username: str | None, address: str | None, store: str | None) -> None:
+    """Lift the lock that failed sign-ins put on a user name (and/or on a client --address), so
+    they may try again at once."""
+    if username is None and address is None:
+        raise click.UsageError("give a user name, an --address, or both")
+    accounts = _accounts(_settings(store))
+    try:
+        removed = accounts.unlock(username, address)
+    finally:
+        accounts.close()
+    what = " and ".join(filter(None, [username and f"user name {username}", address and f"address {address}"]))
+    click.echo(f"Unlocked {what} ({removed} failed sign-in{'' if removed == 1 else 's'} forgotten).")
 
 
 @main.group()

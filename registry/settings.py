@@ -71,10 +71,23 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_INDEX_DB", "",
             "SQLite file of the search and listing index (default: beside the store, {store}.index.sqlite)."),
     Setting("LDR_SECRET_KEY", "",
-            "Key that signs session cookies. Empty: a random key kept in {store}.secret (created once)."),
+            "Key from which CSRF tokens are made (sessions themselves are kept server-side). Empty: a random key kept in {store}.secret (created once)."),
     Setting("LDR_COOKIE_SECURE", True,
             "Send the session cookie only over HTTPS (browsers also allow it on localhost). Turn off only for tests.",
             lambda v: v.strip().lower() not in ("0", "false", "no", "off")),
+    Setting("LDR_SESSION_IDLE_TIMEOUT", 1800,
+            "Seconds a signed-in session may go without a request before it ends (sign in again).", _count),
+    Setting("LDR_SESSION_LIFETIME", 43200,
+            "Seconds after signing in when a session ends, however busy it is (sign in again).", _count),
+    Setting("LDR_SIGN_IN_WINDOW", 900,
+            "Seconds over which failed sign-ins are counted for LDR_SIGN_IN_ACCOUNT_LIMIT and "
+            "LDR_SIGN_IN_ADDRESS_LIMIT; a lock ends when its failures are this old.", _count),
+    Setting("LDR_SIGN_IN_ACCOUNT_LIMIT", 5,
+            "Failed sign-ins for one user name within LDR_SIGN_IN_WINDOW after which it is locked (429) until they "
+            "age out or `ldr user unlock` lifts it. 0: no limit.", _count),
+    Setting("LDR_SIGN_IN_ADDRESS_LIMIT", 20,
+            "Failed sign-ins from one client address within LDR_SIGN_IN_WINDOW after which that address gets 429 "
+            "for every user name. 0: no limit.", _count),
     Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
             "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
             "Larger input is refused before it is parsed.", _size),
