@@ -12,6 +12,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+import logging
 import sqlite3
 import threading
 import time
@@ -261,7 +262,11 @@ class Accounts:
                 self._db.execute("DELETE FROM sessions WHERE id_hash = ?", (key,))
                 return None
             if now - seen >= SEEN_PRECISION:
-                self._db.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
+                try:
+                    self._db.execute("UPDATE sessions SET seen = ? WHERE id_hash = ?", (now, key))
+                except sqlite3.OperationalError:
+                    # a full disk: reading goes on; the session is only not kept alive by this request
+                    logging.getLogger(__name__).warning("could not note a session's use", exc_info=True)
         return Agent(username, organisation, role)
 
     def end_session(self, session_id: str) -> None:
