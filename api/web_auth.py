@@ -76,7 +76,8 @@ def signed_in(view):
 
 def _safe_next(target: str | None) -> str:
     """Only paths on this site: no open redirects."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target \
+            or any(ord(c) < 0x20 or ord(c) == 0x7f for c in target):   # a newline never reaches Location
         return "/"
     return target
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -29,7 +30,30 @@ JSON_SCHEMA_FORMAT = "https://www.iana.org/assignments/media-types/application/s
 
 
 class ConformanceError(Exception):
-    """The check cannot be run: the message says why (no resource, resource not held, bad input)."""
+    """The check cannot be run: the message says why (no resource, resource not held, bad input).
+    `status` is the HTTP status it maps to: 422 unless the input itself is refused (400)."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
+
+
+#: How deeply the checker's JSON may nest objects and arrays. Real files (360Giving grants, OCDS
+#: releases) nest a handful of levels; the JSON reader and the JSON Schema validator recurse per
+#: level, and 100,000 levels sent anonymously were a RecursionError (500).
+MAX_JSON_DEPTH = 64
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"')
+#: each opening bracket to 2, each closing one to 0 (so a level is the byte minus one), all else removed
+_BRACKETS = bytes(2 if c in b"[{" else 0 if c in b"]}" else 1 for c in range(256))
+_NOT_BRACKETS = bytes(c for c in range(256) if c not in b"[]{}")
+
+
+def json_depth(data: bytes) -> int:
+    """How deeply the JSON text nests, counted on its bytes before any parser runs (strings are
+    skipped whole, so a bracket inside one does not count). Linear, and in C but for one sum."""
+    import itertools
+    brackets = _JSON_STRING.sub(b"", data).translate(_BRACKETS, _NOT_BRACKETS)
+    return max(itertools.accumulate(b - 1 for b in brackets), default=0)
 
 
 @dataclass
@@ -156,6 +180,9 @@ def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes)
 
 def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str, ...],
                limit: int = 1000) -> Outcome:
+    if json_depth(data) > MAX_JSON_DEPTH:
+        raise ConformanceError(f"The data nests objects or arrays more than {MAX_JSON_DEPTH} levels deep, the "
+                               "checker's limit. Files for the standards it checks need only a few levels.", status=400)
     try:
         instance = json.loads(data)
     except ValueError as exc:

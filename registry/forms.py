@@ -160,7 +160,11 @@ def graph_from_form(model: Model, register: str, reference: str, form, records: 
 
 def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
     if f.kind == "nested":
-        count = int(form.get(f"{f.id}-count", "1") or 1)
+        try:
+            count = int(form.get(f"{f.id}-count", "1") or 1)
+        except ValueError:
+            problems[f.id] = f"{f.label}: the number of entries must be a whole number"
+            return
         for n in range(count):
             node = BNode()
             before = len(graph)

@@ -206,6 +206,19 @@ def status_name(status: URIRef) -> str:
     return str(status).rsplit("#status", 1)[-1].lower()
 
 
+def _is_iri(text: str) -> bool:
+    """An absolute http(s) IRI the store can hold (a successor with a space or `>` in it reached
+    the store and failed there)."""
+    from pyoxigraph import NamedNode
+    if not text.startswith(("http://", "https://")):
+        return False
+    try:
+        NamedNode(text)
+    except ValueError:
+        return False
+    return True
+
+
 def change_status(store: Store, model: Model, iri: str, new_status: str, agent: Agent | None, *,
                   successor: str | None = None, note: str = "") -> WriteResult:
     """Move a record along the reg: lifecycle (stewards only). Superseding names the successor."""
@@ -232,6 +245,9 @@ def change_status(store: Store, model: Model, iri: str, new_status: str, agent: 
             if not successor:
                 raise RegistrationError("bad-request", "Superseding needs the successor: give the IRI of the record "
                                         "that replaces this one.")
+            if not _is_iri(successor):
+                raise RegistrationError("bad-request", f"The successor {successor[:200]!r} is not an IRI: give the "
+                                        "full address of the record that replaces this one (http://… or https://…).")
             graph.set((URIRef(iri), DCTERMS.isReplacedBy, URIRef(successor)))
         records, report = validate_graph(graph, model, store)
         if not report.conforms:
