@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 from urllib.parse import urlencode
 
 from flask import g, Blueprint, Response, abort, current_app, jsonify, render_template, request
@@ -49,7 +50,7 @@ def _number(name: str, default: int, lowest: int, highest: int | None = None) ->
     if text is None:
         return default
     text = text.strip()
-    if not text.lstrip("+-").isdigit() or not text.isascii() or len(text) > 40:
+    if not re.fullmatch(r"[+-]?[0-9]{1,40}", text):
         abort(400, description=f"{name} must be a whole number, such as {default}; it was {text[:40]!r}.")
     value = max(lowest, int(text))
     return min(value, highest) if highest is not None else value
