@@ -239,7 +239,7 @@ def get_version(register: str, reference: str, number: str):
     media = _negotiate(media)
     if isinstance(media, Response):
         return media
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", number):   # str.isdigit() passed "²" and 5,000 digits, which int() refuses
         return _not_found("No such version", f"Versions are numbered 1, 2, 3…; {number!r} is not one.", media)
     graph = versions.version_graph(store, model, iri, int(number))
     if not len(graph):
