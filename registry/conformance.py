@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import http.client
 import json
 import re
 from dataclasses import dataclass, field
@@ -284,6 +285,8 @@ def fetch_allowed(url: str, allowed_prefixes: list[str], max_bytes: int, timeout
             data = response.read(max_bytes + 1)
     except (urllib.error.URLError, OSError) as exc:
         raise ConformanceError(f"Could not read {url}: {exc}") from exc
+    except (ValueError, http.client.HTTPException) as exc:   # a newline or a bad port in the address; a cut answer
+        raise ConformanceError(f"Could not read {url!r}: {exc}") from exc
     if len(data) > max_bytes:
         raise ConformanceError(f"The data at {url} is larger than the limit of {max_bytes:,} bytes.")
     return data

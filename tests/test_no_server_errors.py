@@ -166,3 +166,14 @@ def test_a_token_request_that_is_not_a_json_object_is_a_400(app):
         response = app.test_client().post("/tokens", data=body, content_type="application/json",
                                           headers={"Authorization": f"Bearer {admin}"})
         assert response.status_code == 400 and "JSON object" in response.json["detail"], (body, response.status_code)
+
+
+def test_a_check_url_that_urllib_refuses_is_a_422_not_a_500(tmp_path_factory, starter_store_dir):
+    # allowed prefixes on 127.0.0.1 only; each address fails before or at connecting
+    app = make_app(tmp_path_factory, starter_store_dir, "check-url", LDR_CHECK_URL_PREFIXES="http://127.0.0.1:")
+    try:
+        for url in ("http://127.0.0.1:1/a\nb", "http://127.0.0.1:99999/x", "http://127.0.0.1:1/a b\r\nHost: x"):
+            response = app.test_client().post("/doc/standards/ocds/check", query_string={"url": url})
+            assert response.status_code == 422 and "Could not read" in response.json["detail"], (url, response.status_code)
+    finally:
+        close_app(app)
