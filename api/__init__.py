@@ -6,7 +6,7 @@ from typing import Any, Mapping
 import logging
 import threading
 
-from flask import Flask
+from flask import Flask, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
 from registry.accounts import open_accounts
@@ -130,9 +130,15 @@ def _error_pages(app: Flask) -> None:
             if exc.description and exc.description != RequestEntityTooLarge.description:
                 return problem(413, "Request Entity Too Large", exc.description)   # which limit, if not the body's
             return too_large(app.config["MAX_CONTENT_LENGTH"])
-        response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+        detail = exc.description or exc.name
+        if exc.code == 405 and request.method == "DELETE" and request.path.startswith(("/doc/", "/id/")):
+            detail = ("Records are never deleted. Withdrawal is a status: a steward POSTs "
+                      f"{request.path.rstrip('/')}/status with status retired (or invalid). Every version is kept.")
+        response = problem(exc.code or 500, exc.name, detail)
         if exc.code == 405 and getattr(exc, "valid_methods", None):
-            response.headers["Allow"] = ", ".join(exc.valid_methods)
+            # the methods of every route at this address, as the router knows them: no route is
+            # kept only to refuse a method (DELETE on a record was, and Allow then listed DELETE)
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
         return response
 
     @app.errorhandler(StoreError)

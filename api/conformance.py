@@ -46,8 +46,8 @@ def check_standard(reference: str):
         outcome = check(store, model, iri, data, _directories(), media)
     except ConformanceError as exc:
         if page:
-            return render_template("check_result.html", title=title, reference=reference, error=str(exc)), 422
-        return problem(422, "Cannot check", str(exc))
+            return render_template("check_result.html", title=title, reference=reference, error=str(exc)), exc.status
+        return problem(exc.status, "Cannot check" if exc.status == 422 else "Data refused", str(exc))
     assertion = earl(outcome, current_app.config["LDR"]["LDR_BASE"])
     if page:
         return render_template("check_result.html", title=title, reference=reference, outcome=outcome, error=None)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 
@@ -58,7 +59,7 @@ def jsonld_context():
 def item_id(register: str, reference: str):
     if register not in REGISTERS:
         return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
-    return redirect(f"/doc/{register}/{reference}", code=303)
+    return redirect(f"/doc/{register}/{quote(reference, safe='')}", code=303)
 
 
 @bp.get("/doc/<register>/<reference>")
@@ -84,7 +85,7 @@ def item_doc(register: str, reference: str):
         past = versions.version_at(_store(), model, iri, instant)
         if past is None:
             return _not_found("Not registered then", f"{iri} was first registered after {version_at}.", media)
-        return redirect(f"/doc/{register}/{reference}/version/{past}", code=303)
+        return redirect(f"/doc/{register}/{quote(reference, safe='')}/version/{past}", code=303)
     graph = describe_item(_store(), model, register, reference)
     if graph is None:
         return _not_found("Not registered", f"There is no {register} record with the reference {reference!r}. "

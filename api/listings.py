@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import math
+import re
 from urllib.parse import urlencode
 
-from flask import g, Blueprint, Response, current_app, jsonify, render_template, request
+from flask import g, Blueprint, Response, abort, current_app, jsonify, render_template, request
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
@@ -42,10 +43,15 @@ def _filters() -> dict[str, list[str]]:
 
 
 def _number(name: str, default: int, lowest: int, highest: int | None = None) -> int:
-    try:
-        value = max(lowest, int(request.args.get(name, str(default))))
-    except ValueError:
+    """A whole-number parameter, brought within [lowest, highest]; anything else is a 400 that
+    names it (a page of "lots" used to be read silently as the default)."""
+    text = request.args.get(name)
+    if text is None:
         return default
+    text = text.strip()
+    if not re.fullmatch(r"[+-]?[0-9]{1,40}", text):
+        abort(400, description=f"{name} must be a whole number, such as {default}; it was {text[:40]!r}.")
+    value = max(lowest, int(text))
     return min(value, highest) if highest is not None else value
 
 
@@ -127,6 +133,8 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     query = request.args.get("q", "").strip()
     filters, page = _filters(), _page()
     sort = request.args.get("sort", "title")
+    if sort not in dict(SORTS):
+        abort(400, description=f"sort must be one of {', '.join(dict(SORTS))}; it was {sort[:40]!r}.")
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)

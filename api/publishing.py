@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from rdflib import Graph, URIRef
@@ -18,7 +19,8 @@ from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of
 from registry.registration import RegistrationError
 
-from .documents import _local_href, _not_found
+from .documents import _local_href, _not_found, unknown_register
+from .problems import problem
 from .web_auth import signed_in, web_user
 
 bp = Blueprint("publishing", __name__)
@@ -26,6 +28,17 @@ bp = Blueprint("publishing", __name__)
 
 def _services():
     return current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+
+
+def known_register(view):
+    """A 404 for an unknown register before anything else, signing in included (a page that
+    cannot exist is not worth signing in for)."""
+    @wraps(view)
+    def wrapper(register: str, *args, **kwargs):
+        if (unknown := unknown_register(register)) is not None:
+            return unknown
+        return view(register, *args, **kwargs)
+    return wrapper
 
 
 def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
@@ -72,6 +85,20 @@ def _form_values() -> dict[str, list[str]]:
     return {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "action")}
 
 
+def _not_whole_numbers():
+    """A 400 naming the first of the form's number fields (the record's `version`, each
+    repeatable group's `…-count`) that is not a whole number, else None. The page writes these
+    fields itself, so another value was sent by hand; it used to be a 500."""
+    for name in request.form:
+        if name == "version" or name.endswith("-count"):
+            for value in request.form.getlist(name):
+                text = value.strip()
+                if not (text.isascii() and text.isdigit() and len(text) <= 9):
+                    return problem(400, "Not a whole number", f"The form field `{name[:100]}` must be a whole "
+                                   f"number (such as 1); it was {text[:40]!r}. Reload the form and try again.")
+    return None
+
+
 def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str):
     """Read the posted form; re-show it with errors, or keep it as a draft and go to check answers."""
     store, model = _services()
@@ -115,6 +142,7 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
 
 
 @bp.route("/<register>/new", methods=["GET", "POST"])
+@known_register
 @signed_in
 def new_record(register: str):
     if register not in REGISTERS:
@@ -123,11 +151,12 @@ def new_record(register: str):
     label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
     heading = f"Add a record to {label.lower()}"
     if request.method == "POST":
-        return _handle_form(register, None, "new", None, f"/{register}/new", heading)
+        return _not_whole_numbers() or _handle_form(register, None, "new", None, f"/{register}/new", heading)
     return _render_form(register, "new", {}, [], f"/{register}/new", heading)
 
 
 @bp.route("/doc/<register>/<reference>/edit", methods=["GET", "POST"])
+@known_register
 @signed_in
 def edit_record(register: str, reference: str):
     store, model = _services()
@@ -141,6 +170,8 @@ def edit_record(register: str, reference: str):
     heading = f"Edit {title_of(graph, URIRef(iri)) or reference}"
     action = f"/doc/{register}/{reference}/edit"
     if request.method == "POST":
+        if (refused := _not_whole_numbers()) is not None:
+            return refused
         expected = int(request.form.get("version", current))
         return _handle_form(register, reference, "edit", expected, action, heading)
     sections = form_for(model, register)
@@ -213,6 +244,7 @@ def review_queue():
 
 
 @bp.post("/review/<register>/<reference>")
+@known_register
 @signed_in
 def review_decision(register: str, reference: str):
     steward = _steward()

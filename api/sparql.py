@@ -24,6 +24,8 @@ from .security import add_headers, limit_rate
 
 log = logging.getLogger(__name__)
 
+#: The methods /sparql answers (HEAD as GET does, without the body; OPTIONS with this list).
+ALLOW = "GET, HEAD, OPTIONS, POST"
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
 RDF_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
@@ -84,9 +86,11 @@ class SparqlEndpoint:
         """A problem, a redirect or the service description as a Response; an answer as its body
         and headers."""
         method = environ.get("REQUEST_METHOD", "GET")
+        if method == "OPTIONS":
+            return Response(status=200, headers={"Allow": ALLOW})
         if method not in ("GET", "HEAD", "POST"):
             return problem(405, "Method not allowed", "The SPARQL endpoint answers GET and POST only.",
-                           headers={"Allow": "GET, POST"})
+                           headers={"Allow": ALLOW})
         url_params = form_fields(_query_string(environ))
         params = url_params
         query = None

@@ -167,6 +167,8 @@ def check_csrf():
     cross-site without a CORS preflight, which the registry never grants."""
     if request.method not in STATE_CHANGING or request.path.startswith(CSRF_EXEMPT):
         return None
+    if request.routing_exception is not None:   # no route takes it (404, 405): nothing can change; the router answers
+        return None
     has_cookie = current_app.session_interface.get_cookie_name(current_app) in request.cookies
     form = request.mimetype in FORMS
     bearer = request.headers.get("Authorization", "")[:7].lower() == "bearer "

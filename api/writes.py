@@ -16,7 +16,7 @@ from registry.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_med
 from registry.registration import IfMatch, RegistrationError
 
 from .conneg import choose
-from .documents import _negotiate, _not_found, _split_suffix
+from .documents import _negotiate, _not_found, _split_suffix, unknown_register
 from .linked_data import _item_document
 from .problems import problem
 
@@ -144,6 +144,8 @@ def if_match(header: str | None) -> IfMatch | None:
 @bp.put("/doc/<register>/<reference>")
 @bp.put("/id/<register>/<reference>")
 def put_record(register: str, reference: str):
+    if (unknown := unknown_register(register)) is not None:
+        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
     try:
@@ -166,21 +168,16 @@ def put_record(register: str, reference: str):
     return response
 
 
-@bp.delete("/doc/<register>/<reference>")
-@bp.delete("/id/<register>/<reference>")
-def delete_record(register: str, reference: str):
-    return problem(405, "Records are never deleted", "Withdrawal is a status: a steward POSTs "
-                   f"/doc/{register}/{reference}/status with status retired (or invalid). Every version is kept.",
-                   headers={"Allow": "GET, PUT"})
-
-
 @bp.post("/doc/<register>/<reference>/status")
 @bp.post("/id/<register>/<reference>/status")
 def post_status(register: str, reference: str):
+    if (unknown := unknown_register(register)) is not None:
+        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
-    body = request.get_json(silent=True) if request.is_json else request.form
-    body = body or {}
+    body = _status_body()
+    if isinstance(body, Response):
+        return body
     try:
         agent = _agent()
         result = registration.change_status(store, model, iri, str(body.get("status", "")), agent,
@@ -195,8 +192,43 @@ def post_status(register: str, reference: str):
     return response
 
 
+def _json_object(members: str) -> dict | Response:
+    """The request body as a JSON object, or a 400 that says what it must be instead. Read with
+    the standard library (bounded by the body limit) so a list, a number or `null` is told apart
+    from text that is not JSON at all."""
+    import json
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return problem(400, "No body", f"Send a JSON object with {members}.")
+    try:
+        body = json.loads(data)
+    except (ValueError, RecursionError):
+        return problem(400, "Cannot read the JSON", f"The body is not valid JSON. Send a JSON object with {members}.")
+    if not isinstance(body, dict):
+        kind = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}.get(type(body), "a number")
+        return problem(400, "Not a JSON object", f"The body must be a JSON object with {members}; it was {kind}.")
+    return body
+
+
+def _status_body() -> dict | Response:
+    """The status change asked for: a JSON object (or a form) whose members are strings, else a
+    400 saying so (a JSON list or number here was a 500, before authentication)."""
+    if not request.is_json:
+        return request.form
+    body = _json_object("a `status` member, such as {\"status\": \"stable\"}")
+    if isinstance(body, Response):
+        return body
+    for name in ("status", "successor", "note"):
+        if name in body and body[name] is not None and not isinstance(body[name], str):
+            return problem(400, f"`{name}` must be a string", f"The `{name}` member of the body must be a string "
+                           f"(text in double quotes), not {type(body[name]).__name__}.")
+    return body
+
+
 @bp.get("/doc/<register>/<reference>/versions")
 def list_versions(register: str, reference: str):
+    if (unknown := unknown_register(register)) is not None:
+        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
     entries = versions.history(store, model, iri)
@@ -211,13 +243,15 @@ def list_versions(register: str, reference: str):
 
 @bp.get("/doc/<register>/<reference>/version/<number>")
 def get_version(register: str, reference: str, number: str):
+    if (unknown := unknown_register(register)) is not None:
+        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
     number, media = _split_suffix(number)
     media = _negotiate(media)
     if isinstance(media, Response):
         return media
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", number):   # str.isdigit() passed "²" and 5,000 digits, which int() refuses
         return _not_found("No such version", f"Versions are numbered 1, 2, 3…; {number!r} is not one.", media)
     graph = versions.version_graph(store, model, iri, int(number))
     if not len(graph):
@@ -230,6 +264,8 @@ def get_version(register: str, reference: str, number: str):
 
 @bp.get("/doc/<register>/<reference>/compare")
 def compare_versions(register: str, reference: str):
+    if (unknown := unknown_register(register)) is not None:
+        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
     try:
@@ -270,7 +306,9 @@ def create_token():
         _admin()
     except RegistrationError as exc:
         return _refused(exc)
-    body = request.get_json(silent=True) or {}
+    body = _json_object("`username`, `organisation` and `role` members")
+    if isinstance(body, Response):
+        return body
     store, model = _services()
     try:
         iri = organisation_iri(store, model, str(body.get("organisation", "")))

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import http.client
 import json
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -31,7 +33,12 @@ JSON_SCHEMA_FORMAT = "https://www.iana.org/assignments/media-types/application/s
 
 
 class ConformanceError(Exception):
-    """The check cannot be run: the message says why (no resource, resource not held, bad input)."""
+    """The check cannot be run: the message says why (no resource, resource not held, bad input).
+    `status` is the HTTP status it maps to: 422 unless the input itself is refused (400)."""
+
+    def __init__(self, message: str, status: int = 422):
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass
@@ -162,13 +169,14 @@ def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str
     if offset >= 0:   # before json.loads, which recurses, as jsonschema does over the instance
         line, column = line_and_column(data, offset)
         raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep (line {line}, "
-                               f"column {column}), deeper than the checker reads: no standard's records need that.")
+                               f"column {column}), deeper than the checker reads: no standard's records need that.", status=400)
     try:
         instance = json.loads(data)
     except ValueError as exc:
         raise ConformanceError(f"The data is not JSON: {exc}") from exc
     except RecursionError:   # a second wall: the scan above refuses such input first
-        raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep.") from None
+        raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep.",
+                               status=400) from None
     validator = validator_for(artifact, directories)
     problems = []
     try:
@@ -270,6 +278,8 @@ def fetch_allowed(url: str, allowed_prefixes: list[str], max_bytes: int, timeout
             data = response.read(max_bytes + 1)
     except (urllib.error.URLError, OSError) as exc:
         raise ConformanceError(f"Could not read {url}: {exc}") from exc
+    except (ValueError, http.client.HTTPException) as exc:   # a newline or a bad port in the address; a cut answer
+        raise ConformanceError(f"Could not read {url!r}: {exc}") from exc
     if len(data) > max_bytes:
         raise ConformanceError(f"The data at {url} is larger than the limit of {max_bytes:,} bytes.")
     return data

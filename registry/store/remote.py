@@ -3,6 +3,7 @@ oxigraph server). Each write is one Update request, which such servers apply ato
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import urllib.error
 import urllib.parse
@@ -48,13 +49,30 @@ class RemoteStore:
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
             raise StoreError(f"the SPARQL server at {url} did not answer: {exc}", timed_out=timed_out) from exc
+        except http.client.HTTPException as exc:   # it stopped mid-answer (IncompleteRead) or spoke no HTTP
+            raise StoreError(f"the SPARQL server at {url} broke off its answer: {exc!r}") from exc
 
     def query_request(self, params: list[tuple[str, str]], accept: str, *, timeout: float) -> bytes:
         """A query with protocol parameters (query, default-graph-uri, named-graph-uri), answered raw."""
         return self._post(self.query_url, params, accept, timeout=timeout)
 
+    def _results(self, sparql: str) -> dict:
+        """The server's JSON results; an answer that cannot be read (cut short, or not results at
+        all) is the server failing, a StoreError, like no answer: never a crash above here."""
+        data = self._post(self.query_url, {"query": sparql}, "application/sparql-results+json")
+        try:
+            body = json.loads(data)
+        except ValueError as exc:
+            raise StoreError(f"the SPARQL server's answer is not JSON results (cut short?): {exc}") from exc
+        results = body.get("results", {}) if isinstance(body, dict) else None
+        if not isinstance(results, dict) or not isinstance(results.get("bindings", []), list):
+            raise StoreError("the SPARQL server's answer is not SPARQL JSON results")
+        return body
+
     def _bindings(self, sparql: str) -> list[dict]:
-        body = json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))
+        body = self._results(sparql)
+        if "results" not in body:
+            raise StoreError("the SPARQL server answered a SELECT query without results")
         return body["results"]["bindings"]
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
@@ -64,13 +82,19 @@ class RemoteStore:
         return [{name: value["value"] for name, value in binding.items()} for binding in self._bindings(sparql)]
 
     def ask(self, sparql: str) -> bool:
-        return bool(json.loads(self._post(self.query_url, {"query": sparql}, "application/sparql-results+json"))["boolean"])
+        body = self._results(sparql)
+        if "boolean" not in body:
+            raise StoreError("the SPARQL server answered an ASK query without a boolean")
+        return bool(body["boolean"])
 
     def construct(self, sparql: str) -> Graph:
         data = self._post(self.query_url, {"query": sparql}, "application/n-triples")
         graph = Graph()
-        for quad in ox.parse(data, ox.RdfFormat.N_TRIPLES):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        try:
+            for quad in ox.parse(data, ox.RdfFormat.N_TRIPLES):
+                graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        except (SyntaxError, ValueError) as exc:
+            raise StoreError(f"the SPARQL server's N-Triples answer cannot be read (cut short?): {exc}") from exc
         return graph
 
     def update(self, sparql_update: str) -> None:
