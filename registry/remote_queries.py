@@ -49,6 +49,7 @@ class RemoteQueries:
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
+        original = query
         body = guard(query)
         # a lookup of one thing is quickly answered, so it is never refused for the heavy ones
         admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
@@ -57,6 +58,8 @@ class RemoteQueries:
             body = keywords(query)
         if base_iri and not re.match(r"\s*BASE\b", body, flags=re.I):
             query = f"BASE <{base_iri}>\n{query}"
+        if query is not original:
+            guard(query)   # the text the server is sent is the text that was checked
         graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
         params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] + \
                  [("named-graph-uri", g) for g in named_graphs]

@@ -22,68 +22,13 @@ from typing import Any, Callable
 
 from .allocator import with_allocator
 from .query_worker import answer_in_json, answer_job
+from .sparql_guard import QueryError, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
 
 
 ROOT = Path(__file__).resolve().parent.parent
 #: rows a lookup may take in the web process; one with more goes to a worker (a scan of 1,000
 #: rows takes a few milliseconds, and holds the web process for that long)
 ROWS_ANSWERED_HERE = 1_000
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
-
-class QueryError(Exception):
-    """A query the service will not or cannot answer. `kind` says which, for the HTTP status."""
-
-    def __init__(self, kind: str, message: str):
-        self.kind, self.message = kind, message
-        super().__init__(message)
-
-
-def _unescape(text: str) -> str:
-    """SPARQL codepoint escapes are processed before parsing, so checks must see them too."""
-    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                  lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*)''')
-
-
-def keywords(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out: what remains are keywords,
-    names and punctuation."""
-    return _TOKENS.sub(" ", _unescape(query))
-
-
-_PROLOGUE = re.compile(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*")
-_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
-_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", re.I)
-
-
-def is_update(query: str, *, body: str | None = None) -> bool:
-    """`body`: the query's keywords, when the caller has them already."""
-    first = _FIRST_WORD.match(_PROLOGUE.sub("", keywords(query) if body is None else body))
-    return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
-
-
-def uses_service(query: str, *, body: str | None = None) -> bool:
-    body = keywords(query) if body is None else body
-    return "service" in body.lower() and _SERVICE.search(body) is not None
-
-
-def guard(query: str) -> str:
-    """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
-    query's keywords for the checks that follow (profiled: working them out again for each
-    check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
-    body = keywords(query)
-    if is_update(query, body=body):
-        raise QueryError("update", "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
-                                   "DROP and the rest) is refused. Use the registry's write API to change records.")
-    if uses_service(query, body=body):
-        raise QueryError("service", "SERVICE is refused: this endpoint never sends requests to other "
-                                    "servers. Query each endpoint yourself and combine the results.")
-    return body
-
-
 _LAST_LIMIT = re.compile(r"(?:\bOFFSET\s+\d+\s+)?\bLIMIT\s+(\d+)\s*(?:\bOFFSET\s+\d+\s*)?$", re.I)
 
 

@@ -1,0 +1,189 @@
+"""No SPARQL query reaches the network: the guard refuses SERVICE (and updates) on the parsed
+query, and nesting is refused before parsing."""
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+
+from registry.sparql import QueryError, keywords
+from registry.sparql_guard import MAX_NESTING, guard, might_use_service, nesting_depth
+from tests.conftest import BASE, close_app, make_app
+
+CORPUS = Path(__file__).parent / "hostile" / "sparql-service.txt"
+
+
+def corpus() -> list[str]:
+    entries, lines = [], []
+    for line in CORPUS.read_text(encoding="utf-8").splitlines():
+        if line == "----":
+            entries.append("\n".join(lines))
+            lines = []
+        elif not line.startswith("# "):
+            lines.append(line)
+    return entries
+
+
+class Listener:
+    """A port on 127.0.0.1 that counts every connection made to it."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.1)
+        self.port = self.sock.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}/sparql"
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                continue
+            self.connections += 1
+            conn.close()
+
+    def seen(self) -> int:
+        time.sleep(0.05)   # a connection made just before the answer has been accepted by now
+        return self.connections
+
+    def close(self):
+        self.running = False
+        self.thread.join(2)
+        self.sock.close()
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "network", LDR_QUERY_TIMEOUT=5.0, LDR_QUERY_WORKERS=1)
+    yield app
+    close_app(app)
+
+
+@pytest.fixture(scope="module")
+def listener():
+    listener = Listener()
+    yield listener
+    listener.close()
+
+
+def test_the_listener_does_see_a_service_request(listener):
+    """The control: the engine, unwalled (in this test process), does connect to the listener,
+    so the zero counts below mean something."""
+    import pyoxigraph as ox
+    before = listener.connections
+    with pytest.raises(OSError):
+        list(ox.Store().query(f"SELECT * WHERE {{ SERVICE <{listener.endpoint}> {{ ?s ?p ?o }} }}"))
+    assert listener.seen() > before
+
+
+def test_the_letters_after_a_name_character_are_never_the_keyword_to_the_engine(listener):
+    """The guard skips the parse when "service" comes only right after `:`, `?`, `$`, `_` or
+    `-`. Held against the engine itself (unwalled, in this process): after any token that
+    could come before, and any of those characters, the letters never make it call a service
+    (a letter or a digit before them would: `1SERVICE <...> {}` is a number and the keyword)."""
+    import pyoxigraph as ox
+    from registry.sparql_guard import _NAME_BYTES
+    store = ox.Store()   # with data that every lead matches, so that a service would be called
+    store.update('INSERT DATA { <http://e/s> <http://e/p> 1, -1, true, <http://e/a>, <http://e/o>, "o", _:b . '
+                 '_:b <http://e/q> 1 }')
+    before = listener.connections
+    called = []
+    for lead in ["", "?s ?p 1", "?s ?p true", "?s ?p ex:a", "?s ?p ?o", "?s ?p ?o .", "BIND(1 AS ?x)", "?s ?p [ ?q 1 ]",
+                 '?s ?p "o"', "?s ?p <http://e/o>", "?s ?p _:b", "?s ex:p", "?s ex:p?", "?s ?p -1"]:
+        for char in sorted(chr(c) for c in _NAME_BYTES):
+            query = (f"PREFIX ex: <http://e/> SELECT * WHERE {{ VALUES ?z {{ 1 }} {lead}{char}SERVICE "
+                     f"<{listener.endpoint}> {{ ?a ?b ?c }} }}")
+            try:
+                list(store.query(query))
+            except SyntaxError:
+                continue
+            except OSError:
+                called.append(query)
+    assert not called and listener.seen() == before, called
+    # and the control: straight after a digit or a letter, the engine does call it
+    with pytest.raises(OSError):
+        list(store.query(f"SELECT * WHERE {{ VALUES ?o {{ 1 }} ?s ?p 1SERVICE <{listener.endpoint}> {{ }} }}"))
+
+
+@pytest.mark.parametrize("template", corpus())
+def test_no_query_in_the_hostile_corpus_reaches_the_network(app, listener, template):
+    query = template.replace("ENDPOINT", listener.endpoint).replace("HOSTPORT", f"127.0.0.1:{listener.port}")
+    client = app.test_client()
+    before = listener.connections
+    responses = [client.get("/sparql?query=" + quote(query)),
+                 client.post("/sparql", data=query.encode(), content_type="application/sparql-query")]
+    assert listener.seen() == before, f"the listener saw a connection: {query!r}"
+    for response in responses:
+        assert response.status_code in (200, 400, 403), (response.status_code, response.data)
+        assert response.mimetype in ("application/problem+json", "application/sparql-results+json",
+                                     "text/turtle"), response.mimetype
+        if "FROM" not in query:   # every other entry names a remote endpoint to be fetched
+            assert response.status_code in (400, 403), (query, response.data)
+
+
+@pytest.mark.parametrize("query", [
+    "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a\\#b ?o . SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
+    "SELECT * WHERE { OPTIONAL { { SELECT * WHERE { FILTER EXISTS { SERVICE ?x { ?s ?p ?o } } } } } }",
+    "SELECT * WHERE { \\u0053ERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+])
+def test_the_guard_refuses_service_wherever_it_is(query):
+    with pytest.raises(QueryError) as refused:
+        guard(query)
+    assert refused.value.kind in ("service", "unchecked")
+
+
+def test_queries_that_merely_mention_service_are_answered(app):
+    """The cheap path (no parse) for names that only contain the letters, the parse for the
+    rest; neither refuses what holds no SERVICE."""
+    client = app.test_client()
+    for query in [f"PREFIX ldr: <{BASE}/def/ldr#> SELECT ?s WHERE {{ ?s ldr:serviceArea ?a }} LIMIT 1",
+                  'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/> { }" AS ?x) }',
+                  "SELECT ?x WHERE { BIND(<http://example.org/service> AS ?x) }",
+                  "SELECT ?service WHERE { ?service ?p ?o } LIMIT 1",
+                  "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # SERVICE <http://127.0.0.1:9/>"]:
+        response = client.get("/sparql?query=" + quote(query))
+        assert response.status_code == 200, (query, response.data)
+    assert not might_use_service(f"PREFIX ldr: <{BASE}/def/ldr#> SELECT ?a WHERE {{ ?s ldr:serviceArea ?a }}")
+
+
+def test_what_the_guard_cannot_parse_is_refused_only_if_it_could_hold_service(app):
+    """rdflib cannot parse some syntax the engine accepts (LATERAL, triple terms, ADJUST ...).
+    With the letters "service" where a keyword could start, the guard cannot prove such a query
+    safe: a 400 that says why. Without them it cannot hold SERVICE, and the engine answers it."""
+    client = app.test_client()
+    lateral = "SELECT * WHERE { ?s ?p ?o LATERAL { SELECT ?x WHERE { ?s ?q ?x } LIMIT 1 } } LIMIT 1"
+    unchecked = client.get("/sparql?query=" + quote(lateral + " # a service"))
+    assert unchecked.status_code == 400 and unchecked.mimetype == "application/problem+json"
+    assert "could not check" in unchecked.json["detail"] and unchecked.json["title"] == "Query could not be checked"
+    answered = client.get("/sparql?query=" + quote(lateral))
+    assert answered.status_code == 200, answered.data
+
+
+def test_deep_nesting_is_refused_before_parsing(app):
+    client = app.test_client()
+    for query in ["SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000,
+                  "SELECT * WHERE { FILTER(" + "(" * 100_000 + ") }",
+                  "ASK { ?s ?p " + "[ ?p " * 3000 + "1" + " ]" * 3000 + " }"]:
+        response = client.get("/sparql?query=" + quote(query))
+        assert response.status_code == 400, response.data
+        assert f"more than {MAX_NESTING} levels" in response.json["detail"]
+    fine = "SELECT * WHERE " + "{" * (MAX_NESTING - 4) + " ?s ?p ?o " + "}" * (MAX_NESTING - 4) + " LIMIT 1"
+    assert client.get("/sparql?query=" + quote(fine)).status_code == 200
+    # nothing hides nesting from the counter: closers in strings or comments, an escaped `#`
+    # that is no comment, a `<` that is an operator rather than an IRI's start
+    assert nesting_depth('SELECT * { ?s ?p "' + ")" * 500 + '" ' + "{" * 100 + "}" * 100 + "}") > MAX_NESTING
+    assert nesting_depth("SELECT * { ?s ?p ?o # " + "}" * 500 + "\n" + "{" * 100 + "}" * 101) > MAX_NESTING
+    assert nesting_depth("SELECT * { ?s ex:a\\#b " + "[ ex:p " * 100 + "}") > MAX_NESTING
+    assert nesting_depth("SELECT * { FILTER(?a<" + "(" * 100 + ">?b) }") > MAX_NESTING
+    assert nesting_depth("SELECT * { ?s ?p <http://x/" + ")" * 500 + "> " + "{" * 100 + "}") > MAX_NESTING
+    assert nesting_depth("SELECT * { \\u007B" * 100 + "}") > MAX_NESTING
