@@ -6,6 +6,7 @@ so it really stops; the other workers go on answering.
 """
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import queue
@@ -24,6 +25,7 @@ from .allocator import with_allocator
 from .query_worker import answer_in_json, answer_job
 from .sparql_guard import QueryError, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
 
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: rows a lookup may take in the web process; one with more goes to a worker (a scan of 1,000
@@ -121,6 +123,9 @@ class QueryOutcome:
     truncated: bool = False
 
 
+_warned_network: list[str] = []
+
+
 class _Worker:
     """One worker process, spoken to through pickles on its stdin and stdout. It is started
     with `python -m`, so it never depends on how the web process itself was started."""
@@ -129,6 +134,8 @@ class _Worker:
         env = with_allocator({**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}, allocator)
         self.process = subprocess.Popen([sys.executable, "-m", "registry.query_worker"], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
+        #: None until the worker has said; then "" when it has no network, or why it has one
+        self.network: str | None = None
 
     def send(self, job) -> None:
         pickle.dump(job, self.process.stdin)
@@ -136,10 +143,24 @@ class _Worker:
 
     def answer_within(self, seconds: float):
         """The worker's answer, or None if it has not answered in time."""
-        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
-        if not ready:
-            return None
-        return pickle.load(self.process.stdout)
+        deadline = time.monotonic() + seconds
+        while True:
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return None
+            answer = pickle.load(self.process.stdout)
+            if answer[0] != "hello":
+                return answer
+            self._hello(answer[1])
+
+    def _hello(self, reason: str | None) -> None:
+        self.network = reason or ""
+        if reason and not _warned_network:
+            _warned_network.append(reason)
+            log.warning("The SPARQL query workers could not be cut off from the network (%s). SERVICE is still "
+                        "refused by the guard, which parses every query that could hold it, but the second wall "
+                        "is missing: run the registry as root, or where unprivileged user namespaces are allowed "
+                        "(docs/security.md).", reason)
 
     def kill(self) -> None:
         self.process.kill()

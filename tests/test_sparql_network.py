@@ -1,7 +1,9 @@
 """No SPARQL query reaches the network: the guard refuses SERVICE (and updates) on the parsed
-query, and nesting is refused before parsing."""
+query, nesting is refused before parsing, and the query workers cannot open a connection even
+when the guard is bypassed."""
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -187,3 +189,76 @@ def test_deep_nesting_is_refused_before_parsing(app):
     assert nesting_depth("SELECT * { FILTER(?a<" + "(" * 100 + ">?b) }") > MAX_NESTING
     assert nesting_depth("SELECT * { ?s ?p <http://x/" + ")" * 500 + "> " + "{" * 100 + "}") > MAX_NESTING
     assert nesting_depth("SELECT * { \\u007B" * 100 + "}") > MAX_NESTING
+
+
+def _pool(app):
+    service = app.extensions["ldr.queries"]
+    if service.remote:
+        pytest.skip("on a SPARQL server there are no query workers: the guard is the registry's wall, and the "
+                    "server's own settings the other (docs/deployment.md)")
+    return service()
+
+
+def _in_worker(pool, query: str):
+    """Run a query in a worker with the guard bypassed."""
+    return pool._run_in_worker(query, keywords(query), (), (), "application/sparql-results+json", "text/turtle",
+                               None, None)
+
+
+def test_the_query_workers_cannot_reach_the_network_even_past_the_guard(app, listener):
+    pool = _pool(app)
+    assert _in_worker(pool, "ASK { }").body   # the worker has said whether it is walled
+    (worker,) = pool._all
+    network = getattr(worker, "network", None)   # "" when walled, else why not
+    if network and os.geteuid() != 0:
+        pytest.skip(f"this system does not let an unprivileged process leave the network: {network}")
+    before = listener.connections
+    for template in corpus():
+        query = template.replace("ENDPOINT", listener.endpoint).replace("HOSTPORT", f"127.0.0.1:{listener.port}")
+        try:
+            _in_worker(pool, query)
+        except QueryError as exc:
+            assert exc.kind in ("error", "syntax"), exc.message
+    assert listener.seen() == before, "a query worker connected to the listener"
+    with pytest.raises(QueryError) as failed:
+        _in_worker(pool, f"SELECT * WHERE {{ SERVICE <{listener.endpoint}> {{ ?s ?p ?o }} }}")
+    assert "unreachable" in failed.value.message.lower(), failed.value.message
+    assert listener.seen() == before
+    assert network == "", f"running as root, the worker must be walled, but: {network}"
+    ours = os.readlink("/proc/self/ns/net")
+    for task in Path(f"/proc/{worker.process.pid}/task").iterdir():
+        assert os.readlink(task / "ns" / "net") != ours, "a thread of the worker is still on the host's network"
+
+
+def test_without_the_privilege_a_worker_walls_itself_in_a_user_namespace(listener):
+    """Not root (here: root without CAP_SYS_ADMIN, by setpriv), the worker makes a user
+    namespace of its own and its network namespace inside it."""
+    import shutil
+    import subprocess
+    import sys
+    if os.geteuid() != 0 or not shutil.which("setpriv"):
+        pytest.skip("needs root and setpriv (util-linux) to drop the privilege")
+    probe = ("import socket, sys\nfrom registry.query_worker import isolate_network\nwhy = isolate_network()\n"
+             "print(why or '')\ntry:\n    socket.create_connection(('127.0.0.1', int(sys.argv[1])), 2)\n"
+             "    print('connected')\nexcept OSError as exc:\n    print(exc)\n")
+    before = listener.connections
+    done = subprocess.run(["setpriv", "--bounding-set", "-sys_admin", "--inh-caps", "-sys_admin", sys.executable, "-c",
+                           probe, str(listener.port)], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).parent.parent)
+    why, outcome = (done.stdout.splitlines() + ["", ""])[:2]
+    if why:
+        pytest.skip(f"this kernel does not let an unprivileged process make a user namespace: {why}")
+    assert "unreachable" in outcome.lower(), done.stdout + done.stderr
+    assert listener.seen() == before
+
+
+def test_a_worker_that_cannot_be_walled_is_logged_once(caplog):
+    from registry.sparql import _Worker, _warned_network
+    _warned_network.clear()
+    for _ in range(3):
+        worker = _Worker.__new__(_Worker)   # the parent's side only: what it does with the worker's word
+        worker._hello("unshare(CLONE_NEWNET): Operation not permitted")
+        assert worker.network == "unshare(CLONE_NEWNET): Operation not permitted"
+    warnings = [r for r in caplog.records if "could not be cut off from the network" in r.message]
+    assert len(warnings) == 1 and "Operation not permitted" in warnings[0].message
+    _warned_network.clear()
