@@ -12,6 +12,7 @@ import pickle
 import queue
 import re
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -123,19 +124,32 @@ class QueryOutcome:
     truncated: bool = False
 
 
+#: what Rust's allocator writes before aborting when an allocation fails (at the memory limit)
+_ALLOCATION_FAILED = b"memory allocation of "
 _warned_network: list[str] = []
 
 
 class _Worker:
     """One worker process, spoken to through pickles on its stdin and stdout. It is started
-    with `python -m`, so it never depends on how the web process itself was started."""
+    with `python -m`, so it never depends on how the web process itself was started. Its
+    stderr is read by a thread of ours: passed on to the log, and kept in mind if it says the
+    process ran out of memory, so that a death is reported for what it was."""
 
     def __init__(self, memory_mb: int, allocator: str = ""):
         env = with_allocator({**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}, allocator)
         self.process = subprocess.Popen([sys.executable, "-m", "registry.query_worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(ROOT))
         #: None until the worker has said; then "" when it has no network, or why it has one
         self.network: str | None = None
+        self.out_of_memory = False
+        self._stderr = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr.start()
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            if _ALLOCATION_FAILED in line:
+                self.out_of_memory = True
+            log.warning("query worker %d: %s", self.process.pid, line.decode("utf-8", "replace").rstrip())
 
     def send(self, job) -> None:
         pickle.dump(job, self.process.stdin)
@@ -161,6 +175,20 @@ class _Worker:
                         "refused by the guard, which parses every query that could hold it, but the second wall "
                         "is missing: run the registry as root, or where unprivileged user namespaces are allowed "
                         "(docs/security.md).", reason)
+
+    def ended(self) -> str:
+        """How the process ended, once it has: its exit status or the signal that ended it."""
+        try:
+            code = self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        self._stderr.join(2)   # its last words, such as the allocator's
+        if code < 0:
+            try:
+                return f"killed by signal {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit status {code}"
 
     def kill(self) -> None:
         self.process.kill()
@@ -251,13 +279,18 @@ class QueryPool:
                                             "or download the dump instead.")
             status, payload = answer
         except (EOFError, OSError, pickle.UnpicklingError):
-            # The worker died mid-query: most often the memory limit stopped it. Replace it.
-            code = worker.process.poll()
+            # The worker died mid-query. Replace it, and say why it died: at the memory limit
+            # only if it said so (the allocator's last words); otherwise it crashed.
+            ended = worker.ended()
             self._kill(worker)
+            out_of_memory = worker.out_of_memory
             worker = self._start()
-            raise QueryError("memory", "The query was stopped: its worker process ended "
-                                       f"(exit status {code}), most likely at the memory limit of "
-                                       f"{self.memory_mb} MiB.") from None
+            if out_of_memory:
+                raise QueryError("memory", "The query was stopped: it needed more memory than the endpoint allows "
+                                           f"({self.memory_mb} MiB), and its worker process ended ({ended}).") from None
+            log.error("SPARQL query worker crashed (%s) running: %s", ended, query[:2000])
+            raise QueryError("crash", f"The query process failed ({ended}) while running this query. This is a "
+                                      "fault in the server, not in the query; it has been logged.") from None
         finally:
             self._idle.put(worker)
         return _outcome(status, payload)

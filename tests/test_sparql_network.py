@@ -1,9 +1,10 @@
 """No SPARQL query reaches the network: the guard refuses SERVICE (and updates) on the parsed
 query, nesting is refused before parsing, and the query workers cannot open a connection even
-when the guard is bypassed."""
+when the guard is bypassed. A worker that crashes is reported as a crash."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import threading
 import time
@@ -17,6 +18,7 @@ from registry.sparql_guard import MAX_NESTING, guard, might_use_service, nesting
 from tests.conftest import BASE, close_app, make_app
 
 CORPUS = Path(__file__).parent / "hostile" / "sparql-service.txt"
+CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
 
 def corpus() -> list[str]:
@@ -262,3 +264,30 @@ def test_a_worker_that_cannot_be_walled_is_logged_once(caplog):
     warnings = [r for r in caplog.records if "could not be cut off from the network" in r.message]
     assert len(warnings) == 1 and "Operation not permitted" in warnings[0].message
     _warned_network.clear()
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGSEGV, signal.SIGKILL])
+def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory(tmp_path_factory, starter_store_dir, caplog,
+                                                                    signal_number):
+    app = make_app(tmp_path_factory, starter_store_dir, "crash", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1)
+    try:
+        pool = _pool(app)
+        client = app.test_client()
+        assert client.get("/sparql?query=" + quote("ASK { ?s ?p ?o }")).json["boolean"] is True
+        (worker,) = pool._all
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(client.get("/sparql?query=" + quote(CARTESIAN))))
+        thread.start()
+        time.sleep(1.0)   # the worker is running the query by now (it takes far longer than this)
+        assert thread.is_alive()
+        os.kill(worker.process.pid, signal_number)
+        thread.join(20)
+        (response,) = answers
+        assert response.status_code == 500 and response.mimetype == "application/problem+json"
+        assert response.json["title"] == "Query process failed"
+        assert signal.Signals(signal_number).name in response.json["detail"]
+        assert "memory" not in response.json["detail"]
+        assert any("crashed" in record.message for record in caplog.records)
+        assert client.get("/sparql?query=" + quote("ASK { ?s ?p ?o }")).json["boolean"] is True   # replaced
+    finally:
+        close_app(app)
