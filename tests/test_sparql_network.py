@@ -193,6 +193,22 @@ def test_deep_nesting_is_refused_before_parsing(app):
     assert nesting_depth("SELECT * { \\u007B" * 100 + "}") > MAX_NESTING
 
 
+def test_a_bound_parameter_cannot_carry_code_to_the_server():
+    """On a SPARQL server a stored query's parameters are written into the query as VALUES
+    after the guard: an IRI that would end early is refused, a string stays a string."""
+    from registry.remote_queries import bind_values
+    with pytest.raises(QueryError) as refused:
+        bind_values("SELECT * WHERE { ?s ?p ?v }",
+                    {"v": ["iri", "http://x/> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } VALUES ?z { <http://x/"]})
+    assert refused.value.kind == "param"
+    bound = bind_values("SELECT * WHERE { ?s ?p ?v }", {"v": ["literal", '"} SERVICE <http://127.0.0.1:9/> {} #\\u0022\n',
+                                                              "http://www.w3.org/2001/XMLSchema#string"]})
+    guard(bound)   # passes: the words are inside one string
+    import pyoxigraph as ox
+    (row,) = ox.Store().query(bound.replace("?s ?p ?v", ""))
+    assert row["v"].value == '"} SERVICE <http://127.0.0.1:9/> {} #\\u0022\n'
+
+
 def _pool(app):
     service = app.extensions["ldr.queries"]
     if service.remote:
