@@ -135,6 +135,17 @@ def test_no_query_in_the_hostile_corpus_reaches_the_network(app, listener, templ
             assert response.status_code in (400, 403), (query, response.data)
 
 
+def test_the_protocol_s_graph_parameters_are_never_fetched(app, listener):
+    """default-graph-uri and named-graph-uri name graphs in the store, as FROM does."""
+    client = app.test_client()
+    before = listener.connections
+    for parameter in ("default-graph-uri", "named-graph-uri"):
+        response = client.get("/sparql?query=" + quote("SELECT * WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }")
+                              + f"&{parameter}=" + quote(listener.endpoint))
+        assert response.status_code == 200, response.data
+    assert listener.seen() == before
+
+
 @pytest.mark.parametrize("query", [
     "PREFIX ex: <http://example.org/> SELECT * WHERE { ?s ex:a\\#b ?o . SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } }",
     "SELECT * WHERE { OPTIONAL { { SELECT * WHERE { FILTER EXISTS { SERVICE ?x { ?s ?p ?o } } } } } }",
