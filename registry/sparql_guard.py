@@ -153,6 +153,9 @@ def parsed(query: str, *, expand: bool = True):
     parseQuery); otherwise read the text as it is, as pyoxigraph 0.5 does (it takes
     `\\u0053ELECT` for an error, and `"a\\u0022"` for one string)."""
     parser = _rdflib_parser()
+    # a comment ends at a carriage return for the engine, at a line feed only for rdflib: a
+    # SERVICE after `# ...\r` was code to one and comment to the other
+    query = query.replace("\r", "\n")
     if expand:
         readings = (parser.parseQuery, parser.parseUpdate)
     else:

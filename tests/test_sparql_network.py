@@ -25,9 +25,9 @@ def corpus() -> list[str]:
     entries, lines = [], []
     for line in CORPUS.read_text(encoding="utf-8").splitlines():
         if line == "----":
-            entries.append("\n".join(lines))
+            entries.append("\n".join(lines).replace("\u240d", "\r"))
             lines = []
-        elif not line.startswith("# "):
+        elif not line.startswith("%% "):
             lines.append(line)
     return entries
 
