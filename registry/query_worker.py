@@ -31,11 +31,40 @@ RESULT_FORMATS = ("application/sparql-results+json", "application/sparql-results
                   "text/tab-separated-values")
 
 
+CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
+
+
+def isolate_network() -> str | None:
+    """Give this process a network namespace of its own, holding nothing but a loopback
+    interface that is down: no connection can be opened from it, to any address, whatever a
+    query asks (SERVICE) — the second wall behind the guard (registry/sparql_guard.py).
+    pyoxigraph cannot be told not to make SERVICE requests, so the process is what is walled.
+    Done before the store is opened, while the process has one thread (a namespace is a
+    thread's, and threads started later inherit it). None when done; otherwise why not."""
+    import ctypes
+    try:
+        unshare = ctypes.CDLL(None, use_errno=True).unshare
+    except (OSError, AttributeError):
+        return "this system has no unshare(2)"
+    reasons = []
+    # as root (CAP_SYS_ADMIN), a network namespace alone; otherwise inside a user namespace
+    # of its own, where an unprivileged process may make one (if the kernel allows it)
+    for flags, name in ((CLONE_NEWNET, "CLONE_NEWNET"), (CLONE_NEWUSER | CLONE_NEWNET, "CLONE_NEWUSER|CLONE_NEWNET")):
+        if unshare(flags) == 0:
+            return None
+        reasons.append(f"unshare({name}): {os.strerror(ctypes.get_errno())}")
+    return "; ".join(reasons)
+
+
 def main() -> None:
-    """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes."""
+    """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes. The
+    first message says whether the process could be cut off from the network."""
+    isolation = isolate_network()
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)   # anything printed by accident goes to stderr, not into the channel
+    pickle.dump(("hello", isolation), channel_out)
+    channel_out.flush()
     memory_mb = int(os.environ.get("LDR_QUERY_MEMORY_MB", "0") or 0)
     if memory_mb:
         limit = memory_mb * 1024 * 1024

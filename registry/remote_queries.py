@@ -28,7 +28,10 @@ def query_form(query: str) -> str:
 
 def bind_values(query: str, substitutions: dict) -> str:
     """Bind parameters with an inline VALUES block at the start of the outermost WHERE group, so
-    every pattern and FILTER in it sees them (as pyoxigraph's substitutions do)."""
+    every pattern and FILTER in it sees them (as pyoxigraph's substitutions do). Each value is a
+    term that cannot end early: an IRI with none of the characters that end one, or a string
+    written by sparql_literal (quotes, backslashes and control characters escaped), so the query
+    that was guarded gains nothing but data."""
     blocks = []
     for name, spec in substitutions.items():
         term = sparql_iri(spec[1]) if spec[0] == "iri" else sparql_literal(spec[1], datatype=spec[2])

@@ -6,11 +6,13 @@ so it really stops; the other workers go on answering.
 """
 from __future__ import annotations
 
+import logging
 import os
 import pickle
 import queue
 import re
 import select
+import signal
 import subprocess
 import sys
 import threading
@@ -22,68 +24,14 @@ from typing import Any, Callable
 
 from .allocator import with_allocator
 from .query_worker import answer_in_json, answer_job
+from .sparql_guard import QueryError, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
 
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 #: rows a lookup may take in the web process; one with more goes to a worker (a scan of 1,000
 #: rows takes a few milliseconds, and holds the web process for that long)
 ROWS_ANSWERED_HERE = 1_000
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
-
-
-class QueryError(Exception):
-    """A query the service will not or cannot answer. `kind` says which, for the HTTP status."""
-
-    def __init__(self, kind: str, message: str):
-        self.kind, self.message = kind, message
-        super().__init__(message)
-
-
-def _unescape(text: str) -> str:
-    """SPARQL codepoint escapes are processed before parsing, so checks must see them too."""
-    return re.sub(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})",
-                  lambda m: chr(int(m.group(1) or m.group(2), 16)), text)
-
-
-_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\#[^\n]*)''')
-
-
-def keywords(query: str) -> str:
-    """The query with strings, IRIs and comments blanked out: what remains are keywords,
-    names and punctuation."""
-    return _TOKENS.sub(" ", _unescape(query))
-
-
-_PROLOGUE = re.compile(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*")
-_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
-_SERVICE = re.compile(r"(?<![\w?$:.-])SERVICE(?![\w:.-])", re.I)
-
-
-def is_update(query: str, *, body: str | None = None) -> bool:
-    """`body`: the query's keywords, when the caller has them already."""
-    first = _FIRST_WORD.match(_PROLOGUE.sub("", keywords(query) if body is None else body))
-    return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
-
-
-def uses_service(query: str, *, body: str | None = None) -> bool:
-    body = keywords(query) if body is None else body
-    return "service" in body.lower() and _SERVICE.search(body) is not None
-
-
-def guard(query: str) -> str:
-    """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
-    query's keywords for the checks that follow (profiled: working them out again for each
-    check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
-    body = keywords(query)
-    if is_update(query, body=body):
-        raise QueryError("update", "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, "
-                                   "DROP and the rest) is refused. Use the registry's write API to change records.")
-    if uses_service(query, body=body):
-        raise QueryError("service", "SERVICE is refused: this endpoint never sends requests to other "
-                                    "servers. Query each endpoint yourself and combine the results.")
-    return body
-
-
 _LAST_LIMIT = re.compile(r"(?:\bOFFSET\s+\d+\s+)?\bLIMIT\s+(\d+)\s*(?:\bOFFSET\s+\d+\s*)?$", re.I)
 
 
@@ -176,14 +124,32 @@ class QueryOutcome:
     truncated: bool = False
 
 
+#: what Rust's allocator writes before aborting when an allocation fails (at the memory limit)
+_ALLOCATION_FAILED = b"memory allocation of "
+_warned_network: list[str] = []
+
+
 class _Worker:
     """One worker process, spoken to through pickles on its stdin and stdout. It is started
-    with `python -m`, so it never depends on how the web process itself was started."""
+    with `python -m`, so it never depends on how the web process itself was started. Its
+    stderr is read by a thread of ours: passed on to the log, and kept in mind if it says the
+    process ran out of memory, so that a death is reported for what it was."""
 
     def __init__(self, memory_mb: int, allocator: str = ""):
         env = with_allocator({**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}, allocator)
         self.process = subprocess.Popen([sys.executable, "-m", "registry.query_worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(ROOT))
+        #: None until the worker has said; then "" when it has no network, or why it has one
+        self.network: str | None = None
+        self.out_of_memory = False
+        self._stderr = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr.start()
+
+    def _read_stderr(self) -> None:
+        for line in self.process.stderr:
+            if _ALLOCATION_FAILED in line:
+                self.out_of_memory = True
+            log.warning("query worker %d: %s", self.process.pid, line.decode("utf-8", "replace").rstrip())
 
     def send(self, job) -> None:
         pickle.dump(job, self.process.stdin)
@@ -191,10 +157,38 @@ class _Worker:
 
     def answer_within(self, seconds: float):
         """The worker's answer, or None if it has not answered in time."""
-        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
-        if not ready:
-            return None
-        return pickle.load(self.process.stdout)
+        deadline = time.monotonic() + seconds
+        while True:
+            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            if not ready:
+                return None
+            answer = pickle.load(self.process.stdout)
+            if answer[0] != "hello":
+                return answer
+            self._hello(answer[1])
+
+    def _hello(self, reason: str | None) -> None:
+        self.network = reason or ""
+        if reason and not _warned_network:
+            _warned_network.append(reason)
+            log.warning("The SPARQL query workers could not be cut off from the network (%s). SERVICE is still "
+                        "refused by the guard, which parses every query that could hold it, but the second wall "
+                        "is missing: run the registry as root, or where unprivileged user namespaces are allowed "
+                        "(docs/security.md).", reason)
+
+    def ended(self) -> str:
+        """How the process ended, once it has: its exit status or the signal that ended it."""
+        try:
+            code = self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return "still running"
+        self._stderr.join(2)   # its last words, such as the allocator's
+        if code < 0:
+            try:
+                return f"killed by signal {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit status {code}"
 
     def kill(self) -> None:
         self.process.kill()
@@ -286,13 +280,18 @@ class QueryPool:
                                             "or download the dump instead.")
             status, payload = answer
         except (EOFError, OSError, pickle.UnpicklingError):
-            # The worker died mid-query: most often the memory limit stopped it. Replace it.
-            code = worker.process.poll()
+            # The worker died mid-query. Replace it, and say why it died: at the memory limit
+            # only if it said so (the allocator's last words); otherwise it crashed.
+            ended = worker.ended()
             self._kill(worker)
+            out_of_memory = worker.out_of_memory
             worker = self._start()
-            raise QueryError("memory", "The query was stopped: its worker process ended "
-                                       f"(exit status {code}), most likely at the memory limit of "
-                                       f"{self.memory_mb} MiB.") from None
+            if out_of_memory:
+                raise QueryError("memory", "The query was stopped: it needed more memory than the endpoint allows "
+                                           f"({self.memory_mb} MiB), and its worker process ended ({ended}).") from None
+            log.error("SPARQL query worker crashed (%s) running: %s", ended, query[:2000])
+            raise QueryError("crash", f"The query process failed ({ended}) while running this query. This is a "
+                                      "fault in the server, not in the query; it has been logged.") from None
         finally:
             self._idle.put(worker)
         return _outcome(status, payload)

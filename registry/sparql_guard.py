@@ -1,0 +1,292 @@
+"""What the public SPARQL endpoint refuses before any query runs: nesting deeper than the
+parsers can safely follow, updates, and SERVICE — decided on the parsed query, not on a scan
+of its text.
+
+A scan of the text was walked past: an escape that is legal in a prefixed name (`ex:a\\#b`)
+made the scanner take the rest of the line for a comment, so a SERVICE clause after it was
+not seen and the engine made the request. Here:
+
+- A query in which the letters "service" (any case, before or after codepoint escapes such as
+  `\\u0053`) occur nowhere a token could start cannot hold a SERVICE clause: the engine's
+  keywords are ASCII, matched without regard to case, and the letters right after `:`, `?`,
+  `$`, `_` or `-` can only continue a name (`ldr:serviceArea`, `?service_area`). Such a query
+  needs no parse: a few µs, as the scan it replaces (every query of the benchmarks).
+- Any other query is parsed with rdflib's SPARQL parser (3-190 ms, remembered for the next
+  time the same text comes), and refused if its syntax tree holds a SERVICE pattern anywhere
+  (in OPTIONAL, MINUS, UNION, GRAPH, EXISTS, subqueries ...). With codepoint escapes in it, it
+  is parsed both as written (as pyoxigraph 0.5 reads it) and with the escapes read first (as
+  the specification says): `"\\u0022"` ends a string in one reading and not in the other.
+- A query rdflib cannot parse, or too long to parse here, is refused with a 400 that says why:
+  the guard cannot prove it makes no request (pyoxigraph accepts some syntax rdflib does not,
+  such as LATERAL).
+
+The query workers that run what passes also cannot open network connections at all
+(registry/query_worker.py, `isolate_network`): a second wall, for the day this one is wrong.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+#: brackets, braces and parentheses open at once, at most; deeper is refused before parsing
+#: (the parsers recurse once or more per level: thousands of levels overflowed the stack)
+MAX_NESTING = 64
+UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+
+
+class QueryError(Exception):
+    """A query the service will not or cannot answer. `kind` says which, for the HTTP status."""
+
+    def __init__(self, kind: str, message: str):
+        self.kind, self.message = kind, message
+        super().__init__(message)
+
+
+_CODEPOINT = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
+def _codepoint(found: re.Match) -> str:
+    value = int(found.group(1) or found.group(2), 16)
+    return chr(value) if value < 0x110000 else found.group(0)
+
+
+def unescape(text: str) -> str:
+    """The text with SPARQL codepoint escapes read (one pass), as the specification says they
+    are before parsing. pyoxigraph 0.5 does not (`\\u0053ELECT` is an error to it) but a
+    SPARQL server may, so the checks look at both readings."""
+    return _CODEPOINT.sub(_codepoint, text) if "\\" in text else text
+
+
+# --- nesting ---------------------------------------------------------------------------------
+
+# Strings and comments are skipped (a bracket in them is text). A backslash pair outside a
+# string is skipped whole, so the `#` of a prefixed name's `\#` does not start a comment. An
+# IRI's brackets are counted as code, but its closing ones are never subtracted: `<` is also
+# the less-than operator, so what looks like an IRI may be code to the engine, and an IRI
+# must not hide nesting either way.
+_NESTING_TOKENS = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"'''
+                             r"""|'(?:[^'\\\n\r]|\\.)*'|\#[^\n\r]*|\\.|<[^<>"{}|^`\\\x00-\x20]*>|[\[\](){}]""")
+_OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
+
+
+def nesting_depth(query: str, stop_at: int = MAX_NESTING) -> int:
+    """The deepest nesting of brackets, braces and parentheses in the query's code (an upper
+    bound where the reading is ambiguous); counting stops once past `stop_at`."""
+    text = unescape(query)
+    if text.count("(") + text.count("[") + text.count("{") <= stop_at:
+        # an upper bound (only an opener deepens it): most queries stop here (~1 µs)
+        return min(stop_at, text.count("(") + text.count("[") + text.count("{"))
+    depth = deepest = 0
+    for found in _NESTING_TOKENS.finditer(text):
+        token = found.group()
+        if token in _OPENERS:
+            depth += 1
+        elif token in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif token[0] == "<":
+            inside = peak = 0
+            for char in token:
+                if char in _OPENERS:
+                    inside += 1
+                    peak = max(peak, inside)
+                elif char in _CLOSERS:
+                    inside -= 1
+            deepest = max(deepest, depth + peak)
+            depth += max(0, inside)
+        else:
+            continue
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop_at:
+                break
+    return deepest
+
+
+def check_nesting(query: str) -> None:
+    if nesting_depth(query) > MAX_NESTING:
+        raise QueryError("nesting", f"The query is nested more than {MAX_NESTING} levels deep (brackets, braces and "
+                                    "parentheses, counted together); the endpoint refuses it before parsing. "
+                                    "Flatten the query.")
+
+
+# --- the parsed query --------------------------------------------------------------------------
+
+_parser_lock = threading.Lock()
+_parser = None
+
+
+def _rdflib_parser():
+    """rdflib's SPARQL parser, imported on first use (the import takes a few hundred ms)."""
+    global _parser
+    with _parser_lock:
+        if _parser is None:
+            from rdflib.plugins.sparql import parser
+            _parser = parser
+    return _parser
+
+
+def _holds_service(tree) -> bool:
+    """Whether rdflib's syntax tree of a query or update has a SERVICE pattern anywhere."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    from pyparsing import ParseResults
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, CompValue):
+            if node.name == "ServiceGraphPattern":
+                return True
+            stack.extend(node.values())
+        elif isinstance(node, (list, tuple, ParseResults)):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            stack.extend(node.values())
+    return False
+
+
+_ESCAPE_OR_PAIR = re.compile(r"\\\\|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}")
+
+
+def parsed(query: str, *, expand: bool = True):
+    """("query", tree), ("update", tree) or ("unparsed", rdflib's message). `expand`: read
+    codepoint escapes first, as the specification says and SPARQL servers do (rdflib's own
+    parseQuery); otherwise read the text as it is, as pyoxigraph 0.5 does (it takes
+    `\\u0053ELECT` for an error, and `"a\\u0022"` for one string)."""
+    parser = _rdflib_parser()
+    # a comment ends at a carriage return for the engine, at a line feed only for rdflib: a
+    # SERVICE after `# ...\r` was code to one and comment to the other
+    query = query.replace("\r", "\n")
+    if expand:
+        readings = (parser.parseQuery, parser.parseUpdate)
+    else:
+        # each escape as one plain letter: where the engine allows one (in a string, an IRI)
+        # it is one character that ends nothing, as there; in code it is an error to the engine
+        query = _ESCAPE_OR_PAIR.sub(lambda found: found.group() if found.group() == "\\\\" else "Z", query)
+        readings = (lambda text: parser.Query.parse_string(text, parse_all=True),
+                    lambda text: parser.UpdateUnit.parse_string(text, parse_all=True)[0])
+    try:
+        return "query", readings[0](query)
+    except RecursionError:
+        return "unparsed", "the query is too deeply nested for the guard's parser"
+    except Exception as exc:  # noqa: BLE001 - pyparsing's ParseException and the like
+        message = str(exc)
+    try:
+        return "update", readings[1](query)
+    except Exception:  # noqa: BLE001 - neither a query nor an update: the query's message stands
+        return "unparsed", message
+
+
+#: where the letters of the keyword can only continue a name: right after `:` (a prefixed
+#: name or blank node label, `ldr:serviceArea`), `?` or `$` (a variable, `?service_area`), `_`
+#: or `-` (inside a name). The engine reads names greedily, and nothing in the grammar puts a
+#: graph pattern after a `-`. Not after a letter or digit: `?s ?p 1SERVICE <...> {}` and
+#: `trueSERVICE` are a number or a boolean and then the keyword, to the engine (tested).
+_NAME_BYTES = frozenset(b":?$_-")
+
+
+def _service_letters(text: str) -> bool:
+    # bytes, lowered: only ASCII letters change case (as in the engine's keywords), and every
+    # other character (its bytes >= 0x80) counts as one that may come before a keyword
+    data = text.encode("utf-8", "surrogatepass").lower()
+    at = data.find(b"service")
+    while at != -1:
+        if at == 0 or data[at - 1] not in _NAME_BYTES:
+            return True
+        at = data.find(b"service", at + 1)
+    return False
+
+
+def might_use_service(query: str) -> bool:
+    """False only when the query provably holds no SERVICE keyword: the letters occur nowhere
+    a token could start, in any case, before or after codepoint escapes (cheap: no parse)."""
+    return _service_letters(query) or ("\\" in query and _service_letters(unescape(query)))
+
+
+_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"'''
+                     r"""|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\\.|\#[^\n]*)""")
+
+
+def keywords(query: str) -> str:
+    """The query with strings, IRIs and comments blanked out: what remains are keywords,
+    names and punctuation. A reading for conveniences (the outer LIMIT, the query form), never
+    for deciding what is safe."""
+    return _TOKENS.sub(" ", unescape(query))
+
+
+_PROLOGUE = re.compile(r"(?is)^\s*((BASE|PREFIX\s+[\w.-]*:)\s*)*")
+_FIRST_WORD = re.compile(r"\s*([A-Za-z]+)")
+
+
+def is_update(query: str, *, body: str | None = None) -> bool:
+    """Whether the query's first keyword is an update's: for a clear answer to an update sent
+    as a query. (Safety does not rest on it: the engine and the SPARQL server are given the
+    text as a query, and a query parser accepts no update.)"""
+    first = _FIRST_WORD.match(_PROLOGUE.sub("", keywords(query) if body is None else body))
+    return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
+
+
+READ_ONLY = ("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP and the rest) is refused. "
+             "Use the registry's write API to change records.")
+NO_SERVICE = ("SERVICE is refused: this endpoint never sends requests to other servers. Query each endpoint yourself "
+              "and combine the results.")
+
+
+#: the longest query the guard parses (rdflib takes ~10 ms a kilobyte, in the web process);
+#: a longer one that could hold SERVICE is refused as unchecked
+MAX_CHECKED_CHARS = 20_000
+
+
+@lru_cache(maxsize=256)
+def service_verdict(query: str) -> tuple[str, str]:
+    """("ok", ""), ("service", ""), ("update", "") or ("unchecked", why), from the parsed query;
+    remembered, since a stored query or a client's repeated query is the same text each time
+    (profiled: 4-190 ms a parse)."""
+    if len(query) > MAX_CHECKED_CHARS:
+        return "unchecked", f"the query is longer than the {MAX_CHECKED_CHARS:,} characters the guard parses"
+    # With codepoint escapes in it, the query is read both ways, and each must be safe: the
+    # engine reads it as it is, a SPARQL server may read the escapes first; a `\\u0022` can
+    # end a string in one reading and not in the other.
+    verdicts = {}
+    for expand in ((True, False) if _CODEPOINT.search(query) else (True,)):
+        kind, tree = parsed(query, expand=expand)
+        verdicts.setdefault("unchecked" if kind == "unparsed" else "update" if kind == "update" else
+                            "service" if _holds_service(tree) else "ok", tree)
+    for verdict in ("update", "service"):
+        if verdict in verdicts:
+            return verdict, ""
+    if "unchecked" in verdicts:
+        return "unchecked", f"the guard's SPARQL parser (rdflib) could not read it: {verdicts['unchecked']}"
+    return "ok", ""
+
+
+def guard(query: str) -> str:
+    """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
+    query's keywords for the checks that follow (profiled: working them out again for each
+    check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
+    check_nesting(query)
+    body = keywords(query)
+    if is_update(query, body=body):
+        raise QueryError("update", READ_ONLY)
+    if might_use_service(query):
+        verdict, why = service_verdict(query)
+        if verdict == "update":
+            raise QueryError("update", READ_ONLY)
+        if verdict == "service":
+            raise QueryError("service", NO_SERVICE)
+        if verdict == "unchecked":
+            raise QueryError("unchecked", "The endpoint could not check this query: it has the word \"service\" "
+                                          f"where a keyword could start, and {why}; so the endpoint cannot prove "
+                                          "it sends no request to another server. If it is valid SPARQL 1.1 and "
+                                          "holds no SERVICE, reword or remove the \"service\" in comments and "
+                                          "strings, or write escaped prefixed names (such as ex:a\\#b) as full "
+                                          "IRIs, and try again.")
+    return body
+
+
+def uses_service(query: str) -> bool:
+    """Whether the guard refuses the query for SERVICE (or could not prove it holds none)."""
+    try:
+        guard(query)
+    except QueryError as exc:
+        return exc.kind in ("service", "unchecked")
+    return False
