@@ -226,6 +226,7 @@ def build_openapi(base: str) -> dict:
                                       "303": redirect("A browser is sent to the query page"),
                                       "400": problem("Not valid SPARQL"),
                                       "403": problem("An update or SERVICE was refused"),
+                                       "500": problem("The query's process failed (it crashed, not a limit); logged"),
                                       "406": problem("No acceptable format"), **RATE_LIMITED,
                                       "503": problem("Time or memory limit reached, every worker busy, or the store "
                                                      "does not answer", RETRY_AFTER)}},
@@ -237,6 +238,7 @@ def build_openapi(base: str) -> dict:
                          "responses": {"200": {"description": "Results", "content": RESULTS_CONTENT},
                                        "400": problem("Not valid SPARQL, not UTF-8, or no query"),
                                        "403": problem("An update or SERVICE was refused"),
+                                       "500": problem("The query's process failed (it crashed, not a limit); logged"),
                                        "406": problem("No acceptable format"), **TOO_LARGE,
                                        "415": problem("Neither a form nor application/sparql-query"), **RATE_LIMITED,
                                        "503": problem("Time or memory limit reached, every worker busy, or the "

@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import threading
-import time
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from tests.listener import Listener
+
 from registry.sparql import QueryError, keywords
 from registry.sparql_guard import MAX_NESTING, guard, might_use_service, nesting_depth
 from tests.conftest import BASE, close_app, make_app
+from tests.waiting import wait_for
 
 CORPUS = Path(__file__).parent / "hostile" / "sparql-service.txt"
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -30,40 +31,6 @@ def corpus() -> list[str]:
         elif not line.startswith("%% "):
             lines.append(line)
     return entries
-
-
-class Listener:
-    """A port on 127.0.0.1 that counts every connection made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(16)
-        self.sock.settimeout(0.1)
-        self.port = self.sock.getsockname()[1]
-        self.endpoint = f"http://127.0.0.1:{self.port}/sparql"
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def seen(self) -> int:
-        time.sleep(0.05)   # a connection made just before the answer has been accepted by now
-        return self.connections
-
-    def close(self):
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.fixture(scope="module")
@@ -333,6 +300,12 @@ def test_a_worker_that_cannot_be_walled_is_logged_once(caplog):
     _warned_network.clear()
 
 
+def _cpu_ticks(pid: int) -> int:
+    """The CPU time a process has used, in clock ticks (user + system, from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 @pytest.mark.parametrize("signal_number", [signal.SIGSEGV, signal.SIGKILL])
 def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory(tmp_path_factory, starter_store_dir, caplog,
                                                                     signal_number):
@@ -344,8 +317,11 @@ def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory(tmp_path_fac
         (worker,) = pool._all
         answers = []
         thread = threading.Thread(target=lambda: answers.append(client.get("/sparql?query=" + quote(CARTESIAN))))
+        before = _cpu_ticks(worker.process.pid)
         thread.start()
-        time.sleep(1.0)   # the worker is running the query by now (it takes far longer than this)
+        # the worker is running the query: taken from the pool, and its process busy (not: a second has passed)
+        wait_for(lambda: pool._idle.qsize() == 0, within=60, what="the query reaching the worker")
+        wait_for(lambda: _cpu_ticks(worker.process.pid) >= before + 20, within=60, what="the worker running the query")
         assert thread.is_alive()
         os.kill(worker.process.pid, signal_number)
         thread.join(20)

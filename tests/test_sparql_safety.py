@@ -3,12 +3,13 @@ keeps answering others, and says when it cuts results short."""
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from urllib.parse import quote
 
 import pytest
+
+from tests.listener import Listener
 
 from registry.sparql import is_update, uses_service
 from tests.conftest import BASE, close_app, make_app
@@ -55,35 +56,6 @@ def test_queries_that_merely_mention_keywords_are_not_refused(client):
     query = 'SELECT ?service ?insert WHERE { BIND("SERVICE" AS ?service) BIND(<http://x/INSERT> AS ?insert) }'
     assert not uses_service(query) and not is_update(query)
     assert get(client, query).status_code == 200
-
-
-class Listener:
-    """A local port that records every connection made to it."""
-
-    def __init__(self):
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(5)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self.running = True
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while self.running:
-            try:
-                conn, _ = self.sock.accept()
-                self.connections += 1
-                conn.close()
-            except OSError:
-                pass
-
-    def close(self):
-        self.running = False
-        self.thread.join(2)
-        self.sock.close()
 
 
 @pytest.mark.parametrize("template", [
