@@ -114,6 +114,8 @@ def _answered(work) -> tuple[str, Any]:
         return "syntax", str(exc)
     except MemoryError:
         return "memory", "the query needed more memory than the endpoint allows"
+    except RuntimeError as exc:   # the engine's evaluation errors (an unsupported function, wrong arguments);
+        return "evaluation", str(exc)   # the store's own failures are OSError
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
         return "error", f"{type(exc).__name__}: {exc}"
 

@@ -51,7 +51,7 @@ class IfMatch:
         if self.any:
             return "any version"
         if not self.versions:
-            return "no version (only weak or unrecognised entity tags were sent; If-Match needs a strong one)"
+            return "no version: only weak or unrecognised entity tags"
         return "version " + " or ".join(str(v) for v in sorted(self.versions))
 
 
@@ -202,6 +202,11 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
             raise RegistrationError("precondition", "Send If-Match with the record's current ETag, so that a change "
                                     "made since you read it is not lost.", current_version=current)
         if not expected.matches(current):
+            if not expected.any and not expected.versions:
+                raise RegistrationError("precondition", "If-Match names no version of the record: only weak or "
+                                        "unrecognised entity tags were sent, and If-Match compares strongly. Send the "
+                                        f"ETag of the record as you read it (it is at version {current}).",
+                                        current_version=current)
             raise RegistrationError("precondition", f"The record has changed since you read it: it is at version "
                                     f"{current}, not {expected.describe()}. Read it again and reapply your change.",
                                     current_version=current)

@@ -52,9 +52,15 @@ class RemoteQueries:
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
-        body = guard(query)
-        # a lookup of one thing is quickly answered, so it is never refused for the heavy ones
+        # a lookup of one thing is quickly answered, so it is never refused for the heavy ones; any
+        # other query is guarded once admitted (the guard's parse runs here), as on the embedded store
         admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
+        with admission:
+            return self._run(query, default_graphs, named_graphs, result_type, rdf_type, base_iri, substitutions)
+
+    def _run(self, query, default_graphs, named_graphs, result_type, rdf_type, base_iri,
+             substitutions) -> QueryOutcome:
+        body = guard(query)
         if substitutions:
             query = bind_values(query, substitutions)
             body = keywords(query)
@@ -65,8 +71,7 @@ class RemoteQueries:
                  [("named-graph-uri", g) for g in named_graphs]
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
-            with admission:
-                body = self.store.query_request(params, accept, timeout=self.timeout)
+            body = self.store.query_request(params, accept, timeout=self.timeout)
         except StoreError as exc:
             if exc.status == 400:
                 raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {exc.detail}") from None

@@ -251,8 +251,10 @@ class QueryPool:
                 outcome = self._answer_here(query, lookup, result_type, rdf_type, base_iri)
                 if outcome is not None:
                     return outcome
-        body = guard(query)
         with self._admission.admitted():
+            # guarded once admitted: the guard's parse of a query that could hold SERVICE runs in this
+            # process (milliseconds, seconds for a pathological one), so it counts against the same limit
+            body = guard(query)
             return self._run_in_worker(query, body, default_graphs, named_graphs, result_type, rdf_type, base_iri,
                                        substitutions)
 
@@ -336,6 +338,9 @@ def _outcome(status: str, payload) -> QueryOutcome:
         raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {payload}")
     if status == "memory":
         raise QueryError("memory", f"The query was stopped: {payload}.")
+    if status == "evaluation":
+        raise QueryError("evaluation", f"The query cannot be evaluated: {payload}. Change the query: the endpoint "
+                                       "has the functions of SPARQL 1.1, as its engine implements them.")
     if status != "ok":
         raise QueryError("error", f"The query failed: {payload}")
     return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"])

@@ -103,6 +103,24 @@ def nesting_depth(query: str, stop_at: int = MAX_NESTING) -> int:
     return deepest
 
 
+#: How many operators may join terms and patterns in one query (UNION, OPTIONAL, MINUS, `||`,
+#: `&&`, `+`, `*`, `/`, `|`, a `.` or `;` between patterns). The engine's parser and evaluator
+#: recurse along such a chain: 10,000 UNIONs or 20,000 `+` overflowed a query worker's stack
+#: (SIGSEGV), 5,000 did not. MAX_NESTING bounds the depth; this bounds the flat chains.
+MAX_CHAIN = 2_000
+_CHAIN_TOKENS = re.compile(
+    _NESTING_TOKENS.pattern.rsplit("|", 1)[0]   # strings, comments, escape pairs and IRIs: skipped
+    + r"""|(?P<op>\|\||&&|[+*/|]|[.;](?=\s|[?$<_\[(]|$)|\b(?:UNION|OPTIONAL|MINUS)\b)""", re.I)
+
+
+def chain_length(query: str) -> int:
+    """How many operators join terms and patterns in the query's code (strings, comments and
+    IRIs skipped; an upper bound where the reading is ambiguous)."""
+    if len(query) < 2 * MAX_CHAIN:   # each operator needs an operand: a short query cannot be a long chain
+        return 0
+    return sum(1 for found in _CHAIN_TOKENS.finditer(unescape(query)) if found.group("op"))
+
+
 def check_nesting(query: str) -> None:
     if nesting_depth(query) > MAX_NESTING:
         raise QueryError("nesting", f"The query is nested more than {MAX_NESTING} levels deep (brackets, braces and "
@@ -233,7 +251,7 @@ NO_SERVICE = ("SERVICE is refused: this endpoint never sends requests to other s
 
 #: the longest query the guard parses (rdflib takes ~10 ms a kilobyte, in the web process);
 #: a longer one that could hold SERVICE is refused as unchecked
-MAX_CHECKED_CHARS = 20_000
+MAX_CHECKED_CHARS = 8_000
 
 
 @lru_cache(maxsize=256)
@@ -264,6 +282,10 @@ def guard(query: str) -> str:
     query's keywords for the checks that follow (profiled: working them out again for each
     check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
     check_nesting(query)
+    if chain_length(query) > MAX_CHAIN:
+        raise QueryError("chain", f"The query joins more than {MAX_CHAIN:,} terms or patterns in one chain (UNION, "
+                                  "OPTIONAL, operators, patterns); the endpoint refuses it before parsing. Split it "
+                                  "into several queries, or use VALUES for long lists of values.")
     body = keywords(query)
     if is_update(query, body=body):
         raise QueryError("update", READ_ONLY)

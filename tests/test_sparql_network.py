@@ -14,7 +14,7 @@ import pytest
 from tests.listener import Listener
 
 from registry.sparql import QueryError, keywords
-from registry.sparql_guard import MAX_NESTING, guard, might_use_service, nesting_depth
+from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, guard, might_use_service, nesting_depth
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
 
@@ -332,5 +332,80 @@ def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory(tmp_path_fac
         assert "memory" not in response.json["detail"]
         assert any("crashed" in record.message for record in caplog.records)
         assert client.get("/sparql?query=" + quote("ASK { ?s ?p ?o }")).json["boolean"] is True   # replaced
+    finally:
+        close_app(app)
+
+
+# --- what the stranger's attack found after the guard was built (issue 24) ----------------------
+
+@pytest.mark.parametrize("query", ["ASK { FILTER(<urn:fn>()) }",
+                                   "SELECT (<http://www.w3.org/2001/XMLSchema#integer>(1, 2) AS ?x) WHERE {}"])
+def test_a_function_the_engine_does_not_have_is_the_query_s_fault_not_a_500(app, query):
+    response = app.test_client().get("/sparql?query=" + quote(query))
+    assert response.mimetype == "application/problem+json", response.data[:300]
+    if app.extensions["ldr.queries"].remote:
+        # a SPARQL server answers its evaluation errors as its own faults (500), which the registry cannot tell
+        # apart: it passes the server's words on as 503, never as a 500 of its own
+        assert response.status_code == 503 and "function" in response.json["detail"], response.data[:300]
+    else:
+        assert response.status_code == 400 and response.json["title"] == "Query cannot be evaluated", response.data[:300]
+
+
+@pytest.mark.parametrize("query", [
+    "SELECT (" + "+".join(["1"] * 20_000) + " AS ?x) WHERE {}",
+    "SELECT * WHERE { " + " UNION ".join(["{ ?s ?p ?o }"] * 10_000) + " }",
+    "SELECT * WHERE { ?s ?p ?o " + " ".join(["OPTIONAL { ?s ?p ?o }"] * 20_000) + " }",
+    "SELECT * WHERE { " + " . ".join([f"?s{n} ?p ?o" for n in range(20_000)]) + " }",
+    "SELECT * WHERE { ?s " + "/".join(["<http://x/p>"] * 20_000) + " ?o }",
+], ids=["plus", "union", "optional", "patterns", "path"])
+def test_a_long_flat_chain_is_refused_before_it_can_overflow_the_engine(app, caplog, query):
+    """10,000 UNIONs or 20,000 `+` overflowed a worker's stack (SIGSEGV, a 500): nesting was
+    bounded, flat chains were not."""
+    client = app.test_client()
+    response = client.post("/sparql", data=query.encode(), content_type="application/sparql-query")
+    assert response.status_code == 400 and response.json["title"] == "Query too long a chain", response.data[:300]
+    assert f"more than {MAX_CHAIN:,}" in response.json["detail"]
+    assert not any("crashed" in record.message for record in caplog.records)
+    assert client.get("/sparql?query=" + quote("ASK { ?s ?p ?o }")).json["boolean"] is True
+
+
+def test_a_chain_within_the_limit_and_long_lists_of_values_are_answered(app):
+    client = app.test_client()
+    sums = client.post("/sparql", data=("SELECT (" + "+".join(["1"] * 1_000) + " AS ?x) WHERE {}").encode(),
+                       content_type="application/sparql-query")
+    assert sums.status_code == 200 and sums.json["results"]["bindings"][0]["x"]["value"] == "1000"
+    values = " ".join(f'("a+b. {n}" <http://x/{n}.html>)' for n in range(5_000))
+    listed = client.post("/sparql", data=f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES (?a ?b) {{ {values} }} }}".encode(),
+                         content_type="application/sparql-query")
+    assert listed.status_code == 200 and listed.json["results"]["bindings"][0]["n"]["value"] == "5000"
+
+
+def test_the_guard_parses_only_queries_that_were_admitted(tmp_path_factory, starter_store_dir, monkeypatch):
+    """The guard's parse of a query that could hold SERVICE runs in the web process (a 4 KB
+    pathological one took seconds): six such queries at once held every request thread and /health
+    timed out. Now a query is admitted first, so those beyond the workers and the waiting slots are
+    refused at once, unparsed, and pages go on."""
+    import registry.sparql_guard as sparql_guard
+    app = make_app(tmp_path_factory, starter_store_dir, "admitted", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
+                   LDR_QUERY_WAITING=0)
+    try:
+        client = app.test_client()
+        parsed: list[str] = []
+        real = sparql_guard.service_verdict
+        monkeypatch.setattr(sparql_guard, "service_verdict", lambda q: (parsed.append(q), real(q))[1])
+        admission = app.extensions["ldr.queries"]()._admission
+        answers = []
+        thread = threading.Thread(target=lambda: answers.append(client.get("/sparql?query=" + quote(CARTESIAN))))
+        thread.start()
+        # the heavy query holds the only slot (not: some time has passed)
+        wait_for(lambda: admission._slots._value == 0, within=60, what="the heavy query being admitted")
+        mentions = 'SELECT ("service" AS ?z) WHERE { ?s ?p ?o } LIMIT 1 # ' + "x" * 100
+        refused = client.get("/sparql?query=" + quote(mentions))
+        assert refused.status_code == 503 and refused.headers.get("Retry-After"), refused.data[:300]
+        assert parsed == []   # refused before the guard parsed it
+        assert client.get("/health").status_code == 200
+        thread.join(60)
+        assert answers and answers[0].status_code in (200, 503)
+        assert client.get("/sparql?query=" + quote(mentions)).status_code == 200 and parsed == [mentions]
     finally:
         close_app(app)
