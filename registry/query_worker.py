@@ -56,6 +56,31 @@ def isolate_network() -> str | None:
     return "; ".join(reasons)
 
 
+#: The stack the engine parses and evaluates a query on. It recurses along a query's chains
+#: (UNION, BIND, FILTER, operators): on the main thread's 8 MiB, 3,000 BINDs or 8,000 `-` ended
+#: the worker with SIGSEGV. The guard refuses long chains (sparql_guard.MAX_CHAIN); this leaves
+#: room well beyond them. Reserved within the worker's address-space cap, at most a quarter of it.
+QUERY_STACK_BYTES = 256 * 1024 * 1024
+
+
+def _deep_stack_executor(memory_mb: int):
+    """A one-thread executor whose thread has QUERY_STACK_BYTES of stack (None if the system
+    will not make one: queries then run on the main thread, as before)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+    size = min(QUERY_STACK_BYTES, memory_mb * 1024 * 1024 // 4) if memory_mb else QUERY_STACK_BYTES
+    try:
+        previous = threading.stack_size(size)
+        try:
+            executor = ThreadPoolExecutor(max_workers=1)
+            executor.submit(lambda: None).result()   # the thread is made now, with this stack
+        finally:
+            threading.stack_size(previous)
+    except (ValueError, RuntimeError, MemoryError):
+        return None
+    return executor
+
+
 def main() -> None:
     """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes. The
     first message says whether the process could be cut off from the network."""
@@ -69,6 +94,7 @@ def main() -> None:
     if memory_mb:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    deep = _deep_stack_executor(memory_mb)
     stores: dict[str, ox.Store] = {}
     while True:
         try:
@@ -85,7 +111,8 @@ def main() -> None:
         except Exception as exc:  # noqa: BLE001 - told to the client as text
             answer = ("error", f"{type(exc).__name__}: {exc}")
         else:
-            answer = answer_job(stores[path], job)
+            store = stores[path]
+            answer = deep.submit(answer_job, store, job).result() if deep else answer_job(store, job)
         pickle.dump(answer, channel_out)
         channel_out.flush()
 

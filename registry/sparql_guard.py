@@ -103,14 +103,15 @@ def nesting_depth(query: str, stop_at: int = MAX_NESTING) -> int:
     return deepest
 
 
-#: How many operators may join terms and patterns in one query (UNION, OPTIONAL, MINUS, `||`,
-#: `&&`, `+`, `*`, `/`, `|`, a `.` or `;` between patterns). The engine's parser and evaluator
-#: recurse along such a chain: 10,000 UNIONs or 20,000 `+` overflowed a query worker's stack
-#: (SIGSEGV), 5,000 did not. MAX_NESTING bounds the depth; this bounds the flat chains.
+#: How many joins one query may hold: UNION, OPTIONAL, MINUS, BIND, FILTER, VALUES, the
+#: operators `|| && + - * / | !`, and the `, ; .` between terms and patterns. The engine's parser
+#: and evaluator recurse along such chains: on an 8 MiB stack, 10,000 UNIONs, 20,000 `+`, 8,000
+#: `-` or 3,000 BINDs ended a query worker with SIGSEGV. MAX_NESTING bounds the depth; this bounds
+#: the flat chains (and the workers run queries on a deeper stack: query_worker.QUERY_STACK_BYTES).
 MAX_CHAIN = 2_000
 _CHAIN_TOKENS = re.compile(
     _NESTING_TOKENS.pattern.rsplit("|", 1)[0]   # strings, comments, escape pairs and IRIs: skipped
-    + r"""|(?P<op>\|\||&&|[+*/|]|[.;](?=\s|[?$<_\[(]|$)|\b(?:UNION|OPTIONAL|MINUS)\b)""", re.I)
+    + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""", re.I)
 
 
 def chain_length(query: str) -> int:
