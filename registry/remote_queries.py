@@ -13,7 +13,7 @@ from contextlib import nullcontext
 import pyoxigraph as ox
 
 from . import query_worker
-from .sparql import Admission, QueryError, QueryOutcome, guard, keywords, streamed_lookup
+from .sparql import Admission, QueryError, QueryOutcome, check_graph_names, guard, keywords, streamed_lookup
 from .store.base import StoreError
 from .identifiers import sparql_iri, sparql_literal
 
@@ -54,6 +54,7 @@ class RemoteQueries:
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         # a lookup of one thing is quickly answered, so it is never refused for the heavy ones; any
         # other query is guarded once admitted (the guard's parse runs here), as on the embedded store
+        check_graph_names(*default_graphs, *named_graphs)
         admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
         with admission:
             return self._run(query, default_graphs, named_graphs, result_type, rdf_type, base_iri, substitutions)

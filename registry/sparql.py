@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from .allocator import with_allocator
 from .query_worker import answer_in_json, answer_job
-from .sparql_guard import QueryError, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
+from .sparql_guard import QueryError, check_graph_names, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
 
 log = logging.getLogger(__name__)
 
@@ -251,6 +251,7 @@ class QueryPool:
                 outcome = self._answer_here(query, lookup, result_type, rdf_type, base_iri)
                 if outcome is not None:
                     return outcome
+        check_graph_names(*default_graphs, *named_graphs)
         with self._admission.admitted():
             # guarded once admitted: the guard's parse of a query that could hold SERVICE runs in this
             # process (milliseconds, seconds for a pathological one), so it counts against the same limit

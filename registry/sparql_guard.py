@@ -73,7 +73,10 @@ _OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
 def nesting_depth(query: str, stop_at: int = MAX_NESTING) -> int:
     """The deepest nesting of brackets, braces and parentheses in the query's code (an upper
     bound where the reading is ambiguous); counting stops once past `stop_at`."""
-    text = unescape(query)
+    return max(_nesting_depth(text, stop_at) for text in readings(query))
+
+
+def _nesting_depth(text: str, stop_at: int) -> int:
     if text.count("(") + text.count("[") + text.count("{") <= stop_at:
         # an upper bound (only an opener deepens it): most queries stop here (~1 µs)
         return min(stop_at, text.count("(") + text.count("[") + text.count("{"))
@@ -109,9 +112,18 @@ def nesting_depth(query: str, stop_at: int = MAX_NESTING) -> int:
 #: `-` or 3,000 BINDs ended a query worker with SIGSEGV. MAX_NESTING bounds the depth; this bounds
 #: the flat chains (and the workers run queries on a deeper stack: query_worker.QUERY_STACK_BYTES).
 MAX_CHAIN = 2_000
+#: The longest query text the endpoint takes (the scans above hold the web process's GIL while
+#: they run: a 9.9 MB string literal kept /health waiting 17 s).
+MAX_QUERY_CHARS = 1_000_000
+#: Strings as unrolled loops (a run of ordinary characters is one C-speed step: a 10 MB literal
+#: matched character by character held the GIL for seconds), comments, escape pairs, and only
+#: those IRIs with `scheme://`: `<` is also less-than, and `0<1+1+…+1>0` looks like an IRI; a
+#: `//` can never be read as an expression, so only such IRIs can be skipped safely.
+_SKIPPED = (r'''"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'\'\''''
+            r'''|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*\''''
+            r"""|\#[^\n\r]*|\\.|<[A-Za-z][A-Za-z0-9+.-]*://[^<>"{}|^`\\\x00-\x20]*>""")
 _CHAIN_TOKENS = re.compile(
-    _NESTING_TOKENS.pattern.rsplit("|", 1)[0]   # strings, comments, escape pairs and IRIs: skipped
-    + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""", re.I)
+    _SKIPPED + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""", re.I)
 
 
 def chain_length(query: str) -> int:
@@ -119,7 +131,15 @@ def chain_length(query: str) -> int:
     IRIs skipped; an upper bound where the reading is ambiguous)."""
     if len(query) < 2 * MAX_CHAIN:   # each operator needs an operand: a short query cannot be a long chain
         return 0
-    return sum(1 for found in _CHAIN_TOKENS.finditer(unescape(query)) if found.group("op"))
+    # both readings: the engine's (escapes as written: "\u0022" is a one-character string) and
+    # the specification's (escapes read first), which can disagree on where strings end
+    return max(sum(1 for found in _CHAIN_TOKENS.finditer(text) if found.group("op")) for text in readings(query))
+
+
+def readings(query: str) -> tuple[str, ...]:
+    """The query as the engine reads it, and with its codepoint escapes read, if that differs."""
+    expanded = unescape(query)
+    return (query,) if expanded == query else (query, expanded)
 
 
 def check_nesting(query: str) -> None:
@@ -282,6 +302,9 @@ def guard(query: str) -> str:
     """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
     query's keywords for the checks that follow (profiled: working them out again for each
     check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError("length", f"The query is {len(query):,} characters long; the endpoint takes at most "
+                                   f"{MAX_QUERY_CHARS:,}. Split it, or download the dump (/dumps) and query a copy.")
     check_nesting(query)
     if chain_length(query) > MAX_CHAIN:
         raise QueryError("chain", f"The query joins more than {MAX_CHAIN:,} terms or patterns in one chain (UNION, "
@@ -313,3 +336,13 @@ def uses_service(query: str) -> bool:
     except QueryError as exc:
         return exc.kind in ("service", "unchecked")
     return False
+
+
+def check_graph_names(*names: str) -> None:
+    """default-graph-uri and named-graph-uri values must be absolute IRIs (a space or `>` in one
+    reached the engine's IRI constructor and was a 500)."""
+    from .identifiers import is_iri, shown
+    for name in names:
+        if not is_iri(name):
+            raise QueryError("param", f"{shown(name)} is not an IRI: default-graph-uri and named-graph-uri take "
+                                      "absolute IRIs, such as http://example.org/graph.")

@@ -15,7 +15,7 @@ import pytest
 from tests.listener import Listener
 
 from registry.sparql import QueryError, keywords
-from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, guard, might_use_service, nesting_depth
+from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
 
@@ -367,8 +367,14 @@ def test_a_function_the_engine_does_not_have_is_the_query_s_fault_not_a_500(app,
     "SELECT * WHERE { " + " ".join(["VALUES ?x {1}"] * 20_000) + " }",
     "PREFIX : <urn:> SELECT * WHERE { ?s " + ";".join([":p ?o"] * 20_000) + " } LIMIT 1",
     "PREFIX : <urn:> SELECT * WHERE { " + ".".join([":a :b :c "] * 20_000) + " } LIMIT 1",
+    # found by the third look: a `<` read as less-than looked like an IRI and hid the chain; a "\u0022"
+    # ended a string in one reading only and hid it
+    "ASK { FILTER(0<1" + "+1" * 5_000 + "&&1>0) }",
+    "ASK { FILTER(0<1)" + "?s?p?o." * 5_000 + "FILTER(1>0) }",
+    'ASK { FILTER("\\u0022" != "") FILTER(1' + "+1" * 5_000 + '>0) FILTER("" = "\\u0022") }',
+    'ASK { FILTER("\\u0022" != "") {}' + "UNION{}" * 5_000 + ' FILTER("" = "\\u0022") }',
 ], ids=["plus", "union", "optional", "patterns", "path", "minus", "commas", "not", "binds", "filters", "values",
-        "semicolons", "dots"])
+        "semicolons", "dots", "less-than-plus", "less-than-patterns", "escaped-quote-plus", "escaped-quote-union"])
 def test_a_long_flat_chain_is_refused_before_it_can_overflow_the_engine(app, caplog, query):
     """10,000 UNIONs or 20,000 `+` overflowed a worker's stack (SIGSEGV, a 500): nesting was
     bounded, flat chains were not."""
@@ -429,3 +435,27 @@ def test_a_worker_runs_queries_on_a_stack_deep_enough_for_chains_past_the_guard(
     query = "SELECT (COUNT(*) AS ?n) WHERE { " + " ".join(f"BIND({n} AS ?x{n})" for n in range(6_000)) + " }"
     outcome = _in_worker(pool, query)   # one solution, every variable bound
     assert json.loads(outcome.body)["results"]["bindings"][0]["n"]["value"] == "1", outcome.body[:300]
+
+
+def test_nesting_hidden_between_escaped_quotes_is_refused(app):
+    """To the guard, which read escapes first, "\u0022" opened a triple-quoted string that hid
+    what followed; the engine reads it as a one-character string. Both readings are scanned."""
+    query = 'ASK { FILTER("\\u0022" != "") FILTER(' + "(" * 1_000 + "1" + ")" * 1_000 + ') FILTER("" = "\\u0022") }'
+    response = app.test_client().post("/sparql", data=query.encode(), content_type="application/sparql-query")
+    assert response.status_code == 400 and response.json["title"] == "Query nested too deeply", response.data[:300]
+
+
+@pytest.mark.parametrize("parameter", ["default-graph-uri=a%20b", "named-graph-uri=%3E", "default-graph-uri=%3C"])
+def test_a_graph_name_that_is_not_an_iri_is_a_400(app, parameter):
+    client = app.test_client()
+    by_get = client.get("/sparql?query=ASK%7B%7D&" + parameter)
+    by_post = client.post("/sparql?" + parameter, data=b"ASK {}", content_type="application/sparql-query")
+    for response in (by_get, by_post):
+        assert response.status_code == 400 and response.json["title"] == "Bad parameter", response.data[:300]
+
+
+def test_a_query_longer_than_the_endpoint_takes_is_refused_before_any_scan(app):
+    """A 9.9 MB string literal held the web process's GIL in the guard's scans for 17 s."""
+    query = 'ASK { FILTER("' + "a" * (MAX_QUERY_CHARS + 10) + '" != "") }'
+    response = app.test_client().post("/sparql", data=query.encode(), content_type="application/sparql-query")
+    assert response.status_code == 400 and response.json["title"] == "Query too long", response.data[:300]

@@ -42,7 +42,9 @@ REFUSED = frozenset({400, 411, 413, 415, 422, None})
 
 CASES = [
     Case("chunked over the limit", lambda h, r, n: h + b"Transfer-Encoding: chunked\r\n\r\n" + chunks(padded(r, n))
-         + b"0\r\n\r\n", frozenset({413}), why="read to limit + 1 bytes, then 413"),
+         + b"0\r\n\r\n", frozenset({413, None}),
+         why="read to limit + 1 bytes, the rest drained (up to the limit again), then 413; a client that "
+             "half-closed meanwhile may get no answer: hyper drops it (its http1_half_close is off)"),
     Case("chunked over the limit in one chunk",
          lambda h, r, n: h + b"Transfer-Encoding: chunked\r\n\r\n" + chunks(padded(r, n), 1 << 20) + b"0\r\n\r\n",
          frozenset({413}), half_close=False),
