@@ -227,7 +227,7 @@ def build_openapi(base: str) -> dict:
                                       "400": problem("Not valid SPARQL"),
                                       "403": problem("An update or SERVICE was refused"),
                                        "500": problem("The query's process failed (it crashed, not a limit); logged"),
-                                      "406": problem("No acceptable format"), **RATE_LIMITED,
+                                      "406": problem("No acceptable format, or the answer cannot be written in the one asked for"), **RATE_LIMITED,
                                       "503": problem("Time or memory limit reached, every worker busy, or the store "
                                                      "does not answer", RETRY_AFTER)}},
                 "post": {"summary": "SPARQL 1.1 query by POST (form or application/sparql-query)",

@@ -33,13 +33,13 @@ ALIASES = {"application/json": "application/sparql-results+json", "application/x
            "text/xml": "application/sparql-results+xml"}
 STATUS = {"syntax": 400, "update": 403, "service": 403, "timeout": 503, "busy": 503, "memory": 503, "error": 500,
           "param": 400, "unavailable": 503, "nesting": 400, "unchecked": 400, "crash": 500, "evaluation": 400,
-          "chain": 400, "length": 400}
+          "chain": 400, "length": 400, "unwritable": 406}
 TITLES = {"syntax": "Query syntax error", "update": "Read-only endpoint", "service": "Remote services refused",
           "timeout": "Query time limit reached", "busy": "Endpoint busy", "memory": "Query memory limit reached",
           "error": "Query failed", "param": "Bad parameter", "unavailable": "Store unavailable",
           "nesting": "Query nested too deeply", "unchecked": "Query could not be checked",
           "crash": "Query process failed", "evaluation": "Query cannot be evaluated",
-          "chain": "Query too long a chain", "length": "Query too long"}
+          "chain": "Query too long a chain", "length": "Query too long", "unwritable": "Answer cannot be written in that format"}
 
 
 def query_problem(exc: QueryError) -> Response:

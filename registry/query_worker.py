@@ -141,6 +141,8 @@ def _answered(work) -> tuple[str, Any]:
         return "syntax", str(exc)
     except MemoryError:
         return "memory", "the query needed more memory than the endpoint allows"
+    except Unwritable as exc:
+        return "unwritable", str(exc)
     except RuntimeError as exc:   # the engine's evaluation errors (an unsupported function, wrong arguments);
         return "evaluation", str(exc)   # the store's own failures are OSError
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
@@ -185,10 +187,19 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "graph", "body": serialize_graph(triples, job["rdf_format"]), "truncated": truncated}
 
 
+class Unwritable(ValueError):
+    """The answer cannot be written in the format asked for (JSON-LD has no RDF 1.2 triple
+    terms): the client's choice of format, so 406, not a fault of the server."""
+
+
 def serialize_graph(triples: list, media_type: str) -> bytes:
     """A CONSTRUCT or DESCRIBE answer; RDF/XML without the characters XML 1.0 cannot hold,
     which pyoxigraph writes as they are (data stored before registry/text.py refused them)."""
-    body = ox.serialize(triples, format=RDF_FORMATS[media_type])
+    try:
+        body = ox.serialize(triples, format=RDF_FORMATS[media_type])
+    except (OSError, ValueError) as exc:   # the writer's refusal, e.g. a triple term in JSON-LD
+        raise Unwritable(f"the answer cannot be written as {media_type}: {exc}. Ask for text/turtle or "
+                         "application/n-triples, which can write every answer") from None
     return xml_safe_bytes(body) if media_type == "application/rdf+xml" else body
 
 

@@ -101,7 +101,10 @@ class RemoteQueries:
 
     @staticmethod
     def _graph(triples, rdf_type: str, truncated: bool) -> QueryOutcome:
-        return QueryOutcome(query_worker.serialize_graph(triples, rdf_type), rdf_type, truncated)
+        try:
+            return QueryOutcome(query_worker.serialize_graph(triples, rdf_type), rdf_type, truncated)
+        except query_worker.Unwritable as exc:
+            raise QueryError("unwritable", f"The query was answered, but {exc}.") from None
 
     def close(self) -> None:
         pass

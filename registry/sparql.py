@@ -339,6 +339,8 @@ def _outcome(status: str, payload) -> QueryOutcome:
         raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {payload}")
     if status == "memory":
         raise QueryError("memory", f"The query was stopped: {payload}.")
+    if status == "unwritable":
+        raise QueryError("unwritable", f"The query was answered, but {payload}.")
     if status == "evaluation":
         raise QueryError("evaluation", f"The query cannot be evaluated: {payload}. Change the query: the endpoint "
                                        "has the functions of SPARQL 1.1, as its engine implements them.")

@@ -459,3 +459,24 @@ def test_a_query_longer_than_the_endpoint_takes_is_refused_before_any_scan(app):
     query = 'ASK { FILTER("' + "a" * (MAX_QUERY_CHARS + 10) + '" != "") }'
     response = app.test_client().post("/sparql", data=query.encode(), content_type="application/sparql-query")
     assert response.status_code == 400 and response.json["title"] == "Query too long", response.data[:300]
+
+
+@pytest.mark.parametrize("query", [
+    "CONSTRUCT { <urn:a> <urn:b> ?x } WHERE { BIND(TRIPLE(<urn:a>, <urn:b>, <urn:c>) AS ?x) }",
+    "PREFIX : <urn:> CONSTRUCT { << :a :b :c >> :p :o } WHERE {}",
+])
+def test_an_answer_the_format_cannot_hold_is_a_406_not_a_500(app, query):
+    """JSON-LD has no RDF 1.2 triple terms: the writer refused, which was a 500."""
+    client = app.test_client()
+    refused = client.post("/sparql", data=query.encode(), content_type="application/sparql-query",
+                          headers={"Accept": "application/ld+json"})
+    assert refused.status_code == 406 and "text/turtle" in refused.json["detail"], refused.data[:300]
+    assert client.post("/sparql", data=query.encode(), content_type="application/sparql-query",
+                       headers={"Accept": "text/turtle"}).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["http%3A%2F%2Fa%2F%25zz", "http://a/%FF", "http%3A%2F%2Fa%3Ax%2F",
+                                  "http%3A%2F%2Fa%2F%23a%23b", "http%3A%2F%2F%5Bzz%5D%2F"])
+def test_a_graph_name_the_engine_cannot_read_is_a_400(app, name):
+    response = app.test_client().get("/sparql?query=ASK%7B%7D&default-graph-uri=" + name)
+    assert response.status_code == 400 and response.json["title"] == "Bad parameter", response.data[:300]
