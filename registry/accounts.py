@@ -107,7 +107,7 @@ class Accounts:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("""CREATE TABLE IF NOT EXISTS users (
             username TEXT PRIMARY KEY, organisation TEXT NOT NULL, role TEXT NOT NULL,
-            password_hash TEXT NOT NULL, created TEXT NOT NULL, failures INTEGER NOT NULL DEFAULT 0)""")
+            password_hash TEXT NOT NULL, created TEXT NOT NULL)""")
         self._db.execute("""CREATE TABLE IF NOT EXISTS drafts (
             id TEXT PRIMARY KEY, username TEXT NOT NULL, register TEXT NOT NULL, reference TEXT NOT NULL,
             mode TEXT NOT NULL, expected_version INTEGER, turtle TEXT NOT NULL, form TEXT NOT NULL, created TEXT NOT NULL)""")
@@ -161,7 +161,8 @@ class Accounts:
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock:
             try:
-                self._db.execute("INSERT INTO users VALUES (?, ?, ?, ?, ?, 0)",
+                self._db.execute("INSERT INTO users (username, organisation, role, password_hash, created) "
+                                 "VALUES (?, ?, ?, ?, ?)",
                                  (username, organisation, role, _new_password_hash(password), created))
             except sqlite3.IntegrityError as exc:
                 raise AccountError(f"there is already a user called {username!r}") from exc

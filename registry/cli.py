@@ -1,6 +1,7 @@
 """The `ldr` command. Each subcommand is a thin wrapper over one registry function."""
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import time
@@ -292,9 +293,25 @@ def _organisation(settings: dict, org: str) -> str:
         st.close()
 
 
+@contextlib.contextmanager
 def _accounts(settings: dict):
-    from .accounts import open_accounts
-    return open_accounts(settings)
+    """The accounts database, closed afterwards; its errors (an unknown user, a short password)
+    end the command with their message."""
+    from .accounts import AccountError, open_accounts
+    accounts = open_accounts(settings)
+    try:
+        yield accounts
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        accounts.close()
+
+
+def _password(from_stdin: bool, prompt: str) -> str:
+    """A password from standard input's first line, or asked for twice without echo."""
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
 
 
 @main.command()
@@ -368,18 +385,11 @@ def user() -> None:
 def user_create(username: str, org: str, role: str, password_stdin: bool, store: str | None) -> None:
     """Create a user (the password is asked for twice, or read from standard input; at least 12
     characters; only a hash is kept)."""
-    from .accounts import AccountError
     settings = _settings(store)
     iri = _organisation(settings, org)
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
-        click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    accounts = _accounts(settings)
-    try:
+    password = _password(password_stdin, "Password")
+    with _accounts(settings) as accounts:
         accounts.create_user(username, iri, role, password)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        accounts.close()
     click.echo(f"Created {role} {username} for {iri}.")
 
 
@@ -390,17 +400,10 @@ def user_create(username: str, org: str, role: str, password_stdin: bool, store:
 def user_password(username: str, password_stdin: bool, store: str | None) -> None:
     """Set a new password for a user (asked for twice, or read from standard input; at least 12
     characters). Every session the user has is ended: they sign in again everywhere."""
-    from .accounts import AccountError
     settings = _settings(store)
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
-        click.prompt("New password", hide_input=True, confirmation_prompt=True)
-    accounts = _accounts(settings)
-    try:
+    password = _password(password_stdin, "New password")
+    with _accounts(settings) as accounts:
         ended = accounts.set_password(username, password)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        accounts.close()
     click.echo(f"Set a new password for {username}; ended {ended} session{'' if ended == 1 else 's'}.")
 
 
@@ -413,11 +416,8 @@ def user_unlock(username: str | None, address: str | None, store: str | None) ->
     they may try again at once."""
     if username is None and address is None:
         raise click.UsageError("give a user name, an --address, or both")
-    accounts = _accounts(_settings(store))
-    try:
+    with _accounts(_settings(store)) as accounts:
         removed = accounts.unlock(username, address)
-    finally:
-        accounts.close()
     what = " and ".join(filter(None, [username and f"user name {username}", address and f"address {address}"]))
     click.echo(f"Unlocked {what} ({removed} failed sign-in{'' if removed == 1 else 's'} forgotten).")
 
@@ -435,16 +435,10 @@ def token() -> None:
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def token_create(org: str, role: str, username: str | None, store: str | None) -> None:
     """Create a token; it is printed once, as the last line, and only its hash is kept."""
-    from .accounts import AccountError
     settings = _settings(store)
     iri = _organisation(settings, org)
-    accounts = _accounts(settings)
-    try:
+    with _accounts(settings) as accounts:
         info, secret = accounts.create_token(username or f"{iri.rsplit('/', 1)[-1]}-{role}", iri, role)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        accounts.close()
     click.echo(f"Token {info.id} for user {info.username} ({info.role}, {info.organisation}). Keep it secret:")
     click.echo(secret)
 
@@ -453,13 +447,10 @@ def token_create(org: str, role: str, username: str | None, store: str | None) -
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def token_list(store: str | None) -> None:
     """List tokens (never the tokens themselves)."""
-    accounts = _accounts(_settings(store))
-    try:
+    with _accounts(_settings(store)) as accounts:
         for t in accounts.tokens():
             state = f"revoked {t.revoked}" if t.revoked else "active"
             click.echo(f"{t.id}  {t.username}  {t.role}  {t.organisation}  created {t.created}  {state}")
-    finally:
-        accounts.close()
 
 
 @token.command("revoke")
@@ -467,25 +458,16 @@ def token_list(store: str | None) -> None:
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def token_revoke(token_id: str, store: str | None) -> None:
     """Revoke a token by its id (from `ldr token list`)."""
-    from .accounts import AccountError
-    accounts = _accounts(_settings(store))
-    try:
+    with _accounts(_settings(store)) as accounts:
         info = accounts.revoke(token_id)
-    except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        accounts.close()
     click.echo(f"Revoked token {info.id} of {info.username}.")
 
 
 def _agent_for(settings: dict, token_value: str | None):
     if not token_value:
         raise click.ClickException("give an API token with --token or the LDR_TOKEN environment variable")
-    accounts = _accounts(settings)
-    try:
+    with _accounts(settings) as accounts:
         agent = accounts.authenticate(token_value)
-    finally:
-        accounts.close()
     if agent is None:
         raise click.ClickException("the token is not valid: unknown, mistyped or revoked")
     return agent

@@ -87,8 +87,6 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
     if fmt.ox == ox.RdfFormat.RDF_XML:
         _refuse_dtd(data, source)
     refuse_deep(data, fmt.name, source, fmt.label)
-    if fmt.ox == ox.RdfFormat.JSON_LD:
-        _refuse_deep_json(data, source)
     graph = Graph()
     try:
         for quad in ox.parse(data, fmt.ox, base_iri=base):
@@ -114,11 +112,6 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
     return graph
 
 
-#: How deeply JSON-LD may nest objects and arrays. Records nest two or three levels; the JSON-LD
-#: parser's memory grows without bound on very deep input (a test saw 50,000 levels exhaust it).
-MAX_JSON_DEPTH = MAX_NESTING
-
-
 def refuse_deep(data: bytes, syntax: str, source: str, label: str) -> None:
     """Refuse input that nests deeper than MAX_NESTING, from a scan of its text: before any
     parser runs (RDF/XML parsing is quadratic in depth, and the readers after it recurse)."""
@@ -131,29 +124,6 @@ def refuse_deep(data: bytes, syntax: str, source: str, label: str) -> None:
                          "reads", source=source, line=line, column=column,
                          hint="Flatten the document: records need only a few levels (name deeply nested "
                               "things with IRIs of their own).")
-
-
-def _refuse_deep_json(data: bytes, source: str) -> None:
-    """Check JSON-LD with Python's own JSON reader first (fast, and it stops at deep recursion),
-    then refuse nesting deeper than MAX_JSON_DEPTH before the RDF parser sees it."""
-    import json
-    try:
-        document = json.loads(data)
-    except RecursionError:
-        raise InputError(f"the JSON-LD nests objects or arrays more than {MAX_JSON_DEPTH} levels deep", source=source,
-                         hint="Flatten the document: records need only a few levels.") from None
-    except json.JSONDecodeError as exc:
-        raise InputError(f"the input is not valid JSON-LD: it is not even JSON ({exc.msg})", source=source,
-                         line=exc.lineno, column=exc.colno,
-                         hint="Check the JSON syntax at that place.") from None
-    level = [(document, 1)]
-    while level:
-        value, depth = level.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise InputError(f"the JSON-LD nests objects or arrays more than {MAX_JSON_DEPTH} levels deep",
-                             source=source, hint="Flatten the document: records need only a few levels.")
-        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
-        level.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
 
 
 def _refuse_dtd(data: bytes, source: str) -> None:

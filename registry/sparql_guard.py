@@ -58,6 +58,12 @@ def unescape(text: str) -> str:
     return _CODEPOINT.sub(_codepoint, text) if "\\" in text else text
 
 
+#: String literals of the four kinds, as unrolled loops: a run of ordinary characters is one
+#: C-speed step (a 10 MB literal matched character by character held the GIL for seconds).
+_STRINGS = (r'''"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'\'\''''
+            r'''|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*\'''')
+
+
 # --- nesting ---------------------------------------------------------------------------------
 
 # Strings and comments are skipped (a bracket in them is text). A backslash pair outside a
@@ -65,8 +71,7 @@ def unescape(text: str) -> str:
 # IRI's brackets are counted as code, but its closing ones are never subtracted: `<` is also
 # the less-than operator, so what looks like an IRI may be code to the engine, and an IRI
 # must not hide nesting either way.
-_NESTING_TOKENS = re.compile(r'''"""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n\r]|\\.)*"'''
-                             r"""|'(?:[^'\\\n\r]|\\.)*'|\#[^\n\r]*|\\.|<[^<>"{}|^`\\\x00-\x20]*>|[\[\](){}]""")
+_NESTING_TOKENS = re.compile(_STRINGS + r"""|\#[^\n\r]*|\\.|<[^<>"{}|^`\\\x00-\x20]*>|[\[\](){}]""")
 _OPENERS, _CLOSERS = frozenset("([{"), frozenset(")]}")
 
 
@@ -115,13 +120,10 @@ MAX_CHAIN = 2_000
 #: The longest query text the endpoint takes (the scans above hold the web process's GIL while
 #: they run: a 9.9 MB string literal kept /health waiting 17 s).
 MAX_QUERY_CHARS = 1_000_000
-#: Strings as unrolled loops (a run of ordinary characters is one C-speed step: a 10 MB literal
-#: matched character by character held the GIL for seconds), comments, escape pairs, and only
-#: those IRIs with `scheme://`: `<` is also less-than, and `0<1+1+…+1>0` looks like an IRI; a
-#: `//` can never be read as an expression, so only such IRIs can be skipped safely.
-_SKIPPED = (r'''"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'\'\''''
-            r'''|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*\''''
-            r"""|\#[^\n\r]*|\\.|<[A-Za-z][A-Za-z0-9+.-]*://[^<>"{}|^`\\\x00-\x20]*>""")
+#: Strings, comments, escape pairs, and only those IRIs with `scheme://`: `<` is also
+#: less-than, and `0<1+1+…+1>0` looks like an IRI; a `//` can never be read as an expression,
+#: so only such IRIs can be skipped safely.
+_SKIPPED = _STRINGS + r"""|\#[^\n\r]*|\\.|<[A-Za-z][A-Za-z0-9+.-]*://[^<>"{}|^`\\\x00-\x20]*>"""
 _CHAIN_TOKENS = re.compile(
     _SKIPPED + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""", re.I)
 
@@ -241,8 +243,7 @@ def might_use_service(query: str) -> bool:
     return _service_letters(query) or ("\\" in query and _service_letters(unescape(query)))
 
 
-_TOKENS = re.compile(r'''("""(?:[^"\\]|\\.|"(?!""))*"""|'\'\'(?:[^'\\]|\\.|'(?!''))*'\'\'|"(?:[^"\\\n]|\\.)*"'''
-                     r"""|'(?:[^'\\\n]|\\.)*'|<[^<>"{}|^`\\\s]*>|\\.|\#[^\n]*)""")
+_TOKENS = re.compile(_STRINGS + r"""|<[^<>"{}|^`\\\s]*>|\\.|\#[^\n]*""")
 
 
 def keywords(query: str) -> str:

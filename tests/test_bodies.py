@@ -26,9 +26,9 @@ from tests.server import Server
 from tests.test_cli import LDR
 from tests.test_faults import token_for
 from tests.test_registration import exemplar
+from tests.web import PASSWORD, csrf
 
 LIMIT = 6000
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -178,10 +178,6 @@ class Browser:
             return response.status, response.getheader("Location"), response.read()
         finally:
             connection.close()
-
-
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
 
 
 def test_a_form_post_over_the_limit_is_refused_and_writes_nothing(server):

@@ -15,8 +15,8 @@ from tests.conftest import BASE
 from tests.server import Server
 from tests.test_browser import accessible
 from tests.test_cli import LDR
+from tests.web import PASSWORD
 
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")

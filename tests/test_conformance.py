@@ -10,6 +10,7 @@ import pytest
 from registry.conformance import check_json
 from tests.conftest import SHARED, close_app, make_app
 from tests.test_cli import run
+from tests.web import csrf
 
 STANDARDS = SHARED / "ext" / "standards"
 OCDS = "https://standard.open-contracting.org/schema/1__1__5/release-package-schema.json"
@@ -79,9 +80,7 @@ def test_the_check_api_answers_with_a_report_and_an_earl_assertion(app):
 
 def test_the_check_page_takes_an_upload(app):
     client = app.test_client()
-    import re
-    form = client.get("/doc/standards/360giving/check").data
-    token = re.search(rb'name="csrf_token" value="([^"]+)"', form).group(1).decode()
+    token = csrf(client.get("/doc/standards/360giving/check").data)
     import io
     sample = (STANDARDS / "360giving/invalid/badfile_all_validation_errors.json").read_bytes()
     result = client.post("/doc/standards/360giving/check", content_type="multipart/form-data",

@@ -4,7 +4,6 @@ than one request (a signed-in form, a redirect, a SPARQL server that breaks off)
 from __future__ import annotations
 
 import json
-import re
 import socket
 import threading
 from pathlib import Path
@@ -14,10 +13,10 @@ import pytest
 from registry.store.base import StoreError
 from registry.store.remote import RemoteStore
 from tests.conftest import BASE, close_app, make_app
+from tests.web import PASSWORD, csrf, sign_in
 
 CORPUS = Path(__file__).parent / "hostile" / "server-errors"
 CASES = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture(scope="module")
@@ -51,15 +50,9 @@ def test_the_hostile_corpus_of_server_errors(app, steward, case):
             assert case["detail"] in response.json["detail"], response.json
 
 
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-
-
 def signed_in(app, user: str = "amy"):
     client = app.test_client()
-    token = csrf(client.get("/sign-in").data)
-    assert client.post("/sign-in", data={"username": user, "password": PASSWORD, "csrf_token": token,
-                                         "next": "/"}).status_code == 302
+    assert sign_in(client, user).status_code == 302
     return client, csrf(client.get("/exemplars/new").data)   # signing in starts a new session
 
 

@@ -22,8 +22,8 @@ import registry.accounts as accounts_module
 from registry.accounts import Accounts, accounts_path
 from registry.cli import main
 from tests.conftest import BASE, close_app, make_app
+from tests.web import PASSWORD, add_users, csrf, sign_in as attempt
 
-PASSWORD = "a long enough password"
 COOKIE = "ldr_session"   # with LDR_COOKIE_SECURE off; __Host-ldr_session when it is on
 SITE = "http://localhost/sign-in"   # where the Flask test client's requests are made
 HOSTILE = Path(__file__).parent / "hostile" / "next.txt"
@@ -42,22 +42,11 @@ class Clock:
 @pytest.fixture
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "signin", LDR_COOKIE_SECURE=False)
+    add_users(app)
     accounts = app.extensions["ldr.accounts"]
-    accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
-    accounts.create_user("sam", f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government",
-                         "steward", PASSWORD)
     accounts.clock = Clock()
     yield app
     close_app(app)
-
-
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-
-
-def attempt(client, user: str, password: str = PASSWORD, next: str = "/"):
-    token = csrf(client.get("/sign-in").data)
-    return client.post("/sign-in", data={"username": user, "password": password, "csrf_token": token, "next": next})
 
 
 def signed_in_client(app, user: str = "amy"):

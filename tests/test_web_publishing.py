@@ -11,28 +11,20 @@ from rdflib.namespace import SH, XSD
 from registry.forms import form_for
 from registry.model import load_model
 from tests.conftest import BASE, close_app, make_app
+from tests.web import PASSWORD, add_users, csrf, sign_in as attempt
 
-PASSWORD = "a long enough password"
 
 
 @pytest.fixture
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "web", LDR_COOKIE_SECURE=False)
-    accounts = app.extensions["ldr.accounts"]
-    accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
-    accounts.create_user("sam", f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government",
-                         "steward", PASSWORD)
+    add_users(app)
     yield app
     close_app(app)
 
 
-def csrf(page: bytes) -> str:
-    return re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-
-
 def sign_in(client, user: str):
-    token = csrf(client.get("/sign-in").data)
-    response = client.post("/sign-in", data={"username": user, "password": PASSWORD, "csrf_token": token, "next": "/"})
+    response = attempt(client, user)
     assert response.status_code == 302, response.data[:500]
 
 
