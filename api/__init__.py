@@ -213,8 +213,11 @@ class QueryService:
             if self._pool is None:
                 s = self.settings
                 if self.remote:
+                    # one worker, only to parse the rare query that could hold SERVICE (the server runs them all)
+                    checker = QueryPool(lambda: "", size=1, timeout=s["LDR_QUERY_TIMEOUT"],
+                                        memory_mb=s["LDR_QUERY_MEMORY_MB"], allocator=allocator_library(s["LDR_ALLOCATOR"]))
                     self._pool = RemoteQueries(self.store, timeout=s["LDR_QUERY_TIMEOUT"],
-                                               max_rows=s["LDR_QUERY_MAX_ROWS"],
+                                               max_rows=s["LDR_QUERY_MAX_ROWS"], checker=checker,
                                                at_once=s["LDR_QUERY_WORKERS"] + s["LDR_QUERY_WAITING"])
                 else:
                     self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],

@@ -1,9 +1,11 @@
 """The process that runs one SPARQL query at a time on a read-only snapshot of the store.
 
-It imports nothing but pyoxigraph, the standard library and registry.text (itself standard
-library only: what XML 1.0 cannot hold), so it starts fast. The parent
-kills it when a query passes the time limit: killing a process is the only way to be sure a
-query in pyoxigraph (which has no timeout) stops and gives its CPU and memory back.
+It imports pyoxigraph, the standard library and registry.text (itself standard library only:
+what XML 1.0 cannot hold), so it starts fast; then, on its query thread while it waits for
+work, the SPARQL guard's parser (rdflib's), with which it checks a query that could hold SERVICE
+before running it (registry/sparql_guard.py). The parent kills it when a query, or that check,
+passes the time limit: killing a process is the only way to be sure a query in pyoxigraph
+(which has no timeout) or a parse in pyparsing stops and gives its CPU and memory back.
 """
 from __future__ import annotations
 
@@ -95,6 +97,11 @@ def main() -> None:
         limit = memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     deep = _deep_stack_executor(memory_mb)
+    if deep:
+        # on the query thread while it waits for work (a thread of its own would reserve another
+        # stack and malloc arena within the address-space cap)
+        from registry.sparql_guard import warm_parser
+        deep.submit(warm_parser)
     stores: dict[str, ox.Store] = {}
     while True:
         try:
@@ -103,6 +110,13 @@ def main() -> None:
             return
         if job is None:
             return
+        if job.get("check"):
+            # a query that could hold SERVICE is parsed here, under the time limit, not in the web process
+            verdict = deep.submit(_verdict, job["query"]).result() if deep else _verdict(job["query"])
+            if verdict[0] != "ok" or job.get("snapshot") is None:
+                pickle.dump(("verdict", verdict), channel_out)
+                channel_out.flush()
+                continue
         path = job["snapshot"]
         try:
             if path not in stores:
@@ -115,6 +129,16 @@ def main() -> None:
             answer = deep.submit(answer_job, store, job).result() if deep else answer_job(store, job)
         pickle.dump(answer, channel_out)
         channel_out.flush()
+
+
+def _verdict(query: str) -> tuple[str, str]:
+    """The guard's verdict on the parsed query (sparql_guard.service_verdict); a failure of the
+    parser itself is a query the guard could not check, and is refused as such."""
+    from registry import sparql_guard
+    try:
+        return sparql_guard.service_verdict(query)
+    except Exception as exc:  # noqa: BLE001 - the query is refused, with the reason
+        return "unchecked", f"the guard's SPARQL parser failed on it ({type(exc).__name__})"
 
 
 def answer_job(store: ox.Store, job: dict[str, Any]) -> tuple[str, Any]:

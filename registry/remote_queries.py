@@ -1,19 +1,21 @@
 """The public SPARQL service when the registry runs on a SPARQL server (LDR_STORE=sparql).
 
-Queries pass the same guard as on the embedded store (no updates, no SERVICE), then go to the
-server itself with the registry's time limit; results are capped at the same number of rows
+Queries pass the same guard as on the embedded store (no updates, no SERVICE; a query that
+could hold SERVICE is parsed by a query worker process, `checker`, under the time limit), then
+go to the server itself with what is left of the registry's time limit; results are capped at the same number of rows
 and serialised by the same code, so a client cannot tell which store answered.
 """
 from __future__ import annotations
 
 import json
 import re
+import time
 from contextlib import nullcontext
 
 import pyoxigraph as ox
 
 from . import query_worker
-from .sparql import Admission, QueryError, QueryOutcome, check_graph_names, guard, keywords, streamed_lookup
+from .sparql import Admission, QueryError, QueryOutcome, QueryPool, check_graph_names, keywords, streamed_lookup
 from .store.base import StoreError
 from .identifiers import sparql_iri, sparql_literal
 
@@ -45,15 +47,16 @@ def bind_values(query: str, substitutions: dict) -> str:
 class RemoteQueries:
     """Same interface as QueryPool.run, answered by the store's own SPARQL server."""
 
-    def __init__(self, store, *, timeout: float, max_rows: int, at_once: int = 4):
-        """`at_once`: queries sent to the server at the same time (Admission)."""
-        self.store, self.timeout, self.max_rows = store, timeout, max_rows
+    def __init__(self, store, *, timeout: float, max_rows: int, checker: QueryPool, at_once: int = 4):
+        """`checker`: the worker pool whose workers parse queries for the guard (QueryPool.check);
+        `at_once`: queries sent to the server at the same time (Admission)."""
+        self.store, self.timeout, self.max_rows, self.checker = store, timeout, max_rows, checker
         self._admission = Admission(at_once)
 
     def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
             rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
         # a lookup of one thing is quickly answered, so it is never refused for the heavy ones; any
-        # other query is guarded once admitted (the guard's parse runs here), as on the embedded store
+        # other query is guarded once admitted, as on the embedded store
         check_graph_names(*default_graphs, *named_graphs)
         admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
         with admission:
@@ -61,7 +64,8 @@ class RemoteQueries:
 
     def _run(self, query, default_graphs, named_graphs, result_type, rdf_type, base_iri,
              substitutions) -> QueryOutcome:
-        body = guard(query)
+        started = time.monotonic()
+        body = self.checker.check(query, started)
         if substitutions:
             query = bind_values(query, substitutions)
             body = keywords(query)
@@ -72,7 +76,8 @@ class RemoteQueries:
                  [("named-graph-uri", g) for g in named_graphs]
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
-            body = self.store.query_request(params, accept, timeout=self.timeout)
+            body = self.store.query_request(params, accept,
+                                            timeout=max(0.1, self.timeout - (time.monotonic() - started)))
         except StoreError as exc:
             if exc.status == 400:
                 raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {exc.detail}") from None
@@ -107,4 +112,4 @@ class RemoteQueries:
             raise QueryError("unwritable", f"The query was answered, but {exc}.") from None
 
     def close(self) -> None:
-        pass
+        self.checker.close()

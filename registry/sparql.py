@@ -24,7 +24,7 @@ from typing import Any, Callable
 
 from .allocator import with_allocator
 from .query_worker import answer_in_json, answer_job
-from .sparql_guard import QueryError, check_graph_names, guard, is_update, keywords, uses_service  # noqa: F401 - used here and re-exported
+from .sparql_guard import QueryError, check_graph_names, guard, is_update, keywords, refuse, screen, uses_service  # noqa: F401 - used here and re-exported
 
 log = logging.getLogger(__name__)
 
@@ -252,25 +252,35 @@ class QueryPool:
                 if outcome is not None:
                     return outcome
         check_graph_names(*default_graphs, *named_graphs)
+        # the cheap checks here; a query that could hold SERVICE is parsed by the worker before it
+        # runs, under the same time limit (a parse may take seconds, and would hold this process)
         with self._admission.admitted():
-            # guarded once admitted: the guard's parse of a query that could hold SERVICE runs in this
-            # process (milliseconds, seconds for a pathological one), so it counts against the same limit
-            body = guard(query)
-            return self._run_in_worker(query, body, default_graphs, named_graphs, result_type, rdf_type, base_iri,
-                                       substitutions)
+            body, must_parse = screen(query)
+            started = time.monotonic()
+            snapshot = self.snapshot()   # before a worker is taken: if this fails, no worker is kept from the pool
+            job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
+                   "snapshot": snapshot, "max_rows": self.max_rows, "rdf_format": rdf_type,
+                   "result_type": result_type, "base_iri": base_iri, "substitutions": substitutions or {},
+                   "whole": within_limit(body, self.max_rows), "check": must_parse}
+            return _outcome(*self._ask(job, started))
 
-    def _run_in_worker(self, query: str, body: str, default_graphs, named_graphs, result_type: str, rdf_type: str,
-                       base_iri: str | None, substitutions: dict | None) -> QueryOutcome:
-        started = time.monotonic()
-        snapshot = self.snapshot()   # before a worker is taken: if this fails, no worker is kept from the pool
+    def check(self, query: str, started: float) -> str:
+        """The guard, with its parse (if the query needs one) done by a worker within the time
+        limit counted from `started`: for a store whose queries run elsewhere (RemoteQueries).
+        Returns the query's keywords."""
+        body, must_parse = screen(query)
+        if must_parse:
+            self._ask({"check": True, "query": query, "snapshot": None}, started)
+        return body
+
+    def _ask(self, job: dict, started: float):
+        """Give a job to an idle worker: its answer as (status, payload), or a QueryError if it
+        took longer than the time limit (counted from `started`), or the worker died."""
+        query = job["query"]
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = self._idle.get(timeout=max(0.0, self.timeout - (time.monotonic() - started)))
         except queue.Empty:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
-        job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-               "snapshot": snapshot, "max_rows": self.max_rows, "rdf_format": rdf_type, "result_type": result_type,
-               "base_iri": base_iri, "substitutions": substitutions or {},
-               "whole": within_limit(body, self.max_rows)}
         try:
             worker.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
@@ -297,7 +307,9 @@ class QueryPool:
                                       "fault in the server, not in the query; it has been logged.") from None
         finally:
             self._idle.put(worker)
-        return _outcome(status, payload)
+        if status == "verdict":
+            refuse(*payload)
+        return status, payload
 
     def _answer_here(self, query: str, lookup: re.Match, result_type: str, rdf_type: str,
                      base_iri: str | None) -> QueryOutcome | None:

@@ -155,6 +155,10 @@ def check_nesting(query: str) -> None:
 
 _parser_lock = threading.Lock()
 _parser = None
+#: one parse at a time: pyparsing's packrat cache is shared by every parse and cleared as each
+#: one starts, so two at once in one process fail each other (seen: a query parsed while the
+#: worker warmed the parser up was reported as unreadable)
+_parsing = threading.Lock()
 
 
 def _rdflib_parser():
@@ -165,6 +169,11 @@ def _rdflib_parser():
             from rdflib.plugins.sparql import parser
             _parser = parser
     return _parser
+
+
+def warm_parser() -> None:
+    """Import the parser and parse once (the first parse builds pyparsing's caches)."""
+    service_verdict("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")
 
 
 def _holds_service(tree) -> bool:
@@ -205,16 +214,17 @@ def parsed(query: str, *, expand: bool = True):
         query = _ESCAPE_OR_PAIR.sub(lambda found: found.group() if found.group() == "\\\\" else "Z", query)
         readings = (lambda text: parser.Query.parse_string(text, parse_all=True),
                     lambda text: parser.UpdateUnit.parse_string(text, parse_all=True)[0])
-    try:
-        return "query", readings[0](query)
-    except RecursionError:
-        return "unparsed", "the query is too deeply nested for the guard's parser"
-    except Exception as exc:  # noqa: BLE001 - pyparsing's ParseException and the like
-        message = str(exc)
-    try:
-        return "update", readings[1](query)
-    except Exception:  # noqa: BLE001 - neither a query nor an update: the query's message stands
-        return "unparsed", message
+    with _parsing:
+        try:
+            return "query", readings[0](query)
+        except RecursionError:
+            return "unparsed", "the query is too deeply nested for the guard's parser"
+        except Exception as exc:  # noqa: BLE001 - pyparsing's ParseException and the like
+            message = str(exc)
+        try:
+            return "update", readings[1](query)
+        except Exception:  # noqa: BLE001 - neither a query nor an update: the query's message stands
+            return "unparsed", message
 
 
 #: where the letters of the keyword can only continue a name: right after `:` (a prefixed
@@ -299,10 +309,12 @@ def service_verdict(query: str) -> tuple[str, str]:
     return "ok", ""
 
 
-def guard(query: str) -> str:
-    """Refuse what a public read-only endpoint must never do, before anything runs. Returns the
-    query's keywords for the checks that follow (profiled: working them out again for each
-    check, 17 µs of the web process's ~300 µs of CPU per two-hop join request)."""
+def screen(query: str) -> tuple[str, bool]:
+    """The guard's checks that need no parse, cheap enough for the web process: length, nesting,
+    chains and updates. Returns the query's keywords (for the checks that follow: profiled,
+    working them out again for each check was 17 µs of the web process's ~300 µs of CPU per
+    two-hop join request) and whether the query must still be parsed for SERVICE
+    (service_verdict) before it may run."""
     if len(query) > MAX_QUERY_CHARS:
         raise QueryError("length", f"The query is {len(query):,} characters long; the endpoint takes at most "
                                    f"{MAX_QUERY_CHARS:,}. Split it, or download the dump (/dumps) and query a copy.")
@@ -314,19 +326,32 @@ def guard(query: str) -> str:
     body = keywords(query)
     if is_update(query, body=body):
         raise QueryError("update", READ_ONLY)
-    if might_use_service(query):
-        verdict, why = service_verdict(query)
-        if verdict == "update":
-            raise QueryError("update", READ_ONLY)
-        if verdict == "service":
-            raise QueryError("service", NO_SERVICE)
-        if verdict == "unchecked":
-            raise QueryError("unchecked", "The endpoint could not check this query: it has the word \"service\" "
-                                          f"where a keyword could start, and {why}; so the endpoint cannot prove "
-                                          "it sends no request to another server. If it is valid SPARQL 1.1 and "
-                                          "holds no SERVICE, reword or remove the \"service\" in comments and "
-                                          "strings, or write escaped prefixed names (such as ex:a\\#b) as full "
-                                          "IRIs, and try again.")
+    return body, might_use_service(query)
+
+
+def refuse(verdict: str, why: str) -> None:
+    """Raise the QueryError for a service_verdict other than "ok"."""
+    if verdict == "update":
+        raise QueryError("update", READ_ONLY)
+    if verdict == "service":
+        raise QueryError("service", NO_SERVICE)
+    if verdict == "unchecked":
+        raise QueryError("unchecked", "The endpoint could not check this query: it has the word \"service\" "
+                                      f"where a keyword could start, and {why}; so the endpoint cannot prove "
+                                      "it sends no request to another server. If it is valid SPARQL 1.1 and "
+                                      "holds no SERVICE, reword or remove the \"service\" in comments and "
+                                      "strings, or write escaped prefixed names (such as ex:a\\#b) as full "
+                                      "IRIs, and try again.")
+
+
+def guard(query: str) -> str:
+    """Refuse what a public read-only endpoint must never do, before anything runs, parsing the
+    query in this process if it could hold SERVICE. For queries the registry itself wrote; the
+    public endpoint screens in the web process and parses in a query worker, under the time
+    limit (a pathological 8,000-character query took rdflib's parser 3 s)."""
+    body, must_parse = screen(query)
+    if must_parse:
+        refuse(*service_verdict(query))
     return body
 
 

@@ -2,9 +2,8 @@
 
 Validating a submission for the first time in a process prepares the shapes' SPARQL, works out
 what the vocabulary says about each term and fills SQLite's and RocksDB's caches: measured at
-1M triples, the first submission after a start took 89 ms against 23 ms for the next ones. It
-also imports the SPARQL guard's parser (rdflib's, a few hundred ms), which the first query that
-mentions "service" would otherwise wait for.
+1M triples, the first submission after a start took 89 ms against 23 ms for the next ones.
+(The SPARQL guard's parser is warmed by each query worker as it starts: registry/query_worker.py.)
 """
 from __future__ import annotations
 
@@ -20,8 +19,6 @@ def warm_up(store: Store, model: Model, index=None) -> list[str]:
     """Validate (never write) one registered record of each register, and look for records
     similar to it in the search index (at 5M triples the first look took 62 ms, the next ones
     2 ms); the records validated."""
-    from .sparql_guard import service_verdict
-    service_verdict("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }")   # imports the guard's parser now
     validated = []
     for register, cls in model.register_class.items():
         classes = " ".join(f"{sparql_iri(c)}" for c in sorted(model.subclasses(cls), key=str))

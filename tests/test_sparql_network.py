@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -14,7 +15,7 @@ import pytest
 
 from tests.listener import Listener
 
-from registry.sparql import QueryError, keywords
+from registry.sparql import QueryError, _outcome, keywords, within_limit
 from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
@@ -238,8 +239,10 @@ def _pool(app):
 
 def _in_worker(pool, query: str):
     """Run a query in a worker with the guard bypassed."""
-    return pool._run_in_worker(query, keywords(query), (), (), "application/sparql-results+json", "text/turtle",
-                               None, None)
+    job = {"query": query, "default_graphs": [], "named_graphs": [], "snapshot": pool.snapshot(),
+           "max_rows": pool.max_rows, "rdf_format": "text/turtle", "result_type": "application/sparql-results+json",
+           "base_iri": None, "substitutions": {}, "whole": within_limit(keywords(query), pool.max_rows)}
+    return _outcome(*pool._ask(job, time.monotonic()))
 
 
 def test_the_query_workers_cannot_reach_the_network_even_past_the_guard(app, listener):
@@ -397,20 +400,24 @@ def test_a_chain_within_the_limit_and_long_lists_of_values_are_answered(app):
     assert listed.status_code == 200 and listed.json["results"]["bindings"][0]["n"]["value"] == "5000"
 
 
-def test_the_guard_parses_only_queries_that_were_admitted(tmp_path_factory, starter_store_dir, monkeypatch):
-    """The guard's parse of a query that could hold SERVICE runs in the web process (a 4 KB
+def test_the_web_process_never_parses_and_refuses_unadmitted_queries_at_once(tmp_path_factory, starter_store_dir,
+                                                                              monkeypatch):
+    """The guard's parse of a query that could hold SERVICE once ran in the web process (a 4 KB
     pathological one took seconds): six such queries at once held every request thread and /health
-    timed out. Now a query is admitted first, so those beyond the workers and the waiting slots are
-    refused at once, unparsed, and pages go on."""
+    timed out. Now the web process only screens (length, nesting, chains, updates); the parse is
+    a worker's, under the time limit. Queries beyond the workers and the waiting slots are refused
+    at once, and pages go on."""
     import registry.sparql_guard as sparql_guard
+
+    def no_parsing_here(query):
+        raise AssertionError("the web process parsed a query")
+    monkeypatch.setattr(sparql_guard, "service_verdict", no_parsing_here)
     app = make_app(tmp_path_factory, starter_store_dir, "admitted", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
                    LDR_QUERY_WAITING=0)
     try:
         client = app.test_client()
-        parsed: list[str] = []
-        real = sparql_guard.service_verdict
-        monkeypatch.setattr(sparql_guard, "service_verdict", lambda q: (parsed.append(q), real(q))[1])
-        admission = app.extensions["ldr.queries"]()._admission
+        queries = app.extensions["ldr.queries"]()
+        admission = queries._admission
         answers = []
         thread = threading.Thread(target=lambda: answers.append(client.get("/sparql?query=" + quote(CARTESIAN))))
         thread.start()
@@ -419,11 +426,12 @@ def test_the_guard_parses_only_queries_that_were_admitted(tmp_path_factory, star
         mentions = 'SELECT ("service" AS ?z) WHERE { ?s ?p ?o } LIMIT 1 # ' + "x" * 100
         refused = client.get("/sparql?query=" + quote(mentions))
         assert refused.status_code == 503 and refused.headers.get("Retry-After"), refused.data[:300]
-        assert parsed == []   # refused before the guard parsed it
         assert client.get("/health").status_code == 200
         thread.join(60)
         assert answers and answers[0].status_code in (200, 503)
-        assert client.get("/sparql?query=" + quote(mentions)).status_code == 200 and parsed == [mentions]
+        assert client.get("/sparql?query=" + quote(mentions)).status_code == 200   # parsed by a worker
+        served = client.get("/sparql?query=" + quote("SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }"))
+        assert served.status_code == 403 and "SERVICE" in served.json["detail"]
     finally:
         close_app(app)
 

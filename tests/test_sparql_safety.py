@@ -12,6 +12,7 @@ import pytest
 from tests.listener import Listener
 
 from registry.sparql import is_update, uses_service
+from registry.sparql_guard import MAX_CHECKED_CHARS
 from tests.conftest import BASE, close_app, make_app
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -100,6 +101,21 @@ def test_a_pathological_query_is_stopped_at_the_limit_and_its_process_killed(app
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)   # gone: its CPU and memory are free
     assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True
+
+
+def test_the_guard_parses_a_query_under_the_time_limit_in_a_worker_not_in_the_web_process(app, client):
+    """A query that could hold SERVICE is parsed before it runs, and rdflib's parser takes
+    seconds over this one (8,000 characters; 6 s here). The parse is a worker's job, stopped at
+    the time limit like a slow query: the web process's request thread spends none of it."""
+    query = "# no service here\nSELECT * { ?s ?p ?o FILTER(" + "+".join("(1)" for _ in range(1980)) + ") }"
+    assert len(query) <= MAX_CHECKED_CHARS   # parsed, not refused unread
+    cpu = time.thread_time()
+    response = client.post("/sparql", data={"query": query})
+    spent = time.thread_time() - cpu
+    assert response.status_code == 503 and "time limit of 2 s" in response.json["detail"], response.data[:300]
+    assert spent < 1.0, f"the request thread spent {spent:.1f} s of CPU on the query"
+    assert get(client, "ASK { ?s ?p ?o }").json["boolean"] is True   # the worker was replaced
+    assert get(client, "SELECT * { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }").status_code == 403
 
 
 def test_other_requests_are_answered_while_a_heavy_query_runs(tmp_path_factory, starter_store_dir):
@@ -284,3 +300,15 @@ def test_a_flood_of_heavy_queries_never_holds_up_pages(store_dir):
     refused = answers[:4]   # the four answered before the page, which came before the other two ended
     assert len(answers) == 6, answers   # one ran, one waited for it
     assert all(status == 503 and retry for status, retry, _ in refused), answers
+
+
+def test_the_guard_s_verdicts_hold_when_queries_are_parsed_at_the_same_time():
+    """pyparsing clears its shared cache as each parse starts: two parses at once failed each
+    other, and valid queries were refused as unreadable. Eight threads parse at once."""
+    from concurrent.futures import ThreadPoolExecutor
+    from registry.sparql_guard import service_verdict
+    queries = [f'SELECT ?service WHERE {{ BIND("service {n}" AS ?service) ?s ?p ?o FILTER(?o > {n}) }}'
+               for n in range(64)]
+    with ThreadPoolExecutor(8) as threads:
+        verdicts = list(threads.map(service_verdict, queries))
+    assert verdicts == [("ok", "")] * 64
