@@ -61,18 +61,17 @@ def isolate_network() -> str | None:
 #: The stack the engine parses and evaluates a query on. It recurses along a query's chains
 #: (UNION, BIND, FILTER, operators): on the main thread's 8 MiB, 3,000 BINDs or 8,000 `-` ended
 #: the worker with SIGSEGV. The guard refuses long chains (sparql_guard.MAX_CHAIN); this leaves
-#: room well beyond them. Reserved within the worker's address-space cap, at most a quarter of it.
+#: room well beyond them. Reserved before the address-space cap is set, so not counted against it.
 QUERY_STACK_BYTES = 256 * 1024 * 1024
 
 
-def _deep_stack_executor(memory_mb: int):
+def _deep_stack_executor():
     """A one-thread executor whose thread has QUERY_STACK_BYTES of stack (None if the system
     will not make one: queries then run on the main thread, as before)."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
-    size = min(QUERY_STACK_BYTES, memory_mb * 1024 * 1024 // 4) if memory_mb else QUERY_STACK_BYTES
     try:
-        previous = threading.stack_size(size)
+        previous = threading.stack_size(QUERY_STACK_BYTES)
         try:
             executor = ThreadPoolExecutor(max_workers=1)
             executor.submit(lambda: None).result()   # the thread is made now, with this stack
@@ -81,6 +80,18 @@ def _deep_stack_executor(memory_mb: int):
     except (ValueError, RuntimeError, MemoryError):
         return None
     return executor
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (VmSize), 0 if the system does not say."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def main() -> None:
@@ -93,15 +104,16 @@ def main() -> None:
     pickle.dump(("hello", isolation), channel_out)
     channel_out.flush()
     memory_mb = int(os.environ.get("LDR_QUERY_MEMORY_MB", "0") or 0)
+    deep = _deep_stack_executor()
+    from registry.sparql_guard import warm_parser
+    # the guard's parser is built before any job (a job waits for it either way: one thread)
+    deep.submit(warm_parser).result() if deep else warm_parser()
     if memory_mb:
-        limit = memory_mb * 1024 * 1024
+        # the cap is what a query may add to the worker as started: its libraries, the parser
+        # and the query stack are not counted against it (with them inside a fixed cap, glibc's
+        # malloc left RocksDB no room for a thread, and the worker aborted on a small query)
+        limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    deep = _deep_stack_executor(memory_mb)
-    if deep:
-        # on the query thread while it waits for work (a thread of its own would reserve another
-        # stack and malloc arena within the address-space cap)
-        from registry.sparql_guard import warm_parser
-        deep.submit(warm_parser)
     stores: dict[str, ox.Store] = {}
     while True:
         try:

@@ -69,7 +69,7 @@ def test_ldr_serve_answers_curl(store_dir):
                 return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
             except OSError:
                 return False
-        wait_for(answering, within=60, what="ldr serve answering /health")   # not ten tries: a loaded machine starts it slowly
+        wait_for(answering, within=180, what="ldr serve answering /health")   # not ten tries: a loaded machine starts it slowly
         health = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/health"], capture_output=True, text=True)
         assert health.returncode == 0 and '"ok"' in health.stdout
         doc = subprocess.run(["curl", "-sfL", f"http://127.0.0.1:{port}/id/platforms/govuk-notify"],
@@ -79,4 +79,8 @@ def test_ldr_serve_answers_curl(store_dir):
         assert str(graph.value(URIRef(f"{BASE}/id/platforms/govuk-notify"), DCTERMS.title)) == "GOV.UK Notify"
     finally:
         server.terminate()
-        server.wait(timeout=10)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            raise
