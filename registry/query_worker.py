@@ -96,13 +96,11 @@ def _address_space() -> int:
 
 def main() -> None:
     """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes. The
-    first message says whether the process could be cut off from the network."""
+    first message, sent once the worker is ready, says whether it could be cut off from the network."""
     isolation = isolate_network()
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)   # anything printed by accident goes to stderr, not into the channel
-    pickle.dump(("hello", isolation), channel_out)
-    channel_out.flush()
     memory_mb = int(os.environ.get("LDR_QUERY_MEMORY_MB", "0") or 0)
     deep = _deep_stack_executor()
     from registry.sparql_guard import warm_parser
@@ -114,6 +112,9 @@ def main() -> None:
         # malloc left RocksDB no room for a thread, and the worker aborted on a small query)
         limit = _address_space() + memory_mb * 1024 * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    # ready: the web process counts a query's time limit from here, not from the worker's start
+    pickle.dump(("hello", isolation), channel_out)
+    channel_out.flush()
     stores: dict[str, ox.Store] = {}
     while True:
         try:

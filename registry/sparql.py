@@ -124,6 +124,9 @@ class QueryOutcome:
     truncated: bool = False
 
 
+#: how long a query worker may take to start (import its libraries, build the guard's parser)
+WORKER_START_WITHIN = 120.0
+
 #: what Rust's allocator writes before aborting when an allocation fails (at the memory limit)
 _ALLOCATION_FAILED = b"memory allocation of "
 _warned_network: list[str] = []
@@ -166,6 +169,20 @@ class _Worker:
             if answer[0] != "hello":
                 return answer
             self._hello(answer[1])
+
+    def ready_within(self, seconds: float) -> bool:
+        """Wait for the worker to say it is ready (its hello, sent once it has started and built
+        the guard's parser); False if it has not in time. Raises EOFError if it died starting."""
+        if self.network is not None:
+            return True
+        ready, _, _ = select.select([self.process.stdout], [], [], seconds)
+        if not ready:
+            return False
+        answer = pickle.load(self.process.stdout)
+        if answer[0] != "hello":
+            raise pickle.UnpicklingError(f"a query worker spoke before its hello: {answer[0]!r}")
+        self._hello(answer[1])
+        return True
 
     def _hello(self, reason: str | None) -> None:
         self.network = reason or ""
@@ -282,6 +299,12 @@ class QueryPool:
         except queue.Empty:
             raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
         try:
+            # a worker started in place of one that was stopped may still be starting: the time
+            # that takes is not the query's (under load it took longer than a short time limit)
+            waiting_since = time.monotonic()
+            if not worker.ready_within(WORKER_START_WITHIN):
+                raise EOFError("the query worker did not start")
+            started += time.monotonic() - waiting_since
             worker.send(job)
             remaining = max(0.0, self.timeout - (time.monotonic() - started))
             answer = worker.answer_within(remaining)
