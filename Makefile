@@ -19,11 +19,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 install: $(BIN)/ldr node_modules/.package-lock.json
 
+## On a development machine the standards' published schemas are in ../shared: the conformance
+## checker reads them there (unless LDR_RESOURCE_DIRS says otherwise). Deployers run `ldr fetch-schemas`.
+SHARED_SCHEMAS := $(abspath $(wildcard ../shared/ext/standards))
+
 ## Install, create the embedded store with the starter data (once), serve on 127.0.0.1:$(PORT).
 serve: install allocator
 	@# Build the store beside its final place and move it in, so a failed init leaves nothing half-made.
 	@if [ ! -d "$(STORE)" ]; then rm -rf "$(STORE).new" && $(BIN)/ldr init --store "$(STORE).new" && mv "$(STORE).new" "$(STORE)"; fi
-	$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
+	$(if $(SHARED_SCHEMAS),LDR_RESOURCE_DIRS="$${LDR_RESOURCE_DIRS:-$(SHARED_SCHEMAS)}" )$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
 
 ## Debian's Chromium, for the browser tests (Playwright drives it; no browser is downloaded).
 browser:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from registry.conformance import ConformanceError, check, dqv, earl, fetch_allowed
+from registry.conformance import (ConformanceError, check, checkable_standards, dqv, earl, fetch_allowed,
+                                  resource_directories)
 from registry.versions import current_versions
 
 from .documents import _not_found
@@ -15,7 +16,15 @@ bp = Blueprint("conformance", __name__)
 
 
 def _directories() -> tuple[str, ...]:
-    return tuple(d for d in current_app.config["LDR"]["LDR_RESOURCE_DIRS"].split(":") if d)
+    return resource_directories(current_app.config["LDR"])
+
+
+@bp.route("/check")
+def checker():
+    """The checker's front page: which standards can be checked here, and of what kinds of document."""
+    store = current_app.extensions["ldr.store"]
+    standards = checkable_standards(store, _directories())
+    return render_template("checker.html", standards=standards)
 
 
 @bp.route("/doc/standards/<reference>/check", methods=["GET", "POST"])
@@ -26,7 +35,8 @@ def check_standard(reference: str):
         return _not_found("Not registered", f"There is no standard {reference!r}.")
     title = next((str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ {sparql_iri(iri)} <http://purl.org/dc/terms/title> ?t }}")), reference)
     if request.method == "GET":
-        return render_template("check_form.html", title=title, reference=reference)
+        here = next((s for s in checkable_standards(store, _directories()) if s["iri"] == iri), None)
+        return render_template("check_form.html", title=title, reference=reference, here=here)
     page = request.mimetype == "multipart/form-data"
     settings = current_app.config["LDR"]
     if request.args.get("url"):
@@ -43,7 +53,8 @@ def check_standard(reference: str):
         media = (request.files["data"].mimetype if page and "data" in request.files else request.mimetype) or ""
         if page and "data" in request.files and request.files["data"].filename.endswith(".ttl"):
             media = "text/turtle"
-        outcome = check(store, model, iri, data, _directories(), media)
+        wanted = (request.form.get("schema") if page else None) or request.args.get("schema", "")
+        outcome = check(store, model, iri, data, _directories(), media, wanted=wanted)
     except ConformanceError as exc:
         if page:
             return render_template("check_result.html", title=title, reference=reference, error=str(exc)), exc.status

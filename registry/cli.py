@@ -342,17 +342,19 @@ def reindex(store: str | None) -> None:
 @click.argument("standard")
 @click.argument("data_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-def check_command(standard: str, data_file: Path, store: str | None) -> None:
+@click.option("--schema", "wanted", default="", metavar="KIND",
+              help="Which of the standard's schemas to apply (e.g. organization); by default the one for the kind of document FILE is.")
+def check_command(standard: str, data_file: Path, store: str | None, wanted: str) -> None:
     """Check a JSON FILE against STANDARD's validation resource (a reference such as ocds, or an IRI).
     Exit status 0 when it conforms, 1 when it does not, 2 when it cannot be checked."""
-    from .conformance import ConformanceError, check
+    from .conformance import ConformanceError, check, resource_directories
     settings = _settings(store)
     model = _model(settings)
     iri = standard if standard.startswith("http") else model.base.item("standards", standard)
     st = _open(settings)
     try:
         outcome = check(st, model, iri, data_file.read_bytes(),
-                        tuple(d for d in settings["LDR_RESOURCE_DIRS"].split(":") if d))
+                        resource_directories(settings), wanted=wanted)
     except (ConformanceError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -369,6 +371,30 @@ def check_command(standard: str, data_file: Path, store: str | None) -> None:
         if len(problems) > 10:
             click.echo(f"  … and {len(problems) - 10} more")
     sys.exit(1)
+
+
+@main.command("fetch-schemas")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+@click.option("--list", "listing", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A list of files to fetch in the form of data/standard-schemas.json (default: that file).")
+def fetch_schemas_command(store: str | None, listing: Path | None) -> None:
+    """Download the published schema files of the starter standards, at pinned versions, checking
+    each one's sha256, into {store}.schemas, where the conformance checker reads them."""
+    import json
+    from .conformance import ConformanceError, fetch_schemas
+    from .settings import beside_store
+    settings = _settings(store)
+    target = beside_store(settings, None, ".schemas")
+    try:
+        files = json.loads(listing.read_text(encoding="utf-8"))["files"] if listing else None
+        count = fetch_schemas(target, files, say=click.echo)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        click.echo(f"error: cannot read the list {listing}: {exc}", err=True)
+        sys.exit(2)
+    except ConformanceError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{count} file(s) downloaded; the schemas are in {target}.")
 
 
 @main.group()

@@ -83,9 +83,25 @@ def _local_schemas(directories: tuple[str, ...]) -> tuple[dict[str, Path], dict[
     return by_id, by_name
 
 
+PINNED = Path(__file__).resolve().parent.parent / "data" / "standard-schemas.json"
+
+
+@cache
+def pinned_schemas() -> tuple[dict, ...]:
+    """The published schema files the starter standards name (data/standard-schemas.json): the
+    address they are known by, where a pinned copy is downloaded from, its path in a resource
+    directory and its sha256."""
+    return tuple(json.loads(PINNED.read_text(encoding="utf-8"))["files"])
+
+
 def _find(uri: str, directories: tuple[str, ...]) -> Path | None:
-    by_id, by_name = _local_schemas(directories)
     uri = uri.rstrip("#")
+    for entry in pinned_schemas():   # a known address: its copy, wherever a resource directory holds it
+        if entry["address"] == uri:
+            for directory in directories:
+                if (Path(directory) / entry["path"]).is_file():
+                    return Path(directory) / entry["path"]
+    by_id, by_name = _local_schemas(directories)
     if uri in by_id:
         return by_id[uri]
     name = uri.rsplit("/", 1)[-1].split("#")[0]
@@ -95,8 +111,18 @@ def _find(uri: str, directories: tuple[str, ...]) -> Path | None:
     return candidates[0] if candidates else None
 
 
-def _resource(path: Path) -> Resource:
+def _contents(path: Path, uri: str) -> dict:
+    """A schema file's JSON, identified by the address it was found by when it declares none, so
+    that its relative references ("phone.json") resolve beside it, as they do where it is published."""
     content = json.loads(path.read_text(encoding="utf-8"))
+    if isinstance(content, dict) and not (content.get("$id") or content.get("id")) and ":" in uri:
+        key = "id" if "draft-04" in str(content.get("$schema", "")) else "$id"
+        content = {key: uri.rstrip("#"), **content}
+    return content
+
+
+def _resource(path: Path, uri: str) -> Resource:
+    content = _contents(path, uri)
     declared = str(content.get("$schema", ""))
     spec = DRAFT4 if "draft-04" in declared else DRAFT202012
     return Resource.from_contents(content, default_specification=spec)
@@ -106,20 +132,72 @@ def validator_for(artifact: str, directories: tuple[str, ...]):
     """A jsonschema validator for the schema published at `artifact`, resolving every $ref locally."""
     path = _find(artifact, directories)
     if path is None:
-        raise ConformanceError(f"The registry holds no copy of {artifact}. A deployer adds the published schema "
-                               "files to a directory named in LDR_RESOURCE_DIRS; nothing is fetched from the web.")
-    schema = json.loads(path.read_text(encoding="utf-8"))
+        raise ConformanceError(f"The registry holds no copy of {artifact}. A deployer downloads the published schema "
+                               "files with `ldr fetch-schemas`, or names a directory holding them in LDR_RESOURCE_DIRS "
+                               "(docs/deployment.md); the checker itself fetches nothing from the web.")
+    schema = _contents(path, artifact)
 
     def retrieve(uri: str) -> Resource:
         found = _find(uri, directories)
         if found is None:
             raise NoSuchResource(ref=uri)
-        return _resource(found)
+        return _resource(found, uri)
 
     registry = Registry(retrieve=retrieve)
     declared = str(schema.get("$schema", ""))
     cls = jsonschema.Draft4Validator if "draft-04" in declared else jsonschema.Draft202012Validator
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+
+
+def _top_level(schema: dict) -> tuple[str | None, set[str], set[str]]:
+    """The JSON type a schema describes at the top, its declared properties and its required ones
+    (including those of its allOf parts)."""
+    parts = [schema] + [p for p in schema.get("allOf", []) if isinstance(p, dict)]
+    kind = next((p["type"] for p in parts if isinstance(p.get("type"), str)), None)
+    declared = {k for p in parts for k in (p.get("properties") or {})}
+    required = {k for p in parts for k in (p.get("required") or [])}
+    return kind, declared, required
+
+
+def kind_name(artifact: str) -> str:
+    """The kind of document a schema describes, as people say it: the file name without .json."""
+    return artifact.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json").removesuffix("-schema")
+
+
+def choose_schema(instance, artifacts: list[str], directories: tuple[str, ...], wanted: str = "") -> str:
+    """The one of a standard's schemas that describes this kind of document. `wanted` (a kind's
+    name, or an address) picks it outright; otherwise, among the schemas of the document's JSON type,
+    the one that declares most of its top-level fields (and fewest it does not declare) wins, then
+    the one whose required fields it has most of — a document missing a required field is still
+    checked with the schema for its kind, and told so."""
+    if wanted:
+        for artifact in artifacts:
+            if wanted in (artifact, kind_name(artifact)):
+                return artifact
+        raise ConformanceError(f"This standard has no schema for {wanted!r}; it has "
+                               + ", ".join(kind_name(a) for a in artifacts) + ".")
+    if len(artifacts) == 1:
+        return artifacts[0]
+    held = [(a, _find(a, directories)) for a in artifacts]
+    if not any(path for _, path in held):
+        validator_for(artifacts[0], directories)   # says which copy is missing and how to get it
+    keys = set(instance) if isinstance(instance, dict) else set()
+    best, best_score = None, None
+    for artifact, path in held:
+        if path is None:
+            continue
+        kind, declared, required = _top_level(_contents(path, artifact))
+        if kind == "object" and not isinstance(instance, dict) or kind == "array" and not isinstance(instance, list):
+            continue
+        score = (len(keys & declared) - len(keys - declared), len(required & keys))
+        if (score[0] > 0 or isinstance(instance, list)) and (best_score is None or score > best_score):
+            best, best_score = artifact, score
+    if best is None:
+        raise ConformanceError("The data does not have the fields of any kind of document this standard describes ("
+                               + "; ".join(f"{kind_name(a)}: {', '.join(sorted(_top_level(_contents(p, a))[2])) or 'no required fields'}"
+                                           for a, p in held if p)
+                               + "). Send one of them, or name the kind with ?schema=KIND.")
+    return best
 
 
 def validation_resources(store: Store, iri: str) -> list[tuple[str, str]]:
@@ -128,6 +206,30 @@ def validation_resources(store: Store, iri: str) -> list[tuple[str, str]]:
         ?r <http://www.w3.org/ns/dx/prof/hasRole> {sparql_iri(ROLE_VALIDATION)} ; <http://www.w3.org/ns/dx/prof/hasArtifact> ?artifact .
         OPTIONAL {{ ?r <http://purl.org/dc/terms/format> ?format }} }} ORDER BY ?artifact""")
     return [(str(r["artifact"]), str(r.get("format", ""))) for r in rows]
+
+
+def checkable_standards(store: Store, directories: tuple[str, ...]) -> list[dict]:
+    """Every registered standard that declares JSON Schema or SHACL validation resources, with the
+    kinds of document it checks and whether this registry holds the files to check them."""
+    rows = store.select(f"""SELECT ?standard ?title ?artifact ?format WHERE {{
+        ?standard a <http://purl.org/dc/terms/Standard> ; <http://purl.org/dc/terms/title> ?title ;
+            <http://www.w3.org/ns/dx/prof/hasResource> ?r .
+        ?r <http://www.w3.org/ns/dx/prof/hasRole> {sparql_iri(ROLE_VALIDATION)} ; <http://www.w3.org/ns/dx/prof/hasArtifact> ?artifact .
+        OPTIONAL {{ ?r <http://purl.org/dc/terms/format> ?format }} }} ORDER BY ?title ?artifact""")
+    out: dict[str, dict] = {}
+    for row in rows:
+        entry = out.setdefault(str(row["standard"]), {"iri": str(row["standard"]), "title": str(row["title"]),
+                                                      "kinds": [], "missing": []})
+        artifact, fmt = str(row["artifact"]), str(row.get("format", ""))
+        if artifact.endswith("/def/shapes") or fmt in SHACL_FORMATS:
+            entry["kinds"].append("RDF records (SHACL shapes)")
+            continue
+        entry["kinds"].append(kind_name(artifact))
+        if _find(artifact, directories) is None:
+            entry["missing"].append(artifact)
+    for entry in out.values():
+        entry["held"] = not entry["missing"]
+    return list(out.values())
 
 
 def _where(error) -> tuple[str, str]:
@@ -163,8 +265,10 @@ def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes)
                    hashlib.sha256(data).hexdigest())
 
 
-def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str, ...],
-               limit: int = 1000) -> Outcome:
+def check_json(standard: str, artifact: str | list[str], data: bytes, directories: tuple[str, ...],
+               limit: int = 1000, wanted: str = "") -> Outcome:
+    """Check JSON data with a schema; given a list of a standard's schemas, with the one for the
+    kind of document the data is (choose_schema), which the outcome names."""
     depth, offset = nesting_depth(data, "json")
     if offset >= 0:   # before json.loads, which recurses, as jsonschema does over the instance
         line, column = line_and_column(data, offset)
@@ -177,6 +281,8 @@ def check_json(standard: str, artifact: str, data: bytes, directories: tuple[str
     except RecursionError:   # a second wall: the scan above refuses such input first
         raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep.",
                                status=400) from None
+    if isinstance(artifact, list):
+        artifact = choose_schema(instance, artifact, directories, wanted)
     validator = validator_for(artifact, directories)
     problems = []
     try:
@@ -231,7 +337,7 @@ def check_shacl(standard: str, artifact: str, data: bytes, media_type: str, mode
 
 
 def check(store: Store, model: Model, standard: str, data: bytes, directories: tuple[str, ...],
-          media_type: str = "application/json") -> Outcome:
+          media_type: str = "application/json", wanted: str = "") -> Outcome:
     """Run the standard's validation resource on the data: a JSON Schema, or SHACL shapes."""
     resources = validation_resources(store, standard)
     if not resources:
@@ -242,7 +348,7 @@ def check(store: Store, model: Model, standard: str, data: bytes, directories: t
         return check_shacl(standard, shacl[0], data, media_type, model, store, directories)
     if not json_schemas:
         raise ConformanceError(f"{standard}'s validation resources are neither JSON Schemas nor SHACL shapes.")
-    return check_json(standard, json_schemas[0], data, directories)
+    return check_json(standard, json_schemas, data, directories, wanted=wanted)
 
 
 def dqv(outcome: Outcome, base: str) -> dict:
@@ -300,3 +406,47 @@ def earl(outcome: Outcome, base: str) -> dict:
                         "dcterms:date": {"@value": outcome.checked_at, "@type": "xsd:dateTime"},
                         "dcterms:description": f"{len(outcome.problems)} problem(s) against {outcome.resource}"},
     }
+
+
+def resource_directories(settings) -> tuple[str, ...]:
+    """Where the checker looks for schema files: the directories in LDR_RESOURCE_DIRS, then
+    `{store}.schemas`, where `ldr fetch-schemas` puts the pinned published files."""
+    from .settings import beside_store
+    configured = [d for d in str(settings["LDR_RESOURCE_DIRS"]).split(":") if d]
+    return tuple(configured + [str(beside_store(settings, None, ".schemas"))])
+
+
+def fetch_schemas(target: Path, files: tuple[dict, ...] | list[dict] | None = None, timeout: float = 30.0,
+                  say=lambda line: None) -> int:
+    """Download each pinned schema file into `target` (at its `path`), refusing any whose sha256 is
+    not the pinned one; files already there with the right sha256 are kept. Returns how many were
+    downloaded. Raises ConformanceError naming the file and the address when one cannot be had."""
+    import os
+    import tempfile
+    import urllib.error
+    import urllib.request
+    files = pinned_schemas() if files is None else files
+    fetched = 0
+    for entry in files:
+        dest = target / entry["path"]
+        if dest.is_file() and hashlib.sha256(dest.read_bytes()).hexdigest() == entry["sha256"]:
+            continue
+        try:
+            with urllib.request.urlopen(entry["fetch"], timeout=timeout) as response:
+                data = response.read(int(entry.get("bytes", 10_000_000)) + 1)
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            raise ConformanceError(f"Could not download {entry['path']} from {entry['fetch']}: {exc}. "
+                                   "Nothing else was changed; run the command again when the address answers.") from exc
+        digest = hashlib.sha256(data).hexdigest()
+        if digest != entry["sha256"]:
+            raise ConformanceError(f"{entry['fetch']} did not give the pinned file {entry['path']}: its sha256 is "
+                                   f"{digest}, not {entry['sha256']}. It was not saved.")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=".part-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+        os.replace(temporary, dest)
+        fetched += 1
+        say(f"{entry['path']}  <- {entry['fetch']}")
+    _local_schemas.cache_clear()
+    return fetched

@@ -198,3 +198,157 @@ def test_data_over_the_size_limit_is_refused_with_the_limit(tmp_path_factory, st
         assert response.status_code == 413 and "1,000 bytes" in response.json["detail"]
     finally:
         close_app(app)
+
+
+# Which registered standard each directory of ../shared/ext/standards holds samples of.
+STANDARD_OF_DIRECTORY = {"ocds-1.1": "ocds", "360giving": "360giving", "oruk-3.0": "open-referral-uk",
+                         "hsds-3.0": "hsds", "bods-0.4": "bods"}
+
+
+def published_verdicts() -> list[tuple[str, bool]]:
+    """Every (sample, expected to conform) that VALIDATION_RESULTS.txt records, once each."""
+    import re
+    results = STANDARDS / "VALIDATION_RESULTS.txt"
+    if not results.exists():
+        return []
+    verdicts: dict[str, bool] = {}
+    for match in re.finditer(r"^  (\S+\.json)  \[expected (valid|invalid)\]", results.read_text(encoding="utf-8"), re.M):
+        verdicts[match[1]] = match[2] == "valid"
+    return sorted(verdicts.items())
+
+
+@pytest.mark.parametrize("sample,conforms", published_verdicts(), ids=[v[0] for v in published_verdicts()])
+def test_every_published_sample_gets_its_published_verdict_through_the_checker(app, sample, conforms):
+    """The checker picks the schema for the kind of document it is given and names it."""
+    reference = STANDARD_OF_DIRECTORY[sample.split("/")[0]]
+    response = app.test_client().post(f"/doc/standards/{reference}/check", data=(STANDARDS / sample).read_bytes(),
+                                      content_type="application/json")
+    assert response.status_code == 200, response.json
+    assert response.json["conforms"] is conforms, response.json["problems"][:3]
+    assert response.json["resource"].startswith("https://")
+
+
+def test_the_schema_applied_is_the_one_for_the_kind_of_document(app):
+    client = app.test_client()
+    applied = {}
+    for reference, sample in [("ocds", "ocds-1.1/examples/record.json"), ("ocds", "ocds-1.1/examples/tender.json"),
+                              ("open-referral-uk", "oruk-3.0/examples/organization_full.json"),
+                              ("open-referral-uk", "oruk-3.0/examples/service_at_location_full.json"),
+                              ("open-referral-uk", "oruk-3.0/examples/service_list.json"),
+                              ("open-referral-uk", "oruk-3.0/examples/service_full.json"),
+                              ("hsds", "hsds-3.0/examples/location.json")]:
+        response = client.post(f"/doc/standards/{reference}/check", data=(STANDARDS / sample).read_bytes(),
+                               content_type="application/json")
+        applied[sample.rsplit("/", 1)[-1]] = response.json["resource"].rsplit("/", 1)[-1]
+    assert applied == {"record.json": "record-package-schema.json", "tender.json": "release-package-schema.json",
+                       "organization_full.json": "organization.json",
+                       "service_at_location_full.json": "service_at_location.json",
+                       "service_list.json": "service_list.json", "service_full.json": "service.json",
+                       "location.json": "location.json"}
+    chosen = client.post("/doc/standards/open-referral-uk/check?schema=organization",
+                         data=(STANDARDS / "oruk-3.0/examples/service_full.json").read_bytes(), content_type="application/json")
+    assert chosen.json["resource"].endswith("/organization.json")
+    unknown = client.post("/doc/standards/open-referral-uk/check?schema=widget", data=b"{}", content_type="application/json")
+    assert unknown.status_code == 422 and "no schema for 'widget'" in unknown.json["detail"]
+    assert "service_at_location" in unknown.json["detail"]
+    page = client.post("/doc/standards/ocds/check", content_type="multipart/form-data",
+                       data={"csrf_token": csrf(client.get("/doc/standards/ocds/check").data),
+                             "data": (__import__("io").BytesIO((STANDARDS / "ocds-1.1/examples/record.json").read_bytes()),
+                                      "record.json")}).data.decode()
+    assert "The data conforms" in page and "record-package-schema.json" in page
+
+
+def test_a_fresh_make_serve_checks_the_starter_standards(tmp_path, starter_store_dir):
+    """On a development machine (../shared beside the project), `make serve` needs no extra step."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import urllib.request
+    from tests.conftest import ROOT
+    from tests.server import free_port
+    from tests.waiting import wait_for
+    need_standards()
+    store = tmp_path / "store"
+    shutil.copytree(starter_store_dir, store)
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LDR_")}
+    log = (tmp_path / "serve.log").open("wb")
+    process = subprocess.Popen(["make", "-s", "serve", f"STORE={store}", f"PORT={port}"], cwd=ROOT, env=env,
+                               stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+
+    def up():
+        assert process.poll() is None, (tmp_path / "serve.log").read_text()
+        try:
+            return urllib.request.urlopen(url + "/health", timeout=5).status == 200
+        except OSError:
+            return False
+    try:
+        wait_for(up, within=300, every=0.5, what="make serve answering")
+        request = urllib.request.Request(url + "/doc/standards/ocds/check", method="POST",
+                                         data=(STANDARDS / "ocds-1.1/examples/record.json").read_bytes(),
+                                         headers={"Content-Type": "application/json"})
+        import json
+        answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
+        assert answer["conforms"] is True and answer["resource"].endswith("record-package-schema.json")
+        page = urllib.request.urlopen(url + "/check", timeout=60).read().decode()
+        assert "Open Contracting Data Standard (OCDS)" in page and "Not yet" not in page
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(60)
+
+
+def test_ldr_fetch_schemas_downloads_the_pinned_files_and_refuses_altered_ones(tmp_path, store_dir, tmp_path_factory):
+    """A deployer's one command: every pinned file, sha256 checked, where the checker reads it."""
+    import http.server
+    import json
+    import threading
+    from registry.conformance import PINNED
+    need_standards()
+    handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(STANDARDS))  # noqa: E731
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    mirror = f"http://127.0.0.1:{server.server_port}/"
+    try:
+        before = run("check", "ocds", str(STANDARDS / "ocds-1.1/examples/record.json"), store=store_dir)
+        assert before.returncode == 2 and "ldr fetch-schemas" in before.stderr
+        files = json.loads(PINNED.read_text())["files"]
+        tampered = tmp_path / "tampered.json"   # the published address gives something else than the pinned file
+        tampered.write_text(json.dumps({"files": [{**files[0], "fetch": mirror + files[1]["path"]}]}))
+        refused = run("fetch-schemas", "--list", str(tampered), store=store_dir)
+        assert refused.returncode == 1 and "sha256" in refused.stderr and files[0]["path"] in refused.stderr
+        assert not (store_dir.with_name("store.schemas") / files[0]["path"]).exists()
+        listing = tmp_path / "list.json"   # the pinned list, with the addresses served from 127.0.0.1
+        listing.write_text(json.dumps({"files": [{**f, "fetch": mirror + f["path"]} for f in files]}))
+        fetched = run("fetch-schemas", "--list", str(listing), store=store_dir)
+        assert fetched.returncode == 0, fetched.stderr
+        assert f"{len(files)} file(s) downloaded" in fetched.stdout
+        for sample in ("ocds-1.1/examples/record.json", "bods-0.4/examples/joint-ownership.json"):
+            reference = STANDARD_OF_DIRECTORY[sample.split("/")[0]]
+            after = run("check", reference, str(STANDARDS / sample), store=store_dir)
+            assert after.returncode == 0, after.stdout + after.stderr
+        again = run("fetch-schemas", "--list", str(listing), store=store_dir)
+        assert "0 file(s) downloaded" in again.stdout
+    finally:
+        server.shutdown()
+
+
+def test_the_checker_page_says_which_standards_can_be_checked_here(tmp_path_factory, starter_store_dir):
+    need_standards()
+    bare = make_app(tmp_path_factory, starter_store_dir, "bare")
+    try:
+        page = bare.test_client().get("/check").data.decode()
+        assert "Open Contracting Data Standard (OCDS)" in page and "Not yet" in page and "ldr fetch-schemas" in page
+    finally:
+        close_app(bare)
+    held = make_app(tmp_path_factory, starter_store_dir, "held", LDR_RESOURCE_DIRS=str(STANDARDS))
+    try:
+        page = held.test_client().get("/check").data.decode()
+        assert "Not yet" not in page
+        for title in ("Human Services Data Specification (HSDS)", "Beneficial Ownership Data Standard (BODS)",
+                      "Open Referral UK", "360Giving Data Standard"):
+            assert title in page
+        assert "service_at_location" in page and 'href="/doc/standards/bods/check"' in page
+    finally:
+        close_app(held)
