@@ -23,13 +23,16 @@ def _dumps() -> Dumps:
     app = current_app
     if "ldr.dumps" not in app.extensions:
         store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
-        app.extensions["ldr.dumps"] = Dumps(store_dir.with_name(store_dir.name + ".dumps"))
+        app.extensions["ldr.dumps"] = Dumps(store_dir.with_name(store_dir.name + ".dumps"),
+                                            app.extensions["ldr.model"].base.prefixes())
     return app.extensions["ldr.dumps"]
 
 
 def _catalogue_graph() -> Graph:
     model = current_app.extensions["ldr.model"]
-    graph = describe_catalogue(model, current_app.extensions["ldr.store"])
+    settings = current_app.config["LDR"]
+    graph = describe_catalogue(model, current_app.extensions["ldr.store"],
+                               settings["LDR_DATA_LICENCE"], settings["LDR_DATA_LICENCE_TITLE"])
     bind_prefixes(graph, model)
     return graph
 

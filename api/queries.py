@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
 from registry.model import ROOT
+from registry.query_page import opening_query
 from registry.stored_queries import bind_parameters, stored_queries
 from registry.sparql import QueryError
 from registry.text import sparql_csv_for_people, sparql_tsv_for_people
@@ -86,7 +87,9 @@ def run_query(name: str):
 
 @bp.get("/query")
 def query_page():
-    return render_template("query.html", queries=_catalogue())
+    base = current_app.extensions["ldr.model"].base
+    return render_template("query.html", queries=_catalogue(), first_query=opening_query(base),
+                           prefixes=base.prefixes())
 
 
 @bp.get("/vendor/yasgui/<path:filename>")

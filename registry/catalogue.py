@@ -32,8 +32,9 @@ class Dumps:
     """Gzipped dumps of the whole registry, remade from the latest snapshot whenever the
     registry has changed since they were last made."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, prefixes: dict[str, str]):
         self.directory = directory
+        self.prefixes = prefixes      # so the Turtle dump reads as the registry's other documents
         self._lock = threading.Lock()
         self._current_set: DumpSet | None = None
 
@@ -46,7 +47,7 @@ class Dumps:
                     store.dump(out, format=ox.RdfFormat.N_QUADS)
                 triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
                 with gzip.open(directory / "registry.ttl.gz", "wb") as out:
-                    out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE))
+                    out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes))
                 return len(triples)
             finally:
                 del store
@@ -58,6 +59,8 @@ class Dumps:
             with gzip.open(directory / "registry.nq.gz", "wb") as out:
                 out.write(store.dump("nquads"))
             union = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+            for prefix, namespace in self.prefixes.items():
+                union.bind(prefix, namespace, override=True, replace=True)
             with gzip.open(directory / "registry.ttl.gz", "wb") as out:
                 out.write(union.serialize(format="turtle", encoding="utf-8"))
             return len(union)
@@ -84,10 +87,16 @@ class Dumps:
         return DumpSet(target, generation, triples)
 
 
-def describe_catalogue(model: Model, store, triples: int | None = None) -> Graph:
-    """DCAT 3 + VoID: the catalogue, a dataset per register, the dumps and the endpoint."""
+def describe_catalogue(model: Model, store, licence: str, licence_title: str, triples: int | None = None) -> Graph:
+    """DCAT 3 + VoID: the catalogue, a dataset per register, the dumps and the endpoint, under
+    the data's licence. It conforms to DCAT-AP 3.0.1 with its class ranges: every page, media
+    type and licence it points at is typed."""
     base = model.base.iri
     g = Graph()
+    licence_iri = URIRef(licence)
+    g.add((licence_iri, RDF.type, DCTERMS.LicenseDocument))
+    if licence_title:
+        g.add((licence_iri, DCTERMS.title, Literal(licence_title, lang="en")))
     for prefix, ns in (("dcat", DCAT), ("dcterms", DCTERMS), ("void", VOID), ("foaf", FOAF)):
         g.bind(prefix, ns)
     catalogue = URIRef(f"{base}/catalogue")
@@ -102,6 +111,8 @@ def describe_catalogue(model: Model, store, triples: int | None = None) -> Graph
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, Literal("Local Digital Registry", lang="en")))
     g.add((catalogue, FOAF.homepage, URIRef(f"{base}/")))
+    g.add((URIRef(f"{base}/"), RDF.type, FOAF.Document))
+    g.add((catalogue, DCTERMS.license, licence_iri))
     g.add((catalogue, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
     g.add((catalogue, VOID.uriSpace, Literal(f"{base}/id/")))
     g.add((catalogue, VOID.vocabulary, URIRef(f"{base}/def/ldr")))
@@ -133,19 +144,24 @@ def describe_catalogue(model: Model, store, triples: int | None = None) -> Graph
         g.add((dataset, VOID.uriSpace, Literal(f"{base}/id/{register}/")))
         g.add((dataset, VOID.entities, Literal(counts.get(register, 0), datatype=XSD.integer)))
         g.add((dataset, DCAT.landingPage, URIRef(f"{base}/{register}")))
+        g.add((URIRef(f"{base}/{register}"), RDF.type, FOAF.Document))
         distribution = URIRef(f"{base}/id/{register}#sparql")
         g.add((dataset, DCAT.distribution, distribution))
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCAT.accessURL, service))
         g.add((distribution, DCAT.accessService, service))
+        g.add((distribution, DCTERMS.license, licence_iri))
         g.add((distribution, DCTERMS.title, Literal(f"{labels.get(register, register)} through SPARQL", lang="en")))
     for name, (media, _) in DUMPS.items():
         distribution = URIRef(f"{base}/dumps/{name}")
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCAT.downloadURL, distribution))
         g.add((distribution, DCAT.accessURL, distribution))
-        g.add((distribution, DCAT.mediaType, URIRef(f"https://www.iana.org/assignments/media-types/{media}")))
-        g.add((distribution, DCAT.compressFormat, URIRef("https://www.iana.org/assignments/media-types/application/gzip")))
+        g.add((distribution, DCTERMS.license, licence_iri))
+        for link, media_type in ((DCAT.mediaType, media), (DCAT.compressFormat, "application/gzip")):
+            iri = URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")
+            g.add((distribution, link, iri))
+            g.add((iri, RDF.type, DCTERMS.MediaType))
         for register in REGISTERS:
             g.add((URIRef(f"{base}/id/{register}"), DCAT.distribution, distribution))
     return g

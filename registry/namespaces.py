@@ -69,7 +69,9 @@ class Base:
             return None
         return parts[0], parts[1]
 
+    def prefixes(self) -> dict[str, str]:
+        """Every prefix the registry writes and reads: the reused vocabularies and its own."""
+        return {**{p: str(ns) for p, ns in PREFIXES.items()}, "ldr": str(self.ldr)}
+
     def sparql_prefixes(self) -> str:
-        lines = [f"PREFIX {p}: <{ns}>" for p, ns in PREFIXES.items()]
-        lines.append(f"PREFIX ldr: <{self.ldr}>")
-        return "\n".join(lines) + "\n"
+        return "\n".join(f"PREFIX {p}: <{ns}>" for p, ns in self.prefixes().items()) + "\n"

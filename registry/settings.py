@@ -64,6 +64,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Reference of the registered organisation that runs this registry (as in /id/organisations/{ref}). "
             "When set, `ldr init` registers the registry's own record shapes as a standard it publishes, with the "
             "shapes as the standard's validation resource."),
+    Setting("LDR_DATA_LICENCE", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+            "IRI of the licence the registry's data is published under, stated in the catalogue (/catalogue) for the "
+            "catalogue and every distribution (the dumps, the SPARQL endpoint)."),
+    Setting("LDR_DATA_LICENCE_TITLE", "Open Government Licence v3.0",
+            "Name of that licence, shown with it in the catalogue."),
     Setting("LDR_STORE_DIR", "var/store",
             "Directory of the embedded on-disk store (created by `ldr init`)."),
     Setting("LDR_ACCOUNTS_DB", "",
@@ -172,4 +177,9 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
     if not (base.startswith("http://") or base.startswith("https://")):
         raise SettingsError(f"LDR_BASE must be an http(s) IRI, not {base!r}")
     values["LDR_BASE"] = base
+    licence = str(values["LDR_DATA_LICENCE"]).strip()
+    if not (licence.startswith("http://") or licence.startswith("https://")) or any(c in licence for c in ' <>"{}|\\^`'):
+        raise SettingsError(f"LDR_DATA_LICENCE must be the http(s) IRI of a licence (for example the Open Government "
+                            f"Licence's, {BY_NAME['LDR_DATA_LICENCE'].default}), not {licence!r}")
+    values["LDR_DATA_LICENCE"] = licence
     return values

@@ -138,3 +138,28 @@ def test_the_query_page_runs_a_query_under_the_content_security_policy(server, b
     assert page.locator(".yasr table tbody tr").count() == 5
     assert not csp_violations(page), csp_violations(page)
     page.close()
+
+
+
+@pytest.mark.parametrize("width", [320, 1024])
+def test_the_query_page_opens_with_the_prefixes_and_a_first_query_whose_results_fit(server, browser, width):
+    """An analyst who opens /query and presses run at once sees exemplars, their leads and
+    platforms; the prefixes the registry uses are written out already; the results table scrolls
+    in its own box, so the page does not scroll sideways, down to 320 CSS px (WCAG 2.2 1.4.10)."""
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    page.goto(server.url + "/query")
+    page.locator(".yasqe .CodeMirror").first.wait_for(timeout=20_000)
+    first = page.evaluate("() => window.yasgui.getTab().getQuery()")
+    assert "PREFIX ldr: <" in first and "PREFIX dcterms: <http://purl.org/dc/terms/>" in first
+    assert "ldr:Exemplar" in first
+    page.get_by_role("button", name="Run query").first.click()
+    rows = page.locator(".yasr table tbody tr")
+    rows.first.wait_for(timeout=20_000)
+    assert rows.count() >= 5
+    assert "Leeds Care Record" in page.locator(".yasr table").first.inner_text()
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), \
+        "the page scrolls sideways: " + str(page.evaluate("() => document.documentElement.scrollWidth"))
+    results = page.locator(".yasr_results").first
+    assert results.get_attribute("tabindex") == "0"   # a box that scrolls can be scrolled from the keyboard
+    page.screenshot(path=str(ARTIFACTS / f"query-results-{width}.png"), full_page=True)
+    page.close()

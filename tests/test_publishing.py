@@ -12,7 +12,10 @@ from rdflib.namespace import DCTERMS, RDF
 
 from tests.conftest import BASE, close_app, make_app, SHARED
 
-DCAT_AP_CORE = SHARED / "ext" / "dcat-ap" / "html-shacl" / "shapes.ttl"
+DCAT_AP = SHARED / "ext" / "dcat-ap" / "html-shacl"
+DCAT_AP_CORE = DCAT_AP / "shapes.ttl"
+DCAT_AP_RANGES = DCAT_AP / "range.ttl"      # the class of every value: media types, pages, licences
+OGL = URIRef("https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 
 
 @pytest.fixture(scope="module")
@@ -92,14 +95,39 @@ def test_the_catalogue_describes_every_register_and_conforms_to_dcat_ap(client):
     standards = URIRef(f"{BASE}/id/standards")
     entities = graph.value(standards, URIRef("http://rdfs.org/ns/void#entities")).toPython()
     assert entities >= 25
-    if not DCAT_AP_CORE.exists():
-        pytest.skip(f"DCAT-AP shapes are not at {DCAT_AP_CORE}")
-    shapes = Graph().parse(DCAT_AP_CORE)
+    if not (DCAT_AP_CORE.exists() and DCAT_AP_RANGES.exists()):
+        pytest.skip(f"DCAT-AP shapes are not at {DCAT_AP}")
+    shapes = Graph().parse(DCAT_AP_CORE).parse(DCAT_AP_RANGES)
     conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes)
     assert conforms, text
     broken = Graph() + graph
     broken.remove((catalogue, DCTERMS.title, None))
     assert not pyshacl.validate(broken, shacl_graph=shapes)[0], "the DCAT-AP check must be able to fail"
+
+
+def test_the_catalogue_states_the_licence_of_the_data_and_of_every_distribution(client):
+    graph = Graph().parse(data=client.get("/catalogue.ttl").data, format="turtle")
+    assert (URIRef(f"{BASE}/catalogue"), DCTERMS.license, OGL) in graph
+    assert str(graph.value(OGL, DCTERMS.title)) == "Open Government Licence v3.0"
+    distributions = set(graph.subjects(RDF.type, URIRef("http://www.w3.org/ns/dcat#Distribution")))
+    assert len(distributions) == 9       # each register through SPARQL, and the two dumps
+    assert {d for d in distributions if (d, DCTERMS.license, OGL) in graph} == distributions
+    page = client.get("/catalogue.html").data.decode()
+    assert "Open Government Licence v3.0" in page
+
+
+def test_another_licence_can_be_stated_and_a_wrong_one_is_refused(tmp_path_factory, starter_store_dir):
+    cc_by = "https://creativecommons.org/licenses/by/4.0/"
+    other = make_app(tmp_path_factory, starter_store_dir, "licence", LDR_DATA_LICENCE=cc_by,
+                     LDR_DATA_LICENCE_TITLE="Creative Commons Attribution 4.0 International")
+    try:
+        graph = Graph().parse(data=other.test_client().get("/catalogue.ttl").data, format="turtle")
+        assert graph.value(URIRef(f"{BASE}/catalogue"), DCTERMS.license) == URIRef(cc_by)
+    finally:
+        close_app(other)
+    from registry.settings import SettingsError, load_settings
+    with pytest.raises(SettingsError, match="LDR_DATA_LICENCE must be the http"):
+        load_settings({}, environ={"LDR_DATA_LICENCE": "OGL v3"})
 
 
 def test_registers_dereference(client):
@@ -113,7 +141,12 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert first.status_code == 200
     quads = list(ox.parse(gzip.decompress(first.data), ox.RdfFormat.N_QUADS))
     assert any(q.subject == ox.NamedNode(f"{BASE}/id/standards/csvw") for q in quads)
-    turtle = Graph().parse(data=gzip.decompress(client.get("/dumps/registry.ttl.gz").data), format="turtle")
+    turtle_text = gzip.decompress(client.get("/dumps/registry.ttl.gz").data).decode()
+    for prefix in ("dcterms: <http://purl.org/dc/terms/>", "skos: <http://www.w3.org/2004/02/skos/core#>",
+                   f"ldr: <{BASE}/def/ldr#>"):
+        assert f"@prefix {prefix} ." in turtle_text, f"the Turtle dump lacks @prefix {prefix}"
+    assert re.search(r"^\S+ a dcterms:Standard", turtle_text, re.M), "the Turtle dump should use its prefixes"
+    turtle = Graph().parse(data=turtle_text, format="turtle")
     assert (URIRef(f"{BASE}/id/standards/csvw"), RDF.type, DCTERMS.Standard) in turtle
     assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A change to the registry makes new dumps.
