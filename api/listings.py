@@ -10,10 +10,12 @@ from markupsafe import Markup, escape
 from rdflib import URIRef
 
 from registry.namespaces import REGISTERS
-from registry.search_index import FACETS
+from registry.search_index import FACETS, UnknownFilterValue
 from registry.text import csv_for_people
 
+from .conneg import choose
 from .documents import _local_href, _not_found
+from .problems import problem
 
 bp = Blueprint("listings", __name__)
 PER_PAGE = 20
@@ -26,6 +28,8 @@ FACET_VALUES_SHOWN, DATA_FACET_LIMIT = 12, 20
 MAX_PAGE, MAX_FACET_LIMIT = 1_000_000_000, 100_000
 SORTS = [("title", "Title A to Z"), ("-title", "Title Z to A"), ("-modified", "Recently changed"),
          ("modified", "Least recently changed")]
+#: The order of a search's matches, best first (the default when there are words to match).
+RELEVANCE = ("relevance", "Best match")
 STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stable": "Stable", "superseded": "Superseded",
                  "retired": "Retired", "invalid": "Invalid"}
 
@@ -39,7 +43,24 @@ def _index():
 
 
 def _filters() -> dict[str, list[str]]:
-    return {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
+    """The filters asked for; a value that names nothing is a 400 listing the values allowed."""
+    filters = {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
+    try:
+        _index().check_filters(current_app.extensions["ldr.model"], filters)
+    except UnknownFilterValue as exc:
+        abort(_unknown_value(exc))
+    return filters
+
+
+def _unknown_value(exc: UnknownFilterValue) -> Response:
+    """HTML for browsers, problem+json (with the allowed values as a list) for everything else."""
+    if choose(request.headers.get("Accept"), ["application/problem+json", "text/html"]) == "text/html" \
+            and not request.path.endswith((".json", ".csv")):
+        return Response(render_template("not_found.html", title="No such filter value", heading="No such filter value",
+                                        detail=str(exc)),
+                        status=400, mimetype="text/html")
+    return problem(400, "No such filter value", str(exc), parameter=exc.facet, values=exc.values,
+                   allowed=exc.allowed, allowed_total=exc.size)
 
 
 def _number(name: str, default: int, lowest: int, highest: int | None = None) -> int:
@@ -132,9 +153,12 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
             suffix = candidate
     query = request.args.get("q", "").strip()
     filters, page = _filters(), _page()
-    sort = request.args.get("sort", "title")
-    if sort not in dict(SORTS):
-        abort(400, description=f"sort must be one of {', '.join(dict(SORTS))}; it was {sort[:40]!r}.")
+    # words are ranked by how well records match them unless another order is asked for
+    sort = request.args.get("sort", RELEVANCE[0] if query else "title")
+    allowed = dict([RELEVANCE, *SORTS])
+    if sort not in allowed:
+        abort(400, description=f"sort must be one of {', '.join(allowed)}; it was {sort[:40]!r}.")
+    extra["sorts"] = [RELEVANCE, *SORTS] if query else SORTS
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
@@ -155,7 +179,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
 def search():
     query = request.args.get("q", "").strip()
     register_facet = _index().register_counts({k: v for k, v in _filters().items() if k != "register"}, query)
-    return _listing_page(None, "/search", "search.html", register_facet=register_facet, sorts=SORTS)
+    return _listing_page(None, "/search", "search.html", register_facet=register_facet)
 
 
 @bp.get("/<name>")
@@ -167,7 +191,7 @@ def register_page(name: str):
     iri = URIRef(f"{model.base.iri}/id/{register}")
     from rdflib.namespace import DCTERMS
     return _listing_page(register, f"/{register}", "register.html", name=register, label=model.label(iri),
-                         description=str(model.ontology.value(iri, DCTERMS.description) or ""), sorts=SORTS)
+                         description=str(model.ontology.value(iri, DCTERMS.description) or ""))
 
 
 @bp.get("/")

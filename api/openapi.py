@@ -80,12 +80,17 @@ def _listing(summary: str, path_params: list) -> dict:
          "description": "Records per page, a whole number (default 100; read as at least 1 and at most 10,000)"},
         {"name": "facet_limit", "in": "query", "schema": number,
          "description": "Values per facet, a whole number (default 20; 0 or less for all)"},
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["title", "-title", "modified", "-modified"]}},
+        {"name": "sort", "in": "query", "schema": {"type": "string",
+                                                   "enum": ["relevance", "title", "-title", "modified", "-modified"]},
+         "description": "relevance (best match first: the default when `q` has words) or by title or time"},
         {"name": "status", "in": "query", "schema": {"type": "string"},
-         "description": "A facet value; every facet (service_area, region, organisation, ...) filters the same way"}],
+         "description": "A facet value; every facet (service_area, region, organisation, ...) filters the same way. "
+                        "region and council_type also match the councils that lead or partner a record; a value that "
+                        "names nothing is 400, with the values `allowed`"}],
         "responses": {"200": {"description": "A page of the listing; a `Link` header leads to the next and previous",
                               "content": {"application/json": {"schema": listing}}},
-                      "400": problem("page, per_page or facet_limit is not a whole number, or sort is not one of the four"),
+                      "400": problem("page, per_page or facet_limit is not a whole number, sort is not one of the five, "
+                                     "or a facet value names nothing (`allowed` lists the values)"),
                       **({"404": problem("No such register")} if path_params else {}), **UNAVAILABLE}}}
 
 
@@ -100,7 +105,9 @@ def _page_listing(summary: str, path_params: list) -> dict:
     listing = _listing(summary, path_params)
     listing["get"]["responses"]["200"] = page("The listing as a web page")
     listing["get"]["parameters"] = [p for p in listing["get"]["parameters"] if p["name"] not in ("per_page", "facet_limit")]
-    listing["get"]["responses"]["400"] = problem("page is not a whole number, or sort is not one of the four")
+    listing["get"]["responses"]["400"] = {"description": "page is not a whole number, sort is not one of the five, "
+                                                         "or a facet value names nothing (a page says which there are)",
+                                          "content": PROBLEM_OR_HTML}
     if path_params:
         listing["get"]["responses"]["404"] = {"description": "No such register", "content": PROBLEM_OR_HTML}
     return listing

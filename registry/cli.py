@@ -99,8 +99,9 @@ def main() -> None:
 def init(store: str | None, quiet: bool) -> None:
     """Create the store and load the ontology, shapes and starter data from data/.
 
-    Running it again on an existing store reloads the vocabulary and replaces the starter
-    records with the versions in data/.
+    Running it again on an existing store reloads the vocabulary and shapes and adds the
+    starter records not registered yet; records already registered are left as they are
+    (to change one, use `ldr load` or the API).
     """
     from . import loader
     settings = _settings(store, heavy=True)
@@ -117,7 +118,10 @@ def init(store: str | None, quiet: bool) -> None:
         st.close()
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
     if outcome.written:
-        click.echo(f"Loaded {len(outcome.records)} starter records into {settings['LDR_STORE_DIR']}.")
+        click.echo(f"Loaded {len(outcome.records) - len(outcome.kept)} starter records into {settings['LDR_STORE_DIR']}.")
+        if outcome.kept:
+            click.echo(f"{len(outcome.kept)} starter records were already registered and were left as they are "
+                       "(their statuses and revisions stand; change a record with `ldr load` or the API).")
     else:
         click.echo("The starter data was not loaded: fix the problems above in data/.", err=True)
     sys.exit(code)
@@ -174,6 +178,9 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
     click.echo(f"Loaded {len(outcome.records)} record(s)." if outcome.written else "Nothing was loaded.",
                err=not outcome.written)
+    if outcome.unchanged:
+        click.echo(f"{len(outcome.unchanged)} of them were already registered exactly as described: they kept "
+                   "their version (a version is made only when something changes).")
     sys.exit(code)
 
 

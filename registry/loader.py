@@ -33,6 +33,10 @@ class Outcome:
     records: dict[str, Graph] = field(default_factory=dict)
     written: bool = False
     input_errors: list[InputError] = field(default_factory=list)
+    #: records already registered, left as they are (`ldr init` on a store that has them)
+    kept: list[str] = field(default_factory=list)
+    #: records described exactly as they already were: written, they got no new version
+    unchanged: list[str] = field(default_factory=list)
 
 
 def read_files(paths: Iterable[str | Path], model: Model, max_bytes: int,
@@ -83,7 +87,9 @@ def submit_graph(graph: Graph, model: Model, store: Store, *, dry_run: bool = Fa
     outcome = check_graph(graph, model, store, progress)
     if outcome.report.conforms and not dry_run:
         progress(f"writing {len(outcome.records)} record(s)")
-        write_records(store, model, outcome.records, agent, note)
+        before = current_versions(store, model, list(outcome.records))
+        numbers = write_records(store, model, outcome.records, agent, note)
+        outcome.unchanged = sorted(iri for iri, number in numbers.items() if before.get(iri) == number)
         outcome.written = True
     return outcome
 
@@ -109,7 +115,8 @@ def starter_files() -> list[Path]:
 
 def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet,
                operator: str = "") -> Outcome:
-    """Load the ontology, schemes, registers and shapes, then the starter data in data/.
+    """Load the ontology, schemes, registers and shapes, then the starter records in data/ that
+    are not registered yet (those that are keep their history and their steward's decisions).
 
     With `operator` (the reference of the registered organisation that runs this registry), the
     registry's own record shapes are registered as a standard that organisation publishes."""
@@ -120,7 +127,17 @@ def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = 
         return Outcome(report=Report(), input_errors=errors)
     if operator:
         graph += own_shapes_standard(model, operator)
-    return submit_graph(graph, model, store, progress=progress, note="Starter data loaded by `ldr init`")
+    outcome = check_graph(graph, model, store, progress)
+    if not outcome.report.conforms:
+        return outcome
+    # A record already registered is the registry's now: stewards may have retired it, publishers
+    # revised it. Writing data/'s description over it again would undo that.
+    outcome.kept = sorted(current_versions(store, model, list(outcome.records)))
+    new = {iri: g for iri, g in outcome.records.items() if iri not in outcome.kept}
+    progress(f"writing {len(new)} record(s); {len(outcome.kept)} already registered left as they are")
+    write_records(store, model, new, note="Starter data loaded by `ldr init`")
+    outcome.written = True
+    return outcome
 
 
 def own_shapes_standard(model: Model, operator: str) -> Graph:

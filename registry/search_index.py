@@ -19,7 +19,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import URIRef
+from rdflib.namespace import SKOS
+
 from .model import Model
+from .namespaces import REGISTERS
 from .index_files import index_path, remove_index_files
 from .store import Store
 from .store.base import StoreError
@@ -33,15 +37,25 @@ FACETS = {
     "status": ("Registration status", ["http://purl.org/linked-data/registry#status"]),
     "adoption": ("Adoption status", [("{ldr}adoption", "{ldr}adoptionStatus")]),
     "service_area": ("Service area", ["{ldr}serviceArea"]),
-    "council_type": ("Council type", ["{ldr}councilType"]),
-    "region": ("Region or nation", ["{ldr}region"]),
+    # a council's own type and region, and those of the councils that lead or partner a record
+    "council_type": ("Council type", ["{ldr}councilType", ("{ldr}leadOrganisation", "{ldr}councilType"),
+                                      ("{ldr}partnerOrganisation", "{ldr}councilType")]),
+    "region": ("Region or nation", ["{ldr}region", ("{ldr}leadOrganisation", "{ldr}region"),
+                                    ("{ldr}partnerOrganisation", "{ldr}region")]),
     "organisation": ("Organisation", ["{ldr}leadOrganisation", "{ldr}partnerOrganisation", "{ldr}party",
                                       "http://purl.org/dc/terms/publisher", "{ldr}supplier", "{ldr}usedBy",
                                       "{ldr}reusedBy"]),
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-SCHEMA_VERSION = 11   # 11: times as the store writes them (…Z), not as rdflib reprints them
+#: facet -> the concept scheme ({base}/def/...) its values come from; the organisation facet's
+#: values are organisations
+FACET_SCHEMES = {"status": "registration-status", "adoption": "adoption-status", "service_area": "service-area",
+                 "council_type": "council-type", "region": "region", "phase": "phase",
+                 "product_kind": "product-kind"}
+#: At most this many allowed values are named when a filter value is refused.
+ALLOWED_SHOWN = 100
+SCHEMA_VERSION = 12   # 12: region and council type of lead and partner councils
 #: The register name under which facet_totals keeps the counts over every register.
 ALL = "*"
 #: Seconds of clock difference between writers that catching up allows for.
@@ -67,6 +81,18 @@ FACET_INDEXES = {
 }
 SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
          "-modified": "modified DESC"}
+
+
+class UnknownFilterValue(ValueError):
+    """A filter asks for a value that names nothing: `allowed` holds the values it may take
+    (the first ALLOWED_SHOWN of them) and `size` how many there are in all."""
+
+    def __init__(self, facet: str, values: list[str], allowed: list[str], size: int):
+        self.facet, self.values, self.allowed, self.size = facet, values, allowed, size
+        more = f" and {size - len(allowed):,} more (listed on /organisations)" if size > len(allowed) else ""
+        shown = ", ".join(repr(v[:60]) for v in values)
+        super().__init__(f"{facet}={shown}: no such {facet.replace('_', ' ')}. Use one of: "
+                         f"{', '.join(allowed)}{more}.")
 
 
 class FacetValues(list):
@@ -240,6 +266,7 @@ class SearchIndex:
     def update(self, store: Store, model: Model, iris: list[str], seen: tuple[str, str] | None = None) -> None:
         """Re-index the given records (called after every write); `seen` is the store's latest
         change as read before the records were, to remember as caught up to."""
+        iris = list(dict.fromkeys([*iris, *_led_or_partnered(store, model, iris)]))
         rows = _documents(store, model, iris)
         with self._lock, self._between_processes(), self._undone_on_error():
             self._db.execute("BEGIN IMMEDIATE")
@@ -417,9 +444,11 @@ class SearchIndex:
             if query:
                 if not match:
                     return [], 0
+                # best match first, unless another order is asked for ("relevance" is not in SORTS)
+                order = SORTS.get(sort, "bm25(search, 0, 10.0, 2.0, 4.0, 3.0)")
                 sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
                        f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.rowid = search.rowid "
-                       f"WHERE search MATCH ? AND {where} ORDER BY bm25(search, 0, 10.0, 2.0, 4.0, 3.0) LIMIT ? OFFSET ?")
+                       f"WHERE search MATCH ? AND {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?")
                 rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
                 if counted is not None:
                     total = counted
@@ -501,6 +530,41 @@ class SearchIndex:
         values.size = size
         return values
 
+    def check_filters(self, model: Model, filters: dict[str, list[str]]) -> None:
+        """Refuse (UnknownFilterValue) a filter value that names nothing — a register, a concept of
+        the facet's scheme, an organisation, or a value some record holds — rather than answer with
+        an empty list, which looks like "nothing matches" when the address is wrong."""
+        for facet, values in filters.items():
+            unknown = [v for v in values if not self._known(model, facet, v)]
+            if unknown:
+                allowed = self._allowed(model, facet)
+                raise UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed))
+
+    def _known(self, model: Model, facet: str, value: str) -> bool:
+        if facet == "register":
+            return value in REGISTERS
+        if value in _scheme_keys(model, facet):
+            return True
+        with self._lock:
+            if self._db.execute("SELECT 1 FROM facet_totals WHERE register = ? AND facet = ? AND key = ?",
+                                (ALL, facet, value)).fetchone():
+                return True
+            return facet == "organisation" and self._db.execute(
+                "SELECT 1 FROM records WHERE iri = ?", (f"{model.base.iri}/id/organisations/{value}",)).fetchone() is not None
+
+    def _allowed(self, model: Model, facet: str) -> list[str]:
+        """Every value a filter may take, in alphabetical order."""
+        if facet == "register":
+            return list(REGISTERS)
+        found = set(_scheme_keys(model, facet))
+        with self._lock:
+            found.update(k for (k,) in self._db.execute("SELECT key FROM facet_totals WHERE register = ? AND facet = ?",
+                                                        (ALL, facet)))
+            if facet == "organisation":
+                found.update(facet_key(iri) for (iri,) in self._db.execute(
+                    "SELECT iri FROM records WHERE register = 'organisations'"))
+        return sorted(found, key=lambda k: (k.lower(), k))
+
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""
         match = _fts_query(query) if query else ""
@@ -536,6 +600,18 @@ def facet_key(value: str) -> str:
     return value.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
 
 
+def _scheme_keys(model: Model, facet: str) -> set[str]:
+    """The keys of the concepts in a facet's scheme (empty for a facet with no scheme)."""
+    scheme = FACET_SCHEMES.get(facet)
+    if scheme is None:
+        return set()
+    memo = model.memo.setdefault("facet scheme keys", {})
+    if facet not in memo:
+        memo[facet] = {facet_key(str(c)) for c in model.ontology.subjects(
+            SKOS.inScheme, URIRef(model.base.scheme_graph(scheme)))}
+    return memo[facet]
+
+
 def attach_index(store: Store, model: Model, settings) -> SearchIndex:
     """Open the index (building it first if it is empty) and keep it in step with every change
     committed to this store."""
@@ -546,6 +622,20 @@ def attach_index(store: Store, model: Model, settings) -> SearchIndex:
         pass   # the store is not answering yet: the first request that needs the index catches up
     store.on_commit.append(lambda iris: index.update(store, model, iris))
     return index
+
+
+def _led_or_partnered(store: Store, model: Model, iris: list[str]) -> list[str]:
+    """The records that changed organisations lead or partner: their region and council type
+    facets are those organisations', so they are indexed again with them."""
+    organisations = [i for i in iris if i.startswith(f"{model.base.iri}/id/organisations/")]
+    if not organisations:
+        return []
+    ldr, found = model.base.ldr, []
+    for start in range(0, len(organisations), 500):
+        chunk = " ".join(sparql_iri(i) for i in organisations[start:start + 500])
+        found += [row["s"] for row in store.select_text(f"""SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {chunk} }}
+            ?s <{ldr}leadOrganisation>|<{ldr}partnerOrganisation> ?o }}""")]
+    return found
 
 
 def _longest_words(text: str, limit: int = 12) -> list[str]:

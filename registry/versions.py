@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from .model import Model
@@ -116,7 +117,9 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
 
     `activity` is "Submission", "Revision" or "StatusChange". `expected` maps records to the
     version the writer read (If-Match); if any record has moved on, nothing is written and
-    VersionConflict is raised. Returns the new version number of each record.
+    VersionConflict is raised. Returns the new version number of each record; a record described
+    exactly as it already is gets no new version (and keeps its number), so a write that changes
+    nothing writes nothing.
 
     The check is made by the store, in the same request as the write: the update's first
     operation marks the change only if every record is still at the version read, and every
@@ -135,17 +138,36 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
             for iri, version in (expected or {}).items():
                 if current.get(iri, 0) != version:
                     raise VersionConflict(iri, version, current.get(iri, 0))
-            numbers, update, proof = _conditional_update(model, changes, current, agent, note, activity, now)
+            # a record described exactly as it already is gets no new version: it keeps its number
+            same = _unchanged(store, model, changes, current)
+            todo = {iri: graph for iri, graph in changes.items() if iri not in same}
+            if not todo:
+                return {iri: current[iri] for iri in changes}
+            numbers, update, proof = _conditional_update(model, todo, current, agent, note, activity, now)
             store.update(update)
             if store.ask(proof):
+                numbers.update({iri: current[iri] for iri in same})
                 break
             if expected is not None:   # another process wrote first: the client must re-read
                 iri = next(iter(changes))
                 raise VersionConflict(iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0))
         else:
             raise VersionConflict(next(iter(changes)), -1, -1)
-        _notify(store, list(changes))
-        return numbers
+        _notify(store, list(todo))
+        return {iri: numbers[iri] for iri in changes}
+
+
+def _unchanged(store: Store, model: Model, changes: Mapping[str, Graph], current: Mapping[str, int]) -> set[str]:
+    """The records whose new description is the one they have now (the same statements, blank
+    nodes aside): writing them again would make a version in which nothing changed."""
+    docs = {doc_iri(model, iri): iri for iri in changes if iri in current}
+    now: dict[str, Graph] = {iri: Graph() for iri in docs.values()}
+    names = list(docs)
+    for start in range(0, len(names), 200):
+        values = " ".join(sparql_iri(name) for name in names[start:start + 200])
+        for row in store.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+            now[docs[str(row["g"])]].add((row["s"], row["p"], row["o"]))
+    return {iri for iri, graph in now.items() if len(graph) == len(changes[iri]) and isomorphic(graph, changes[iri])}
 
 
 def _xsd_time(moment: datetime.datetime) -> Literal:

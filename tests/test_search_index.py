@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 import registry.search_index as search_index
+from registry import loader
 from registry.accounts import Agent
 from registry.registration import submit
 from registry.search_index import SearchIndex
@@ -44,4 +45,24 @@ def test_an_index_catches_up_record_by_record_or_by_a_rebuild_when_most_records_
     real(fresh, store, model)
     assert contents(index) == contents(fresh)
     fresh.close()
+    index.close()
+
+
+def test_exemplars_follow_the_region_of_the_councils_that_lead_or_partner_them(store, model, tmp_path):
+    """An exemplar's region and council type facets are those of its lead and partner councils,
+    so a change to a council re-indexes the exemplars it leads or partners (issue 25, point 12)."""
+    index = SearchIndex(tmp_path / "index.sqlite")
+    index.rebuild(store, model)
+    store.on_commit.append(lambda iris: index.update(store, model, iris))
+    ripa = f"{BASE}/id/exemplars/reducing-invalid-planning-applications"
+
+    def in_wales() -> set[str]:
+        return {hit.iri for hit in index.listing("exemplars", {"region": ["wales"]}, per_page=100)[0]}
+    assert ripa not in in_wales()
+    # Lambeth leads RIPA; moved (in this test only) to Wales, RIPA is found among Welsh exemplars
+    lambeth = f"{BASE}/id/organisations/london-borough-of-lambeth"
+    graph = loader.current_record(store, model, lambeth)
+    graph.set((URIRef(lambeth), URIRef(f"{model.base.ldr}region"), URIRef(f"{BASE}/def/region/wales")))
+    loader.write_records(store, model, {lambeth: graph})
+    assert ripa in in_wales()
     index.close()
