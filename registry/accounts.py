@@ -341,13 +341,20 @@ def open_accounts(settings) -> Accounts:
     return Accounts(accounts_path(settings), SignInRules.from_settings(settings))
 
 
-def organisation_iri(store, model, organisation: str) -> str:
-    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not one."""
+def organisation_iri(model, organisation: str, registered: Callable[[str], bool]) -> str:
+    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not
+    one. `registered` says whether an IRI is a registered record: `in_store` or, while another
+    process holds the embedded store open, its search index (`SearchIndex.holds`)."""
     iri = organisation if organisation.startswith(("http://", "https://")) else \
         model.base.item("organisations", organisation or "-")
     if not is_iri(iri):
         raise AccountError(f"{organisation!r} is neither an organisation's reference nor its IRI")
-    if not store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}"):
+    if not registered(iri):
         raise AccountError(f"{iri} is not a registered organisation; register it first "
                            "(or import councils with `ldr import-councils`)")
     return iri
+
+
+def in_store(store) -> Callable[[str], bool]:
+    """Whether an IRI is a record in this store, for `organisation_iri`."""
+    return lambda iri: store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}")
