@@ -83,3 +83,52 @@ def test_commands_that_cannot_run_exit_2_with_the_reason(served, tmp_path):
     assert held.returncode == 2 and "Another process" in held.stderr and "Traceback" not in held.stderr
     nothing = run("history", "platforms/no-such-platform", store=path)
     assert nothing.returncode == 2 and "Traceback" not in nothing.stderr
+
+
+def test_an_admin_invites_a_user_and_makes_them_a_token_from_the_accounts_page(served, browser):
+    from tests.test_browser import accessible
+    server, path = served
+    made = ldr_with_password("user", "create", "--user", "root", "--org", "government-digital-service",
+                             "--role", "admin", "--password-stdin", "--store", str(path))
+    assert made.returncode == 0, made.stderr
+    admin = browser.new_context().new_page()
+    admin.goto(server.url + "/sign-in")
+    admin.get_by_label("User name").fill("root")
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Sign in").click()
+    admin.wait_for_url(server.url + "/")
+    admin.get_by_role("link", name="Accounts").click()
+    admin.wait_for_url(server.url + "/admin/accounts")
+    accessible(admin, "accounts")
+
+    admin.get_by_label("User name").first.fill("cat")
+    admin.get_by_label("Organisation", exact=True).fill("nowhere-council")
+    admin.get_by_role("button", name="Invite").click()
+    assert "nowhere-council is not a registered organisation" in admin.locator(".govuk-error-summary").inner_text()
+    accessible(admin, "accounts-error")
+    admin.get_by_label("Organisation", exact=True).fill("leeds-city-council")
+    admin.get_by_role("button", name="Invite").click()
+    link = admin.locator("#invitation-link").inner_text().strip()
+    assert link.startswith(server.url + "/invitation/")
+
+    cat = browser.new_context().new_page()
+    cat.goto(link)
+    accessible(cat, "invitation")
+    cat.get_by_label("Password", exact=True).fill(PASSWORD)
+    cat.get_by_label("Password again").fill("not the same password")
+    cat.get_by_role("button", name="Set password and sign in").click()
+    assert "not the same" in cat.locator(".govuk-error-summary").inner_text()
+    cat.get_by_label("Password", exact=True).fill(PASSWORD)
+    cat.get_by_label("Password again").fill(PASSWORD)
+    cat.get_by_role("button", name="Set password and sign in").click()
+    cat.wait_for_url(server.url + "/")
+    assert "Signed in as cat (publisher)" in cat.locator(".ldr-account").inner_text()
+    assert cat.goto(link).status == 404   # used once
+    assert cat.goto(server.url + "/admin/accounts").status == 403   # a publisher manages no accounts
+
+    admin.get_by_label("User name").nth(1).fill("cat")
+    admin.get_by_role("button", name="Make a token").click()
+    token = admin.locator("#token-secret").inner_text().strip()
+    assert token.startswith("ldr_")
+    assert get(server.url + "/tokens", token)[0] == 403   # cat's token: known, a publisher's
+    assert " cat " in run("token", "list", store=path).stdout
