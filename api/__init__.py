@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.accounts"] = open_accounts(settings)
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
+    from .accounts_pages import bp as accounts_pages
     from .bodies import WholeBodies
     from .catalogue import bp as catalogue
     from .conformance import bp as conformance
@@ -59,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(web_auth)
     app.register_blueprint(publishing)
     app.register_blueprint(listings)
+    app.register_blueprint(accounts_pages)
     configure_web_auth(app)
     configure_security(app)
     _checked_path_values(app)

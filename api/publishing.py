@@ -216,6 +216,19 @@ def check_answers(draft_id: str):
                            back=back, draft_id=draft_id, problem=None)
 
 
+@bp.get("/my-submissions")
+@signed_in
+def my_submissions():
+    """The records the signed-in user or their organisation submitted, with their status and
+    what stewards said about them."""
+    store, model = _services()
+    user = web_user()
+    records = versions.submissions(store, model, user.username, user.organisation)
+    for record in records:
+        record["href"] = _local_href(record["item"])
+    return render_template("my_submissions.html", records=records, user=user)
+
+
 # --- stewards' review queue -----------------------------------------------------------------------
 
 def _steward():

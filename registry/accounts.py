@@ -73,6 +73,9 @@ class SignInLocked(Exception):
         self.kind, self.until, self.wait = kind, until, wait
 
 
+#: How long an invitation to choose a password lasts.
+INVITATION_DAYS = 7
+
 #: How often (seconds) a session's last-seen time is written: an idle timeout of minutes does not
 #: need a write on every request.
 SEEN_PRECISION = 60.0
@@ -117,6 +120,9 @@ class Accounts:
         self._db.execute("""CREATE TABLE IF NOT EXISTS sessions (
             id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, created REAL NOT NULL, seen REAL NOT NULL)""")
         self._db.execute("CREATE INDEX IF NOT EXISTS sessions_by_user ON sessions (username)")
+        self._db.execute("""CREATE TABLE IF NOT EXISTS invitations (
+            id_hash TEXT PRIMARY KEY, username TEXT NOT NULL, organisation TEXT NOT NULL, role TEXT NOT NULL,
+            invited_by TEXT NOT NULL, expires REAL NOT NULL)""")
         self._db.execute("""CREATE TABLE IF NOT EXISTS sign_in_failures (
             kind TEXT NOT NULL, key TEXT NOT NULL, at REAL NOT NULL)""")
         self._db.execute("CREATE INDEX IF NOT EXISTS sign_in_failures_by_key ON sign_in_failures (kind, key, at)")
@@ -166,6 +172,46 @@ class Accounts:
                                  (username, organisation, role, _new_password_hash(password), created))
             except sqlite3.IntegrityError as exc:
                 raise AccountError(f"there is already a user called {username!r}") from exc
+
+    def users(self) -> list[Agent]:
+        with self._lock:
+            rows = self._db.execute("SELECT username, organisation, role FROM users ORDER BY username").fetchall()
+        return [Agent(*row) for row in rows]
+
+    def invite(self, username: str, organisation: str, role: str, invited_by: str) -> str:
+        """An invitation for a new user, who chooses their own password with it: the secret for
+        the link, given once (only its hash is kept). It lasts INVITATION_DAYS and is used once."""
+        if role not in ROLES:
+            raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
+        if not username or not all(c.isalnum() or c in "-_." for c in username):
+            raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
+        if self.user(username) is not None:
+            raise AccountError(f"there is already a user called {username!r}")
+        secret = secrets.token_urlsafe(32)
+        with self._lock:
+            self._db.execute("DELETE FROM invitations WHERE username = ? OR expires <= ?", (username, self.clock()))
+            self._db.execute("INSERT INTO invitations VALUES (?, ?, ?, ?, ?, ?)",
+                             (_hash(secret), username, organisation, role, invited_by,
+                              self.clock() + INVITATION_DAYS * 86400))
+        return secret
+
+    def invitation(self, secret: str) -> Agent | None:
+        """Who an unused, unexpired invitation is for, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT username, organisation, role FROM invitations WHERE id_hash = ? "
+                                   "AND expires > ?", (_hash(secret), self.clock())).fetchone()
+        return Agent(*row) if row else None
+
+    def accept(self, secret: str, password: str) -> Agent:
+        """The invited user, created with the password they chose; the invitation is used up."""
+        agent = self.invitation(secret)
+        if agent is None:
+            raise AccountError("this invitation is not valid: it has been used, has expired (after "
+                               f"{INVITATION_DAYS} days) or was mistyped; ask your administrator for a new one")
+        self.create_user(agent.username, agent.organisation, agent.role, password)
+        with self._lock:
+            self._db.execute("DELETE FROM invitations WHERE id_hash = ?", (_hash(secret),))
+        return agent
 
     def sign_in(self, username: str, password: str, address: str | None = None) -> Agent | None:
         """The agent for a correct user name and password, else None; SignInLocked, without
@@ -341,13 +387,20 @@ def open_accounts(settings) -> Accounts:
     return Accounts(accounts_path(settings), SignInRules.from_settings(settings))
 
 
-def organisation_iri(store, model, organisation: str) -> str:
-    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not one."""
+def organisation_iri(model, organisation: str, registered: Callable[[str], bool]) -> str:
+    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not
+    one. `registered` says whether an IRI is a registered record: `in_store` or, while another
+    process holds the embedded store open, its search index (`SearchIndex.holds`)."""
     iri = organisation if organisation.startswith(("http://", "https://")) else \
         model.base.item("organisations", organisation or "-")
     if not is_iri(iri):
         raise AccountError(f"{organisation!r} is neither an organisation's reference nor its IRI")
-    if not store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}"):
+    if not registered(iri):
         raise AccountError(f"{iri} is not a registered organisation; register it first "
                            "(or import councils with `ldr import-councils`)")
     return iri
+
+
+def in_store(store) -> Callable[[str], bool]:
+    """Whether an IRI is a record in this store, for `organisation_iri`."""
+    return lambda iri: store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}")

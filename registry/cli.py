@@ -13,12 +13,18 @@ import click
 from .allocator import start_again_with_allocator
 from .rdf_formats import FORMATS, InputError
 from .settings import SettingsError, load_settings
-from .store import StoreError, open_store
+from .store import StoreError, StoreInUse, open_store
 
 if TYPE_CHECKING:
     from .loader import Outcome
 
 STORE_HELP = "Directory of the embedded store (default: the LDR_STORE_DIR setting, var/store)."
+
+
+class CannotRun(click.ClickException):
+    """The command cannot do what was asked: it ends with the reason and exit status 2, as a
+    usage error does. Status 1 means only "does not conform" (`validate`, `load`, `check`)."""
+    exit_code = 2
 
 
 class Progress:
@@ -50,7 +56,7 @@ def _settings(store: str | None, *, heavy: bool = False) -> dict:
     try:
         settings = load_settings({"LDR_STORE_DIR": store})
     except SettingsError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     if heavy:
         start_again_with_allocator(settings["LDR_ALLOCATOR"])
     return settings
@@ -69,7 +75,7 @@ def _open(settings: dict, create: bool = False):
     try:
         store = open_store(settings, create=create)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     attach_index(store, _model(settings), settings)
     return store
 
@@ -112,7 +118,7 @@ def init(store: str | None, quiet: bool) -> None:
         outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
                                     operator=settings["LDR_OPERATOR"])
     except (InputError, StoreError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     finally:
         progress.done()
         st.close()
@@ -144,7 +150,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     if Path(settings["LDR_STORE_DIR"]).is_dir():
         st = _open(settings)
     elif store:
-        raise click.ClickException(f"there is no store at {store}")
+        raise CannotRun(f"there is no store at {store}")
     try:
         outcome = loader.load_files(files, model, st, settings["LDR_MAX_INPUT_BYTES"], dry_run=True)
     finally:
@@ -171,7 +177,7 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
     try:
         outcome = loader.load_files(files, model, st, settings["LDR_MAX_INPUT_BYTES"], progress=progress)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     finally:
         progress.done()
         st.close()
@@ -222,7 +228,7 @@ def restore(dump: Path, store: str | None) -> None:
     try:
         st = open_store(settings, create=True)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     started = time.monotonic()
     indexer = None
     try:
@@ -240,7 +246,7 @@ def restore(dump: Path, store: str | None) -> None:
             records = index.rebuild(st, _model(settings))
             index.close()
     except (InputError, StoreError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     finally:
         if indexer is not None:   # the load failed: no index of it
             indexer.abandon()
@@ -290,14 +296,28 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
 
 
 def _organisation(settings: dict, org: str) -> str:
-    from .accounts import AccountError, organisation_iri
-    st = _open(settings)
+    """The IRI of a registered organisation, looked up in the store or, while a server holds the
+    embedded store open, in the search index that server keeps in step with every write."""
+    from .accounts import AccountError, in_store, organisation_iri
+    from .index_files import index_path
+    from .search_index import SearchIndex
+    model = _model(settings)
     try:
-        return organisation_iri(st, _model(settings), org)
+        st = open_store(settings)
+    except StoreInUse:
+        st = None
+    except StoreError as exc:
+        raise CannotRun(str(exc)) from exc
+    index = SearchIndex(index_path(settings)) if st is None else None
+    try:
+        return organisation_iri(model, org, in_store(st) if st is not None else index.holds)
     except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     finally:
-        st.close()
+        if st is not None:
+            st.close()
+        if index is not None:
+            index.close()
 
 
 @contextlib.contextmanager
@@ -309,7 +329,7 @@ def _accounts(settings: dict):
     try:
         yield accounts
     except AccountError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
     finally:
         accounts.close()
 
@@ -318,7 +338,11 @@ def _password(from_stdin: bool, prompt: str) -> str:
     """A password from standard input's first line, or asked for twice without echo."""
     if from_stdin:
         return sys.stdin.readline().rstrip("\n")
-    return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    try:
+        return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
+    except click.Abort:
+        raise CannotRun("no password was given: type it when asked, or send it on standard input "
+                        "with --password-stdin") from None
 
 
 @main.command()
@@ -330,12 +354,11 @@ def reindex(store: str | None) -> None:
     from .search_index import SearchIndex
     settings = _settings(store, heavy=True)
     model = _model(settings)
-    remove_index_files(index_path(settings))
-
     try:
         st = open_store(settings)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CannotRun(str(exc)) from exc
+    remove_index_files(index_path(settings))   # only once the store is ours: a server may be using it
     index = SearchIndex(index_path(settings))
     try:
         count = index.rebuild(st, model)
@@ -498,11 +521,11 @@ def token_revoke(token_id: str, store: str | None) -> None:
 
 def _agent_for(settings: dict, token_value: str | None):
     if not token_value:
-        raise click.ClickException("give an API token with --token or the LDR_TOKEN environment variable")
+        raise CannotRun("give an API token with --token or the LDR_TOKEN environment variable")
     with _accounts(settings) as accounts:
         agent = accounts.authenticate(token_value)
     if agent is None:
-        raise click.ClickException("the token is not valid: unknown, mistyped or revoked")
+        raise CannotRun("the token is not valid: unknown, mistyped or revoked")
     return agent
 
 
@@ -586,7 +609,7 @@ def history(item: str, store: str | None) -> None:
     finally:
         st.close()
     if not entries:
-        raise click.ClickException(f"{iri} is not registered")
+        raise CannotRun(f"{iri} is not registered")
     for e in entries:
         who = e["user"] + (f" for {e['organisation']}" if e["organisation"] else "")
         click.echo(f"v{e['version']}  {e['at']}  {e['activity']}  {who}  {e['note']}")
@@ -612,7 +635,7 @@ def serve(port: int | None, host: str | None, store: str | None, workers: int, t
                                "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md).")
     problem = _store_problem(settings)   # said here, once, not by each worker as it dies
     if problem:
-        raise click.ClickException(problem)
+        raise CannotRun(problem)
     _serve_with_granian(settings["LDR_STORE_DIR"], bind_host, bind_port, workers, threads)
 
 

@@ -581,6 +581,12 @@ class SearchIndex:
                                     "ORDER BY modified DESC LIMIT ?", (limit,)).fetchall()
         return [Hit(*row) for row in rows]
 
+    def holds(self, iri: str) -> bool:
+        """Whether the index has a record with this IRI (for a command run while the server
+        holds the embedded store open: the index is kept in step with every write)."""
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM records WHERE iri = ?", (iri,)).fetchone() is not None
+
     def close(self) -> None:
         self._db.close()
 

@@ -404,3 +404,51 @@ def reviews_for_organisation(store: Store, model: Model, organisation: str) -> l
     return [{"item": str(r["item"]), "title": str(r.get("title", r["item"])), "when": str(r["when"]),
              "note": str(r["note"]), "kind": str(r["kind"]),
              "status": str(r["status"]).rsplit("#status", 1)[-1].lower() if "status" in r else None} for r in rows]
+
+
+def _status_name(status) -> str | None:
+    """`submitted` for reg:statusSubmitted, and so on."""
+    return str(status).rsplit("#status", 1)[-1].lower() if status is not None else None
+
+
+def submissions(store: Store, model: Model, username: str, organisation: str | None) -> list[dict]:
+    """Every record that this user, or anyone acting for their organisation, created (its first
+    version), newest first: its title, current status, who submitted it and when, and the
+    stewards' comments and status decisions on it, newest first (a publisher's "My submissions")."""
+    ldr = model.base.ldr
+    whose = f"{{ ?a <{ldr}username> {Literal(username).n3()} }}"
+    if organisation:
+        whose += f" UNION {{ ?a prov:actedOnBehalfOf {sparql_iri(organisation)} }}"
+    rows = store.select(f"""
+        PREFIX prov: <http://www.w3.org/ns/prov#>
+        SELECT ?item ?when ?user (SAMPLE(?t) AS ?title) (SAMPLE(?s) AS ?status) WHERE {{
+            GRAPH ?h {{ {whose}
+                ?v prov:wasAttributedTo ?a ; <{ldr}versionNumber> 1 ; {sparql_iri(DCTERMS.isVersionOf)} ?item ;
+                   prov:generatedAtTime ?when .
+                ?a <{ldr}username> ?user }}
+            OPTIONAL {{ ?item {sparql_iri(DCTERMS.title)} ?t }}
+            OPTIONAL {{ ?item {sparql_iri(REG.status)} ?s }}
+        }} GROUP BY ?item ?when ?user ORDER BY DESC(?when)""")
+    records = {str(r["item"]): {"item": str(r["item"]), "title": str(r.get("title", r["item"])),
+                                "status": _status_name(r.get("status")), "submitted": str(r["when"]),
+                                "by": str(r["user"]), "comments": []} for r in rows}
+    iris = list(records)
+    for start in range(0, len(iris), 500):
+        values = " ".join(sparql_iri(i) for i in iris[start:start + 500])
+        for r in store.select(f"""
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            SELECT ?item ?when ?note ?by ?status ?kind WHERE {{ VALUES ?item {{ {values} }}
+                GRAPH ?h {{
+                    {{ ?c a <{ldr}ReviewComment> ; {sparql_iri(DCTERMS.subject)} ?item ; prov:generatedAtTime ?when ;
+                          {sparql_iri(SKOS.changeNote)} ?note ; prov:wasAttributedTo ?a BIND("changes" AS ?kind) }}
+                    UNION
+                    {{ ?v {sparql_iri(DCTERMS.isVersionOf)} ?item ; prov:generatedAtTime ?when ;
+                          {sparql_iri(SKOS.changeNote)} ?note ; prov:wasAttributedTo ?a ; prov:wasGeneratedBy ?act .
+                       ?act a <{ldr}StatusChange> . OPTIONAL {{ ?v {sparql_iri(REG.status)} ?status }} BIND("status" AS ?kind) }}
+                    ?a <{ldr}username> ?by }}
+            }} ORDER BY DESC(?when)"""):
+            records[str(r["item"])]["comments"].append(
+                {"when": str(r["when"]), "note": str(r["note"]), "by": str(r["by"]),
+                 "outcome": "Changes asked for" if str(r["kind"]) == "changes"
+                 else f"Status changed to {_status_name(r.get('status')) or 'another status'}"})
+    return list(records.values())

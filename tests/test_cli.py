@@ -209,9 +209,9 @@ def test_restore_loads_a_dump_into_a_new_store_and_refuses_a_full_one(store_dir,
         before.close()
         after.close()
     again = run("restore", str(dump), store=tmp_path / "new")
-    assert again.returncode == 1 and "not empty" in again.stderr
+    assert again.returncode == 2 and "not empty" in again.stderr
     wrong = run("restore", str(tmp_path / "registry.ttl"), store=tmp_path / "other")
-    assert wrong.returncode == 1 and "N-Quads" in wrong.stderr
+    assert wrong.returncode == 2 and "N-Quads" in wrong.stderr
 
 
 
@@ -256,7 +256,7 @@ def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(sto
     lines = plain.splitlines()
     broken.write_text("\n".join(lines[:len(lines) // 2] + ["<http://example.org/a> <oops"] + lines[len(lines) // 2:]))
     failed = run("restore", str(broken), store=tmp_path / "other")
-    assert failed.returncode == 1 and "broken.nq" in failed.stderr
+    assert failed.returncode == 2 and "broken.nq" in failed.stderr
     assert not [p.name for p in tmp_path.iterdir() if ".building" in p.name]
     assert run("restore", str(dump), store=tmp_path / "other").returncode == 0   # nothing half-loaded in the way
 

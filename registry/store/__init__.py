@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .base import Store, StoreError
+from .base import Store, StoreError, StoreInUse
 from .embedded import EmbeddedStore
 
-__all__ = ["Store", "StoreError", "EmbeddedStore", "open_store"]
+__all__ = ["Store", "StoreError", "StoreInUse", "EmbeddedStore", "open_store"]
 
 
 def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:

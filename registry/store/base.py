@@ -28,6 +28,11 @@ class StoreError(Exception):
         return self.timed_out or self.status is None or self.status >= 500
 
 
+class StoreInUse(StoreError):
+    """An embedded store that another process (such as `ldr serve`) holds open: only one process
+    at a time may open it."""
+
+
 class Store(Protocol):
     #: whether other processes may write to it at the same time (versions._claimed)
     shared: bool

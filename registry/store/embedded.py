@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
 
-from .base import StoreError, insert_data
+from .base import StoreError, StoreInUse, insert_data
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -36,9 +36,11 @@ class EmbeddedStore:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         except OSError as exc:
-            hint = (" Another process (such as `ldr serve`) has it open: an embedded store is used by one "
-                    "process at a time, so stop that process first." if "lock" in str(exc).lower() else "")
-            raise StoreError(f"cannot open the store at {self.path}: {exc}.{hint}") from exc
+            if "lock" in str(exc).lower():
+                raise StoreInUse(f"cannot open the store at {self.path}: {exc}. Another process (such as `ldr "
+                                 "serve`) has it open: an embedded store is used by one process at a time, so stop "
+                                 "that process first.") from exc
+            raise StoreError(f"cannot open the store at {self.path}: {exc}.") from exc
         except RuntimeError as exc:   # RocksDB reports damage this way
             raise StoreError(f"the store at {self.path} is damaged and cannot be opened: {exc}. Restore it from "
                              "a dump (`ldr restore`) or a backup.") from exc

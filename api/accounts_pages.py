@@ -1,0 +1,97 @@
+"""The administrator's accounts page: invite a user (who then chooses their own password) and
+make API tokens, while the registry runs. The same registry.accounts functions as `ldr user`
+and `ldr token`, and the same organisation check."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request
+
+from registry.accounts import ROLE_HELP, ROLES, AccountError, in_store, organisation_iri
+
+from .documents import _not_found
+from .web_auth import begin, signed_in, web_user
+
+bp = Blueprint("accounts_pages", __name__)
+
+
+def _accounts():
+    return current_app.extensions["ldr.accounts"]
+
+
+def admin_only(view):
+    """Signed in, as an administrator; anyone else gets a 403 that says why."""
+    @signed_in
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if web_user().role != "admin":
+            abort(403, description="Only administrators manage accounts: your role may not invite users or "
+                                   "make tokens. Ask your registry's administrator.")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _page(status: int = 200, **shown):
+    accounts = _accounts()
+    return render_template("accounts.html", users=accounts.users(), tokens=accounts.tokens(), roles=ROLES,
+                           role_help=ROLE_HELP, form=request.form, **shown), status
+
+
+@bp.get("/admin/accounts")
+@admin_only
+def accounts_page():
+    return _page()
+
+
+def _organisation(field: str) -> str:
+    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    return organisation_iri(model, request.form.get(field, "").strip(), in_store(store))
+
+
+@bp.post("/admin/invitations")
+@admin_only
+def invite():
+    username = request.form.get("username", "").strip()
+    try:
+        secret = _accounts().invite(username, _organisation("organisation"), request.form.get("role", ""),
+                                    web_user().username)
+    except AccountError as exc:
+        return _page(422, invite_error=str(exc))
+    link = request.host_url.rstrip("/") + "/invitation/" + secret
+    return _page(invited=username, invitation_link=link)
+
+
+@bp.post("/admin/tokens")
+@admin_only
+def make_token():
+    username = request.form.get("token_user", "").strip()
+    owner = _accounts().user(username)
+    if owner is None:
+        return _page(422, token_error=f"there is no user called {username!r}: invite them first, or choose "
+                                      "one from the list of users")
+    info, secret = _accounts().create_token(owner.username, owner.organisation, owner.role)
+    return _page(token_info=info, token_secret=secret)
+
+
+@bp.route("/invitation/<secret>", methods=["GET", "POST"])
+def accept_invitation(secret: str):
+    accounts = _accounts()
+    invited = accounts.invitation(secret)
+    if invited is None:
+        return _not_found("Invitation not valid", "This invitation has been used, has expired or was mistyped. "
+                          "Ask your registry's administrator for a new one.")
+    error = None
+    if request.method == "POST":
+        password = request.form.get("password", "")
+        if password != request.form.get("confirm", ""):
+            error = "The two passwords are not the same: type the same password in both boxes"
+        else:
+            try:
+                accounts.accept(secret, password)
+            except AccountError as exc:
+                error = str(exc)[0].upper() + str(exc)[1:]
+            else:
+                begin(invited.username)
+                return redirect("/")
+    response = render_template("invitation.html", invited=invited, error=error)
+    return response, (422 if error else 200), {"Referrer-Policy": "no-referrer"}
