@@ -63,14 +63,17 @@ def _model(settings: dict):
     return load_model(settings["LDR_BASE"])
 
 
-def _open(settings: dict, create: bool = False):
-    """The store, with the search index kept in step with whatever this command writes."""
+def _open(settings: dict, create: bool = False, writes: bool = True):
+    """The store, with the search index kept in step with whatever this command writes. A command
+    that only reads (`writes=False`) leaves the index alone: it has nothing to bring up to date,
+    and the index it would find beside the default store may be another registry's."""
     from .search_index import attach_index
     try:
         store = open_store(settings, create=create)
     except StoreError as exc:
         raise click.ClickException(str(exc)) from exc
-    attach_index(store, _model(settings), settings)
+    if writes:
+        attach_index(store, _model(settings), settings)
     return store
 
 
@@ -138,7 +141,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     model = _model(settings)
     st = None
     if Path(settings["LDR_STORE_DIR"]).is_dir():
-        st = _open(settings)
+        st = _open(settings, writes=False)
     elif store:
         raise click.ClickException(f"there is no store at {store}")
     try:
@@ -187,7 +190,7 @@ def export(fmt: str, output: Path | None, store: str | None) -> None:
     """Write the whole registry: vocabulary, shapes and every record."""
     from .dumps import export_registry
     settings = _settings(store, heavy=True)
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         data = export_registry(st, FORMATS[fmt])
     finally:
@@ -349,7 +352,7 @@ def check_command(standard: str, data_file: Path, store: str | None) -> None:
     settings = _settings(store)
     model = _model(settings)
     iri = standard if standard.startswith("http") else model.base.item("standards", standard)
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         outcome = check(st, model, iri, data_file.read_bytes(),
                         tuple(d for d in settings["LDR_RESOURCE_DIRS"].split(":") if d))
@@ -547,7 +550,7 @@ def history(item: str, store: str | None) -> None:
     settings = _settings(store)
     model = _model(settings)
     iri = item if item.startswith("http") else model.base.item(*item.split("/", 1))
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         entries = item_history(st, model, iri)
     finally:
