@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -617,8 +618,18 @@ def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, thre
     from granian.constants import Interfaces
 
     os.environ["LDR_STORE_DIR"] = str(Path(store_dir).resolve())
-    Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port, workers=workers,
-            blocking_threads=threads, websockets=False, log_access=False).serve()
+    server = Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
+                     workers=workers, blocking_threads=threads, websockets=False, log_access=False)
+    logging.getLogger("_granian").addFilter(_threads_are_chosen)
+    server.serve()
+
+
+def _threads_are_chosen(record: logging.LogRecord) -> bool:
+    """Drop granian's warning that the request threads outnumber twice the cores: they are counted
+    to wait (on the query worker processes and the store), not to run Python side by side, and
+    the README says why there are as many as there are."""
+    return not (record.levelno == logging.WARNING
+                and record.getMessage().startswith("Configuration allows spawning up to"))
 
 
 if __name__ == "__main__":

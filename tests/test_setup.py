@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import urllib.request
 
 from tests.conftest import ROOT
 
@@ -20,6 +21,22 @@ def test_make_installs_debian_packages_without_their_recommendations():
     installs = re.findall(r"apt-get install[^;\"]*", shown.stdout)
     assert len(installs) == 6, shown.stdout   # as root and as advice to others: chromium, mimalloc, wrk
     assert [i for i in installs if "--no-install-recommends" not in i] == []
+
+
+def test_the_server_starts_without_a_warning(store_dir):
+    """`ldr serve` says where it listens and nothing that looks like a fault, even with more
+    request threads than twice the cores (granian warned of that; the number is chosen)."""
+    from tests.server import Server
+    many = str((os.cpu_count() or 1) * 2)   # threads: the query workers, this many waiting, and two
+    server = Server(store_dir, LDR_QUERY_WAITING=many)
+    try:
+        assert urllib.request.urlopen(server.url + "/health", timeout=30).status == 200
+    finally:
+        server.stop()
+    server.log.seek(0)
+    said = server.log.read().decode("utf-8", "replace")
+    assert "Listening at" in said
+    assert [line for line in said.splitlines() if "WARNING" in line.upper() or "ERROR" in line.upper()] == []
 
 
 def test_a_test_that_changes_the_developers_var_fails(tmp_path):
