@@ -32,15 +32,15 @@ serve: install allocator
 ## Debian's Chromium, for the browser tests (Playwright drives it; no browser is downloaded).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; \
-	  else echo "The browser tests need Debian's chromium: sudo apt-get install chromium"; exit 1; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
+	  else echo "The browser tests need Debian's chromium: sudo apt-get install --no-install-recommends chromium"; exit 1; fi; }
 
 ## Debian's mimalloc, which the server, its query workers and the bulk commands preload (LDR_ALLOCATOR=auto):
 ## bulk loads and heavy queries ran faster with it than with glibc's malloc (docs/benchmarks.md). Optional to serve.
 allocator:
 	@ls /usr/lib/*/libmimalloc.so.2 >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q libmimalloc2.0; \
-	  else echo "Optional, for faster SPARQL queries: sudo apt-get install libmimalloc2.0 (docs/settings.md)"; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libmimalloc2.0; \
+	  else echo "Optional, for faster SPARQL queries: sudo apt-get install --no-install-recommends libmimalloc2.0 (docs/settings.md)"; fi; }
 
 ## Install and run the whole test suite twice: on the embedded store, then with every app on a
 ## real SPARQL server (the oxigraph package's server, started and stopped by the fixtures).
@@ -51,6 +51,6 @@ test: install browser allocator
 ## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
 bench: install allocator
 	@command -v wrk >/dev/null 2>&1 || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
-	  else echo "The benchmarks need wrk: sudo apt-get install wrk"; exit 1; fi; }
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends wrk; \
+	  else echo "The benchmarks need wrk: sudo apt-get install --no-install-recommends wrk"; exit 1; fi; }
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

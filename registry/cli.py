@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import sys
 import time
@@ -69,14 +70,17 @@ def _model(settings: dict):
     return load_model(settings["LDR_BASE"])
 
 
-def _open(settings: dict, create: bool = False):
-    """The store, with the search index kept in step with whatever this command writes."""
+def _open(settings: dict, create: bool = False, writes: bool = True):
+    """The store, with the search index kept in step with whatever this command writes. A command
+    that only reads (`writes=False`) leaves the index alone: it has nothing to bring up to date,
+    and the index it would find beside the default store may be another registry's."""
     from .search_index import attach_index
     try:
         store = open_store(settings, create=create)
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
-    attach_index(store, _model(settings), settings)
+    if writes:
+        attach_index(store, _model(settings), settings)
     return store
 
 
@@ -148,7 +152,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     model = _model(settings)
     st = None
     if Path(settings["LDR_STORE_DIR"]).is_dir():
-        st = _open(settings)
+        st = _open(settings, writes=False)
     elif store:
         raise CannotRun(f"there is no store at {store}")
     try:
@@ -200,7 +204,7 @@ def export(fmt: str, output: Path | None, store: str | None) -> None:
     """Write the whole registry: vocabulary, shapes and every record."""
     from .dumps import export_registry
     settings = _settings(store, heavy=True)
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         data = export_registry(st, FORMATS[fmt])
     finally:
@@ -381,7 +385,7 @@ def check_command(standard: str, data_file: Path, store: str | None, wanted: str
     settings = _settings(store)
     model = _model(settings)
     iri = standard if standard.startswith("http") else model.base.item("standards", standard)
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         outcome = check(st, model, iri, data_file.read_bytes(),
                         resource_directories(settings), wanted=wanted)
@@ -603,7 +607,7 @@ def history(item: str, store: str | None) -> None:
     settings = _settings(store)
     model = _model(settings)
     iri = item if item.startswith("http") else model.base.item(*item.split("/", 1))
-    st = _open(settings)
+    st = _open(settings, writes=False)
     try:
         entries = item_history(st, model, iri)
     finally:
@@ -670,8 +674,18 @@ def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, thre
     from granian.constants import Interfaces
 
     os.environ["LDR_STORE_DIR"] = str(Path(store_dir).resolve())
-    Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port, workers=workers,
-            blocking_threads=threads, websockets=False, log_access=False).serve()
+    server = Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
+                     workers=workers, blocking_threads=threads, websockets=False, log_access=False)
+    logging.getLogger("_granian").addFilter(_threads_are_chosen)
+    server.serve()
+
+
+def _threads_are_chosen(record: logging.LogRecord) -> bool:
+    """Drop granian's warning that the request threads outnumber twice the cores: they are counted
+    to wait (on the query worker processes and the store), not to run Python side by side, and
+    the README says why there are as many as there are."""
+    return not (record.levelno == logging.WARNING
+                and record.getMessage().startswith("Configuration allows spawning up to"))
 
 
 if __name__ == "__main__":

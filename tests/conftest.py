@@ -1,8 +1,10 @@
 """Fixtures: settings, the model read from ontology/ and shapes/, and real on-disk stores."""
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,58 @@ BASE = "http://127.0.0.1:8000"
 #: Which store the app-level tests run on: `embedded` (the default) or `sparql` — then each app is
 #: put on a real oxigraph server over its private copy of the starter store (`make test` runs both).
 TEST_STORE = os.environ.get("LDR_TEST_STORE", "embedded")
+
+#: The developer's own registry (`make serve` keeps its store, index and accounts here): no test
+#: may change anything in it. The browser tests' screenshots are the one thing written under it.
+VAR = ROOT / "var"
+ARTIFACTS = VAR / "test-artifacts"
+#: Settings that say where a registry's data is: a developer's own values must not reach the
+#: tests, and a command or app that falls back on the default store gets a scratch one instead.
+WHERE_DATA_LIVES = ("LDR_CONFIG", "LDR_STORE", "LDR_SPARQL_QUERY_URL", "LDR_SPARQL_UPDATE_URL", "LDR_SPARQL_GSP_URL",
+                    "LDR_ACCOUNTS_DB", "LDR_INDEX_DB", "LDR_SECRET_KEY")
+for _name in WHERE_DATA_LIVES:
+    os.environ.pop(_name, None)
+_SCRATCH = tempfile.mkdtemp(prefix="ldr-tests-")
+atexit.register(shutil.rmtree, _SCRATCH, True)
+os.environ["LDR_STORE_DIR"] = str(Path(_SCRATCH) / "default-store")
+
+
+def var_state() -> dict[str, tuple[int, int]]:
+    """Every file under var/ (but the screenshots and the store engine's log) with its size and
+    modification time."""
+    state = {}
+    for folder, dirs, names in os.walk(VAR):
+        if Path(folder) == VAR and ARTIFACTS.name in dirs:
+            dirs.remove(ARTIFACTS.name)
+        for name in names:
+            if name == "LOG" or name.startswith("LOG.old"):
+                continue   # the store engine's own diary, which a running server writes to unasked
+            path = Path(folder, name)
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            state[str(path.relative_to(ROOT))] = (info.st_size, info.st_mtime_ns)
+    return state
+
+
+@pytest.fixture(scope="session")
+def var_before():
+    return var_state()
+
+
+@pytest.fixture(autouse=True)
+def var_untouched(var_before):
+    """A test fails if anything under var/ changed while it ran (a registry served from this
+    checkout would then list what the test wrote, or lose what it had)."""
+    yield
+    after = var_state()
+    changed = sorted(p for p in set(var_before) | set(after) if var_before.get(p) != after.get(p))
+    if changed:
+        var_before.clear()
+        var_before.update(after)   # blame the next change on the test that makes it
+        pytest.fail("this test changed the developer's registry under var/ (a test must work in its own "
+                    f"temporary store: pass --store or a tmp_path): {', '.join(changed[:10])}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

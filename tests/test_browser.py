@@ -9,11 +9,10 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from tests.conftest import AXE, BASE, ROOT, require_councils_csv
+from tests.conftest import ARTIFACTS, AXE, BASE, require_councils_csv
 from tests.server import Server
 from tests.test_cli import run
 
-ARTIFACTS = ROOT / "var" / "test-artifacts"
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
 
 

@@ -95,6 +95,40 @@ def test_export_through_the_graph_store_protocol_matches_the_sparql_export(remot
         assert to_isomorphic(by_gsp.graph(URIRef(name))) == to_isomorphic(by_sparql.graph(URIRef(name)))
 
 
+def test_exporting_a_server_leaves_the_default_registrys_listing_alone(remote, server, model, store_dir, tmp_path):
+    """A developer serves var/store and exports the registry on a SPARQL server: the export only
+    reads, so the listing of the registry they serve is as it was (it once took the server's
+    records, and lost its own until `ldr reindex`)."""
+    from registry.store import EmbeddedStore
+    from tests.test_cli import run
+    publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
+    served = EmbeddedStore(store_dir)
+    try:   # the developer's own registry has a submission of its own, then the server gets one
+        registration.submit(served, model, Graph().parse(data=exemplar(ref="served-one", title="Served one"),
+                                                         format="turtle"), publisher, register="exemplars")
+    finally:
+        served.close()
+    assert run("reindex", store=store_dir).returncode == 0
+    registration.submit(remote, model, Graph().parse(data=exemplar(ref="remote-two", title="Remote two"),
+                                                     format="turtle"), publisher, register="exemplars")
+    index_file = store_dir.with_name(store_dir.name + ".index.sqlite")
+
+    def listed() -> list[str]:
+        index = SearchIndex(index_file)
+        try:
+            return sorted(hit.iri for hit in index.listing(None, {}, per_page=1000)[0])
+        finally:
+            index.close()
+
+    before = listed()
+    exported = run("export", "--format", "nquads", "-o", str(tmp_path / "all.nq"),
+                   env={**server.settings(), "LDR_STORE_DIR": str(store_dir)})
+    assert exported.returncode == 0, exported.stderr
+    after = listed()
+    assert f"{BASE}/id/exemplars/remote-two" not in after
+    assert after == before and f"{BASE}/id/exemplars/served-one" in before
+
+
 def test_several_workers_need_a_server(tmp_path):
     from tests.test_cli import run
     refused = run("serve", "--workers", "2", store=tmp_path / "store")
