@@ -2,7 +2,11 @@
 an EARL assertion, or as a page (with a file upload form at the same address)."""
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, jsonify, render_template, request
+
+from registry.applicable import FIELDS, UnknownChoice, choices, standards_that_apply
 
 from registry.conformance import (ConformanceError, check, checkable_standards, dqv, earl, fetch_allowed,
                                   resource_directories)
@@ -10,6 +14,8 @@ from registry.versions import current_versions
 
 from .documents import _not_found
 from .problems import problem
+from .sparql import query_problem
+from registry.sparql import QueryError
 from registry.identifiers import sparql_iri
 
 bp = Blueprint("conformance", __name__)
@@ -25,6 +31,30 @@ def checker():
     store = current_app.extensions["ldr.store"]
     standards = checkable_standards(store, _directories())
     return render_template("checker.html", standards=standards)
+
+
+@bp.get("/standards/apply")
+def which_standards_apply():
+    """Which standards apply to me: a form (service area, kind of product) and one row per standard."""
+    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    values = {name: request.args.get(name, "").strip() for name, _, _ in FIELDS}
+    fields = [{"name": name, "label": label, "choices": choices(model, scheme), "value": values[name]}
+              for name, scheme, label in FIELDS]
+
+    def run(query: str, substitutions: dict) -> list[dict]:
+        outcome = current_app.extensions["ldr.queries"]().run(
+            query, result_type="application/sparql-results+json", rdf_type="text/turtle", substitutions=substitutions)
+        return json.loads(outcome.body)["results"]["bindings"]
+
+    try:
+        standards = standards_that_apply(run, store, model, values)
+    except UnknownChoice as exc:
+        return render_template("standards_apply.html", fields=fields, standards=None, error=exc), 400
+    except QueryError as exc:
+        return query_problem(exc)
+    checkable = {s["iri"] for s in checkable_standards(store, _directories())}
+    return render_template("standards_apply.html", fields=fields, standards=standards, error=None,
+                           checkable=checkable, chosen=[f for f in fields if f["value"]])
 
 
 @bp.route("/doc/standards/<reference>/check", methods=["GET", "POST"])

@@ -114,11 +114,23 @@ def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None
                                if "/id/organisations/" in str(iri) else [],
                                claims=conformance_claims(store, model, standard=str(iri)) if "/id/standards/" in str(iri)
                                else conformance_claims(store, model, product=str(iri)) if "/id/products/" in str(iri)
-                               else [], standards_for=_standards_for(graph, iri, model))
+                               else [], standards_for=_standards_for(graph, iri, model),
+                               check=_checker_for(store, str(iri)))
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)
     return response
+
+
+def _checker_for(store, iri: str) -> dict | None:
+    """For a standard with validation resources: the kinds of document the checker takes for it,
+    and whether this registry holds the files to check them."""
+    if "/id/standards/" not in iri:
+        return None
+    from registry.conformance import checkable_standards, resource_directories
+    entry = next((s for s in checkable_standards(store, resource_directories(current_app.config["LDR"]))
+                  if s["iri"] == iri), None)
+    return {**entry, "href": iri.split("/id/", 1)[-1].join(("/doc/", "/check"))} if entry else None
 
 
 def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
@@ -127,7 +139,7 @@ def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
     for kind in graph.objects(iri, URIRef(str(model.base.ldr) + "productKind")):
         notation = model.ontology.value(kind, SKOS.notation)
         if notation is not None:
-            links.append((f"/queries/standards-that-apply.html?product_kind={notation}",
+            links.append((f"/standards/apply?product_kind={notation}",
                           str(model.ontology.value(kind, SKOS.prefLabel) or notation)))
     return links
 

@@ -36,6 +36,16 @@ def title_of(graph: Graph, node) -> str | None:
     return None
 
 
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+def media_type_name(node) -> str | None:
+    """A format given as its address in IANA's media types register is named by its media type,
+    as that register names it (application/schema+json), rather than by the whole address."""
+    text = str(node)
+    return text[len(IANA_MEDIA_TYPES):] if text.startswith(IANA_MEDIA_TYPES) and "/" in text[len(IANA_MEDIA_TYPES):] else None
+
+
 def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float:
     shape = model.property_shape(predicate, classes, nested)
     order = model.shapes.value(shape, SH.order) if shape is not None else None
@@ -52,7 +62,7 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
             if isinstance(obj, BNode):
                 row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))
             elif isinstance(obj, URIRef):
-                label = title_of(graph, obj) or title_of(model.ontology, obj)
+                label = title_of(graph, obj) or title_of(model.ontology, obj) or media_type_name(obj)
                 row.values.append(Value(label or str(obj), href(str(obj))))
             else:
                 assert isinstance(obj, Literal)

@@ -127,7 +127,7 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     page = client.get("/doc/products/contracts-publisher.html").data.decode()
     assert "Conformance claims" in page and "Evidence is more than 12 months old (2023-01-10)" in page
     assert page.count("govuk-tag--green") == 1
-    assert 'href="/queries/standards-that-apply.html?product_kind=procurement-system"' in page
+    assert 'href="/standards/apply?product_kind=procurement-system"' in page
     standard = client.get("/doc/standards/ocds.html").data.decode()
     assert "Contracts publisher" in standard and "Current" in standard
     csv_page = client.get("/doc/standards/csv.html").data.decode()
