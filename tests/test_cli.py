@@ -278,7 +278,7 @@ def test_restore_onto_a_sparql_server_indexes_what_the_server_holds(store_dir, t
             records = db.execute("SELECT count(*) FROM records").fetchone()[0]
             found = db.execute("SELECT r.iri FROM search s JOIN records r ON r.rowid = s.rowid "
                                "WHERE search MATCH 'uprn'").fetchall()
-        assert standards == 31 and f"indexed {records:,} records" in restored.stdout
+        assert standards == 32 and f"indexed {records:,} records" in restored.stdout
         assert (f"{BASE}/id/standards/uprn",) in found
     finally:
         server.stop()
