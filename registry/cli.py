@@ -160,7 +160,11 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     finally:
         if st is not None:
             st.close()
-    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"]))
+    code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
+    if st is None and not outcome.input_errors:
+        click.echo("Without a store, a link to a record that is not in these files was checked for its kind "
+                   "only, not that it is registered: give --store DIR to check that too.")
+    sys.exit(code)
 
 
 @main.command()
