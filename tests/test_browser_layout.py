@@ -46,6 +46,24 @@ def test_every_page_reflows_at_320_css_pixels_and_asks_for_nothing_missing(serve
     page.close()
 
 
+def test_a_table_that_scrolls_sideways_can_be_scrolled_from_the_keyboard(server, browser):  # noqa: F811
+    """At 320 px the reports' tables scroll inside themselves; each that does takes the focus
+    (Tab reaches it) and the arrow keys scroll it. At full width none is in the tab order."""
+    page = browser.new_page(viewport=NARROW)
+    page.goto(server.url + "/reports")
+    scrolling = page.locator("table.govuk-table[tabindex='0']")
+    scrolling.first.wait_for()
+    table = scrolling.first
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth")
+    table.focus()
+    assert table.evaluate("t => document.activeElement === t")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("t => t.scrollLeft > 0", arg=table.element_handle())
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.wait_for_function("() => document.querySelectorAll(\"table.govuk-table[tabindex='0']\").length === 0")
+    page.close()
+
+
 def test_the_chart_labels_are_drawn_whole(server, browser):  # noqa: F811
     for viewport in (NARROW, {"width": 1280, "height": 800}):
         page = browser.new_page(viewport=viewport)
