@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import click
 
@@ -645,6 +646,9 @@ def serve(port: int | None, host: str | None, store: str | None, workers: int, t
     problem = _store_problem(settings)   # said here, once, not by each worker as it dies
     if problem:
         raise CannotRun(problem)
+    elsewhere = _base_elsewhere(settings["LDR_BASE"], bind_host, bind_port)
+    if elsewhere:
+        click.echo(f"ldr: {elsewhere}", err=True)
     _serve_with_granian(settings["LDR_STORE_DIR"], bind_host, bind_port, workers, threads)
 
 
@@ -677,6 +681,24 @@ def _address_problem(host: str, port: int) -> str:
                         "Give --host (or LDR_HOST) one of its addresses, such as 127.0.0.1, or 0.0.0.0.")
             return f"cannot serve on {host}:{port}: {exc.strerror}. {fix}"
     return ""
+
+
+def _base_elsewhere(base: str, host: str, port: int) -> str:
+    """Why the IRIs minted under LDR_BASE would not answer on this server, or "". Only a base on
+    this machine (a loopback address) is judged: a public base is served through a proxy."""
+    address = urlsplit(base)
+    base_host = address.hostname or ""
+    base_port = address.port or (443 if address.scheme == "https" else 80)
+    loopback = base_host == "localhost" or base_host == "::1" or base_host.startswith("127.")
+    if not loopback:
+        return ""
+    if base_port == port and (host in ("0.0.0.0", "::", "localhost", base_host) or host.startswith("127.")):
+        return ""
+    return (f"LDR_BASE is {base}, but this server listens on {host}:{port}: the IRIs its documents mint and "
+            f"link ({base}/id/...) do not answer here. Serve on port {base_port} (ldr serve --port {base_port}, "
+            f"make serve PORT={base_port}), or make a store whose IRIs are on this port: "
+            f"LDR_BASE=http://127.0.0.1:{port} ldr init --store DIR, then serve it with the same LDR_BASE "
+            "(IRIs never change once minted; docs/settings.md).")
 
 
 def _store_problem(settings) -> str:
