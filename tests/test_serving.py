@@ -90,3 +90,14 @@ def test_every_json_ld_document_parses_offline_in_rdflib_and_pyld(served, path):
     assert len(turtle) > 0
     assert isomorphic(Graph() + from_pyld, turtle)
     assert isomorphic(Graph() + from_rdflib, turtle)
+
+
+def test_each_request_gets_one_line_in_the_log_with_its_id(served):
+    from tests.waiting import wait_for
+    request = urllib.request.Request(served.url + "/doc/exemplars/bops.ttl", headers={"X-Request-Id": "journey-7"})
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.headers["X-Request-Id"] == "journey-7"
+    line = wait_for(lambda: [l for l in log_of(served).splitlines() if "request_id=journey-7" in l],
+                    within=120, what="the request's log line")
+    assert len(line) == 1 and "ldr.request GET /doc/exemplars/bops.ttl 200 " in line[0], line
+    assert line[0][:4].isdigit() and "ms request_id=journey-7" in line[0]   # time first, duration
