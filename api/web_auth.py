@@ -27,6 +27,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from registry.accounts import SignInLocked
 from registry.rate_limit import retry_after
 from registry.settings import beside_store
+from registry.versions import AUDIT
 
 from .documents import error_page
 from .problems import problem
@@ -281,12 +282,15 @@ def sign_in():
         try:
             agent = accounts.sign_in(username, request.form.get("password", ""), client_address())
         except SignInLocked as exc:
+            AUDIT.info("sign-in refused for %r from %s: locked", username, client_address())
             error, status = _locked_message(exc, username), 429
             headers["Retry-After"] = retry_after(exc.wait)
         else:
             if agent is not None:
+                AUDIT.info("sign-in by %s from %s", agent.username, client_address())
                 begin(agent.username)
                 return redirect(same_site_path(request.form.get("next")))
+            AUDIT.info("sign-in failed for %r from %s", username, client_address())
             error, status = "The user name or password is not right", 401
     return render_template("sign_in.html", error=error, next=same_site_path(request.values.get("next")),
                            plain_http=_cookie_dropped_over_http()), \

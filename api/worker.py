@@ -11,6 +11,7 @@ import signal
 from registry.warm_up import warm_up
 
 from . import create_app
+from .request_log import configure_logging
 
 PR_SET_PDEATHSIG = 1
 
@@ -33,6 +34,7 @@ def _end_with_parent() -> None:
 def app():
     """Settings come from the environment (`ldr serve` puts the store's location there)."""
     _end_with_parent()
+    configure_logging()
     flask_app = create_app()
     try:
         warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"], flask_app.extensions["ldr.index"])
