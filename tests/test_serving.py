@@ -101,3 +101,70 @@ def test_each_request_gets_one_line_in_the_log_with_its_id(served):
                     within=120, what="the request's log line")
     assert len(line) == 1 and "ldr.request GET /doc/exemplars/bops.ttl 200 " in line[0], line
     assert line[0][:4].isdigit() and "ms request_id=journey-7" in line[0]   # time first, duration
+
+
+def test_ctrl_c_stops_the_server_and_its_query_workers_without_a_traceback(tmp_path, starter_store_dir):
+    """A terminal's Ctrl-C sends SIGINT to the whole foreground process group. Before, the
+    query workers each printed a KeyboardInterrupt traceback and the web worker hung in its
+    shutdown (the server never ended). Now the server ends, with its query workers, and says
+    nothing worse than that it is shutting down."""
+    import signal
+    import socket
+    import tempfile
+    from tests.waiting import wait_for
+    store = tmp_path / "store"
+    shutil.copytree(starter_store_dir, store)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([LDR, "serve", "--port", str(port), "--store", str(store)], stdout=log,
+                              stderr=subprocess.STDOUT, start_new_session=True,   # a terminal's group of its own
+                              env={**os.environ, "LDR_BASE": BASE})
+    try:
+        def answering() -> bool:
+            try:
+                return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
+            except OSError:
+                return False
+        wait_for(answering, within=START_WITHIN, what="ldr serve answering")
+        query = "ASK%20%7B%20%3Fs%20a%20%3Ft%20%3B%20%3Fp%20%3Fo%20%7D"   # answered by a query worker
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query={query}", timeout=120) as answer:
+            assert json.loads(answer.read())["boolean"] is True
+        workers = subprocess.run(["pgrep", "-f", "registry.query_worker"], capture_output=True, text=True).stdout.split()
+        ours = [pid for pid in workers if _ancestor(int(pid), server.pid)]
+        assert ours, "the server started no query workers"
+        os.killpg(server.pid, signal.SIGINT)   # what Ctrl-C does
+        assert server.wait(timeout=120) == 0
+        wait_for(lambda: not any(os.path.exists(f"/proc/{pid}") and _running(pid) for pid in ours),
+                 within=60, what="the query workers ending")
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=30)
+    log.seek(0)
+    output = log.read().decode("utf-8", "replace")
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output[-3000:]
+    assert "Shutting down" in output
+
+
+def _ancestor(pid: int, ancestor: int) -> bool:
+    """Whether `ancestor` is `pid`'s parent, grandparent, …"""
+    while pid > 1:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                pid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            return False
+        if pid == ancestor:
+            return True
+    return False
+
+
+def _running(pid: str) -> bool:
+    """A process that has not ended (a zombie has ended: only its parent has not read its status)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
