@@ -14,7 +14,7 @@ from rdflib import Graph
 from rdflib.compare import isomorphic
 
 from tests.conftest import BASE
-from tests.server import START_WITHIN
+from tests.server import START_WITHIN, free_port, wait_until_answering
 from tests.test_cli import LDR
 from tests.test_clients import server as served  # noqa: F401 - a fixture: one server on a copy of the starter store
 
@@ -109,25 +109,17 @@ def test_ctrl_c_stops_the_server_and_its_query_workers_without_a_traceback(tmp_p
     shutdown (the server never ended). Now the server ends, with its query workers, and says
     nothing worse than that it is shutting down."""
     import signal
-    import socket
     import tempfile
     from tests.waiting import wait_for
     store = tmp_path / "store"
     shutil.copytree(starter_store_dir, store)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     log = tempfile.TemporaryFile()
     server = subprocess.Popen([LDR, "serve", "--port", str(port), "--store", str(store)], stdout=log,
                               stderr=subprocess.STDOUT, start_new_session=True,   # a terminal's group of its own
                               env={**os.environ, "LDR_BASE": BASE})
     try:
-        def answering() -> bool:
-            try:
-                return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
-            except OSError:
-                return False
-        wait_for(answering, within=START_WITHIN, what="ldr serve answering")
+        wait_until_answering(port)
         query = "ASK%20%7B%20%3Fs%20a%20%3Ft%20%3B%20%3Fp%20%3Fo%20%7D"   # answered by a query worker
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query={query}", timeout=120) as answer:
             assert json.loads(answer.read())["boolean"] is True
