@@ -10,7 +10,9 @@ PORT ?= 8000
 $(BIN)/ldr: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	@# setuptools tells every editable install that a folder named like a package may shadow it (an
+	@# information, not a fault: registry/ and api/ are the packages); it is left out of the output.
+	PYTHONWARNINGS='ignore:Editable installation' $(BIN)/pip install --quiet -e '.[test]'
 	touch $(BIN)/ldr
 
 node_modules/.package-lock.json: package.json package-lock.json

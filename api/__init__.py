@@ -67,6 +67,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _error_pages(app)
     # outermost: every body is read whole or refused before a route or /sparql sees it
     app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"])
+    from .request_log import RequestLog
+    app.wsgi_app = RequestLog(app.wsgi_app)   # around everything: every request gets its line
     return app
 
 
@@ -121,7 +123,7 @@ def _error_pages(app: Flask) -> None:
     default page or a stack trace."""
     from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-    from .documents import _not_found
+    from .documents import _not_found, error_page
     from .problems import problem, too_large
 
     @app.errorhandler(HTTPException)
@@ -136,7 +138,7 @@ def _error_pages(app: Flask) -> None:
         if exc.code == 405 and request.method == "DELETE" and request.path.startswith(("/doc/", "/id/")):
             detail = ("Records are never deleted. Withdrawal is a status: a steward POSTs "
                       f"{request.path.rstrip('/')}/status with status retired (or invalid). Every version is kept.")
-        response = problem(exc.code or 500, exc.name, detail)
+        response = error_page(exc.code or 500, exc.name, detail, back=getattr(exc, "back", None))
         if exc.code == 405 and getattr(exc, "valid_methods", None):
             # the methods of every route at this address, as the router knows them: no route is
             # kept only to refuse a method (DELETE on a record was, and Allow then listed DELETE)

@@ -78,6 +78,9 @@ def check_standard(reference: str):
     else:
         data = request.files["data"].read() if page and "data" in request.files else request.get_data()
     if not data:
+        if page:
+            return render_template("check_result.html", title=title, reference=reference,
+                                   error="No file was chosen. Choose the file of data to check, then check it."), 400
         return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
     try:
         media = (request.files["data"].mimetype if page and "data" in request.files else request.mimetype) or ""

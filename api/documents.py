@@ -101,8 +101,22 @@ def unknown_register(register: str, media: str | None = None) -> Response | None
 
 def _not_found(heading: str, detail: str, media: str | None = None) -> Response:
     """HTML for browsers, problem+json for everything else."""
-    wants = media or choose(request.headers.get("Accept"), ["application/problem+json", "text/html"])
-    if wants == "text/html":
-        return Response(render_template("not_found.html", heading=heading, detail=detail), status=404,
-                        mimetype="text/html")
-    return problem(404, heading, detail)
+    return error_page(404, heading, detail, media)
+
+
+def wants_page() -> bool:
+    """Whether the client asked for a page (a browser's Accept) rather than data."""
+    return choose(request.headers.get("Accept"), ["application/problem+json", "text/html"]) == "text/html"
+
+
+def error_page(status: int, heading: str, detail: str, media: str | None = None, *, back: str | None = None,
+               headers: dict | None = None) -> Response:
+    """An error as a page for a browser — what went wrong, what to do, a way back — and as a
+    problem document (RFC 9457) for every other client."""
+    if (media or ("text/html" if wants_page() else None)) == "text/html":
+        response = Response(render_template("not_found.html", heading=heading, detail=detail, back=back),
+                            status=status, mimetype="text/html")
+        for name, value in (headers or {}).items():
+            response.headers[name] = value
+        return response
+    return problem(status, heading, detail, headers=headers)

@@ -95,8 +95,7 @@ def item_doc(register: str, reference: str):
 
 def _item_document(graph, iri: URIRef, path: str, media: str, number: int | None, note: str | None = None) -> Response:
     model = _model()
-    context_url = current_app.config["LDR"]["LDR_BASE"] + "/def/context.jsonld"
-    jsonld = lambda: record_document(graph, iri, model, context_url)
+    jsonld = lambda: record_document(graph, iri, model)
 
     def html():
         store = _store()

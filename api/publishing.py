@@ -13,13 +13,14 @@ from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
 from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
-from registry.forms import FormProblem, all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form
+from registry.forms import all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of
 from registry.registration import RegistrationError
+from registry.validation import validate_graph
 
-from .documents import _local_href, _not_found, unknown_register
+from .documents import _local_href, _not_found, error_page, unknown_register
 from .problems import problem
 from .web_auth import signed_in, web_user
 
@@ -65,13 +66,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
 
-def _render_form(register: str, mode: str, values: dict, errors: list, action: str, heading: str):
+def _render_form(register: str, mode: str, values: dict, errors: list, action: str, heading: str,
+                 adding: str = ""):
     _, model = _services()
     sections = form_for(model, register)
     choices, _ = _choices(sections)
     error_list = [{"text": message, "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]
     return render_template("form.html", sections=sections, values=values, errors=errors, error_list=error_list,
-                           choices=choices, action=action, heading=heading, mode=mode), (422 if errors else 200)
+                           choices=choices, action=action, heading=heading, mode=mode, adding=adding), (422 if errors else 200)
 
 
 def _anchor(field_id: str, sections) -> str:
@@ -82,7 +84,10 @@ def _anchor(field_id: str, sections) -> str:
 
 
 def _form_values() -> dict[str, list[str]]:
-    return {key: request.form.getlist(key) for key in request.form if key not in ("csrf_token", "action")}
+    """The answers as given, less empty boxes: a re-shown form has one box per answer (and
+    one more only where the person chose "Add another")."""
+    return {key: [v for v in request.form.getlist(key) if v.strip()] for key in request.form
+            if key not in ("csrf_token", "action")}
 
 
 def _not_whole_numbers():
@@ -100,29 +105,29 @@ def _not_whole_numbers():
 
 
 def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str):
-    """Read the posted form; re-show it with errors, or keep it as a draft and go to check answers."""
+    """Read the posted form; re-show it with every error at once, or keep it as a draft and go
+    to check answers. "Add another" (`action=add:FIELD`) re-shows it with one more box or group
+    for that field only."""
     store, model = _services()
     values = _form_values()
     sections = form_for(model, register)
     too_many = check_repeats(sections, values)   # before anything is built from the counts
     if too_many:
         return _render_form(register, mode, values, too_many, action, heading)
-    if request.form.get("action") == "add":
-        for f in all_fields(sections):
-            if f.kind == "nested":
-                values[f"{f.id}-count"] = [str(int(values.get(f"{f.id}-count", ["1"])[0]) + 1)]
-        return _render_form(register, mode, values, check_repeats(sections, values), action, heading)
+    chosen = request.form.get("action") or "continue"
+    if chosen.startswith("add:"):
+        return _render_form(register, mode, values, check_repeats(sections, values), action, heading,
+                            adding=chosen[4:])
+    errors: list[tuple[str, str]] = []
     if mode == "new":
         reference = (request.form.get("reference") or "").strip() or _slug(request.form.get("title", ""))
         if not is_reference(reference):
-            return _render_form(register, mode, values, [("reference", "The short name may use only lower-case "
-                                                          "letters, digits and hyphens, at most "
-                                                          f"{REFERENCE_MAX} characters")], action, heading)
+            errors.append(("reference", "The short name may use only lower-case letters, digits and hyphens, at "
+                           f"most {REFERENCE_MAX} characters"))
+            reference = "unnamed"   # so the rest of the record can still be checked in this round
     _, by_title = _choices(sections)
-    try:
-        graph = graph_from_form(model, register, reference, request.form, by_title)
-    except FormProblem as problem:
-        return _render_form(register, mode, values, list(problem.problems.items()), action, heading)
+    graph, unreadable = graph_from_form(model, register, reference, request.form, by_title)
+    errors.extend(unreadable.items())
     agent = web_user()
     iri = model.base.item(register, reference)
     try:
@@ -132,13 +137,27 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
         else:
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
-        if exc.report is None:
-            return _render_form(register, mode, values, [("reference" if mode == "new" else "title", exc.message)],
-                                action, heading)
-        return _render_form(register, mode, values, field_errors(exc.report, sections), action, heading)
+        if exc.report is not None:
+            errors.extend((fid, message) for fid, message in field_errors(exc.report, sections) if fid not in unreadable)
+        elif exc.kind == "conflict" and mode == "new":
+            if not any(fid == "reference" for fid, _ in errors):
+                errors.append(("reference", _taken(register, reference)))
+            # the rest of the record, checked as the submission would have been
+            report = validate_graph(Graph() + graph, model, store)[1]
+            errors.extend((fid, message) for fid, message in field_errors(report, sections) if fid not in unreadable)
+        else:
+            errors.append(("reference" if mode == "new" else "title", exc.message))
+    if errors:
+        return _render_form(register, mode, values, errors, action, heading)
     draft = current_app.extensions["ldr.accounts"].save_draft(
         agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values))
     return redirect(f"/drafts/{draft}", code=303)
+
+
+def _taken(register: str, reference: str) -> str:
+    """What a person is told when the short name (given, or made from the title) is taken."""
+    return (f"There is already a record at /doc/{register}/{reference}. If it is the same thing, edit that record "
+            "instead; if not, give this one a different short name or title.")
 
 
 @bp.route("/<register>/new", methods=["GET", "POST"])
@@ -206,14 +225,29 @@ def check_answers(draft_id: str):
                                              expected_version=draft["expected_version"],
                                              note=note or "Edited with the web form")
         except RegistrationError as exc:
-            return render_template("check.html", rows=rows_for(graph, iri, model, _local_href), title=title_of(graph, iri),
-                                   back=back, draft_id=draft_id, problem=exc.message), 409
+            message = (_taken(draft["register"], draft["reference"]) if exc.kind == "conflict" and draft["mode"] == "new"
+                       else exc.message)
+            return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
+                                   title=title_of(graph, iri), back=back, draft_id=draft_id, problem=message), 409
         accounts.discard_draft(draft_id)
         current_app.extensions["ldr.queries"].refresh()
         return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
                                mode=draft["mode"], version=result.versions.get(str(iri)))
-    return render_template("check.html", rows=rows_for(graph, iri, model, _local_href), title=title_of(graph, iri),
-                           back=back, draft_id=draft_id, problem=None)
+    return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
+                           title=title_of(graph, iri), back=back, draft_id=draft_id, problem=None)
+
+
+def _with_titles(graph: Graph) -> Graph:
+    """The draft and the titles of the registered records it links to, so that "Check your
+    answers" names the lead organisation rather than showing its web address."""
+    store, _ = _services()
+    linked = sorted({o for o in graph.objects() if isinstance(o, URIRef)}, key=str)
+    shown = Graph() + graph
+    if linked:
+        for row in store.select("SELECT ?s ?title WHERE { VALUES ?s { " + " ".join(sparql_iri(o) for o in linked)
+                                + " } ?s <http://purl.org/dc/terms/title> ?title }"):
+            shown.add((row["s"], DCTERMS.title, row["title"]))
+    return shown
 
 
 @bp.get("/my-submissions")
@@ -265,21 +299,23 @@ def review_decision(register: str, reference: str):
     iri = model.base.item(register, reference)
     decision = request.form.get("decision", "")
     comment = (request.form.get("comment") or "").strip()[:2000]
+    refused = lambda status, detail: error_page(status, "The decision was not recorded", detail, back="/review")
     try:
         if decision in ("stable", "experimental"):
             registration.change_status(store, model, iri, decision, steward, note=comment or f"Approved as {decision}")
         elif decision == "invalid":
             if not comment:
-                abort(400, description="Say why the record is rejected: the submitter will see the reason.")
+                return refused(400, "Say why the record is rejected, in the comment box: the submitter will see "
+                               "the reason.")
             registration.change_status(store, model, iri, "invalid", steward, note=comment)
         elif decision == "changes":
             if not comment:
-                abort(400, description="Say what should change: the submitter will see the comment.")
+                return refused(400, "Say what should change, in the comment box: the submitter will see the comment.")
             versions.add_review_comment(store, model, iri, steward, comment)
         else:
-            abort(400, description="Choose approve, reject or ask for changes.")
+            return refused(400, "Choose approve, reject or ask for changes.")
     except RegistrationError as exc:
-        abort(409, description=exc.message)
+        return refused(409, exc.message)
     current_app.extensions["ldr.queries"].refresh()
     return redirect("/review", code=303)
 

@@ -27,7 +27,9 @@ from flask.sessions import SessionInterface, SessionMixin
 from registry.accounts import SignInLocked
 from registry.rate_limit import retry_after
 from registry.settings import beside_store
+from registry.versions import AUDIT
 
+from .documents import error_page
 from .problems import problem
 
 bp = Blueprint("web_auth", __name__)
@@ -180,13 +182,29 @@ def check_csrf():
     if form:
         sent = request.form.get("csrf_token", "")
         if not session.id or not hmac.compare_digest(sent.encode(), csrf_token().encode()):
-            abort(400, description="The form could not be checked (its security token is missing or out of date). "
-                                   "Go back, reload the page and try again.")
+            if not has_cookie and _cookie_dropped_over_http():
+                return error_page(400, "Signing in needs HTTPS",
+                                  f"This registry was opened over plain HTTP at {request.host[:100]}, and browsers keep "
+                                  "its sign-in cookie only over HTTPS (or at localhost or 127.0.0.1), so the form "
+                                  "could not be checked. Open it at an https:// address; to try it on one machine, "
+                                  "open it at http://127.0.0.1. An operator who serves it only inside a private "
+                                  "network can set LDR_COOKIE_SECURE=false (docs/settings.md).",
+                                  back=request.path)
+            return error_page(400, "The form has expired",
+                              "The form could not be checked (its security token is missing or out of date). "
+                              "Go back, reload the page and try again.", back=request.path)
         return None
     if fetch_site == "same-origin" or _same_origin(request.headers.get("Origin", "")):
         return None
     return _cross_site("This request carries the session cookie but not a browser's word that it came from "
                        "this site (a Sec-Fetch-Site or Origin header).")
+
+
+def _cookie_dropped_over_http() -> bool:
+    """Whether this request came over plain HTTP to a name other than the local machine while
+    the session cookie is marked Secure: a browser then never sends it back."""
+    local = urlsplit("//" + request.host).hostname in ("localhost", "127.0.0.1", "::1")
+    return current_app.config["SESSION_COOKIE_SECURE"] and request.scheme == "http" and not local
 
 
 def web_user():
@@ -264,14 +282,18 @@ def sign_in():
         try:
             agent = accounts.sign_in(username, request.form.get("password", ""), client_address())
         except SignInLocked as exc:
+            AUDIT.info("sign-in refused for %r from %s: locked", username, client_address())
             error, status = _locked_message(exc, username), 429
             headers["Retry-After"] = retry_after(exc.wait)
         else:
             if agent is not None:
+                AUDIT.info("sign-in by %s from %s", agent.username, client_address())
                 begin(agent.username)
                 return redirect(same_site_path(request.form.get("next")))
+            AUDIT.info("sign-in failed for %r from %s", username, client_address())
             error, status = "The user name or password is not right", 401
-    return render_template("sign_in.html", error=error, next=same_site_path(request.values.get("next"))), \
+    return render_template("sign_in.html", error=error, next=same_site_path(request.values.get("next")),
+                           plain_http=_cookie_dropped_over_http()), \
         status, headers
 
 

@@ -11,6 +11,7 @@ import signal
 from registry.warm_up import warm_up
 
 from . import create_app
+from .request_log import configure_logging
 
 PR_SET_PDEATHSIG = 1
 
@@ -30,9 +31,22 @@ def _end_with_parent() -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
+def _leave_the_terminal_s_group() -> None:
+    """Take this worker, and the query workers it starts, out of the terminal's process group.
+    Ctrl-C signals the whole group; the server's main process then stops this worker itself.
+    With both signals at once, granian's worker hung in its shutdown, and the query workers
+    printed KeyboardInterrupt tracebacks; now only the main process hears Ctrl-C."""
+    try:
+        os.setpgid(0, 0)
+    except OSError:   # already a group leader, or not allowed: Ctrl-C still stops it, less tidily
+        pass
+
+
 def app():
     """Settings come from the environment (`ldr serve` puts the store's location there)."""
     _end_with_parent()
+    _leave_the_terminal_s_group()
+    configure_logging()
     flask_app = create_app()
     try:
         warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"], flask_app.extensions["ldr.index"])

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import socket
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import click
 
@@ -160,7 +163,11 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     finally:
         if st is not None:
             st.close()
-    sys.exit(_show_outcome(outcome, settings["LDR_REPORT_DETAIL"]))
+    code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
+    if st is None and not outcome.input_errors:
+        click.echo("Without a store, a link to a record that is not in these files was checked for its kind "
+                   "only, not that it is registered: give --store DIR to check that too.")
+    sys.exit(code)
 
 
 @main.command()
@@ -620,7 +627,7 @@ def history(item: str, store: str | None) -> None:
 
 
 @main.command()
-@click.option("--port", type=int, help="Port to listen on (default: the LDR_PORT setting, 8000).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (default: the LDR_PORT setting, 8000).")
 @click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 @click.option("--workers", type=click.IntRange(min=1), default=1,
@@ -637,10 +644,65 @@ def serve(port: int | None, host: str | None, store: str | None, workers: int, t
     if workers > 1 and settings["LDR_STORE"] == "embedded":
         raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "
                                "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md).")
+    problem = _address_problem(bind_host, bind_port)
+    if problem:
+        raise CannotRun(problem)
     problem = _store_problem(settings)   # said here, once, not by each worker as it dies
     if problem:
         raise CannotRun(problem)
+    elsewhere = _base_elsewhere(settings["LDR_BASE"], bind_host, bind_port)
+    if elsewhere:
+        click.echo(f"ldr: {elsewhere}", err=True)
     _serve_with_granian(settings["LDR_STORE_DIR"], bind_host, bind_port, workers, threads)
+
+
+def _address_problem(host: str, port: int) -> str:
+    """Why nothing can listen on host:port, or "". granian's workers bind with SO_REUSEPORT, so a
+    second server on a port in use would start and share its connections; this probe binds
+    without it (over TIME_WAIT connections, but never over a listening socket) and lets go."""
+    if not 0 < port < 65536:
+        return f"cannot serve on port {port}: a port is a number from 1 to 65535. Set --port (or LDR_PORT) to one."
+    fix = (f"Stop the program that listens there, or choose another port: ldr serve --port {port + 1} "
+           f"(make serve PORT={port + 1}).")
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        return (f"cannot serve on {host!r}: it is not a host name or address this machine knows ({exc}). "
+                "Give --host (or LDR_HOST) an address such as 127.0.0.1, or 0.0.0.0 for every interface.")
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return f"cannot serve on {host}:{port}: the port is already in use (another server listens there). {fix}"
+            if exc.errno == errno.EACCES:
+                return (f"cannot serve on {host}:{port}: this user may not listen on ports below 1024. "
+                        f"Choose a port of 1024 or more: ldr serve --port 8000.")
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return (f"cannot serve on {host}:{port}: {host} is not an address of this machine. "
+                        "Give --host (or LDR_HOST) one of its addresses, such as 127.0.0.1, or 0.0.0.0.")
+            return f"cannot serve on {host}:{port}: {exc.strerror}. {fix}"
+    return ""
+
+
+def _base_elsewhere(base: str, host: str, port: int) -> str:
+    """Why the IRIs minted under LDR_BASE would not answer on this server, or "". Only a base on
+    this machine (a loopback address) is judged: a public base is served through a proxy."""
+    address = urlsplit(base)
+    base_host = address.hostname or ""
+    base_port = address.port or (443 if address.scheme == "https" else 80)
+    loopback = base_host == "localhost" or base_host == "::1" or base_host.startswith("127.")
+    if not loopback:
+        return ""
+    if base_port == port and (host in ("0.0.0.0", "::", "localhost", base_host) or host.startswith("127.")):
+        return ""
+    return (f"LDR_BASE is {base}, but this server listens on {host}:{port}: the IRIs its documents mint and "
+            f"link ({base}/id/...) do not answer here. Serve on port {base_port} (ldr serve --port {base_port}, "
+            f"make serve PORT={base_port}), or make a store whose IRIs are on this port: "
+            f"LDR_BASE=http://127.0.0.1:{port} ldr init --store DIR, then serve it with the same LDR_BASE "
+            "(IRIs never change once minted; docs/settings.md).")
 
 
 def _store_problem(settings) -> str:

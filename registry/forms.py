@@ -196,18 +196,19 @@ def _values(form, f: Field) -> list[str]:
     return [v.strip() for v in given if v is not None and v.strip()]
 
 
-def graph_from_form(model: Model, register: str, reference: str, form, records: dict[str, str]) -> Graph:
-    """The record the form describes. `records` maps titles of registered records to IRIs, for
-    the record fields. Values that cannot be read (a date like 31/02) are FormProblems, by field."""
+def graph_from_form(model: Model, register: str, reference: str, form,
+                    records: dict[str, str]) -> tuple[Graph, dict[str, str]]:
+    """The record the form describes, and the problems with values that cannot be read (a date
+    like 31/02), by field id. `records` maps titles of registered records to IRIs, for the
+    record fields. The graph holds every value that could be read, so the record can still be
+    validated and every problem shown in one round."""
     iri = URIRef(model.base.item(register, reference))
     graph = Graph()
     graph.add((iri, RDF.type, model.register_class[register]))
     problems: dict[str, str] = {}
     for f in all_fields(form_for(model, register)):
         _add(graph, iri, f, form, records, problems, model)
-    if problems:
-        raise FormProblem(problems)
-    return graph
+    return graph, problems
 
 
 def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
@@ -304,5 +305,19 @@ def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
             by_path.setdefault(str(sub.path), sub.id + "-0")
     out = []
     for result in report.violations:
-        out.append((by_path.get(result.path or "", "reference"), result.message))
+        if result.path in SYSTEM_PATH_NAMES:
+            continue   # set by the registry on submission, not by the person filling the form
+        out.append((by_path.get(result.path or "", "reference"), for_people(result.message)))
     return out
+
+
+SYSTEM_PATH_NAMES = {str(p) for p in SYSTEM_PATHS}
+
+#: A property's compact name in brackets, as the shapes' messages give it for people who write
+#: RDF ("… solves (ldr:problem), in …"); the form's reader sees the field's own label instead.
+COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
+
+
+def for_people(message: str) -> str:
+    """A shape's message without the vocabulary's internal names, for a web form."""
+    return COMPACT_NAME.sub("", message)

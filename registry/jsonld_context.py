@@ -89,9 +89,11 @@ def _terms(context: dict) -> dict[str, tuple[str, dict]]:
     return out
 
 
-def record_document(graph, root: URIRef, model: Model, context_url: str) -> dict:
+def record_document(graph, root: URIRef, model: Model) -> dict:
     """The record as one JSON-LD node object: nested values embedded, linked records as
-    {"id", "title"} objects, keys and types shortened by the registry's context."""
+    {"id", "title"} objects, keys and types shortened by the registry's context. The context is
+    embedded, not named by address, so the document means the same to a reader offline (and to
+    JSON-LD parsers that, like the registry's own, fetch nothing)."""
     from rdflib import BNode, Literal
     from rdflib.namespace import RDFS, SKOS, DCTERMS
 
@@ -146,6 +148,6 @@ def record_document(graph, root: URIRef, model: Model, context_url: str) -> dict
             obj[key] = values[0] if len(values) == 1 else values
         return obj
 
-    document = {"@context": context_url}
+    document = {"@context": context}
     document.update(node(root, set()))
     return document

@@ -11,6 +11,8 @@ from typing import Callable, Iterable
 from rdflib import Graph, URIRef
 
 from .model import DATA_DIR, Model
+from .namespaces import REG
+from .records import split_records
 from .rdfio import InputError, format_for_path, parse, read_limited
 from .report import Report
 from .store import Store
@@ -102,11 +104,22 @@ def load_files(paths: Iterable[str | Path], model: Model, store: Store | None, m
     graph, errors = read_files(paths, model, max_bytes, progress)
     if errors:
         return Outcome(report=Report(), input_errors=errors)
+    as_submitted(graph, model, store)
     if store is None or dry_run:
         outcome = check_graph(graph, model, store, progress)
         return outcome
     names = ", ".join(Path(p).name for p in paths)
     return submit_graph(graph, model, store, progress=progress, note=f"Loaded with `ldr load` from {names}")
+
+
+def as_submitted(graph: Graph, model: Model, store: Store | None) -> None:
+    """Give each new record that states no registration status the one submission gives it
+    (submitted), so that `ldr validate` and `ldr load` do not demand what the registry sets."""
+    records, _ = split_records(graph, model)
+    registered = current_versions(store, model, list(records)) if store is not None and records else {}
+    for iri in records:
+        if iri not in registered and graph.value(URIRef(iri), REG.status) is None:
+            graph.add((URIRef(iri), REG.status, REG.statusSubmitted))
 
 
 def starter_files() -> list[Path]:

@@ -14,6 +14,7 @@ import json
 import os
 import pickle
 import resource
+import signal
 from json.encoder import encode_basestring as _json_string   # quoted and escaped, in C
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
@@ -97,6 +98,8 @@ def _address_space() -> int:
 def main() -> None:
     """Read pickled jobs from stdin, write pickled answers to stdout, until stdin closes. The
     first message, sent once the worker is ready, says whether it could be cut off from the network."""
+    # stopped by its parent (stdin closed, or killed at a limit), never by a Ctrl-C meant for the server
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     isolation = isolate_network()
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")

@@ -21,13 +21,20 @@ from .store import Store
 from .text import CONTROL, BIDI, ZERO_WIDTH, control_problem, invisible_problem, label_problem, visible
 
 
-def referenced_types(graph: Graph, store: Store | None) -> Graph:
-    """The rdf:type statements, from the store, of IRIs the graph links to but does not describe."""
+def referenced_types(graph: Graph, store: Store | None, model: Model | None = None) -> Graph:
+    """The rdf:type statements, from the store, of IRIs the graph links to but does not describe.
+    Without a store nothing says which records are registered: a link to a record's address here
+    (/id/{register}/{reference}) is taken to be a record of that register's class, so its kind
+    is still checked but not that it exists (`ldr validate` says so)."""
     context = Graph()
-    if store is None:
-        return context
     subjects = set(graph.subjects())
     targets = sorted({o for o in graph.objects() if isinstance(o, URIRef) and o not in subjects}, key=str)
+    if store is None:
+        for target in targets if model is not None else []:
+            item = model.base.split_item(str(target))
+            if item is not None:
+                context.add((target, RDF.type, model.register_class[item[0]]))
+        return context
     for start in range(0, len(targets), 500):
         chunk = targets[start:start + 500]
         values = sparql_iris(chunk)
@@ -61,7 +68,7 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
     records, problems = split_records(graph, model)
     data = Graph()
     data += graph
-    data += referenced_types(graph, store)
+    data += referenced_types(graph, store, model)
     data += vocabulary_context(graph, model)
     # The shapes use SHACL Core and SHACL-SPARQL only: pyshacl's advanced features (rules,
     # expressions, custom targets) would cost a copy of the data graph for nothing.

@@ -41,6 +41,10 @@ CLAIM_EXPIRES = 60.0
 CLAIM_WAIT = 10.0
 
 
+#: one line for every write, saying who did what (the served registry logs it; docs/deployment.md)
+AUDIT = logging.getLogger("ldr.audit")
+
+
 @dataclass(frozen=True)
 class Agent:
     """Who acts: a user, the organisation they act for, and their role."""
@@ -154,6 +158,9 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
         else:
             raise VersionConflict(next(iter(changes)), -1, -1)
         _notify(store, list(todo))
+        for iri in todo:
+            AUDIT.info("%s of %s (version %d) by %s%s: %s", activity, iri, numbers[iri], agent.username,
+                       f" for {agent.organisation}" if agent.organisation else "", note)
         return {iri: numbers[iri] for iri in changes}
 
 
@@ -385,6 +392,7 @@ def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comme
     graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
     with WRITE_LOCK:
         store.update(f"INSERT DATA {{ GRAPH {sparql_iri(history_iri(model, iri))} {{\n" + nt_lines(graph) + "\n} }")
+    AUDIT.info("ReviewComment on %s by %s", iri, agent.username)
 
 
 def reviews_for_organisation(store: Store, model: Model, organisation: str) -> list[dict]:

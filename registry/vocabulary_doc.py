@@ -89,10 +89,12 @@ def _severity(shapes: Graph, ps) -> str:
 
 
 def _examples(store: Store, term: URIRef, kind: str, limit: int) -> list[tuple[str, str]]:
-    label = "OPTIONAL { ?x <http://purl.org/dc/terms/title> ?label }"
-    if kind == "Class":
-        query = f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x a {sparql_iri(term)} {label} }} }} ORDER BY ?x LIMIT {limit}"
-    else:
-        query = (f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ ?x {sparql_iri(term)} ?v FILTER(isIRI(?x)) {label} }} }} "
-                 f"ORDER BY ?x LIMIT {limit}")
-    return [(str(r["x"]), str(r.get("label", r["x"]))) for r in store.select(query)]
+    """Records that use the term, by title. A nested value (a funding award is a blank node)
+    stands for the record that holds it: a blank node has no name a reader could follow, and
+    neither has a urn: (a submission's identifier)."""
+    used = f"?n a {sparql_iri(term)}" if kind == "Class" else f"?n {sparql_iri(term)} ?v"
+    query = (f"SELECT DISTINCT ?x ?label WHERE {{ GRAPH ?g {{ {{ {used} FILTER(isIRI(?n)) BIND(?n AS ?x) }} "
+             f"UNION {{ {used} FILTER(isBlank(?n)) ?x ?link ?n FILTER(isIRI(?x)) }} "
+             'FILTER(STRSTARTS(STR(?x), "http")) '
+             f"OPTIONAL {{ ?x <http://purl.org/dc/terms/title> ?label }} }} }} ORDER BY ?x LIMIT {limit}")
+    return [(str(r["x"]), str(r.get("label") or r["x"])) for r in store.select(query)]

@@ -26,6 +26,8 @@ def warm_up(store: Store, model: Model, index=None) -> list[str]:
         if not rows:
             continue
         iri = str(rows[0]["s"])
+        if model.base.split_item(iri) is None:
+            continue   # not a record under LDR_BASE (a store made with another base): nothing to warm
         graph = current_record(store, model, iri)
         if len(graph):
             validate_graph(graph, model, store)

@@ -17,6 +17,18 @@ from tests.test_cli import LDR
 START_WITHIN = 180
 
 
+def wait_until_answering(port: int) -> None:
+    """Wait (up to START_WITHIN) for an `ldr serve` started by a test to answer /health."""
+    from tests.waiting import wait_for
+
+    def answering() -> bool:
+        try:
+            return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
+        except OSError:
+            return False
+    wait_for(answering, within=START_WITHIN, what=f"ldr serve answering /health on port {port}")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,17 +2,15 @@
 and through a real `ldr serve` process fetched with curl."""
 from __future__ import annotations
 
-import socket
 import subprocess
-import urllib.request
 
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from tests.conftest import BASE, app_over, close_app
+from tests.server import free_port, wait_until_answering
 from tests.test_cli import LDR
-from tests.waiting import wait_for
 
 
 @pytest.fixture
@@ -53,23 +51,12 @@ def test_unknown_item_and_register_get_problem_json(client):
     assert register.status_code == 404 and "organisations" in register.json["detail"]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_ldr_serve_answers_curl(store_dir):
     port = free_port()
     server = subprocess.Popen([LDR, "serve", "--port", str(port), "--store", str(store_dir)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
-        def answering() -> bool:
-            try:
-                return urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5).status == 200
-            except OSError:
-                return False
-        wait_for(answering, within=180, what="ldr serve answering /health")   # not ten tries: a loaded machine starts it slowly
+        wait_until_answering(port)   # not ten tries: a loaded machine starts it slowly
         health = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/health"], capture_output=True, text=True)
         assert health.returncode == 0 and '"ok"' in health.stdout
         doc = subprocess.run(["curl", "-sfL", f"http://127.0.0.1:{port}/id/platforms/govuk-notify"],

@@ -69,6 +69,32 @@ def test_validate_exit_codes(files, store_dir):
     assert missing.returncode == 2
 
 
+def test_validate_without_a_store_checks_a_new_record_as_a_submission(tmp_path):
+    """A council officer checks a new record before submitting it, with no store on the machine:
+    the registered organisation it names is not called unregistered, and the registration
+    status (which submission sets) is not demanded; a link of the wrong kind still is an error."""
+    record = tmp_path / "new.ttl"
+    record.write_text(f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix ldr: <{BASE}/def/ldr#> .
+<{BASE}/id/exemplars/garden-waste> a ldr:Exemplar ;
+    dcterms:title "Garden waste subscriptions"@en ;
+    dcterms:description "Residents subscribe and pay for garden waste collection online."@en ;
+    ldr:problem "Every council builds its own garden waste subscription form and payments."@en ;
+    ldr:leadOrganisation <{BASE}/id/organisations/leeds-city-council> ;
+    ldr:serviceArea <{BASE}/def/service-area/housing> ;
+    dcterms:source <https://example.org/garden-waste> .
+""", encoding="utf-8")
+    nowhere = {"LDR_STORE_DIR": str(tmp_path / "no-store")}
+    checked = run("validate", str(record), env=nowhere)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "0 errors" in checked.stdout and "Registration status" not in checked.stdout
+    assert "give --store DIR" in checked.stdout   # says what was not checked, and how to check it
+    wrong_kind = record.with_name("wrong.ttl")
+    wrong_kind.write_text(record.read_text().replace("organisations/leeds-city-council", "exemplars/bops"))
+    refused = run("validate", str(wrong_kind), env=nowhere)
+    assert refused.returncode == 1 and "Lead organisation" in refused.stdout
+
+
 def test_syntax_error_names_file_line_and_column(tmp_path, store_dir):
     broken = tmp_path / "broken.ttl"
     broken.write_text('@prefix dcterms: <http://purl.org/dc/terms/> .\n<x> dcterms:title "unterminated .\n', encoding="utf-8")
@@ -278,7 +304,7 @@ def test_restore_onto_a_sparql_server_indexes_what_the_server_holds(store_dir, t
             records = db.execute("SELECT count(*) FROM records").fetchone()[0]
             found = db.execute("SELECT r.iri FROM search s JOIN records r ON r.rowid = s.rowid "
                                "WHERE search MATCH 'uprn'").fetchall()
-        assert standards == 31 and f"indexed {records:,} records" in restored.stdout
+        assert standards == 32 and f"indexed {records:,} records" in restored.stdout
         assert (f"{BASE}/id/standards/uprn",) in found
     finally:
         server.stop()

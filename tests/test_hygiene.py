@@ -193,7 +193,7 @@ def test_a_form_asking_for_100000_repeats_is_refused_naming_the_field_and_the_ca
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    for action in ("continue", "add"):
+    for action in ("continue", "add:funding"):
         started = time.monotonic()
         response = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": action,
                                                        "funding-count": "100000"})
@@ -211,7 +211,7 @@ def test_a_form_asking_for_100000_repeats_is_refused_naming_the_field_and_the_ca
     many_values = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "continue",
                                                       "outcome": ["an outcome"] * 500})
     assert many_values.status_code == 422 and f"at most {MAX_REPEATS} entries" in many_values.get_data(as_text=True)
-    within = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "add",
+    within = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "add:funding",
                                                  "funding-count": str(MAX_REPEATS - 1)})
     assert within.status_code == 200
 

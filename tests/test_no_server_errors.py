@@ -65,8 +65,9 @@ def test_form_number_fields_that_are_not_numbers_are_a_400_naming_the_field(app)
                                                   "contact-count": value})
         assert new.status_code == 400 and "`contact-count`" in new.json["detail"], (value, new.status_code)
     # the form's own values still work: a group is added
-    assert client.post("/exemplars/new", data={"csrf_token": token, "action": "add", "title": "X",
-                                               "contact-count": "1"}).status_code == 200
+    added = client.post("/exemplars/new", data={"csrf_token": token, "action": "add:funding", "title": "X",
+                                                "funding-count": "1"})
+    assert added.status_code == 200 and b'name="funding-count" value="2"' in added.data
 
 
 def test_newlines_in_redirect_targets_never_reach_a_location_header(app):

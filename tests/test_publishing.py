@@ -166,7 +166,7 @@ def test_home_lists_every_register_with_its_size(client):
     page = client.get("/").data.decode()
     for register in ("organisations", "exemplars", "platforms", "standards", "agreements", "products", "guides"):
         assert f'href="/{register}"' in page
-    assert "Standards</a> (31)" in page
+    assert "Standards</a> (32)" in page
 
 
 def test_a_register_page_lists_its_records_by_title(client):

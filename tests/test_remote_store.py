@@ -37,7 +37,7 @@ def remote(server, model):
 
 def test_init_loads_the_starter_data_onto_the_server(remote, model):
     assert remote.ask(f"ASK {{ <{BASE}/id/standards/uprn> a <http://purl.org/dc/terms/Standard> }}")
-    assert len(loader.registered_items(remote, model, "standards")) == 31
+    assert len(loader.registered_items(remote, model, "standards")) == 32
 
 
 def test_submit_revise_status_and_history_on_the_server(remote, model):
