@@ -409,6 +409,35 @@ def build_openapi(base: str) -> dict:
                                        "404": {"description": "No such draft of yours", "content": PROBLEM_OR_HTML},
                                        "409": page("Not written: the page says why"), **TOO_LARGE, **UNAVAILABLE,
                                        **CANNOT_WRITE}}},
+            "/check": {"get": {"summary": "The conformance checker: which standards can be checked here, and "
+                                          "the kinds of document each checks", "responses": {"200": page(),
+                                                                                              **UNAVAILABLE}}},
+            "/my-submissions": {"get": {"summary": "My submissions: each record the user or their organisation "
+                                                   "submitted, its status and the stewards' comments",
+                                        "responses": {"200": page(), **SIGN_IN_FIRST, **UNAVAILABLE}}},
+            "/admin/accounts": {"get": {"summary": "Users and tokens (administrators)", "responses": {
+                "200": page(), **SIGN_IN_FIRST, "403": {"description": "Only administrators manage accounts", "content": PROBLEM_OR_HTML},
+                **UNAVAILABLE}}},
+            "/admin/invitations": {"post": {
+                "summary": "Invite a user: a link, shown once, where they choose their password (administrators)",
+                "requestBody": form_body,
+                "responses": {"200": page("The accounts page with the invitation link"), **SIGN_IN_FIRST,
+                              **FORM_REFUSED, "422": page("The accounts page again: the page says what to change"),
+                              **TOO_LARGE}}},
+            "/admin/tokens": {"post": {
+                "summary": "Make an API token for a user (administrators)", "requestBody": form_body,
+                "responses": {"200": page("The accounts page with the token's secret, shown once"), **SIGN_IN_FIRST,
+                              **FORM_REFUSED, "422": page("The accounts page again: there is no such user"),
+                              **TOO_LARGE}}},
+            "/invitation/{secret}": {
+                "get": {"summary": "An invitation: the page where the invited person chooses a password",
+                        "parameters": [_path_param("secret")],
+                        "responses": {"200": page(), "404": {"description": "Used, expired or mistyped", "content": PROBLEM_OR_HTML}}},
+                "post": {"summary": "Accept an invitation: set a password and sign in",
+                         "parameters": [_path_param("secret")], "requestBody": form_body,
+                         "responses": {"302": redirect("Signed in: the home page"), **FORM_REFUSED,
+                                       "404": {"description": "Used, expired or mistyped", "content": PROBLEM_OR_HTML},
+                                       "422": page("The page again: the page says what to change"), **TOO_LARGE}}},
             "/review": {"get": {"summary": "The stewards' review queue", "responses": {
                 "200": page(), **SIGN_IN_FIRST, "403": problem("Only stewards review records"), **UNAVAILABLE}}},
             "/review/{register}/{reference}": {"post": {

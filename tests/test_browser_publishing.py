@@ -85,7 +85,7 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
     if keyboard:
         tab_to(page, housing)
         page.keyboard.press("Space")
-        tab_to(page, "button[value=continue]")
+        tab_to(page, "button.govuk-button[value=continue]")   # the visible one, not the form's hidden default
         page.keyboard.press("Enter")
     else:
         page.locator(housing).check()
@@ -100,7 +100,7 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "problem"
         page.keyboard.type("Every council builds its own fly-tipping report form and back office.")
-        tab_to(page, "button[value=continue]")
+        tab_to(page, "button.govuk-button[value=continue]")   # the visible one, not the form's hidden default
         page.keyboard.press("Enter")
     else:
         summary.get_by_role("link").first.click()

@@ -12,7 +12,7 @@ from tests.conftest import close_app, make_app
 
 #: What a path parameter is filled with to make a concrete address
 SAMPLES = {"register": "standards", "reference": "uprn", "suffix": ".ttl", "number": "1", "name": "x",
-           "part": "ldr", "filename": "x.css", "draft_id": "x", "token_id": "x"}
+           "part": "ldr", "filename": "x.css", "draft_id": "x", "token_id": "x", "secret": "x"}
 #: /sparql is a WSGI app in front of Flask (api._with_sparql), so not in the url_map
 SPARQL = {"/sparql": {"GET", "POST"}}
 METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
