@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from registry.applicable import FIELDS as APPLY_FIELDS
 from registry.identifiers import REFERENCE_MAX, REFERENCE_PATTERN, REFERENCE_RULE
 from registry.namespaces import REGISTERS
 
@@ -412,6 +413,13 @@ def build_openapi(base: str) -> dict:
             "/check": {"get": {"summary": "The conformance checker: which standards can be checked here, and "
                                           "the kinds of document each checks", "responses": {"200": page(),
                                                                                               **UNAVAILABLE}}},
+            "/standards/apply": {"get": {
+                "summary": "Which standards apply to me: a form, then one row per standard that applies, by name",
+                "parameters": [{"name": name, "in": "query", "schema": {"type": "string"},
+                                "description": f"{label}: a code of the concept scheme /def/{scheme}; empty for any"}
+                               for name, scheme, label in APPLY_FIELDS],
+                "responses": {"200": page(), "400": page("A choice that is not on the list: the page names the "
+                                                          "field and the choices"), **UNAVAILABLE}}},
             "/my-submissions": {"get": {"summary": "My submissions: each record the user or their organisation "
                                                    "submitted, its status and the stewards' comments",
                                         "responses": {"200": page(), **SIGN_IN_FIRST, **UNAVAILABLE}}},
