@@ -159,3 +159,23 @@ def test_a_property_added_to_a_shape_appears_in_the_form():
     assert [label for _, label in fields["Hosting"].options] == ["Cloud", "On premises"]
     assert fields["Annual budget"].kind == "decimal"
     assert fields["Annual budget"].hint == "What it costs each year, in pounds."
+
+
+def test_every_sign_in_and_write_leaves_an_audit_line_saying_who_did_what(app, caplog):
+    """An administrator reading the log sees who signed in (and who failed to), and who wrote
+    which record: one `ldr.audit` line each, with the request's id."""
+    import logging
+    caplog.set_level(logging.INFO, logger="ldr.audit")
+    client = app.test_client()
+    assert attempt(client, "amy", password="not the password").status_code == 401
+    sign_in(client, "amy")
+    token = csrf(client.get("/exemplars/new").data)
+    draft = client.post("/exemplars/new", data={**EXEMPLAR, "title": "Audited garden waste", "csrf_token": token,
+                                                "action": "continue", "problem": "Each council builds its own."})
+    assert draft.status_code == 303
+    assert client.post(draft.headers["Location"], data={"csrf_token": token, "note": "for the log"}).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "ldr.audit"]
+    assert any(line.startswith("sign-in failed for 'amy'") for line in lines), lines
+    assert any(line.startswith("sign-in by amy") for line in lines), lines
+    written = [line for line in lines if f"{BASE}/id/exemplars/audited-garden-waste (version 1) by amy" in line]
+    assert len(written) == 1 and written[0].endswith(": for the log"), lines
