@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from registry.accounts import ROLE_HELP, ROLES, AccountError, in_store, organisation_iri
+from registry.accounts import ROLE_HELP, ROLES, AccountError, check_new_account, in_store, organisation_iri
+from registry.versions import AUDIT
 
 from .documents import _not_found
 from .web_auth import begin, signed_in, web_user
@@ -52,13 +53,21 @@ def _organisation(field: str) -> str:
 @admin_only
 def invite():
     username = request.form.get("username", "").strip()
+    role = request.form.get("role", "")
     try:
-        secret = _accounts().invite(username, _organisation("organisation"), request.form.get("role", ""),
-                                    web_user().username)
+        check_new_account(username, role)   # the user name first: it is the first box on the page
+        organisation = _organisation("organisation")
+        secret = _accounts().invite(username, organisation, role, web_user().username)
     except AccountError as exc:
         return _page(422, invite_error=str(exc))
-    link = request.host_url.rstrip("/") + "/invitation/" + secret
+    AUDIT.info("invitation for %s (%s for %s) by %s", username, role, organisation, web_user().username)
+    # the registry's own address (LDR_BASE), not the request's Host header, which a client chooses
+    link = current_app.extensions["ldr.model"].base.iri + "/invitation/" + secret
     return _page(invited=username, invitation_link=link)
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:]
 
 
 @bp.post("/admin/tokens")
@@ -70,6 +79,7 @@ def make_token():
         return _page(422, token_error=f"there is no user called {username!r}: invite them first, or choose "
                                       "one from the list of users")
     info, secret = _accounts().create_token(owner.username, owner.organisation, owner.role)
+    AUDIT.info("token %s for %s (%s) by %s", info.id, owner.username, owner.role, web_user().username)
     return _page(token_info=info, token_secret=secret)
 
 
@@ -89,8 +99,10 @@ def accept_invitation(secret: str):
             try:
                 accounts.accept(secret, password)
             except AccountError as exc:
-                error = str(exc)[0].upper() + str(exc)[1:]
+                error = _sentence(str(exc))
             else:
+                AUDIT.info("invitation accepted by %s (%s for %s)", invited.username, invited.role,
+                           invited.organisation)
                 begin(invited.username)
                 return redirect("/")
     response = render_template("invitation.html", invited=invited, error=error)

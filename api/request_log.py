@@ -65,8 +65,27 @@ class RequestLog:
 
     @staticmethod
     def _line(environ, status: str, started: float) -> None:
-        log.info("%s %s %s %.1fms", environ.get("REQUEST_METHOD", "-"), environ.get("PATH_INFO", "") or "/",
-                 status, (time.perf_counter() - started) * 1000)
+        log.info("%s %s %s %.1fms", loggable(environ.get("REQUEST_METHOD", "-"))[:16],
+                 loggable_path(environ.get("PATH_INFO", "") or "/"), status, (time.perf_counter() - started) * 1000)
+
+
+#: paths whose last part is a secret (an invitation link): kept out of the log, which more
+#: people read than the accounts file
+_SECRET_PATHS = re.compile(r"^(/invitation/)[^/]+")
+#: what a log line may hold as it is: printable ASCII other than space and backslash
+_PRINTABLE = re.compile(rb"[^\x21-\x5b\x5d-\x7e]")
+
+
+def loggable(text: str) -> str:
+    """`text` (WSGI's latin-1 view of the request's bytes) with every byte that is not printable
+    ASCII written %XX: a line break or NUL in a path cannot forge a line or break the log."""
+    raw = text.encode("latin-1", "replace")
+    return _PRINTABLE.sub(lambda m: b"%%%02X" % m.group()[0], raw).decode("ascii")
+
+
+def loggable_path(path: str) -> str:
+    """The path as it may be logged: `loggable`, with an invitation's secret left out."""
+    return loggable(_SECRET_PATHS.sub(r"\1[secret]", path))
 
 
 class _Logged:

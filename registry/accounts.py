@@ -130,10 +130,7 @@ class Accounts:
 
     def create_token(self, username: str, organisation: str, role: str) -> tuple[TokenInfo, str]:
         """A new token for the user; the token itself is returned once and never stored."""
-        if role not in ROLES:
-            raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
-        if not username or not all(c.isalnum() or c in "-_." for c in username):
-            raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
+        check_new_account(username, role)
         token_id = secrets.token_hex(6)
         secret = secrets.token_urlsafe(32)
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
@@ -159,10 +156,7 @@ class Accounts:
 
     def create_user(self, username: str, organisation: str, role: str, password: str) -> None:
         """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
-        if role not in ROLES:
-            raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
-        if not username or not all(c.isalnum() or c in "-_." for c in username):
-            raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
+        check_new_account(username, role)
         _check_new_password(password)
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock:
@@ -181,10 +175,7 @@ class Accounts:
     def invite(self, username: str, organisation: str, role: str, invited_by: str) -> str:
         """An invitation for a new user, who chooses their own password with it: the secret for
         the link, given once (only its hash is kept). It lasts INVITATION_DAYS and is used once."""
-        if role not in ROLES:
-            raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
-        if not username or not all(c.isalnum() or c in "-_." for c in username):
-            raise AccountError(f"user name {username!r} may use only letters, digits, '-', '_' and '.'")
+        check_new_account(username, role)
         if self.user(username) is not None:
             raise AccountError(f"there is already a user called {username!r}")
         secret = secrets.token_urlsafe(32)
@@ -387,17 +378,40 @@ def open_accounts(settings) -> Accounts:
     return Accounts(accounts_path(settings), SignInRules.from_settings(settings))
 
 
+#: the longest user name: one that fits on a page and in a log line
+MAX_USERNAME = 64
+
+
+def check_new_account(username: str, role: str) -> None:
+    """AccountError unless `username` is a user name one may give (letters, digits, '-', '_' and
+    '.', at most MAX_USERNAME) and `role` one of ROLES."""
+    if not username:
+        raise AccountError("give a user name: letters, digits, '-', '_' and '.', such as amy.jones")
+    if len(username) > MAX_USERNAME or not all(c.isalnum() or c in "-_." for c in username):
+        raise AccountError(f"user name {username[:MAX_USERNAME]!r}{'…' if len(username) > MAX_USERNAME else ''} "
+                           f"may use only letters, digits, '-', '_' and '.', at most {MAX_USERNAME} of them")
+    if role not in ROLES:
+        raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
+
+
 def organisation_iri(model, organisation: str, registered: Callable[[str], bool]) -> str:
     """The IRI of a registered organisation given its reference or IRI; AccountError if it is not
     one. `registered` says whether an IRI is a registered record: `in_store` or, while another
     process holds the embedded store open, its search index (`SearchIndex.holds`)."""
+    if not organisation:
+        raise AccountError("give the organisation: its reference in the Organisations register, such as "
+                           "leeds-city-council")
     iri = organisation if organisation.startswith(("http://", "https://")) else \
-        model.base.item("organisations", organisation or "-")
+        model.base.item("organisations", organisation)
     if not is_iri(iri):
         raise AccountError(f"{organisation!r} is neither an organisation's reference nor its IRI")
+    if (model.base.split_item(iri) or ("",))[0] != "organisations":
+        raise AccountError(f"{organisation!r} is not an organisation: give the reference of one in the "
+                           "Organisations register, such as leeds-city-council")
     if not registered(iri):
-        raise AccountError(f"{iri} is not a registered organisation; register it first "
-                           "(or import councils with `ldr import-councils`)")
+        raise AccountError(f"{organisation} is not a registered organisation: give the reference of one in the "
+                           "Organisations register, such as leeds-city-council (councils are imported with "
+                           "ldr import-councils)")
     return iri
 
 

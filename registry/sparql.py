@@ -325,7 +325,7 @@ class QueryPool:
             if out_of_memory:
                 raise QueryError("memory", "The query was stopped: it needed more memory than the endpoint allows "
                                            f"({self.memory_mb} MiB), and its worker process ended ({ended}).") from None
-            log.error("SPARQL query worker crashed (%s) running: %s", ended, query[:2000])
+            log.error("SPARQL query worker crashed (%s) running: %r", ended, query[:2000])   # %r: one line
             raise QueryError("crash", f"The query process failed ({ended}) while running this query. This is a "
                                       "fault in the server, not in the query; it has been logged.") from None
         finally:

@@ -1,0 +1,93 @@
+"""What a stranger found on the accounts pages and in the request log, held: the log cannot be
+forged or made to keep a live invitation secret, account changes leave audit lines, an account
+acts only for an organisation, and the invitation link names the registry, not the Host header."""
+from __future__ import annotations
+
+import logging
+import re
+
+import pytest
+
+from tests.conftest import BASE, close_app, make_app
+from tests.web import LEEDS, PASSWORD, add_users, csrf, sign_in
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, starter_store_dir):
+    app = make_app(tmp_path_factory, starter_store_dir, "hostile-accounts", LDR_COOKIE_SECURE=False)
+    add_users(app)
+    app.extensions["ldr.accounts"].create_user("ada", LEEDS, "admin", PASSWORD)
+    yield app
+    close_app(app)
+
+
+def _invite(client, **fields):
+    token = csrf(client.get("/admin/accounts").data)
+    return client.post("/admin/invitations", data={"username": "", "organisation": "", "role": "publisher",
+                                                   "csrf_token": token, **fields},
+                       base_url="http://localhost", headers={"X-Forwarded-Host": "evil.example"})
+
+
+@pytest.fixture()
+def admin(app):
+    client = app.test_client()
+    assert sign_in(client, "ada").status_code == 302
+    return client
+
+
+def test_a_path_cannot_forge_a_log_line_or_write_control_bytes(app, caplog):
+    caplog.set_level(logging.INFO, logger="ldr.request")
+    forged = "/x\n2026-12-07 12:40:00.000Z INFO ldr.audit sign-in by mallory\x00"
+    app.test_client().get(forged.replace("\n", "%0A").replace("\x00", "%00").replace(" ", "%20")).close()
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "ldr.request"]
+    assert "\n" not in line and "\x00" not in line and " ldr.audit" not in line
+    assert "%0A2026-12-07%2012:40:00.000Z%20INFO%20ldr.audit" in line and "mallory%00" in line
+
+
+def test_an_invitation_secret_never_reaches_the_log(app, admin, caplog):
+    caplog.set_level(logging.INFO, logger="ldr")
+    page = _invite(admin, username="pat", organisation="leeds-city-council").data.decode()
+    link = re.search(r"(http[^\s\"<]*/invitation/([A-Za-z0-9_-]+))", page)
+    assert link, page[:2000]
+    assert link.group(1).startswith(f"{BASE}/invitation/")   # the registry's address, not the Host header
+    secret = link.group(2)
+    client = admin.application.test_client()
+    with client.get(f"/invitation/{secret}") as shown:
+        token = csrf(shown.data)
+    with client.post(f"/invitation/{secret}", data={"password": "too short", "confirm": "different",
+                                                    "csrf_token": token}) as refused:
+        assert refused.status_code == 422   # the invitation still works: its secret must not be in the log
+    logged = "\n".join(f"{r.name}: {r.getMessage()}" for r in caplog.records)
+    assert secret not in logged and "/invitation/[secret]" in logged
+
+
+def test_account_changes_leave_audit_lines(app, admin, caplog):
+    caplog.set_level(logging.INFO, logger="ldr.audit")
+    assert _invite(admin, username="quin", organisation="leeds-city-council").status_code == 200
+    token = csrf(admin.get("/admin/accounts").data)
+    assert admin.post("/admin/tokens", data={"token_user": "amy", "csrf_token": token}).status_code == 200
+    lines = [r.getMessage() for r in caplog.records if r.name == "ldr.audit"]
+    assert any(line.startswith("invitation for quin (publisher for ") and line.endswith(" by ada") for line in lines)
+    assert any(re.fullmatch(r"token \w+ for amy \(publisher\) by ada", line) for line in lines), lines
+
+
+@pytest.mark.parametrize("fields, message", [
+    ({"username": "", "organisation": ""}, "give a user name"),
+    ({"username": "x" * 3000, "organisation": "leeds-city-council"}, "at most 64"),
+    ({"username": "rob", "organisation": ""}, "give the organisation"),
+    ({"username": "rob", "organisation": f"{BASE}/id/exemplars/bops"}, "is not an organisation"),
+    ({"username": "rob", "organisation": "exemplars/bops"}, "is not an organisation"),
+    ({"username": "rob", "organisation": "no-such-council"}, "is not a registered organisation")])
+def test_an_invitation_is_only_for_a_plain_user_name_at_a_registered_organisation(admin, fields, message):
+    answer = _invite(admin, **fields)
+    text = answer.data.decode()
+    shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text[text.find("<main"):]))
+    assert answer.status_code == 422 and message in shown, shown[:1500]
+
+
+def test_ldr_user_create_refuses_a_record_that_is_not_an_organisation(app):
+    from registry.accounts import AccountError, in_store, organisation_iri
+    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    with pytest.raises(AccountError, match="is not an organisation"):
+        organisation_iri(model, f"{BASE}/id/exemplars/bops", in_store(store))
+    assert organisation_iri(model, "leeds-city-council", in_store(store)) == LEEDS
