@@ -66,7 +66,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _checked_path_values(app)
     _error_pages(app)
     # outermost: every body is read whole or refused before a route or /sparql sees it
-    app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"])
+    app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"],
+                               pages=app)
     from .request_log import RequestLog
     app.wsgi_app = RequestLog(app.wsgi_app)   # around everything: every request gets its line
     return app

@@ -108,8 +108,9 @@ def has_body(environ) -> bool:
 class WholeBodies:
     """WSGI middleware: every request's body read whole (or refused) before any route sees it."""
 
-    def __init__(self, app, limit: int):
+    def __init__(self, app, limit: int, pages=None):
         self.app, self.limit = app, limit
+        self.pages = pages   # the Flask app, whose error page a browser gets for a body over the limit
 
     def __call__(self, environ, start_response):
         if has_body(environ):
@@ -118,7 +119,7 @@ class WholeBodies:
             except BodyError as exc:
                 if exc.status == 413:
                     drain(environ, self.limit)
-                    response = too_large(self.limit)
+                    response = self._too_large_page(environ) or too_large(self.limit)
                     response.headers["Connection"] = "close"
                 else:
                     response = problem(400, "Bad request body", exc.message)
@@ -129,6 +130,20 @@ class WholeBodies:
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
+
+
+    def _too_large_page(self, environ):
+        """For a browser (a form with a file too large, say), the refusal as a page with a way back."""
+        if self.pages is None:
+            return None
+        from .documents import error_page, wants_page
+        with self.pages.request_context(environ):
+            if not wants_page():
+                return None
+            return error_page(413, "The file or form is too large",
+                              f"What you sent is larger than this registry takes at once ({self.limit // (1024 * 1024):,} MB, "
+                              "LDR_MAX_INPUT_BYTES). Send a smaller file, or fewer records at a time.",
+                              "text/html", back=environ.get("PATH_INFO", "/"))
 
 
 class FormLimitedRequest(Request):

@@ -41,7 +41,8 @@ UNAVAILABLE = {"503": problem("The store does not answer (restarting, overloaded
                               "changed", RETRY_AFTER)}
 #: ... and any that writes to it.
 CANNOT_WRITE = {"507": problem("The store cannot write to disk (it may be full); nothing was changed", RETRY_AFTER)}
-TOO_LARGE = {"413": problem("The body is larger than LDR_MAX_INPUT_BYTES, however it was sent")}
+TOO_LARGE = {"413": {"description": "The body is larger than LDR_MAX_INPUT_BYTES, however it was sent (a page for a "
+                                   "browser)", "content": PROBLEM_OR_HTML}}
 RATE_LIMITED = {"429": problem("This client has used up its queries for now (LDR_RATE_LIMIT)", RETRY_AFTER)}
 #: A posted form whose CSRF token is missing or stale, or a cross-site post.
 FORM_REFUSED = {"400": {"description": "The form's security token is missing or stale, or a field cannot be read",

@@ -123,6 +123,22 @@ def test_checking_without_choosing_a_file_is_a_page(server, browser):  # noqa: F
     page.close()
 
 
+def test_checking_a_file_over_the_size_limit_is_a_page(server, browser, tmp_path):  # noqa: F811
+    big = tmp_path / "release-package.json"
+    big.write_bytes(b"{" + b" " * (11 * 1024 * 1024) + b"}")   # over the 10 MB LDR_MAX_INPUT_BYTES
+    page = browser.new_page()
+    page.goto(server.url + "/doc/standards/ocds/check")
+    page.set_input_files("input[type=file]", str(big))
+    with page.expect_navigation() as navigation:
+        page.get_by_role("button", name="Check the file").click()
+    assert navigation.value.status == 413
+    is_a_page(navigation.value)
+    assert "too large" in page.locator("h1").inner_text()
+    page.get_by_role("link", name="Go back and try again").click()
+    page.wait_for_url("**/doc/standards/ocds/check")
+    page.close()
+
+
 def test_signing_in_over_plain_http_at_another_name_explains_https(server, browser):  # noqa: F811
     page = browser.new_page()
     address = server.url.replace("127.0.0.1", ELSEWHERE)
