@@ -9,10 +9,10 @@ as its first three. This layer reads at most limit + 1 bytes: one byte over is 4
 than Content-Length promised is 400. The route then reads the whole body from memory, with its
 true length in CONTENT_LENGTH and no Transfer-Encoding.
 
-What it cannot see: granian 2.8 turns a transport error in the body (a chunked stream whose
-connection closes before the last chunk, a malformed chunk size) into the end of the body
-(src/wsgi/types.rs, `fill_buffer`), so such a chunked body arrives as a shorter, complete-looking
-one. With Content-Length the shortfall is seen and refused (docs/security.md says so)."""
+Under `ldr serve`, api/front.py has already read the body on granian's event loop (at most the
+limit and a little more), and tells this layer in `environ["ldr.body_problem"]` when the body
+broke off (400) or did not arrive in time (408); this layer answers those too, in the same
+format as every other refusal."""
 from __future__ import annotations
 
 import io
@@ -113,6 +113,14 @@ class WholeBodies:
         self.pages = pages   # the Flask app, whose error page a browser gets for a body over the limit
 
     def __call__(self, environ, start_response):
+        seen = environ.get("ldr.body_problem")   # what api/front.py saw while reading the body
+        if seen:
+            status, message = seen
+            response = problem(status, "Request body too slow" if status == 408 else "Bad request body", message)
+            response.headers["Connection"] = "close"
+            add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
+                        environ.get("wsgi.url_scheme") == "https")
+            return response(environ, start_response)
         if has_body(environ):
             try:
                 body = read_body(environ, self.limit)

@@ -63,3 +63,22 @@ def app():
     # measured at 1M triples, a full collection in the middle of a submission took 66 ms; 4 ms frozen.
     gc.freeze()
     return flask_app
+
+
+def asgi():
+    """What granian serves: the app under api/front.py's layer, which reads each body whole on
+    the event loop before one of LDR_SERVE_THREADS threads runs the request."""
+    from .front import BodiesFirst
+    for handler in logging.getLogger("_granian").handlers:
+        handler.addFilter(_not_a_client_that_left)
+    flask_app = app()
+    settings = flask_app.config["LDR"]
+    threads = int(os.environ.get("LDR_SERVE_THREADS") or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2)
+    return BodiesFirst(flask_app, settings["LDR_MAX_INPUT_BYTES"], settings["LDR_BODY_TIMEOUT"], threads)
+
+
+def _not_a_client_that_left(record: logging.LogRecord) -> bool:
+    """Drop granian's line for an answer whose client had already gone ('ASGI transport error:
+    "Closed(..)"'): a browser that moved on, a client that timed out. The request log has the
+    request's line and status; nothing in the server went wrong."""
+    return not record.getMessage().startswith("ASGI transport error")

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import logging
 import os
 import socket
 import sys
@@ -736,18 +735,13 @@ def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, thre
     from granian.constants import Interfaces
 
     os.environ["LDR_STORE_DIR"] = str(Path(store_dir).resolve())
-    server = Granian("api.worker:app", factory=True, interface=Interfaces.WSGI, address=host, port=port,
-                     workers=workers, blocking_threads=threads, websockets=False, log_access=False)
-    logging.getLogger("_granian").addFilter(_threads_are_chosen)
+    os.environ["LDR_SERVE_THREADS"] = str(threads)
+    # ASGI without lifespan events: api/front.py reads bodies on granian's event loop and runs the
+    # Flask app on `threads` threads of its own (granian's WSGI interface gave a thread to a
+    # request before its body had come, with no time limit: docs/security.md)
+    server = Granian("api.worker:asgi", factory=True, interface=Interfaces.ASGINL, address=host, port=port,
+                     workers=workers, websockets=False, log_access=False)
     server.serve()
-
-
-def _threads_are_chosen(record: logging.LogRecord) -> bool:
-    """Drop granian's warning that the request threads outnumber twice the cores: they are counted
-    to wait (on the query worker processes and the store), not to run Python side by side, and
-    the README says why there are as many as there are."""
-    return not (record.levelno == logging.WARNING
-                and record.getMessage().startswith("Configuration allows spawning up to"))
 
 
 if __name__ == "__main__":

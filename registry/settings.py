@@ -96,6 +96,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
             "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
             "Larger input is refused before it is parsed.", _size),
+    Setting("LDR_BODY_TIMEOUT", 60.0,
+            "Seconds a request body may take to arrive whole, once its headers have arrived; a body not whole by then "
+            "gets 408 and nothing is done. Bodies are read before a request thread is given to them, so a slow "
+            "body holds a connection, never a thread.", float),
     Setting("LDR_REPORT_DETAIL", 5,
             "How many problems per record a validation report shows in full before summarising the rest.", int),
     Setting("LDR_QUERY_TIMEOUT", 10.0,
