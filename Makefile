@@ -47,11 +47,12 @@ allocator:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libmimalloc2.0; \
 	  else echo "Optional, for faster SPARQL queries: sudo apt-get install --no-install-recommends libmimalloc2.0 (docs/settings.md)"; fi; }
 
-## Install and run the whole test suite twice: on the embedded store, then with every app on a
-## real SPARQL server (the oxigraph package's server, started and stopped by the fixtures).
+## Install and run the whole test suite on the embedded store, then again with every app on a
+## real SPARQL server (the oxigraph package's server, started and stopped by the fixtures), less
+## the browser journeys (tests/conftest.py says why). Each run lists its slowest tests.
 test: install browser allocator
-	$(BIN)/pytest -q
-	LDR_TEST_STORE=sparql $(BIN)/pytest -q
+	$(BIN)/pytest -q --durations=15
+	LDR_TEST_STORE=sparql $(BIN)/pytest -q --durations=15
 
 ## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
 bench: install allocator

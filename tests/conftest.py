@@ -199,3 +199,17 @@ def close_app(app) -> None:
     app.extensions["ldr.store"].close()
     if "test.oxigraph" in app.extensions:
         app.extensions["test.oxigraph"].stop()
+
+
+def pytest_collection_modifyitems(config, items):
+    """With LDR_TEST_STORE=sparql (the second run of `make test`), the journeys walked in a real
+    browser are left out, and counted as deselected: the pages they visit ask the store what the
+    HTTP tests of the same pages ask it, and those run on the SPARQL server. Walking them twice
+    took minutes of `make test` and could find only what the embedded run finds."""
+    if TEST_STORE != "sparql":
+        return
+    journeys = [item for item in items if "browser" in getattr(item, "fixturenames", ())]
+    if journeys:
+        left_out = set(journeys)
+        items[:] = [item for item in items if item not in left_out]
+        config.hook.pytest_deselected(items=journeys)
