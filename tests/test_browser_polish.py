@@ -50,6 +50,43 @@ def fill_exemplar(page, url: str, title: str, problem: str, reference: str = "")
     page.get_by_role("button", name="Continue").click()
 
 
+def test_a_record_with_the_title_of_a_registered_one_is_warned_about_before_it_is_submitted(server, browser):
+    page = browser.new_page()
+    sign_in(page, server.url, "amy")
+    # registered at /doc/exemplars/bops; this one has the same title and another short name
+    fill_exemplar(page, server.url, "Back-office Planning System (BOPS)", "Planning applications are checked by hand in every council.",
+                  reference="bops-in-leeds")
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    warning = page.locator(".ldr-similar").first
+    assert "A record titled “Back-office Planning System (BOPS)” already exists" in warning.inner_text()
+    assert warning.get_by_role("link", name="Back-office Planning System (BOPS)").get_attribute("href") == \
+        "/id/exemplars/bops"
+    accessible(page, "polish-duplicate-title")
+    # a genuinely different record of the same name is not blocked
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".govuk-panel").wait_for()
+    assert "Record submitted" in page.locator(".govuk-panel").inner_text()
+    # a record with a title of its own is not warned about
+    fill_exemplar(page, server.url, "Kerbside glass collection rounds", "Glass rounds are planned on paper.")
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    assert page.locator(".ldr-similar").count() == 0
+    page.close()
+
+
+def test_the_optional_short_name_left_blank_is_not_an_error(server, browser):
+    page = browser.new_page()
+    sign_in(page, server.url, "amy")
+    page.goto(server.url + "/exemplars/new")
+    page.get_by_role("button", name="Continue").click()   # nothing given at all
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    text = summary.inner_text()
+    assert "title" in text.lower()
+    assert "short name" not in text.lower()
+    assert page.locator("#reference-error, .govuk-form-group--error #reference").count() == 0
+    page.close()
+
+
 def test_the_accounts_pages_name_organisations(server, browser):
     admin = browser.new_context().new_page()
     sign_in(admin, server.url, "ada")
@@ -69,3 +106,25 @@ def test_the_accounts_pages_name_organisations(server, browser):
     assert invited.get_by_role("link", name="Leeds City Council").count() == 1
     admin.close()
     invited.close()
+
+
+def test_a_steward_sees_their_decision_confirmed_with_a_link_to_the_record(server, browser):
+    publisher = browser.new_page()
+    sign_in(publisher, server.url, "amy")
+    fill_exemplar(publisher, server.url, "Garden waste subscriptions renewed online",
+                  "Garden waste renewals are taken by phone each spring.")
+    publisher.get_by_role("button", name="Submit").click()
+    publisher.locator(".govuk-panel").wait_for()
+    publisher.close()
+    page, section = open_for_review(browser, server.url, "Garden waste subscriptions renewed online")
+    section.get_by_label("Approve as stable").check()
+    with page.expect_navigation():
+        section.get_by_role("button", name="Record the decision").click()
+    banner = page.locator(".govuk-notification-banner")
+    assert "Accepted as stable: Garden waste subscriptions renewed online" in banner.inner_text()
+    href = banner.get_by_role("link", name="Garden waste subscriptions renewed online").get_attribute("href")
+    assert href.startswith("/id/exemplars/")
+    accessible(page, "polish-review-confirmed")
+    page.goto(server.url + href)
+    assert page.locator("h1").inner_text() == "Garden waste subscriptions renewed online"
+    page.close()
