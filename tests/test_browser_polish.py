@@ -87,6 +87,21 @@ def test_the_optional_short_name_left_blank_is_not_an_error(server, browser):
     page.close()
 
 
+def test_phases_are_listed_in_the_order_a_service_goes_through_them(server, browser):
+    lifecycle = ["Discovery", "Alpha", "Beta", "Live", "Retired"]
+    page = browser.new_page()
+    sign_in(page, server.url, "amy")
+    page.goto(server.url + "/exemplars/new")
+    labels = page.locator("input[name=exemplarPhase] + label").all_inner_texts()
+    assert [label.strip() for label in labels] == lifecycle
+    # and in the register's filters: the phases there, in the same order
+    page.goto(server.url + "/exemplars")
+    shown = [re.sub(r"\s*\(\d+\)$", "", label.strip())
+             for label in page.locator("input[name=phase] + label").all_inner_texts()]
+    assert len(shown) >= 2 and shown == [phase for phase in lifecycle if phase in shown]
+    page.close()
+
+
 def test_the_accounts_pages_name_organisations(server, browser):
     admin = browser.new_context().new_page()
     sign_in(admin, server.url, "ada")
