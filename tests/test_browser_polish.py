@@ -102,6 +102,58 @@ def test_phases_are_listed_in_the_order_a_service_goes_through_them(server, brow
     page.close()
 
 
+def test_the_checker_page_lets_a_supplier_choose_the_kind_of_document_and_says_which_was_applied(server, browser):
+    need_standards()
+    page = browser.new_page()
+    page.goto(server.url + "/doc/standards/open-referral-uk/check")
+    assert page.get_by_label("Work it out from the document").is_checked()
+    accessible(page, "polish-checker-kinds")
+    # a service, checked as an organisation because the supplier said so
+    page.set_input_files("input[type=file]", str(STANDARDS / "oruk-3.0/examples/service_full.json"))
+    page.get_by_label("Organization", exact=True).check()
+    page.get_by_role("button", name="Check the file").click()
+    applied = page.locator("#applied")
+    applied.wait_for()
+    assert "the kind you chose" in applied.inner_text() and "organization" in applied.inner_text()
+    assert applied.inner_text().rstrip(".").endswith("/organization.json")
+    # left to the checker, the same file is worked out to be a service, and conforms
+    page.goto(server.url + "/doc/standards/open-referral-uk/check")
+    page.set_input_files("input[type=file]", str(STANDARDS / "oruk-3.0/examples/service_full.json"))
+    page.get_by_role("button", name="Check the file").click()
+    page.locator("#applied").wait_for()
+    assert "worked out from the document: service," in page.locator("#applied").inner_text()
+    assert "The data conforms" in page.locator(".govuk-panel").inner_text()
+    page.close()
+
+
+def test_a_standard_with_no_schema_says_so_in_words_with_its_specification(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/doc/standards/uprn/check")
+    text = page.locator("main").inner_text()
+    assert "publishes no schema that this registry can check data against" in text
+    assert not INTERNAL.search(text), text
+    link = page.get_by_role("link", name="Read the standard's specification")
+    assert link.get_attribute("href").startswith("https://www.gov.uk/")
+    assert page.locator("input[type=file]").count() == 0   # nothing to upload a file for
+    accessible(page, "polish-no-schema")
+    page.close()
+
+
+def test_a_page_of_an_hsds_list_response_is_explained_in_words(server, browser):
+    need_standards()
+    page = browser.new_page()
+    page.goto(server.url + "/doc/standards/hsds/check")
+    page.set_input_files("input[type=file]", str(STANDARDS / "hsds-3.0/examples/service_list.json"))
+    page.get_by_role("button", name="Check the file").click()
+    summary = page.locator(".govuk-error-summary")
+    summary.wait_for()
+    text = summary.inner_text()
+    assert "This is a page of a list" in text and "none for a list" in text
+    assert all(kind in text for kind in ("service", "organization", "location", "service_at_location"))
+    assert "?schema=" not in text and not INTERNAL.search(text)
+    page.close()
+
+
 def test_the_accounts_pages_name_organisations(server, browser):
     admin = browser.new_context().new_page()
     sign_in(admin, server.url, "ada")
