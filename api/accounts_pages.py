@@ -8,9 +8,10 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from registry.accounts import ROLE_HELP, ROLES, AccountError, check_new_account, in_store, organisation_iri
+from registry.presentation import titles
 from registry.versions import AUDIT
 
-from .documents import _not_found
+from .documents import _local_href, _not_found
 from .web_auth import begin, signed_in, web_user
 
 bp = Blueprint("accounts_pages", __name__)
@@ -34,8 +35,17 @@ def admin_only(view):
 
 def _page(status: int = 200, **shown):
     accounts = _accounts()
-    return render_template("accounts.html", users=accounts.users(), tokens=accounts.tokens(), roles=ROLES,
-                           role_help=ROLE_HELP, form=request.form, **shown), status
+    users = accounts.users()
+    return render_template("accounts.html", users=users, tokens=accounts.tokens(), roles=ROLES,
+                           role_help=ROLE_HELP, form=request.form,
+                           organisations=_organisations(u.organisation for u in users), **shown), status
+
+
+def _organisations(iris) -> dict[str, dict]:
+    """Each organisation's name (its title in the store) and the page to link it to, by IRI."""
+    iris = [i for i in iris if i]
+    names = titles(current_app.extensions["ldr.store"], iris)
+    return {iri: {"title": names.get(iri), "href": _local_href(iri)} for iri in iris}
 
 
 @bp.get("/admin/accounts")
@@ -105,5 +115,6 @@ def accept_invitation(secret: str):
                            invited.organisation)
                 begin(invited.username)
                 return redirect("/")
-    response = render_template("invitation.html", invited=invited, error=error)
+    response = render_template("invitation.html", invited=invited, error=error,
+                               organisations=_organisations([invited.organisation]))
     return response, (422 if error else 200), {"Referrer-Policy": "no-referrer"}

@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify, render_template, request
 from registry.applicable import FIELDS, UnknownChoice, choices, standards_that_apply
 
 from registry.conformance import (ConformanceError, check, checkable_standards, dqv, earl, fetch_allowed,
-                                  resource_directories)
+                                  no_schema, resource_directories)
 from registry.versions import current_versions
 
 from .documents import _not_found
@@ -66,7 +66,13 @@ def check_standard(reference: str):
     title = next((str(r["t"]) for r in store.select(f"SELECT ?t WHERE {{ {sparql_iri(iri)} <http://purl.org/dc/terms/title> ?t }}")), reference)
     if request.method == "GET":
         here = next((s for s in checkable_standards(store, _directories()) if s["iri"] == iri), None)
-        return render_template("check_form.html", title=title, reference=reference, here=here)
+        cannot = None if here else no_schema(store, model, iri)
+        # a choice of the kind of document where there is one to make (the API's `schema`)
+        kinds = [{"value": "", "text": "Work it out from the document", "checked": True}] + [
+            {"value": kind, "text": kind.replace("_", " ").replace("-", " ").capitalize()}
+            for kind in (here["schemas"] if here else [])]
+        return render_template("check_form.html", title=title, reference=reference, here=here, cannot=cannot,
+                               kinds=kinds if len(kinds) > 2 else None)
     page = request.mimetype == "multipart/form-data"
     settings = current_app.config["LDR"]
     if request.args.get("url"):
@@ -90,11 +96,13 @@ def check_standard(reference: str):
         outcome = check(store, model, iri, data, _directories(), media, wanted=wanted)
     except ConformanceError as exc:
         if page:
-            return render_template("check_result.html", title=title, reference=reference, error=str(exc)), exc.status
+            return render_template("check_result.html", title=title, reference=reference, error=str(exc),
+                                   link=exc.link), exc.status
         return problem(exc.status, "Cannot check" if exc.status == 422 else "Data refused", str(exc))
     assertion = earl(outcome, current_app.config["LDR"]["LDR_BASE"])
     if page:
         return render_template("check_result.html", title=title, reference=reference, outcome=outcome, error=None)
-    return jsonify({"standard": outcome.standard, "resource": outcome.resource, "conforms": outcome.conforms,
+    return jsonify({"standard": outcome.standard, "resource": outcome.resource, "kind": outcome.kind,
+                    "conforms": outcome.conforms,
                     "problems": [p.__dict__ for p in outcome.problems], "earl": assertion,
                     "dqv": dqv(outcome, settings["LDR_BASE"])})

@@ -10,7 +10,7 @@ from markupsafe import Markup, escape
 from rdflib import URIRef
 
 from registry.namespaces import REGISTERS
-from registry.search_index import FACETS, UnknownFilterValue
+from registry.search_index import FACET_SCHEMES, FACETS, UnknownFilterValue
 from registry.text import csv_for_people
 
 from .conneg import choose
@@ -163,6 +163,12 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
     facets = _index().facet_counts(register, filters, query, limit=limit)
+    model = current_app.extensions["ldr.model"]
+    for facet, values in facets.items():   # a scheme with an order (the phases) is listed in it
+        if facet in FACET_SCHEMES:
+            scheme = f"{model.base.iri}/def/{FACET_SCHEMES[facet]}"
+            values[:] = model.in_scheme_order(scheme, list(values),
+                                              concept=lambda row, s=scheme: f"{s}/{row[0]}")
     if suffix:
         return _data_response(suffix, path, hits, total, page, per_page, facets)
     pages = max(1, math.ceil(total / PER_PAGE))

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import re
 from functools import wraps
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
@@ -16,7 +17,7 @@ from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
 from registry.forms import all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
-from registry.presentation import rows_for, title_of
+from registry.presentation import rows_for, title_of, titles
 from registry.registration import RegistrationError
 from registry.validation import validate_graph
 
@@ -120,8 +121,18 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
                             adding=chosen[4:])
     errors: list[tuple[str, str]] = []
     if mode == "new":
-        reference = (request.form.get("reference") or "").strip() or _slug(request.form.get("title", ""))
-        if not is_reference(reference):
+        given = (request.form.get("reference") or "").strip()
+        title = (request.form.get("title") or "").strip()
+        reference = given or _slug(title)
+        if not reference:
+            # The short name is optional: made from the title. With no title there is nothing to
+            # say about it yet (the title's own error says what to do); a title with no letters
+            # or digits cannot make one.
+            if title:
+                errors.append(("reference", "Give a short name: the title has no letters or digits to make one "
+                               "from"))
+            reference = "unnamed"   # so the rest of the record can still be checked in this round
+        elif not is_reference(reference):
             errors.append(("reference", "The short name may use only lower-case letters, digits and hyphens, at "
                            f"most {REFERENCE_MAX} characters"))
             reference = "unnamed"   # so the rest of the record can still be checked in this round
@@ -228,25 +239,35 @@ def check_answers(draft_id: str):
             message = (_taken(draft["register"], draft["reference"]) if exc.kind == "conflict" and draft["mode"] == "new"
                        else exc.message)
             return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
-                                   title=title_of(graph, iri), back=back, draft_id=draft_id, problem=message), 409
+                                   title=title_of(graph, iri), back=back, draft_id=draft_id, problem=message,
+                                   similar=_similar(draft["register"], iri, graph)), 409
         accounts.discard_draft(draft_id)
         current_app.extensions["ldr.queries"].refresh()
         return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
                                mode=draft["mode"], version=result.versions.get(str(iri)))
     return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
-                           title=title_of(graph, iri), back=back, draft_id=draft_id, problem=None)
+                           title=title_of(graph, iri), back=back, draft_id=draft_id, problem=None,
+                           similar=_similar(draft["register"], iri, graph))
+
+
+def _similar(register: str, iri: URIRef, graph: Graph) -> list[dict]:
+    """The registered records this one may duplicate, those with the very same title first, for
+    "Check your answers" to warn about before the record is submitted."""
+    from .listings import _index
+    store, model = _services()
+    mine = " ".join((title_of(graph, iri) or "").lower().split())
+    found = [{"title": title, "href": _local_href(other), "same": " ".join(title.lower().split()) == mine}
+             for other, title in registration.similar_to(store, model, register, str(iri), graph, _index())]
+    return sorted(found, key=lambda record: not record["same"])
 
 
 def _with_titles(graph: Graph) -> Graph:
     """The draft and the titles of the registered records it links to, so that "Check your
     answers" names the lead organisation rather than showing its web address."""
     store, _ = _services()
-    linked = sorted({o for o in graph.objects() if isinstance(o, URIRef)}, key=str)
     shown = Graph() + graph
-    if linked:
-        for row in store.select("SELECT ?s ?title WHERE { VALUES ?s { " + " ".join(sparql_iri(o) for o in linked)
-                                + " } ?s <http://purl.org/dc/terms/title> ?title }"):
-            shown.add((row["s"], DCTERMS.title, row["title"]))
+    for iri, title in titles(store, (o for o in graph.objects() if isinstance(o, URIRef))).items():
+        shown.add((URIRef(iri), DCTERMS.title, Literal(title)))
     return shown
 
 
@@ -287,7 +308,25 @@ def review_queue():
         lines = lambda g: sorted(" ".join(t.n3() for t in triple) for triple in g) if g is not None else []
         items.append({"hit": hit, "href": _local_href(hit.iri), "version": latest, "entries": entries,
                       "added": lines(added), "removed": lines(removed)})
-    return render_template("review.html", items=items)
+    return render_template("review.html", items=items, decided=_decided())
+
+
+#: What the steward is told on landing back on /review, by the decision they made.
+DECIDED = {"stable": "Accepted as stable", "experimental": "Accepted as experimental",
+           "changes": "Changes asked for", "invalid": "Rejected"}
+
+
+def _decided() -> dict | None:
+    """The decision just recorded (named in the address /review was sent to), to confirm it with
+    the record's title and a link to it; None when there is none, or it names no record."""
+    decision, record = request.args.get("decision", ""), request.args.get("record", "")
+    register, _, reference = record.partition("/")
+    if decision not in DECIDED or register not in REGISTERS or not is_reference(reference):
+        return None
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    title = titles(store, [iri]).get(iri)
+    return None if title is None else {"text": DECIDED[decision], "title": title, "href": _local_href(iri)}
 
 
 @bp.post("/review/<register>/<reference>")
@@ -317,6 +356,6 @@ def review_decision(register: str, reference: str):
     except RegistrationError as exc:
         return refused(409, exc.message)
     current_app.extensions["ldr.queries"].refresh()
-    return redirect("/review", code=303)
+    return redirect(f"/review?{urlencode({'decision': decision, 'record': f'{register}/{reference}'})}", code=303)
 
 

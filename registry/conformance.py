@@ -36,9 +36,10 @@ class ConformanceError(Exception):
     """The check cannot be run: the message says why (no resource, resource not held, bad input).
     `status` is the HTTP status it maps to: 422 unless the input itself is refused (400)."""
 
-    def __init__(self, message: str, status: int = 422):
+    def __init__(self, message: str, status: int = 422, link: str | None = None):
         super().__init__(message)
         self.status = status
+        self.link = link   # where a person can read more (a standard's specification), if anywhere
 
 
 @dataclass
@@ -56,6 +57,12 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     checked_at: str = ""
     data_sha256: str = ""
+    chosen: bool = False   # whether the kind of document was named, rather than worked out from the data
+
+    @property
+    def kind(self) -> str:
+        """The kind of document the data was checked as ("service", "release-package")."""
+        return kind_name(self.resource)
 
     def grouped(self) -> dict[str, list[Problem]]:
         out: dict[str, list[Problem]] = {}
@@ -164,7 +171,8 @@ def kind_name(artifact: str) -> str:
     return artifact.rstrip("/").rsplit("/", 1)[-1].removesuffix(".json").removesuffix("-schema")
 
 
-def choose_schema(instance, artifacts: list[str], directories: tuple[str, ...], wanted: str = "") -> str:
+def choose_schema(instance, artifacts: list[str], directories: tuple[str, ...], wanted: str = "",
+                  title: str = "This standard") -> str:
     """The one of a standard's schemas that describes this kind of document. `wanted` (a kind's
     name, or an address) picks it outright; otherwise, among the schemas of the document's JSON type,
     the one that declares most of its top-level fields (and fewest it does not declare) wins, then
@@ -174,7 +182,7 @@ def choose_schema(instance, artifacts: list[str], directories: tuple[str, ...], 
         for artifact in artifacts:
             if wanted in (artifact, kind_name(artifact)):
                 return artifact
-        raise ConformanceError(f"This standard has no schema for {wanted!r}; it has "
+        raise ConformanceError(f"{title} has no schema for {wanted!r}; it has "
                                + ", ".join(kind_name(a) for a in artifacts) + ".")
     if len(artifacts) == 1:
         return artifacts[0]
@@ -193,11 +201,23 @@ def choose_schema(instance, artifacts: list[str], directories: tuple[str, ...], 
         if (score[0] > 0 or isinstance(instance, list)) and (best_score is None or score > best_score):
             best, best_score = artifact, score
     if best is None:
+        if isinstance(instance, dict) and isinstance(instance.get("contents"), list):
+            raise ConformanceError(_no_list_schema(instance, [a for a, p in held if p], title))
         raise ConformanceError("The data does not have the fields of any kind of document this standard describes ("
                                + "; ".join(f"{kind_name(a)}: {', '.join(sorted(_top_level(_contents(p, a))[2])) or 'no required fields'}"
                                            for a, p in held if p)
-                               + "). Send one of them, or name the kind with ?schema=KIND.")
+                               + "). Send one of them, or choose the kind of document (schema=KIND in the API).")
     return best
+
+
+def _no_list_schema(instance: dict, artifacts: list[str], title: str) -> str:
+    """Why a page of a list response (`contents` and paging fields around it) cannot be checked
+    with a standard that has schemas for single documents only."""
+    around = ", ".join(sorted(k for k in instance if k != "contents")[:8])
+    return (f"This is a page of a list (its entries are in contents{', with ' + around if around else ''}). "
+            f"{title} has schemas here for single documents only ({', '.join(kind_name(a) for a in artifacts)}), "
+            "none for a list, so the page cannot be checked as a whole. Check its entries one at a time: "
+            "save an entry of contents as a file of its own and check it as the kind of document it is.")
 
 
 def validation_resources(store: Store, iri: str) -> list[tuple[str, str]]:
@@ -219,12 +239,13 @@ def checkable_standards(store: Store, directories: tuple[str, ...]) -> list[dict
     out: dict[str, dict] = {}
     for row in rows:
         entry = out.setdefault(str(row["standard"]), {"iri": str(row["standard"]), "title": str(row["title"]),
-                                                      "kinds": [], "missing": []})
+                                                      "kinds": [], "schemas": [], "missing": []})
         artifact, fmt = str(row["artifact"]), str(row.get("format", ""))
         if artifact.endswith("/def/shapes") or fmt in SHACL_FORMATS:
             entry["kinds"].append("RDF records (SHACL shapes)")
             continue
         entry["kinds"].append(kind_name(artifact))
+        entry["schemas"].append(kind_name(artifact))   # the kinds of JSON document a person may choose
         if _find(artifact, directories) is None:
             entry["missing"].append(artifact)
     for entry in out.values():
@@ -266,7 +287,7 @@ def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes)
 
 
 def check_json(standard: str, artifact: str | list[str], data: bytes, directories: tuple[str, ...],
-               limit: int = 1000, wanted: str = "") -> Outcome:
+               limit: int = 1000, wanted: str = "", title: str = "This standard") -> Outcome:
     """Check JSON data with a schema; given a list of a standard's schemas, with the one for the
     kind of document the data is (choose_schema), which the outcome names."""
     depth, offset = nesting_depth(data, "json")
@@ -282,7 +303,7 @@ def check_json(standard: str, artifact: str | list[str], data: bytes, directorie
         raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep.",
                                status=400) from None
     if isinstance(artifact, list):
-        artifact = choose_schema(instance, artifact, directories, wanted)
+        artifact = choose_schema(instance, artifact, directories, wanted, title)
     validator = validator_for(artifact, directories)
     problems = []
     try:
@@ -293,7 +314,9 @@ def check_json(standard: str, artifact: str | list[str], data: bytes, directorie
                 break
     except RecursionError:   # a schema whose $refs go round, on data that follows them
         raise ConformanceError("The schema and the data together nest too deeply to check.") from None
-    return _outcome(standard, artifact, problems, data)
+    outcome = _outcome(standard, artifact, problems, data)
+    outcome.chosen = bool(wanted)
+    return outcome
 
 
 SHACL_FORMATS = {"https://www.iana.org/assignments/media-types/text/turtle", "text/turtle"}
@@ -341,14 +364,33 @@ def check(store: Store, model: Model, standard: str, data: bytes, directories: t
     """Run the standard's validation resource on the data: a JSON Schema, or SHACL shapes."""
     resources = validation_resources(store, standard)
     if not resources:
-        raise ConformanceError(f"{standard} declares no validation resource (prof:hasResource with role:Validation).")
+        raise no_schema(store, model, standard)
     shacl = [a for a, f in resources if f in SHACL_FORMATS or a.endswith(".ttl") or a.endswith("/def/shapes")]
     json_schemas = [a for a, f in resources if f == JSON_SCHEMA_FORMAT or a.endswith(".json") or a.startswith("urn:")]
     if shacl and (not json_schemas or not media_type.endswith("json") or media_type == "application/ld+json"):
         return check_shacl(standard, shacl[0], data, media_type, model, store, directories)
     if not json_schemas:
         raise ConformanceError(f"{standard}'s validation resources are neither JSON Schemas nor SHACL shapes.")
-    return check_json(standard, json_schemas, data, directories, wanted=wanted)
+    return check_json(standard, json_schemas, data, directories, wanted=wanted, title=_title(store, standard))
+
+
+def _title(store: Store, iri: str) -> str:
+    return next((str(r["t"]) for r in store.select(
+        f"SELECT ?t WHERE {{ {sparql_iri(iri)} <http://purl.org/dc/terms/title> ?t }} LIMIT 1")), "This standard")
+
+
+def no_schema(store: Store, model: Model, standard: str) -> ConformanceError:
+    """What a person is told about a standard that declares no schema to check against: in words,
+    with where to read the standard instead (its specification, else its landing page)."""
+    link = next((str(r["page"]) for r in store.select(f"""SELECT ?page WHERE {{
+        {{ {sparql_iri(standard)} {sparql_iri(model.base.ldr.specification)} ?page BIND(0 AS ?rank) }} UNION
+        {{ {sparql_iri(standard)} <http://www.w3.org/ns/dcat#landingPage> ?page BIND(1 AS ?rank) }} }}
+        ORDER BY ?rank ?page LIMIT 1""")), None)
+    return ConformanceError(
+        f"{_title(store, standard)} publishes no schema that this registry can check data against, so a file "
+        "cannot be checked here. Check your data against the standard's specification"
+        + (f" instead: {link}" if link else " instead") + ", and ask its publisher whether they offer a validator.",
+        link=link)
 
 
 def dqv(outcome: Outcome, base: str) -> dict:

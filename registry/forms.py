@@ -85,7 +85,8 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
         concepts = [(str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
                     for c in model.ontology.subjects(SKOS.inScheme, scheme)]
         pattern = shapes.value(ps, SH.pattern)
-        f.options = sorted((c for c in concepts if pattern is None or re.search(str(pattern), c[0])), key=lambda c: c[1])
+        f.options = model.in_scheme_order(scheme, sorted(
+            (c for c in concepts if pattern is None or re.search(str(pattern), c[0])), key=lambda c: c[1]))
     elif registered is not None:
         f.kind = "record"
         f.node_class = registered

@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDFS, SH, SKOS, XSD
+from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
 
 from .namespaces import REG, REGISTERS, Base
 from .rdfio import FORMATS, parse, read_limited
@@ -35,6 +35,27 @@ class Model:
     files: dict[str, Graph] = field(default_factory=dict, repr=False)   # graph name -> one ontology file
     #: answers worked out from the vocabulary, which does not change while the process runs
     memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def concept_order(self, scheme) -> dict[str, int]:
+        """Where each concept of the scheme comes in the order the vocabulary gives it: a
+        skos:OrderedCollection whose skos:memberList holds the scheme's concepts (the phases, in
+        the order a service goes through them). Empty when the scheme states no order."""
+        key = ("concept_order", str(scheme))
+        if key not in self.memo:
+            from rdflib.collection import Collection
+            order: dict[str, int] = {}
+            for collection in self.ontology.subjects(RDF.type, SKOS.OrderedCollection):
+                members = list(Collection(self.ontology, self.ontology.value(collection, SKOS.memberList)))
+                if members and all((m, SKOS.inScheme, URIRef(str(scheme))) in self.ontology for m in members):
+                    order = {str(m): n for n, m in enumerate(members)}
+            self.memo[key] = order
+        return self.memo[key]
+
+    def in_scheme_order(self, scheme, items: list, concept=lambda item: item[0]) -> list:
+        """The items (each naming a concept of the scheme) in the scheme's order, where it states
+        one; the others after them, and the items' own order kept otherwise."""
+        order = self.concept_order(scheme)
+        return sorted(items, key=lambda item: order.get(str(concept(item)), len(order)))
 
     def subclasses(self, cls: URIRef) -> set[URIRef]:
         """cls and every class below it in the ontology."""

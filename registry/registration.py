@@ -92,39 +92,49 @@ def _close_titles(title: str, other: str) -> bool:
 
 def similar_records(store: Store, model: Model, register: str, records: dict[str, Graph], index=None) -> list[Result]:
     """Warnings for registered records in the same register whose title or description is
-    close to a submitted one's. With the search index, only the best text matches are compared
-    (a few dozen, whatever the size of the register); without it, every record in the register."""
-    prefix = f"{model.base.iri}/id/{register}/"
-    everything = None
-    warnings = []
-    for iri, graph in records.items():
-        title = str(graph.value(URIRef(iri), DCTERMS.title) or "")
-        description = str(graph.value(URIRef(iri), DCTERMS.description) or "")
-        if index is not None:
-            existing = index.similar_candidates(register, f"{title} {description}")
-        else:
-            if everything is None:
-                everything = store.select(
-                    "SELECT ?s ?title ?description WHERE { ?s <http://purl.org/dc/terms/title> ?title "
-                    "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
-                    f"FILTER(STRSTARTS(STR(?s), '{prefix}')) }}")
-            existing = everything
-        ta, a = _words(title), _words(description)
-        for row in existing:
-            other = str(row["s"])
-            if other == iri:
-                continue
-            other_title = str(row["title"])
-            tb = _words(other_title)
-            shared_title_words = len(ta & tb) / len(ta | tb) if len(ta & tb) >= 2 else 0
-            b = _words(str(row.get("description", "")))
-            description_score = len(a & b) / len(a | b) if a and b else 0
-            if shared_title_words >= 0.6 or description_score >= 0.5 or _close_titles(title, other_title):
-                warnings.append(Result(iri, iri, str(DCTERMS.title), other, "Warning",
-                                       f'A similar {register} record is already registered: "{other_title}" ({other}). '
-                                       "Check it is not the same thing — reusing or improving it avoids duplicated effort.",
-                                       field="Title"))
-    return warnings
+    close to a submitted one's (similar_to)."""
+    everything: list = []
+    return [Result(iri, iri, str(DCTERMS.title), other, "Warning",
+                   f'A similar {register} record is already registered: "{other_title}" ({other}). '
+                   "Check it is not the same thing — reusing or improving it avoids duplicated effort.",
+                   field="Title")
+            for iri, graph in records.items()
+            for other, other_title in similar_to(store, model, register, iri, graph, index, everything)]
+
+
+def similar_to(store: Store, model: Model, register: str, iri: str, graph: Graph, index=None,
+               everything: list | None = None) -> list[tuple[str, str]]:
+    """(IRI, title) of each registered record in the register, other than `iri`, whose title or
+    description is close to the record's in `graph`. With the search index, only the best text
+    matches are compared (a few dozen, whatever the size of the register); without it, every
+    record in the register, read once into `everything` when a list is given to keep them."""
+    title = str(graph.value(URIRef(iri), DCTERMS.title) or "")
+    description = str(graph.value(URIRef(iri), DCTERMS.description) or "")
+    if index is not None:
+        existing = index.similar_candidates(register, f"{title} {description}")
+    else:
+        if not everything:
+            rows = store.select(
+                "SELECT ?s ?title ?description WHERE { ?s <http://purl.org/dc/terms/title> ?title "
+                "OPTIONAL { ?s <http://purl.org/dc/terms/description> ?description } "
+                f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/{register}/')) }}")
+            everything = (everything if everything is not None else [])
+            everything.extend(rows)
+        existing = everything
+    ta, a = _words(title), _words(description)
+    found = []
+    for row in existing:
+        other = str(row["s"])
+        if other == iri:
+            continue
+        other_title = str(row["title"])
+        tb = _words(other_title)
+        shared_title_words = len(ta & tb) / len(ta | tb) if len(ta & tb) >= 2 else 0
+        b = _words(str(row.get("description", "")))
+        description_score = len(a & b) / len(a | b) if a and b else 0
+        if shared_title_words >= 0.6 or description_score >= 0.5 or _close_titles(title, other_title):
+            found.append((other, other_title))
+    return found
 
 
 # --- operations --------------------------------------------------------------------------------

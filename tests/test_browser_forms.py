@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, WatchedBrowser
 from tests.test_browser import accessible
-from tests.test_browser_publishing import server, sign_in   # noqa: F401  (the module's server fixture)
+from tests.test_browser_publishing import open_for_review, server, sign_in   # noqa: F401  (the module's server fixture)
 
 #: A name that is not the local machine's, resolved by Chromium alone to 127.0.0.1.
 ELSEWHERE = "registry.test"
@@ -97,10 +97,7 @@ def test_a_steward_rejecting_without_a_comment_sees_a_page_saying_what_to_do(ser
     publisher.get_by_role("button", name="Submit").click()
     publisher.locator(".govuk-panel").wait_for()
     publisher.close()
-    page = browser.new_page()
-    sign_in(page, server.url, "sam")
-    page.goto(server.url + "/review")
-    section = page.locator("section", has_text="Street light fault reports")
+    page, section = open_for_review(browser, server.url, "Street light fault reports")
     section.get_by_role("radio", name="Reject").check()
     with page.expect_navigation() as navigation:
         section.get_by_role("button", name="Record the decision").click()

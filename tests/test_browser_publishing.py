@@ -59,6 +59,14 @@ def sign_in(page, url, user, keyboard=False):
     page.wait_for_url(url + "/")
 
 
+def open_for_review(browser, url: str, title: str):
+    """Sam the steward on /review: the page, and the section of the record with this title."""
+    page = browser.new_page()
+    sign_in(page, url, "sam")
+    page.goto(url + "/review")
+    return page, page.locator("section", has_text=title)
+
+
 def journey(server, browser, title: str, keyboard: bool, name: str):
     context = browser.new_context()
     page = context.new_page()

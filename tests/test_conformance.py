@@ -3,7 +3,7 @@
 problems grouped by record and field, and nothing fetched from the web."""
 from __future__ import annotations
 
-
+import json
 
 import pytest
 
@@ -73,7 +73,7 @@ def test_the_check_api_answers_with_a_report_and_an_earl_assertion(app):
     assert {p["field"] for p in bad.json["problems"]} == {"email", "url"}
     assert bad.json["earl"]["earl:result"]["earl:outcome"]["@id"] == "earl:failed"
     none = client.post("/doc/standards/uprn/check", data=b"{}", content_type="application/json")
-    assert none.status_code == 422 and "no validation resource" in none.json["detail"]
+    assert none.status_code == 422 and "publishes no schema that this registry can check" in none.json["detail"]
     junk = client.post("/doc/standards/ocds/check", data=b"not json", content_type="application/json")
     assert junk.status_code == 422 and "not JSON" in junk.json["detail"]
 
@@ -256,6 +256,19 @@ def test_the_schema_applied_is_the_one_for_the_kind_of_document(app):
                              "data": (__import__("io").BytesIO((STANDARDS / "ocds-1.1/examples/record.json").read_bytes()),
                                       "record.json")}).data.decode()
     assert "The data conforms" in page and "record-package-schema.json" in page
+
+
+def test_a_page_of_a_list_is_refused_in_words_where_the_standard_has_no_schema_for_lists(app):
+    """HSDS 3.0's schemas describe single documents; its list responses are in its OpenAPI
+    document only, by a compiled schema not among its published files held here."""
+    client = app.test_client()
+    page = client.post("/doc/standards/hsds/check", data=(STANDARDS / "hsds-3.0/examples/service_list.json").read_bytes(),
+                       content_type="application/json")
+    assert page.status_code == 422
+    assert "This is a page of a list" in page.json["detail"] and "none for a list" in page.json["detail"]
+    entry = json.dumps(json.loads((STANDARDS / "hsds-3.0/examples/service_list.json").read_bytes())["contents"][0])
+    one = client.post("/doc/standards/hsds/check", data=entry, content_type="application/json")
+    assert one.status_code == 200 and one.json["kind"] == "service"
 
 
 def test_a_fresh_make_serve_checks_the_starter_standards(tmp_path, starter_store_dir):
