@@ -158,6 +158,7 @@ class Accounts:
         """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
         check_new_account(username, role)
         _check_new_password(password)
+        self._check_name_is_free(username)
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock:
             try:
@@ -166,6 +167,16 @@ class Accounts:
                                  (username, organisation, role, _new_password_hash(password), created))
             except sqlite3.IntegrityError as exc:
                 raise AccountError(f"there is already a user called {username!r}") from exc
+
+    def _check_name_is_free(self, username: str) -> None:
+        """AccountError if a user has this name already, in any case ('Amy' beside 'amy' would be
+        two people no one can tell apart in a list or an audit line)."""
+        with self._lock:
+            row = self._db.execute("SELECT username FROM users WHERE lower(username) = lower(?)",
+                                   (username,)).fetchone()
+        if row is not None:
+            same = "" if row[0] == username else f" ({row[0]!r}: names differing only in capitals are one name)"
+            raise AccountError(f"there is already a user called {username!r}{same}")
 
     def users(self) -> list[Agent]:
         with self._lock:
@@ -176,8 +187,7 @@ class Accounts:
         """An invitation for a new user, who chooses their own password with it: the secret for
         the link, given once (only its hash is kept). It lasts INVITATION_DAYS and is used once."""
         check_new_account(username, role)
-        if self.user(username) is not None:
-            raise AccountError(f"there is already a user called {username!r}")
+        self._check_name_is_free(username)
         secret = secrets.token_urlsafe(32)
         with self._lock:
             self._db.execute("DELETE FROM invitations WHERE username = ? OR expires <= ?", (username, self.clock()))
@@ -383,13 +393,15 @@ MAX_USERNAME = 64
 
 
 def check_new_account(username: str, role: str) -> None:
-    """AccountError unless `username` is a user name one may give (letters, digits, '-', '_' and
-    '.', at most MAX_USERNAME) and `role` one of ROLES."""
+    """AccountError unless `username` is a user name one may give (the letters a to z in either
+    case, digits, '-', '_' and '.', at most MAX_USERNAME) and `role` one of ROLES. Letters from
+    other scripts are refused: 'аmy' with a Cyrillic 'а' looks like 'amy' in every audit line."""
     if not username:
-        raise AccountError("give a user name: letters, digits, '-', '_' and '.', such as amy.jones")
-    if len(username) > MAX_USERNAME or not all(c.isalnum() or c in "-_." for c in username):
+        raise AccountError("give a user name: letters a to z, digits, '-', '_' and '.', such as amy.jones")
+    if len(username) > MAX_USERNAME or not all((c.isascii() and c.isalnum()) or c in "-_." for c in username):
         raise AccountError(f"user name {username[:MAX_USERNAME]!r}{'…' if len(username) > MAX_USERNAME else ''} "
-                           f"may use only letters, digits, '-', '_' and '.', at most {MAX_USERNAME} of them")
+                           f"may use only the letters a to z (no accents or other alphabets), digits, '-', '_' "
+                           f"and '.', at most {MAX_USERNAME} of them")
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
 

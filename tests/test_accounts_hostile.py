@@ -74,6 +74,9 @@ def test_account_changes_leave_audit_lines(app, admin, caplog):
 @pytest.mark.parametrize("fields, message", [
     ({"username": "", "organisation": ""}, "give a user name"),
     ({"username": "x" * 3000, "organisation": "leeds-city-council"}, "at most 64"),
+    ({"username": "\u0430my", "organisation": "leeds-city-council"}, "no accents or other alphabets"),
+    ({"username": "jos\u00e9", "organisation": "leeds-city-council"}, "no accents or other alphabets"),
+    ({"username": "AMY", "organisation": "leeds-city-council"}, "names differing only in capitals are one name"),
     ({"username": "rob", "organisation": ""}, "give the organisation"),
     ({"username": "rob", "organisation": f"{BASE}/id/exemplars/bops"}, "is not an organisation"),
     ({"username": "rob", "organisation": "exemplars/bops"}, "is not an organisation"),
