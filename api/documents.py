@@ -6,6 +6,7 @@ import json
 
 from flask import Response, current_app, render_template, request
 
+from registry.namespaces import vocabulary_part
 from registry.rdfio import FORMATS, serialize
 
 from .conneg import choose
@@ -20,10 +21,14 @@ OFFERED = [media for _, media, _ in VARIANTS]
 
 
 def _local_href(iri: str) -> str | None:
-    """Links to things the registry mints stay on this site, whatever host serves it."""
+    """Links to things the registry mints stay on this site, whatever host serves it; so do
+    the vocabulary's terms, which this registry documents on its /def/ pages."""
     base = current_app.config["LDR"]["LDR_BASE"]
     if iri.startswith(base + "/"):
         return iri[len(base):]
+    part = vocabulary_part(iri)
+    if part is not None:
+        return "/def/" + part
     return iri if iri.startswith(("http://", "https://")) else None
 
 

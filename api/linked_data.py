@@ -168,7 +168,7 @@ def _banner(graph, iri: URIRef) -> dict | None:
         return {"title": "Invalid", "text": "This record was found to be wrong or was rejected. Do not rely on it."}
     if status == REG.statusSubmitted:
         return {"title": "Awaiting review", "text": "This record has been submitted and not yet reviewed by a steward."}
-    if (iri, URIRef(str(_model().base.ldr) + "phase"), URIRef(f"{_model().base.iri}/def/phase/retired")) in graph:
+    if (iri, URIRef(str(_model().base.ldr) + "phase"), URIRef(_model().base.scheme_graph("phase/retired"))) in graph:
         return {"title": "Retired service", "text": "This service has closed down." + (" It was replaced by" if link else ""),
                 **link}
     return None
@@ -189,7 +189,7 @@ def _vocabulary_graph(part: str) -> Graph | None:
         return files[model.base.ontology_graph]
     if part == "shapes":
         return model.shapes
-    iri = URIRef(f"{model.base.iri}/def/{part}")
+    iri = URIRef(model.base.scheme_graph(part))
     graph = Graph()
     members = [iri] + list(model.ontology.subjects(SKOS.inScheme, iri))
     for node in members:

@@ -78,7 +78,7 @@ class Generator:
         return URIRef(f"{self.base}/id/{register}/{ref}")
 
     def concept(self, scheme: str, notation: str) -> URIRef:
-        return URIRef(f"{self.base}/def/{scheme}/{notation}")
+        return URIRef(self.model.base.scheme_graph(f"{scheme}/{notation}"))
 
     def common(self, g: Graph, s: URIRef, kind: str, title: str, description: str, register: str, n: int) -> None:
         ldr = self.ldr

@@ -31,13 +31,15 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from registry import namespaces  # noqa: E402 - the vocabulary's namespace, for the queries below
 BIN = Path(sys.executable).parent
 WORK = ROOT / "var" / "bench"
 BASE = "http://127.0.0.1:8000"
 #: triples per scale; 5m is sized to hold just over 100,000 records, the search target's scale
 SCALES = {"100k": 100_000, "1m": 1_000_000, "5m": 5_200_000, "10m": 10_000_000}
 PEER_LIMIT = 1_000_000   # rdflib-endpoint holds everything in Python objects: beyond this it takes minutes to start
-LDR = f"<{BASE}/def/ldr#>"
+LDR = f"<{namespaces.LDR}>"
 QUERIES = {
     "item lookup": "SELECT ?p ?o WHERE { <%s/id/exemplars/exemplar-7> ?p ?o }" % BASE,
     "list page (ORDER BY, OFFSET)": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s "
@@ -45,8 +47,8 @@ QUERIES = {
     "GROUP BY counts": "PREFIX ldr: %s SELECT ?area (COUNT(?s) AS ?n) WHERE { ?s ldr:serviceArea ?area } "
         "GROUP BY ?area ORDER BY DESC(?n)" % LDR,
     "two-hop join": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s SELECT ?title ?council WHERE { "
-        "?s ldr:leadOrganisation ?o . ?o ldr:region <%s/def/region/london> ; dcterms:title ?council . "
-        "?s dcterms:title ?title } LIMIT 100" % (LDR, BASE),
+        "?s ldr:leadOrganisation ?o . ?o ldr:region <%s> ; dcterms:title ?council . "
+        "?s dcterms:title ?title } LIMIT 100" % (LDR, namespaces.vocabulary_iri("region/london")),
     "text filter": "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?s ?t WHERE { ?s dcterms:title ?t "
         "FILTER(CONTAINS(LCASE(STR(?t)), \"housing repairs with mobile app\")) } LIMIT 50",
     "OPTIONAL-heavy listing": "PREFIX dcterms: <http://purl.org/dc/terms/> PREFIX ldr: %s "
@@ -390,7 +392,7 @@ def _publisher(store: Path, env: dict) -> tuple[list[str], str]:
     st = EmbeddedStore(store)
     try:
         councils = [str(row["s"]) for row in
-                    st.select(f"SELECT ?s WHERE {{ ?s a <{BASE}/def/ldr#LocalAuthority> }} LIMIT 50")]
+                    st.select(f"SELECT ?s WHERE {{ ?s a <{namespaces.LDR.LocalAuthority}> }} LIMIT 50")]
     finally:
         st.close()
     created = subprocess.run([str(BIN / "ldr"), "token", "create", "--org", councils[0].rsplit("/", 1)[1], "--role",

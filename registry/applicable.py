@@ -48,7 +48,7 @@ class Applicable:
 
 def choices(model: Model, scheme: str) -> list[tuple[str, str]]:
     """A concept scheme's concepts as (code, name), by name."""
-    iri = URIRef(f"{model.base.iri}/def/{scheme}")
+    iri = URIRef(model.base.scheme_graph(scheme))
     pairs = [(str(model.ontology.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1]),
               str(model.ontology.value(c, SKOS.prefLabel) or c)) for c in model.ontology.subjects(SKOS.inScheme, iri)]
     return sorted(pairs, key=lambda pair: pair[1].lower())

@@ -115,7 +115,7 @@ def describe_catalogue(model: Model, store, licence: str, licence_title: str, tr
     g.add((catalogue, DCTERMS.license, licence_iri))
     g.add((catalogue, VOID.sparqlEndpoint, URIRef(f"{base}/sparql")))
     g.add((catalogue, VOID.uriSpace, Literal(f"{base}/id/")))
-    g.add((catalogue, VOID.vocabulary, URIRef(f"{base}/def/ldr")))
+    g.add((catalogue, VOID.vocabulary, URIRef(model.base.ontology_graph)))
     for name in DUMPS:
         g.add((catalogue, VOID.dataDump, URIRef(f"{base}/dumps/{name}")))
     if triples is not None:

@@ -116,9 +116,16 @@ def init(store: str | None, quiet: bool) -> None:
     (to change one, use `ldr load` or the API).
     """
     from . import loader
+    from .migrate import old_vocabulary_problem
+    from .search_index import attach_index
     settings = _settings(store, heavy=True)
     model = _model(settings)
-    st = _open(settings, create=True)
+    st = _open(settings, create=True, writes=False)
+    problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
+    if problem:   # said before the search index is opened: it would be built from the old terms
+        st.close()
+        raise CannotRun(problem)
+    attach_index(st, model, settings)
     progress = Progress(quiet)
     try:
         outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
@@ -376,6 +383,30 @@ def reindex(store: str | None) -> None:
         index.close()
         st.close()
     click.echo(f"Indexed {count} records into {index_path(settings)}.")
+
+
+@main.command("migrate-vocabulary")
+@click.option("--store", metavar="DIR", help=STORE_HELP)
+def migrate_vocabulary_command(store: str | None) -> None:
+    """Move a store made before the vocabulary had one namespace: rewrite every IRI under
+    {LDR_BASE}/def/ to the vocabulary's own namespace (docs/vocabulary.md), in one transaction,
+    and rebuild the search index. On a store that has nothing to move it changes nothing."""
+    from .migrate import migrate_vocabulary
+    from .namespaces import VOCABULARY
+    settings = _settings(store, heavy=True)
+    model = _model(settings)
+    st = _open(settings, writes=False)   # the index is rebuilt once the store is moved
+    try:
+        done = migrate_vocabulary(st, model, settings)
+    except StoreError as exc:
+        raise CannotRun(str(exc)) from exc
+    finally:
+        st.close()
+    if done.moved:
+        click.echo(f"Moved {done.moved} statements from {model.base.old_vocabulary} to {VOCABULARY} and indexed "
+                   f"{done.indexed} records.")
+    else:
+        click.echo(f"Nothing to move: the store names no term under {model.base.old_vocabulary}.")
 
 
 @main.command("check")
@@ -705,7 +736,8 @@ def _base_elsewhere(base: str, host: str, port: int) -> str:
 
 
 def _store_problem(settings) -> str:
-    """Why the store cannot be opened, or "". Tried in a child process: this one forks the
+    """Why the store cannot be opened or served (one made before the vocabulary had one
+    namespace, say), or "". Tried in a child process: this one forks the
     server's workers, and RocksDB's background threads do not survive a fork (a store opened
     here first made every worker's checkpoint wait for ever)."""
     reader, writer = os.pipe()
@@ -714,7 +746,12 @@ def _store_problem(settings) -> str:
         os.close(reader)
         message = b""
         try:
-            open_store(settings).close()
+            from .migrate import old_vocabulary_problem
+            opened = open_store(settings)
+            try:
+                message = old_vocabulary_problem(opened, settings["LDR_BASE"], settings["LDR_STORE_DIR"]).encode("utf-8")
+            finally:
+                opened.close()
         except StoreError as exc:
             message = str(exc).encode("utf-8")
         except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised in a fork

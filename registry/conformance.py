@@ -24,6 +24,7 @@ from referencing.exceptions import NoSuchResource
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from .model import Model
+from .namespaces import LDR
 from .store import Store
 from .identifiers import sparql_iri
 from .text import MAX_NESTING, line_and_column, nesting_depth
@@ -324,7 +325,7 @@ SHACL_FORMATS = {"https://www.iana.org/assignments/media-types/text/turtle", "te
 
 def check_shacl(standard: str, artifact: str, data: bytes, media_type: str, model: Model, store: Store,
                 directories: tuple[str, ...]) -> Outcome:
-    """Run SHACL shapes on RDF data. The registry's own shapes ({base}/def/shapes) run as every
+    """Run SHACL shapes on RDF data. The registry's own shapes (namespaces.vocabulary_iri('shapes')) run as every
     submission is validated; other shapes are read from a local copy, like JSON Schemas."""
     from . import rdfio
     fmt = rdfio.format_for_media_type(media_type or "") or rdfio.FORMATS["turtle"]
@@ -400,7 +401,7 @@ def dqv(outcome: Outcome, base: str) -> dict:
                      "xsd": "http://www.w3.org/2001/XMLSchema#"},
         "@type": "dqv:QualityMeasurement",
         "dqv:computedOn": {"@id": f"urn:sha256:{outcome.data_sha256}"},
-        "dqv:isMeasurementOf": {"@id": f"{base}/def/ldr#conformsToStandard"},
+        "dqv:isMeasurementOf": {"@id": str(LDR.conformsToStandard)},
         "dqv:value": {"@value": "true" if outcome.conforms else "false", "@type": "xsd:boolean"},
         "prov:generatedAtTime": {"@value": outcome.checked_at, "@type": "xsd:dateTime"},
         "prov:wasDerivedFrom": {"@id": outcome.resource},

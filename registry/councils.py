@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
 from .loader import Outcome, Progress, _quiet, current_record, submit_graph
 from .model import Model
-from .namespaces import REG
+from .namespaces import REG, vocabulary_iri
 from .rdfio import InputError, read_limited
 from .store import Store
 
@@ -120,9 +120,9 @@ def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tupl
         graph.add((s, ldr.gssCode, Literal(r["gss-code"], datatype=XSD.string)))
         graph.add((s, ldr.governsArea, URIRef(f"http://statistics.data.gov.uk/id/statistical-geography/{r['gss-code']}")))
         if kind in TYPES:
-            graph.add((s, ldr.councilType, URIRef(f"{base.iri}/def/council-type/{kind}")))
+            graph.add((s, ldr.councilType, URIRef(vocabulary_iri(f"council-type/{kind}"))))
         if region[code] in REGIONS:
-            graph.add((s, ldr.region, URIRef(f"{base.iri}/def/region/{REGIONS[region[code]]}")))
+            graph.add((s, ldr.region, URIRef(vocabulary_iri(f"region/{REGIONS[region[code]]}"))))
         type_label = r.get("local-authority-type-name") or kind
         graph.add((s, DCTERMS.description, Literal(
             f"{r['official-name']}: {type_label.lower()} in {region[code]}.", lang="en")))

@@ -167,12 +167,12 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
     dcterms:title "Local Digital Registry record shapes"@en ;
     dcterms:description "The SHACL shapes every record in this registry meets: what a project, platform, standard, agreement, product or organisation must and should say. Check your own records against them before you submit."@en ;
     dcterms:publisher <{base}/id/organisations/{operator}> ;
-    ldr:specification <{base}/def/shapes> ;
+    ldr:specification <{model.base.shapes_graph}> ;
     dcat:landingPage <{base}/def/> ;
     prof:hasResource [ a prof:ResourceDescriptor ; prof:hasRole <http://www.w3.org/ns/dx/prof/role/validation> ;
-        prof:hasArtifact <{base}/def/shapes> ;
+        prof:hasArtifact <{model.base.shapes_graph}> ;
         dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
-    dcterms:source <{base}/def/shapes> ;
+    dcterms:source <{model.base.shapes_graph}> ;
     reg:status reg:statusStable .
 """)
 

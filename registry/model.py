@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, RDFS, SH, SKOS, XSD
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from .namespaces import REG, REGISTERS, Base
 from .rdfio import FORMATS, parse, read_limited
@@ -135,12 +135,6 @@ def load_model(base_iri: str) -> Model:
     shapes = Graph()
     for relative in SHAPES_FILES:
         shapes += _read(base, relative)
-    # SPARQL text in the shapes says ldr:term; its namespace depends on the base, so the
-    # prefix declaration is made here rather than written into the file.
-    declaration = BNode()
-    shapes.add((URIRef(base.shapes_graph), SH.declare, declaration))
-    shapes.add((declaration, SH.prefix, Literal("ldr")))
-    shapes.add((declaration, SH.namespace, Literal(str(base.ldr), datatype=XSD.anyURI)))
     model = Model(base, ontology, shapes, files=files)
     for register in REGISTERS:
         cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)

@@ -1,7 +1,10 @@
-"""Namespaces reused from W3C and others, and the registry's own, derived from the base IRI.
+"""Namespaces reused from W3C and others, the registry's own vocabulary, and the IRIs derived
+from the base IRI.
 
-The project's RDF files use IRIs relative to the base (``<def/ldr#>``, ``<id/standards/>``),
-so one set of files serves any deployment: they are parsed with the base configured once.
+The vocabulary (ontology terms, concept schemes and their concepts, shapes) has one namespace,
+VOCABULARY, the same in every deployment, so a query or shape written for one registry runs on
+another; the RDF files name it in full. Records (``/id/...``, ``/doc/...``) are minted under the
+configured base: the data files write them relative (``<id/standards/>``) and are parsed with it.
 """
 from __future__ import annotations
 
@@ -16,6 +19,21 @@ PROF = Namespace("http://www.w3.org/ns/dx/prof/")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 DPV = Namespace("https://w3id.org/dpv#")
 SCHEMA = Namespace("https://schema.org/")
+
+#: The root of the registry's vocabulary in every deployment (docs/vocabulary.md): not under
+#: LDR_BASE. Each registry documents it on its own /def/ pages.
+VOCABULARY = "https://w3id.org/local-digital-registry/def/"
+LDR = Namespace(VOCABULARY + "ldr#")
+
+
+def vocabulary_iri(part: str) -> str:
+    """The IRI of a part of the vocabulary: 'ldr', 'shapes', a scheme ('phase'), a concept ('phase/alpha')."""
+    return VOCABULARY + part
+
+
+def vocabulary_part(iri: str) -> str | None:
+    """The inverse of vocabulary_iri: the part of the vocabulary an IRI names, else None."""
+    return iri[len(VOCABULARY):] if iri.startswith(VOCABULARY) else None
 
 #: The registers, in the order people meet them. Their names are the path segment in IRIs.
 REGISTERS = ("organisations", "exemplars", "platforms", "standards", "agreements", "products", "guides")
@@ -40,18 +58,23 @@ class Base:
 
     @property
     def ldr(self) -> Namespace:
-        return Namespace(f"{self.iri}/def/ldr#")
+        return LDR
 
     @property
     def ontology_graph(self) -> str:
-        return f"{self.iri}/def/ldr"
+        return vocabulary_iri("ldr")
 
     @property
     def shapes_graph(self) -> str:
-        return f"{self.iri}/def/shapes"
+        return vocabulary_iri("shapes")
 
     def scheme_graph(self, name: str) -> str:
-        return f"{self.iri}/def/{name}"
+        return vocabulary_iri(name)
+
+    @property
+    def old_vocabulary(self) -> str:
+        """Where the vocabulary was before it had one namespace: under this base (see migrate.py)."""
+        return f"{self.iri}/def/"
 
     def item(self, register: str, reference: str) -> str:
         return f"{self.iri}/id/{register}/{reference}"

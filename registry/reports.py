@@ -61,7 +61,7 @@ def _taking_part(store: Store, model: Model, prop: str, scheme: str, title: str,
     involvement = "|".join(f"<{p}>" for p in (ldr.leadOrganisation, ldr.partnerOrganisation, ldr.reusedBy, ldr.usedBy,
                                                ldr.party, "http://purl.org/dc/terms/publisher"))
     rows = _rows(store, f"""SELECT ?label (COUNT(DISTINCT ?c) AS ?n) WHERE {{
-        ?concept skos:inScheme <{model.base.iri}/def/{scheme}> ; skos:prefLabel ?label .
+        ?concept skos:inScheme <{model.base.scheme_graph(scheme)}> ; skos:prefLabel ?label .
         OPTIONAL {{ ?c <{prop}> ?concept ; a <{ldr}LocalAuthority> . FILTER EXISTS {{ ?r {involvement} ?c }} }}
         }} GROUP BY ?label ORDER BY DESC(?n) ?label""", ["label", "n"])
     return Report(name, title, "Councils that lead, partner in, reuse or use an asset, or are party to an agreement. "

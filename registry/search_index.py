@@ -48,7 +48,7 @@ FACETS = {
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
-#: facet -> the concept scheme ({base}/def/...) its values come from; the organisation facet's
+#: facet -> the concept scheme (namespaces.vocabulary_iri(...)) its values come from; the organisation facet's
 #: values are organisations
 FACET_SCHEMES = {"status": "registration-status", "adoption": "adoption-status", "service_area": "service-area",
                  "council_type": "council-type", "region": "region", "phase": "phase",

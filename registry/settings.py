@@ -46,7 +46,8 @@ def _allocator(text: str) -> str:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("LDR_BASE", "http://127.0.0.1:8000",
-            "Base of every IRI the registry mints ({base}/id/..., {base}/doc/..., {base}/def/...). "
+            "Base of every IRI the registry mints ({base}/id/..., {base}/doc/...); the vocabulary's IRIs are the same "
+            "in every deployment (docs/vocabulary.md). "
             "Set it once, before `ldr init`: IRIs never change afterwards, whatever host serves them."),
     Setting("LDR_STORE", "embedded",
             "Which store implementation to use: `embedded` (pyoxigraph on disk) or `sparql` (a SPARQL 1.1 server)."),

@@ -323,6 +323,11 @@ def _notify(store: Store, iris: list[str]) -> None:
 def publish_vocabulary(store: Store, model: Model) -> None:
     """The ontology, schemes and registers (default graph and their own graphs) and the shapes
     (own graph only), replacing what an earlier `ldr init` wrote — in one transaction."""
+    store.update(vocabulary_update(model))
+
+
+def vocabulary_update(model: Model) -> str:
+    """The SPARQL Update of publish_vocabulary."""
     parts: list[str] = []
     inserts: list[str] = []
     for name, graph in model.ontology_files().items():
@@ -332,7 +337,7 @@ def publish_vocabulary(store: Store, model: Model) -> None:
         if name != model.base.shapes_graph:
             inserts.append(body)
         inserts.append(f"GRAPH {sparql_iri(name)} {{\n{body}\n}}")
-    store.update(" ;\n".join(parts + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"]))
+    return " ;\n".join(parts + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"])
 
 
 def history(store: Store, model: Model, iri: str) -> list[dict]:

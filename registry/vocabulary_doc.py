@@ -8,6 +8,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from .model import Model
+from .namespaces import LDR, VOCABULARY
 from .store import Store
 from .identifiers import sparql_iri
 
@@ -81,7 +82,7 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
         schemes.append(Scheme(str(scheme), _text(onto, scheme, SKOS.prefLabel), _text(onto, scheme, SKOS.definition), concepts))
     return {"classes": [t for t in terms if t.kind == "Class"],
             "properties": [t for t in terms if t.kind.endswith("property")],
-            "schemes": schemes}
+            "schemes": schemes, "namespace": VOCABULARY, "ldr": str(LDR)}
 
 
 def _severity(shapes: Graph, ps) -> str:

@@ -9,6 +9,7 @@ import sys
 from bench.generate import Generator, sample, write_dump
 from registry.store import EmbeddedStore
 from registry.validation import validate_graph
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, ROOT, app_over, close_app
 from tests.test_cli import run
 
@@ -31,7 +32,7 @@ def test_a_generated_dump_restores_into_a_store_the_registry_serves(tmp_path):
     # the bench's submissions: new exemplars from the generator, by a publisher of a generated council
     st = EmbeddedStore(tmp_path / "store")
     try:
-        councils = [str(r["s"]) for r in st.select(f"SELECT ?s WHERE {{ ?s a <{BASE}/def/ldr#LocalAuthority> }} LIMIT 5")]
+        councils = [str(r["s"]) for r in st.select(f"SELECT ?s WHERE {{ ?s a <{VOCABULARY}ldr#LocalAuthority> }} LIMIT 5")]
     finally:
         st.close()
     created = run("token", "create", "--org", councils[0].rsplit("/", 1)[1], "--role", "publisher",

@@ -20,6 +20,7 @@ import urllib.parse
 
 import pytest
 
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.hostile.bodies import CASES, chunks
 from tests.server import Server
@@ -190,9 +191,9 @@ def test_a_form_post_over_the_limit_is_refused_and_writes_nothing(server):
     token = csrf(form)
     fields = {"csrf_token": token, "action": "continue", "reference": "form-post-limit",
               "title": "Garden waste by form", "descriptionRequired": "Residents subscribe and pay for garden waste "
-              "collection online, and crews see who has paid.", "serviceArea": f"{BASE}/def/service-area/housing",
+              "collection online, and crews see who has paid.", "serviceArea": f"{VOCABULARY}service-area/housing",
               "lead": "Leeds City Council", "source": "https://example.org/garden-waste",
-              "exemplarPhase": f"{BASE}/def/phase/beta",
+              "exemplarPhase": f"{VOCABULARY}phase/beta",
               "problem": "Each council builds its own garden waste payment pages."}
     status, draft, answer = browser.request("POST", "/exemplars/new", fields, chunked=True)
     assert status == 303, answer[:1000]

@@ -10,20 +10,21 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from registry.store import EmbeddedStore
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE
 
 LDR = str(Path(sys.executable).parent / "ldr")
 GOOD = """@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix reg: <http://purl.org/linked-data/registry#> .
-@prefix ldr: <{base}/def/ldr#> .
+@prefix ldr: <{vocabulary}ldr#> .
 <{base}/id/platforms/test-platform> a ldr:Platform ;
     dcterms:title "Test platform"@en ;
     dcterms:description "A platform used only by the command-line tests."@en ;
     dcterms:publisher <{base}/id/organisations/government-digital-service> ;
-    ldr:phase <{base}/def/phase/beta> ;
+    ldr:phase <{vocabulary}phase/beta> ;
     dcterms:source <https://example.org/test-platform> ;
     reg:status reg:statusSubmitted .
-""".replace("{base}", BASE)
+""".replace("{base}", BASE).replace("{vocabulary}", VOCABULARY)
 BAD = GOOD.replace("test-platform", "bad-platform").replace(
     "dcterms:publisher <{base}/id/organisations/government-digital-service> ;".replace("{base}", BASE), "")
 
@@ -75,13 +76,13 @@ def test_validate_without_a_store_checks_a_new_record_as_a_submission(tmp_path):
     status (which submission sets) is not demanded; a link of the wrong kind still is an error."""
     record = tmp_path / "new.ttl"
     record.write_text(f"""@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix ldr: <{BASE}/def/ldr#> .
+@prefix ldr: <{VOCABULARY}ldr#> .
 <{BASE}/id/exemplars/garden-waste> a ldr:Exemplar ;
     dcterms:title "Garden waste subscriptions"@en ;
     dcterms:description "Residents subscribe and pay for garden waste collection online."@en ;
     ldr:problem "Every council builds its own garden waste subscription form and payments."@en ;
     ldr:leadOrganisation <{BASE}/id/organisations/leeds-city-council> ;
-    ldr:serviceArea <{BASE}/def/service-area/housing> ;
+    ldr:serviceArea <{VOCABULARY}service-area/housing> ;
     dcterms:source <https://example.org/garden-waste> .
 """, encoding="utf-8")
     nowhere = {"LDR_STORE_DIR": str(tmp_path / "no-store")}

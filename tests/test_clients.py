@@ -15,6 +15,7 @@ from rdflib.namespace import DCTERMS
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
 
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.server import Server
 
@@ -50,7 +51,7 @@ def test_sparqlwrapper_post_ask_construct_and_csv(server):
     client.setQuery(f"ASK {{ <{BASE}/id/platforms/govuk-notify> a ?t }}")
     client.setReturnFormat(JSON)
     assert client.query().convert()["boolean"] is True
-    client.setQuery(f"CONSTRUCT {{ ?s <http://purl.org/dc/terms/title> ?t }} WHERE {{ ?s a <{BASE}/def/ldr#Platform> ; <http://purl.org/dc/terms/title> ?t }}")
+    client.setQuery(f"CONSTRUCT {{ ?s <http://purl.org/dc/terms/title> ?t }} WHERE {{ ?s a <{VOCABULARY}ldr#Platform> ; <http://purl.org/dc/terms/title> ?t }}")
     client.setReturnFormat(TURTLE)
     graph = Graph().parse(data=client.query().convert(), format="turtle")
     assert len(graph) >= 10
@@ -72,7 +73,7 @@ def test_sparqlwrapper_sees_a_clear_error_for_an_update(server):
 def test_rdflib_sparqlstore(server):
     graph = Graph(store=SPARQLStore(server.url + "/sparql"))
     titles = {str(row.t) for row in graph.query(
-        f"SELECT ?t WHERE {{ ?s a <{BASE}/def/ldr#Exemplar> ; <http://purl.org/dc/terms/title> ?t }}")}
+        f"SELECT ?t WHERE {{ ?s a <{VOCABULARY}ldr#Exemplar> ; <http://purl.org/dc/terms/title> ?t }}")}
     assert "LocalGov Drupal" in titles and len(titles) >= 12
     assert (URIRef(f"{BASE}/id/standards/uprn"), DCTERMS.publisher, URIRef(f"{BASE}/id/organisations/geoplace")) in graph
 

@@ -8,6 +8,7 @@ import json
 import pytest
 
 from registry.conformance import check_json
+from registry.namespaces import VOCABULARY
 from tests.conftest import SHARED, close_app, make_app
 from tests.test_cli import run
 from tests.web import csrf
@@ -108,12 +109,12 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     product = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-@prefix ldr: <{BASE}/def/ldr#> .
+@prefix ldr: <{VOCABULARY}ldr#> .
 <{BASE}/id/products/contracts-publisher> a ldr:Product ;
     dcterms:title "Contracts publisher"@en ;
     dcterms:description "A product that publishes a council's contracts as open data, made up for this test."@en ;
     ldr:supplier <{BASE}/id/organisations/graphnet-health> ;
-    ldr:productKind <{BASE}/def/product-kind/procurement-system> ;
+    ldr:productKind <{VOCABULARY}product-kind/procurement-system> ;
     dcterms:conformsTo <{BASE}/id/standards/ocds>, <{BASE}/id/standards/csv> ;
     ldr:claim [ a ldr:ConformanceClaim ; ldr:claimedStandard <{BASE}/id/standards/ocds> ; dcat:version "1.1" ;
                 ldr:evidence <https://example.org/report> ; dcterms:date "{recent}"^^xsd:date ] ,
@@ -152,7 +153,7 @@ def test_the_registrys_own_shapes_are_a_standard_that_checks_rdf_data(tmp_path, 
     try:
         client = app.test_client()
         record = client.get("/doc/standards/registry-record-shapes.ttl").data.decode()
-        assert "prof:hasArtifact <" + BASE + "/def/shapes>" in record or f"<{BASE}/def/shapes>" in record
+        assert "prof:hasArtifact <" + VOCABULARY + "shapes>" in record or f"<{VOCABULARY}shapes>" in record
         assert "role/validation" in record and "local-government-association" in record
         good = client.get("/doc/platforms/govuk-pay/version/1.ttl").data   # the record alone
         ok = client.post("/doc/standards/registry-record-shapes/check", data=good, content_type="text/turtle")

@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
 from registry import loader
 from registry.model import load_model
-from registry.namespaces import REG
+from registry.namespaces import REG, VOCABULARY
 from registry.records import split_records
 from registry.validation import validate_graph
 from tests.conftest import BASE
@@ -79,7 +79,7 @@ TEST_ONLY_RECORDS = """
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix reg: <http://purl.org/linked-data/registry#> .
-@prefix ldr: <def/ldr#> .
+@prefix ldr: <{vocabulary}ldr#> .
 <id/products/test-product> a ldr:Product ;
     dcterms:title "A test product"@en ;
     dcterms:description "A product invented for this test: the starter data has no products yet."@en ;
@@ -87,21 +87,21 @@ TEST_ONLY_RECORDS = """
     dcterms:conformsTo <id/standards/fhir-uk-core> ;
     ldr:claim [ a ldr:ConformanceClaim ; ldr:claimedStandard <id/standards/fhir-uk-core> ; dcat:version "R4" ;
                 ldr:evidence <https://example.org/report> ; dcterms:date "2026-10-01"^^<http://www.w3.org/2001/XMLSchema#date> ] ;
-    ldr:serviceArea <def/service-area/health-and-care-integration> ;
+    ldr:serviceArea <{vocabulary}service-area/health-and-care-integration> ;
     dcat:landingPage <https://example.org/product> ;
     dcterms:source <https://example.org/product> ;
     reg:status reg:statusSubmitted .
 <id/guides/test-guide> a ldr:Guide ;
     dcterms:title "A test guide"@en ;
     dcterms:description "A guide invented for this test: the starter data has no guides yet."@en ;
-    ldr:guideType <def/guide-type/how-to> ;
+    ldr:guideType <{vocabulary}guide-type/how-to> ;
     ldr:about <id/exemplars/localgov-drupal> ;
     dcterms:creator <id/organisations/brighton-and-hove-city-council> ;
     dcat:landingPage <https://example.org/guide> ;
     dcterms:source <https://example.org/guide> ;
     reg:status reg:statusSubmitted .
 """
-STARTER.parse(data=TEST_ONLY_RECORDS, format="turtle", publicID=MODEL.base.parse_base)
+STARTER.parse(data=TEST_ONLY_RECORDS.replace("{vocabulary}", VOCABULARY), format="turtle", publicID=MODEL.base.parse_base)
 
 
 def focus_for(node_shape: URIRef) -> tuple[Graph, URIRef | BNode]:
@@ -224,11 +224,11 @@ def break_record(case: Case, graph: Graph, focus) -> None:
         replace(broken)
     elif kind == LDR.registeredClass:
         # A registered record of another kind (a concept scheme is no record): must be refused.
-        replace(URIRef(f"{BASE}/def/phase") if value == REG.RegisterItem
+        replace(URIRef(f"{VOCABULARY}phase") if value == REG.RegisterItem
                 else URIRef(f"{BASE}/id/platforms/govuk-pay") if value != LDR.Platform
                 else URIRef(f"{BASE}/id/standards/uprn"))
     elif kind == LDR.scheme:
-        other_scheme = URIRef(f"{BASE}/def/guide-type") if value != URIRef(f"{BASE}/def/guide-type") else URIRef(f"{BASE}/def/phase")
+        other_scheme = URIRef(f"{VOCABULARY}guide-type") if value != URIRef(f"{VOCABULARY}guide-type") else URIRef(f"{VOCABULARY}phase")
         replace(sorted(MODEL.ontology.subjects(SKOS.inScheme, other_scheme))[0])
     else:  # pragma: no cover - guarded by test_every_constraint_kind_has_a_breaker
         raise AssertionError(kind)

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_cli import run
 from tests.test_registration import exemplar, post
@@ -100,7 +101,7 @@ def test_organisation_pages_show_what_it_leads_partners_in_and_is_party_to(clien
 def test_hostile_data_is_shown_inert(app, client):
     token = app.extensions["ldr.accounts"].create_token("x", f"{BASE}/id/organisations/leeds-city-council", "steward")[1]
     hostile = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix ldr: <{BASE}/def/ldr#> .
+@prefix ldr: <{VOCABULARY}ldr#> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
 <{BASE}/id/organisations/hostile> a ldr:Supplier ;
     dcterms:title "<script>alert('title')</script> Ltd"@en ;

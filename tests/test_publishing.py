@@ -10,6 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app, SHARED
 
 DCAT_AP = SHARED / "ext" / "dcat-ap" / "html-shacl"
@@ -83,8 +84,9 @@ def test_the_vocabulary_page_documents_terms_rules_and_examples(client):
                                           ("/def/region.ttl", "/def/region/london"),
                                           ("/def/council-type/UA.ttl", "/def/council-type/UA")])
 def test_vocabulary_documents_dereference(client, path, subject):
+    """Each /def/ page of this registry describes the term of the one vocabulary it is named after."""
     graph = Graph().parse(data=client.get(path).data, format="turtle")
-    assert (URIRef(BASE + subject), None, None) in graph
+    assert (URIRef(VOCABULARY + subject.removeprefix("/def/")), None, None) in graph
 
 
 def test_the_catalogue_describes_every_register_and_conforms_to_dcat_ap(client):
@@ -143,7 +145,7 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert any(q.subject == ox.NamedNode(f"{BASE}/id/standards/csvw") for q in quads)
     turtle_text = gzip.decompress(client.get("/dumps/registry.ttl.gz").data).decode()
     for prefix in ("dcterms: <http://purl.org/dc/terms/>", "skos: <http://www.w3.org/2004/02/skos/core#>",
-                   f"ldr: <{BASE}/def/ldr#>"):
+                   f"ldr: <{VOCABULARY}ldr#>"):
         assert f"@prefix {prefix} ." in turtle_text, f"the Turtle dump lacks @prefix {prefix}"
     assert re.search(r"^\S+ a dcterms:Standard", turtle_text, re.M), "the Turtle dump should use its prefixes"
     turtle = Graph().parse(data=turtle_text, format="turtle")

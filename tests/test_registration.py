@@ -6,23 +6,24 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, app_over, close_app
 
 EXEMPLAR = """@prefix dcterms: <http://purl.org/dc/terms/> .
-@prefix ldr: <{base}/def/ldr#> .
+@prefix ldr: <{vocabulary}ldr#> .
 <{base}/id/exemplars/{ref}> a ldr:Exemplar ;
     dcterms:title "{title}"@en ;
     dcterms:description "A council project written for the registration tests, about {topic}."@en ;
     ldr:problem "Councils each solve this on their own, which wastes effort and money."@en ;
     ldr:leadOrganisation <{base}/id/organisations/{org}> ;
-    ldr:serviceArea <{base}/def/service-area/housing> ;
+    ldr:serviceArea <{vocabulary}service-area/housing> ;
     dcterms:source <https://example.org/{ref}> .
 """
 
 
 def exemplar(ref="damp-and-mould-reporting", title="Damp and mould reporting", topic="damp and mould",
              org="leeds-city-council") -> str:
-    return EXEMPLAR.format(base=BASE, ref=ref, title=title, topic=topic, org=org)
+    return EXEMPLAR.format(base=BASE, vocabulary=VOCABULARY, ref=ref, title=title, topic=topic, org=org)
 
 
 @pytest.fixture
@@ -135,7 +136,7 @@ def test_a_batch_is_all_or_nothing_with_a_report_per_record(app, tokens):
     client = app.test_client()
     good = exemplar(ref="batch-one", title="Batch one", topic="first")
     bad = exemplar(ref="batch-two", title="Batch two", topic="second").replace(
-        "ldr:serviceArea <" + BASE + "/def/service-area/housing>", "ldr:serviceArea <" + BASE + "/def/phase/live>")
+        "ldr:serviceArea <" + VOCABULARY + "service-area/housing>", "ldr:serviceArea <" + VOCABULARY + "phase/live>")
     response = post(client, good + bad.split("\n", 2)[2], tokens["leeds"])
     assert response.status_code == 422
     assert {e["record"] for e in response.json["errors"]} == {f"{BASE}/id/exemplars/batch-two"}

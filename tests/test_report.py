@@ -5,6 +5,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry.validation import validate_graph
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE
 
 
@@ -19,7 +20,7 @@ def test_a_record_with_a_thousand_violations_gives_a_readable_report(model, star
             dcterms:description "Every partner named here is not a registered organisation."@en ;
             <{model.base.ldr}problem> "Checking that a long report stays readable for officers."@en ;
             <{model.base.ldr}leadOrganisation> <{BASE}/id/organisations/leeds-city-council> ;
-            <{model.base.ldr}serviceArea> <{BASE}/def/service-area/planning> ;
+            <{model.base.ldr}serviceArea> <{VOCABULARY}service-area/planning> ;
             dcterms:source <https://example.org/> ;
             reg:status reg:statusSubmitted .
     """, format="turtle")

@@ -9,6 +9,7 @@ from registry import loader
 from registry.accounts import Agent
 from registry.registration import submit
 from registry.search_index import SearchIndex
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.test_registration import exemplar
 
@@ -62,7 +63,7 @@ def test_exemplars_follow_the_region_of_the_councils_that_lead_or_partner_them(s
     # Lambeth leads RIPA; moved (in this test only) to Wales, RIPA is found among Welsh exemplars
     lambeth = f"{BASE}/id/organisations/london-borough-of-lambeth"
     graph = loader.current_record(store, model, lambeth)
-    graph.set((URIRef(lambeth), URIRef(f"{model.base.ldr}region"), URIRef(f"{BASE}/def/region/wales")))
+    graph.set((URIRef(lambeth), URIRef(f"{model.base.ldr}region"), URIRef(f"{VOCABULARY}region/wales")))
     loader.write_records(store, model, {lambeth: graph})
     assert ripa in in_wales()
     index.close()

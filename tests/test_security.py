@@ -9,6 +9,7 @@ import threading
 import pytest
 
 from registry.rate_limit import RateLimiter
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_registration import auth
 
@@ -173,7 +174,7 @@ def test_deep_nesting_and_long_literals_are_answered_not_crashed(app, token):
     assert 400 <= client.post("/exemplars", data=deep_object, content_type="application/ld+json",
                               headers=auth(token)).status_code < 500
     long_title = "x" * 3_000_000
-    body = (f'<{BASE}/id/exemplars/long> a <{BASE}/def/ldr#Exemplar> ; '
+    body = (f'<{BASE}/id/exemplars/long> a <{VOCABULARY}ldr#Exemplar> ; '
             f'<http://purl.org/dc/terms/title> "{long_title}"@en .')
     answer = client.post("/exemplars", data=body, content_type="text/turtle", headers=auth(token))
     assert 400 <= answer.status_code < 500 and len(answer.data) < 100_000   # refused, and not echoed back

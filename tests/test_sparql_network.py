@@ -17,6 +17,7 @@ from tests.listener import Listener
 
 from registry.sparql import QueryError, _outcome, keywords, within_limit
 from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
 
@@ -170,14 +171,14 @@ def test_queries_that_merely_mention_service_are_answered(app):
     """The cheap path (no parse) for names that only contain the letters, the parse for the
     rest; neither refuses what holds no SERVICE."""
     client = app.test_client()
-    for query in [f"PREFIX ldr: <{BASE}/def/ldr#> SELECT ?s WHERE {{ ?s ldr:serviceArea ?a }} LIMIT 1",
+    for query in [f"PREFIX ldr: <{VOCABULARY}ldr#> SELECT ?s WHERE {{ ?s ldr:serviceArea ?a }} LIMIT 1",
                   'SELECT ?x WHERE { BIND("SERVICE <http://127.0.0.1:9/> { }" AS ?x) }',
                   "SELECT ?x WHERE { BIND(<http://example.org/service> AS ?x) }",
                   "SELECT ?service WHERE { ?service ?p ?o } LIMIT 1",
                   "SELECT * WHERE { ?s ?p ?o } LIMIT 1 # SERVICE <http://127.0.0.1:9/>"]:
         response = client.get("/sparql?query=" + quote(query))
         assert response.status_code == 200, (query, response.data)
-    assert not might_use_service(f"PREFIX ldr: <{BASE}/def/ldr#> SELECT ?a WHERE {{ ?s ldr:serviceArea ?a }}")
+    assert not might_use_service(f"PREFIX ldr: <{VOCABULARY}ldr#> SELECT ?a WHERE {{ ?s ldr:serviceArea ?a }}")
 
 
 def test_what_the_guard_cannot_parse_is_refused_only_if_it_could_hold_service(app):

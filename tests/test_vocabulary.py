@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from registry.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
-from registry.namespaces import REG, REGISTERS
+from registry.namespaces import REG, REGISTERS, VOCABULARY
 from tests.conftest import BASE
 
 FILES = ONTOLOGY_FILES + SHAPES_FILES
@@ -54,10 +54,10 @@ def test_required_concept_schemes_exist(model):
         "adoption-status": {"mandated", "adopted", "endorsed", "recommended", "under-review", "deprecated"},
         "phase": {"discovery", "alpha", "beta", "live", "retired"},
     }.items():
-        scheme = URIRef(f"{BASE}/def/{name}")
+        scheme = URIRef(f"{VOCABULARY}{name}")
         notations = {str(model.ontology.value(c, SKOS.notation)) for c in model.ontology.subjects(SKOS.inScheme, scheme)}
         assert codes <= notations, (name, codes - notations)
-    statuses = set(model.ontology.subjects(SKOS.inScheme, URIRef(f"{BASE}/def/registration-status")))
+    statuses = set(model.ontology.subjects(SKOS.inScheme, URIRef(f"{VOCABULARY}registration-status")))
     assert {REG.statusSubmitted, REG.statusExperimental, REG.statusStable, REG.statusSuperseded,
             REG.statusRetired, REG.statusInvalid} == statuses
 

@@ -10,6 +10,7 @@ from rdflib.namespace import SH, XSD
 
 from registry.forms import form_for
 from registry.model import load_model
+from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.web import PASSWORD, add_users, csrf, sign_in as attempt
 
@@ -29,9 +30,9 @@ def sign_in(client, user: str):
 
 
 EXEMPLAR = {"title": "Garden waste subscriptions", "descriptionRequired": "Residents subscribe and pay for garden "
-            "waste collection online, and crews see who has paid.", "serviceArea": f"{BASE}/def/service-area/housing",
+            "waste collection online, and crews see who has paid.", "serviceArea": f"{VOCABULARY}service-area/housing",
             "lead": "Leeds City Council", "source": "https://example.org/garden-waste",
-            "exemplarPhase": f"{BASE}/def/phase/beta"}
+            "exemplarPhase": f"{VOCABULARY}phase/beta"}
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(app):
@@ -139,22 +140,22 @@ def test_edit_form_is_prefilled_and_makes_a_new_version(app):
 
 def test_a_property_added_to_a_shape_appears_in_the_form():
     model = load_model(BASE + "/added")   # a separate model, so the shared one is untouched
-    shape = URIRef(f"{BASE}/added/def/shapes#budget")
-    model.shapes.add((shape, SH.path, URIRef(f"{BASE}/added/def/ldr#annualBudget")))
+    shape = URIRef(f"{VOCABULARY}shapes#budget")
+    model.shapes.add((shape, SH.path, URIRef(f"{VOCABULARY}ldr#annualBudget")))
     model.shapes.add((shape, SH.name, Literal("Annual budget", lang="en")))
     model.shapes.add((shape, SH.description, Literal("What it costs each year, in pounds.", lang="en")))
     model.shapes.add((shape, SH.order, Literal(33)))
     model.shapes.add((shape, SH.datatype, XSD.decimal))
-    model.shapes.add((URIRef(f"{BASE}/added/def/shapes#Platform"), SH.property, shape))
-    listed = URIRef(f"{BASE}/added/def/shapes#hosting")
-    model.shapes.add((listed, SH.path, URIRef(f"{BASE}/added/def/ldr#hosting")))
+    model.shapes.add((URIRef(f"{VOCABULARY}shapes#Platform"), SH.property, shape))
+    listed = URIRef(f"{VOCABULARY}shapes#hosting")
+    model.shapes.add((listed, SH.path, URIRef(f"{VOCABULARY}ldr#hosting")))
     model.shapes.add((listed, SH.name, Literal("Hosting", lang="en")))
     from rdflib.collection import Collection
     from rdflib import BNode
     values = BNode()
     Collection(model.shapes, values, [Literal("Cloud"), Literal("On premises")])
     model.shapes.add((listed, SH["in"], values))
-    model.shapes.add((URIRef(f"{BASE}/added/def/shapes#Platform"), SH.property, listed))
+    model.shapes.add((URIRef(f"{VOCABULARY}shapes#Platform"), SH.property, listed))
     fields = {f.label: f for section in form_for(model, "platforms") for f in section.fields}
     assert [label for _, label in fields["Hosting"].options] == ["Cloud", "On premises"]
     assert fields["Annual budget"].kind == "decimal"
