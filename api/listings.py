@@ -166,7 +166,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     model = current_app.extensions["ldr.model"]
     for facet, values in facets.items():   # a scheme with an order (the phases) is listed in it
         if facet in FACET_SCHEMES:
-            scheme = f"{model.base.iri}/def/{FACET_SCHEMES[facet]}"
+            scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
             values[:] = model.in_scheme_order(scheme, list(values),
                                               concept=lambda row, s=scheme: f"{s}/{row[0]}")
     if suffix:

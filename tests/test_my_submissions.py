@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.request
@@ -61,7 +62,7 @@ def decide(page, title: str, decision: str, comment: str) -> None:
     section.get_by_role("radio", name=decision).check()
     section.get_by_label("Comment for the submitter").fill(comment)
     section.get_by_role("button", name="Record the decision").click()
-    page.wait_for_url("**/review")
+    page.wait_for_url(re.compile(r".*/review\?decision=.*"))   # the page that confirms the decision
 
 
 def test_a_publisher_sees_their_organisations_submissions_with_status_and_comments(server, browser):
