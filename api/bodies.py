@@ -116,8 +116,11 @@ class WholeBodies:
         seen = environ.get("ldr.body_problem")   # what api/front.py saw while reading the body
         if seen:
             status, message = seen
-            response = problem(status, "Request body too slow" if status == 408 else "Bad request body", message)
+            title = {408: "Request body too slow", 503: "Too many request bodies at once"}.get(status, "Bad request body")
+            response = problem(status, title, message)
             response.headers["Connection"] = "close"
+            if status == 503:
+                response.headers["Retry-After"] = "60"
             add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
                         environ.get("wsgi.url_scheme") == "https")
             return response(environ, start_response)

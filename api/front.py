@@ -33,26 +33,46 @@ from a2wsgi.wsgi import build_environ
 BODY_PROBLEM = "ldr.body_problem"
 #: answers up to this size are collected on the request thread and sent in one piece
 SMALL = 256 * 1024
+#: how long a body refused on its Content-Length is read and dropped before the 413 goes out
+DRAIN_SECONDS = 5.0
 
 
 class BodiesFirst:
     """ASGI app: each http request's body read whole (or found wanting), then the WSGI app on a thread."""
 
-    def __init__(self, wsgi_app, limit: int, timeout: float, threads: int):
-        self.limit, self.timeout = limit, timeout
+    def __init__(self, wsgi_app, limit: int, timeout: float, threads: int, memory: int):
+        self.limit, self.timeout, self.memory = limit, timeout, memory
         self.app = wsgi_app
         self.threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="request")
+        self.held = 0   # bytes of bodies held in memory now, by every request of this process
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return
-        if self._has_body(scope):
-            body, problem = await self._read(scope, receive)
+        mine = [0]   # bytes of this request's body counted in self.held
+        try:
+            await self._answer(scope, receive, send, mine)
+        finally:
+            self.held -= mine[0]
+
+    async def _answer(self, scope, receive, send, mine):
+        declared = self._declared(scope)
+        if declared > self.limit:
+            # refused on its Content-Length alone (WholeBodies answers 413). A client that sends the
+            # body anyway is read for a few seconds, so it reads the 413 rather than a reset
+            # connection; one that waits for "100 Continue" is not invited to send it.
+            if declared <= 2 * self.limit and not self._expects_continue(scope):
+                await self._drain(receive, declared, min(DRAIN_SECONDS, self.timeout))
+            body, problem = b"", None
+        elif self._may_have_body(scope):
+            body, problem = await self._read(scope, receive, mine)
         else:
             body, problem = b"", None
         environ = build_environ(scope, io.BytesIO(body))
         if problem:
             environ[BODY_PROBLEM] = problem
+        elif body and "CONTENT_LENGTH" not in environ and "HTTP_TRANSFER_ENCODING" not in environ:
+            environ["CONTENT_LENGTH"] = str(len(body))   # HTTP/2 frames a body without either header
         loop = asyncio.get_running_loop()
         status, headers, chunks, rest = await loop.run_in_executor(self.threads, self._start, environ)
         await send({"type": "http.response.start", "status": status, "headers": headers})
@@ -104,12 +124,10 @@ class BodiesFirst:
         headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in said["headers"]]
         return int(said["status"][:3]), headers, chunks, rest
 
-    async def _read(self, scope, receive) -> tuple[bytes, object]:
+    async def _read(self, scope, receive, mine) -> tuple[bytes, object]:
         """The body (at most limit + 1 bytes of it), and None or what went wrong as (status, message)
-        for WholeBodies to answer with."""
+        for WholeBodies to answer with. The bytes kept are counted in self.held (and mine)."""
         parts, have, more = [], 0, True
-        if self._declared(scope) > 2 * self.limit:
-            return b"", None   # WholeBodies refuses it from its Content-Length, and the connection is closed
         deadline = time.monotonic() + self.timeout
         while more:
             try:
@@ -127,7 +145,13 @@ class BodiesFirst:
             more = message.get("more_body", False)
             if have <= self.limit and chunk:
                 keep = chunk[:self.limit + 1 - have]
+                if self.held + len(keep) > self.memory:
+                    return b"", (503, f"The registry is receiving more request bodies at once than it holds "
+                                      f"({self.memory // (1024 * 1024):,} MB, LDR_BODY_MEMORY); nothing was done. "
+                                      "Send it again in a minute.")
                 parts.append(keep)
+                self.held += len(keep)
+                mine[0] += len(keep)
             have += len(chunk)
             if have > 2 * self.limit + 1:
                 break   # over the limit and then some: read no more, WholeBodies refuses it with 413
@@ -142,7 +166,31 @@ class BodiesFirst:
         return 0
 
     @staticmethod
-    def _has_body(scope) -> bool:
+    async def _drain(receive, most: int, seconds: float) -> None:
+        """Read and drop up to `most` bytes of a refused body, for at most `seconds`."""
+        deadline, have = time.monotonic() + seconds, 0
+        while have < most:
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+            except Exception:  # noqa: BLE001 - out of time, or the body broke: the refusal goes out anyway
+                return
+            if message["type"] != "http.request":
+                return
+            have += len(message.get("body", b""))
+            if not message.get("more_body", False):
+                return
+
+    @staticmethod
+    def _expects_continue(scope) -> bool:
+        return any(name.lower() == b"expect" and value.strip().lower() == b"100-continue"
+                   for name, value in scope.get("headers", ()))
+
+    @staticmethod
+    def _may_have_body(scope) -> bool:
+        """HTTP/1 announces a body with Content-Length or Transfer-Encoding; HTTP/2 may send one
+        with neither (its frames say where it ends), so there it is always read."""
+        if not str(scope.get("http_version", "1.1")).startswith("1"):
+            return True
         for name, value in scope.get("headers", ()):
             name = name.lower()
             if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"", b"0")):

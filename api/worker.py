@@ -74,7 +74,8 @@ def asgi():
     flask_app = app()
     settings = flask_app.config["LDR"]
     threads = int(os.environ.get("LDR_SERVE_THREADS") or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2)
-    return BodiesFirst(flask_app, settings["LDR_MAX_INPUT_BYTES"], settings["LDR_BODY_TIMEOUT"], threads)
+    return BodiesFirst(flask_app, settings["LDR_MAX_INPUT_BYTES"], settings["LDR_BODY_TIMEOUT"], threads,
+                       settings["LDR_BODY_MEMORY"])
 
 
 def _not_a_client_that_left(record: logging.LogRecord) -> bool:

@@ -101,6 +101,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a request body may take to arrive whole, once its headers have arrived; a body not whole by then "
             "gets 408 and nothing is done. Bodies are read before a request thread is given to them, so a slow "
             "body holds a connection, never a thread.", float),
+    Setting("LDR_BODY_MEMORY", 256 * 1024 * 1024,
+            "Most bytes of request bodies a web process holds at once, across every request (suffixes KB, MB, GB "
+            "allowed). A body that would take it over gets 503 with Retry-After, and nothing is done: many slow "
+            "clients cannot fill the memory.", _size),
     Setting("LDR_REPORT_DETAIL", 5,
             "How many problems per record a validation report shows in full before summarising the rest.", int),
     Setting("LDR_QUERY_TIMEOUT", 10.0,
