@@ -102,10 +102,12 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
     xsd_string = "http://www.w3.org/2001/XMLSchema#string"
     label_properties = (DCTERMS.title, SKOS.prefLabel, RDFS.label)
 
-    def short(iri: str) -> str:
-        if iri in terms:
+    def short(iri: str, as_id: bool = False) -> str:
+        # An "id" is never shortened to a term: JSON-LD reads a bare word there as a relative
+        # IRI (ldr:outcome named as a value of ldr:notPublished must stay "ldr:outcome").
+        if iri in terms and not as_id:
             return terms[iri][0]
-        for prefix, namespace in PREFIXES.items():
+        for prefix, namespace in (*PREFIXES.items(), ("ldr", model.base.ldr)):
             if iri.startswith(str(namespace)) and iri != str(namespace):
                 return f"{prefix}:{iri[len(str(namespace)):]}"
         return iri
@@ -116,7 +118,7 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
         if isinstance(term, URIRef):
             labels = [graph.value(term, p) for p in label_properties if graph.value(term, p) is not None]
             if term != root and labels:
-                linked = {"id": short(str(term))}
+                linked = {"id": short(str(term), as_id=True)}
                 kinds = [short(str(t)) for t in graph.objects(term, RDF.type)]
                 if kinds:
                     linked["type"] = kinds[0] if len(kinds) == 1 else sorted(kinds)

@@ -12,6 +12,7 @@ from .model import Model
 from .identifiers import sparql_iri
 
 LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label)
+NOT_PUBLISHED = "Not published by its source"
 
 
 @dataclass
@@ -67,7 +68,13 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
              skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False) -> list[Row]:
     rows = []
     classes = set(graph.objects(subject, RDF.type))
-    for predicate in set(graph.predicates(subject)) - set(skip):
+    not_published = model.base.ldr.notPublished
+    # A property the record's sources do not publish is shown in its own place, saying so.
+    for prop in graph.objects(subject, not_published):
+        if isinstance(prop, URIRef):
+            rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
+                            _order(model, prop, classes, nested)))
+    for predicate in set(graph.predicates(subject)) - set(skip) - {not_published}:
         row = Row(model.label(predicate, classes, nested), order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):

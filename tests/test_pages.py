@@ -264,3 +264,11 @@ def test_a_facet_shows_its_commonest_values_and_every_ticked_one(client):
     assert html.count('name="organisation"') == 12 and f'value="{rarest}"' not in html
     ticked = client.get(f"/search?organisation={rarest}").data.decode()
     assert f'name="organisation" type="checkbox" value="{rarest}" checked' in ticked
+
+
+def test_a_fact_the_sources_do_not_publish_is_shown_as_such(client):
+    """BOPS's sources give no outcome: its page says so where the outcome would be."""
+    page = client.get("/id/exemplars/bops", headers={"Accept": "text/html"}, follow_redirects=True).data.decode()
+    at = page.index("Outcomes and benefits")
+    assert "Not published by its source" in page[at:at + 400], page[at:at + 400]
+    assert "not published by its sources" not in page   # no raw row for ldr:notPublished itself
