@@ -124,6 +124,15 @@ class WholeBodies:
             add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
                         environ.get("wsgi.url_scheme") == "https")
             return response(environ, start_response)
+        if environ.get("HTTP_TRANSFER_ENCODING") and environ.get("CONTENT_LENGTH", "") != "":
+            # RFC 9112 6.1: a server may refuse such a message, and should: a proxy in front that
+            # reads the other header would see a different request (request smuggling)
+            response = problem(400, "Bad request body", "The request has both Content-Length and Transfer-Encoding; "
+                                                        "nothing was done. Send one of them (RFC 9112, section 6.1).")
+            response.headers["Connection"] = "close"
+            add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
+                        environ.get("wsgi.url_scheme") == "https")
+            return response(environ, start_response)
         if has_body(environ):
             try:
                 body = read_body(environ, self.limit)
