@@ -421,6 +421,20 @@ def build_openapi(base: str) -> dict:
                                for name, scheme, label in APPLY_FIELDS],
                 "responses": {"200": page(), "400": page("A choice that is not on the list: the page names the "
                                                           "field and the choices"), **UNAVAILABLE}}},
+            "/account/sessions": {
+                "get": {"summary": "Where the user is signed in: their sessions, when each began and was last used",
+                        "responses": {"200": page(), **SIGN_IN_FIRST, **UNAVAILABLE}},
+                "post": {"summary": "Sign out everywhere else: end every other session of the user, after their password",
+                         "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+                             "schema": {"type": "object", "properties": {"password": {"type": "string"},
+                                                                          "csrf_token": {"type": "string"}}}}}},
+                         "responses": {"200": page("The page again, saying how many sessions were ended"),
+                                       **SIGN_IN_FIRST, **FORM_REFUSED, **TOO_LARGE,
+                                       "401": page("The page again: the password is not right"),
+                                       "429": {"description": "Too many failed attempts for now: the page says when "
+                                                              "to try again", "content": PROBLEM_OR_HTML,
+                                               "headers": RETRY_AFTER},
+                                       **UNAVAILABLE}}},
             "/my-submissions": {"get": {"summary": "My submissions: each record the user or their organisation "
                                                    "submitted, its status and the stewards' comments",
                                         "responses": {"200": page(), **SIGN_IN_FIRST, **UNAVAILABLE}}},

@@ -301,3 +301,36 @@ def sign_in():
 def sign_out():
     end()
     return redirect("/")
+
+
+def _when(seconds: float) -> str:
+    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%d %B %Y at %H:%M UTC")
+
+
+@bp.route("/account/sessions", methods=["GET", "POST"])
+@signed_in
+def account_sessions():
+    """The user's sessions (where they are signed in), and signing out of all the others once
+    they have given their password again (OWASP ASVS 3.3.4)."""
+    accounts, user = current_app.extensions["ldr.accounts"], web_user()
+    error, status, headers, ended = None, 200, {}, None
+    if request.method == "POST":
+        try:
+            agent = accounts.sign_in(user.username, request.form.get("password", ""), client_address())
+        except SignInLocked as exc:
+            error, status = _locked_message(exc, user.username), 429
+            headers["Retry-After"] = retry_after(exc.wait)
+        else:
+            if agent is None:
+                AUDIT.info("sign-out elsewhere refused for %s from %s: wrong password", user.username, client_address())
+                error, status = "The password is not right: enter the password you sign in with", 401
+            else:
+                ended = accounts.end_other_sessions(user.username, session.id)
+                AUDIT.info("sign-out elsewhere by %s from %s: %d session(s) ended", user.username, client_address(),
+                           ended)
+    sessions = [{"began": _when(s["began"]), "used": _when(s["used"]), "current": s["current"]}
+                for s in accounts.sessions_of(user.username, session.id)]
+    rules = accounts.rules
+    return render_template("account_sessions.html", sessions=sessions, error=error, ended=ended,
+                           idle_minutes=round(rules.session_idle / 60), lifetime_hours=round(rules.session_lifetime / 3600)), \
+        status, headers

@@ -322,6 +322,24 @@ class Accounts:
         with self._lock:
             self._db.execute("DELETE FROM sessions WHERE id_hash = ?", (_hash(session_id),))
 
+    def sessions_of(self, username: str, current: str | None = None) -> list[dict]:
+        """The user's live sessions, newest first: when each began and was last used (Unix times),
+        and whether it is `current` (a session id). Ids are never shown: only their hashes are kept."""
+        now, mine = self.clock(), _hash(current) if current else None
+        with self._lock:
+            rows = self._db.execute("SELECT id_hash, created, seen FROM sessions WHERE username = ? AND seen > ? "
+                                    "AND created > ? ORDER BY created DESC",
+                                    (username, now - self.rules.session_idle, now - self.rules.session_lifetime)).fetchall()
+        return [{"began": created, "used": seen, "current": mine is not None and hmac.compare_digest(key, mine)}
+                for key, created, seen in rows]
+
+    def end_other_sessions(self, username: str, keep: str) -> int:
+        """End every session of the user but `keep` (a session id): "sign out everywhere else"
+        (OWASP ASVS 3.3.4). How many were ended."""
+        with self._lock:
+            return self._db.execute("DELETE FROM sessions WHERE username = ? AND id_hash != ?",
+                                    (username, _hash(keep))).rowcount
+
     def end_sessions(self, username: str) -> int:
         """End every session of a user; how many there were."""
         with self._lock:

@@ -115,6 +115,29 @@ def test_a_new_password_ends_every_session_of_that_user_and_only_theirs(app):
     assert attempt(app.test_client(), "amy", "a brand new long password").status_code == 302
 
 
+def test_a_user_sees_their_sessions_and_signs_out_everywhere_else_with_their_password(app, caplog):
+    """ASVS 3.3.4: a user sees where they are signed in and ends every other session, having
+    given their password again; this browser stays signed in, other users are untouched."""
+    laptop, phone, steward = signed_in_client(app), signed_in_client(app), signed_in_client(app, "sam")
+    app.extensions["ldr.accounts"].clock.now += 60
+    page = laptop.get("/account/sessions")
+    text = page.data.decode()
+    assert page.status_code == 200 and text.count('class="govuk-table__row"><td') == 2, text[:3000]
+    assert text.count("This browser") == 1 and "Your sessions" in laptop.get("/").data.decode()
+    token = csrf(page.data)
+    wrong = laptop.post("/account/sessions", data={"password": "not my password", "csrf_token": token})
+    assert wrong.status_code == 401 and b"The password is not right" in wrong.data
+    assert is_signed_in(phone)
+    with caplog.at_level("INFO", logger="ldr.audit"):
+        done = laptop.post("/account/sessions", data={"password": PASSWORD, "csrf_token": token})
+    assert done.status_code == 200 and b"Signed out of 1 other session." in done.data
+    assert done.data.decode().count('class="govuk-table__row"><td') == 1
+    assert not is_signed_in(phone)
+    assert is_signed_in(laptop) and is_signed_in(steward)
+    assert any("sign-out elsewhere by amy" in r.getMessage() for r in caplog.records)
+    assert app.test_client().get("/account/sessions").status_code == 302   # signed out: to the sign-in page
+
+
 def test_a_session_ends_after_its_idle_timeout_and_after_its_lifetime(app):
     clock = app.extensions["ldr.accounts"].clock
     client = signed_in_client(app)
