@@ -3,6 +3,7 @@ shapes, linked records by their titles, nested values as nested rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -84,9 +85,34 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
                 row.values.append(Value(label or str(obj), href(str(obj))))
             else:
                 assert isinstance(obj, Literal)
-                row.values.append(Value("Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
+                row.values.append(Value(pounds(obj) if predicate == model.base.ldr.amountGBP else
+                                        "Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
         rows.append(row)
     return sorted(rows, key=lambda r: (r.order, r.label))
+
+
+def _number(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def plain_number(value) -> str:
+    """A number as a form's box asks for it: 98500, not the 98500.0 Turtle may write back."""
+    number = _number(value)
+    if number is None:
+        return str(value)
+    return f"{number:.0f}" if number == number.to_integral_value() else f"{number.normalize():f}"
+
+
+def pounds(amount) -> str:
+    """An amount of money as people write it: £98,500, or £98,500.50 where there are pence."""
+    number = _number(amount)
+    if number is None:
+        return str(amount)
+    return f"£{number:,.0f}" if number == number.to_integral_value() else f"£{number:,.2f}"
 
 
 def kind_of(graph: Graph, subject, model: Model) -> str:
