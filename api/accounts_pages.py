@@ -60,9 +60,10 @@ def _organisation(field: str) -> str:
     return organisation_iri(model, request.form.get(field, "").strip(), in_store(store))
 
 
-def _problems(checks) -> dict[str, str]:
+def _problems(checks, typed: tuple[str, ...] = ()) -> dict[str, str]:
     """Each field's error, as a sentence, from running every (field, check) pair: a form reports
-    all its errors at once, not one per round. A field with an error is not checked again."""
+    all its errors at once, not one per round. A field with an error is not checked again. A
+    message that starts with what was `typed` keeps it as typed (nowhere-council, not Nowhere-…)."""
     problems: dict[str, str] = {}
     for field, check in checks:
         if field in problems:
@@ -70,7 +71,8 @@ def _problems(checks) -> dict[str, str]:
         try:
             check()
         except AccountError as exc:
-            problems[field] = _sentence(str(exc))
+            message = str(exc)
+            problems[field] = message if any(t and message.startswith(t) for t in typed) else _sentence(message)
     return problems
 
 
@@ -84,7 +86,7 @@ def invite():
         ("username", lambda: check_username(username)),
         ("username", lambda: _accounts().check_name_is_free(username)),
         ("organisation", lambda: found.setdefault("organisation", _organisation("organisation"))),
-        ("role", lambda: check_role(role))])
+        ("role", lambda: check_role(role))], typed=(request.form.get("organisation", "").strip(),))
     if problems:
         return _page(422, invite_errors=problems)
     organisation = found["organisation"]
