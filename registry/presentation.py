@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 
 from .model import Model
 from .identifiers import sparql_iri
 
-LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label)
+LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label, FOAF.name)
 NOT_PUBLISHED = "Not published by its source"
 
 
@@ -66,8 +66,11 @@ def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float
 
 
 def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | None],
-             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False) -> list[Row]:
+             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False, labels: dict | None = None) -> list[Row]:
+    """The rows a page shows for `subject`: each property by its label (`labels` names those the
+    ontology and shapes do not), its values by their titles, nested values as nested rows."""
     rows = []
+    labels = labels or {}
     classes = set(graph.objects(subject, RDF.type))
     not_published = model.base.ldr.notPublished
     # A property the record's sources do not publish is shown in its own place, saying so.
@@ -76,7 +79,8 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
             rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
                             _order(model, prop, classes, nested)))
     for predicate in set(graph.predicates(subject)) - set(skip) - {not_published}:
-        row = Row(model.label(predicate, classes, nested), order=_order(model, predicate, classes, nested))
+        row = Row(labels.get(predicate) or model.label(predicate, classes, nested),
+                  order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):
                 row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))
