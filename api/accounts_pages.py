@@ -7,7 +7,8 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from registry.accounts import ROLE_HELP, ROLES, AccountError, check_new_account, in_store, organisation_iri
+from registry.accounts import (ROLE_HELP, ROLES, AccountError, check_new_password, check_role, check_username,
+                               in_store, organisation_iri)
 from registry.presentation import titles
 from registry.versions import AUDIT
 
@@ -59,17 +60,40 @@ def _organisation(field: str) -> str:
     return organisation_iri(model, request.form.get(field, "").strip(), in_store(store))
 
 
+def _problems(checks, typed: tuple[str, ...] = ()) -> dict[str, str]:
+    """Each field's error, as a sentence, from running every (field, check) pair: a form reports
+    all its errors at once, not one per round. A field with an error is not checked again. A
+    message that starts with what was `typed` keeps it as typed (nowhere-council, not Nowhere-…)."""
+    problems: dict[str, str] = {}
+    for field, check in checks:
+        if field in problems:
+            continue
+        try:
+            check()
+        except AccountError as exc:
+            message = str(exc)
+            problems[field] = message if any(t and message.startswith(t) for t in typed) else _sentence(message)
+    return problems
+
+
 @bp.post("/admin/invitations")
 @admin_only
 def invite():
     username = request.form.get("username", "").strip()
     role = request.form.get("role", "")
+    found = {}
+    problems = _problems([
+        ("username", lambda: check_username(username)),
+        ("username", lambda: _accounts().check_name_is_free(username)),
+        ("organisation", lambda: found.setdefault("organisation", _organisation("organisation"))),
+        ("role", lambda: check_role(role))], typed=(request.form.get("organisation", "").strip(),))
+    if problems:
+        return _page(422, invite_errors=problems)
+    organisation = found["organisation"]
     try:
-        check_new_account(username, role)   # the user name first: it is the first box on the page
-        organisation = _organisation("organisation")
         secret = _accounts().invite(username, organisation, role, web_user().username)
     except AccountError as exc:
-        return _page(422, invite_error=str(exc))
+        return _page(422, invite_errors={"username": _sentence(str(exc))})
     AUDIT.info("invitation for %s (%s for %s) by %s", username, role, organisation, web_user().username)
     # the registry's own address (LDR_BASE), not the request's Host header, which a client chooses
     link = current_app.extensions["ldr.model"].base.iri + "/invitation/" + secret
@@ -100,21 +124,22 @@ def accept_invitation(secret: str):
     if invited is None:
         return _not_found("Invitation not valid", "This invitation has been used, has expired or was mistyped. "
                           "Ask your registry's administrator for a new one.")
-    error = None
+    errors: dict[str, str] = {}
     if request.method == "POST":
-        password = request.form.get("password", "")
-        if password != request.form.get("confirm", ""):
-            error = "The two passwords are not the same: type the same password in both boxes"
-        else:
+        password, confirm = request.form.get("password", ""), request.form.get("confirm", "")
+        errors = _problems([("password", lambda: check_new_password(password))])
+        if password != confirm:
+            errors["confirm"] = "The two passwords are not the same: type the same password in both boxes"
+        if not errors:
             try:
                 accounts.accept(secret, password)
             except AccountError as exc:
-                error = _sentence(str(exc))
+                errors["password"] = _sentence(str(exc))
             else:
                 AUDIT.info("invitation accepted by %s (%s for %s)", invited.username, invited.role,
                            invited.organisation)
                 begin(invited.username)
                 return redirect("/")
-    response = render_template("invitation.html", invited=invited, error=error,
+    response = render_template("invitation.html", invited=invited, errors=errors,
                                organisations=_organisations([invited.organisation]))
-    return response, (422 if error else 200), {"Referrer-Policy": "no-referrer"}
+    return response, (422 if errors else 200), {"Referrer-Policy": "no-referrer"}

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
-from registry.catalogue import DUMPS, Dumps, describe_catalogue
+from registry.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
 from registry.describe import bind_prefixes
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for
@@ -54,7 +54,7 @@ def catalogue(suffix: str = ""):
     graph = _catalogue_graph()
     model = current_app.extensions["ldr.model"]
     iri = URIRef(f"{model.base.iri}/catalogue")
-    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href),
+    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
                                    alternates=_alternates("/catalogue"), dumps=list(DUMPS))
     return _document("/catalogue", media, graph, html)
 
@@ -83,7 +83,7 @@ def register_doc(name: str):
     for p, o in model.ontology.predicate_objects(iri):
         graph.add((iri, p, o))
     bind_prefixes(graph, model)
-    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href),
+    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
                                    alternates=_alternates(f"/doc/{register}"), dumps=list(DUMPS),
                                    title=str(model.label(iri)))
     return _document(f"/doc/{register}", media, graph, html)

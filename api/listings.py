@@ -57,10 +57,20 @@ def _unknown_value(exc: UnknownFilterValue) -> Response:
     if choose(request.headers.get("Accept"), ["application/problem+json", "text/html"]) == "text/html" \
             and not request.path.endswith((".json", ".csv")):
         return Response(render_template("not_found.html", title="No such filter value", heading="No such filter value",
-                                        detail=str(exc)),
+                                        detail=_in_words(exc), back=request.path,
+                                        back_text="Show the list without this filter"),
                         status=400, mimetype="text/html")
     return problem(400, "No such filter value", str(exc), parameter=exc.facet, values=exc.values,
                    allowed=exc.allowed, allowed_total=exc.size)
+
+
+def _in_words(exc: UnknownFilterValue) -> str:
+    """The refusal as a person reads it: the filter and the values it may take by their names
+    (Discovery, Alpha, Beta…, as the filters on the page show them), not their codes."""
+    what = FACETS[exc.facet][0] if exc.facet in FACETS else "Register"
+    more = f" and {exc.size - len(exc.named):,} more" if exc.size > len(exc.named) else ""
+    given = ", ".join(f"“{v[:60]}”" for v in exc.values)
+    return f"{what}: {given} is not one of the choices. Choose one of: {', '.join(exc.named)}{more}."
 
 
 def _number(name: str, default: int, lowest: int, highest: int | None = None) -> int:

@@ -9,6 +9,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
+from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
@@ -72,7 +73,9 @@ def _render_form(register: str, mode: str, values: dict, errors: list, action: s
     _, model = _services()
     sections = form_for(model, register)
     choices, _ = _choices(sections)
-    error_list = [{"text": message, "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]
+    # a message with a link (Markup) shows its words in the summary, whose entries are links themselves
+    error_list = [{"text": message.striptags() if isinstance(message, Markup) else message,
+                   "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]
     return render_template("form.html", sections=sections, values=values, errors=errors, error_list=error_list,
                            choices=choices, action=action, heading=heading, mode=mode, adding=adding), (422 if errors else 200)
 
@@ -165,10 +168,15 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     return redirect(f"/drafts/{draft}", code=303)
 
 
-def _taken(register: str, reference: str) -> str:
-    """What a person is told when the short name (given, or made from the title) is taken."""
-    return (f"There is already a record at /doc/{register}/{reference}. If it is the same thing, edit that record "
-            "instead; if not, give this one a different short name or title.")
+def _taken(register: str, reference: str) -> Markup:
+    """What a person is told when the short name (given, or made from the title) is taken: the
+    record that has it, by its title and linked (the error summary shows the words only)."""
+    store, model = _services()
+    iri = model.base.item(register, reference)
+    title = titles(store, [iri]).get(iri) or reference
+    return Markup('There is already a record with this short name: <a class="govuk-link" href="{}">{}</a>. If it is '
+                  "the same thing, edit that record instead; if not, give this one a different short name or "
+                  "title.").format(f"/doc/{register}/{reference}", title)
 
 
 @bp.route("/<register>/new", methods=["GET", "POST"])

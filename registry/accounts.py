@@ -157,8 +157,8 @@ class Accounts:
     def create_user(self, username: str, organisation: str, role: str, password: str) -> None:
         """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
         check_new_account(username, role)
-        _check_new_password(password)
-        self._check_name_is_free(username)
+        check_new_password(password)
+        self.check_name_is_free(username)
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         with self._lock:
             try:
@@ -168,7 +168,7 @@ class Accounts:
             except sqlite3.IntegrityError as exc:
                 raise AccountError(f"there is already a user called {username!r}") from exc
 
-    def _check_name_is_free(self, username: str) -> None:
+    def check_name_is_free(self, username: str) -> None:
         """AccountError if a user has this name already, in any case ('Amy' beside 'amy' would be
         two people no one can tell apart in a list or an audit line)."""
         with self._lock:
@@ -187,7 +187,7 @@ class Accounts:
         """An invitation for a new user, who chooses their own password with it: the secret for
         the link, given once (only its hash is kept). It lasts INVITATION_DAYS and is used once."""
         check_new_account(username, role)
-        self._check_name_is_free(username)
+        self.check_name_is_free(username)
         secret = secrets.token_urlsafe(32)
         with self._lock:
             self._db.execute("DELETE FROM invitations WHERE username = ? OR expires <= ?", (username, self.clock()))
@@ -274,7 +274,7 @@ class Accounts:
     def set_password(self, username: str, password: str) -> int:
         """Give a user a new password and end every session they have (on every device); the
         number of sessions ended."""
-        _check_new_password(password)
+        check_new_password(password)
         new_hash = _new_password_hash(password)
         with self._lock:
             changed = self._db.execute("UPDATE users SET password_hash = ? WHERE username = ?",
@@ -392,7 +392,7 @@ class Accounts:
         self._db.close()
 
 
-def _check_new_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if len(password) < 12:
         raise AccountError("a password needs at least 12 characters")
 
@@ -411,15 +411,28 @@ MAX_USERNAME = 64
 
 
 def check_new_account(username: str, role: str) -> None:
+    """AccountError unless `username` is a user name one may give (`check_username`) and `role`
+    one of ROLES (`check_role`)."""
+    check_username(username)
+    check_role(role)
+
+
+def check_username(username: str) -> None:
     """AccountError unless `username` is a user name one may give (the letters a to z in either
-    case, digits, '-', '_' and '.', at most MAX_USERNAME) and `role` one of ROLES. Letters from
-    other scripts are refused: 'аmy' with a Cyrillic 'а' looks like 'amy' in every audit line."""
+    case, digits, '-', '_' and '.', at most MAX_USERNAME). Letters from other scripts are
+    refused: 'аmy' with a Cyrillic 'а' looks like 'amy' in every audit line."""
     if not username:
         raise AccountError("give a user name: letters a to z, digits, '-', '_' and '.', such as amy.jones")
     if len(username) > MAX_USERNAME or not all((c.isascii() and c.isalnum()) or c in "-_." for c in username):
         raise AccountError(f"user name {username[:MAX_USERNAME]!r}{'…' if len(username) > MAX_USERNAME else ''} "
                            f"may use only the letters a to z (no accents or other alphabets), digits, '-', '_' "
                            f"and '.', at most {MAX_USERNAME} of them")
+
+
+def check_role(role: str) -> None:
+    """AccountError unless `role` is one of ROLES."""
+    if not role:
+        raise AccountError(f"choose a role: one of {', '.join(ROLES)}")
     if role not in ROLES:
         raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
 

@@ -22,12 +22,13 @@ FIELDS = (("service_area", "service-area", "Service area"), ("product_kind", "pr
 
 
 class UnknownChoice(ValueError):
-    """A value that is not one of a field's choices: which field, what was given, what is allowed."""
+    """A value that is not one of a field's choices: which field, what was given, and what is
+    allowed, by the names the form's list shows, in its order."""
 
     def __init__(self, name: str, label: str, value: str, allowed: list[str]):
         self.name, self.label, self.value, self.allowed = name, label, value, allowed
-        super().__init__(f"{label}: {value!r} is not one of the choices. Choose one from the list, or leave it as "
-                         f"'any' to see every standard (the choices are: {', '.join(allowed)}).")
+        super().__init__(f"{label}: {value[:60]!r} is not one of the choices. Choose one from the list, or leave it "
+                         f"as 'Any {label.lower()}' to see every standard (the choices are: {', '.join(allowed)}).")
 
 
 @dataclass
@@ -61,9 +62,9 @@ def standards_that_apply(run: Callable[[str, dict], list[dict]], store, model: M
     query and gives its SPARQL JSON bindings; `values` are the form's codes ('' for any)."""
     for name, scheme, label in FIELDS:
         value = values.get(name, "")
-        allowed = [code for code, _ in choices(model, scheme)]
-        if value and value not in allowed:
-            raise UnknownChoice(name, label, value, allowed)
+        allowed = choices(model, scheme)
+        if value and value not in [code for code, _ in allowed]:
+            raise UnknownChoice(name, label, value, [named for _, named in allowed])
     query = stored_queries(str(model.base.ldr))[QUERY]
     bindings = run(query.text, bind_parameters(query, {n: values.get(n, "") for n, _, _ in FIELDS}, model))
     found: dict[str, Applicable] = {}

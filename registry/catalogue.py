@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from .model import Model
 from .namespaces import REGISTERS
@@ -85,6 +85,17 @@ class Dumps:
             if old.name != generation and not old.name.startswith("."):
                 shutil.rmtree(old, ignore_errors=True)
         return DumpSet(target, generation, triples)
+
+
+#: The catalogue page's row headings for the DCAT and VoID terms it uses, which the registry's
+#: ontology and shapes do not label (a page shows words, not dataDump or uriSpace).
+TERM_LABELS = {
+    VOID.dataDump: "Data dumps", DCAT.dataset: "Datasets", DCAT.service: "Data service",
+    VOID.sparqlEndpoint: "SPARQL endpoint", VOID.subset: "Parts of the data (subsets)",
+    VOID.uriSpace: "Addresses start with", VOID.vocabulary: "Vocabulary", VOID.triples: "Statements (triples)",
+    VOID.entities: "Records", DCAT.distribution: "Distributions", DCTERMS.publisher: "Publisher",
+    RDFS.label: "Name", URIRef("http://purl.org/linked-data/registry#containedItemClass"): "Kind of record it holds",
+}
 
 
 def describe_catalogue(model: Model, store, licence: str, licence_title: str, triples: int | None = None) -> Graph:

@@ -25,6 +25,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 from .identifiers import is_web_iri
 from .model import Model
 from .namespaces import REG
+from .presentation import plain_number
 
 DASH = "http://datashapes.org/dash#"
 SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
@@ -289,7 +290,8 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
             values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
             return
         values[key] = [titles.get(str(o), str(o)) if f.kind == "record" else
-                       ("true" if o.toPython() is True else "false") if f.kind == "boolean" else str(o)
+                       ("true" if o.toPython() is True else "false") if f.kind == "boolean" else
+                       plain_number(o) if f.kind == "decimal" else str(o)
                        for o in objects]
 
     for f in all_fields(sections):
@@ -315,8 +317,9 @@ def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
 SYSTEM_PATH_NAMES = {str(p) for p in SYSTEM_PATHS}
 
 #: A property's compact name in brackets, as the shapes' messages give it for people who write
-#: RDF ("… solves (ldr:problem), in …"); the form's reader sees the field's own label instead.
-COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
+#: RDF ("… solves (ldr:problem), in …", "… public task (eu-gdpr:A6-1-e)"); the form's reader sees
+#: the field's own label, or the example in words, instead.
+COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z-]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
 
 
 def for_people(message: str) -> str:

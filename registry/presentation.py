@@ -3,15 +3,16 @@ shapes, linked records by their titles, nested values as nested rows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 
 from .model import Model
 from .identifiers import sparql_iri
 
-LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label)
+LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label, FOAF.name)
 NOT_PUBLISHED = "Not published by its source"
 
 
@@ -65,8 +66,11 @@ def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float
 
 
 def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | None],
-             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False) -> list[Row]:
+             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False, labels: dict | None = None) -> list[Row]:
+    """The rows a page shows for `subject`: each property by its label (`labels` names those the
+    ontology and shapes do not), its values by their titles, nested values as nested rows."""
     rows = []
+    labels = labels or {}
     classes = set(graph.objects(subject, RDF.type))
     not_published = model.base.ldr.notPublished
     # A property the record's sources do not publish is shown in its own place, saying so.
@@ -75,7 +79,8 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
             rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
                             _order(model, prop, classes, nested)))
     for predicate in set(graph.predicates(subject)) - set(skip) - {not_published}:
-        row = Row(model.label(predicate, classes, nested), order=_order(model, predicate, classes, nested))
+        row = Row(labels.get(predicate) or model.label(predicate, classes, nested),
+                  order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):
                 row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))
@@ -84,9 +89,34 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
                 row.values.append(Value(label or str(obj), href(str(obj))))
             else:
                 assert isinstance(obj, Literal)
-                row.values.append(Value("Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
+                row.values.append(Value(pounds(obj) if predicate == model.base.ldr.amountGBP else
+                                        "Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
         rows.append(row)
     return sorted(rows, key=lambda r: (r.order, r.label))
+
+
+def _number(value) -> Decimal | None:
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return number if number.is_finite() else None
+
+
+def plain_number(value) -> str:
+    """A number as a form's box asks for it: 98500, not the 98500.0 Turtle may write back."""
+    number = _number(value)
+    if number is None:
+        return str(value)
+    return f"{number:.0f}" if number == number.to_integral_value() else f"{number.normalize():f}"
+
+
+def pounds(amount) -> str:
+    """An amount of money as people write it: £98,500, or £98,500.50 where there are pence."""
+    number = _number(amount)
+    if number is None:
+        return str(amount)
+    return f"£{number:,.0f}" if number == number.to_integral_value() else f"£{number:,.2f}"
 
 
 def kind_of(graph: Graph, subject, model: Model) -> str:

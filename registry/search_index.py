@@ -85,10 +85,12 @@ SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "mo
 
 class UnknownFilterValue(ValueError):
     """A filter asks for a value that names nothing: `allowed` holds the values it may take
-    (the first ALLOWED_SHOWN of them) and `size` how many there are in all."""
+    (the first ALLOWED_SHOWN of them) and `size` how many there are in all; `named` the same
+    values as a person reads them (Discovery, Alpha…), in the scheme's order where it has one."""
 
-    def __init__(self, facet: str, values: list[str], allowed: list[str], size: int):
+    def __init__(self, facet: str, values: list[str], allowed: list[str], size: int, named: list[str] | None = None):
         self.facet, self.values, self.allowed, self.size = facet, values, allowed, size
+        self.named = named if named is not None else allowed
         more = f" and {size - len(allowed):,} more (listed on /organisations)" if size > len(allowed) else ""
         shown = ", ".join(repr(v[:60]) for v in values)
         super().__init__(f"{facet}={shown}: no such {facet.replace('_', ' ')}. Use one of: "
@@ -538,7 +540,8 @@ class SearchIndex:
             unknown = [v for v in values if not self._known(model, facet, v)]
             if unknown:
                 allowed = self._allowed(model, facet)
-                raise UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed))
+                named = self._named(model, facet, allowed)[:ALLOWED_SHOWN]
+                raise UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed), named)
 
     def _known(self, model: Model, facet: str, value: str) -> bool:
         if facet == "register":
@@ -564,6 +567,27 @@ class SearchIndex:
                 found.update(facet_key(iri) for (iri,) in self._db.execute(
                     "SELECT iri FROM records WHERE register = 'organisations'"))
         return sorted(found, key=lambda k: (k.lower(), k))
+
+    def _named(self, model: Model, facet: str, keys: list[str]) -> list[str]:
+        """What a person calls each of these values of a facet (its concept's label, the record's
+        title, the register's name), in the scheme's order where it states one, else by name."""
+        if facet == "register":
+            return [model.label(URIRef(f"{model.base.iri}/id/{k}")) for k in keys]
+        names: dict[str, str] = {}
+        with self._lock:
+            for key, label in self._db.execute("SELECT key, MIN(label) FROM facet_totals WHERE register = ? AND "
+                                               "facet = ? GROUP BY key", (ALL, facet)):
+                names[key] = label
+            if facet == "organisation":
+                for iri, title in self._db.execute("SELECT iri, title FROM records WHERE register = 'organisations'"):
+                    names.setdefault(facet_key(iri), title)
+        order: dict[str, int] = {}
+        if facet in FACET_SCHEMES:
+            scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
+            for concept in model.ontology.subjects(SKOS.inScheme, URIRef(scheme)):
+                names[facet_key(str(concept))] = model.label(concept)
+            order = {facet_key(c): n for c, n in model.concept_order(scheme).items()}
+        return [names.get(k, k) for k in sorted(keys, key=lambda k: (order.get(k, len(order)), names.get(k, k).lower()))]
 
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""

@@ -416,12 +416,12 @@ def reviews_for_organisation(store: Store, model: Model, organisation: str) -> l
         }} ORDER BY DESC(?when) LIMIT 50""")
     return [{"item": str(r["item"]), "title": str(r.get("title", r["item"])), "when": str(r["when"]),
              "note": str(r["note"]), "kind": str(r["kind"]),
-             "status": str(r["status"]).rsplit("#status", 1)[-1].lower() if "status" in r else None} for r in rows]
+             "status": _status_label(model, r.get("status"))} for r in rows]
 
 
-def _status_name(status) -> str | None:
-    """`submitted` for reg:statusSubmitted, and so on."""
-    return str(status).rsplit("#status", 1)[-1].lower() if status is not None else None
+def _status_label(model: Model, status) -> str | None:
+    """What a person reads for a status: its label in the scheme ("Invalid" for reg:statusInvalid)."""
+    return model.label(URIRef(str(status))) if status is not None else None
 
 
 def submissions(store: Store, model: Model, username: str, organisation: str | None) -> list[dict]:
@@ -443,7 +443,7 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
             OPTIONAL {{ ?item {sparql_iri(REG.status)} ?s }}
         }} GROUP BY ?item ?when ?user ORDER BY DESC(?when)""")
     records = {str(r["item"]): {"item": str(r["item"]), "title": str(r.get("title", r["item"])),
-                                "status": _status_name(r.get("status")), "submitted": str(r["when"]),
+                                "status": _status_label(model, r.get("status")), "submitted": str(r["when"]),
                                 "by": str(r["user"]), "comments": []} for r in rows}
     iris = list(records)
     for start in range(0, len(iris), 500):
@@ -463,5 +463,5 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
             records[str(r["item"])]["comments"].append(
                 {"when": str(r["when"]), "note": str(r["note"]), "by": str(r["by"]),
                  "outcome": "Changes asked for" if str(r["kind"]) == "changes"
-                 else f"Status changed to {_status_name(r.get('status')) or 'another status'}"})
+                 else f"Status changed to {_status_label(model, r.get('status')) or 'another status'}"})
     return list(records.values())

@@ -3,6 +3,7 @@ forged or made to keep a live invitation secret, account changes leave audit lin
 acts only for an organisation, and the invitation link names the registry, not the Host header."""
 from __future__ import annotations
 
+import html
 import logging
 import re
 
@@ -85,7 +86,45 @@ def test_an_invitation_is_only_for_a_plain_user_name_at_a_registered_organisatio
     answer = _invite(admin, **fields)
     text = answer.data.decode()
     shown = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text[text.find("<main"):]))
-    assert answer.status_code == 422 and message in shown, shown[:1500]
+    assert answer.status_code == 422 and message.lower() in shown.lower(), shown[:1500]
+
+
+def _summary(page: str) -> list[tuple[str, str]]:
+    """The error summary's entries: (where each links, its text)."""
+    summary = page[page.find("govuk-error-summary__list"):]
+    summary = summary[:summary.find("</ul>")]
+    return [(href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
+            for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', summary, re.S)]
+
+
+def test_the_invite_form_reports_every_error_at_once(admin):
+    token = csrf(admin.get("/admin/accounts").data)
+    answer = admin.post("/admin/invitations", data={"username": "x<script>", "organisation": "<b>x</b>",
+                                                    "csrf_token": token})   # and no role chosen
+    page = answer.data.decode()
+    entries = _summary(page)
+    assert answer.status_code == 422
+    assert [href for href, _ in entries] == ["#username", "#organisation", "#role-publisher"], entries
+    texts = " | ".join(text for _, text in entries)
+    assert "may use only the letters a to z" in texts and "neither an organisation" in texts \
+        and "Choose a role: one of publisher, steward, admin" in texts, texts
+    assert "'x<script>' may use only" in texts and "'<b>x</b>' is neither" in texts
+    assert "<b>x</b>" not in page and "x<script>" not in page   # what was typed is shown as text
+    for field in ("username", "organisation", "role"):   # each beside its own box too
+        assert f'id="{field}-error"' in page
+
+
+def test_the_invitation_page_reports_every_error_at_once(admin):
+    page = _invite(admin, username="val", organisation="leeds-city-council").data.decode()
+    secret = re.search(r"/invitation/([A-Za-z0-9_-]+)", page).group(1)
+    client = admin.application.test_client()
+    token = csrf(client.get(f"/invitation/{secret}").data)
+    answer = client.post(f"/invitation/{secret}", data={"password": "short", "confirm": "different",
+                                                         "csrf_token": token})
+    entries = _summary(answer.data.decode())
+    assert answer.status_code == 422
+    assert entries == [("#password", "A password needs at least 12 characters"),
+                       ("#confirm", "The two passwords are not the same: type the same password in both boxes")]
 
 
 def test_ldr_user_create_refuses_a_record_that_is_not_an_organisation(app):

@@ -73,9 +73,13 @@ def test_the_form_gives_every_error_at_once_and_adds_boxes_only_when_asked(serve
 
 def test_a_title_already_registered_is_explained_on_the_form(server, browser):  # noqa: F811
     page, text = continue_new_exemplar(server, browser, {"#title": "BOPS"})
-    assert "There is already a record at /doc/exemplars/bops" in text and "PUT" not in text
+    assert "There is already a record with this short name: Back-office Planning System (BOPS)." in text
+    assert "/doc/" not in text and "PUT" not in text
     # and the rest of the record's problems come in the same round
     assert "An exemplar must say what problem it solves" in text
+    # beside the box, the record is a link to it
+    page.locator("#reference-error").get_by_role("link", name="Back-office Planning System (BOPS)").click()
+    page.wait_for_url(server.url + "/doc/exemplars/bops")
     page.close()
 
 

@@ -74,8 +74,17 @@ def test_a_filter_value_that_names_nothing_is_refused_with_the_allowed_values(se
     response = page.goto(server.url + "/exemplars?region=narnia")
     assert response.status == 400
     text = page.locator("main").inner_text()
-    assert "narnia" in text and "london" in text and "north-west" in text
+    assert "narnia" in text and "London" in text and "North West" in text   # by name, as the filters show them
+    assert "north-west" not in text
     accessible(page, "unknown-filter-value")
+    # a scheme with an order (the phases) is listed in it, and the page leads back to the list
+    assert page.goto(server.url + "/exemplars?phase=nonsense").status == 400
+    text = page.locator("main").inner_text()
+    assert "Phase: “nonsense” is not one of the choices. Choose one of: Discovery, Alpha, Beta, Live, Retired." \
+        in text, text
+    page.get_by_role("link", name="Show the list without this filter").click()
+    page.wait_for_url(server.url + "/exemplars")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Exemplars"
     page.close()
     answer = subprocess.run(["curl", "-s", "-w", "\n%{http_code}", f"{server.url}/search.json?council_type=XYZ&q=care"],
                             capture_output=True, text=True, timeout=60).stdout

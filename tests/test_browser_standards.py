@@ -95,7 +95,11 @@ def test_a_choice_that_is_not_on_the_list_is_refused_with_what_to_do(server, bro
     response = page.goto(server.url + "/standards/apply?service_area=spaceship&product_kind=web-api")
     assert response.status == 400
     summary = page.locator(".govuk-error-summary").inner_text()
-    assert "Service area" in summary and "'spaceship' is not one of the choices" in summary and "planning" in summary
+    assert "Service area" in summary and "'spaceship' is not one of the choices" in summary and "Planning, " in summary
+    # the choices by the names the list shows, in its order, not by their codes
+    named = [o.strip() for o in page.locator("#service_area option").all_text_contents()[1:]]
+    assert named[:2] == ["Adult social care", "Children's services"], named
+    assert "(the choices are: " + ", ".join(named) + ")" in summary and "adult-social-care" not in summary, summary
     assert page.get_by_label("Kind of product").input_value() == "web-api"   # what was right is kept
     assert "Traceback" not in page.content()
     accessible(page, "standards-that-apply-error")

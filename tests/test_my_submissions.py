@@ -80,11 +80,11 @@ def test_a_publisher_sees_their_organisations_submissions_with_status_and_commen
     sections = amy.locator("section.ldr-submission")
     assert sections.count() == 2   # Croydon's record is not Leeds's business
     pothole = amy.locator("section", has=amy.get_by_role("heading", name="Pothole photos")).inner_text()
-    assert "submitted" in pothole and "submitted by amy" in pothole
+    assert "Status: Submitted" in pothole and "submitted by amy" in pothole
     assert "Changes asked for" in pothole and "Say which roads the pilot covered." in pothole and "sam" in pothole
     bins = amy.locator("section", has=amy.get_by_role("heading", name="Bin day finder")).inner_text()
-    assert "stable" in bins and "submitted by ben" in bins   # a colleague's record, as the issue asks
-    assert "Status changed to stable" in bins and "Clear and complete, thank you." in bins
+    assert "Status: Stable" in bins and "submitted by ben" in bins   # a colleague's record, as the issue asks
+    assert "Status changed to Stable" in bins and "Clear and complete, thank you." in bins
     assert "Library opening hours" not in amy.content()
     amy.get_by_role("link", name="Pothole photos").click()
     amy.wait_for_url(server.url + "/doc/exemplars/pothole-photos")

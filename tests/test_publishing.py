@@ -118,6 +118,23 @@ def test_the_catalogue_states_the_licence_of_the_data_and_of_every_distribution(
     assert "Open Government Licence v3.0" in page
 
 
+@pytest.mark.parametrize("path", ["/catalogue.html", "/doc/exemplars.html"])
+def test_the_catalogue_page_reads_in_words(client, path):
+    page = client.get(path).data.decode()
+    headings = [re.sub(r"<[^>]+>", "", h).strip() for h in
+                re.findall(r'<dt class="govuk-summary-list__key">(.*?)</dt>', page, re.S)]
+    assert headings, page[:1000]
+    internal = [h for h in headings if re.search(r"[a-z][A-Z]|^[a-z]|:", h)]   # dataDump, dataset, void:…
+    assert not internal, headings
+    values = " ".join(re.findall(r'<dd class="govuk-summary-list__value">(.*?)</dd>', page, re.S))
+    shown = re.sub(r"<[^>]+>", " ", values)
+    assert "#publisher" not in shown   # the owner by name, not its address
+    if path == "/catalogue.html":
+        assert {"Data dumps", "Datasets", "SPARQL endpoint", "Vocabulary", "Publisher"} <= set(headings), headings
+        assert re.search(r'<dt class="govuk-summary-list__key">Publisher</dt>\s*<dd[^>]*>'
+                         r'<a class="govuk-link" href="/catalogue#publisher">Local Digital Registry</a>', page)
+
+
 def test_another_licence_can_be_stated_and_a_wrong_one_is_refused(tmp_path_factory, starter_store_dir):
     cc_by = "https://creativecommons.org/licenses/by/4.0/"
     other = make_app(tmp_path_factory, starter_store_dir, "licence", LDR_DATA_LICENCE=cc_by,

@@ -2,6 +2,7 @@
 from the shapes, error summary, check answers, confirmation, editing and the review queue."""
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -92,13 +93,19 @@ def test_submit_with_a_mistake_fix_check_and_confirm(app):
     assert "Awaiting review" in record and "Edit this record" in record
 
 
-def test_steward_reviews_and_the_submitter_sees_the_outcome(app):
+def submitted_by_amy(app):
+    """Amy, signed in, who has submitted the garden waste exemplar from the form."""
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
     draft = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
                                                 "problem": "Each council builds its own garden waste payment pages."})
     client.post(draft.headers["Location"], data={"csrf_token": token})
+    return client
+
+
+def test_steward_reviews_and_the_submitter_sees_the_outcome(app):
+    client = submitted_by_amy(app)
     assert client.get("/review").status_code == 403          # publishers do not review
 
     steward = app.test_client()
@@ -180,3 +187,69 @@ def test_every_sign_in_and_write_leaves_an_audit_line_saying_who_did_what(app, c
     assert any(line.startswith("sign-in by amy") for line in lines), lines
     written = [line for line in lines if f"{BASE}/id/exemplars/audited-garden-waste (version 1) by amy" in line]
     assert len(written) == 1 and written[0].endswith(": for the log"), lines
+
+
+def _text(response) -> str:
+    """A page's main content as a person reads it: the words, without tags."""
+    page = response.data.decode()
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main"):])))
+
+
+def test_money_is_shown_as_people_write_it(app):
+    client = app.test_client()
+    sign_in(client, "amy")
+    token = csrf(client.get("/exemplars/new").data)
+    draft = client.post("/exemplars/new", data={
+        **EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
+        "funding-count": "1", "funding-funder-0": "Leeds City Council", "funding-amount-0": "98500"})
+    assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
+    check = _text(client.get(draft.headers["Location"]))
+    assert "Amount (£): £98,500" in check and "98500.0" not in check, check
+    client.post(draft.headers["Location"], data={"csrf_token": token})
+    record = _text(client.get("/doc/exemplars/garden-waste-subscriptions.html"))
+    assert "£98,500" in record and "98500.0" not in record
+    steward = app.test_client()
+    sign_in(steward, "sam")
+    edit = steward.get("/doc/exemplars/garden-waste-subscriptions/edit").data.decode()
+    assert 'name="funding-amount-0" type="text" value="98500"' in edit   # the box as its hint asks
+
+
+def test_the_submitter_reads_the_status_by_its_label(app):
+    client = submitted_by_amy(app)
+    assert "Status: Submitted" in _text(client.get("/my-submissions"))
+    steward = app.test_client()
+    sign_in(steward, "sam")
+    rejected = steward.post("/review/exemplars/garden-waste-subscriptions",
+                            data={"csrf_token": csrf(steward.get("/review").data), "decision": "invalid",
+                                  "comment": "A copy of an existing record."})
+    assert rejected.status_code == 303
+    mine = _text(client.get("/my-submissions"))
+    assert "Status: Invalid" in mine and "Status changed to Invalid" in mine, mine
+    assert "invalid" not in mine.replace("Invalid", "")
+    org = _text(client.get("/doc/organisations/leeds-city-council.html"))
+    assert "Status changed: Invalid" in org, org
+
+
+#: A vocabulary's compact name (eu-gdpr:A6-1-e, reg:statusSubmitted, role:Validation), not a web address.
+COMPACT = re.compile(r"\b(?!https?:)[a-z][a-zA-Z-]*:[A-Za-z][\w-]*")
+
+
+def test_an_empty_agreement_form_gives_its_examples_in_words(app):
+    client = app.test_client()
+    sign_in(client, "amy")
+    token = csrf(client.get("/agreements/new").data)
+    refused = client.post("/agreements/new", data={"csrf_token": token, "action": "continue"})
+    errors = [html.unescape(re.sub(r"<[^>]+>", "", e)).strip() for e in
+              re.findall(r'class="govuk-error-message">(.*?)</p>', refused.data.decode(), re.S)]
+    assert refused.status_code == 422 and errors
+    assert any("lawful basis, such as Article 6(1)(e): public task." in e for e in errors), errors
+    assert not [e for e in errors if COMPACT.search(e)], errors
+
+
+def test_no_form_message_shows_a_compact_name():
+    from registry.forms import for_people
+    model = load_model(BASE)
+    messages = [str(m) for m in model.shapes.objects(None, SH.message)]
+    assert len(messages) > 50
+    shown = [for_people(m) for m in messages]
+    assert not [m for m in shown if COMPACT.search(m)]
