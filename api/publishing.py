@@ -196,6 +196,9 @@ def edit_record(register: str, reference: str):
     current = versions.current_versions(store, model, [iri]).get(iri)
     if current is None:
         return _not_found("Not registered", f"There is no {register} record {reference!r}.")
+    if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
+        # refused before the form is filled in, not after Continue
+        return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     graph = current_record(store, model, iri)
     heading = f"Edit {title_of(graph, URIRef(iri)) or reference}"
     action = f"/doc/{register}/{reference}/edit"
