@@ -196,9 +196,6 @@ def edit_record(register: str, reference: str):
     current = versions.current_versions(store, model, [iri]).get(iri)
     if current is None:
         return _not_found("Not registered", f"There is no {register} record {reference!r}.")
-    if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
-        # refused before the form is filled in, not after Continue
-        return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     graph = current_record(store, model, iri)
     heading = f"Edit {title_of(graph, URIRef(iri)) or reference}"
     action = f"/doc/{register}/{reference}/edit"
@@ -207,6 +204,9 @@ def edit_record(register: str, reference: str):
             return refused
         expected = int(request.form.get("version", current))
         return _handle_form(register, reference, "edit", expected, action, heading)
+    if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
+        # refused before the form is shown, not after it is filled in (a POST is refused on Continue)
+        return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     sections = form_for(model, register)
     titles = {str(s): str(t) for s, t in store.construct(
         "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t }"
