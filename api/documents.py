@@ -109,8 +109,16 @@ def _not_found(heading: str, detail: str, media: str | None = None) -> Response:
     return error_page(404, heading, detail, media)
 
 
+#: Suffixes that ask for data, whatever the Accept header says: an error at such an address is
+#: a problem document even for a browser (a link to /exemplars.json is followed to get JSON).
+DATA_SUFFIXES = (".json", ".jsonld", ".csv", ".tsv", ".xml", ".ttl", ".rdf", ".nt", ".nq", ".gz")
+
+
 def wants_page() -> bool:
-    """Whether the client asked for a page (a browser's Accept) rather than data."""
+    """Whether the client asked for a page (a browser's Accept, at an address without a data
+    suffix) rather than data."""
+    if request.path.endswith(DATA_SUFFIXES):
+        return False
     return choose(request.headers.get("Accept"), ["application/problem+json", "text/html"]) == "text/html"
 
 

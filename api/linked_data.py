@@ -11,7 +11,7 @@ import datetime
 from registry import versions
 from registry.describe import bind_prefixes, describe_item
 from registry.versions import current_versions
-from registry.vocabulary_doc import document_vocabulary
+from registry.vocabulary_doc import anchor, document_vocabulary
 from registry.jsonld_context import build_context, record_document
 from registry.namespaces import REGISTERS
 from registry.namespaces import REG
@@ -211,6 +211,9 @@ def vocabulary(part: str = ""):
     if graph is None:
         return _not_found("Not in the vocabulary", f"/def/{part} is not a term, scheme or document of the "
                           "registry's vocabulary. See /def/ for all of them.", media)
+    if media == "text/html" and part not in ("", "ldr", "shapes"):
+        # a scheme or a concept is documented in its place on the /def/ page: go straight there
+        return redirect("/def/#" + anchor(_model().base.scheme_graph(part)), code=303)
     bind_prefixes(graph, _model())
     path = f"/def/{part}" if part else "/def/"
     html = lambda: render_template("vocabulary.html", vocab=document_vocabulary(_model(), _store()),

@@ -28,6 +28,11 @@ def problem(description: str, headers: dict | None = None) -> dict:
     return {"description": description, "content": PROBLEM, **({"headers": headers} if headers else {})}
 
 
+def problem_or_page(description: str, headers: dict | None = None) -> dict:
+    """An error that is a page for a browser (Accept preferring text/html), else a problem."""
+    return {**problem(description, headers), "content": PROBLEM_OR_HTML}
+
+
 def redirect(description: str) -> dict:
     return {"description": description, "headers": LOCATION}
 
@@ -139,9 +144,10 @@ def _document_responses() -> dict:
             "406": problem("None of the formats asked for in Accept is available"), **UNAVAILABLE}
 
 
-def _rdf_document(summary: str, parameters: list | None = None, not_found: str = "Not found") -> dict:
+def _rdf_document(summary: str, parameters: list | None = None, not_found: str = "Not found",
+                  more: dict | None = None) -> dict:
     """A document served in every RDF format and HTML, by Accept or by suffix, with an ETag."""
-    return {"get": {"summary": summary, "parameters": parameters or [], "responses": {
+    return {"get": {"summary": summary, "parameters": parameters or [], "responses": {**(more or {}),
         "200": {"description": "The document in the negotiated format", "content": RDF_CONTENT},
         "304": {"description": "Not modified since the ETag given in If-None-Match"},
         "404": {"description": not_found, "content": PROBLEM_OR_HTML},
@@ -233,11 +239,12 @@ def build_openapi(base: str) -> dict:
                         "parameters": [{"name": "query", "in": "query", "required": False, "schema": {"type": "string"}}],
                         "responses": {"200": {"description": "Results", "content": RESULTS_CONTENT},
                                       "303": redirect("A browser is sent to the query page"),
-                                      "400": problem("Not valid SPARQL"),
-                                      "403": problem("An update or SERVICE was refused"),
-                                       "500": problem("The query's process failed (it crashed, not a limit); logged"),
+                                      "400": problem_or_page("Not valid SPARQL (for a browser, a page; so are the "
+                                                             "query's other errors)"),
+                                      "403": problem_or_page("An update or SERVICE was refused"),
+                                       "500": problem_or_page("The query's process failed (it crashed, not a limit); logged"),
                                       "406": problem("No acceptable format, or the answer cannot be written in the one asked for"), **RATE_LIMITED,
-                                      "503": problem("Time or memory limit reached, every worker busy, or the store "
+                                      "503": problem_or_page("Time or memory limit reached, every worker busy, or the store "
                                                      "does not answer", RETRY_AFTER)}},
                 "post": {"summary": "SPARQL 1.1 query by POST (form or application/sparql-query)",
                          "requestBody": {"required": True, "content": {
@@ -245,12 +252,12 @@ def build_openapi(base: str) -> dict:
                                  "type": "object", "required": ["query"], "properties": {"query": {"type": "string"}}}},
                              "application/sparql-query": {"schema": {"type": "string"}}}},
                          "responses": {"200": {"description": "Results", "content": RESULTS_CONTENT},
-                                       "400": problem("Not valid SPARQL, not UTF-8, or no query"),
-                                       "403": problem("An update or SERVICE was refused"),
-                                       "500": problem("The query's process failed (it crashed, not a limit); logged"),
+                                       "400": problem_or_page("Not valid SPARQL, not UTF-8, or no query"),
+                                       "403": problem_or_page("An update or SERVICE was refused"),
+                                       "500": problem_or_page("The query's process failed (it crashed, not a limit); logged"),
                                        "406": problem("No acceptable format"), **TOO_LARGE,
                                        "415": problem("Neither a form nor application/sparql-query"), **RATE_LIMITED,
-                                       "503": problem("Time or memory limit reached, every worker busy, or the "
+                                       "503": problem_or_page("Time or memory limit reached, every worker busy, or the "
                                                       "store does not answer", RETRY_AFTER)}}},
             "/query": {"get": {"summary": "The SPARQL query page", "responses": {"200": page()}}},
             "/queries": {"get": {"summary": "The stored queries", "responses": {
@@ -261,10 +268,10 @@ def build_openapi(base: str) -> dict:
                 "summary": "Results of a stored query; its parameters go in the query string",
                 "parameters": [_path_param("name")],
                 "responses": {"200": {"description": "Results", "content": {**RESULTS_CONTENT, **HTML}},
-                              "400": problem("An unknown parameter or a value outside its list"),
-                              "404": problem("No such stored query"), "406": problem("No acceptable format"),
+                              "400": problem_or_page("An unknown parameter or a value outside its list"),
+                              "404": problem_or_page("No such stored query"), "406": problem("No acceptable format"),
                               **RATE_LIMITED,
-                              "503": problem("Time limit reached, or the store does not answer", RETRY_AFTER)}}},
+                              "503": problem_or_page("Time limit reached, or the store does not answer", RETRY_AFTER)}}},
             "/vendor/yasgui/{filename}": {"get": {
                 "summary": "The query page's YASGUI editor (from npm)",
                 "parameters": [_path_param("filename", {"type": "string", "enum": ["yasgui.min.js", "yasgui.min.css"]})],
@@ -342,6 +349,8 @@ def build_openapi(base: str) -> dict:
             "/doc/{register}/{reference}/edit": {
                 "get": {"summary": "The form to edit a record (its owner's publishers, stewards)", "parameters": record,
                         "responses": {"200": page("The form"), **SIGN_IN_FIRST,
+                                      "403": page("The signed-in user may not change this record: the page names it "
+                                                  "and who may"),
                                       "400": problem("Not a reference (lowercase letters, digits and hyphens)"),
                                       "404": {"description": "Not registered", "content": PROBLEM_OR_HTML},
                                       **UNAVAILABLE}},
@@ -523,7 +532,9 @@ def build_openapi(base: str) -> dict:
             "/def/": _rdf_document("The vocabulary: every term, scheme and shape"),
             "/def/{part}": _rdf_document("A term, concept scheme or document of the vocabulary",
                                          [_path_param("part", description="ldr, shapes, a scheme or a concept, with "
-                                                      "or without a format's suffix")], "Not in the vocabulary"),
+                                                      "or without a format's suffix")], "Not in the vocabulary",
+                                         {"303": redirect("A scheme or concept asked for as a page: its place on "
+                                                          "/def/ (/def/#phase-beta)")}),
             "/.well-known/void": {"get": {"summary": "VoID's well-known address: 303 to the catalogue",
                                           "responses": {"303": redirect("The catalogue")}}},
             "/catalogue": _rdf_document("DCAT + VoID description of the registry"),

@@ -11,8 +11,9 @@ from registry.sparql import QueryError
 from registry.text import sparql_csv_for_people, sparql_tsv_for_people
 
 from .conneg import choose
+from .documents import error_page
 from .problems import problem
-from .sparql import RESULT_TYPES, query_problem
+from .sparql import RESULT_TYPES, STATUS, TITLES, query_problem
 
 bp = Blueprint("queries", __name__)
 
@@ -48,8 +49,8 @@ def run_query(name: str):
             name, media = name[: -len(suffix)], suffix_media
     query = _queries().get(name)
     if query is None:
-        return problem(404, "No such stored query", f"There is no stored query {name!r}. The stored queries are: "
-                       + ", ".join(_queries()) + ".")
+        return error_page(404, "No such stored query", f"There is no stored query {name!r}. The stored queries "
+                          "are: " + ", ".join(_queries()) + ".", media, back="/queries")
     if media is None:
         media = choose(request.headers.get("Accept", "").replace("application/json", "application/sparql-results+json"),
                        RESULT_TYPES + ["text/html"])
@@ -64,6 +65,8 @@ def run_query(name: str):
         outcome = current_app.extensions["ldr.queries"]().run(
             query.text, result_type=result_type, rdf_type="text/turtle", substitutions=substitutions)
     except QueryError as exc:
+        if media == "text/html":   # a browser: the same error as a page, with the way back
+            return error_page(STATUS[exc.kind], TITLES[exc.kind], exc.message, media, back="/queries")
         return query_problem(exc)
     if media == "text/html":
         import json
@@ -88,7 +91,9 @@ def run_query(name: str):
 @bp.get("/query")
 def query_page():
     base = current_app.extensions["ldr.model"].base
-    return render_template("query.html", queries=_catalogue(), first_query=opening_query(base),
+    # ?query= opens the page with that query (the way back from an error on /sparql keeps it)
+    return render_template("query.html", queries=_catalogue(),
+                           first_query=request.args.get("query") or opening_query(base),
                            prefixes=base.prefixes())
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import codecs
 import logging
-from urllib.parse import unquote_plus
+from urllib.parse import unquote_plus, urlencode
 
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import redirect
@@ -26,6 +26,8 @@ log = logging.getLogger(__name__)
 
 #: The methods /sparql answers (HEAD as GET does, without the body; OPTIONS with this list).
 ALLOW = "GET, HEAD, OPTIONS, POST"
+#: The longest query the way back from an error page carries to the query page in its link.
+MAX_QUERY_IN_LINK = 2000
 RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
                 "text/tab-separated-values"]
 RDF_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
@@ -51,6 +53,7 @@ class SparqlEndpoint:
     """The endpoint as a WSGI app, built once per Flask app from its settings and services."""
 
     def __init__(self, app):
+        self.app = app
         self.settings = app.config["LDR"]
         self.queries = app.extensions["ldr.queries"]
         self.limiter = app.extensions["ldr.rate_limiter"]
@@ -153,6 +156,8 @@ class SparqlEndpoint:
                                          result_type=result_type or RESULT_TYPES[0],
                                          rdf_type=rdf_type or RDF_TYPES[0], base_iri=self.base_iri)
         except QueryError as exc:
+            if _from_browser(environ):
+                return self._error_page(environ, exc, query)
             return query_problem(exc)
         media_type = outcome.media_type + ("; charset=utf-8" if outcome.media_type.startswith("text/") else "")
         headers = [("Content-Type", media_type), ("LDR-Result-Limit", self.max_rows), ("Vary", "Accept"),
@@ -162,11 +167,30 @@ class SparqlEndpoint:
                                                      "LIMIT/OFFSET to page through the rest"))
         return outcome.body, headers
 
+    def _error_page(self, environ, exc: QueryError, query: str) -> Response:
+        """A query's error as a page, for a person who sent it from a browser, with a way back to
+        the query page that keeps the query if it fits in a link. Only this error path enters
+        Flask; the headers, with the page's script nonce, are set here."""
+        from flask import g
+
+        from .documents import error_page
+        back = "/query" + ("?" + urlencode({"query": query}) if len(query) <= MAX_QUERY_IN_LINK else "")
+        with self.app.request_context(environ):
+            response = error_page(STATUS[exc.kind], TITLES[exc.kind], exc.message, "text/html", back=back)
+            add_headers(response.headers, "/sparql", g.get("csp_nonce"), environ.get("wsgi.url_scheme") == "https")
+        return response
+
     def _service_description(self, accept: str) -> Response:
         rdf_type = choose(accept, RDF_TYPES) or RDF_TYPES[0]
         fmt = next(f for f in FORMATS.values() if f.media_type == rdf_type)
         graph = service_description(self.settings["LDR_BASE"], RESULT_TYPES, RDF_TYPES)
         return Response(serialize(graph, fmt), content_type=rdf_type, headers={"Vary": "Accept"})
+
+
+def _from_browser(environ) -> bool:
+    """Whether the request came from a browser (a page's form or address bar): it prefers HTML."""
+    accept = environ.get("HTTP_ACCEPT", "")
+    return "text/html" in accept and choose(accept, RESULT_TYPES + RDF_TYPES + ["text/html"]) == "text/html"
 
 
 def _accept_header(header: str) -> str:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
-from .identifiers import is_web_iri
+from .identifiers import is_reference, is_web_iri
 from .model import Model
 from .namespaces import REG
 from .presentation import plain_number
@@ -198,6 +198,24 @@ def _values(form, f: Field) -> list[str]:
     return [v.strip() for v in given if v is not None and v.strip()]
 
 
+def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str | None:
+    """The registered record a person named in a record field: by its title (`records`, title
+    in lower case -> IRI), by its IRI, or by its reference (such as leeds-city-council) in a
+    register of the field's class. None if it names none."""
+    if given.lower() in records:
+        return records[given.lower()]
+    if given.startswith(model.base.iri + "/id/"):
+        return given
+    if is_reference(given):
+        known = set(records.values())
+        registers = model.register_of_types({node_class}) if node_class is not None else set()
+        for register in sorted(registers or model.register_class):
+            iri = model.base.item(register, given)
+            if iri in known:
+                return iri
+    return None
+
+
 def graph_from_form(model: Model, register: str, reference: str, form,
                     records: dict[str, str]) -> tuple[Graph, dict[str, str]]:
     """The record the form describes, and the problems with values that cannot be read (a date
@@ -255,9 +273,12 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
                 continue
             graph.add((subject, f.path, URIRef(raw)))
         elif f.kind == "record":
-            target = records.get(raw.lower()) or (raw if raw.startswith(model.base.iri + "/id/") else None)
+            target = record_iri(model, raw, f.node_class, records)
             if target is None:
-                problems[f.id] = f"{f.label}: choose a registered record from the suggestions; “{raw}” is not one"
+                registers = model.register_of_types({f.node_class}) if f.node_class is not None else set()
+                kind = next(iter(registers))[:-1] if len(registers) == 1 else "record"   # organisations -> organisation
+                problems[f.id] = (f"{f.label}: “{raw}” is not the title, reference or address of a registered "
+                                  f"{kind}; choose one from the suggestions")
                 continue
             graph.add((subject, f.path, URIRef(target)))
         elif f.kind == "boolean":

@@ -74,6 +74,24 @@ def may_edit(agent: Agent, owner: str | None) -> bool:
                                                   and owner == agent.organisation)
 
 
+def edit_refusal(store: Store, model: Model, iri: str, agent: Agent) -> str | None:
+    """Why this agent may not change this record, in words (the record and its organisation by
+    their titles), or None if they may: the one check the web form (before it is shown) and
+    the write API make."""
+    owner = owner_of(store, model, iri)
+    if may_edit(agent, owner):
+        return None
+    from .presentation import titles
+    names = titles(store, [iri] + ([owner] if owner else []))
+    record = names.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
+    if owner is None:   # loaded with the starter data or imported, not submitted by an organisation
+        who = "a steward only: no organisation submitted it, so no publisher may change it"
+    else:
+        who = f"the publishers of {names.get(owner) or 'the organisation that submitted it'}, or by a steward"
+    return (f"{agent.username} ({agent.role}) may not change \u201c{record}\u201d: it may be changed by {who}. "
+            "Ask a steward (or that organisation) to make the change, or register a record of your own.")
+
+
 # --- similar records ("avoid wasteful duplication of effort") -----------------------------------
 
 def _words(text: str) -> set[str]:
@@ -205,9 +223,8 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
             raise RegistrationError("precondition", f"{iri} is not registered, so If-Match ({expected.describe()}) "
                                     "cannot match. Register new records with POST to their register.")
         current = _existing(store, model, iri)
-        if not may_edit(agent, owner_of(store, model, iri)):
-            raise RegistrationError("forbidden", f"{agent.username} ({agent.role}) may not change {iri}: publishers "
-                                    "change only their own organisation's records.")
+        if (refused := edit_refusal(store, model, iri, agent)) is not None:
+            raise RegistrationError("forbidden", refused)
         if expected is None:
             raise RegistrationError("precondition", "Send If-Match with the record's current ETag, so that a change "
                                     "made since you read it is not lost.", current_version=current)

@@ -2,13 +2,14 @@
 vocabulary, with the shape rules that apply and examples from the data."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from .model import Model
-from .namespaces import LDR, VOCABULARY
+from .namespaces import LDR, VOCABULARY, vocabulary_part
 from .store import Store
 from .identifiers import sparql_iri
 
@@ -39,7 +40,18 @@ class Scheme:
     iri: str
     label: str
     definition: str
-    concepts: list[tuple[str, str, str, str]]   # iri, notation, label, definition
+    concepts: list[tuple[str, str, str, str, str]]   # iri, notation, label, definition, anchor
+    anchor: str = ""
+
+
+def anchor(iri: str) -> str:
+    """The id of a scheme's or a concept's place on the /def/ page: scheme-phase for the scheme
+    /def/phase, phase-beta for its concept /def/phase/beta."""
+    part = vocabulary_part(str(iri))
+    if part is None:   # a concept of another vocabulary (GDPR's lawful bases): its local name
+        return "concept-" + re.sub(r"[^A-Za-z0-9]+", "-", re.split(r"[#/]", str(iri).rstrip("/#"))[-1])
+    part = part.strip("/")
+    return part.replace("/", "-") if "/" in part else "scheme-" + part
 
 
 def _text(graph: Graph, node, *props) -> str:
@@ -76,10 +88,12 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
         terms.append(entry)
     schemes = []
     for scheme in sorted(onto.subjects(RDF.type, SKOS.ConceptScheme), key=str):
-        concepts = sorted(((str(c), _text(onto, c, SKOS.notation), _text(onto, c, SKOS.prefLabel),
-                            _text(onto, c, SKOS.definition)) for c in onto.subjects(SKOS.inScheme, scheme)),
-                          key=lambda c: c[2])
-        schemes.append(Scheme(str(scheme), _text(onto, scheme, SKOS.prefLabel), _text(onto, scheme, SKOS.definition), concepts))
+        # by label, unless the scheme states an order (phases: the order a service goes through them)
+        concepts = model.in_scheme_order(scheme, sorted(
+            ((str(c), _text(onto, c, SKOS.notation), _text(onto, c, SKOS.prefLabel), _text(onto, c, SKOS.definition),
+              anchor(c)) for c in onto.subjects(SKOS.inScheme, scheme)), key=lambda c: c[2]))
+        schemes.append(Scheme(str(scheme), _text(onto, scheme, SKOS.prefLabel), _text(onto, scheme, SKOS.definition),
+                              concepts, anchor(scheme)))
     return {"classes": [t for t in terms if t.kind == "Class"],
             "properties": [t for t in terms if t.kind.endswith("property")],
             "schemes": schemes, "namespace": VOCABULARY, "ldr": str(LDR)}

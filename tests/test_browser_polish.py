@@ -39,12 +39,12 @@ def server(tmp_path_factory, starter_store_dir):
     server.stop()
 
 
-def fill_exemplar(page, url: str, title: str, problem: str, reference: str = "") -> None:
+def fill_exemplar(page, url: str, title: str, problem: str, reference: str = "", lead: str = "Leeds City Council") -> None:
     page.goto(url + "/exemplars/new")
     for selector, text in [("#title", title), ("#reference", reference),
                            ("#source", "https://example.org/" + re.sub(r"\W+", "-", title)),
                            ("#descriptionRequired", f"Done online now. Before: {problem}"),
-                           ("#problem", problem), ("#lead", "Leeds City Council")]:
+                           ("#problem", problem), ("#lead", lead)]:
         page.locator(selector).fill(text)
     page.locator("input[name=serviceArea][value$='/service-area/housing']").check()
     page.get_by_role("button", name="Continue").click()

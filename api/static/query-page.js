@@ -1,11 +1,22 @@
 // Starts YASGUI on the query page with the registry's endpoint and its stored queries as tabs.
-// No remote service is used: prefix autocompletion from prefix.cc is turned off.
+// No remote service is used: prefix autocompletion offers the registry's own prefixes (an
+// autocompleter "prefixes-local", forked from YASQE's "prefixes", which would use prefix.cc).
 // The first tab opens with the registry's prefixes and a first query (data-first-query), and
 // results show IRIs with the registry's prefixes (data-prefixes) in every tab.
 (function () {
   var element = document.getElementById("yasgui");
   if (!element || !window.Yasgui) { return; }
   var prefixes = JSON.parse(element.dataset.prefixes || "{}");
+  var Yasqe = window.Yasgui.Yasqe;
+  if (Yasqe && !Yasqe.Autocompleters["prefixes-local"]) {
+    Yasqe.forkAutocompleter("prefixes", {
+      name: "prefixes-local",
+      persistenceId: null,
+      get: function () {
+        return Promise.resolve(Object.keys(prefixes).sort().map(function (p) { return p + ": <" + prefixes[p] + ">"; }));
+      }
+    }, false);
+  }
   var yasgui = new window.Yasgui(element, {
     requestConfig: { endpoint: element.dataset.endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
