@@ -21,7 +21,7 @@ import secrets
 from functools import wraps
 from urllib.parse import quote, urlsplit
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 
 from registry.accounts import SignInLocked

@@ -13,7 +13,6 @@ import datetime
 import hashlib
 import http.client
 import json
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path

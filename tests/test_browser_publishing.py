@@ -143,7 +143,9 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
         section.get_by_label("Approve as stable").check()
         with page.expect_navigation():
             section.get_by_role("button", name="Record the decision").click()
-    assert title not in page.content()
+    # the record has left the queue, and the page confirms what was decided
+    assert page.locator("section", has_text=title).count() == 0
+    assert title in page.locator(".govuk-notification-banner").inner_text()
     steward.close()
 
     # The approved record is found everywhere.
