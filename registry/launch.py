@@ -8,7 +8,7 @@ from .allocator import start_again_with_allocator
 from .settings import SettingsError, load_settings
 
 #: the commands that start again with LDR_ALLOCATOR's library (cli._settings(heavy=True))
-HEAVY = ("init", "load", "export", "restore", "reindex", "serve")
+HEAVY = ("init", "load", "export", "restore", "reindex", "serve", "migrate-vocabulary")
 
 
 def main() -> None:
