@@ -25,6 +25,8 @@ from .problems import problem, too_large
 from .security import add_headers
 
 READ_SIZE = 64 * 1024
+#: environ key in which api/front.py says why it could not read a body whole: (status, message)
+BODY_PROBLEM = "ldr.body_problem"
 _DIGITS = re.compile(r"[0-9]{1,18}")
 
 
@@ -113,26 +115,18 @@ class WholeBodies:
         self.pages = pages   # the Flask app, whose error page a browser gets for a body over the limit
 
     def __call__(self, environ, start_response):
-        seen = environ.get("ldr.body_problem")   # what api/front.py saw while reading the body
+        seen = environ.get(BODY_PROBLEM)   # what api/front.py saw while reading the body
         if seen:
             status, message = seen
             title = {408: "Request body too slow", 503: "Too many request bodies at once"}.get(status, "Bad request body")
-            response = problem(status, title, message)
-            response.headers["Connection"] = "close"
-            if status == 503:
-                response.headers["Retry-After"] = "60"
-            add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
-                        environ.get("wsgi.url_scheme") == "https")
-            return response(environ, start_response)
+            response = problem(status, title, message, headers={"Retry-After": "60"} if status == 503 else None)
+            return self._refuse(environ, start_response, response, close=True)
         if environ.get("HTTP_TRANSFER_ENCODING") and environ.get("CONTENT_LENGTH", "") != "":
             # RFC 9112 6.1: a server may refuse such a message, and should: a proxy in front that
             # reads the other header would see a different request (request smuggling)
             response = problem(400, "Bad request body", "The request has both Content-Length and Transfer-Encoding; "
                                                         "nothing was done. Send one of them (RFC 9112, section 6.1).")
-            response.headers["Connection"] = "close"
-            add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
-                        environ.get("wsgi.url_scheme") == "https")
-            return response(environ, start_response)
+            return self._refuse(environ, start_response, response, close=True)
         if has_body(environ):
             try:
                 body = read_body(environ, self.limit)
@@ -140,17 +134,20 @@ class WholeBodies:
                 if exc.status == 413:
                     drain(environ, self.limit)
                     response = self._too_large_page(environ) or too_large(self.limit)
-                    response.headers["Connection"] = "close"
-                else:
-                    response = problem(400, "Bad request body", exc.message)
-                add_headers(response.headers, environ.get("PATH_INFO", "/"), None,
-                            environ.get("wsgi.url_scheme") == "https")
-                return response(environ, start_response)
+                    return self._refuse(environ, start_response, response, close=True)
+                return self._refuse(environ, start_response, problem(400, "Bad request body", exc.message))
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         return self.app(environ, start_response)
 
+    @staticmethod
+    def _refuse(environ, start_response, response, close: bool = False):
+        """Answer with a refusal, with the registry's security headers (and the connection closed)."""
+        if close:
+            response.headers["Connection"] = "close"
+        add_headers(response.headers, environ.get("PATH_INFO", "/"), None, environ.get("wsgi.url_scheme") == "https")
+        return response(environ, start_response)
 
     def _too_large_page(self, environ):
         """For a browser (a form with a file too large, say), the refusal as a page with a way back."""

@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from a2wsgi.wsgi import build_environ
 
-#: environ key for what the reading saw when it could not read the body whole: (status, message)
-BODY_PROBLEM = "ldr.body_problem"
+from .bodies import BODY_PROBLEM
+
 #: answers up to this size are collected on the request thread and sent in one piece
 SMALL = 256 * 1024
 #: how long a body refused on its Content-Length is read and dropped before the 413 goes out
