@@ -97,9 +97,14 @@ def starter_store_dir(tmp_path_factory, model, settings):
 
 
 @pytest.fixture(scope="session")
-def starter_store(starter_store_dir):
-    """Read-only use: the initialised starter store, shared by the session."""
-    store = EmbeddedStore(starter_store_dir)
+def starter_store(starter_store_dir, tmp_path_factory):
+    """Read-only use: a copy of the initialised starter store, shared by the session. The original
+    is never opened again once built: an open store writes its files now and then (RocksDB's
+    compactions), and a test copying it meanwhile got a store that would not open ("Sst file size
+    mismatch")."""
+    path = tmp_path_factory.mktemp("starter-open") / "store"
+    shutil.copytree(starter_store_dir, path)
+    store = EmbeddedStore(path)
     yield store
     store.close()
 

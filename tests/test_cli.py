@@ -125,9 +125,9 @@ def test_load_shows_progress_as_plain_lines_when_not_a_terminal(files, store_dir
 @pytest.mark.parametrize("fmt,parse_as,dataset", [
     ("turtle", "turtle", False), ("ntriples", "nt", False), ("rdfxml", "xml", False),
     ("jsonld", "json-ld", False), ("nquads", "nquads", True), ("trig", "trig", True)])
-def test_export_writes_the_whole_registry_in_each_format(fmt, parse_as, dataset, starter_store_dir, tmp_path):
+def test_export_writes_the_whole_registry_in_each_format(fmt, parse_as, dataset, store_dir, tmp_path):
     out = tmp_path / f"export.{fmt}"
-    result = run("export", "--format", fmt, "--output", str(out), store=starter_store_dir)
+    result = run("export", "--format", fmt, "--output", str(out), store=store_dir)
     assert result.returncode == 0, result.stderr
     graph = Dataset() if dataset else Graph()
     graph.parse(out, format=parse_as)
