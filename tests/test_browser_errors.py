@@ -2,7 +2,7 @@
 for a stored query or a SPARQL query that fails; a data suffix keeps its format for errors too;
 a record someone may not edit refused before its form is shown, in words; an organisation given
 by its reference in the publishing form; a concept's link landing on its row of /def/; and the
-query page's console clean."""
+query page's console clean and its failed queries explained in words."""
 from __future__ import annotations
 
 import json
@@ -133,4 +133,28 @@ def test_the_query_page_console_is_clean(server, browser):
     page.locator(".CodeMirror-hints li").first.wait_for()
     assert page.locator(".CodeMirror-hints").inner_text().startswith("ldr:")
     assert [m for m in messages if m.startswith(("error", "warning"))] == []
+    page.close()
+
+
+@pytest.mark.parametrize("query, title, detail", [
+    ("SELEC", "Query syntax error", "not valid SPARQL 1.1"),
+    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "Remote services refused", "never sends requests"),
+])
+def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query, title, detail):
+    """An analyst whose query the endpoint refuses sees the reason under the editor: the problem's
+    title and detail as text, not the raw JSON, and no script error on the page (YASGUI's error
+    display once threw on the relative endpoint and showed nothing)."""
+    page = browser.new_page()
+    script_errors = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    page.goto(server.url + "/query")
+    page.wait_for_function("() => window.yasgui && window.yasgui.getTab().getYasqe()")
+    page.evaluate("q => window.yasgui.getTab().getYasqe().setValue(q)", query)
+    page.get_by_role("button", name="Run query").first.click()
+    problem = page.locator(".yasr .ldr-query-problem").first
+    problem.wait_for()
+    assert problem.get_by_role("heading").inner_text() == title
+    assert detail in problem.inner_text()
+    assert "{" not in page.locator(".yasr").first.inner_text()
+    assert script_errors == []
     page.close()

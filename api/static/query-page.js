@@ -7,6 +7,9 @@
   var element = document.getElementById("yasgui");
   if (!element || !window.Yasgui) { return; }
   var prefixes = JSON.parse(element.dataset.prefixes || "{}");
+  // YASGUI takes the endpoint as an absolute URL: its error display parses it with new URL(),
+  // which throws on a relative "/sparql", and then no error is shown at all.
+  var endpoint = new URL(element.dataset.endpoint, window.location.href).href;
   var Yasqe = window.Yasgui.Yasqe;
   if (Yasqe && !Yasqe.Autocompleters["prefixes-local"]) {
     Yasqe.forkAutocompleter("prefixes", {
@@ -17,10 +20,36 @@
       }
     }, false);
   }
+  // A query the endpoint refuses comes back as a problem document (RFC 9457): show its title
+  // and detail in words, not the raw JSON. Anything else falls through to YASR's own display.
+  function problemRenderer(error) {
+    var problem;
+    try { problem = JSON.parse(error && error.text); } catch (e) { return undefined; }
+    if (!problem || typeof problem.title !== "string") { return undefined; }
+    var box = document.createElement("div");
+    box.className = "ldr-query-problem";
+    box.setAttribute("role", "alert");
+    var heading = document.createElement("h2");
+    heading.className = "govuk-heading-s";
+    heading.textContent = problem.title;
+    box.appendChild(heading);
+    if (typeof problem.detail === "string") {
+      var detail = document.createElement("p");
+      detail.className = "govuk-body";
+      detail.textContent = problem.detail;
+      box.appendChild(detail);
+    }
+    return box;
+  }
+  var Yasr = window.Yasgui.Yasr;
+  if (Yasr) {
+    Yasr.defaults.errorRenderers = [problemRenderer].concat(
+      (Yasr.defaults.errorRenderers || []).filter(function (r) { return r !== problemRenderer; }));
+  }
   var yasgui = new window.Yasgui(element, {
-    requestConfig: { endpoint: element.dataset.endpoint, method: "POST" },
+    requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
-    endpointCatalogueOptions: { getData: function () { return [{ endpoint: element.dataset.endpoint }]; } },
+    endpointCatalogueOptions: { getData: function () { return [{ endpoint: endpoint }]; } },
     yasqe: { autocompleters: ["variables", "prefixes-local"], value: element.dataset.firstQuery },
     yasr: { prefixes: prefixes },
     persistencyExpire: 0
