@@ -15,7 +15,8 @@ from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
 from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
-from registry.forms import all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form
+from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
+                            graph_from_form, keep_unshown)
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of, titles
@@ -95,11 +96,11 @@ def _form_values() -> dict[str, list[str]]:
 
 
 def _not_whole_numbers():
-    """A 400 naming the first of the form's number fields (the record's `version`, each
+    """A 400 naming the first of the form's number fields (the record's `record-version`, each
     repeatable group's `…-count`) that is not a whole number, else None. The page writes these
     fields itself, so another value was sent by hand; it used to be a 500."""
     for name in request.form:
-        if name == "version" or name.endswith("-count"):
+        if name == RECORD_VERSION or name.endswith("-count"):
             for value in request.form.getlist(name):
                 text = value.strip()
                 if not (text.isascii() and text.isdigit() and len(text) <= 9):
@@ -144,6 +145,8 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     errors.extend(unreadable.items())
     agent = web_user()
     iri = model.base.item(register, reference)
+    if mode == "edit":
+        graph = keep_unshown(graph, current_record(store, model, iri), URIRef(iri), sections, model)
     try:
         if mode == "new":
             registration.submit(store, model, Graph() + graph, agent, register=register, dry_run=True,
@@ -210,7 +213,7 @@ def edit_record(register: str, reference: str):
     if request.method == "POST":
         if (refused := _not_whole_numbers()) is not None:
             return refused
-        expected = int(request.form.get("version", current))
+        expected = int(request.form.get(RECORD_VERSION, current))
         return _handle_form(register, reference, "edit", expected, action, heading)
     if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
         # refused before the form is shown, not after it is filled in (a POST is refused on Continue)
@@ -220,7 +223,7 @@ def edit_record(register: str, reference: str):
         "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t }"
     ).subject_objects(DCTERMS.title)}
     values = form_values(graph, URIRef(iri), sections, titles)
-    values["version"] = [str(current)]
+    values[RECORD_VERSION] = [str(current)]
     return _render_form(register, "edit", values, [], action, heading)
 
 

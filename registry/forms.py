@@ -29,6 +29,12 @@ from .presentation import plain_number
 
 DASH = "http://datashapes.org/dash#"
 SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
+#: The edit form's hidden field: the version of the record the person read, so that a change made
+#: by someone else meanwhile is not overwritten.
+RECORD_VERSION = "record-version"
+#: Names the form itself uses, which no field made from a shape may take (a property shape named
+#: `version`, dcat:version's, once had its box filled with the record's version number).
+RESERVED_NAMES = frozenset({"csrf_token", "action", "reference", RECORD_VERSION})
 
 
 @dataclass
@@ -126,6 +132,11 @@ def form_for(model: Model, register: str) -> list[Section]:
                 fields[str(f.path)].required |= f.required
                 continue
             fields[str(f.path)] = f
+    for f in fields.values():
+        for named in [f, *f.nested]:
+            if named.id in RESERVED_NAMES:
+                raise ValueError(f"The property shape {named.shape} gives the {register} form a field named "
+                                 f"{named.id!r}, a name the form itself uses; rename the shape.")
     sections: dict[str, list[Field]] = {}
     for f in sorted(fields.values(), key=lambda x: (x.order, x.label)):
         sections.setdefault(f.group, []).append(f)
@@ -229,6 +240,34 @@ def graph_from_form(model: Model, register: str, reference: str, form,
     for f in all_fields(form_for(model, register)):
         _add(graph, iri, f, form, records, problems, model)
     return graph, problems
+
+
+def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Section], model: Model) -> Graph:
+    """The edited record with what its form does not show kept from the current version: the
+    properties that have no field (a council's GSS code and area, an agreement's applicable law,
+    a successor named when the record was superseded), each with what its blank nodes say, and
+    the record's "not published by its sources" findings, except for a property the form now
+    gives a value for. An edit made with the form changes only what the form shows."""
+    shown = {f.path for f in all_fields(sections)}
+    not_published = model.base.ldr.notPublished
+    kept = Graph() + graph
+
+    def copy(node) -> None:
+        for triple in current.triples((node, None, None)):
+            if triple not in kept:
+                kept.add(triple)
+                if isinstance(triple[2], BNode):
+                    copy(triple[2])
+
+    for p, o in current.predicate_objects(iri):
+        if p == not_published:
+            if (iri, o, None) not in graph:
+                kept.add((iri, p, o))
+        elif p not in shown and p != REG.status:   # the status is the registry's own (registration.revise)
+            kept.add((iri, p, o))
+            if isinstance(o, BNode):
+                copy(o)
+    return kept
 
 
 def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:

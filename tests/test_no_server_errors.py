@@ -58,8 +58,8 @@ def signed_in(app, user: str = "amy"):
 
 def test_form_number_fields_that_are_not_numbers_are_a_400_naming_the_field(app):
     client, token = signed_in(app)
-    edit = client.post("/doc/exemplars/bops/edit", data={"csrf_token": token, "title": "BOPS", "version": "two"})
-    assert edit.status_code == 400 and "`version`" in edit.json["detail"] and "whole number" in edit.json["detail"]
+    edit = client.post("/doc/exemplars/bops/edit", data={"csrf_token": token, "title": "BOPS", "record-version": "two"})
+    assert edit.status_code == 400 and "`record-version`" in edit.json["detail"] and "whole number" in edit.json["detail"]
     for value in ("lots", "-1", "1e9", "٣", "9" * 5000):
         new = client.post("/exemplars/new", data={"csrf_token": token, "action": "add", "title": "X",
                                                   "contact-count": value})

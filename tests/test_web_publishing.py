@@ -13,7 +13,7 @@ from registry.forms import form_for
 from registry.model import load_model
 from registry.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
-from tests.web import PASSWORD, add_users, csrf, sign_in as attempt
+from tests.web import PASSWORD, add_users, csrf, form_fields, sign_in as attempt
 
 
 
@@ -131,18 +131,69 @@ def test_edit_form_is_prefilled_and_makes_a_new_version(app):
     form = client.get("/doc/platforms/govuk-notify/edit")
     page = form.data.decode()
     assert 'value="GOV.UK Notify"' in page and 'value="Government Digital Service"' in page
-    values: dict[str, list[str]] = {}
-    for name, kind, value in re.findall(r'name="([^"]+)" type="(text|url|hidden)" value="([^"]*)"', page):
-        values.setdefault(name, []).append(value)
-    for name, value in re.findall(r'name="([^"]+)" type="(?:radio|checkbox)" value="([^"]+)" checked', page):
-        values.setdefault(name, []).append(value)
-    for name, value in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)<', page):
-        values.setdefault(name, []).append(value)
-    values.update({"csrf_token": [csrf(form.data)], "action": ["continue"], "title": ["GOV.UK Notify (renamed)"]})
-    draft = client.post("/doc/platforms/govuk-notify/edit", data=values)
+    done = edit_with_the_form(client, "/doc/platforms/govuk-notify", {"title": ["GOV.UK Notify (renamed)"]})
+    assert b"version 2" in done.data
+
+
+def edit_with_the_form(client, page_path: str, changes: dict[str, list[str]]):
+    """Open a record's edit form, send it back as the browser would with `changes` made, and
+    confirm on "Check your answers"; the confirmation page's response."""
+    form = client.get(page_path + "/edit")
+    assert form.status_code == 200, form.data[:300]
+    values = form_fields(form.data, page_path + "/edit")
+    values.update({"action": ["continue"], **changes})
+    draft = client.post(page_path + "/edit", data=values)
     assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
     done = client.post(draft.headers["Location"], data={"csrf_token": values["csrf_token"][0]})
+    assert done.status_code == 200, done.data[:500]
+    return done
+
+
+def _description(app, path: str) -> set[tuple[str, str]]:
+    """The record's current description, as (property, value) pairs of its own."""
+    from rdflib import Graph
+    response = app.test_client().get(path, headers={"Accept": "text/turtle"})
+    assert response.status_code == 200
+    graph = Graph().parse(data=response.data, format="turtle")
+    subject = URIRef(BASE + path.replace("/doc/", "/id/"))
+    return {(str(p), str(o)) for p, o in graph.predicate_objects(subject)}
+
+
+LDR = f"{VOCABULARY}ldr#"
+
+
+@pytest.mark.parametrize("path, kept", [
+    ("/doc/organisations/leeds-city-council", [f"{LDR}gssCode", f"{LDR}governsArea", f"{LDR}councilType"]),
+    ("/doc/agreements/cheshire-care-record", ["https://w3id.org/dpv#hasApplicableLaw", "http://purl.org/dc/terms/relation",
+                                              f"{LDR}notPublished"]),
+    ("/doc/platforms/govuk-verify", ["http://purl.org/dc/terms/isReplacedBy", f"{LDR}notPublished"]),
+])
+def test_an_edit_with_the_form_keeps_what_the_form_does_not_show(app, path, kept):
+    """A steward who edits a record's description with the form changes the description and
+    nothing else: a council's GSS code and area, an agreement's applicable law and related
+    exemplar, a retired platform's successor and the findings that a source does not publish a
+    value, none of which has a box on the form, are all still there afterwards (they were lost)."""
+    before = _description(app, path)
+    client = app.test_client()
+    sign_in(client, "sam")
+    done = edit_with_the_form(client, path, {"descriptionRequired": ["Edited with the form."]}
+                              if "organisations" not in path else {"title": ["Leeds City Council (edited)"]})
     assert b"version 2" in done.data
+    after = _description(app, path)
+    for prop in kept:
+        ours = {pair for pair in before if pair[0] == prop}
+        assert ours and ours <= after, f"{prop} was lost: before {ours}, after {[p for p in after if p[0] == prop]}"
+
+
+def test_a_value_given_in_the_form_replaces_the_finding_that_it_was_not_published(app):
+    path = "/doc/agreements/cheshire-care-record"
+    client = app.test_client()
+    sign_in(client, "sam")
+    edit_with_the_form(client, path, {"review-day": ["1"], "review-month": ["4"], "review-year": ["2027"]})
+    after = _description(app, path)
+    assert (f"{LDR}reviewDate", "2027-04-01") in after
+    assert (f"{LDR}notPublished", f"{LDR}reviewDate") not in after
+    assert (f"{LDR}notPublished", f"{LDR}dpiaReference") in after
 
 
 def test_a_property_added_to_a_shape_appears_in_the_form():
@@ -253,3 +304,40 @@ def test_no_form_message_shows_a_compact_name():
     assert len(messages) > 50
     shown = [for_people(m) for m in messages]
     assert not [m for m in shown if COMPACT.search(m)]
+
+
+def test_a_standard_edited_with_the_form_keeps_its_own_version_number(app):
+    """A standard's version (dcat:version, "3.0" for Open Referral UK) has its own box, which
+    once showed the record's version number instead and saved "1" over "3.0"."""
+    client = app.test_client()
+    sign_in(client, "sam")
+    form = client.get("/doc/standards/open-referral-uk/edit")
+    assert form_fields(form.data, "/doc/standards/open-referral-uk/edit")["version"] == ["3.0"]
+    edit_with_the_form(client, "/doc/standards/open-referral-uk", {"title": ["Open Referral UK (edited)"]})
+    after = _description(app, "/doc/standards/open-referral-uk")
+    assert ("http://www.w3.org/ns/dcat#version", "3.0") in after
+
+
+def test_an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app):
+    """Two stewards open the same record's form; the first saves. The second, sending the form
+    as they read it, is told the record has changed and is not allowed to overwrite it."""
+    path = "/doc/platforms/govuk-notify"
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, "sam")
+    sign_in(second, "sam")
+    stale = form_fields(second.get(path + "/edit").data, path + "/edit")
+    edit_with_the_form(first, path, {"title": ["GOV.UK Notify (first)"]})
+    stale.update({"action": ["continue"], "title": ["GOV.UK Notify (second)"]})
+    refused = second.post(path + "/edit", data=stale)
+    assert refused.status_code == 422
+    assert "has changed since you read it" in html.unescape(refused.data.decode())
+    assert ("http://purl.org/dc/terms/title", "GOV.UK Notify (first)") in _description(app, path)
+
+
+def test_no_field_made_from_a_shape_takes_a_name_the_form_uses_itself():
+    from registry.forms import RESERVED_NAMES, all_fields
+    model = load_model(BASE)
+    for register in model.register_class:
+        ids = {f.id for f in all_fields(form_for(model, register))} | \
+              {n.id for f in all_fields(form_for(model, register)) for n in f.nested}
+        assert not ids & RESERVED_NAMES, register
