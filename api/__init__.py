@@ -34,7 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])
     store = open_store(settings)
     app.extensions["ldr.store"] = store
-    app.extensions["ldr.queries"] = QueryService(store, settings)
+    app.extensions["ldr.queries"] = queries = QueryService(store, settings)
+    store.events.subscribe("the SPARQL answers", lambda events: queries.refresh())
     app.extensions["ldr.accounts"] = open_accounts(settings)
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
@@ -210,7 +211,8 @@ class QueryService:
             return self._snapshot
 
     def refresh(self) -> None:
-        """The registry has changed: call after every write."""
+        """The registry has changed: the next query reads a new snapshot. Called for every committed
+        change by the record-events spine (create_app subscribes it; registry.events)."""
         self._stale = True
 
     def __call__(self) -> QueryPool | RemoteQueries:

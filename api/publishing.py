@@ -256,7 +256,6 @@ def check_answers(draft_id: str):
                                    title=title_of(graph, iri), back=back, draft_id=draft_id, problem=message,
                                    similar=_similar(draft["register"], iri, graph)), 409
         accounts.discard_draft(draft_id)
-        current_app.extensions["ldr.queries"].refresh()
         return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
                                mode=draft["mode"], version=result.versions.get(str(iri)))
     return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
@@ -369,7 +368,6 @@ def review_decision(register: str, reference: str):
             return refused(400, "Choose approve, reject or ask for changes.")
     except RegistrationError as exc:
         return refused(409, exc.message)
-    current_app.extensions["ldr.queries"].refresh()
     return redirect(f"/review?{urlencode({'decision': decision, 'record': f'{register}/{reference}'})}", code=303)
 
 

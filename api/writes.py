@@ -108,7 +108,6 @@ def post_records(register: str):
     if dry_run:
         return jsonify({"valid": True, "records": result.report.records, "warnings": warnings,
                         "report": result.report.render()})
-    current_app.extensions["ldr.queries"].refresh()
     records = [{"iri": iri, "location": _path(iri, model), "version": n, "status": "submitted"}
                for iri, n in sorted(result.versions.items())]
     response = jsonify({"records": records, "warnings": warnings})
@@ -160,7 +159,6 @@ def put_record(register: str, reference: str):
         return _refused(exc)
     if not result.written:
         return jsonify({"valid": True, "warnings": [asdict(r) for r in result.report.warnings]})
-    current_app.extensions["ldr.queries"].refresh()
     number = result.versions[iri]
     response = jsonify({"iri": iri, "version": number, "warnings": [asdict(r) for r in result.report.warnings]})
     response.headers["ETag"] = f'"v{number}"'
@@ -185,7 +183,6 @@ def post_status(register: str, reference: str):
                                             note=str(body.get("note") or _note()))
     except RegistrationError as exc:
         return _refused(exc)
-    current_app.extensions["ldr.queries"].refresh()
     number = result.versions[iri]
     response = jsonify({"iri": iri, "version": number, "status": str(body.get("status")).lower()})
     response.headers["ETag"] = f'"v{number}"'

@@ -650,7 +650,7 @@ def attach_index(store: Store, model: Model, settings) -> SearchIndex:
         index.catch_up(store, model)
     except StoreError:
         pass   # the store is not answering yet: the first request that needs the index catches up
-    store.on_commit.append(lambda iris: index.update(store, model, iris))
+    store.events.subscribe("the search index", lambda events: index.update(store, model, [e.record for e in events]))
     return index
 
 

@@ -28,6 +28,7 @@ from .model import Model
 from .namespaces import REG
 from .store import Store
 from .store.base import StoreError, nt_lines
+from .events import RecordEvent
 from .identifiers import sparql_iri
 
 VERSION = "http://purl.org/linked-data/version#"
@@ -137,6 +138,7 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
     if not changes:
         return {}
     with WRITE_LOCK, _claimed(store, model, list(changes)):
+        now = now or datetime.datetime.now(datetime.timezone.utc)
         for attempt in range(3):
             current = current_versions(store, model, list(changes))
             for iri, version in (expected or {}).items():
@@ -157,7 +159,11 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
                 raise VersionConflict(iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0))
         else:
             raise VersionConflict(next(iter(changes)), -1, -1)
-        _notify(store, list(todo))
+        store.events.publish(
+            RecordEvent(record=iri, version=numbers[iri], activity=activity, agent=agent.username,
+                        organisation=agent.organisation or None, status=_status_of(todo[iri], iri),
+                        at=str(_xsd_time(now)), note=note)
+            for iri in todo)
         for iri in todo:
             AUDIT.info("%s of %s (version %d) by %s%s: %s", activity, iri, numbers[iri], agent.username,
                        f" for {agent.organisation}" if agent.organisation else "", note)
@@ -309,15 +315,9 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
     return numbers, update, proof
 
 
-def _notify(store: Store, iris: list[str]) -> None:
-    """Tell the store's listeners (the search index) about a committed change. The change is
-    already safe in the store: a listener that fails (a full disk under the index) is logged,
-    never reported as a failed write, and the index catches up with the store later."""
-    for listener in getattr(store, "on_commit", ()):
-        try:
-            listener(iris)
-        except Exception:  # noqa: BLE001 - derived data; the write itself succeeded
-            logging.getLogger("ldr").exception("a listener failed after a committed change to %s", ", ".join(iris))
+def _status_of(description: Graph, iri: str) -> str | None:
+    status = description.value(URIRef(iri), REG.status)
+    return str(status) if status is not None else None
 
 
 def publish_vocabulary(store: Store, model: Model) -> None:

@@ -54,7 +54,7 @@ def test_exemplars_follow_the_region_of_the_councils_that_lead_or_partner_them(s
     so a change to a council re-indexes the exemplars it leads or partners (issue 25, point 12)."""
     index = SearchIndex(tmp_path / "index.sqlite")
     index.rebuild(store, model)
-    store.on_commit.append(lambda iris: index.update(store, model, iris))
+    store.events.subscribe("the search index", lambda events: index.update(store, model, [e.record for e in events]))
     ripa = f"{BASE}/id/exemplars/reducing-invalid-planning-applications"
 
     def in_wales() -> set[str]:

@@ -11,6 +11,8 @@ if TYPE_CHECKING:   # rdflib is not imported by commands that never build a grap
     from rdflib import Graph
     from rdflib.term import Node
 
+    from ..events import Events
+
 
 class StoreError(Exception):
     """The store cannot be opened or cannot do what was asked; the message says why.
@@ -36,6 +38,8 @@ class StoreInUse(StoreError):
 class Store(Protocol):
     #: whether other processes may write to it at the same time (versions._claimed)
     shared: bool
+    #: what subscribes to the records' committed changes (registry.events)
+    events: Events
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         """Rows of a SELECT query, each a dict of variable name to term (unbound ones absent)."""

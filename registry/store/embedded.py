@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
 
+from ..events import Events
 from .base import StoreError, StoreInUse, insert_data
 
 if TYPE_CHECKING:
@@ -24,12 +25,12 @@ class EmbeddedStore:
     def over(cls, store: ox.Store) -> "EmbeddedStore":
         """An already open pyoxigraph store (an in-memory one, say) behind the same interface."""
         self = cls.__new__(cls)
-        self.path, self.on_commit, self._store = None, [], store
+        self.path, self.events, self._store = None, Events(), store
         return self
 
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
-        self.on_commit: list = []   # called with the IRIs of records after each committed change
+        self.events = Events()   # what subscribes to this store's committed changes (registry.events)
         if not create and not self.path.is_dir():
             raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
         try:
