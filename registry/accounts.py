@@ -81,16 +81,53 @@ INVITATION_DAYS = 7
 SEEN_PRECISION = 60.0
 
 
+def _hasher():
+    """Argon2id with argon2-cffi's defaults (RFC 9106's second recommended choice: 64 MiB, three
+    passes), the first choice of OWASP's password storage guidance; imported when first needed,
+    so that commands that never see a password do not load it."""
+    global _HASHER
+    if _HASHER is None:
+        from argon2 import PasswordHasher
+        _HASHER = PasswordHasher()
+    return _HASHER
+
+
+_HASHER = None
+
+
 def _check_password(stored: str, password: str) -> bool:
-    """The one place a password is compared with its hash (Werkzeug's scrypt), for known and
-    unknown users alike: the same work whatever the user name."""
-    from werkzeug.security import check_password_hash
-    return check_password_hash(stored, password)
+    """The one place a password is compared with its hash, for known and unknown users alike:
+    the same work whatever the user name. Hashes made before the registry used Argon2 (Werkzeug's
+    `scrypt:N:r:p$salt$hex`) are still checked, and replaced at the next sign-in (needs_rehash)."""
+    if stored.startswith("scrypt:"):
+        return _check_older_scrypt(stored, password)
+    from argon2.exceptions import InvalidHashError, VerificationError
+    try:
+        return _hasher().verify(stored, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _check_older_scrypt(stored: str, password: str) -> bool:
+    """A password against a hash an earlier version stored: scrypt with the cost and salt given in
+    the hash itself, hex digest compared in constant time."""
+    try:
+        method, salt, digest = stored.split("$", 2)
+        n, r, p = (int(part) for part in method.split(":")[1:])
+        made = hashlib.scrypt(password.encode("utf-8"), salt=salt.encode("utf-8"), n=n, r=r, p=p,
+                              maxmem=132 * n * r * p).hex()
+    except (ValueError, MemoryError):
+        return False
+    return hmac.compare_digest(made, digest)
+
+
+def needs_rehash(stored: str) -> bool:
+    """Whether a stored hash was made otherwise than _new_password_hash would make it now."""
+    return stored.startswith("scrypt:") or _hasher().check_needs_rehash(stored)
 
 
 def _new_password_hash(password: str) -> str:
-    from werkzeug.security import generate_password_hash
-    return generate_password_hash(password)
+    return _hasher().hash(password)
 
 
 def _hash(secret: str) -> str:
@@ -155,7 +192,7 @@ class Accounts:
         return next(t for t in self.tokens() if t.id == token_id)
 
     def create_user(self, username: str, organisation: str, role: str, password: str) -> None:
-        """A user who signs in to the web pages with a password (hashed with Werkzeug's scrypt)."""
+        """A user who signs in to the web pages with a password (hashed with Argon2id)."""
         check_new_account(username, role)
         check_new_password(password)
         self.check_name_is_free(username)
@@ -230,8 +267,12 @@ class Accounts:
                                    (username,)).fetchone()
         ok = _check_password(row[2] if row else dummy, password)
         if row and ok:
+            fresh = _new_password_hash(password) if needs_rehash(row[2]) else None
             with self._lock:
                 self._db.execute("DELETE FROM sign_in_failures WHERE kind = 'account' AND key = ?", (key,))
+                if fresh is not None:   # an older kind of hash, replaced now that the password is known
+                    self._db.execute("UPDATE users SET password_hash = ? WHERE username = ? AND password_hash = ?",
+                                     (fresh, username, row[2]))
             return Agent(username, row[0], row[1])
         with self._lock:
             self._db.execute("DELETE FROM sign_in_failures WHERE at <= ?", (now - self.rules.window,))

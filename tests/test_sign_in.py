@@ -319,7 +319,8 @@ def test_an_unknown_user_name_gets_the_same_work_and_the_same_answer(app, monkey
     known = attempt(client, "amy", "not the password")
     unknown = attempt(client, "nobody", "not the password")
     assert len(checked) == 2   # a hash is checked for the unknown name too
-    assert checked[1] != checked[0] and checked[1].split("$")[0] == checked[0].split("$")[0]   # made the same way
+    # made the same way: the same algorithm, version and costs (all but the salt and digest)
+    assert checked[1] != checked[0] and checked[1].split("$")[:4] == checked[0].split("$")[:4]
     assert answer(known) == answer(unknown)
     for _ in range(4):
         attempt(client, "amy", "not the password")
@@ -388,3 +389,26 @@ def test_api_calls_with_a_bearer_token_and_no_cookie_are_not_checked(app):
     response = client.post("/exemplars", data="<a> <b> <c> .", content_type="text/turtle",
                            headers={"Authorization": "Bearer ldr_nope_nope", "Origin": "https://evil.example"})
     assert response.status_code == 401   # its own answer, not a CSRF refusal
+
+
+def test_passwords_are_kept_as_argon2id_and_an_older_scrypt_hash_is_replaced_at_sign_in(tmp_path):
+    """A password is stored as an Argon2id hash. A user whose hash an earlier version made
+    (Werkzeug's scrypt) still signs in with their password, a wrong one is still refused, and
+    the first sign-in replaces the old hash with an Argon2id one."""
+    from werkzeug.security import generate_password_hash   # what the earlier version stored
+    accounts = Accounts(tmp_path / "accounts.sqlite")
+    try:
+        accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
+        with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
+            stored = db.execute("SELECT password_hash FROM users WHERE username = 'amy'").fetchone()[0]
+            assert stored.startswith("$argon2id$") and PASSWORD not in stored
+            db.execute("UPDATE users SET password_hash = ? WHERE username = 'amy'", (generate_password_hash(PASSWORD),))
+        assert accounts.sign_in("amy", "not the password") is None
+        assert accounts.sign_in("amy", PASSWORD).username == "amy"
+        with sqlite3.connect(tmp_path / "accounts.sqlite") as db:
+            replaced = db.execute("SELECT password_hash FROM users WHERE username = 'amy'").fetchone()[0]
+        assert replaced.startswith("$argon2id$")
+        assert accounts.sign_in("amy", PASSWORD).username == "amy"
+        assert accounts.sign_in("amy", "not the password") is None
+    finally:
+        accounts.close()
