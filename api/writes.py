@@ -59,8 +59,6 @@ def _refused(exc: RegistrationError) -> Response:
         extra["allowed"] = exc.allowed
     headers = {"WWW-Authenticate": 'Bearer realm="ldr"'} if exc.kind == "unauthenticated" else {}
     status = RegistrationError.STATUS[exc.kind]
-    if exc.kind == "precondition" and "If-Match" in exc.message and not request.headers.get("If-Match"):
-        status = 428
     titles = {401: "Authentication needed", 403: "Not allowed", 404: "Not registered", 409: "Conflict",
               412: "Changed since you read it", 428: "If-Match needed", 422: "Not valid", 400: "Bad request"}
     return problem(status, titles[status], exc.message, headers=headers, **extra)

@@ -24,7 +24,7 @@ class RegistrationError(Exception):
     """Why a write was refused. `kind` maps to an HTTP status; nothing was written."""
 
     STATUS = {"unauthenticated": 401, "forbidden": 403, "not-found": 404, "conflict": 409, "transition": 409,
-              "precondition": 412, "invalid": 422, "bad-request": 400}
+              "precondition": 412, "precondition-required": 428, "invalid": 422, "bad-request": 400}
 
     def __init__(self, kind: str, message: str, *, report: Report | None = None, allowed: list[str] | None = None,
                  current_version: int | None = None):
@@ -226,7 +226,7 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
         if (refused := edit_refusal(store, model, iri, agent)) is not None:
             raise RegistrationError("forbidden", refused)
         if expected is None:
-            raise RegistrationError("precondition", "Send If-Match with the record's current ETag, so that a change "
+            raise RegistrationError("precondition-required", "Send If-Match with the record's current ETag, so that a change "
                                     "made since you read it is not lost.", current_version=current)
         if not expected.matches(current):
             if not expected.any and not expected.versions:
