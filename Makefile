@@ -47,12 +47,20 @@ allocator:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends libmimalloc2.0; \
 	  else echo "Optional, for faster SPARQL queries: sudo apt-get install --no-install-recommends libmimalloc2.0 (docs/settings.md)"; fi; }
 
-## Install and run the whole test suite on the embedded store, then again with every app on a
-## real SPARQL server (the oxigraph package's server, started and stopped by the fixtures), less
-## the browser journeys (tests/conftest.py says why). Each run lists its slowest tests.
+## Install and run the whole test suite on the embedded store and, at the same time, again with
+## every app on a real SPARQL server (the oxigraph package's server, started and stopped by the
+## fixtures), less the browser journeys (tests/conftest.py says why). Each run spends much of its
+## time waiting for the servers it starts, so the two side by side take little more than the
+## longer one. The SPARQL run's output follows the embedded run's; each lists its slowest tests.
 test: install browser allocator
-	$(BIN)/pytest -q --durations=15
-	LDR_TEST_STORE=sparql $(BIN)/pytest -q --durations=15
+	@runs=$$(mktemp -d); \
+	( LDR_TEST_STORE=sparql $(BIN)/pytest -q -p no:cacheprovider --basetemp="$$runs/sparql" --durations=15 \
+	    >"$$runs/sparql.log" 2>&1; echo $$? >"$$runs/sparql.status" ) & \
+	$(BIN)/pytest -q --basetemp="$$runs/embedded" --durations=15; embedded=$$?; wait; \
+	echo "== The same suite with every app on a SPARQL server (LDR_TEST_STORE=sparql) =="; \
+	cat "$$runs/sparql.log"; sparql=$$(cat "$$runs/sparql.status"); rm -rf "$$runs"; \
+	echo "embedded store: exit $$embedded; SPARQL server: exit $$sparql"; \
+	[ "$$embedded" = 0 ] && [ "$$sparql" = 0 ]
 
 ## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
 bench: install allocator

@@ -2,20 +2,15 @@
 directory, for the tests that run against a real server."""
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from pathlib import Path
 
+from tests.ports import free_port
+
 OXIGRAPH = str(Path(sys.executable).parent / "oxigraph")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class OxigraphServer:

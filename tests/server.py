@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -10,6 +9,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.conftest import BASE, store_settings
+from tests.ports import free_port
 from tests.test_cli import LDR
 
 #: how long a server may take to answer /health: generous, because a loaded machine (CI beside
@@ -27,12 +27,6 @@ def wait_until_answering(port: int) -> None:
         except OSError:
             return False
     wait_for(answering, within=START_WITHIN, what=f"ldr serve answering /health on port {port}")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Server:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ from registry import loader
 from registry.model import load_model
 from registry.store import EmbeddedStore
 from tests.conftest import BASE, ROOT, app_over, close_app, make_app, store_settings
+from tests.ports import free_port
 
 LDR = str(Path(sys.executable).parent / "ldr")
 #: written as an analyst copies it from docs/vocabulary.md, not taken from the code
@@ -85,12 +85,6 @@ def test_pages_link_the_vocabulary_to_its_pages_here(client):
 
 # --- a store made before the change -----------------------------------------------------
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _ldr(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([LDR, *args], capture_output=True, text=True, timeout=540,
                           env={**os.environ, "LDR_BASE": BASE, **(env or {})})
@@ -128,7 +122,7 @@ def test_init_and_serve_on_an_old_store_say_how_to_move_it_and_the_move_works(ol
     owner: dict = {}
     env = store_settings(old_store, owner)
     try:
-        for command in (["init"], ["serve", "--port", str(_free_port())]):
+        for command in (["init"], ["serve", "--port", str(free_port())]):
             refused = _ldr(*command, "--store", str(old_store), env=env)
             assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
             assert f"ldr migrate-vocabulary --store {old_store}" in refused.stderr
