@@ -74,7 +74,7 @@ def test_the_way_back_from_a_sparql_error_keeps_the_query(server, browser):
 def test_a_data_suffix_keeps_its_format_for_an_error_even_in_a_browser(server):
     code, media, body = get(server.url + "/exemplars.json?sort=bad", BROWSER)
     assert (code, media) == (400, "application/problem+json")
-    assert "sort must be one of" in json.loads(body)["detail"]
+    assert "sort='bad': no such sort order" in json.loads(body)["detail"]
     code, media, _ = get(server.url + "/exemplars?sort=bad", BROWSER)
     assert (code, media) == (400, "text/html")
 
@@ -158,3 +158,4 @@ def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query
     assert "{" not in page.locator(".yasr").first.inner_text()
     assert script_errors == []
     page.close()
+
