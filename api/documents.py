@@ -127,9 +127,26 @@ def error_page(status: int, heading: str, detail: str, media: str | None = None,
     """An error as a page for a browser — what went wrong, what to do, a way back — and as a
     problem document (RFC 9457) for every other client."""
     if (media or ("text/html" if wants_page() else None)) == "text/html":
-        response = Response(render_template("not_found.html", heading=heading, detail=detail, back=back),
+        ways = _ways_on(request.path) if status == 404 and back is None else []
+        response = Response(render_template("not_found.html", heading=heading, detail=detail, back=back, ways=ways),
                             status=status, mimetype="text/html")
         for name, value in (headers or {}).items():
             response.headers[name] = value
         return response
     return problem(status, heading, detail, headers=headers)
+
+
+def _ways_on(path: str) -> list[tuple[str, str]]:
+    """Where a person who found nothing at this address can go on from it: the register its path
+    names (/doc/exemplars/…, /exemplars/…), if any, then search and the home page."""
+    from rdflib import URIRef
+
+    from registry.namespaces import REGISTERS
+    parts = path.strip("/").split("/")
+    register = parts[1] if parts[0] in ("doc", "id") and len(parts) > 1 else parts[0]
+    ways = [("/search", "Search the registry"), ("/", "Go to the home page")]
+    if register in REGISTERS:
+        model = current_app.extensions["ldr.model"]
+        label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
+        ways.insert(0, (f"/{register}", f"Browse the {label} register"))
+    return ways

@@ -2,7 +2,8 @@
 for a stored query or a SPARQL query that fails; a data suffix keeps its format for errors too;
 a record someone may not edit refused before its form is shown, in words; an organisation given
 by its reference in the publishing form; a concept's link landing on its row of /def/; and the
-query page's console clean and its failed queries explained in words."""
+query page's console clean and its failed queries explained in words; a page that is not there
+with ways on from it."""
 from __future__ import annotations
 
 import json
@@ -159,3 +160,18 @@ def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query
     assert script_errors == []
     page.close()
 
+
+@pytest.mark.parametrize("path, ways", [
+    ("/doc/exemplars/nope", ["Browse the Exemplars register", "Search the registry", "Go to the home page"]),
+    ("/nope", ["Search the registry", "Go to the home page"]),
+])
+def test_a_page_that_is_not_there_offers_ways_on(server, browser, path, ways):
+    page = browser.new_page()
+    assert page.goto(server.url + path).status == 404
+    main = page.locator("main")
+    assert main.get_by_role("link").all_inner_texts() == ways
+    main.get_by_role("link", name=ways[0]).click()
+    page.wait_for_url(server.url + ("/exemplars" if "exemplars" in path else "/search"))
+    assert page.get_by_role("heading", level=1).inner_text().strip() == ("Exemplars" if "exemplars" in path
+                                                                         else "Search the registry")
+    page.close()
