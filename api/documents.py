@@ -29,7 +29,30 @@ def _local_href(iri: str) -> str | None:
     part = vocabulary_part(iri)
     if part is not None:
         return "/def/" + part
+    # a concept of another vocabulary in one of the registry's schemes (a registration status,
+    # reg:statusStable; a GDPR lawful basis): its row on the /def/ page, which says what it means
+    concept = _borrowed_concepts().get(iri)
+    if concept is not None:
+        return concept
     return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _borrowed_concepts() -> dict[str, str]:
+    """Each concept of another vocabulary that a scheme of the registry holds, with its place on
+    the /def/ page."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from registry.vocabulary_doc import anchor
+    model = current_app.extensions["ldr.model"]
+    if "borrowed concepts" not in model.memo:
+        onto = model.ontology
+        model.memo["borrowed concepts"] = {
+            str(concept): "/def/#" + anchor(str(concept))
+            for scheme in onto.subjects(RDF.type, SKOS.ConceptScheme)
+            for concept in onto.subjects(SKOS.inScheme, scheme)
+            if isinstance(concept, URIRef) and vocabulary_part(str(concept)) is None}
+    return model.memo["borrowed concepts"]
 
 
 def _split_suffix(name: str) -> tuple[str, str | None]:

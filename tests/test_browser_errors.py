@@ -3,7 +3,7 @@ for a stored query or a SPARQL query that fails; a data suffix keeps its format 
 a record someone may not edit refused before its form is shown, in words; an organisation given
 by its reference in the publishing form; a concept's link landing on its row of /def/; and the
 query page's console clean and its failed queries explained in words; a page that is not there
-with ways on from it."""
+with ways on from it; a record's registration status explained on /def/, not off-site."""
 from __future__ import annotations
 
 import json
@@ -174,4 +174,19 @@ def test_a_page_that_is_not_there_offers_ways_on(server, browser, path, ways):
     page.wait_for_url(server.url + ("/exemplars" if "exemplars" in path else "/search"))
     assert page.get_by_role("heading", level=1).inner_text().strip() == ("Exemplars" if "exemplars" in path
                                                                          else "Search the registry")
+    page.close()
+
+
+def test_a_records_registration_status_is_explained_on_the_vocabulary_page(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/doc/exemplars/bops")
+    status = page.locator("main").get_by_role("link", name="Stable", exact=True)
+    assert status.get_attribute("href") == "/def/#concept-statusStable"   # not off-site, to purl.org
+    status.click()
+    page.wait_for_url(server.url + "/def/#concept-statusStable")
+    assert "Accepted and in use." in page.locator("#concept-statusStable").inner_text()
+    # so is every concept of another vocabulary in the registry's schemes: a GDPR lawful basis
+    page.goto(server.url + "/doc/agreements/cheshire-care-record")
+    assert page.locator("main").get_by_role("link", name="Article 6(1)(e): public task").get_attribute("href") \
+        == "/def/#concept-A6-1-e"
     page.close()
