@@ -29,7 +29,30 @@ def _local_href(iri: str) -> str | None:
     part = vocabulary_part(iri)
     if part is not None:
         return "/def/" + part
+    # a concept of another vocabulary in one of the registry's schemes (a registration status,
+    # reg:statusStable; a GDPR lawful basis): its row on the /def/ page, which says what it means
+    concept = _borrowed_concepts().get(iri)
+    if concept is not None:
+        return concept
     return iri if iri.startswith(("http://", "https://")) else None
+
+
+def _borrowed_concepts() -> dict[str, str]:
+    """Each concept of another vocabulary that a scheme of the registry holds, with its place on
+    the /def/ page."""
+    from rdflib import URIRef
+    from rdflib.namespace import RDF, SKOS
+
+    from registry.vocabulary_doc import anchor
+    model = current_app.extensions["ldr.model"]
+    if "borrowed concepts" not in model.memo:
+        onto = model.ontology
+        model.memo["borrowed concepts"] = {
+            str(concept): "/def/#" + anchor(str(concept))
+            for scheme in onto.subjects(RDF.type, SKOS.ConceptScheme)
+            for concept in onto.subjects(SKOS.inScheme, scheme)
+            if isinstance(concept, URIRef) and vocabulary_part(str(concept)) is None}
+    return model.memo["borrowed concepts"]
 
 
 def _split_suffix(name: str) -> tuple[str, str | None]:
@@ -127,9 +150,26 @@ def error_page(status: int, heading: str, detail: str, media: str | None = None,
     """An error as a page for a browser — what went wrong, what to do, a way back — and as a
     problem document (RFC 9457) for every other client."""
     if (media or ("text/html" if wants_page() else None)) == "text/html":
-        response = Response(render_template("not_found.html", heading=heading, detail=detail, back=back),
+        ways = _ways_on(request.path) if status == 404 and back is None else []
+        response = Response(render_template("not_found.html", heading=heading, detail=detail, back=back, ways=ways),
                             status=status, mimetype="text/html")
         for name, value in (headers or {}).items():
             response.headers[name] = value
         return response
     return problem(status, heading, detail, headers=headers)
+
+
+def _ways_on(path: str) -> list[tuple[str, str]]:
+    """Where a person who found nothing at this address can go on from it: the register its path
+    names (/doc/exemplars/…, /exemplars/…), if any, then search and the home page."""
+    from rdflib import URIRef
+
+    from registry.namespaces import REGISTERS
+    parts = path.strip("/").split("/")
+    register = parts[1] if parts[0] in ("doc", "id") and len(parts) > 1 else parts[0]
+    ways = [("/search", "Search the registry"), ("/", "Go to the home page")]
+    if register in REGISTERS:
+        model = current_app.extensions["ldr.model"]
+        label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
+        ways.insert(0, (f"/{register}", f"Browse the {label} register"))
+    return ways

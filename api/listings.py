@@ -10,11 +10,10 @@ from markupsafe import Markup, escape
 from rdflib import URIRef
 
 from registry.namespaces import REGISTERS
-from registry.search_index import FACET_SCHEMES, FACETS, UnknownFilterValue
+from registry.search_index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
 from registry.text import csv_for_people
 
-from .conneg import choose
-from .documents import _local_href, _not_found
+from .documents import _local_href, _not_found, wants_page
 from .problems import problem
 
 bp = Blueprint("listings", __name__)
@@ -43,34 +42,81 @@ def _index():
 
 
 def _filters() -> dict[str, list[str]]:
-    """The filters asked for; a value that names nothing is a 400 listing the values allowed."""
+    """The filters asked for (checked: see _checked)."""
+    return _checked()[0]
+
+
+def _checked() -> tuple[dict[str, list[str]], str]:
+    """The filters and the sort order asked for. Every value among them that names nothing is
+    refused at once, in one 400 that names each with the values allowed (a second bad value was
+    reported only once the first was put right)."""
+    query = request.args.get("q", "").strip()
     filters = {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
+    refusals: list[UnknownFilterValue] = []
     try:
         _index().check_filters(current_app.extensions["ldr.model"], filters)
-    except UnknownFilterValue as exc:
-        abort(_unknown_value(exc))
-    return filters
+    except UnknownFilterValues as exc:
+        refusals = exc.refusals
+    # words are ranked by how well records match them unless another order is asked for
+    sort = request.args.get("sort", RELEVANCE[0] if query else "title")
+    if sort not in dict([RELEVANCE, *SORTS]):
+        shown = _sorts(query)
+        refusals.append(UnknownFilterValue("sort", [sort], [code for code, _ in shown], len(shown),
+                                           [label for _, label in shown]))
+    if refusals:
+        abort(_refused(refusals))
+    return filters, sort
 
 
-def _unknown_value(exc: UnknownFilterValue) -> Response:
-    """HTML for browsers, problem+json (with the allowed values as a list) for everything else."""
-    if choose(request.headers.get("Accept"), ["application/problem+json", "text/html"]) == "text/html" \
-            and not request.path.endswith((".json", ".csv")):
-        return Response(render_template("not_found.html", title="No such filter value", heading="No such filter value",
-                                        detail=_in_words(exc), back=request.path,
-                                        back_text="Show the list without this filter"),
+def _sorts(query: str) -> list[tuple[str, str]]:
+    """The orders the "Sort by" control offers: by relevance only when there are words to match."""
+    return [RELEVANCE, *SORTS] if query else SORTS
+
+
+def _refused(refusals: list[UnknownFilterValue]) -> Response:
+    """HTML for browsers, with a way back to the list without the refused values (every other
+    filter, the words and the order kept); problem+json for everything else, with the first
+    refusal's allowed values at its top level, as before there could be several, and every
+    refusal in `invalid_params`."""
+    sort_only = all(r.facet == "sort" for r in refusals)
+    filters = [r for r in refusals if r.facet != "sort"]
+    heading = "No such sort order" if sort_only else \
+        "No such filter value" if len(refusals) == 1 else \
+        "No such filter values" if len(filters) == len(refusals) else "No such filter value or sort order"
+    if wants_page():
+        ways = (["without this filter"] if len(filters) == 1 else ["without these filters"] if filters else []) \
+            + (["in its usual order"] if len(filters) < len(refusals) else [])
+        back_text = "Show the list " + ", ".join(ways)
+        return Response(render_template("not_found.html", title=heading, heading=heading,
+                                        details=[_in_words(r) for r in refusals], back=_without(refusals),
+                                        back_text=back_text),
                         status=400, mimetype="text/html")
-    return problem(400, "No such filter value", str(exc), parameter=exc.facet, values=exc.values,
-                   allowed=exc.allowed, allowed_total=exc.size)
+    first = refusals[0]
+    return problem(400, heading, str(UnknownFilterValues(refusals)), parameter=first.facet, values=first.values,
+                   allowed=first.allowed, allowed_total=first.size,
+                   invalid_params=[{"parameter": r.facet, "label": _label(r.facet), "values": r.values,
+                                    "allowed": r.allowed, "allowed_labels": r.named, "allowed_total": r.size}
+                                   for r in refusals])
+
+
+def _without(refusals: list[UnknownFilterValue]) -> str:
+    """This listing's address without the refused values (nor the page number, as the list changes)."""
+    refused = {(r.facet, value) for r in refusals for value in r.values}
+    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and (k, v) not in refused]
+    return request.path + ("?" + urlencode(args) if args else "")
+
+
+def _label(facet: str) -> str:
+    """A parameter as the page's controls name it."""
+    return FACETS[facet][0] if facet in FACETS else "Sort by" if facet == "sort" else "Register"
 
 
 def _in_words(exc: UnknownFilterValue) -> str:
-    """The refusal as a person reads it: the filter and the values it may take by their names
-    (Discovery, Alpha, Beta…, as the filters on the page show them), not their codes."""
-    what = FACETS[exc.facet][0] if exc.facet in FACETS else "Register"
+    """The refusal as a person reads it: the filter (or "Sort by") and the values it may take by
+    their names (Discovery, Alpha, Beta…, as the controls on the page show them), not their codes."""
     more = f" and {exc.size - len(exc.named):,} more" if exc.size > len(exc.named) else ""
     given = ", ".join(f"“{v[:60]}”" for v in exc.values)
-    return f"{what}: {given} is not one of the choices. Choose one of: {', '.join(exc.named)}{more}."
+    return f"{_label(exc.facet)}: {given} is not one of the choices. Choose one of: {', '.join(exc.named)}{more}."
 
 
 def _number(name: str, default: int, lowest: int, highest: int | None = None) -> int:
@@ -162,13 +208,8 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
         if request.path.endswith(candidate):
             suffix = candidate
     query = request.args.get("q", "").strip()
-    filters, page = _filters(), _page()
-    # words are ranked by how well records match them unless another order is asked for
-    sort = request.args.get("sort", RELEVANCE[0] if query else "title")
-    allowed = dict([RELEVANCE, *SORTS])
-    if sort not in allowed:
-        abort(400, description=f"sort must be one of {', '.join(allowed)}; it was {sort[:40]!r}.")
-    extra["sorts"] = [RELEVANCE, *SORTS] if query else SORTS
+    (filters, sort), page = _checked(), _page()
+    extra["sorts"] = _sorts(query)
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)

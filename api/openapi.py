@@ -97,7 +97,8 @@ def _listing(summary: str, path_params: list) -> dict:
         "responses": {"200": {"description": "A page of the listing; a `Link` header leads to the next and previous",
                               "content": {"application/json": {"schema": listing}}},
                       "400": problem("page, per_page or facet_limit is not a whole number, sort is not one of the five, "
-                                     "or a facet value names nothing (`allowed` lists the values)"),
+                                     "or facet values name nothing (`allowed` lists the first one's values, "
+                                     "`invalid_params` each refused parameter)"),
                       **({"404": problem("No such register")} if path_params else {}), **UNAVAILABLE}}}
 
 

@@ -93,8 +93,18 @@ class UnknownFilterValue(ValueError):
         self.named = named if named is not None else allowed
         more = f" and {size - len(allowed):,} more (listed on /organisations)" if size > len(allowed) else ""
         shown = ", ".join(repr(v[:60]) for v in values)
-        super().__init__(f"{facet}={shown}: no such {facet.replace('_', ' ')}. Use one of: "
+        what = "sort order" if facet == "sort" else facet.replace("_", " ")
+        super().__init__(f"{facet}={shown}: no such {what}. Use one of: "
                          f"{', '.join(allowed)}{more}.")
+
+
+class UnknownFilterValues(ValueError):
+    """Filters that ask for values naming nothing: one UnknownFilterValue for each such facet, in
+    `refusals`, so that all of them are reported at once."""
+
+    def __init__(self, refusals: list[UnknownFilterValue]):
+        self.refusals = refusals
+        super().__init__(" ".join(str(refusal) for refusal in refusals))
 
 
 class FacetValues(list):
@@ -533,15 +543,19 @@ class SearchIndex:
         return values
 
     def check_filters(self, model: Model, filters: dict[str, list[str]]) -> None:
-        """Refuse (UnknownFilterValue) a filter value that names nothing — a register, a concept of
-        the facet's scheme, an organisation, or a value some record holds — rather than answer with
-        an empty list, which looks like "nothing matches" when the address is wrong."""
+        """Refuse (UnknownFilterValues, every facet at fault in it) a filter value that names
+        nothing — a register, a concept of the facet's scheme, an organisation, or a value some
+        record holds — rather than answer with an empty list, which looks like "nothing matches"
+        when the address is wrong."""
+        refusals = []
         for facet, values in filters.items():
             unknown = [v for v in values if not self._known(model, facet, v)]
             if unknown:
                 allowed = self._allowed(model, facet)
                 named = self._named(model, facet, allowed)[:ALLOWED_SHOWN]
-                raise UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed), named)
+                refusals.append(UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed), named))
+        if refusals:
+            raise UnknownFilterValues(refusals)
 
     def _known(self, model: Model, facet: str, value: str) -> bool:
         if facet == "register":

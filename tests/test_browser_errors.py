@@ -2,7 +2,8 @@
 for a stored query or a SPARQL query that fails; a data suffix keeps its format for errors too;
 a record someone may not edit refused before its form is shown, in words; an organisation given
 by its reference in the publishing form; a concept's link landing on its row of /def/; and the
-query page's console clean and its failed queries explained in words."""
+query page's console clean and its failed queries explained in words; a page that is not there
+with ways on from it; a record's registration status explained on /def/, not off-site."""
 from __future__ import annotations
 
 import json
@@ -74,7 +75,7 @@ def test_the_way_back_from_a_sparql_error_keeps_the_query(server, browser):
 def test_a_data_suffix_keeps_its_format_for_an_error_even_in_a_browser(server):
     code, media, body = get(server.url + "/exemplars.json?sort=bad", BROWSER)
     assert (code, media) == (400, "application/problem+json")
-    assert "sort must be one of" in json.loads(body)["detail"]
+    assert "sort='bad': no such sort order" in json.loads(body)["detail"]
     code, media, _ = get(server.url + "/exemplars?sort=bad", BROWSER)
     assert (code, media) == (400, "text/html")
 
@@ -157,4 +158,35 @@ def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query
     assert detail in problem.inner_text()
     assert "{" not in page.locator(".yasr").first.inner_text()
     assert script_errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("path, ways", [
+    ("/doc/exemplars/nope", ["Browse the Exemplars register", "Search the registry", "Go to the home page"]),
+    ("/nope", ["Search the registry", "Go to the home page"]),
+])
+def test_a_page_that_is_not_there_offers_ways_on(server, browser, path, ways):
+    page = browser.new_page()
+    assert page.goto(server.url + path).status == 404
+    main = page.locator("main")
+    assert main.get_by_role("link").all_inner_texts() == ways
+    main.get_by_role("link", name=ways[0]).click()
+    page.wait_for_url(server.url + ("/exemplars" if "exemplars" in path else "/search"))
+    assert page.get_by_role("heading", level=1).inner_text().strip() == ("Exemplars" if "exemplars" in path
+                                                                         else "Search the registry")
+    page.close()
+
+
+def test_a_records_registration_status_is_explained_on_the_vocabulary_page(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/doc/exemplars/bops")
+    status = page.locator("main").get_by_role("link", name="Stable", exact=True)
+    assert status.get_attribute("href") == "/def/#concept-statusStable"   # not off-site, to purl.org
+    status.click()
+    page.wait_for_url(server.url + "/def/#concept-statusStable")
+    assert "Accepted and in use." in page.locator("#concept-statusStable").inner_text()
+    # so is every concept of another vocabulary in the registry's schemes: a GDPR lawful basis
+    page.goto(server.url + "/doc/agreements/cheshire-care-record")
+    assert page.locator("main").get_by_role("link", name="Article 6(1)(e): public task").get_attribute("href") \
+        == "/def/#concept-A6-1-e"
     page.close()

@@ -1,11 +1,16 @@
 """A council officer looking for exemplars (issue 25, point 12), in a real browser over a real
 `ldr serve`: sorting the results, narrowing exemplars by the region and type of the councils
-that lead or partner them, and a filter value that names nothing."""
+that lead or partner them, and filter values or a sort order that name nothing (all reported at
+once, with a way back that keeps everything else)."""
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+import urllib.error
+import urllib.request
+
+import pytest
 
 from tests.test_browser import accessible
 from tests.test_clients import server  # noqa: F401 - a real `ldr serve` over a copy of the starter store
@@ -13,6 +18,21 @@ from tests.test_clients import server  # noqa: F401 - a real `ldr serve` over a 
 
 def result_titles(page) -> list[str]:
     return page.locator("ol.ldr-results h2 a").all_inner_texts()
+
+
+def refused(browser, url: str):
+    """A new page at the address, which the registry refuses (400), and the text of its main part."""
+    page = browser.new_page()
+    assert page.goto(url).status == 400
+    return page, page.locator("main").inner_text()
+
+
+def problem_at(url: str) -> dict:
+    """The problem document a client asking for JSON gets at the address, which the registry refuses (400)."""
+    with pytest.raises(urllib.error.HTTPError) as refusal:
+        urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/json"}), timeout=60)
+    assert refusal.value.code == 400 and refusal.value.headers.get_content_type() == "application/problem+json"
+    return json.loads(refusal.value.read())
 
 
 def apply(page) -> None:
@@ -96,3 +116,48 @@ def test_a_filter_value_that_names_nothing_is_refused_with_the_allowed_values(se
     assert subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}",
                            f"{server.url}/exemplars.json?region=wales&organisation=leeds-city-council"],
                           capture_output=True, text=True, timeout=60).stdout == "200"
+
+
+def test_the_way_back_from_a_bad_filter_keeps_the_other_filters_the_words_and_the_order(server, browser):
+    page, _ = refused(browser, server.url + "/exemplars?q=care&phase=live&region=narnia&sort=-title&page=2")
+    page.get_by_role("link", name="Show the list without this filter").click()
+    page.wait_for_url(re.compile(r".*/exemplars\?"))
+    assert "region=" not in page.url and "page=" not in page.url
+    assert page.get_by_role("group", name="Phase").get_by_role("checkbox", name=re.compile(r"^Live \(")).is_checked()
+    assert page.get_by_label("Sort by").input_value() == "-title"
+    assert "care" in page.locator("input[name=q]").first.input_value()
+    page.close()
+
+
+def test_every_bad_filter_value_is_reported_at_once_with_one_way_back(server, browser):
+    page, text = refused(browser, server.url + "/exemplars?phase=nope&region=nowhere&phase=live")
+    assert "Phase: “nope” is not one of the choices. Choose one of: Discovery, Alpha, Beta, Live, Retired." in text
+    assert "Region or nation: “nowhere” is not one of the choices. Choose one of: East Midlands," in text
+    page.get_by_role("link", name="Show the list without these filters").click()
+    page.wait_for_url(server.url + "/exemplars?phase=live")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "Exemplars"
+    page.close()
+    problem = problem_at(f"{server.url}/exemplars.json?phase=nope&region=nowhere")
+    assert problem["title"] == "No such filter values"
+    assert {p["parameter"]: p["values"] for p in problem["invalid_params"]} == {"phase": ["nope"], "region": ["nowhere"]}
+    phase = next(p for p in problem["invalid_params"] if p["parameter"] == "phase")
+    assert phase["label"] == "Phase" and phase["allowed_labels"] == ["Discovery", "Alpha", "Beta", "Live", "Retired"]
+    assert "no such phase" in problem["detail"] and "no such region" in problem["detail"]
+
+
+def test_a_bad_sort_order_is_explained_by_the_names_the_sort_by_control_uses(server, browser):
+    page, text = refused(browser, server.url + "/exemplars?q=care&sort=bad")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == "No such sort order"
+    assert "Sort by: “bad” is not one of the choices. Choose one of: Best match, Title A to Z, Title Z to A, " \
+           "Recently changed, Least recently changed." in text, text
+    assert "-title" not in text and "relevance" not in text
+    accessible(page, "unknown-sort-order")
+    page.get_by_role("link", name="Show the list in its usual order").click()
+    page.wait_for_url(server.url + "/exemplars?q=care")
+    assert page.get_by_label("Sort by").input_value() == "relevance"
+    page.close()
+    problem = problem_at(f"{server.url}/exemplars?sort=bad")
+    assert (problem["title"], problem["parameter"], problem["values"]) == ("No such sort order", "sort", ["bad"])
+    assert problem["allowed"] == ["title", "-title", "-modified", "modified"]
+    assert problem["invalid_params"][0]["allowed_labels"] == ["Title A to Z", "Title Z to A", "Recently changed",
+                                                              "Least recently changed"]
