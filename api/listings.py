@@ -13,7 +13,7 @@ from registry.namespaces import REGISTERS
 from registry.search_index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
 from registry.text import csv_for_people
 
-from .documents import _local_href, _not_found, wants_page
+from .documents import _local_href, _not_found, error_page, wants_page
 from .problems import problem
 
 bp = Blueprint("listings", __name__)
@@ -127,7 +127,10 @@ def _number(name: str, default: int, lowest: int, highest: int | None = None) ->
         return default
     text = text.strip()
     if not re.fullmatch(r"[+-]?[0-9]{1,40}", text):
-        abort(400, description=f"{name} must be a whole number, such as {default}; it was {text[:40]!r}.")
+        # a page in words with the way back: this list without the parameter (the page number too)
+        args = [(k, v) for k, v in request.args.items(multi=True) if k not in (name, "page")]
+        abort(error_page(400, "Not a whole number", f"{name} must be a whole number, such as {default}; it was "
+                         f"{text[:40]!r}.", back=request.path + ("?" + urlencode(args) if args else "")))
     value = max(lowest, int(text))
     return min(value, highest) if highest is not None else value
 

@@ -245,6 +245,12 @@ def test_long_listings_page_by_page_in_every_format(client):
     assert 'rel="next"' in part.headers["Link"] and 'rel="prev"' in part.headers["Link"]
     lots = client.get("/search.json?per_page=lots")   # not read as the default: told so (issue 24)
     assert lots.status_code == 400 and "per_page must be a whole number" in lots.json["detail"]
+    # in a browser, a page in words with the way back to the same list without the bad number
+    bad_page = client.get("/exemplars?phase=live&page=two", headers={"Accept": "text/html"})
+    text = bad_page.data.decode()
+    assert bad_page.status_code == 400 and bad_page.mimetype == "text/html"
+    assert "Not a whole number" in text and "page must be a whole number, such as 1" in text
+    assert 'href="/exemplars?phase=live"' in text
     for odd in ("page=99999999999999999999", "facet_limit=99999999999999999999", "per_page=99999999999999999999",
                 "q=care&page=99999999999999999999", "page=-3"):
         for path in ("/search", "/search.json", "/exemplars", "/exemplars.csv"):
