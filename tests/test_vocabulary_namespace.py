@@ -164,3 +164,10 @@ def test_the_rebuilt_index_finds_records_by_their_moved_concepts(old_store):
         assert "GOV.UK Pay" in listed.data.decode()
     finally:
         close_app(app)
+
+
+def test_the_vocabulary_page_lists_registration_statuses_in_the_order_a_record_goes_through_them(client):
+    page = client.get("/def/", headers={"Accept": "text/html"}).data.decode()
+    order = ["Submitted", "Experimental", "Stable", "Superseded", "Retired", "Invalid"]
+    places = [page.index(f'id="concept-status{status}"') for status in order]
+    assert places == sorted(places)
