@@ -8,7 +8,7 @@ from functools import wraps
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from registry.accounts import (ROLE_HELP, ROLES, AccountError, check_new_password, check_role, check_username,
-                               in_store, organisation_iri)
+                               organisation_iri, organisation_titles)
 from registry.presentation import titles
 from registry.versions import AUDIT
 
@@ -57,7 +57,7 @@ def accounts_page():
 
 def _organisation(field: str) -> str:
     store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
-    return organisation_iri(model, request.form.get(field, "").strip(), in_store(store))
+    return organisation_iri(model, request.form.get(field, "").strip(), organisation_titles(store, model))
 
 
 def _problems(checks, typed: tuple[str, ...] = ()) -> dict[str, str]:

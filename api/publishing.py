@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
-from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
+from registry.identifiers import REFERENCE_MAX, is_reference
 from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
-                            graph_from_form, keep_unshown)
+                            graph_from_form, keep_unshown, registered_titles, titles_to_iris)
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of, titles
@@ -52,16 +52,9 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
     for f in all_fields(sections) + [n for f in all_fields(sections) for n in f.nested]:
         if f.kind != "record":
             continue
-        rows = store.select(
-            "SELECT ?s ?title WHERE { ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"{sparql_iri(f.node_class)} . ?s <http://purl.org/dc/terms/title> ?title "
-            f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
-        if f.node_class == URIRef("http://purl.org/linked-data/registry#RegisterItem"):
-            rows = store.select("SELECT ?s ?title WHERE { ?s <http://purl.org/dc/terms/title> ?title "
-                                f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
-        choices[f.id] = [str(r["title"]) for r in rows]
-        for r in rows:
-            by_title[str(r["title"]).lower()] = str(r["s"])
+        rows = registered_titles(store, model, f.node_class)
+        choices[f.id] = [title for title, _ in rows]
+        by_title.update(titles_to_iris(rows))
     return choices, by_title
 
 

@@ -301,7 +301,7 @@ def list_tokens():
 
 @bp.post("/tokens")
 def create_token():
-    from registry.accounts import AccountError, in_store, organisation_iri
+    from registry.accounts import AccountError, organisation_iri, organisation_titles
     try:
         _admin()
     except RegistrationError as exc:
@@ -311,7 +311,7 @@ def create_token():
         return body
     store, model = _services()
     try:
-        iri = organisation_iri(model, str(body.get("organisation", "")), in_store(store))
+        iri = organisation_iri(model, str(body.get("organisation", "")), organisation_titles(store, model))
         info, secret = current_app.extensions["ldr.accounts"].create_token(str(body.get("username", "")), iri,
                                                                             str(body.get("role", "")))
     except AccountError as exc:

@@ -315,7 +315,7 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
 def _organisation(settings: dict, org: str) -> str:
     """The IRI of a registered organisation, looked up in the store or, while a server holds the
     embedded store open, in the search index that server keeps in step with every write."""
-    from .accounts import AccountError, in_store, organisation_iri
+    from .accounts import AccountError, organisation_iri, organisation_titles
     from .index_files import index_path
     from .search_index import SearchIndex
     model = _model(settings)
@@ -327,7 +327,8 @@ def _organisation(settings: dict, org: str) -> str:
         raise CannotRun(str(exc)) from exc
     index = SearchIndex(index_path(settings)) if st is None else None
     try:
-        return organisation_iri(model, org, in_store(st) if st is not None else index.holds)
+        named = organisation_titles(st, model) if st is not None else index.titles("organisations")
+        return organisation_iri(model, org, named)
     except AccountError as exc:
         raise CannotRun(str(exc)) from exc
     finally:
@@ -475,7 +476,8 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--user", "username", required=True, help="User name for signing in.")
-@click.option("--org", required=True, help="The organisation the user acts for: its reference or IRI.")
+@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
+              "(e.g. leeds-city-council), its IRI or the address of its page.")
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
@@ -526,7 +528,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--org", required=True, help="The organisation the user acts for: its reference (e.g. leeds-city-council) or IRI.")
+@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
+              "(e.g. leeds-city-council), its IRI or the address of its page.")
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
 @click.option("--user", "username", help="User name (default: made from the organisation and role).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
