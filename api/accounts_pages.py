@@ -108,9 +108,12 @@ def _sentence(message: str) -> str:
 @admin_only
 def make_token():
     username = request.form.get("token_user", "").strip()
+    if not username:
+        return _page(422, token_error="Choose the user the token is for: type their user name, as in the list of "
+                                      "users below")
     owner = _accounts().user(username)
     if owner is None:
-        return _page(422, token_error=f"there is no user called {username!r}: invite them first, or choose "
+        return _page(422, token_error=f"There is no user called {username!r}: invite them first, or choose "
                                       "one from the list of users")
     info, secret = _accounts().create_token(owner.username, owner.organisation, owner.role)
     AUDIT.info("token %s for %s (%s) by %s", info.id, owner.username, owner.role, web_user().username)

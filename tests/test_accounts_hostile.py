@@ -143,3 +143,32 @@ def test_the_invite_form_takes_the_organisation_as_the_publishing_form_does(admi
     for n, named in enumerate(("Leeds-City-Council", f"{BASE}/doc/organisations/leeds-city-council")):
         answer = _invite(admin, username=f"lee{n}", organisation=named)
         assert answer.status_code == 200 and b'id="invitation-link"' in answer.data, answer.data[-3000:]
+
+
+def test_an_empty_box_is_named_as_empty_beside_it(admin):
+    """Make a token with no user chosen, sign in or sign out elsewhere with no password: the page
+    says what is missing and links to its box, rather than "no user called ''" or "not right"."""
+    token = csrf(admin.get("/admin/accounts").data)
+    answer = admin.post("/admin/tokens", data={"token_user": " ", "csrf_token": token})
+    page = answer.data.decode()
+    assert answer.status_code == 422 and "no user called" not in page
+    assert _summary(page) == [("#token_user", "Choose the user the token is for: type their user name, as in the "
+                                              "list of users below")]
+    assert 'id="token_user-error"' in page
+
+    stranger = admin.application.test_client()
+    token = csrf(stranger.get("/sign-in").data)
+    for fields, where, said in [({"username": "ada", "password": ""}, "#password", "Enter your password: the password "
+                                                                                  "box is empty"),
+                                ({"username": "", "password": PASSWORD}, "#username", "Enter your user name")]:
+        answer = stranger.post("/sign-in", data={**fields, "csrf_token": token})
+        page = answer.data.decode()
+        assert answer.status_code == 422 and "not right" not in page
+        assert _summary(page) == [(where, said)]
+        assert f'id="{where[1:]}-error"' in page
+
+    token = csrf(admin.get("/account/sessions").data)
+    answer = admin.post("/account/sessions", data={"password": "", "csrf_token": token})
+    page = answer.data.decode()
+    assert answer.status_code == 422 and "not right" not in page
+    assert _summary(page) == [("#password", "Enter your password: the password box is empty")]
