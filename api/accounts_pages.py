@@ -7,8 +7,8 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from registry.accounts import (ROLE_HELP, ROLES, AccountError, check_new_password, check_role, check_username,
-                               organisation_iri, organisation_titles)
+from registry.accounts import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
+                               check_username, organisation_iri, organisation_titles)
 from registry.presentation import titles
 from registry.versions import AUDIT
 
@@ -36,10 +36,10 @@ def admin_only(view):
 
 def _page(status: int = 200, **shown):
     accounts = _accounts()
-    users = accounts.users()
-    return render_template("accounts.html", users=users, tokens=accounts.tokens(), roles=ROLES,
+    users, tokens = accounts.users(), accounts.tokens()
+    return render_template("accounts.html", users=users, tokens=tokens, roles=ROLES, role_labels=ROLE_LABELS,
                            role_help=ROLE_HELP, form=request.form,
-                           organisations=_organisations(u.organisation for u in users), **shown), status
+                           organisations=_organisations({a.organisation for a in [*users, *tokens]}), **shown), status
 
 
 def _organisations(iris) -> dict[str, dict]:

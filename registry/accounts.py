@@ -24,6 +24,8 @@ from .settings import beside_store
 from .versions import Agent
 
 ROLES = ("publisher", "steward", "admin")
+#: Each role as pages name it to people (ROLES are the codes the API, the CLI and the store use).
+ROLE_LABELS = {"publisher": "Publisher", "steward": "Steward", "admin": "Administrator"}
 ROLE_HELP = {
     "publisher": "creates records, and edits its own organisation's records",
     "steward": "changes the status of, and edits, any record",
