@@ -384,9 +384,12 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
         elif f.kind == "boolean":
             graph.add((subject, f.path, Literal(raw == "true")))
         elif f.kind == "decimal":
-            number = raw.replace(",", "").replace("£", "")
+            number = raw.replace(",", "").replace("£", "").strip()
             if not re.match(r"^\d+(\.\d+)?$", number):
-                problems[f.id] = f"{f.label} must be a number, such as 98500"
+                # the shape's own words where it has them (a funding amount: zero or more, in pounds)
+                said = model.shapes.value(f.shape, SH.message)
+                problems[f.id] = for_people(str(said)) if said is not None else \
+                    f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
                 continue
             graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
         else:

@@ -250,12 +250,16 @@ def test_money_is_shown_as_people_write_it(app):
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    draft = client.post("/exemplars/new", data={
-        **EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
-        "funding-count": "1", "funding-funder-0": "Leeds City Council", "funding-amount-0": "98500"})
+    funded = {**EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
+              "funding-count": "1", "funding-funder-0": "Leeds City Council"}
+    for amount in ("-5", "lots"):
+        refused = client.post("/exemplars/new", data={**funded, "funding-amount-0": amount})
+        assert refused.status_code == 422
+        assert "An amount must be zero or more, in pounds, such as 98500 or 98,500.50" in _text(refused)
+    draft = client.post("/exemplars/new", data={**funded, "funding-amount-0": "98500"})
     assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
     check = _text(client.get(draft.headers["Location"]))
-    assert "Amount (£): £98,500" in check and "98500.0" not in check, check
+    assert "Amount: £98,500" in check and "£): £" not in check and "98500.0" not in check, check
     client.post(draft.headers["Location"], data={"csrf_token": token})
     record = _text(client.get("/doc/exemplars/garden-waste-subscriptions.html"))
     assert "£98,500" in record and "98500.0" not in record
