@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS
 from registry import registration, versions
 from registry.identifiers import REFERENCE_MAX, is_reference
 from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
-                            graph_from_form, keep_unshown, registered_titles, titles_to_iris)
+                            graph_from_form, in_page_order, keep_unshown, registered_titles, titles_to_iris)
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of, titles
@@ -67,6 +67,7 @@ def _render_form(register: str, mode: str, values: dict, errors: list, action: s
     _, model = _services()
     sections = form_for(model, register)
     choices, _ = _choices(sections)
+    errors = in_page_order(errors, sections)
     # a message with a link (Markup) shows its words in the summary, whose entries are links themselves
     error_list = [{"text": message.striptags() if isinstance(message, Markup) else message,
                    "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]

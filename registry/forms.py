@@ -423,6 +423,28 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
     return values
 
 
+def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> list[tuple[str, str]]:
+    """(field id, message) pairs in the order their fields come on the page, as the GOV.UK error
+    summary lists them: the short name first, then each field (each entry of a group of nested
+    fields, by its number) in the order of the form. Those of one field keep their own order."""
+    place: dict[str, tuple] = {"reference": (0,)}
+    nested: list[tuple[str, int, int]] = []
+    for i, f in enumerate(all_fields(sections)):
+        place[f.id] = (1, i)
+        nested += [(sub.id + "-", i, j) for j, sub in enumerate(f.nested)]
+
+    def where(field_id: str) -> tuple:
+        if field_id in place:
+            return place[field_id]
+        for prefix, i, j in nested:
+            number = field_id[len(prefix):]
+            if field_id.startswith(prefix) and number.isdigit():
+                return (1, i, int(number), j)
+        return (2,)   # not a field of the page: after those that are
+
+    return sorted(errors, key=lambda error: where(error[0]))
+
+
 def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
     """(field id, message) for every violation, linked to the field it is about (by path)."""
     by_path = {}

@@ -345,3 +345,25 @@ def test_no_field_made_from_a_shape_takes_a_name_the_form_uses_itself():
         ids = {f.id for f in all_fields(form_for(model, register))} | \
               {n.id for f in all_fields(form_for(model, register)) for n in f.nested}
         assert not ids & RESERVED_NAMES, register
+
+
+def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app):
+    """GOV.UK's error summary lists the errors in the order of the fields on the page. Answers the
+    form cannot read (a record that is not registered, a web address that is not one) were listed
+    before those the shapes found (a required field left empty), wherever their fields were."""
+    from registry.namespaces import REGISTERS
+    client = app.test_client()
+    sign_in(client, "amy")
+    model = load_model(BASE)
+    for register in REGISTERS:
+        form = client.get(f"/{register}/new")
+        sent = form_fields(form.data, f"/{register}/new")
+        unreadable = {f.id: "not registered here" if f.kind == "record" else "not a web address"
+                      for s in form_for(model, register) for f in s.fields if f.kind in ("record", "url")}
+        answer = client.post(f"/{register}/new", data={**sent, **unreadable, "action": "continue"})
+        page = answer.data.decode()
+        summary = page[page.find("govuk-error-summary__list"):]
+        hrefs = re.findall(r'<a href="#([^"]+)"', summary[:summary.find("</ul>")])
+        assert answer.status_code == 422 and len(hrefs) > 1, (register, hrefs)
+        places = [page.find(f'id="{href}"', page.find("</ul>", page.find("govuk-error-summary__list"))) for href in hrefs]
+        assert -1 not in places and places == sorted(places), (register, hrefs)
