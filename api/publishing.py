@@ -16,7 +16,7 @@ from rdflib.namespace import DCTERMS
 from registry import registration, versions
 from registry.identifiers import REFERENCE_MAX, is_reference
 from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
-                            graph_from_form, in_page_order, keep_unshown, registered_titles, titles_to_iris)
+                            graph_from_form, in_page_order, keep_unshown, names_in, registered_titles, titles_to_iris)
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of, titles
@@ -149,13 +149,13 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
         if exc.report is not None:
-            errors.extend((fid, message) for fid, message in field_errors(exc.report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(exc.report, sections) if fid not in unreadable)
         elif exc.kind == "conflict" and mode == "new":
             if not any(fid == "reference" for fid, _ in errors):
                 errors.append(("reference", _taken(register, reference)))
             # the rest of the record, checked as the submission would have been
             report = validate_graph(Graph() + graph, model, store)[1]
-            errors.extend((fid, message) for fid, message in field_errors(report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(report, sections) if fid not in unreadable)
         else:
             errors.append(("reference" if mode == "new" else "title", exc.message))
     if errors:
@@ -163,6 +163,12 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     draft = current_app.extensions["ldr.accounts"].save_draft(
         agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values))
     return redirect(f"/drafts/{draft}", code=303)
+
+
+def _field_errors(report, sections) -> list[tuple[str, str]]:
+    """The report's violations by field, the records and terms they name said by their names."""
+    store, model = _services()
+    return field_errors(report, sections, names_in([r.message for r in report.violations], model, store))
 
 
 def _taken(register: str, reference: str) -> Markup:

@@ -25,7 +25,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 from .identifiers import is_reference, is_web_iri, sparql_iri
 from .model import Model
 from .namespaces import REG
-from .presentation import plain_number
+from .presentation import plain_number, titles
 
 DASH = "http://datashapes.org/dash#"
 SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
@@ -445,8 +445,9 @@ def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> lis
     return sorted(errors, key=lambda error: where(error[0]))
 
 
-def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
-    """(field id, message) for every violation, linked to the field it is about (by path)."""
+def field_errors(report, sections: list[Section], names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(field id, message) for every violation, linked to the field it is about (by path), each
+    IRI in it said by its name where `names` has one (`names_in`)."""
     by_path = {}
     for f in all_fields(sections):
         by_path.setdefault(str(f.path), f.id)
@@ -456,7 +457,7 @@ def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
     for result in report.violations:
         if result.path in SYSTEM_PATH_NAMES:
             continue   # set by the registry on submission, not by the person filling the form
-        out.append((by_path.get(result.path or "", "reference"), for_people(result.message)))
+        out.append((by_path.get(result.path or "", "reference"), for_people(result.message, names)))
     return out
 
 
@@ -468,6 +469,31 @@ SYSTEM_PATH_NAMES = {str(p) for p in SYSTEM_PATHS}
 COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z-]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
 
 
-def for_people(message: str) -> str:
-    """A shape's message without the vocabulary's internal names, for a web form."""
+#: An IRI as a SHACL-SPARQL message gives the value it is about ("{?value} is a controller but not
+#: a party"), up to the space, quote or bracket after it, less a full stop ending the sentence.
+IRI_IN_TEXT = re.compile(r"https?://[^\s\"'<>()]+?(?=[.,;:]?(?:[\s\"'<>()]|$))")
+
+
+def names_in(messages: list[str], model: Model, store) -> dict[str, str]:
+    """The name of each IRI the messages give: a record's title in the store, else the
+    vocabulary's label for a term (a property's field name, a concept's label)."""
+    names = {}
+    iris = {found for message in messages for found in IRI_IN_TEXT.findall(message) if is_web_iri(found)}
+    known = titles(store, sorted(iris)) if iris else {}
+    for iri in iris:
+        if known.get(iri):
+            names[iri] = known[iri]
+        elif model.base.split_item(iri) is None:
+            label = model.label(URIRef(iri))
+            if label != _local(iri):   # the vocabulary names it
+                names[iri] = label
+    return names
+
+
+def for_people(message: str, names: dict[str, str] | None = None) -> str:
+    """A shape's message for a web form: without the vocabulary's internal names, and each IRI
+    in it said by its name in quotes where `names` has one."""
+    if names:
+        message = IRI_IN_TEXT.sub(lambda found: f"“{names[found.group()]}”" if found.group() in names
+                                  else found.group(), message)
     return COMPACT_NAME.sub("", message)

@@ -367,3 +367,28 @@ def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app
         assert answer.status_code == 422 and len(hrefs) > 1, (register, hrefs)
         places = [page.find(f'id="{href}"', page.find("</ul>", page.find("govuk-error-summary__list"))) for href in hrefs]
         assert -1 not in places and places == sorted(places), (register, hrefs)
+
+
+def test_a_rule_across_fields_names_records_in_words_beside_the_field_it_is_about(app):
+    """The agreements' cross-field rules (SHACL-SPARQL) gave the organisation's IRI, and linked to
+    the short name at the top of the page: now its name, and the field the rule is about."""
+    client = app.test_client()
+    sign_in(client, "amy")
+    form = client.get("/agreements/new")
+    sent = {**form_fields(form.data, "/agreements/new"), "title": "Leeds and GDS sharing",
+            "descriptionRequired": "Sharing between two organisations so that each sees the other's records.",
+            "purpose": "Direct care.", "party": ["Leeds City Council", "Government Digital Service"],
+            "controller": ["Leeds City Council", "Ministry of Housing, Communities and Local Government"],
+            "start-day": "31", "start-month": "3", "start-year": "2027",
+            "end-day": "1", "end-month": "1", "end-year": "2026", "action": "continue"}
+    answer = client.post("/agreements/new", data=sent)
+    page = answer.data.decode()
+    summary = page[page.find("govuk-error-summary__list"):]
+    entries = [(href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
+               for href, text in re.findall(r'<a href="#([^"]+)"[^>]*>(.*?)</a>', summary[:summary.find("</ul>")], re.S)]
+    assert answer.status_code == 422
+    assert ("controller", "Every data controller must also be named as a party to the agreement: “Ministry of Housing, "
+            "Communities and Local Government” is a controller but not a party.") in entries, entries
+    assert any(href == "end-day" and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
+               for href, text in entries), entries
+    assert not [text for _, text in entries if "http" in text], entries
