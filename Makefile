@@ -27,11 +27,8 @@ SHARED_SCHEMAS := $(abspath $(wildcard ../shared/ext/standards))
 
 ## Install, create the embedded store with the starter data (once), serve on 127.0.0.1:$(PORT).
 serve: install allocator
-	@# Build the store beside its final place and move it in, so a failed init leaves nothing half-made.
-	@# The files made beside it (its search index) move with it.
-	@if [ ! -d "$(STORE)" ]; then rm -rf "$(STORE).new" "$(STORE)".new.* && $(BIN)/ldr init --store "$(STORE).new" \
-	  && mv "$(STORE).new" "$(STORE)" \
-	  && for f in "$(STORE)".new.*; do if [ -e "$$f" ]; then mv "$$f" "$(STORE)$${f#$(STORE).new}"; fi; done; fi
+	@# ldr init builds a new store beside its place and moves it in when whole: a failed init leaves nothing half-made.
+	@if [ ! -d "$(STORE)" ]; then $(BIN)/ldr init --store "$(STORE)"; fi
 	$(if $(SHARED_SCHEMAS),LDR_RESOURCE_DIRS="$${LDR_RESOURCE_DIRS:-$(SHARED_SCHEMAS)}" )$(BIN)/ldr serve --store "$(STORE)" --port $(PORT)
 
 ## Debian's Chromium, for the browser tests (Playwright drives it; no browser is downloaded).

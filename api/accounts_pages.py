@@ -7,8 +7,8 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from registry.accounts import (ROLE_HELP, ROLES, AccountError, check_new_password, check_role, check_username,
-                               in_store, organisation_iri)
+from registry.accounts import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
+                               check_username, organisation_iri, organisation_titles)
 from registry.presentation import titles
 from registry.versions import AUDIT
 
@@ -36,10 +36,10 @@ def admin_only(view):
 
 def _page(status: int = 200, **shown):
     accounts = _accounts()
-    users = accounts.users()
-    return render_template("accounts.html", users=users, tokens=accounts.tokens(), roles=ROLES,
+    users, tokens = accounts.users(), accounts.tokens()
+    return render_template("accounts.html", users=users, tokens=tokens, roles=ROLES, role_labels=ROLE_LABELS,
                            role_help=ROLE_HELP, form=request.form,
-                           organisations=_organisations(u.organisation for u in users), **shown), status
+                           organisations=_organisations({a.organisation for a in [*users, *tokens]}), **shown), status
 
 
 def _organisations(iris) -> dict[str, dict]:
@@ -57,7 +57,7 @@ def accounts_page():
 
 def _organisation(field: str) -> str:
     store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
-    return organisation_iri(model, request.form.get(field, "").strip(), in_store(store))
+    return organisation_iri(model, request.form.get(field, "").strip(), organisation_titles(store, model))
 
 
 def _problems(checks, typed: tuple[str, ...] = ()) -> dict[str, str]:
@@ -108,9 +108,12 @@ def _sentence(message: str) -> str:
 @admin_only
 def make_token():
     username = request.form.get("token_user", "").strip()
+    if not username:
+        return _page(422, token_error="Choose the user the token is for: type their user name, as in the list of "
+                                      "users below")
     owner = _accounts().user(username)
     if owner is None:
-        return _page(422, token_error=f"there is no user called {username!r}: invite them first, or choose "
+        return _page(422, token_error=f"There is no user called {username!r}: invite them first, or choose "
                                       "one from the list of users")
     info, secret = _accounts().create_token(owner.username, owner.organisation, owner.role)
     AUDIT.info("token %s for %s (%s) by %s", info.id, owner.username, owner.role, web_user().username)

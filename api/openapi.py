@@ -441,6 +441,7 @@ def build_openapi(base: str) -> dict:
                          "responses": {"200": page("The page again, saying how many sessions were ended"),
                                        **SIGN_IN_FIRST, **FORM_REFUSED, **TOO_LARGE,
                                        "401": page("The page again: the password is not right"),
+                                       "422": page("The page again: the password box was left empty"),
                                        "429": {"description": "Too many failed attempts for now: the page says when "
                                                               "to try again", "content": PROBLEM_OR_HTML,
                                                "headers": RETRY_AFTER},
@@ -460,7 +461,7 @@ def build_openapi(base: str) -> dict:
             "/admin/tokens": {"post": {
                 "summary": "Make an API token for a user (administrators)", "requestBody": form_body,
                 "responses": {"200": page("The accounts page with the token's secret, shown once"), **SIGN_IN_FIRST,
-                              **FORM_REFUSED, "422": page("The accounts page again: there is no such user"),
+                              **FORM_REFUSED, "422": page("The accounts page again: no user was chosen, or there is no such user"),
                               **TOO_LARGE}}},
             "/invitation/{secret}": {
                 "get": {"summary": "An invitation: the page where the invited person chooses a password",
@@ -490,6 +491,7 @@ def build_openapi(base: str) -> dict:
                         "csrf_token": {"type": "string"}}}}}},
                          "responses": {"302": redirect("Signed in: back to `next` (a path on this site) or home"),
                                        "401": page("The page again: the user name or password is not right"),
+                                       "422": page("The page again: a box was left empty, and the page says which"),
                                        **FORM_REFUSED, **TOO_LARGE,
                                        "429": {"description": "Too many failed attempts for now: the page says when "
                                                               "to try again", "content": PROBLEM_OR_HTML,

@@ -14,9 +14,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry import registration, versions
-from registry.identifiers import REFERENCE_MAX, is_reference, sparql_iri
+from registry.identifiers import REFERENCE_MAX, is_reference
 from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
-                            graph_from_form, keep_unshown)
+                            graph_from_form, in_page_order, keep_unshown, names_in, registered_titles, titles_to_iris)
 from registry.loader import current_record
 from registry.namespaces import REGISTERS
 from registry.presentation import rows_for, title_of, titles
@@ -52,16 +52,9 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
     for f in all_fields(sections) + [n for f in all_fields(sections) for n in f.nested]:
         if f.kind != "record":
             continue
-        rows = store.select(
-            "SELECT ?s ?title WHERE { ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"{sparql_iri(f.node_class)} . ?s <http://purl.org/dc/terms/title> ?title "
-            f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
-        if f.node_class == URIRef("http://purl.org/linked-data/registry#RegisterItem"):
-            rows = store.select("SELECT ?s ?title WHERE { ?s <http://purl.org/dc/terms/title> ?title "
-                                f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/')) }} ORDER BY LCASE(STR(?title))")
-        choices[f.id] = [str(r["title"]) for r in rows]
-        for r in rows:
-            by_title[str(r["title"]).lower()] = str(r["s"])
+        rows = registered_titles(store, model, f.node_class)
+        choices[f.id] = [title for title, _ in rows]
+        by_title.update(titles_to_iris(rows))
     return choices, by_title
 
 
@@ -74,6 +67,7 @@ def _render_form(register: str, mode: str, values: dict, errors: list, action: s
     _, model = _services()
     sections = form_for(model, register)
     choices, _ = _choices(sections)
+    errors = in_page_order(errors, sections)
     # a message with a link (Markup) shows its words in the summary, whose entries are links themselves
     error_list = [{"text": message.striptags() if isinstance(message, Markup) else message,
                    "href": f"#{_anchor(fid, sections)}"} for fid, message in errors]
@@ -155,13 +149,13 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
         if exc.report is not None:
-            errors.extend((fid, message) for fid, message in field_errors(exc.report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(exc.report, sections) if fid not in unreadable)
         elif exc.kind == "conflict" and mode == "new":
             if not any(fid == "reference" for fid, _ in errors):
                 errors.append(("reference", _taken(register, reference)))
             # the rest of the record, checked as the submission would have been
             report = validate_graph(Graph() + graph, model, store)[1]
-            errors.extend((fid, message) for fid, message in field_errors(report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(report, sections) if fid not in unreadable)
         else:
             errors.append(("reference" if mode == "new" else "title", exc.message))
     if errors:
@@ -169,6 +163,12 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     draft = current_app.extensions["ldr.accounts"].save_draft(
         agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values))
     return redirect(f"/drafts/{draft}", code=303)
+
+
+def _field_errors(report, sections) -> list[tuple[str, str]]:
+    """The report's violations by field, the records and terms they name said by their names."""
+    store, model = _services()
+    return field_errors(report, sections, names_in([r.message for r in report.violations], model, store))
 
 
 def _taken(register: str, reference: str) -> Markup:

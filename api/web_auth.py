@@ -275,10 +275,16 @@ def _locked_message(exc: SignInLocked, username: str) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    error, status, headers = None, 200, {}
+    error, status, headers, error_field = None, 200, {}, "username"
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         accounts = current_app.extensions["ldr.accounts"]
+        # an empty box is said as such, and is no attempt: it counts for no lock
+        if not username:
+            error, status = "Enter your user name", 422
+        elif not request.form.get("password"):
+            error, status, error_field = "Enter your password: the password box is empty", 422, "password"
+    if request.method == "POST" and error is None:
         try:
             agent = accounts.sign_in(username, request.form.get("password", ""), client_address())
         except SignInLocked as exc:
@@ -292,7 +298,8 @@ def sign_in():
                 return redirect(same_site_path(request.form.get("next")))
             AUDIT.info("sign-in failed for %r from %s", username, client_address())
             error, status = "The user name or password is not right", 401
-    return render_template("sign_in.html", error=error, next=same_site_path(request.values.get("next")),
+    return render_template("sign_in.html", error=error, error_field=error_field,
+                           next=same_site_path(request.values.get("next")),
                            plain_http=_cookie_dropped_over_http()), \
         status, headers
 
@@ -314,7 +321,9 @@ def account_sessions():
     they have given their password again (OWASP ASVS 3.3.4)."""
     accounts, user = current_app.extensions["ldr.accounts"], web_user()
     error, status, headers, ended = None, 200, {}, None
-    if request.method == "POST":
+    if request.method == "POST" and not request.form.get("password"):
+        error, status = "Enter your password: the password box is empty", 422
+    elif request.method == "POST":
         try:
             agent = accounts.sign_in(user.username, request.form.get("password", ""), client_address())
         except SignInLocked as exc:

@@ -296,7 +296,7 @@ def list_tokens():
 
 @bp.post("/tokens")
 def create_token():
-    from registry.accounts import AccountError, in_store, organisation_iri
+    from registry.accounts import AccountError, organisation_iri, organisation_titles
     try:
         _admin()
     except RegistrationError as exc:
@@ -306,7 +306,7 @@ def create_token():
         return body
     store, model = _services()
     try:
-        iri = organisation_iri(model, str(body.get("organisation", "")), in_store(store))
+        iri = organisation_iri(model, str(body.get("organisation", "")), organisation_titles(store, model))
         info, secret = current_app.extensions["ldr.accounts"].create_token(str(body.get("username", "")), iri,
                                                                             str(body.get("role", "")))
     except AccountError as exc:

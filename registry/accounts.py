@@ -22,9 +22,10 @@ from pathlib import Path
 
 from .settings import beside_store
 from .versions import Agent
-from .identifiers import is_iri, sparql_iri
 
 ROLES = ("publisher", "steward", "admin")
+#: Each role as pages name it to people (ROLES are the codes the API, the CLI and the store use).
+ROLE_LABELS = {"publisher": "Publisher", "steward": "Steward", "admin": "Administrator"}
 ROLE_HELP = {
     "publisher": "creates records, and edits its own organisation's records",
     "steward": "changes the status of, and edits, any record",
@@ -478,27 +479,20 @@ def check_role(role: str) -> None:
         raise AccountError(f"role {role!r} is not one of: {', '.join(ROLES)}")
 
 
-def organisation_iri(model, organisation: str, registered: Callable[[str], bool]) -> str:
-    """The IRI of a registered organisation given its reference or IRI; AccountError if it is not
-    one. `registered` says whether an IRI is a registered record: `in_store` or, while another
-    process holds the embedded store open, its search index (`SearchIndex.holds`)."""
-    if not organisation:
-        raise AccountError("give the organisation: its reference in the Organisations register, such as "
-                           "leeds-city-council")
-    iri = organisation if organisation.startswith(("http://", "https://")) else \
-        model.base.item("organisations", organisation)
-    if not is_iri(iri):
-        raise AccountError(f"{organisation!r} is neither an organisation's reference nor its IRI")
-    if (model.base.split_item(iri) or ("",))[0] != "organisations":
-        raise AccountError(f"{organisation!r} is not an organisation: give the reference of one in the "
-                           "Organisations register, such as leeds-city-council")
-    if not registered(iri):
-        raise AccountError(f"{organisation} is not a registered organisation: give the reference of one in the "
-                           "Organisations register, such as leeds-city-council (councils are imported with "
-                           "ldr import-councils)")
-    return iri
+def organisation_iri(model, organisation: str, organisations: Mapping[str, str]) -> str:
+    """The IRI of the registered organisation a person named, read as every record field reads
+    it (forms.record_iri: title, reference in any case, IRI or page address); AccountError,
+    with the same words, if it names none. `organisations` maps the organisations' titles in
+    lower case to their IRIs: `organisation_titles`, or, while another process holds the
+    embedded store open, its search index's (`SearchIndex.titles`)."""
+    from .forms import UnknownRecord, record_iri
+    try:
+        return record_iri(model, organisation, model.register_class["organisations"], organisations)
+    except UnknownRecord as exc:
+        raise AccountError(str(exc)) from exc
 
 
-def in_store(store) -> Callable[[str], bool]:
-    """Whether an IRI is a record in this store, for `organisation_iri`."""
-    return lambda iri: store.ask(f"ASK {{ {sparql_iri(iri)} a ?t }}")
+def organisation_titles(store, model) -> dict[str, str]:
+    """Title in lower case -> IRI of every organisation in the store, for `organisation_iri`."""
+    from .forms import registered_titles, titles_to_iris
+    return titles_to_iris(registered_titles(store, model, model.register_class["organisations"]))

@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import time
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -115,35 +116,76 @@ def init(store: str | None, quiet: bool) -> None:
     starter records not registered yet; records already registered are left as they are
     (to change one, use `ldr load` or the API).
     """
-    from . import loader
-    from .migrate import old_vocabulary_problem
-    from .search_index import attach_index
     settings = _settings(store, heavy=True)
     model = _model(settings)
-    st = _open(settings, create=True, writes=False)
-    problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
-    if problem:   # said before the search index is opened: it would be built from the old terms
-        st.close()
-        raise CannotRun(problem)
-    attach_index(st, model, settings)
-    progress = Progress(quiet)
+    final = Path(settings["LDR_STORE_DIR"])
+    building = _new_store_beside(final) if settings["LDR_STORE"] == "embedded" and not final.exists() else None
+    if building is not None:   # the real path is said, and used, once the store is whole
+        settings = {**settings, "LDR_STORE_DIR": str(building)}
     try:
-        outcome = loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
-                                    operator=settings["LDR_OPERATOR"])
-    except (InputError, StoreError) as exc:
-        raise CannotRun(str(exc)) from exc
-    finally:
-        progress.done()
-        st.close()
+        outcome = _init_store(settings, model, quiet)
+    except BaseException:
+        if building is not None:
+            _remove_new_store(building)
+        raise
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
+    if building is not None and outcome.written:
+        _move_store_in(building, final)
+    elif building is not None:
+        _remove_new_store(building)
     if outcome.written:
-        click.echo(f"Loaded {len(outcome.records) - len(outcome.kept)} starter records into {settings['LDR_STORE_DIR']}.")
+        click.echo(f"Loaded {len(outcome.records) - len(outcome.kept)} starter records into {final}.")
         if outcome.kept:
             click.echo(f"{len(outcome.kept)} starter records were already registered and were left as they are "
                        "(their statuses and revisions stand; change a record with `ldr load` or the API).")
     else:
         click.echo("The starter data was not loaded: fix the problems above in data/.", err=True)
     sys.exit(code)
+
+
+def _init_store(settings: dict, model, quiet: bool) -> "Outcome":
+    from . import loader
+    from .migrate import old_vocabulary_problem
+    from .search_index import attach_index
+    st = _open(settings, create=True, writes=False)
+    problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
+    if problem:   # said before the search index is opened: it would be built from the old terms
+        st.close()
+        raise CannotRun(problem)
+    index = attach_index(st, model, settings)
+    progress = Progress(quiet)
+    try:
+        return loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
+                                 operator=settings["LDR_OPERATOR"])
+    except (InputError, StoreError) as exc:
+        raise CannotRun(str(exc)) from exc
+    finally:
+        progress.done()
+        st.close()
+        index.close()   # before the files are moved to their real names
+
+
+def _new_store_beside(final: Path) -> Path:
+    """Where `ldr init` builds a store not made yet: `{store}.new`, beside its place, with the files
+    made beside it (its search index) named after it; what a failed attempt left there goes first.
+    Moved in only when whole (`_move_store_in`), so a failed init leaves no half-made store."""
+    building = final.with_name(final.name + ".new")
+    _remove_new_store(building)
+    return building
+
+
+def _remove_new_store(building: Path) -> None:
+    import shutil
+    for path in [building, *building.parent.glob(glob_escape(building.name) + ".*")]:
+        shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
+
+
+def _move_store_in(building: Path, final: Path) -> None:
+    """The store built at `{store}.new` and the files beside it, renamed to their real names."""
+    beside = list(building.parent.glob(glob_escape(building.name) + ".*"))
+    building.rename(final)
+    for path in beside:
+        path.rename(final.with_name(final.name + path.name[len(building.name):]))
 
 
 @main.command()
@@ -315,7 +357,7 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
 def _organisation(settings: dict, org: str) -> str:
     """The IRI of a registered organisation, looked up in the store or, while a server holds the
     embedded store open, in the search index that server keeps in step with every write."""
-    from .accounts import AccountError, in_store, organisation_iri
+    from .accounts import AccountError, organisation_iri, organisation_titles
     from .index_files import index_path
     from .search_index import SearchIndex
     model = _model(settings)
@@ -327,7 +369,8 @@ def _organisation(settings: dict, org: str) -> str:
         raise CannotRun(str(exc)) from exc
     index = SearchIndex(index_path(settings)) if st is None else None
     try:
-        return organisation_iri(model, org, in_store(st) if st is not None else index.holds)
+        named = organisation_titles(st, model) if st is not None else index.titles("organisations")
+        return organisation_iri(model, org, named)
     except AccountError as exc:
         raise CannotRun(str(exc)) from exc
     finally:
@@ -475,7 +518,8 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--user", "username", required=True, help="User name for signing in.")
-@click.option("--org", required=True, help="The organisation the user acts for: its reference or IRI.")
+@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
+              "(e.g. leeds-city-council), its IRI or the address of its page.")
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
@@ -526,7 +570,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--org", required=True, help="The organisation the user acts for: its reference (e.g. leeds-city-council) or IRI.")
+@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
+              "(e.g. leeds-city-council), its IRI or the address of its page.")
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
 @click.option("--user", "username", help="User name (default: made from the organisation and role).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)

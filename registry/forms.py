@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
-from .identifiers import is_reference, is_web_iri
+from .identifiers import is_reference, is_web_iri, sparql_iri
 from .model import Model
 from .namespaces import REG
-from .presentation import plain_number
+from .presentation import plain_number, titles
 
 DASH = "http://datashapes.org/dash#"
 SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
@@ -209,22 +209,85 @@ def _values(form, f: Field) -> list[str]:
     return [v.strip() for v in given if v is not None and v.strip()]
 
 
-def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str | None:
-    """The registered record a person named in a record field: by its title (`records`, title
-    in lower case -> IRI), by its IRI, or by its reference (such as leeds-city-council) in a
-    register of the field's class. None if it names none."""
-    if given.lower() in records:
-        return records[given.lower()]
-    if given.startswith(model.base.iri + "/id/"):
-        return given
-    if is_reference(given):
-        known = set(records.values())
-        registers = model.register_of_types({node_class}) if node_class is not None else set()
-        for register in sorted(registers or model.register_class):
-            iri = model.base.item(register, given)
-            if iri in known:
-                return iri
-    return None
+class UnknownRecord(ValueError):
+    """What a person typed to name a registered record names none of the field's kind; the
+    message says what was typed, what is wanted, and an example from the register."""
+
+
+def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str, str]]:
+    """(title, IRI) of every record here of `node_class` (any record for reg:RegisterItem), in
+    the order of their titles: the suggestions of a record field, and what record_iri reads."""
+    here = f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/'))"
+    if node_class == REG.RegisterItem:
+        query = f"SELECT ?s ?title WHERE {{ ?s <{DCTERMS.title}> ?title {here} }}"
+    else:
+        query = (f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+                 f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}")
+    return [(str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")]
+
+
+def titles_to_iris(rows) -> dict[str, str]:
+    """Title in lower case -> IRI, from (title, IRI) pairs: what record_iri looks a title up in."""
+    return {title.lower(): iri for title, iri in rows}
+
+
+def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str:
+    """The registered record a person named: by its title (`records`, title in lower case ->
+    IRI, every record it may be), by its reference in any case (leeds-city-council,
+    Leeds-City-Council), by its IRI, or by the address of its page as a browser shows it
+    (…/doc/organisations/leeds-city-council). UnknownRecord, saying what to give, otherwise.
+    The one way a record is named: record fields of the publishing form, the invite form,
+    `ldr user create --org` and POST /tokens all read their organisation with it."""
+    text = given.strip()
+    registers = sorted(model.register_of_types({node_class}) if node_class is not None else ()) \
+        or sorted(model.register_class)
+    kind = registers[0][:-1] if len(registers) == 1 else "record"   # organisations -> organisation
+    titled = records.get(text.lower())
+    named = model.base.split_item(titled) if titled else _item_named(model, text)
+    if titled and (named is None or named[0] in registers):
+        return titled
+    if named is not None and named[0] not in registers:
+        raise UnknownRecord(f"“{text}” is not {_a(kind)}: give the title, reference or address of a "
+                            f"registered {kind}{_example(model, kind, records)}")
+    known = set(records.values())
+    if named is not None:
+        candidates = [model.base.item(*named)]
+    elif is_reference(text.lower()):
+        candidates = [model.base.item(register, text.lower()) for register in registers]
+    else:
+        candidates = []
+    for iri in candidates:
+        if iri in known:
+            return iri
+    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
+    if not text:
+        raise UnknownRecord(f"give {wanted}")
+    raise UnknownRecord(f"“{text}” is not {wanted}")
+
+
+def _item_named(model: Model, text: str) -> tuple[str, str] | None:
+    """(register, reference) of the record an address here names: its IRI (/id/…) or its page
+    (/doc/…, with a format suffix such as .html, a query or a fragment); None if it names none."""
+    for part in ("/id/", "/doc/"):
+        if text.startswith(model.base.iri + part):
+            path = re.split(r"[?#]", text[len(model.base.iri + part):])[0].strip("/")
+            register, _, reference = path.partition("/")
+            reference = reference.split(".", 1)[0].lower()   # a reference has no dot: .html, .ttl
+            return (register, reference) if register in model.register_class and is_reference(reference) else None
+    register, _, reference = text.partition("/")   # exemplars/bops, as in an address
+    return (register, reference.lower()) if register in model.register_class and is_reference(reference.lower()) \
+        else None
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _example(model: Model, kind: str, records: dict[str, str]) -> str:
+    """", such as …" with a record of the kind from the register itself; "" if it has none."""
+    named = [model.base.split_item(records[title]) for title in sorted(records)]
+    example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)
+    return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"
 
 
 def graph_from_form(model: Model, register: str, reference: str, form,
@@ -312,20 +375,21 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
                 continue
             graph.add((subject, f.path, URIRef(raw)))
         elif f.kind == "record":
-            target = record_iri(model, raw, f.node_class, records)
-            if target is None:
-                registers = model.register_of_types({f.node_class}) if f.node_class is not None else set()
-                kind = next(iter(registers))[:-1] if len(registers) == 1 else "record"   # organisations -> organisation
-                problems[f.id] = (f"{f.label}: “{raw}” is not the title, reference or address of a registered "
-                                  f"{kind}; choose one from the suggestions")
+            try:
+                target = record_iri(model, raw, f.node_class, records)
+            except UnknownRecord as unknown:
+                problems[f.id] = f"{f.label}: {unknown}"
                 continue
             graph.add((subject, f.path, URIRef(target)))
         elif f.kind == "boolean":
             graph.add((subject, f.path, Literal(raw == "true")))
         elif f.kind == "decimal":
-            number = raw.replace(",", "").replace("£", "")
+            number = raw.replace(",", "").replace("£", "").strip()
             if not re.match(r"^\d+(\.\d+)?$", number):
-                problems[f.id] = f"{f.label} must be a number, such as 98500"
+                # the shape's own words where it has them (a funding amount: zero or more, in pounds)
+                said = model.shapes.value(f.shape, SH.message)
+                problems[f.id] = for_people(str(said)) if said is not None else \
+                    f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
                 continue
             graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
         else:
@@ -359,8 +423,31 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
     return values
 
 
-def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
-    """(field id, message) for every violation, linked to the field it is about (by path)."""
+def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> list[tuple[str, str]]:
+    """(field id, message) pairs in the order their fields come on the page, as the GOV.UK error
+    summary lists them: the short name first, then each field (each entry of a group of nested
+    fields, by its number) in the order of the form. Those of one field keep their own order."""
+    place: dict[str, tuple] = {"reference": (0,)}
+    nested: list[tuple[str, int, int]] = []
+    for i, f in enumerate(all_fields(sections)):
+        place[f.id] = (1, i)
+        nested += [(sub.id + "-", i, j) for j, sub in enumerate(f.nested)]
+
+    def where(field_id: str) -> tuple:
+        if field_id in place:
+            return place[field_id]
+        for prefix, i, j in nested:
+            number = field_id[len(prefix):]
+            if field_id.startswith(prefix) and number.isdigit():
+                return (1, i, int(number), j)
+        return (2,)   # not a field of the page: after those that are
+
+    return sorted(errors, key=lambda error: where(error[0]))
+
+
+def field_errors(report, sections: list[Section], names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(field id, message) for every violation, linked to the field it is about (by path), each
+    IRI in it said by its name where `names` has one (`names_in`)."""
     by_path = {}
     for f in all_fields(sections):
         by_path.setdefault(str(f.path), f.id)
@@ -370,7 +457,7 @@ def field_errors(report, sections: list[Section]) -> list[tuple[str, str]]:
     for result in report.violations:
         if result.path in SYSTEM_PATH_NAMES:
             continue   # set by the registry on submission, not by the person filling the form
-        out.append((by_path.get(result.path or "", "reference"), for_people(result.message)))
+        out.append((by_path.get(result.path or "", "reference"), for_people(result.message, names)))
     return out
 
 
@@ -382,6 +469,31 @@ SYSTEM_PATH_NAMES = {str(p) for p in SYSTEM_PATHS}
 COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z-]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
 
 
-def for_people(message: str) -> str:
-    """A shape's message without the vocabulary's internal names, for a web form."""
+#: An IRI as a SHACL-SPARQL message gives the value it is about ("{?value} is a controller but not
+#: a party"), up to the space, quote or bracket after it, less a full stop ending the sentence.
+IRI_IN_TEXT = re.compile(r"https?://[^\s\"'<>()]+?(?=[.,;:]?(?:[\s\"'<>()]|$))")
+
+
+def names_in(messages: list[str], model: Model, store) -> dict[str, str]:
+    """The name of each IRI the messages give: a record's title in the store, else the
+    vocabulary's label for a term (a property's field name, a concept's label)."""
+    names = {}
+    iris = {found for message in messages for found in IRI_IN_TEXT.findall(message) if is_web_iri(found)}
+    known = titles(store, sorted(iris)) if iris else {}
+    for iri in iris:
+        if known.get(iri):
+            names[iri] = known[iri]
+        elif model.base.split_item(iri) is None:
+            label = model.label(URIRef(iri))
+            if label != _local(iri):   # the vocabulary names it
+                names[iri] = label
+    return names
+
+
+def for_people(message: str, names: dict[str, str] | None = None) -> str:
+    """A shape's message for a web form: without the vocabulary's internal names, and each IRI
+    in it said by its name in quotes where `names` has one."""
+    if names:
+        message = IRI_IN_TEXT.sub(lambda found: f"“{names[found.group()]}”" if found.group() in names
+                                  else found.group(), message)
     return COMPACT_NAME.sub("", message)

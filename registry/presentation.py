@@ -2,6 +2,7 @@
 shapes, linked records by their titles, nested values as nested rows."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable
@@ -79,8 +80,10 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
             rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
                             _order(model, prop, classes, nested)))
     for predicate in set(graph.predicates(subject)) - set(skip) - {not_published}:
-        row = Row(labels.get(predicate) or model.label(predicate, classes, nested),
-                  order=_order(model, predicate, classes, nested))
+        label = labels.get(predicate) or model.label(predicate, classes, nested)
+        if predicate == model.base.ldr.amountGBP:   # "Amount (£)" asks for pounds; the value says £ itself
+            label = re.sub(r"\s*\(£\)", "", label)
+        row = Row(label, order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):
                 row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))

@@ -619,11 +619,12 @@ class SearchIndex:
                                     "ORDER BY modified DESC LIMIT ?", (limit,)).fetchall()
         return [Hit(*row) for row in rows]
 
-    def holds(self, iri: str) -> bool:
-        """Whether the index has a record with this IRI (for a command run while the server
-        holds the embedded store open: the index is kept in step with every write)."""
+    def titles(self, register: str) -> dict[str, str]:
+        """Title in lower case -> IRI of the register's records (for a command run while the
+        server holds the embedded store open: the index is kept in step with every write)."""
         with self._lock:
-            return self._db.execute("SELECT 1 FROM records WHERE iri = ?", (iri,)).fetchone() is not None
+            rows = self._db.execute("SELECT title, iri FROM records WHERE register = ?", (register,)).fetchall()
+        return {str(title).lower(): iri for title, iri in rows}
 
     def close(self) -> None:
         self._db.close()

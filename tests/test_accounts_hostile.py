@@ -78,10 +78,11 @@ def test_account_changes_leave_audit_lines(app, admin, caplog):
     ({"username": "\u0430my", "organisation": "leeds-city-council"}, "no accents or other alphabets"),
     ({"username": "jos\u00e9", "organisation": "leeds-city-council"}, "no accents or other alphabets"),
     ({"username": "AMY", "organisation": "leeds-city-council"}, "names differing only in capitals are one name"),
-    ({"username": "rob", "organisation": ""}, "give the organisation"),
+    ({"username": "rob", "organisation": ""}, "give the title, reference or address of a registered organisation"),
     ({"username": "rob", "organisation": f"{BASE}/id/exemplars/bops"}, "is not an organisation"),
     ({"username": "rob", "organisation": "exemplars/bops"}, "is not an organisation"),
-    ({"username": "rob", "organisation": "no-such-council"}, "is not a registered organisation")])
+    ({"username": "rob", "organisation": "no-such-council"},
+     "“no-such-council” is not the title, reference or address of a registered organisation, such as ")])
 def test_an_invitation_is_only_for_a_plain_user_name_at_a_registered_organisation(admin, fields, message):
     answer = _invite(admin, **fields)
     text = answer.data.decode()
@@ -106,9 +107,9 @@ def test_the_invite_form_reports_every_error_at_once(admin):
     assert answer.status_code == 422
     assert [href for href, _ in entries] == ["#username", "#organisation", "#role-publisher"], entries
     texts = " | ".join(text for _, text in entries)
-    assert "may use only the letters a to z" in texts and "neither an organisation" in texts \
+    assert "may use only the letters a to z" in texts and "is not the title, reference or address" in texts \
         and "Choose a role: one of publisher, steward, admin" in texts, texts
-    assert "'x<script>' may use only" in texts and "'<b>x</b>' is neither" in texts
+    assert "'x<script>' may use only" in texts and "“<b>x</b>” is not" in texts
     assert "<b>x</b>" not in page and "x<script>" not in page   # what was typed is shown as text
     for field in ("username", "organisation", "role"):   # each beside its own box too
         assert f'id="{field}-error"' in page
@@ -128,8 +129,46 @@ def test_the_invitation_page_reports_every_error_at_once(admin):
 
 
 def test_ldr_user_create_refuses_a_record_that_is_not_an_organisation(app):
-    from registry.accounts import AccountError, in_store, organisation_iri
+    from registry.accounts import AccountError, organisation_iri, organisation_titles
     store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    organisations = organisation_titles(store, model)
     with pytest.raises(AccountError, match="is not an organisation"):
-        organisation_iri(model, f"{BASE}/id/exemplars/bops", in_store(store))
-    assert organisation_iri(model, "leeds-city-council", in_store(store)) == LEEDS
+        organisation_iri(model, f"{BASE}/id/exemplars/bops", organisations)
+    for named in ("leeds-city-council", "Leeds-City-Council", "leeds city council", LEEDS,
+                  f"{BASE}/doc/organisations/leeds-city-council", f"{BASE}/doc/organisations/leeds-city-council.html"):
+        assert organisation_iri(model, named, organisations) == LEEDS, named
+
+
+def test_the_invite_form_takes_the_organisation_as_the_publishing_form_does(admin):
+    for n, named in enumerate(("Leeds-City-Council", f"{BASE}/doc/organisations/leeds-city-council")):
+        answer = _invite(admin, username=f"lee{n}", organisation=named)
+        assert answer.status_code == 200 and b'id="invitation-link"' in answer.data, answer.data[-3000:]
+
+
+def test_an_empty_box_is_named_as_empty_beside_it(admin):
+    """Make a token with no user chosen, sign in or sign out elsewhere with no password: the page
+    says what is missing and links to its box, rather than "no user called ''" or "not right"."""
+    token = csrf(admin.get("/admin/accounts").data)
+    answer = admin.post("/admin/tokens", data={"token_user": " ", "csrf_token": token})
+    page = answer.data.decode()
+    assert answer.status_code == 422 and "no user called" not in page
+    assert _summary(page) == [("#token_user", "Choose the user the token is for: type their user name, as in the "
+                                              "list of users below")]
+    assert 'id="token_user-error"' in page
+
+    stranger = admin.application.test_client()
+    token = csrf(stranger.get("/sign-in").data)
+    for fields, where, said in [({"username": "ada", "password": ""}, "#password", "Enter your password: the password "
+                                                                                  "box is empty"),
+                                ({"username": "", "password": PASSWORD}, "#username", "Enter your user name")]:
+        answer = stranger.post("/sign-in", data={**fields, "csrf_token": token})
+        page = answer.data.decode()
+        assert answer.status_code == 422 and "not right" not in page
+        assert _summary(page) == [(where, said)]
+        assert f'id="{where[1:]}-error"' in page
+
+    token = csrf(admin.get("/account/sessions").data)
+    answer = admin.post("/account/sessions", data={"password": "", "csrf_token": token})
+    page = answer.data.decode()
+    assert answer.status_code == 422 and "not right" not in page
+    assert _summary(page) == [("#password", "Enter your password: the password box is empty")]

@@ -61,6 +61,11 @@ def test_the_first_admin_users_and_tokens_are_made_while_the_server_runs(served)
     publisher = ldr_with_password("user", "create", "--user", "amy", "--org", "leeds-city-council",
                                   "--role", "publisher", "--password-stdin", "--store", str(path))
     assert publisher.returncode == 0, publisher.stderr
+    # the organisation as a person may give it: typed with capitals, or its page's address copied from a browser
+    for n, named in enumerate(("Leeds-City-Council", f"{BASE}/doc/organisations/leeds-city-council")):
+        made = ldr_with_password("user", "create", "--user", f"leeds{n}", "--org", named, "--role", "publisher",
+                                 "--password-stdin", "--store", str(path))
+        assert made.returncode == 0 and f"for {BASE}/id/organisations/leeds-city-council." in made.stdout, made.stderr
     assert ldr_with_password("user", "password", "--user", "amy", "--password-stdin", "--store", str(path),
                              password="another long password").returncode == 0
 
@@ -68,7 +73,8 @@ def test_the_first_admin_users_and_tokens_are_made_while_the_server_runs(served)
 def test_commands_that_cannot_run_exit_2_with_the_reason(served, tmp_path):
     server, path = served
     unknown = run("token", "create", "--org", "nowhere-council", "--role", "publisher", store=path)
-    assert unknown.returncode == 2 and "nowhere-council is not a registered organisation" in unknown.stderr
+    assert unknown.returncode == 2 and "“nowhere-council” is not the title, reference or address of a registered " \
+        "organisation, such as " in unknown.stderr
     short = ldr_with_password("user", "create", "--user", "bo", "--org", "leeds-city-council", "--role", "publisher",
                               "--password-stdin", "--store", str(path), password="short")
     assert short.returncode == 2 and "at least 12 characters" in short.stderr
@@ -104,9 +110,11 @@ def test_an_admin_invites_a_user_and_makes_them_a_token_from_the_accounts_page(s
     admin.get_by_label("User name").first.fill("cat")
     admin.get_by_label("Organisation", exact=True).fill("nowhere-council")
     admin.get_by_role("button", name="Invite").click()
-    assert "nowhere-council is not a registered organisation" in admin.locator(".govuk-error-summary").inner_text()
+    assert "“nowhere-council” is not the title, reference or address of a registered organisation" \
+        in admin.locator(".govuk-error-summary").inner_text()
     accessible(admin, "accounts-error")
-    admin.get_by_label("Organisation", exact=True).fill("leeds-city-council")
+    # the organisation's page address, as copied from the browser (the page at the registry's own address)
+    admin.get_by_label("Organisation", exact=True).fill(f"{BASE}/doc/organisations/leeds-city-council")
     admin.get_by_role("button", name="Invite").click()
     link = admin.locator("#invitation-link").inner_text().strip()
     # the registry's address (LDR_BASE), which the test server, on a port of its own, is not at
@@ -114,6 +122,7 @@ def test_an_admin_invites_a_user_and_makes_them_a_token_from_the_accounts_page(s
 
     cat = browser.new_context().new_page()
     cat.goto(link.replace(BASE, server.url))
+    assert "for Leeds City Council" in cat.locator("main").inner_text()
     accessible(cat, "invitation")
     cat.get_by_label("Password", exact=True).fill(PASSWORD)
     cat.get_by_label("Password again").fill("not the same password")

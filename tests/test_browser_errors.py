@@ -92,10 +92,12 @@ def test_a_publisher_is_refused_another_councils_record_before_the_form_in_words
     page.close()
 
 
-def test_the_lead_organisation_can_be_given_by_its_reference(server, browser):
+def test_the_lead_organisation_can_be_given_by_its_reference_or_its_page_address(server, browser):
     page = browser.new_page()
     sign_in(page, server.url, "amy")
-    for lead, shown in [("leeds-city-council", "heading"), ("no-such-council", "error")]:
+    # as typed with capitals, and as copied from the browser's address bar on the record's page
+    for lead, shown in [("leeds-city-council", "heading"), ("Leeds-City-Council", "heading"),
+                        (f"{BASE}/doc/organisations/leeds-city-council", "heading"), ("no-such-council", "error")]:
         fill_exemplar(page, server.url, "Housing repairs reported online", "Repairs were reported by phone.", lead=lead)
         if shown == "heading":
             page.get_by_role("heading", name="Check your answers").wait_for()

@@ -162,6 +162,17 @@ def test_the_accounts_pages_name_organisations(server, browser):
     assert users.get_by_role("link", name="Leeds City Council").get_attribute("href") == \
         "/id/organisations/leeds-city-council"
     assert "/id/organisations/" not in users.inner_text()
+    # roles by the words the page's own choices use, not the codes the API takes
+    role_cells = users.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert {"Publisher", "Steward", "Administrator"} <= set(role_cells), role_cells
+    assert not {"publisher", "steward", "admin"} & set(role_cells), role_cells
+    assert admin.get_by_label("Administrator: manages users and tokens").count() == 1
+    admin.get_by_label("User name").nth(1).fill("sam")
+    admin.get_by_role("button", name="Make a token").click()
+    admin.locator("#token-secret").wait_for()
+    token_row = admin.locator("#tokens tbody tr", has_text="sam")
+    assert "Steward" in token_row.inner_text() and "steward" not in token_row.inner_text()
+    assert token_row.get_by_role("link", name="Ministry of Housing").count() == 1
     admin.get_by_label("User name").first.fill("dee")
     admin.get_by_label("Organisation", exact=True).fill("leeds-city-council")
     admin.get_by_role("button", name="Invite").click()

@@ -179,7 +179,8 @@ def test_tokens_submit_status_and_history_from_the_command_line(store_dir, tmp_p
     listed = run("token", "list", store=store_dir).stdout
     assert "amy" in listed and publisher_token not in listed   # only ids, never the tokens
     unknown_org = run("token", "create", "--org", "nowhere-council", "--role", "publisher", store=store_dir)
-    assert unknown_org.returncode != 0 and "not a registered organisation" in unknown_org.stderr
+    assert unknown_org.returncode != 0 and "is not the title, reference or address of a registered organisation" \
+        in unknown_org.stderr
 
     record = tmp_path / "record.ttl"
     record.write_text(GOOD, encoding="utf-8")

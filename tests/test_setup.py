@@ -59,3 +59,26 @@ def test_a_test_that_changes_the_developers_var_fails(tmp_path):
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "changed the developer's registry under var/" in ran.stdout
     assert f"var/{probe.name}" in ran.stdout
+
+
+def test_a_first_make_serve_names_the_store_it_made(tmp_path):
+    """The first `make serve` builds the store and says where: its real place, not the name it had
+    while it was built (`var/store.new`), and nothing is left under that name."""
+    import signal
+    from tests.conftest import BASE
+    from tests.server import free_port, wait_until_answering
+    store, port = tmp_path / "store", free_port()
+    with open(tmp_path / "make.log", "w+b") as log:
+        make = subprocess.Popen(["make", "--no-print-directory", "-o", "install", "-o", "allocator", "serve",
+                                 f"STORE={store}", f"PORT={port}"], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, "LDR_BASE": BASE}, start_new_session=True)
+        try:
+            wait_until_answering(port)
+        finally:
+            os.killpg(make.pid, signal.SIGTERM)   # make and the server it started, in their own session
+            make.wait(60)
+        log.seek(0)
+        said = log.read().decode("utf-8", "replace")
+    assert f"starter records into {store}." in said, said[-3000:]
+    assert ".new" not in said and sorted(p.name for p in tmp_path.iterdir() if ".new" in p.name) == []
+    assert (tmp_path / "store.index.sqlite").exists()   # the file made beside it moved with it

@@ -250,12 +250,16 @@ def test_money_is_shown_as_people_write_it(app):
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    draft = client.post("/exemplars/new", data={
-        **EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
-        "funding-count": "1", "funding-funder-0": "Leeds City Council", "funding-amount-0": "98500"})
+    funded = {**EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
+              "funding-count": "1", "funding-funder-0": "Leeds City Council"}
+    for amount in ("-5", "lots"):
+        refused = client.post("/exemplars/new", data={**funded, "funding-amount-0": amount})
+        assert refused.status_code == 422
+        assert "An amount must be zero or more, in pounds, such as 98500 or 98,500.50" in _text(refused)
+    draft = client.post("/exemplars/new", data={**funded, "funding-amount-0": "98500"})
     assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
     check = _text(client.get(draft.headers["Location"]))
-    assert "Amount (£): £98,500" in check and "98500.0" not in check, check
+    assert "Amount: £98,500" in check and "£): £" not in check and "98500.0" not in check, check
     client.post(draft.headers["Location"], data={"csrf_token": token})
     record = _text(client.get("/doc/exemplars/garden-waste-subscriptions.html"))
     assert "£98,500" in record and "98500.0" not in record
@@ -341,3 +345,50 @@ def test_no_field_made_from_a_shape_takes_a_name_the_form_uses_itself():
         ids = {f.id for f in all_fields(form_for(model, register))} | \
               {n.id for f in all_fields(form_for(model, register)) for n in f.nested}
         assert not ids & RESERVED_NAMES, register
+
+
+def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app):
+    """GOV.UK's error summary lists the errors in the order of the fields on the page. Answers the
+    form cannot read (a record that is not registered, a web address that is not one) were listed
+    before those the shapes found (a required field left empty), wherever their fields were."""
+    from registry.namespaces import REGISTERS
+    client = app.test_client()
+    sign_in(client, "amy")
+    model = load_model(BASE)
+    for register in REGISTERS:
+        form = client.get(f"/{register}/new")
+        sent = form_fields(form.data, f"/{register}/new")
+        unreadable = {f.id: "not registered here" if f.kind == "record" else "not a web address"
+                      for s in form_for(model, register) for f in s.fields if f.kind in ("record", "url")}
+        answer = client.post(f"/{register}/new", data={**sent, **unreadable, "action": "continue"})
+        page = answer.data.decode()
+        summary = page[page.find("govuk-error-summary__list"):]
+        hrefs = re.findall(r'<a href="#([^"]+)"', summary[:summary.find("</ul>")])
+        assert answer.status_code == 422 and len(hrefs) > 1, (register, hrefs)
+        places = [page.find(f'id="{href}"', page.find("</ul>", page.find("govuk-error-summary__list"))) for href in hrefs]
+        assert -1 not in places and places == sorted(places), (register, hrefs)
+
+
+def test_a_rule_across_fields_names_records_in_words_beside_the_field_it_is_about(app):
+    """The agreements' cross-field rules (SHACL-SPARQL) gave the organisation's IRI, and linked to
+    the short name at the top of the page: now its name, and the field the rule is about."""
+    client = app.test_client()
+    sign_in(client, "amy")
+    form = client.get("/agreements/new")
+    sent = {**form_fields(form.data, "/agreements/new"), "title": "Leeds and GDS sharing",
+            "descriptionRequired": "Sharing between two organisations so that each sees the other's records.",
+            "purpose": "Direct care.", "party": ["Leeds City Council", "Government Digital Service"],
+            "controller": ["Leeds City Council", "Ministry of Housing, Communities and Local Government"],
+            "start-day": "31", "start-month": "3", "start-year": "2027",
+            "end-day": "1", "end-month": "1", "end-year": "2026", "action": "continue"}
+    answer = client.post("/agreements/new", data=sent)
+    page = answer.data.decode()
+    summary = page[page.find("govuk-error-summary__list"):]
+    entries = [(href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
+               for href, text in re.findall(r'<a href="#([^"]+)"[^>]*>(.*?)</a>', summary[:summary.find("</ul>")], re.S)]
+    assert answer.status_code == 422
+    assert ("controller", "Every data controller must also be named as a party to the agreement: “Ministry of Housing, "
+            "Communities and Local Government” is a controller but not a party.") in entries, entries
+    assert any(href == "end-day" and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
+               for href, text in entries), entries
+    assert not [text for _, text in entries if "http" in text], entries
