@@ -24,7 +24,7 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 
-from registry.accounts import SignInLocked
+from registry.accounts import ROLE_LABELS, SignInLocked
 from registry.rate_limit import retry_after
 from registry.settings import beside_store
 from registry.versions import AUDIT
@@ -66,6 +66,7 @@ def configure(app) -> None:
     app.session_interface = ServerSessions()
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["web_user"] = lambda: web_user()
+    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)   # Publisher, not publisher
 
 
 class WebSession(dict, SessionMixin):

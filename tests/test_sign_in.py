@@ -412,3 +412,12 @@ def test_passwords_are_kept_as_argon2id_and_an_older_scrypt_hash_is_replaced_at_
         assert accounts.sign_in("amy", "not the password") is None
     finally:
         accounts.close()
+
+
+def test_the_page_header_names_the_role_in_words(app):
+    """"Signed in as ada (administrator)", as the accounts page names the role, not its code."""
+    app.extensions["ldr.accounts"].create_user("ada", f"{BASE}/id/organisations/government-digital-service", "admin", PASSWORD)
+    client = app.test_client()
+    assert attempt(client, "ada").status_code == 302
+    header = client.get("/exemplars", headers={"Accept": "text/html"}).data.decode()
+    assert "Signed in as ada (administrator)" in header and "(admin)" not in header
