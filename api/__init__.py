@@ -34,8 +34,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])
     store = open_store(settings)
     app.extensions["ldr.store"] = store
-    app.extensions["ldr.queries"] = queries = QueryService(store, settings)
-    store.events.subscribe("the SPARQL answers", lambda events: queries.refresh())
+    query_service = app.extensions["ldr.queries"] = QueryService(store, settings)
+    store.events.subscribe("the SPARQL answers", lambda events: query_service.refresh())
     app.extensions["ldr.accounts"] = open_accounts(settings)
     app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
 
