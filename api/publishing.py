@@ -45,8 +45,9 @@ def known_register(view):
     return wrapper
 
 
-def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
-    """For each record field, the titles to suggest; and title -> IRI for reading answers back."""
+def _choices(sections) -> tuple[dict[str, list[str]], dict[URIRef, dict[str, str]]]:
+    """For each record field, the titles to suggest; and for each class a record field takes,
+    title -> IRI for reading answers back (graph_from_form)."""
     store, model = _services()
     choices, by_title = {}, {}
     for f in all_fields(sections) + [n for f in all_fields(sections) for n in f.nested]:
@@ -54,7 +55,7 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[str, str]]:
             continue
         rows = registered_titles(store, model, f.node_class)
         choices[f.id] = [title for title, _ in rows]
-        by_title.update(titles_to_iris(rows))
+        by_title[f.node_class] = titles_to_iris(rows)
     return choices, by_title
 
 

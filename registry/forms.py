@@ -52,6 +52,7 @@ class Field:
     options: list[tuple[str, str]] = field(default_factory=list)    # (value, label)
     nested: list["Field"] = field(default_factory=list)
     node_class: URIRef | None = None
+    plain: bool = False             # text without a language (sh:datatype xsd:string): a version number
 
 
 @dataclass
@@ -110,6 +111,8 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
                           key=lambda x: (x.order, x.label))
     elif shapes.value(ps, SH.nodeKind) == SH.IRI:
         f.kind = "url"
+    elif datatype == XSD.string:
+        f.plain = True
     elif shapes.value(ps, URIRef(DASH + "singleLine")) == Literal(False):
         f.kind = "textarea"
     return f
@@ -291,11 +294,12 @@ def _example(model: Model, kind: str, records: dict[str, str]) -> str:
 
 
 def graph_from_form(model: Model, register: str, reference: str, form,
-                    records: dict[str, str]) -> tuple[Graph, dict[str, str]]:
+                    records: dict[URIRef, dict[str, str]]) -> tuple[Graph, dict[str, str]]:
     """The record the form describes, and the problems with values that cannot be read (a date
-    like 31/02), by field id. `records` maps titles of registered records to IRIs, for the
-    record fields. The graph holds every value that could be read, so the record can still be
-    validated and every problem shown in one round."""
+    like 31/02), by field id. `records` maps, for each class a record field takes, the titles of
+    its registered records to their IRIs: one map per class, as a title may name records of two
+    kinds (Open Referral UK is a standard and an organisation). The graph holds every value that
+    could be read, so the record can still be validated and every problem shown in one round."""
     iri = URIRef(model.base.item(register, reference))
     graph = Graph()
     graph.add((iri, RDF.type, model.register_class[register]))
@@ -314,6 +318,8 @@ def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Secti
     shown = {f.path for f in all_fields(sections)}
     not_published = model.base.ldr.notPublished
     kept = Graph() + graph
+    if (iri, RDF.type, None) in current:   # its own classes (a council is an ldr:LocalAuthority), not the register's
+        kept.remove((iri, RDF.type, None))
 
     def copy(node) -> None:
         for triple in current.triples((node, None, None)):
@@ -376,7 +382,7 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
             graph.add((subject, f.path, URIRef(raw)))
         elif f.kind == "record":
             try:
-                target = record_iri(model, raw, f.node_class, records)
+                target = record_iri(model, raw, f.node_class, records.get(f.node_class, {}))
             except UnknownRecord as unknown:
                 problems[f.id] = f"{f.label}: {unknown}"
                 continue
@@ -393,7 +399,7 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
                 continue
             graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
         else:
-            graph.add((subject, f.path, Literal(raw, lang="en")))
+            graph.add((subject, f.path, Literal(raw) if f.plain else Literal(raw, lang="en")))
 
 
 def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str]) -> dict[str, list[str]]:
