@@ -278,3 +278,10 @@ def test_a_fact_the_sources_do_not_publish_is_shown_as_such(client):
     at = page.index("Outcomes and benefits")
     assert "Not published by its source" in page[at:at + 400], page[at:at + 400]
     assert "not published by its sources" not in page   # no raw row for ldr:notPublished itself
+
+
+def test_a_record_page_names_reused_properties_in_words(client):
+    """An agreement's page said "hasApplicableLaw" and "relation", the properties' local names."""
+    page = client.get("/doc/agreements/leeds-care-record", headers={"Accept": "text/html"}).data.decode()
+    assert "Applicable law" in page and "Related records" in page
+    assert ">hasApplicableLaw<" not in page and ">relation<" not in page

@@ -416,3 +416,14 @@ def test_a_rule_across_fields_names_records_in_words_beside_the_field_it_is_abou
     assert any(href == "end-day" and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
                for href, text in entries), entries
     assert not [text for _, text in entries if "http" in text], entries
+
+
+def test_a_title_too_long_is_told_its_length_limit(app):
+    """A 400-character title was told it needed "at least 3 characters"."""
+    client = app.test_client()
+    sign_in(client, "amy")
+    values = {**form_fields(client.get("/exemplars/new").data, "/exemplars/new"), "action": ["continue"],
+              "title": ["A" * 400]}
+    refused = client.post("/exemplars/new", data=values)
+    assert refused.status_code == 422
+    assert "3 to 300 characters" in html.unescape(refused.data.decode())
