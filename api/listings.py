@@ -201,6 +201,30 @@ def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: 
     return response
 
 
+def _removals(path: str, facets) -> list[dict]:
+    """Each selected filter value as the "Selected filters" list shows it: its facet, its name and
+    the address of this listing without it (the words, the sort and every other filter kept; the
+    page number dropped, as the list changes), in the order of the filters on the page. GOV.UK's
+    and MOJ's filter pattern."""
+    names = {(f, key): label for f, values in facets.items() for key, label, _ in values}
+    out = []
+    order = ["register", *FACETS]   # as the filters are laid out on the page
+    chosen = [(k, v) for k, v in dict.fromkeys(_args_but_page()) if k in order]
+    for facet, value in sorted(chosen, key=lambda pair: order.index(pair[0])):
+        # registers are named as the register facet names them
+        label = value.capitalize() if facet == "register" else names.get((facet, value), value)
+        args = [(k, v) for k, v in _args_but_page() if (k, v) != (facet, value)]
+        out.append({"facet": _label(facet), "label": label,
+                    "href": path + ("?" + urlencode(args) if args else "")})
+    return out
+
+
+def _clear_url(path: str) -> str:
+    """This listing with no filter: the words and the sort kept."""
+    args = [(k, v) for k, v in request.args.items(multi=True) if k in ("q", "sort")]
+    return path + ("?" + urlencode(args) if args else "")
+
+
 def _page_url(path: str, n: int) -> str:
     return f"{path}?{urlencode(_args_but_page() + [('page', str(n))])}"
 
@@ -218,6 +242,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
     facets = _index().facet_counts(register, filters, query, limit=limit)
     model = current_app.extensions["ldr.model"]
+    facets = _index().with_selected(model, facets, filters)
     for facet, values in facets.items():   # a scheme with an order (the phases) is listed in it
         if facet in FACET_SCHEMES:
             scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
@@ -226,6 +251,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     if suffix:
         return _data_response(suffix, path, hits, total, page, per_page, facets)
     pages = max(1, math.ceil(total / PER_PAGE))
+    extra["removals"], extra["clear_url"] = _removals(path, facets), _clear_url(path)
     return render_template(template, hits=_decorate(hits), total=total, facets=facets,
                            facet_labels={f: label for f, (label, _) in FACETS.items()}, selected=filters, page=page,
                            pages=pages, page_numbers=page_numbers(page, pages),
@@ -238,7 +264,11 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
 @bp.get("/search.csv")
 def search():
     query = request.args.get("q", "").strip()
-    register_facet = _index().register_counts({k: v for k, v in _filters().items() if k != "register"}, query)
+    filters = _filters()
+    register_facet = _index().register_counts({k: v for k, v in filters.items() if k != "register"}, query)
+    # a ticked register stays listed, with 0, when nothing in it matches (so that it can be unticked)
+    register_facet += [(name, 0) for name in dict.fromkeys(filters.get("register", []))
+                       if name not in {shown for shown, _ in register_facet}]
     return _listing_page(None, "/search", "search.html", register_facet=register_facet)
 
 

@@ -587,6 +587,30 @@ class SearchIndex:
         title, the register's name), in the scheme's order where it states one, else by name."""
         if facet == "register":
             return [model.label(URIRef(f"{model.base.iri}/id/{k}")) for k in keys]
+        names, order = self._names(model, facet)
+        return [names.get(k, k) for k in sorted(keys, key=lambda k: (order.get(k, len(order)), names.get(k, k).lower()))]
+
+    def with_selected(self, model: Model, facets: dict[str, FacetValues],
+                      filters: dict[str, list[str]]) -> dict[str, FacetValues]:
+        """The facets with every selected value among them, by its name and with a count of 0 where
+        no matching record holds it: a ticked box that matches nothing stays on the page, ticked, so
+        that it can be unticked (it used to vanish with the results)."""
+        out = dict(facets)
+        for facet, keys in filters.items():
+            if facet not in FACETS:
+                continue
+            values = out.get(facet, FacetValues())
+            missing = [k for k in dict.fromkeys(keys) if k not in {row[0] for row in values}]
+            if not missing:
+                continue
+            names, _ = self._names(model, facet)
+            kept = FacetValues([*values, *((k, names.get(k, k), 0) for k in missing)])
+            kept.size = values.size + len(missing)
+            out[facet] = kept
+        return {facet: out[facet] for facet in FACETS if facet in out}
+
+    def _names(self, model: Model, facet: str) -> tuple[dict[str, str], dict[str, int]]:
+        """A facet's values by name, and their places in the scheme's order where it states one."""
         names: dict[str, str] = {}
         with self._lock:
             for key, label in self._db.execute("SELECT key, MIN(label) FROM facet_totals WHERE register = ? AND "
@@ -601,7 +625,7 @@ class SearchIndex:
             for concept in model.ontology.subjects(SKOS.inScheme, URIRef(scheme)):
                 names[facet_key(str(concept))] = model.label(concept)
             order = {facet_key(c): n for c, n in model.concept_order(scheme).items()}
-        return [names.get(k, k) for k in sorted(keys, key=lambda k: (order.get(k, len(order)), names.get(k, k).lower()))]
+        return names, order
 
     def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""

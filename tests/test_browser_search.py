@@ -161,3 +161,67 @@ def test_a_bad_sort_order_is_explained_by_the_names_the_sort_by_control_uses(ser
     assert problem["allowed"] == ["title", "-title", "-modified", "modified"]
     assert problem["invalid_params"][0]["allowed_labels"] == ["Title A to Z", "Title Z to A", "Recently changed",
                                                               "Least recently changed"]
+
+
+def selected_filters(page) -> list[str]:
+    """The links of the "Selected filters" list, as a screen reader reads them."""
+    return [" ".join(text.split()) for text in
+            page.get_by_role("region", name="Selected filters").get_by_role("listitem").all_inner_texts()]
+
+
+def test_a_ticked_value_with_no_results_stays_ticked_and_can_be_cleared(server, browser):
+    # found by a stranger (issue 25): the ticked value vanished with the results, so it could not be
+    # unticked; the starter data has no exemplar led or partnered by a Scottish council
+    page = browser.new_page()
+    page.goto(server.url + "/exemplars?region=scotland&sort=-title")
+    assert page.locator("[role=status]").inner_text().strip() == "0 results"
+    scotland = page.get_by_role("group", name="Region or nation").get_by_role("checkbox", name="Scotland (0)")
+    assert scotland.is_checked()
+    assert selected_filters(page) == ["Remove filter Region or nation: Scotland"]
+    assert "Try removing a filter" in page.locator("main").inner_text()
+    accessible(page, "filter-with-no-results")
+    page.get_by_role("link", name="Clear filters", exact=True).click()
+    page.wait_for_url(server.url + "/exemplars?sort=-title")
+    shown = result_titles(page)
+    assert len(shown) > 3 and shown == sorted(shown, key=str.lower, reverse=True)
+    assert page.get_by_role("link", name="Clear filters").count() == 0
+    # unticking it works as well as the link
+    page.goto(server.url + "/exemplars?region=scotland")
+    page.get_by_role("group", name="Region or nation").get_by_role("checkbox", name="Scotland (0)").uncheck()
+    apply(page)
+    assert len(result_titles(page)) > 3 and "region=" not in page.url
+    page.close()
+
+
+def test_search_words_with_filters_that_match_nothing_keep_every_ticked_value(server, browser):
+    page = browser.new_page()
+    page.goto(server.url + "/search?q=care&region=scotland&register=guides&phase=retired")
+    assert result_titles(page) == []
+    assert page.get_by_role("group", name="Register").get_by_role("checkbox", name="Guides (0)").is_checked()
+    assert page.get_by_role("group", name="Region or nation").get_by_role("checkbox", name="Scotland (0)").is_checked()
+    assert page.get_by_role("group", name="Phase").get_by_role("checkbox", name="Retired (0)").is_checked()
+    assert selected_filters(page) == ["Remove filter Register: Guides", "Remove filter Region or nation: Scotland",
+                                      "Remove filter Phase: Retired"]
+    # each filter removed alone, the words and the others kept
+    page.get_by_role("link", name="Remove filter Region or nation: Scotland").click()
+    page.wait_for_url(re.compile(r".*/search\?"))
+    assert "region=" not in page.url and "register=guides" in page.url and "phase=retired" in page.url
+    assert page.locator("input[name=q]").input_value() == "care"
+    page.get_by_role("link", name="Clear filters", exact=True).click()
+    page.wait_for_url(server.url + "/search?q=care")
+    assert len(result_titles(page)) > 0
+    # words that match nothing at all still show the ticked value, ticked
+    page.goto(server.url + "/search?q=zzqxjv&region=london")
+    assert page.get_by_role("group", name="Region or nation").get_by_role("checkbox", name="London (0)").is_checked()
+    page.close()
+
+
+def test_the_json_listing_counts_a_selected_value_with_no_records_as_0(server):
+    with urllib.request.urlopen(f"{server.url}/exemplars.json?region=scotland&phase=retired", timeout=60) as answer:
+        listing = json.loads(answer.read())
+    assert listing["total"] == 0
+    assert {"value": "scotland", "label": "Scotland", "count": 0} in listing["facets"]["region"]
+    assert {"value": "retired", "label": "Retired", "count": 0} in listing["facets"]["phase"]
+    with urllib.request.urlopen(f"{server.url}/search.json?q=zzqxjv&council_type=MD", timeout=60) as answer:
+        listing = json.loads(answer.read())
+    assert listing["facets"]["council_type"] == [{"value": "MD", "label": "Metropolitan district council", "count": 0}]
