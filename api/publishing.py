@@ -24,7 +24,6 @@ from registry.registration import RegistrationError
 from registry.validation import validate_graph
 
 from .documents import _local_href, _not_found, error_page, unknown_register
-from .problems import problem
 from .web_auth import signed_in, web_user
 
 bp = Blueprint("publishing", __name__)
@@ -99,8 +98,10 @@ def _not_whole_numbers():
             for value in request.form.getlist(name):
                 text = value.strip()
                 if not (text.isascii() and text.isdigit() and len(text) <= 9):
-                    return problem(400, "Not a whole number", f"The form field `{name[:100]}` must be a whole "
-                                   f"number (such as 1); it was {text[:40]!r}. Reload the form and try again.")
+                    # a page for a browser, with the way back to the form; a problem document otherwise
+                    return error_page(400, "Not a whole number", f"The form field `{name[:100]}` must be a whole "
+                                      f"number (such as 1); it was {text[:40]!r}. Reload the form and try again.",
+                                      back=request.path)
     return None
 
 
@@ -340,7 +341,23 @@ def _decided() -> dict | None:
     store, model = _services()
     iri = model.base.item(register, reference)
     title = titles(store, [iri]).get(iri)
-    return None if title is None else {"text": DECIDED[decision], "title": title, "href": _local_href(iri)}
+    if title is None or not _last_decision_was(store, model, iri, decision):
+        return None   # an address made up to confirm a decision nobody recorded confirms nothing
+    return {"text": DECIDED[decision], "title": title, "href": _local_href(iri)}
+
+
+def _last_decision_was(store, model, iri: str, decision: str) -> bool:
+    """Whether the record's history ends with this decision by the signed-in steward: its last
+    version a status change of theirs to that status, or, for "changes", the record still waiting
+    for review (asking for changes makes no version)."""
+    entries = versions.history(store, model, iri)
+    if not entries:
+        return False
+    last = entries[-1]
+    if decision == "changes":
+        return (last["status"] or "").endswith("#statusSubmitted")
+    return (last["activity"] == "StatusChange" and last["user"] == web_user().username
+            and (last["status"] or "").lower().endswith(f"#status{decision}"))
 
 
 @bp.post("/review/<register>/<reference>")

@@ -68,6 +68,11 @@ def test_form_number_fields_that_are_not_numbers_are_a_400_naming_the_field(app)
     added = client.post("/exemplars/new", data={"csrf_token": token, "action": "add:funding", "title": "X",
                                                 "funding-count": "1"})
     assert added.status_code == 200 and b'name="funding-count" value="2"' in added.data
+    # a browser that sent it gets a page in words with the way back to the form, not JSON
+    page = client.post("/exemplars/new", headers={"Accept": "text/html"},
+                       data={"csrf_token": token, "action": "continue", "title": "X", "funding-count": "abc"})
+    assert page.status_code == 400 and page.mimetype == "text/html"
+    assert b"Not a whole number" in page.data and b'href="/exemplars/new"' in page.data
 
 
 def test_newlines_in_redirect_targets_never_reach_a_location_header(app):

@@ -119,6 +119,11 @@ def test_steward_reviews_and_the_submitter_sees_the_outcome(app):
     approved = steward.post("/review/exemplars/garden-waste-subscriptions",
                             data={"csrf_token": token, "decision": "stable", "comment": "Thank you"})
     assert approved.status_code == 303
+    confirmed = steward.get(approved.headers["Location"]).data.decode()
+    assert "Accepted as stable" in confirmed and "Garden waste subscriptions" in confirmed
+    # an address made up to confirm a decision nobody recorded shows no confirmation
+    made_up = steward.get("/review?decision=invalid&record=organisations%2Fleeds-city-council").data.decode()
+    assert "Rejected" not in made_up and "govuk-notification-banner" not in made_up
     assert b"Garden waste subscriptions" not in steward.get("/review").data
     org = client.get("/doc/organisations/leeds-city-council.html").data.decode()
     assert "Reviews of its records" in org and "Add the outcomes, please." in org and "Thank you" in org
