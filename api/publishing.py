@@ -212,14 +212,14 @@ def edit_record(register: str, reference: str):
     graph = current_record(store, model, iri)
     heading = f"Edit {title_of(graph, URIRef(iri)) or reference}"
     action = f"/doc/{register}/{reference}/edit"
+    if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
+        # refused before the form is shown, not after it is filled in; a POST the same way
+        return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     if request.method == "POST":
         if (refused := _not_whole_numbers()) is not None:
             return refused
         expected = int(request.form.get(RECORD_VERSION, current))
         return _handle_form(register, reference, "edit", expected, action, heading)
-    if (refused := registration.edit_refusal(store, model, iri, web_user())) is not None:
-        # refused before the form is shown, not after it is filled in (a POST is refused on Continue)
-        return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     sections = form_for(model, register)
     titles = {str(s): str(t) for s, t in store.construct(
         "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t }"

@@ -432,3 +432,15 @@ def test_a_title_too_long_is_told_its_length_limit(app):
     refused = client.post("/exemplars/new", data=values)
     assert refused.status_code == 422
     assert "3 to 300 characters" in html.unescape(refused.data.decode())
+
+
+def test_an_edit_posted_to_another_organisations_record_is_refused_as_forbidden(app):
+    """A publisher who posts an edit by hand to a record they may not change gets the same 403
+    page as the form's address, not the form back with a 422."""
+    client = app.test_client()
+    sign_in(client, "amy")
+    token = csrf(client.get("/exemplars/new").data)
+    refused = client.post("/doc/exemplars/bops/edit", headers={"Accept": "text/html"},
+                          data={"csrf_token": token, "action": "continue", "title": "Taken over"})
+    assert refused.status_code == 403 and b"You cannot edit this record" in refused.data
+    assert "Taken over" not in client.get("/doc/exemplars/bops.ttl").data.decode()
