@@ -171,8 +171,12 @@ def test_publishing_journey_with_only_the_keyboard(server, browser):
 
 
 
-def fill_new_exemplar(page, url: str, title: str) -> str:
-    """Amy's answers for a new exemplar, up to "Check your answers"; the draft's path."""
+def fill_new_exemplar(browser, url: str, title: str):
+    """Amy, signed in, with her answers for a new exemplar, up to "Check your answers": her
+    browser context, page and the draft's path."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, url, "amy")
     page.goto(url + "/exemplars/new")
     page.locator("#title").fill(title)
     page.locator("#descriptionRequired").fill("Residents photograph potholes and crews see the photos.")
@@ -183,18 +187,21 @@ def fill_new_exemplar(page, url: str, title: str) -> str:
     page.get_by_role("button", name="Continue").click()
     page.locator("h1").filter(has_text="Check your answers").or_(page.locator(".govuk-error-summary")).wait_for()
     assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
-    return page.url.removeprefix(url)
+    return context, page, page.url.removeprefix(url)
+
+
+def submit_draft(page) -> str:
+    """Submit from "Check your answers"; the record's address the confirmation links to."""
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".govuk-panel").wait_for()
+    return page.get_by_role("link", name="View the record").get_attribute("href")
 
 
 def test_change_on_check_answers_keeps_what_was_typed(server, browser):
     """Issue 25: each "Change" opens the form with what was typed, at the row's field, and
     Continue updates the same draft: one record results."""
-    context = browser.new_context()
-    page = context.new_page()
-    url = server.url
-    sign_in(page, url, "amy")
-    title = "Pothole photos kept"
-    draft_path = fill_new_exemplar(page, url, title)
+    url, title = server.url, "Pothole photos kept"
+    context, page, draft_path = fill_new_exemplar(browser, url, title)
 
     # "Change" leads to the problem statement's own box, with every answer still there
     change = page.locator(".govuk-summary-list__row", has_text="Reports without photos").get_by_role("link")
@@ -210,9 +217,7 @@ def test_change_on_check_answers_keeps_what_was_typed(server, browser):
     page.get_by_role("heading", name="Check your answers").wait_for()
     assert page.url == url + draft_path   # the same draft, changed
     assert "to find the pothole" in page.locator(".govuk-summary-list").inner_text()
-    page.get_by_role("button", name="Submit").click()
-    page.locator(".govuk-panel").wait_for()
-    record_href = page.get_by_role("link", name="View the record").get_attribute("href")
+    submit_draft(page)
     page.goto(url + "/my-submissions")
     page.locator(".ldr-submission").first.wait_for()
     assert page.get_by_role("link", name=title, exact=True).count() == 1   # one record, not two
@@ -221,14 +226,9 @@ def test_change_on_check_answers_keeps_what_was_typed(server, browser):
 
 def test_change_on_check_answers_of_an_edit_keeps_the_edit(server, browser):
     """Issue 25: for an edit, "Change" shows the edited text, not the saved record's."""
-    context = browser.new_context()
-    page = context.new_page()
     url = server.url
-    sign_in(page, url, "amy")
-    fill_new_exemplar(page, url, "Pothole photos edited")
-    page.get_by_role("button", name="Submit").click()
-    page.locator(".govuk-panel").wait_for()
-    record_href = page.get_by_role("link", name="View the record").get_attribute("href")
+    context, page, _ = fill_new_exemplar(browser, url, "Pothole photos edited")
+    record_href = submit_draft(page)
     page.goto(url + record_href.replace("/id/", "/doc/") + "/edit")
     page.locator("#problem").fill("Reports without photos send crews out twice; photos fix that.")
     page.get_by_role("button", name="Continue").click()
@@ -247,15 +247,9 @@ def test_change_on_check_answers_of_an_edit_keeps_the_edit(server, browser):
 
 def test_back_to_a_submitted_draft_says_it_was_submitted(server, browser):
     """Issue 25: the browser's Back after submitting does not read as if the submission was lost."""
-    context = browser.new_context()
-    page = context.new_page()
-    url = server.url
-    sign_in(page, url, "amy")
-    title = "Pothole photos sent back"
-    fill_new_exemplar(page, url, title)
-    page.get_by_role("button", name="Submit").click()
-    page.locator(".govuk-panel").wait_for()
-    record_href = page.get_by_role("link", name="View the record").get_attribute("href")
+    url, title = server.url, "Pothole photos sent back"
+    context, page, _ = fill_new_exemplar(browser, url, title)
+    record_href = submit_draft(page)
     page.go_back()
     page.locator("h1").first.wait_for()
     assert "No such draft" not in page.content()
