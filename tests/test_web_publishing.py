@@ -392,3 +392,21 @@ def test_a_rule_across_fields_names_records_in_words_beside_the_field_it_is_abou
     assert any(href == "end-day" and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
                for href, text in entries), entries
     assert not [text for _, text in entries if "http" in text], entries
+
+
+def test_changing_a_draft_refuses_bad_input_in_words(app):
+    """Issue 25: the change page of a draft (an edit's) says what is wrong with a record version
+    that is not a number, and another person's draft is not found; neither is a 500."""
+    sam = app.test_client()
+    sign_in(sam, "sam")
+    path = "/doc/platforms/govuk-notify"
+    fields = form_fields(sam.get(path + "/edit").data, path + "/edit")
+    fields["action"] = ["continue"]
+    draft = sam.post(path + "/edit", data=fields).headers["Location"]
+    assert sam.get(draft + "/change").status_code == 200
+    bad = sam.post(draft + "/change", data={**fields, "record-version": ["two"]})
+    assert bad.status_code == 400 and "`record-version` must be a whole number" in bad.json["detail"]
+    other = app.test_client()
+    sign_in(other, "amy")
+    assert other.get(draft + "/change").status_code == 404
+    assert other.get(draft).status_code == 404
