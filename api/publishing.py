@@ -105,10 +105,11 @@ def _not_whole_numbers():
     return None
 
 
-def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str):
-    """Read the posted form; re-show it with every error at once, or keep it as a draft and go
-    to check answers. "Add another" (`action=add:FIELD`) re-shows it with one more box or group
-    for that field only."""
+def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str,
+                 draft_id: str | None = None):
+    """Read the posted form; re-show it with every error at once, or keep it as a draft (replacing
+    `draft_id`, when changing one) and go to check answers. "Add another" (`action=add:FIELD`)
+    re-shows it with one more box or group for that field only."""
     store, model = _services()
     values = _form_values()
     sections = form_for(model, register)
@@ -163,7 +164,8 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     if errors:
         return _render_form(register, mode, values, errors, action, heading)
     draft = current_app.extensions["ldr.accounts"].save_draft(
-        agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values))
+        agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values),
+        draft_id=draft_id)
     return redirect(f"/drafts/{draft}", code=303)
 
 
@@ -190,12 +192,15 @@ def _taken(register: str, reference: str) -> Markup:
 def new_record(register: str):
     if register not in REGISTERS:
         return _not_found("Page not found", f"{register!r} is not a register.")
-    _, model = _services()
-    label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
-    heading = f"Add a record to {label.lower()}"
+    heading = _new_heading(register)
     if request.method == "POST":
         return _not_whole_numbers() or _handle_form(register, None, "new", None, f"/{register}/new", heading)
     return _render_form(register, "new", {}, [], f"/{register}/new", heading)
+
+
+def _new_heading(register: str) -> str:
+    _, model = _services()
+    return f"Add a record to {model.label(URIRef(f'{model.base.iri}/id/{register}')).lower()}"
 
 
 @bp.route("/doc/<register>/<reference>/edit", methods=["GET", "POST"])
@@ -236,10 +241,11 @@ def check_answers(draft_id: str):
     accounts = current_app.extensions["ldr.accounts"]
     draft = accounts.draft(draft_id, web_user().username)
     if draft is None:
-        return _not_found("No such draft", "This draft does not exist or is not yours. Start again from the register.")
+        return _no_draft(draft_id)
     graph = Graph().parse(data=draft["turtle"], format="turtle")
     iri = URIRef(model.base.item(draft["register"], draft["reference"]))
-    back = f"/{draft['register']}/new" if draft["mode"] == "new" else f"/doc/{draft['register']}/{draft['reference']}/edit"
+    back = f"/drafts/{draft_id}/change"
+    anchors = _row_anchors(draft["register"])
     if request.method == "POST":
         note = (request.form.get("note") or "").strip()[:2000]
         try:
@@ -255,14 +261,68 @@ def check_answers(draft_id: str):
             message = (_taken(draft["register"], draft["reference"]) if exc.kind == "conflict" and draft["mode"] == "new"
                        else exc.message)
             return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
-                                   title=title_of(graph, iri), back=back, draft_id=draft_id, problem=message,
+                                   title=title_of(graph, iri), back=back, anchors=anchors, draft_id=draft_id,
+                                   problem=message,
                                    similar=_similar(draft["register"], iri, graph)), 409
-        accounts.discard_draft(draft_id)
+        accounts.discard_draft(draft_id, submitted=True)
         return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
                                mode=draft["mode"], version=result.versions.get(str(iri)))
     return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
-                           title=title_of(graph, iri), back=back, draft_id=draft_id, problem=None,
+                           title=title_of(graph, iri), back=back, anchors=anchors, draft_id=draft_id, problem=None,
                            similar=_similar(draft["register"], iri, graph))
+
+
+@bp.route("/drafts/<draft_id>/change", methods=["GET", "POST"])
+@signed_in
+def change_draft(draft_id: str):
+    """The form again, filled in with the draft's answers ("Change" on check your answers);
+    Continue replaces the same draft."""
+    store, model = _services()
+    draft = current_app.extensions["ldr.accounts"].draft(draft_id, web_user().username)
+    if draft is None:
+        return _no_draft(draft_id)
+    register, reference, mode = draft["register"], draft["reference"], draft["mode"]
+    action = f"/drafts/{draft_id}/change"
+    if mode == "new":
+        heading = _new_heading(register)
+    else:
+        iri = URIRef(model.base.item(register, reference))
+        heading = f"Edit {title_of(current_record(store, model, str(iri)), iri) or reference}"
+    if request.method == "POST":
+        if (refused := _not_whole_numbers()) is not None:
+            return refused
+        expected = draft["expected_version"]
+        if mode == "edit":
+            expected = int(request.form.get(RECORD_VERSION, expected))
+        return _handle_form(register, reference if mode == "edit" else None, mode, expected, action, heading,
+                            draft_id=draft_id)
+    values = json.loads(draft["form"])
+    if mode == "edit" and draft["expected_version"] is not None:
+        values.setdefault(RECORD_VERSION, [str(draft["expected_version"])])
+    return _render_form(register, mode, values, [], action, heading)
+
+
+def _no_draft(draft_id: str):
+    """A draft that is gone: one this user submitted says so and links to the record (the
+    browser's Back after submitting comes here); any other is not found."""
+    done = current_app.extensions["ldr.accounts"].submitted_draft(draft_id, web_user().username)
+    if done is None:
+        return _not_found("No such draft", "This draft does not exist or is not yours. Start again from the register.")
+    store, model = _services()
+    iri = model.base.item(done["register"], done["reference"])
+    return render_template("submitted_draft.html", title=titles(store, [iri]).get(iri) or done["reference"],
+                           href=_local_href(iri))
+
+
+def _row_anchors(register: str) -> dict[str, str]:
+    """Row label on check your answers -> the id of its field on the form, for each "Change" link
+    to lead to the field."""
+    _, model = _services()
+    sections = form_for(model, register)
+    anchors = {}
+    for f in all_fields(sections):
+        anchors.setdefault(re.sub(r"\s*\(£\)", "", f.label), _anchor(f.id, sections))
+    return anchors
 
 
 def _similar(register: str, iri: URIRef, graph: Graph) -> list[dict]:

@@ -152,6 +152,9 @@ class Accounts:
         self._db.execute("""CREATE TABLE IF NOT EXISTS drafts (
             id TEXT PRIMARY KEY, username TEXT NOT NULL, register TEXT NOT NULL, reference TEXT NOT NULL,
             mode TEXT NOT NULL, expected_version INTEGER, turtle TEXT NOT NULL, form TEXT NOT NULL, created TEXT NOT NULL)""")
+        # drafts that were submitted: what the browser's Back to one of them says it became
+        self._db.execute("""CREATE TABLE IF NOT EXISTS submitted_drafts (
+            id TEXT PRIMARY KEY, username TEXT NOT NULL, register TEXT NOT NULL, reference TEXT NOT NULL)""")
         self._db.execute("""CREATE TABLE IF NOT EXISTS tokens (
             id TEXT PRIMARY KEY, username TEXT NOT NULL, organisation TEXT NOT NULL,
             role TEXT NOT NULL, secret_hash TEXT NOT NULL, created TEXT NOT NULL, revoked TEXT)""")
@@ -393,10 +396,20 @@ class Accounts:
         return Agent(username, row[0], row[1]) if row else None
 
     def save_draft(self, username: str, register: str, reference: str, mode: str, expected_version: int | None,
-                   turtle: str, form: str) -> str:
-        """A record being written in the web form, kept between the form and 'check your answers'."""
-        draft_id = secrets.token_urlsafe(12)
+                   turtle: str, form: str, draft_id: str | None = None) -> str:
+        """A record being written in the web form, kept between the form and 'check your answers'.
+        With `draft_id` (the person's own draft, changed from 'check your answers'), that draft is
+        replaced rather than a second one made."""
         created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        if draft_id is not None:
+            with self._lock:
+                changed = self._db.execute(
+                    "UPDATE drafts SET register = ?, reference = ?, mode = ?, expected_version = ?, turtle = ?, "
+                    "form = ?, created = ? WHERE id = ? AND username = ?",
+                    (register, reference, mode, expected_version, turtle, form, created, draft_id, username)).rowcount
+            if changed:
+                return draft_id
+        draft_id = secrets.token_urlsafe(12)
         with self._lock:
             self._db.execute("INSERT INTO drafts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (draft_id, username, register, reference, mode, expected_version, turtle, form, created))
@@ -410,9 +423,20 @@ class Accounts:
             return None
         return dict(zip(("register", "reference", "mode", "expected_version", "turtle", "form"), row))
 
-    def discard_draft(self, draft_id: str) -> None:
+    def discard_draft(self, draft_id: str, submitted: bool = False) -> None:
+        """Forget a draft; one `submitted` is remembered as such (see `submitted_draft`)."""
         with self._lock:
+            if submitted:
+                self._db.execute("INSERT OR REPLACE INTO submitted_drafts "
+                                 "SELECT id, username, register, reference FROM drafts WHERE id = ?", (draft_id,))
             self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+
+    def submitted_draft(self, draft_id: str, username: str) -> dict | None:
+        """The register and reference of the record this user's draft was submitted as, or None."""
+        with self._lock:
+            row = self._db.execute("SELECT register, reference FROM submitted_drafts WHERE id = ? AND username = ?",
+                                   (draft_id, username)).fetchone()
+        return dict(zip(("register", "reference"), row)) if row else None
 
     def authenticate(self, token: str) -> Agent | None:
         """The agent a token stands for, or None for a token that is unknown, revoked or wrong."""

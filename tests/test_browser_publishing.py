@@ -168,3 +168,93 @@ def test_publishing_journey_with_the_mouse(server, browser):
 
 def test_publishing_journey_with_only_the_keyboard(server, browser):
     journey(server, browser, "Fly-tipping reports by keyboard", keyboard=True, name="keyboard-journey")
+
+
+
+def fill_new_exemplar(browser, url: str, title: str):
+    """Amy, signed in, with her answers for a new exemplar, up to "Check your answers": her
+    browser context, page and the draft's path."""
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(page, url, "amy")
+    page.goto(url + "/exemplars/new")
+    page.locator("#title").fill(title)
+    page.locator("#descriptionRequired").fill("Residents photograph potholes and crews see the photos.")
+    page.locator("#problem").fill("Reports without photos send crews out twice.")
+    page.locator("#lead").fill("Leeds City Council")
+    page.locator("#source").fill("https://example.org/pothole-photos")
+    page.locator("input[name=serviceArea][value$='/service-area/housing']").check()
+    page.get_by_role("button", name="Continue").click()
+    page.locator("h1").filter(has_text="Check your answers").or_(page.locator(".govuk-error-summary")).wait_for()
+    assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
+    return context, page, page.url.removeprefix(url)
+
+
+def submit_draft(page) -> str:
+    """Submit from "Check your answers"; the record's address the confirmation links to."""
+    page.get_by_role("button", name="Submit").click()
+    page.locator(".govuk-panel").wait_for()
+    return page.get_by_role("link", name="View the record").get_attribute("href")
+
+
+def test_change_on_check_answers_keeps_what_was_typed(server, browser):
+    """Issue 25: each "Change" opens the form with what was typed, at the row's field, and
+    Continue updates the same draft: one record results."""
+    url, title = server.url, "Pothole photos kept"
+    context, page, draft_path = fill_new_exemplar(browser, url, title)
+
+    # "Change" leads to the problem statement's own box, with every answer still there
+    change = page.locator(".govuk-summary-list__row", has_text="Reports without photos").get_by_role("link")
+    assert change.get_attribute("href") == f"{draft_path}/change#problem"
+    change.click()
+    page.wait_for_url(f"{url}{draft_path}/change#problem")
+    assert page.locator("#title").input_value() == title
+    assert page.locator("#problem").input_value() == "Reports without photos send crews out twice."
+    assert page.locator("#lead").input_value() == "Leeds City Council"
+    assert page.locator("input[name=serviceArea][value$='/service-area/housing']").is_checked()
+    page.locator("#problem").fill("Reports without photos send crews out twice to find the pothole.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    assert page.url == url + draft_path   # the same draft, changed
+    assert "to find the pothole" in page.locator(".govuk-summary-list").inner_text()
+    submit_draft(page)
+    page.goto(url + "/my-submissions")
+    page.locator(".ldr-submission").first.wait_for()
+    assert page.get_by_role("link", name=title, exact=True).count() == 1   # one record, not two
+    context.close()
+
+
+def test_change_on_check_answers_of_an_edit_keeps_the_edit(server, browser):
+    """Issue 25: for an edit, "Change" shows the edited text, not the saved record's."""
+    url = server.url
+    context, page, _ = fill_new_exemplar(browser, url, "Pothole photos edited")
+    record_href = submit_draft(page)
+    page.goto(url + record_href.replace("/id/", "/doc/") + "/edit")
+    page.locator("#problem").fill("Reports without photos send crews out twice; photos fix that.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    edit_draft = page.url
+    page.locator(".govuk-summary-list__row", has_text="photos fix that").get_by_role("link").click()
+    page.locator("#problem").wait_for()
+    assert page.locator("#problem").input_value() == "Reports without photos send crews out twice; photos fix that."
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("heading", name="Check your answers").wait_for()
+    assert page.url == edit_draft
+    page.get_by_role("button", name="Submit").click()
+    assert "Record updated" in page.locator(".govuk-panel").inner_text()
+    context.close()
+
+
+def test_back_to_a_submitted_draft_says_it_was_submitted(server, browser):
+    """Issue 25: the browser's Back after submitting does not read as if the submission was lost."""
+    url, title = server.url, "Pothole photos sent back"
+    context, page, _ = fill_new_exemplar(browser, url, title)
+    record_href = submit_draft(page)
+    page.go_back()
+    page.locator("h1").first.wait_for()
+    assert "No such draft" not in page.content()
+    page.get_by_role("heading", name="Already submitted").wait_for()
+    assert page.get_by_role("link", name=f"View the record: {title}").get_attribute("href") == record_href
+    page.get_by_role("link", name="See all your submissions").click()
+    page.get_by_role("heading", name="My submissions").wait_for()
+    context.close()

@@ -444,3 +444,21 @@ def test_an_edit_posted_to_another_organisations_record_is_refused_as_forbidden(
                           data={"csrf_token": token, "action": "continue", "title": "Taken over"})
     assert refused.status_code == 403 and b"You cannot edit this record" in refused.data
     assert "Taken over" not in client.get("/doc/exemplars/bops.ttl").data.decode()
+
+
+def test_changing_a_draft_refuses_bad_input_in_words(app):
+    """Issue 25: the change page of a draft (an edit's) says what is wrong with a record version
+    that is not a number, and another person's draft is not found; neither is a 500."""
+    sam = app.test_client()
+    sign_in(sam, "sam")
+    path = "/doc/platforms/govuk-notify"
+    fields = form_fields(sam.get(path + "/edit").data, path + "/edit")
+    fields["action"] = ["continue"]
+    draft = sam.post(path + "/edit", data=fields).headers["Location"]
+    assert sam.get(draft + "/change").status_code == 200
+    bad = sam.post(draft + "/change", data={**fields, "record-version": ["two"]})
+    assert bad.status_code == 400 and "`record-version` must be a whole number" in bad.json["detail"]
+    other = app.test_client()
+    sign_in(other, "amy")
+    assert other.get(draft + "/change").status_code == 404
+    assert other.get(draft).status_code == 404
