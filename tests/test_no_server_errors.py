@@ -24,6 +24,7 @@ def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "server-errors", LDR_COOKIE_SECURE=False)
     accounts = app.extensions["ldr.accounts"]
     accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
+    accounts.create_user("sam", f"{BASE}/id/organisations/government-digital-service", "steward", PASSWORD)
     yield app
     close_app(app)
 
@@ -57,9 +58,11 @@ def signed_in(app, user: str = "amy"):
 
 
 def test_form_number_fields_that_are_not_numbers_are_a_400_naming_the_field(app):
-    client, token = signed_in(app)
-    edit = client.post("/doc/exemplars/bops/edit", data={"csrf_token": token, "title": "BOPS", "record-version": "two"})
+    steward, steward_token = signed_in(app, "sam")   # who may edit the starter record
+    edit = steward.post("/doc/exemplars/bops/edit", data={"csrf_token": steward_token, "title": "BOPS",
+                                                          "record-version": "two"})
     assert edit.status_code == 400 and "`record-version`" in edit.json["detail"] and "whole number" in edit.json["detail"]
+    client, token = signed_in(app)
     for value in ("lots", "-1", "1e9", "٣", "9" * 5000):
         new = client.post("/exemplars/new", data={"csrf_token": token, "action": "add", "title": "X",
                                                   "contact-count": value})
