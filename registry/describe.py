@@ -25,7 +25,8 @@ def describe_item(store: Store, model: Model, register: str, reference: str) -> 
             "CONSTRUCT { ?x a ?t ; ?label ?name } WHERE { VALUES ?x { " + values + " } "
             "VALUES ?label { <http://purl.org/dc/terms/title> <http://www.w3.org/2004/02/skos/core#prefLabel> "
             "<http://www.w3.org/2000/01/rdf-schema#label> } "
-            "GRAPH ?g { { ?x a ?t } UNION { ?x ?label ?name } } }")
+            "{ ?x a ?t } UNION { ?x ?label ?name } }")   # the default graph: current versions and the
+        # vocabulary only, not the graphs of earlier versions (a renamed record showed both names)
     bind_prefixes(graph, model)
     return graph
 

@@ -106,7 +106,9 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
         f.kind = "decimal"
     elif node is not None:
         f.kind = "nested"
-        f.node_class = model.shapes.value(node, SH.targetClass)
+        # the class each value made is given: the property shape's ldr:valueClass, else the node
+        # shape's target
+        f.node_class = shapes.value(ps, ldr.valueClass) or model.shapes.value(node, SH.targetClass)
         f.nested = sorted(filter(None, (_field(model, p, prefix=f.id + "-") for p in shapes.objects(node, SH.property))),
                           key=lambda x: (x.order, x.label))
     elif shapes.value(ps, SH.nodeKind) == SH.IRI:

@@ -171,6 +171,7 @@ def _terms(app, path: str) -> set:
 
 
 @pytest.mark.parametrize("path", ["/doc/agreements/leeds-care-record", "/doc/exemplars/leeds-care-record",
+                                  "/doc/exemplars/bops", "/doc/standards/uprn",
                                   "/doc/standards/open-referral-uk", "/doc/platforms/govuk-verify",
                                   "/doc/organisations/leeds-city-council", "/doc/organisations/london-borough-of-camden",
                                   "/doc/exemplars/open-community-directory"])
@@ -179,13 +180,25 @@ def test_an_edit_of_one_box_changes_that_box_and_nothing_else(app, path):
     personal data (addresses) came back as text, a standard's version "3.0" in English, a council
     typed as an organisation too; and an exemplar using the standard Open Referral UK could not be
     saved, because an organisation has the same title."""
-    before = _terms(app, path)
+    before, nested_before = _terms(app, path), _nested(app, path)
     client = app.test_client()
     sign_in(client, "sam")
     done = edit_with_the_form(client, path, {"title": ["Edited title, nothing else changed"]})
     assert b"version 2" in done.data
     changed = before ^ _terms(app, path)
     assert {str(p) for p, _ in changed} == {"http://purl.org/dc/terms/title"}, sorted(changed)
+    # the nested descriptions (a funding award, an adoption statement, a resource) keep every
+    # statement, their classes included (once lost)
+    assert _nested(app, path) == nested_before
+
+
+def _nested(app, path: str) -> list:
+    """The record's nested descriptions, each as its sorted (property, value) statements."""
+    from rdflib import BNode, Graph
+    graph = Graph().parse(data=app.test_client().get(path, headers={"Accept": "text/turtle"}).data, format="turtle")
+    subject = URIRef(BASE + path.replace("/doc/", "/id/"))
+    return sorted(sorted((p.n3(), o.n3()) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode))
+                  for node in graph.objects(subject) if isinstance(node, BNode))
 
 
 LDR = f"{VOCABULARY}ldr#"
@@ -462,3 +475,17 @@ def test_changing_a_draft_refuses_bad_input_in_words(app):
     sign_in(other, "amy")
     assert other.get(draft + "/change").status_code == 404
     assert other.get(draft).status_code == 404
+
+
+def test_a_renamed_record_is_named_by_its_new_title_where_others_link_to_it(app):
+    """After Leeds City Council is renamed, an agreement it is party to names it by the new title
+    only, in its page and its data (the old title came back from the earlier version's graph)."""
+    client = app.test_client()
+    sign_in(client, "sam")
+    edit_with_the_form(client, "/doc/organisations/leeds-city-council", {"title": ["Leeds City Council Renamed"]})
+    from rdflib import Graph
+    data = Graph().parse(data=client.get("/doc/agreements/leeds-care-record.ttl").data, format="turtle")
+    leeds = URIRef(f"{BASE}/id/organisations/leeds-city-council")
+    assert {str(t) for t in data.objects(leeds, URIRef("http://purl.org/dc/terms/title"))} == {"Leeds City Council Renamed"}
+    page = client.get("/doc/agreements/leeds-care-record", headers={"Accept": "text/html"}).data.decode()
+    assert "Leeds City Council Renamed" in page and ">Leeds City Council<" not in page
