@@ -24,7 +24,9 @@ TEST_STORE = os.environ.get("LDR_TEST_STORE", "embedded")
 
 #: The developer's own registry (`make serve` keeps its store, index and accounts here): no test
 #: may change anything in it. The browser tests' screenshots are the one thing written under it.
-VAR = ROOT / "var"
+#: the folder the guard below watches: the checkout's var/, or (for the test of the guard itself,
+#: which must not touch the real one while the other suite runs beside it) the folder this names
+VAR = Path(os.environ.get("LDR_TESTS_GUARDED_VAR") or ROOT / "var")
 ARTIFACTS = VAR / "test-artifacts"
 #: Settings that say where a registry's data is: a developer's own values must not reach the
 #: tests, and a command or app that falls back on the default store gets a scratch one instead.
@@ -52,7 +54,7 @@ def var_state() -> dict[str, tuple[int, int]]:
                 info = path.stat()
             except OSError:
                 continue
-            state[str(path.relative_to(ROOT))] = (info.st_size, info.st_mtime_ns)
+            state[str(path.relative_to(VAR.parent))] = (info.st_size, info.st_mtime_ns)
     return state
 
 

@@ -42,20 +42,15 @@ def test_the_server_starts_without_a_warning(store_dir):
 def test_a_test_that_changes_the_developers_var_fails(tmp_path):
     """The suite guards the registry a developer serves from this checkout: a test that leaves a
     file under var/ fails, and says which file."""
-    probe = ROOT / "var" / f"guard-probe-{os.getpid()}.txt"
-    made_var = not probe.parent.exists()
+    guarded = tmp_path / "var"   # not the real var/: the other suite may be running beside this one
+    probe = guarded / f"guard-probe-{os.getpid()}.txt"
     careless = tmp_path / "test_careless.py"
     careless.write_text("from pathlib import Path\n\n\ndef test_writes_beside_the_store():\n"
                         f"    Path({str(probe)!r}).parent.mkdir(exist_ok=True)\n"
                         f"    Path({str(probe)!r}).write_text('left behind')\n", encoding="utf-8")
-    try:
-        ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
-                              "--rootdir", str(tmp_path), str(careless)], cwd=ROOT, capture_output=True, text=True,
-                             timeout=300)
-    finally:
-        probe.unlink(missing_ok=True)
-        if made_var:
-            probe.parent.rmdir()
+    ran = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "tests.conftest",
+                          "--rootdir", str(tmp_path), str(careless)], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300, env={**os.environ, "LDR_TESTS_GUARDED_VAR": str(guarded)})
     assert ran.returncode == 1, ran.stdout + ran.stderr
     assert "changed the developer's registry under var/" in ran.stdout
     assert f"var/{probe.name}" in ran.stdout
