@@ -11,6 +11,7 @@ A change is one SPARQL Update request, which the store applies atomically.
 from __future__ import annotations
 
 import datetime
+import decimal
 import logging
 import random
 import threading
@@ -180,7 +181,28 @@ def _unchanged(store: Store, model: Model, changes: Mapping[str, Graph], current
         values = " ".join(sparql_iri(name) for name in names[start:start + 200])
         for row in store.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
             now[docs[str(row["g"])]].add((row["s"], row["p"], row["o"]))
-    return {iri for iri, graph in now.items() if len(graph) == len(changes[iri]) and isomorphic(graph, changes[iri])}
+    return {iri for iri, graph in now.items()
+            if len(graph) == len(changes[iri]) and isomorphic(_by_value(graph), _by_value(changes[iri]))}
+
+
+_NUMBERS = {XSD.decimal, XSD.integer, XSD.double, XSD.float}
+
+
+def _by_value(graph: Graph) -> Graph:
+    """The graph with each number written in one way for its value and type: "98500.0" and
+    "98500" (xsd:decimal) are the same amount, so a form that writes one where the store has the
+    other changes nothing."""
+    same = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.datatype in _NUMBERS and o.value is not None:
+            value = o.value
+            if o.datatype in (XSD.decimal, XSD.integer):
+                text = format(decimal.Decimal(value).normalize(), "f")
+            else:
+                text = repr(float(value))
+            o = Literal(text, datatype=o.datatype)
+        same.add((s, p, o))
+    return same
 
 
 def _xsd_time(moment: datetime.datetime) -> Literal:

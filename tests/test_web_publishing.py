@@ -489,3 +489,17 @@ def test_a_renamed_record_is_named_by_its_new_title_where_others_link_to_it(app)
     assert {str(t) for t in data.objects(leeds, URIRef("http://purl.org/dc/terms/title"))} == {"Leeds City Council Renamed"}
     page = client.get("/doc/agreements/leeds-care-record", headers={"Accept": "text/html"}).data.decode()
     assert "Leeds City Council Renamed" in page and ">Leeds City Council<" not in page
+
+
+def test_saving_a_record_with_an_amount_unchanged_makes_no_version(app):
+    """A record with a funding amount saved with the form as it stands keeps its version: the form
+    wrote "98500.0" where the store had "98500", and an empty version 2 was made."""
+    path = "/doc/exemplars/reducing-invalid-planning-applications"
+    before = _terms(app, path)
+    client = app.test_client()
+    sign_in(client, "sam")
+    done = edit_with_the_form(client, path, {})
+    assert b"version 2" not in done.data
+    assert _terms(app, path) == before
+    history = app.test_client().get(path + "/versions", headers={"Accept": "text/turtle"})
+    assert b"/versions/2" not in history.data
