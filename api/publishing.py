@@ -229,7 +229,7 @@ def edit_record(register: str, reference: str):
     titles = {str(s): str(t) for s, t in store.construct(
         "CONSTRUCT { ?s <http://purl.org/dc/terms/title> ?t } WHERE { ?s <http://purl.org/dc/terms/title> ?t }"
     ).subject_objects(DCTERMS.title)}
-    values = form_values(graph, URIRef(iri), sections, titles)
+    values = form_values(graph, URIRef(iri), sections, titles, _choices(sections)[1])
     values[RECORD_VERSION] = [str(current)]
     return _render_form(register, "edit", values, [], action, heading)
 

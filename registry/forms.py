@@ -231,9 +231,22 @@ def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str
     return [(str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")]
 
 
+#: what titles_to_iris gives for a title more than one record has
+SHARED_TITLE = ""
+
+
 def titles_to_iris(rows) -> dict[str, str]:
-    """Title in lower case -> IRI, from (title, IRI) pairs: what record_iri looks a title up in."""
-    return {title.lower(): iri for title, iri in rows}
+    """Title in lower case -> IRI, from (title, IRI) pairs: what record_iri looks a title up in.
+    A title two records share names neither: it maps to SHARED_TITLE, and the form shows those
+    records by their address. Every record is also known by its IRI, so none is left out of what
+    record_iri accepts."""
+    rows = list(rows)
+    named: dict[str, set[str]] = {}
+    for title, iri in rows:
+        named.setdefault(title.lower(), set()).add(iri)
+    records = {title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()}
+    records.update({iri.lower(): iri for _, iri in rows})
+    return records
 
 
 def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str:
@@ -267,6 +280,9 @@ def record_iri(model: Model, given: str, node_class: URIRef | None, records: dic
     wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
     if not text:
         raise UnknownRecord(f"give {wanted}")
+    if records.get(text.lower()) == SHARED_TITLE:
+        raise UnknownRecord(f"more than one {kind} has the title “{text}”: give the reference or address "
+                            f"of the one you mean")
     raise UnknownRecord(f"“{text}” is not {wanted}")
 
 
@@ -290,7 +306,7 @@ def _a(kind: str) -> str:
 
 def _example(model: Model, kind: str, records: dict[str, str]) -> str:
     """", such as …" with a record of the kind from the register itself; "" if it has none."""
-    named = [model.base.split_item(records[title]) for title in sorted(records)]
+    named = [model.base.split_item(records[title]) for title in sorted(records) if records[title] != SHARED_TITLE]
     example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)
     return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"
 
@@ -404,9 +420,18 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
             graph.add((subject, f.path, Literal(raw) if f.plain else Literal(raw, lang="en")))
 
 
-def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str]) -> dict[str, list[str]]:
-    """What an edit form starts with: the record's current values, by field id."""
+def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str],
+                records: dict[URIRef, dict[str, str]]) -> dict[str, list[str]]:
+    """What an edit form starts with: the record's current values, by field id. `titles` maps
+    IRIs to titles, `records` what answers are read back with (as for graph_from_form). A linked
+    record is shown by its title when that title reads back as the same record, and by its
+    address otherwise (another record of the kind has the same title): saving the form unchanged
+    must link the same records again."""
     values: dict[str, list[str]] = {}
+
+    def named(o, f: Field) -> str:
+        title = titles.get(str(o))
+        return title if title is not None and records.get(f.node_class, {}).get(title.lower()) == str(o) else str(o)
 
     def fill(subject, f: Field, suffix: str = ""):
         objects = list(graph.objects(subject, f.path))
@@ -421,7 +446,7 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
             year, month, day = str(objects[0]).split("-")
             values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
             return
-        values[key] = [titles.get(str(o), str(o)) if f.kind == "record" else
+        values[key] = [named(o, f) if f.kind == "record" else
                        ("true" if o.toPython() is True else "false") if f.kind == "boolean" else
                        plain_number(o) if f.kind == "decimal" else str(o)
                        for o in objects]

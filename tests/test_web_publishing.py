@@ -503,3 +503,29 @@ def test_saving_a_record_with_an_amount_unchanged_makes_no_version(app):
     assert _terms(app, path) == before
     history = app.test_client().get(path + "/versions", headers={"Accept": "text/turtle"})
     assert b"/versions/2" not in history.data
+
+
+def test_a_title_two_records_share_never_swaps_a_link_when_a_form_is_saved(app):
+    """Two standards with one title: an exemplar's form shows the one it uses by its address, and
+    saving the form links that one again (the form showed the title, and saving linked the other)."""
+    client = app.test_client()
+    sign_in(client, "sam")
+    edit_with_the_form(client, "/doc/standards/uprn", {"title": ["Open Referral UK"]})
+    path = "/doc/exemplars/open-community-directory"
+    before = _terms(app, path)
+    form = client.get(path + "/edit").data.decode()
+    assert f'value="{BASE}/id/standards/open-referral-uk"' in form
+    edit_with_the_form(client, path, {"title": ["Open community directory (edited)"]})
+    changed = before ^ _terms(app, path)
+    assert {str(p) for p, _ in changed} == {"http://purl.org/dc/terms/title"}, sorted(changed)
+    # the shared title typed in is refused, saying why
+    values = form_fields(client.get(path + "/edit").data, path + "/edit")
+    shared = [name for name, given in values.items() if given == [f"{BASE}/id/standards/open-referral-uk"]]
+    assert shared, values
+    values.update({"action": ["continue"], shared[0]: ["Open Referral UK"]})
+    refused = html.unescape(client.post(path + "/edit", data=values).data.decode())
+    assert "more than one standard has the title “Open Referral UK”" in refused
+    # a title only one standard has names it again
+    edit_with_the_form(client, "/doc/standards/uprn", {"title": ["Unique Property Reference Number"]})
+    form = client.get(path + "/edit").data.decode()
+    assert 'value="Open Referral UK"' in form and f'value="{BASE}/id/standards/open-referral-uk"' not in form
