@@ -9,13 +9,13 @@ import threading
 from flask import Flask, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from registry.accounts import open_accounts
-from registry.allocator import allocator_library
-from registry.model import load_model
-from registry.search_index import attach_index
-from registry.settings import load_settings
-from registry.remote_queries import RemoteQueries
-from registry.sparql import QueryError, QueryPool
+from registry.accounts.users import open_accounts
+from registry.runtime.allocator import allocator_library
+from registry.vocab.model import load_model
+from registry.search.index import attach_index
+from registry.runtime.settings import load_settings
+from registry.query.remote import RemoteQueries
+from registry.query.service import QueryError, QueryPool
 from registry.store import open_store
 from registry.store.base import StoreError
 
@@ -86,10 +86,10 @@ def _with_sparql(flask_app, endpoint):
 def _checked_path_values(app: Flask) -> None:
     """Every register name, reference and version number in a URL path is checked here, for
     every route (a new route is covered by naming its parts so), before any view runs and so
-    before any store access: a value that is not one cannot reach a query (registry.identifiers)."""
+    before any store access: a value that is not one cannot reach a query (registry.rdf.identifiers)."""
     from flask import abort
 
-    from registry.identifiers import BadTerm, check_reference, check_register, check_version
+    from registry.rdf.identifiers import BadTerm, check_reference, check_register, check_version
 
     from .documents import _not_found, _split_suffix
     from .problems import problem
@@ -212,7 +212,7 @@ class QueryService:
 
     def refresh(self) -> None:
         """The registry has changed: the next query reads a new snapshot. Called for every committed
-        change by the record-events spine (create_app subscribes it; registry.events)."""
+        change by the record-events spine (create_app subscribes it; registry.records.events)."""
         self._stale = True
 
     def __call__(self) -> QueryPool | RemoteQueries:

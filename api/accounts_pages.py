@@ -1,5 +1,5 @@
 """The administrator's accounts page: invite a user (who then chooses their own password) and
-make API tokens, while the registry runs. The same registry.accounts functions as `ldr user`
+make API tokens, while the registry runs. The same registry.accounts.users functions as `ldr user`
 and `ldr token`, and the same organisation check."""
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from functools import wraps
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
-from registry.accounts import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
+from registry.accounts.users import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
                                check_username, organisation_iri, organisation_titles)
-from registry.presentation import titles
-from registry.versions import AUDIT
+from registry.views.presentation import titles
+from registry.records.versions import AUDIT
 
 from .documents import _local_href, _not_found
 from .web_auth import begin, signed_in, web_user

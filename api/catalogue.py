@@ -7,11 +7,11 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
-from registry.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
-from registry.describe import bind_prefixes
-from registry.namespaces import REGISTERS
-from registry.presentation import rows_for
-from registry.versions import last_change
+from registry.views.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
+from registry.views.item import bind_prefixes
+from registry.vocab.namespaces import REGISTERS
+from registry.views.presentation import rows_for
+from registry.records.versions import last_change
 
 from .documents import _alternates, _document, _local_href, _negotiate, _not_found, _split_suffix
 from .problems import problem

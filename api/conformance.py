@@ -6,17 +6,17 @@ import json
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
-from registry.applicable import FIELDS, UnknownChoice, choices, standards_that_apply
+from registry.views.applicable import FIELDS, UnknownChoice, choices, standards_that_apply
 
-from registry.conformance import (ConformanceError, check, checkable_standards, dqv, earl, fetch_allowed,
+from registry.conformance.checker import (ConformanceError, check, checkable_standards, dqv, earl, fetch_allowed,
                                   no_schema, resource_directories)
-from registry.versions import current_versions
+from registry.records.versions import current_versions
 
 from .documents import _not_found
 from .problems import problem
 from .sparql import query_problem
-from registry.sparql import QueryError
-from registry.identifiers import sparql_iri
+from registry.query.service import QueryError
+from registry.rdf.identifiers import sparql_iri
 
 bp = Blueprint("conformance", __name__)
 

@@ -8,14 +8,14 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 import datetime
 
-from registry import versions
-from registry.describe import bind_prefixes, describe_item
-from registry.versions import current_versions
-from registry.vocabulary_doc import anchor, document_vocabulary
-from registry.jsonld_context import build_context, record_document
-from registry.namespaces import REGISTERS
-from registry.namespaces import REG
-from registry.presentation import conformance_claims, incoming_links, kind_of, rows_for, title_of
+from registry.records.split import versions
+from registry.views.item import bind_prefixes, describe_item
+from registry.records.versions import current_versions
+from registry.vocab.page import anchor, document_vocabulary
+from registry.vocab.jsonld_context import build_context, record_document
+from registry.vocab.namespaces import REGISTERS
+from registry.vocab.namespaces import REG
+from registry.views.presentation import conformance_claims, incoming_links, kind_of, rows_for, title_of
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS
 
@@ -126,7 +126,7 @@ def _checker_for(store, iri: str) -> dict | None:
     and whether this registry holds the files to check them."""
     if "/id/standards/" not in iri:
         return None
-    from registry.conformance import checkable_standards, resource_directories
+    from registry.conformance.checker import checkable_standards, resource_directories
     entry = next((s for s in checkable_standards(store, resource_directories(current_app.config["LDR"]))
                   if s["iri"] == iri), None)
     return {**entry, "href": iri.split("/id/", 1)[-1].join(("/doc/", "/check"))} if entry else None
@@ -145,7 +145,7 @@ def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
 
 def _edit_href(iri: URIRef, doc_path: str) -> str | None:
     """The edit link, for a signed-in user who may change this record."""
-    from registry.registration import may_edit, owner_of
+    from registry.records.registration import may_edit, owner_of
     from .web_auth import web_user
     user = web_user()
     if user is None or "/version/" in request.path:

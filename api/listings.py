@@ -9,9 +9,9 @@ from flask import g, Blueprint, Response, abort, current_app, jsonify, render_te
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
-from registry.namespaces import REGISTERS
-from registry.search_index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
-from registry.text import csv_for_people
+from registry.vocab.namespaces import REGISTERS
+from registry.search.index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
+from registry.rdf.text import csv_for_people
 
 from .documents import _local_href, _not_found, error_page, wants_page
 from .problems import problem
@@ -295,7 +295,7 @@ def home():
 
 @bp.get("/reports")
 def reports_page():
-    from registry.reports import all_reports, bar_chart
+    from registry.views.reports import all_reports, bar_chart
     store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
     items = [{"report": r, "chart": bar_chart(r)} for r in all_reports(store, model)]
     return render_template("reports.html", reports=items)
@@ -303,7 +303,7 @@ def reports_page():
 
 @bp.get("/reports/<name>")
 def report_data(name: str):
-    from registry.reports import REPORTS
+    from registry.views.reports import REPORTS
     store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
     stem, _, suffix = name.rpartition(".")
     if stem not in REPORTS or suffix not in ("csv", "json"):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from registry.applicable import FIELDS as APPLY_FIELDS
-from registry.identifiers import REFERENCE_MAX, REFERENCE_PATTERN, REFERENCE_RULE
-from registry.namespaces import REGISTERS
+from registry.views.applicable import FIELDS as APPLY_FIELDS
+from registry.rdf.identifiers import REFERENCE_MAX, REFERENCE_PATTERN, REFERENCE_RULE
+from registry.vocab.namespaces import REGISTERS
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 RDF_MEDIA = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"]
@@ -122,7 +122,7 @@ def _page_listing(summary: str, path_params: list) -> dict:
 
 
 def _reference_param(suffixed: bool = False) -> dict:
-    """The one definition of a reference (registry.identifiers); a document's address may end
+    """The one definition of a reference (registry.rdf.identifiers); a document's address may end
     with a format suffix such as .ttl."""
     if not suffixed:
         return {"name": "reference", "in": "path", "required": True,

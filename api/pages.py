@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, send_from_directory
-from registry.model import ROOT
+from registry.vocab.model import ROOT
 
 bp = Blueprint("pages", __name__)
 

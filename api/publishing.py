@@ -1,6 +1,6 @@
 """Publishing from the browser: forms generated from the shapes, "check your answers",
 confirmation, editing, and the stewards' review queue. Writes go through the same
-registry.registration functions as the API and the `ldr` commands."""
+registry.records.registration functions as the API and the `ldr` commands."""
 from __future__ import annotations
 
 import json
@@ -13,15 +13,16 @@ from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry import registration, versions
-from registry.identifiers import REFERENCE_MAX, is_reference
-from registry.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
+from registry.records.split import registration
+from registry.records.split import versions
+from registry.rdf.identifiers import REFERENCE_MAX, is_reference
+from registry.views.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
                             graph_from_form, in_page_order, keep_unshown, names_in, registered_titles, titles_to_iris)
-from registry.loader import current_record
-from registry.namespaces import REGISTERS
-from registry.presentation import rows_for, title_of, titles
-from registry.registration import RegistrationError
-from registry.validation import validate_graph
+from registry.bulk.loader import current_record
+from registry.vocab.namespaces import REGISTERS
+from registry.views.presentation import rows_for, title_of, titles
+from registry.records.registration import RegistrationError
+from registry.records.validation import validate_graph
 
 from .documents import _local_href, _not_found, error_page, unknown_register
 from .web_auth import signed_in, web_user

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
 
-from registry.model import ROOT
-from registry.query_page import opening_query
-from registry.stored_queries import bind_parameters, stored_queries
-from registry.sparql import QueryError
-from registry.text import sparql_csv_for_people, sparql_tsv_for_people
+from registry.vocab.model import ROOT
+from registry.query.page import opening_query
+from registry.query.stored import bind_parameters, stored_queries
+from registry.query.service import QueryError
+from registry.rdf.text import sparql_csv_for_people, sparql_tsv_for_people
 
 from .conneg import choose
 from .documents import error_page

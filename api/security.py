@@ -7,7 +7,7 @@ import secrets
 
 from flask import g, request
 
-from registry.rate_limit import RateLimiter, retry_after
+from registry.runtime.rate_limit import RateLimiter, retry_after
 
 from .problems import problem
 

@@ -14,9 +14,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from registry.rdfio import FORMATS, serialize
-from registry.service_description import service_description
-from registry.sparql import QueryError
+from registry.rdf.rdfio import FORMATS, serialize
+from registry.query.service_description import service_description
+from registry.query.service import QueryError
 
 from .conneg import choose
 from .problems import problem, too_large

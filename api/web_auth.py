@@ -1,6 +1,6 @@
 """Signing in to the web pages, to OWASP ASVS level 2.
 
-- Sessions are kept on the server (registry.accounts, in the accounts file): the cookie holds
+- Sessions are kept on the server (registry.accounts.users, in the accounts file): the cookie holds
   only a random 256-bit id, so signing out or a new password ends a session wherever its cookie
   was copied to; a new id is issued on every sign-in (no fixation).
 - `next` is followed only to a path on this site, decided by parsing it as a browser would.
@@ -24,10 +24,10 @@ from urllib.parse import quote, urlsplit
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask.sessions import SessionInterface, SessionMixin
 
-from registry.accounts import ROLE_LABELS, SignInLocked
-from registry.rate_limit import retry_after
-from registry.settings import beside_store
-from registry.versions import AUDIT
+from registry.accounts.users import ROLE_LABELS, SignInLocked
+from registry.runtime.rate_limit import retry_after
+from registry.runtime.settings import beside_store
+from registry.records.versions import AUDIT
 
 from .documents import error_page
 from .problems import problem
@@ -95,7 +95,7 @@ class WebSession(dict, SessionMixin):
 
 
 class ServerSessions(SessionInterface):
-    """Flask's sessions, kept on the server: the cookie is only a key into registry.accounts."""
+    """Flask's sessions, kept on the server: the cookie is only a key into registry.accounts.users."""
 
     def open_session(self, app, request) -> WebSession:
         value = request.cookies.get(self.get_cookie_name(app), "")

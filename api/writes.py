@@ -1,5 +1,5 @@
 """The write API (POST, PUT, status changes) and the history of records (versions, compare).
-Every route is a thin layer over registry.registration and registry.versions."""
+Every route is a thin layer over registry.records.registration and registry.records.versions."""
 from __future__ import annotations
 
 import re
@@ -9,11 +9,12 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from werkzeug.http import parse_etags
 from rdflib import URIRef
 
-from registry import registration, versions
-from registry.describe import bind_prefixes
-from registry.namespaces import REGISTERS
-from registry.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_media_type, parse
-from registry.registration import IfMatch, RegistrationError
+from registry.records.split import registration
+from registry.records.split import versions
+from registry.views.item import bind_prefixes
+from registry.vocab.namespaces import REGISTERS
+from registry.rdf.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_media_type, parse
+from registry.records.registration import IfMatch, RegistrationError
 
 from .conneg import choose
 from .documents import _negotiate, _not_found, _split_suffix, unknown_register
@@ -296,7 +297,7 @@ def list_tokens():
 
 @bp.post("/tokens")
 def create_token():
-    from registry.accounts import AccountError, organisation_iri, organisation_titles
+    from registry.accounts.users import AccountError, organisation_iri, organisation_titles
     try:
         _admin()
     except RegistrationError as exc:
@@ -318,7 +319,7 @@ def create_token():
 
 @bp.delete("/tokens/<token_id>")
 def revoke_token(token_id: str):
-    from registry.accounts import AccountError
+    from registry.accounts.users import AccountError
     try:
         _admin()
     except RegistrationError as exc:

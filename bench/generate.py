@@ -22,9 +22,9 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from registry.model import load_model  # noqa: E402
-from registry.namespaces import REG  # noqa: E402
-from registry.versions import (Agent, doc_iri, history_iri, state_graph, version_iri,  # noqa: E402
+from registry.vocab.model import load_model  # noqa: E402
+from registry.vocab.namespaces import REG  # noqa: E402
+from registry.records.versions import (Agent, doc_iri, history_iri, state_graph, version_iri,  # noqa: E402
                                version_provenance)
 
 DCAT = "http://www.w3.org/ns/dcat#"

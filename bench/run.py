@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from registry import namespaces  # noqa: E402 - the vocabulary's namespace, for the queries below
+from registry.vocab import namespaces# noqa: E402 - the vocabulary's namespace, for the queries below
 BIN = Path(sys.executable).parent
 WORK = ROOT / "var" / "bench"
 BASE = "http://127.0.0.1:8000"
@@ -448,7 +448,7 @@ def versions() -> dict:
 
 def _allocator() -> str:
     """The library LDR_ALLOCATOR picks for the registry here, and its Debian package's version."""
-    from registry.allocator import allocator_library
+    from registry.runtime.allocator import allocator_library
     library = allocator_library(os.environ.get("LDR_ALLOCATOR", "auto"))
     if not library:
         return "the C library's malloc"

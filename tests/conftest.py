@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from registry import loader
-from registry.model import load_model
-from registry.settings import load_settings
+from registry.bulk import loader
+from registry.vocab.model import load_model
+from registry.runtime.settings import load_settings
 from registry.store import EmbeddedStore
 
 ROOT = Path(__file__).resolve().parent.parent

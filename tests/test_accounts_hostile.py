@@ -129,7 +129,7 @@ def test_the_invitation_page_reports_every_error_at_once(admin):
 
 
 def test_ldr_user_create_refuses_a_record_that_is_not_an_organisation(app):
-    from registry.accounts import AccountError, organisation_iri, organisation_titles
+    from registry.accounts.users import AccountError, organisation_iri, organisation_titles
     store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
     organisations = organisation_titles(store, model)
     with pytest.raises(AccountError, match="is not an organisation"):

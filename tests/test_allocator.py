@@ -1,4 +1,4 @@
-"""The registry's processes run with the allocator LDR_ALLOCATOR names (registry/allocator.py):
+"""The registry's processes run with the allocator LDR_ALLOCATOR names (registry/runtime/allocator.py):
 the server and the commands that load in bulk start themselves again with it preloaded."""
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from registry.allocator import allocator_library
-from registry.settings import SettingsError, load_settings
+from registry.runtime.allocator import allocator_library
+from registry.runtime.settings import SettingsError, load_settings
 from tests.server import Server
 from tests.test_cli import run
 
@@ -64,11 +64,11 @@ def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
     library.write_bytes(b"")
     probe = ("import os, sys\n"
              "def execve(path, args, env):\n"
-             "    print(args[1], env['LD_PRELOAD'], 'registry.cli' in sys.modules, 'rdflib' in sys.modules)\n"
+             "    print(args[1], env['LD_PRELOAD'], 'registry.cli.commands' in sys.modules, 'rdflib' in sys.modules)\n"
              "    sys.exit(0)\n"
              "os.execve = execve\n"
              "sys.argv = ['ldr', 'restore', 'registry.nq']\n"
-             "from registry.launch import main\n"
+             "from registry.runtime.launch import main\n"
              "main()\n")
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LDR_ALLOCATOR_PRELOADED")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
@@ -77,11 +77,11 @@ def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
 
 
 def test_the_entry_point_knows_which_commands_start_again():
-    """registry/launch.py names the heavy commands without importing the CLI; they must be the
+    """registry/runtime/launch.py names the heavy commands without importing the CLI; they must be the
     ones whose settings are read with heavy=True."""
     import inspect
-    from registry import cli
-    from registry.launch import HEAVY
+    from registry.cli.commands import commands as cli
+    from registry.runtime.launch import HEAVY
     heavy = {name for name, command in cli.main.commands.items()
              if "heavy=True" in inspect.getsource(command.callback)}
     assert heavy == set(HEAVY)

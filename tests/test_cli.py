@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from registry.store import EmbeddedStore
-from registry.namespaces import VOCABULARY
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE
 
 LDR = str(Path(sys.executable).parent / "ldr")
@@ -215,7 +215,7 @@ def test_user_create_from_the_command_line(store_dir):
                             "--password-stdin", "--store", str(store_dir)], input="short\n",
                            capture_output=True, text=True, env={**os.environ, "LDR_BASE": BASE})
     assert short.returncode != 0 and "at least 12 characters" in short.stderr
-    from registry.accounts import Accounts
+    from registry.accounts.users import Accounts
     accounts = Accounts(store_dir.with_name(store_dir.name + ".accounts.sqlite"))
     try:
         assert accounts.sign_in("amy", "a long enough password").role == "publisher"
@@ -252,7 +252,7 @@ def test_restore_starts_without_rdflib_or_the_validator(store_dir, tmp_path):
     restored = run("restore", str(dump), store=tmp_path / "new", env={"PYTHONPROFILEIMPORTTIME": "1"})
     assert restored.returncode == 0, restored.stderr
     imported = {line.rsplit("|", 1)[-1].strip() for line in restored.stderr.splitlines() if line.startswith("import time:")}
-    assert "registry.dumps" in imported and "pyoxigraph" in imported
+    assert "registry.bulk.dumps" in imported and "pyoxigraph" in imported
     assert not {name for name in imported if name.split(".")[0] in ("rdflib", "pyshacl")}
 def test_the_index_restore_builds_beside_the_load_is_the_one_a_rebuild_makes(store_dir, tmp_path):
     """`ldr restore` indexes the dump in a second process while the store loads it; that index
@@ -320,7 +320,7 @@ def test_restore_indexes_from_the_dump_lines_it_needs_and_drops_only_quads_surel
 
     import pyoxigraph as ox
 
-    from registry.dump_index import HISTORY, _Chunks, _lines_to_index
+    from registry.search.dump_index import HISTORY, _Chunks, _lines_to_index
     state = ox.NamedNode("http://example.org/catalogue/state")
     lines = [b'<http://e/s> <http://e/p> <http://e/o> .\n',                     # default graph: kept
              b'<http://e/s> <http://e/p> <http://e/o> <http://e/g> .\n',        # another graph: dropped

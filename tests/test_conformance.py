@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from registry.conformance import check_json
-from registry.namespaces import VOCABULARY
+from registry.conformance.checker import check_json
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import SHARED, close_app, make_app
 from tests.test_cli import run
 from tests.web import csrf
@@ -138,7 +138,7 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
 def test_the_registrys_own_shapes_are_a_standard_that_checks_rdf_data(tmp_path, model, settings):
     """With LDR_OPERATOR, `ldr init` registers the registry's record shapes as a standard with the
     shapes as its PROF validation resource; RDF data is then checked with them, as a submission is."""
-    from registry import loader
+    from registry.bulk import loader
     from registry.store.embedded import EmbeddedStore
     from tests.conftest import BASE, app_over, close_app
     unknown = EmbeddedStore(tmp_path / "unknown", create=True)
@@ -318,7 +318,7 @@ def test_ldr_fetch_schemas_downloads_the_pinned_files_and_refuses_altered_ones(t
     import http.server
     import json
     import threading
-    from registry.conformance import PINNED
+    from registry.conformance.checker import PINNED
     need_standards()
     handler = lambda *args: http.server.SimpleHTTPRequestHandler(*args, directory=str(STANDARDS))  # noqa: E731
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

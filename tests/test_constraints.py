@@ -11,11 +11,11 @@ import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
-from registry import loader
-from registry.model import load_model
-from registry.namespaces import REG, VOCABULARY
-from registry.records import split_records
-from registry.validation import validate_graph
+from registry.bulk import loader
+from registry.vocab.model import load_model
+from registry.vocab.namespaces import REG, VOCABULARY
+from registry.records.split import split_records
+from registry.records.validation import validate_graph
 from tests.conftest import BASE
 
 MODEL = load_model(BASE)
@@ -306,7 +306,7 @@ def test_breaking_a_cross_record_rule_reports_its_message(start, starter_store):
 
 
 def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(starter_store, monkeypatch):
-    """registry/shacl_reuse.py keeps pyshacl's shapes, prefixes and parsed queries between
+    """registry/records/shacl_reuse.py keeps pyshacl's shapes, prefixes and parsed queries between
     validations and leaves out its advanced features: every broken record above must get the
     same report as from pyshacl building everything afresh, advanced features on."""
     import contextlib
@@ -315,10 +315,11 @@ def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(start
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
-    from registry import shacl_reuse, validation
+    from registry.records.split import shacl_reuse
+    from registry.records.split import validation
 
     assert shacl_reuse.IN_EFFECT == ["prepared queries", "shapes graph", "prefixes", "parameters"], \
-        "a pyshacl upgrade moved what registry/shacl_reuse.py adjusts: see its docstring"
+        "a pyshacl upgrade moved what registry/records/shacl_reuse.py adjusts: see its docstring"
     graphs = []
     for case in CASES:
         graph, focus = focus_for(case.node_shape)

@@ -7,8 +7,8 @@ from collections import Counter
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF
 
-from registry.councils import import_councils, slug
-from registry.rdfio import InputError
+from registry.importers.councils import import_councils, slug
+from registry.rdf.rdfio import InputError
 from tests.conftest import BASE, require_councils_csv
 from tests.test_cli import run
 

@@ -9,9 +9,9 @@ import urllib.request
 
 from rdflib.compare import isomorphic
 
-from registry.model import load_model
+from registry.vocab.model import load_model
 from registry.store import EmbeddedStore
-from registry.versions import current_versions, history, version_graph
+from registry.records.versions import current_versions, history, version_graph
 from tests.conftest import BASE
 from tests.server import Server
 from tests.test_cli import run

@@ -36,6 +36,6 @@ def test_the_contract_catches_the_core_reaching_for_the_web_and_an_import_circle
         module.write("\nfrom flask import request  # the core reaching for the web\nfrom . import forms  # forms imports presentation\n")
     checked = lint_imports(tmp_path)
     assert checked.returncode == 1
-    assert "registry.presentation -> flask" in checked.stdout
+    assert "registry.views.presentation -> flask" in checked.stdout
     assert "registry/ imports nothing of the web layer BROKEN" in checked.stdout
     assert "no import circles between registry's modules BROKEN" in checked.stdout

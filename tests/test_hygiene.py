@@ -21,10 +21,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry import loader, text, versions
-from registry.forms import MAX_REPEATS
-from registry.rdfio import FORMATS, InputError, parse
-from registry.versions import Agent
+from registry.bulk import loader
+from registry.rdf import text
+from registry.records.split import versions
+from registry.views.forms import MAX_REPEATS
+from registry.rdf.rdfio import FORMATS, InputError, parse
+from registry.records.versions import Agent
 from tests.conftest import BASE, close_app, make_app
 from tests.hostile.nesting import FILES, HERE as NESTING, document
 from tests.test_registration import auth, exemplar
@@ -163,9 +165,9 @@ def test_a_submission_over_the_statement_cap_stops_parsing_with_the_cap_named(ap
 
 
 def test_data_over_the_statement_cap_sent_to_the_anonymous_checker_is_refused(model, starter_store, monkeypatch):
-    import registry.rdfio
-    from registry.conformance import ConformanceError, check_shacl
-    monkeypatch.setattr(registry.rdfio, "MAX_SUBMISSION_STATEMENTS", 100)
+    import registry.rdf.rdfio
+    from registry.conformance.checker import ConformanceError, check_shacl
+    monkeypatch.setattr(registry.rdf.rdfio, "MAX_SUBMISSION_STATEMENTS", 100)
     body = "".join(f'<{BASE}/id/exemplars/x> <http://purl.org/dc/terms/subject> "topic {n}" .\n' for n in range(200))
     with pytest.raises(ConformanceError, match="more than 100 statements"):
         check_shacl("urn:test", model.base.shapes_graph, body.encode(), "text/turtle", model, starter_store, ())
@@ -173,7 +175,7 @@ def test_data_over_the_statement_cap_sent_to_the_anonymous_checker_is_refused(mo
 
 def test_deep_json_sent_to_the_anonymous_checker_is_refused_before_json_loads(app, monkeypatch):
     import json
-    import registry.conformance
+    import registry.conformance.checker
     calls = []
     real = json.loads
 
@@ -181,7 +183,7 @@ def test_deep_json_sent_to_the_anonymous_checker_is_refused_before_json_loads(ap
         if isinstance(data, (bytes, str)) and len(data) > 50_000:
             calls.append(len(data))
         return real(data, *args, **kwargs)
-    monkeypatch.setattr(registry.conformance.json, "loads", spy)
+    monkeypatch.setattr(registry.conformance.checker.json, "loads", spy)
     body = document("arrays.json", 200_000)
     response = app.test_client().post("/doc/standards/ocds/check", data=body, content_type="application/json")
     assert response.status_code == 400, response.data[:300]
@@ -286,8 +288,8 @@ def test_the_starter_data_passes_the_text_rules(model):
     files = sorted(Path(loader.__file__).resolve().parent.parent.joinpath("data").glob("*.ttl"))
     graph, errors = loader.read_files(files, model, 10 * 1024 * 1024)
     assert not errors
-    from registry.records import owner_of, split_records
-    from registry.validation import text_results
+    from registry.records.split import owner_of, split_records
+    from registry.records.validation import text_results
     records, _ = split_records(graph, model)
     assert text_results(graph, owner_of(records), model) == []
 
@@ -357,7 +359,7 @@ def test_every_csv_for_people_neutralises_formulas(app, tainted):
     outputs = {"the register listing": client.get("/standards.csv?per_page=200"),
                "search": client.get("/search.csv?q=Unique"),
                "a stored query": client.get("/queries/standards-by-adoption-status.csv")}
-    from registry.reports import REPORTS
+    from registry.views.reports import REPORTS
     outputs.update({f"report {name}": client.get(f"/reports/{name}.csv") for name in REPORTS})
     seen = 0
     for where, response in outputs.items():

@@ -100,7 +100,7 @@ def test_description_includes_labels_and_types_of_linked_things(client):
 def test_outputs_parse_in_pyoxigraph_to_the_same_triples(client, suffix, fmt):
     reference = Graph().parse(data=client.get("/doc/agreements/leeds-care-record.nt").data, format="nt")
     data = client.get(f"/doc/agreements/leeds-care-record{suffix}").data
-    from registry.rdfio import to_rdflib
+    from registry.rdf.rdfio import to_rdflib
     graph = Graph()
     for quad in ox.parse(data, fmt):
         graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))

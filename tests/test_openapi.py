@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from registry.identifiers import REFERENCE_PATTERN
+from registry.rdf.identifiers import REFERENCE_PATTERN
 from tests.conftest import close_app, make_app
 
 #: What a path parameter is filled with to make a concrete address

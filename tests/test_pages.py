@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from registry.namespaces import VOCABULARY
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_cli import run
 from tests.test_registration import exemplar, post
@@ -139,7 +139,7 @@ def test_reports_with_charts_tables_and_downloads(client):
 
 def test_the_not_reviewed_report_finds_old_records(app):
     import datetime
-    from registry.reports import not_reviewed
+    from registry.views.reports import not_reviewed
     store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
     later = datetime.date.today() + datetime.timedelta(days=400)
     rows = not_reviewed(store, model, today=later).rows
@@ -156,7 +156,7 @@ def test_standards_are_faceted_by_the_kind_of_product_they_apply_to(client):
 def test_facet_totals_kept_up_to_date_match_a_full_count(app, client):
     """Unfiltered facet counts come from totals kept as records are indexed; after records are
     added and changed they must equal a count made from scratch."""
-    from registry.search_index import FACETS
+    from registry.search.index import FACETS
     from tests.test_registration import exemplar, post
     token = app.extensions["ldr.accounts"].create_token("t", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
     assert post(client, exemplar(ref="totals-check", title="Totals check"), token).status_code == 201
@@ -201,7 +201,7 @@ def test_a_listing_with_two_filters_follows_a_write_at_once(app, client):
 ])
 def test_filtered_facet_counts_equal_a_count_by_hand(app, register, filters, query):
     """Each facet counts the records that meet every other filter (and the search words)."""
-    from registry.search_index import FACETS
+    from registry.search.index import FACETS
     index = app.extensions["ldr.index"]
     facets: dict[str, dict[str, set]] = {}
     for iri, facet, key in index._db.execute("SELECT r.iri, f.facet, f.key FROM facets f JOIN records r ON r.rowid = f.rid"):

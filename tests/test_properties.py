@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from registry.rdfio import FORMATS, InputError, parse
+from registry.rdf.rdfio import FORMATS, InputError, parse
 from tests.conftest import BASE, close_app, make_app
 
 EXAMPLES = int(os.environ.get("LDR_FUZZ_EXAMPLES", "150"))

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.namespaces import VOCABULARY
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app, SHARED
 
 DCAT_AP = SHARED / "ext" / "dcat-ap" / "html-shacl"
@@ -144,7 +144,7 @@ def test_another_licence_can_be_stated_and_a_wrong_one_is_refused(tmp_path_facto
         assert graph.value(URIRef(f"{BASE}/catalogue"), DCTERMS.license) == URIRef(cc_by)
     finally:
         close_app(other)
-    from registry.settings import SettingsError, load_settings
+    from registry.runtime.settings import SettingsError, load_settings
     with pytest.raises(SettingsError, match="LDR_DATA_LICENCE must be the http"):
         load_settings({}, environ={"LDR_DATA_LICENCE": "OGL v3"})
 
@@ -169,7 +169,8 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert (URIRef(f"{BASE}/id/standards/csvw"), RDF.type, DCTERMS.Standard) in turtle
     assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A change to the registry makes new dumps.
-    from registry import loader, versions
+    from registry.bulk import loader
+    from registry.records.split import versions
     store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
     csvw = f"{BASE}/id/standards/csvw"
     record = loader.current_record(store, model, csvw)

@@ -4,7 +4,7 @@ A record reference from the URL path used to be pasted into about a dozen intern
 queries: a reference that closed the IRI and opened thousands of nested groups overflowed the
 query parser's stack and killed the web process, and smaller ones ran unbounded queries in it.
 Now every register name, reference and version number in a path is checked before any store
-access (registry.identifiers, one definition), and every IRI an internal query is built with
+access (registry.rdf.identifiers, one definition), and every IRI an internal query is built with
 goes through one function that refuses what could end it. These tests send hostile values to
 every route that takes one, found from the app's own URL map so a new route is covered."""
 from __future__ import annotations
@@ -20,8 +20,9 @@ from urllib.parse import quote, unquote
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from registry import identifiers, versions
-from registry.identifiers import BadTerm, is_reference, sparql_iri, sparql_literal
+from registry.rdf import identifiers
+from registry.records.split import versions
+from registry.rdf.identifiers import BadTerm, is_reference, sparql_iri, sparql_literal
 from tests.conftest import BASE, close_app, make_app
 
 HOSTILE_FILE = Path(__file__).parent / "hostile" / "references.txt"
@@ -125,7 +126,7 @@ def send(app, method: str, template: str, part: str, value: str, token: str):
 
 
 def valid(part: str, value: str) -> bool:
-    from registry.namespaces import REGISTERS
+    from registry.vocab.namespaces import REGISTERS
     return {"reference": is_reference, "register": lambda v: v in REGISTERS,
             "number": lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 10 and int(v) > 0}[part](value)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry.validation import validate_graph
-from registry.namespaces import VOCABULARY
+from registry.records.validation import validate_graph
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE
 
 

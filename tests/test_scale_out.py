@@ -17,9 +17,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rdflib import Graph, URIRef
 
-from registry import versions
-from registry.accounts import Accounts
-from registry.versions import Agent
+from registry.records.split import versions
+from registry.accounts.users import Accounts
+from registry.records.versions import Agent
 from tests.conftest import BASE
 from tests.oxigraph_server import OxigraphServer
 from tests.server import Server
@@ -118,7 +118,7 @@ ROUNDS = 4
 def _write_next_versions(url: str, iri: str, writer: int, barrier, answers) -> None:
     """One writer process of the test below: its own connection and its own lock. In each round
     every writer, having read version n, writes version n + 1 at the same moment."""
-    from registry.model import load_model
+    from registry.vocab.model import load_model
     from registry.store.remote import RemoteStore
     store, model = RemoteStore(url + "/query", url + "/update"), load_model(BASE)
     publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")

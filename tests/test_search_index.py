@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-import registry.search_index as search_index
-from registry import loader
-from registry.accounts import Agent
-from registry.registration import submit
-from registry.search_index import SearchIndex
-from registry.namespaces import VOCABULARY
+import registry.search.index as search_index
+from registry.bulk import loader
+from registry.accounts.users import Agent
+from registry.records.registration import submit
+from registry.search.index import SearchIndex
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.test_registration import exemplar
 

@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from registry.rate_limit import RateLimiter
-from registry.namespaces import VOCABULARY
+from registry.runtime.rate_limit import RateLimiter
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_registration import auth
 

@@ -123,7 +123,7 @@ def test_ctrl_c_stops_the_server_and_its_query_workers_without_a_traceback(tmp_p
         query = "ASK%20%7B%20%3Fs%20a%20%3Ft%20%3B%20%3Fp%20%3Fo%20%7D"   # answered by a query worker
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sparql?query={query}", timeout=120) as answer:
             assert json.loads(answer.read())["boolean"] is True
-        workers = subprocess.run(["pgrep", "-f", "registry.query_worker"], capture_output=True, text=True).stdout.split()
+        workers = subprocess.run(["pgrep", "-f", "registry.query.worker"], capture_output=True, text=True).stdout.split()
         ours = [pid for pid in workers if _ancestor(int(pid), server.pid)]
         assert ours, "the server started no query workers"
         os.killpg(server.pid, signal.SIGINT)   # what Ctrl-C does

@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from registry.model import ROOT
-from registry.settings import SETTINGS, SettingsError, load_settings
+from registry.vocab.model import ROOT
+from registry.runtime.settings import SETTINGS, SettingsError, load_settings
 
 
 def documented() -> dict[str, str]:

@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-import registry.accounts as accounts_module
-from registry.accounts import Accounts, accounts_path
-from registry.cli import main
+import registry.accounts.users as accounts_module
+from registry.accounts.users import Accounts, accounts_path
+from registry.cli.commands import main
 from tests.conftest import BASE, close_app, make_app
 from tests.web import PASSWORD, add_users, csrf, sign_in as attempt
 

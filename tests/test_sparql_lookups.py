@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import pytest
 
-from registry import sparql
-from registry.sparql import QueryPool, streamed_lookup
+from registry.query import service as sparql
+from registry.query.service import QueryPool, streamed_lookup
 from registry.store import EmbeddedStore
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for

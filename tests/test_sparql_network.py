@@ -15,9 +15,9 @@ import pytest
 
 from tests.listener import Listener
 
-from registry.sparql import QueryError, _outcome, keywords, within_limit
-from registry.sparql_guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
-from registry.namespaces import VOCABULARY
+from registry.query.service import QueryError, _outcome, keywords, within_limit
+from registry.query.guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
 
@@ -66,7 +66,7 @@ def test_the_letters_after_a_name_character_are_never_the_keyword_to_the_engine(
     could come before, and any of those characters, the letters never make it call a service
     (a letter or a digit before them would: `1SERVICE <...> {}` is a number and the keyword)."""
     import pyoxigraph as ox
-    from registry.sparql_guard import _NAME_BYTES
+    from registry.query.guard import _NAME_BYTES
     store = ox.Store()   # with data that every lead matches, so that a service would be called
     store.update('INSERT DATA { <http://e/s> <http://e/p> 1, -1, true, <http://e/a>, <http://e/o>, "o", _:b . '
                  '_:b <http://e/q> 1 }')
@@ -217,8 +217,8 @@ def test_deep_nesting_is_refused_before_parsing(app):
 def test_a_bound_parameter_cannot_carry_code_to_the_server():
     """On a SPARQL server a stored query's parameters are written into the query as VALUES
     after the guard: an IRI that would end early is refused, a string stays a string."""
-    from registry.remote_queries import bind_values
-    from registry.identifiers import BadTerm
+    from registry.query.remote import bind_values
+    from registry.rdf.identifiers import BadTerm
     with pytest.raises(BadTerm):
         bind_values("SELECT * WHERE { ?s ?p ?v }",
                     {"v": ["iri", "http://x/> } SERVICE <http://127.0.0.1:9/> { ?a ?b ?c } VALUES ?z { <http://x/"]})
@@ -283,7 +283,7 @@ def test_without_the_privilege_a_worker_walls_itself_in_a_user_namespace(listene
     import sys
     if os.geteuid() != 0 or not shutil.which("setpriv"):
         pytest.skip("needs root and setpriv (util-linux) to drop the privilege")
-    probe = ("import socket, sys\nfrom registry.query_worker import isolate_network\nwhy = isolate_network()\n"
+    probe = ("import socket, sys\nfrom registry.query.worker import isolate_network\nwhy = isolate_network()\n"
              "print(why or '')\ntry:\n    socket.create_connection(('127.0.0.1', int(sys.argv[1])), 2)\n"
              "    print('connected')\nexcept OSError as exc:\n    print(exc)\n")
     before = listener.connections
@@ -298,7 +298,7 @@ def test_without_the_privilege_a_worker_walls_itself_in_a_user_namespace(listene
 
 
 def test_a_worker_that_cannot_be_walled_is_logged_once(caplog):
-    from registry.sparql import _Worker, _warned_network
+    from registry.query.service import _Worker, _warned_network
     _warned_network.clear()
     for _ in range(3):
         worker = _Worker.__new__(_Worker)   # the parent's side only: what it does with the worker's word
@@ -412,7 +412,7 @@ def test_the_web_process_never_parses_and_refuses_unadmitted_queries_at_once(tmp
     timed out. Now the web process only screens (length, nesting, chains, updates); the parse is
     a worker's, under the time limit. Queries beyond the workers and the waiting slots are refused
     at once, and pages go on."""
-    import registry.sparql_guard as sparql_guard
+    import registry.query.guard as sparql_guard
 
     def no_parsing_here(query):
         raise AssertionError("the web process parsed a query")

@@ -11,8 +11,8 @@ import pytest
 
 from tests.listener import Listener
 
-from registry.sparql import is_update, uses_service
-from registry.sparql_guard import MAX_CHECKED_CHARS
+from registry.query.service import is_update, uses_service
+from registry.query.guard import MAX_CHECKED_CHARS
 from tests.conftest import BASE, close_app, make_app
 
 CARTESIAN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
@@ -207,7 +207,7 @@ def test_json_results_say_what_the_engine_itself_would(tmp_path):
     serialiser says."""
     import json as json_module
     import pyoxigraph as ox
-    from registry import query_worker
+    from registry.query import worker as query_worker
     store = ox.Store(str(tmp_path / "store"))
     store.update('''INSERT DATA {
         <http://example.org/a> <http://example.org/p> "plain \\"quoted\\" \\\\ back\\nline\\ttab é ☃" ,
@@ -230,7 +230,7 @@ TWO_PATTERNS = "ASK { ?s a ?type ; ?p ?o }"   # not a one-pattern lookup: a work
 @pytest.mark.parametrize("allocator", ["auto", "system"])
 def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_the_allocator(
         tmp_path_factory, starter_store_dir, allocator):
-    from registry.allocator import allocator_library
+    from registry.runtime.allocator import allocator_library
     if allocator == "auto":   # `make test` installs Debian's libmimalloc2.0
         assert allocator_library("auto"), "no allocator library found: sudo apt-get install libmimalloc2.0"
     app = make_app(tmp_path_factory, starter_store_dir, "memory", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
@@ -306,7 +306,7 @@ def test_the_guard_s_verdicts_hold_when_queries_are_parsed_at_the_same_time():
     """pyparsing clears its shared cache as each parse starts: two parses at once failed each
     other, and valid queries were refused as unreadable. Eight threads parse at once."""
     from concurrent.futures import ThreadPoolExecutor
-    from registry.sparql_guard import service_verdict
+    from registry.query.guard import service_verdict
     queries = [f'SELECT ?service WHERE {{ BIND("service {n}" AS ?service) ?s ?p ?o FILTER(?o > {n}) }}'
                for n in range(64)]
     with ThreadPoolExecutor(8) as threads:
@@ -320,7 +320,7 @@ def test_a_query_s_time_limit_does_not_count_its_worker_starting(tmp_path, start
     was refused with 503 though it needed milliseconds (CI, with a 2 s limit). Here every worker
     takes 3 s to start (a site hook that waits); a query with a 2 s limit is still answered."""
     import shutil
-    from registry.sparql import QueryPool
+    from registry.query.service import QueryPool
     from registry.store.embedded import EmbeddedStore
     hook = tmp_path / "slow-start"
     hook.mkdir()

@@ -7,9 +7,9 @@ from collections import Counter
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry import loader
-from registry.namespaces import VOCABULARY
-from registry.records import split_records
+from registry.bulk import loader
+from registry.vocab.namespaces import VOCABULARY
+from registry.records.split import split_records
 from tests.conftest import BASE, require_councils_csv
 
 
@@ -99,7 +99,7 @@ OUTCOME_WARNING = ("An exemplar should say what it achieved or what benefits it 
 def validate_new_exemplar(model, starter_store, extra: str = ""):
     from rdflib import Graph
 
-    from registry.validation import validate_graph
+    from registry.records.validation import validate_graph
     graph = Graph()
     graph.parse(data=(NEW_EXEMPLAR + extra).replace("{vocabulary}", VOCABULARY), format="turtle", publicID=model.base.parse_base)
     _, report = validate_graph(graph, model, starter_store)

@@ -9,8 +9,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from registry.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
-from registry.namespaces import REG, REGISTERS, VOCABULARY
+from registry.vocab.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
+from registry.vocab.namespaces import REG, REGISTERS, VOCABULARY
 from tests.conftest import BASE
 
 FILES = ONTOLOGY_FILES + SHAPES_FILES

@@ -12,8 +12,8 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_isomorphic
 
-from registry import loader
-from registry.model import load_model
+from registry.bulk import loader
+from registry.vocab.model import load_model
 from registry.store import EmbeddedStore
 from tests.conftest import BASE, ROOT, app_over, close_app, make_app, store_settings
 from tests.ports import free_port

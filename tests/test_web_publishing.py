@@ -9,9 +9,9 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from registry.forms import form_for
-from registry.model import load_model
-from registry.namespaces import VOCABULARY
+from registry.views.forms import form_for
+from registry.vocab.model import load_model
+from registry.vocab.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.web import PASSWORD, add_users, csrf, form_fields, sign_in as attempt
 
@@ -344,7 +344,7 @@ def test_an_empty_agreement_form_gives_its_examples_in_words(app):
 
 
 def test_no_form_message_shows_a_compact_name():
-    from registry.forms import for_people
+    from registry.views.forms import for_people
     model = load_model(BASE)
     messages = [str(m) for m in model.shapes.objects(None, SH.message)]
     assert len(messages) > 50
@@ -381,7 +381,7 @@ def test_an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app):
 
 
 def test_no_field_made_from_a_shape_takes_a_name_the_form_uses_itself():
-    from registry.forms import RESERVED_NAMES, all_fields
+    from registry.views.forms import RESERVED_NAMES, all_fields
     model = load_model(BASE)
     for register in model.register_class:
         ids = {f.id for f in all_fields(form_for(model, register))} | \
@@ -393,7 +393,7 @@ def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app
     """GOV.UK's error summary lists the errors in the order of the fields on the page. Answers the
     form cannot read (a record that is not registered, a web address that is not one) were listed
     before those the shapes found (a required field left empty), wherever their fields were."""
-    from registry.namespaces import REGISTERS
+    from registry.vocab.namespaces import REGISTERS
     client = app.test_client()
     sign_in(client, "amy")
     model = load_model(BASE)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from .base import Store, StoreError, StoreInUse
-from .embedded import EmbeddedStore
+from registry.store.base import Store, StoreError, StoreInUse
+from registry.store.embedded import EmbeddedStore
 
 __all__ = ["Store", "StoreError", "StoreInUse", "EmbeddedStore", "open_store"]
 
@@ -14,7 +14,7 @@ def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:
     if kind == "embedded":
         return EmbeddedStore(settings["LDR_STORE_DIR"], create=create)
     if kind == "sparql":
-        from .remote import RemoteStore
+        from registry.store.remote import RemoteStore
         return RemoteStore(settings["LDR_SPARQL_QUERY_URL"], settings["LDR_SPARQL_UPDATE_URL"],
                            user=settings["LDR_SPARQL_USER"], password=settings["LDR_SPARQL_PASSWORD"],
                            gsp_url=settings["LDR_SPARQL_GSP_URL"], timeout=settings["LDR_SPARQL_TIMEOUT"])

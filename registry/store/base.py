@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Mapping, Protocol
 
-from ..identifiers import sparql_iri
+from registry.rdf.identifiers import sparql_iri
 
 if TYPE_CHECKING:   # rdflib is not imported by commands that never build a graph (`ldr restore`)
     from rdflib import Graph
     from rdflib.term import Node
 
-    from ..events import Events
+    from registry.records.events import Events
 
 
 class StoreError(Exception):
@@ -38,7 +38,7 @@ class StoreInUse(StoreError):
 class Store(Protocol):
     #: whether other processes may write to it at the same time (versions._claimed)
     shared: bool
-    #: what subscribes to the records' committed changes (registry.events)
+    #: what subscribes to the records' committed changes (registry.records.events)
     events: Events
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
@@ -90,7 +90,7 @@ def insert_data(graphs: Mapping[str, Graph]) -> str:
 
 def nt_lines(triples: Iterable[Iterable[Node]]) -> str:
     """Triples as N-Triples lines, for the body of INSERT DATA. IRIs go through the one check
-    (registry.identifiers), literals through rdflib's N-Triples escaping."""
+    (registry.rdf.identifiers), literals through rdflib's N-Triples escaping."""
     from rdflib import URIRef   # here: `ldr restore` never imports rdflib
     return "\n".join(" ".join(sparql_iri(term) if isinstance(term, URIRef) else term.n3() for term in triple) + " ."
                      for triple in triples)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
 
-from ..events import Events
-from .base import StoreError, StoreInUse, insert_data
+from registry.records.events import Events
+from registry.store.base import StoreError, StoreInUse, insert_data
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -30,7 +30,7 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
-        self.events = Events()   # what subscribes to this store's committed changes (registry.events)
+        self.events = Events()   # what subscribes to this store's committed changes (registry.records.events)
         if not create and not self.path.is_dir():
             raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
         try:
@@ -48,12 +48,12 @@ class EmbeddedStore:
 
     @property
     def engine(self) -> ox.Store:
-        """The open pyoxigraph store, for the endpoint's lookups (registry/sparql.py), which read
+        """The open pyoxigraph store, for the endpoint's lookups (registry/query/service.py), which read
         it directly."""
         return self._store
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
-        from ..rdfio import to_rdflib   # here, so that opening a store does not import rdflib
+        from registry.rdf.rdfio import to_rdflib   # here, so that opening a store does not import rdflib
         solutions = self._store.query(sparql)
         names = [v.value for v in solutions.variables]
         # a solution iterates over its terms in the variables' order (profiled: faster than by name)
@@ -70,7 +70,7 @@ class EmbeddedStore:
 
     def construct(self, sparql: str) -> Graph:
         from rdflib import Graph
-        from ..rdfio import to_rdflib
+        from registry.rdf.rdfio import to_rdflib
         graph = Graph()
         for triple in self._store.query(sparql):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))

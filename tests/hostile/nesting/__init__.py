@@ -1,7 +1,7 @@
 """Deeply nested documents in every RDF syntax that can nest, and JSON for the checker, made by
 `document(syntax, depth)` rather than kept as huge files. The files beside this one are the
 same documents at depth 100 (`python -m tests.hostile.nesting` writes them again): small enough
-to read, deep enough to be refused (the limit is 64, registry/text.py MAX_NESTING)."""
+to read, deep enough to be refused (the limit is 64, registry/rdf/text.py MAX_NESTING)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,7 +10,7 @@ BASE = "http://127.0.0.1:8000"
 ITEM = f"{BASE}/id/exemplars/deep"
 HERE = Path(__file__).parent
 
-#: file name -> (syntax as registry.rdf_formats names it, media type)
+#: file name -> (syntax as registry.rdf.formats names it, media type)
 FILES = {"blank-nodes.ttl": ("turtle", "text/turtle"), "collections.ttl": ("turtle", "text/turtle"),
          "graphs.trig": ("trig", "application/trig"), "elements.rdf": ("rdfxml", "application/rdf+xml"),
          "objects.jsonld": ("jsonld", "application/ld+json"), "arrays.json": ("json", "application/json")}

@@ -1,0 +1,5 @@
+"""RDF in and out: the syntaxes and media types (formats), parsing with limits and serialising
+(rdfio), what references and IRIs may be and how a term is written into SPARQL (identifiers), and
+which characters text may hold (text).
+
+Imports nothing else of the registry."""

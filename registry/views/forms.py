@@ -1,0 +1,532 @@
+"""Forms generated from the SHACL shapes alone: labels, hints, order, groups, input types,
+choices, required and repeatable fields all come from shapes/, so a property added to a shape
+appears in the form with no code change.
+
+Kinds of field, read from each property shape:
+- `ldr:scheme S`            a choice of the concepts of scheme S (radios, or checkboxes if repeatable)
+- `sh:in (…)`                a choice of the listed values
+- `ldr:registeredClass C` or `sh:class C`   a registered record of class C, typed with suggestions
+- `sh:datatype xsd:date`    the GOV.UK date input (day, month, year)
+- `sh:datatype xsd:boolean` yes or no
+- `sh:node N`               a group of nested fields, from node shape N
+- `sh:nodeKind sh:IRI`      a web address
+- otherwise                 text; `dash:singleLine false` makes it a text area
+`sh:minCount` ≥ 1 makes a field required; `sh:maxCount` absent or > 1 makes it repeatable.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
+
+from registry.rdf.identifiers import is_reference, is_web_iri, sparql_iri
+from registry.vocab.model import Model
+from registry.vocab.namespaces import REG
+from registry.views.presentation import plain_number, titles
+
+DASH = "http://datashapes.org/dash#"
+SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
+#: The edit form's hidden field: the version of the record the person read, so that a change made
+#: by someone else meanwhile is not overwritten.
+RECORD_VERSION = "record-version"
+#: Names the form itself uses, which no field made from a shape may take (a property shape named
+#: `version`, dcat:version's, once had its box filled with the record's version number).
+RESERVED_NAMES = frozenset({"csrf_token", "action", "reference", RECORD_VERSION})
+
+
+@dataclass
+class Field:
+    id: str
+    path: URIRef
+    label: str
+    hint: str
+    order: float
+    group: str
+    kind: str                       # text, textarea, url, date, boolean, decimal, choice, record, nested
+    required: bool
+    repeatable: bool
+    shape: URIRef
+    options: list[tuple[str, str]] = field(default_factory=list)    # (value, label)
+    nested: list["Field"] = field(default_factory=list)
+    node_class: URIRef | None = None
+    plain: bool = False             # text without a language (sh:datatype xsd:string): a version number
+
+
+@dataclass
+class Section:
+    label: str
+    fields: list[Field]
+
+
+def _local(iri) -> str:
+    return str(iri).rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+
+def _field(model: Model, ps, prefix: str = "") -> Field | None:
+    shapes, ldr = model.shapes, model.base.ldr
+    path = shapes.value(ps, SH.path)
+    if not isinstance(path, URIRef) or path in SYSTEM_PATHS:
+        return None
+    min_count = int(shapes.value(ps, SH.minCount) or 0)
+    max_count = shapes.value(ps, SH.maxCount)
+    severity = shapes.value(ps, SH.severity)
+    group = shapes.value(ps, SH.group)
+    f = Field(id=prefix + _local(ps), path=path, label=str(shapes.value(ps, SH.name) or _local(path)),
+              hint=str(shapes.value(ps, SH.description) or ""), order=float(shapes.value(ps, SH.order) or 100),
+              group=str(shapes.value(group, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or "Details"),
+              kind="text", required=min_count >= 1 and severity == SH.Violation,
+              repeatable=max_count is None or int(max_count) > 1, shape=ps)
+    scheme = shapes.value(ps, ldr.scheme)
+    registered = shapes.value(ps, ldr.registeredClass) or shapes.value(ps, SH["class"])
+    listed = shapes.value(ps, SH["in"])
+    datatype = shapes.value(ps, SH.datatype)
+    node = shapes.value(ps, SH.node)
+    if listed is not None:
+        from rdflib.collection import Collection
+        f.kind = "choice" if all(isinstance(v, URIRef) for v in Collection(shapes, listed)) else "choice-literal"
+        f.options = [(str(v), str(model.ontology.value(v, SKOS.prefLabel) or v)) for v in Collection(shapes, listed)]
+    elif scheme is not None:
+        f.kind = "choice"
+        concepts = [(str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
+                    for c in model.ontology.subjects(SKOS.inScheme, scheme)]
+        pattern = shapes.value(ps, SH.pattern)
+        f.options = model.in_scheme_order(scheme, sorted(
+            (c for c in concepts if pattern is None or re.search(str(pattern), c[0])), key=lambda c: c[1]))
+    elif registered is not None:
+        f.kind = "record"
+        f.node_class = registered
+    elif datatype == XSD.date:
+        f.kind = "date"
+    elif datatype == XSD.boolean:
+        f.kind, f.options = "boolean", [("true", "Yes"), ("false", "No")]
+    elif datatype == XSD.decimal:
+        f.kind = "decimal"
+    elif node is not None:
+        f.kind = "nested"
+        # the class each value made is given: the property shape's ldr:valueClass, else the node
+        # shape's target
+        f.node_class = shapes.value(ps, ldr.valueClass) or model.shapes.value(node, SH.targetClass)
+        f.nested = sorted(filter(None, (_field(model, p, prefix=f.id + "-") for p in shapes.objects(node, SH.property))),
+                          key=lambda x: (x.order, x.label))
+    elif shapes.value(ps, SH.nodeKind) == SH.IRI:
+        f.kind = "url"
+    elif datatype == XSD.string:
+        f.plain = True
+    elif shapes.value(ps, URIRef(DASH + "singleLine")) == Literal(False):
+        f.kind = "textarea"
+    return f
+
+
+def form_for(model: Model, register: str) -> list[Section]:
+    """The sections of the form for a register, from every node shape that applies to its class."""
+    cls = model.register_class[register]
+    classes = {cls} | {c for c in model.ontology.transitive_objects(cls, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"))}
+    fields: dict[str, Field] = {}
+    for ns in model.shapes.subjects(RDF.type, SH.NodeShape):
+        if not set(model.shapes.objects(ns, SH.targetClass)) & classes:
+            continue
+        for ps in model.shapes.objects(ns, SH.property):
+            f = _field(model, ps)
+            if f is None:
+                continue
+            # One field per property: where a shape says it is required, it is required.
+            if str(f.path) in fields:
+                fields[str(f.path)].required |= f.required
+                continue
+            fields[str(f.path)] = f
+    for f in fields.values():
+        for named in [f, *f.nested]:
+            if named.id in RESERVED_NAMES:
+                raise ValueError(f"The property shape {named.shape} gives the {register} form a field named "
+                                 f"{named.id!r}, a name the form itself uses; rename the shape.")
+    sections: dict[str, list[Field]] = {}
+    for f in sorted(fields.values(), key=lambda x: (x.order, x.label)):
+        sections.setdefault(f.group, []).append(f)
+    order = {name: min(f.order for f in fs) for name, fs in sections.items()}
+    return [Section(name, fs) for name, fs in sorted(sections.items(), key=lambda item: order[item[0]])]
+
+
+def all_fields(sections: list[Section]) -> list[Field]:
+    return [f for s in sections for f in s.fields]
+
+
+class FormProblem(Exception):
+    def __init__(self, problems: dict[str, str]):
+        self.problems = problems
+        super().__init__("; ".join(problems.values()))
+
+
+#: The most entries a repeatable field takes in one form: groups of nested fields (the hidden
+#: `{id}-count`, and the "add another" button) and values of a repeatable field alike. A record
+#: has a handful; without a cap one post asking for 100,000 groups took 2 GB and 40 s of CPU.
+MAX_REPEATS = 50
+
+
+def _too_many(f: Field) -> str:
+    return (f"{f.label}: one form takes at most {MAX_REPEATS} entries. Give the most important ones here, "
+            "or send the record as a file through the API.")
+
+
+def repeat_count(f: Field, raw: str | None) -> int:
+    """How many groups of a repeatable nested field the form holds (its `{id}-count`), or a
+    FormProblem naming the field past MAX_REPEATS or if it is not a whole number."""
+    text = (raw or "1").strip() or "1"
+    if not (text.isascii() and text.isdigit()):
+        raise FormProblem({f.id: f"{f.label}: the number of entries must be a whole number, not “{text[:20]}”"})
+    if len(text) > 6 or int(text) > MAX_REPEATS:
+        raise FormProblem({f.id: _too_many(f)})
+    return int(text)
+
+
+def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list[tuple[str, str]]:
+    """Bring every group count in `values` within MAX_REPEATS (so a page re-shown with errors
+    stays small), and say which fields were over it or held too many values."""
+    problems = []
+    for f in all_fields(sections):
+        if f.kind == "nested":
+            key = f"{f.id}-count"
+            try:
+                repeat_count(f, (values.get(key) or ["1"])[0])
+            except FormProblem as problem:
+                problems.extend(problem.problems.items())
+                values[key] = [str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"]
+    by_id = {f.id: f for f in all_fields(sections)}
+    for key, given in values.items():
+        f = by_id.get(key)
+        if len(given) > (_most_values(f) if f else MAX_REPEATS):
+            problems.append((key, _too_many(f) if f else f"{key}: one form takes at most {MAX_REPEATS} entries"))
+            values[key] = given[:MAX_REPEATS]
+    return problems
+
+
+def _most_values(f: Field) -> int:
+    """A choice may have every one of its options ticked, however many the scheme has."""
+    return max(MAX_REPEATS, len(f.options))
+
+
+def _values(form, f: Field) -> list[str]:
+    given = form.getlist(f.id)
+    if len(given) > _most_values(f):
+        raise FormProblem({f.id: _too_many(f)})
+    return [v.strip() for v in given if v is not None and v.strip()]
+
+
+class UnknownRecord(ValueError):
+    """What a person typed to name a registered record names none of the field's kind; the
+    message says what was typed, what is wanted, and an example from the register."""
+
+
+def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str, str]]:
+    """(title, IRI) of every record here of `node_class` (any record for reg:RegisterItem), in
+    the order of their titles: the suggestions of a record field, and what record_iri reads."""
+    here = f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/'))"
+    if node_class == REG.RegisterItem:
+        query = f"SELECT ?s ?title WHERE {{ ?s <{DCTERMS.title}> ?title {here} }}"
+    else:
+        query = (f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+                 f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}")
+    return [(str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")]
+
+
+#: what titles_to_iris gives for a title more than one record has
+SHARED_TITLE = ""
+
+
+def titles_to_iris(rows) -> dict[str, str]:
+    """Title in lower case -> IRI, from (title, IRI) pairs: what record_iri looks a title up in.
+    A title two records share names neither: it maps to SHARED_TITLE, and the form shows those
+    records by their address. Every record is also known by its IRI, so none is left out of what
+    record_iri accepts."""
+    rows = list(rows)
+    named: dict[str, set[str]] = {}
+    for title, iri in rows:
+        named.setdefault(title.lower(), set()).add(iri)
+    records = {title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()}
+    records.update({iri.lower(): iri for _, iri in rows})
+    return records
+
+
+def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str:
+    """The registered record a person named: by its title (`records`, title in lower case ->
+    IRI, every record it may be), by its reference in any case (leeds-city-council,
+    Leeds-City-Council), by its IRI, or by the address of its page as a browser shows it
+    (…/doc/organisations/leeds-city-council). UnknownRecord, saying what to give, otherwise.
+    The one way a record is named: record fields of the publishing form, the invite form,
+    `ldr user create --org` and POST /tokens all read their organisation with it."""
+    text = given.strip()
+    registers = sorted(model.register_of_types({node_class}) if node_class is not None else ()) \
+        or sorted(model.register_class)
+    kind = registers[0][:-1] if len(registers) == 1 else "record"   # organisations -> organisation
+    titled = records.get(text.lower())
+    named = model.base.split_item(titled) if titled else _item_named(model, text)
+    if titled and (named is None or named[0] in registers):
+        return titled
+    if named is not None and named[0] not in registers:
+        raise UnknownRecord(f"“{text}” is not {_a(kind)}: give the title, reference or address of a "
+                            f"registered {kind}{_example(model, kind, records)}")
+    known = set(records.values())
+    if named is not None:
+        candidates = [model.base.item(*named)]
+    elif is_reference(text.lower()):
+        candidates = [model.base.item(register, text.lower()) for register in registers]
+    else:
+        candidates = []
+    for iri in candidates:
+        if iri in known:
+            return iri
+    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
+    if not text:
+        raise UnknownRecord(f"give {wanted}")
+    if records.get(text.lower()) == SHARED_TITLE:
+        raise UnknownRecord(f"more than one {kind} has the title “{text}”: give the reference or address "
+                            f"of the one you mean")
+    raise UnknownRecord(f"“{text}” is not {wanted}")
+
+
+def _item_named(model: Model, text: str) -> tuple[str, str] | None:
+    """(register, reference) of the record an address here names: its IRI (/id/…) or its page
+    (/doc/…, with a format suffix such as .html, a query or a fragment); None if it names none."""
+    for part in ("/id/", "/doc/"):
+        if text.startswith(model.base.iri + part):
+            path = re.split(r"[?#]", text[len(model.base.iri + part):])[0].strip("/")
+            register, _, reference = path.partition("/")
+            reference = reference.split(".", 1)[0].lower()   # a reference has no dot: .html, .ttl
+            return (register, reference) if register in model.register_class and is_reference(reference) else None
+    register, _, reference = text.partition("/")   # exemplars/bops, as in an address
+    return (register, reference.lower()) if register in model.register_class and is_reference(reference.lower()) \
+        else None
+
+
+def _a(kind: str) -> str:
+    return ("an " if kind[:1] in "aeiou" else "a ") + kind
+
+
+def _example(model: Model, kind: str, records: dict[str, str]) -> str:
+    """", such as …" with a record of the kind from the register itself; "" if it has none."""
+    named = [model.base.split_item(records[title]) for title in sorted(records) if records[title] != SHARED_TITLE]
+    example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)
+    return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"
+
+
+def graph_from_form(model: Model, register: str, reference: str, form,
+                    records: dict[URIRef, dict[str, str]]) -> tuple[Graph, dict[str, str]]:
+    """The record the form describes, and the problems with values that cannot be read (a date
+    like 31/02), by field id. `records` maps, for each class a record field takes, the titles of
+    its registered records to their IRIs: one map per class, as a title may name records of two
+    kinds (Open Referral UK is a standard and an organisation). The graph holds every value that
+    could be read, so the record can still be validated and every problem shown in one round."""
+    iri = URIRef(model.base.item(register, reference))
+    graph = Graph()
+    graph.add((iri, RDF.type, model.register_class[register]))
+    problems: dict[str, str] = {}
+    for f in all_fields(form_for(model, register)):
+        _add(graph, iri, f, form, records, problems, model)
+    return graph, problems
+
+
+def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Section], model: Model) -> Graph:
+    """The edited record with what its form does not show kept from the current version: the
+    properties that have no field (a council's GSS code and area, an agreement's applicable law,
+    a successor named when the record was superseded), each with what its blank nodes say, and
+    the record's "not published by its sources" findings, except for a property the form now
+    gives a value for. An edit made with the form changes only what the form shows."""
+    shown = {f.path for f in all_fields(sections)}
+    not_published = model.base.ldr.notPublished
+    kept = Graph() + graph
+    if (iri, RDF.type, None) in current:   # its own classes (a council is an ldr:LocalAuthority), not the register's
+        kept.remove((iri, RDF.type, None))
+
+    def copy(node) -> None:
+        for triple in current.triples((node, None, None)):
+            if triple not in kept:
+                kept.add(triple)
+                if isinstance(triple[2], BNode):
+                    copy(triple[2])
+
+    for p, o in current.predicate_objects(iri):
+        if p == not_published:
+            if (iri, o, None) not in graph:
+                kept.add((iri, p, o))
+        elif p not in shown and p != REG.status:   # the status is the registry's own (registration.revise)
+            kept.add((iri, p, o))
+            if isinstance(o, BNode):
+                copy(o)
+    return kept
+
+
+def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
+    if f.kind == "nested":
+        try:
+            count = repeat_count(f, form.get(f"{f.id}-count"))
+        except FormProblem as problem:
+            problems.update(problem.problems)
+            return
+        for n in range(count):
+            node = BNode()
+            before = len(graph)
+            for sub in f.nested:
+                _add(graph, node, Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}), form, records, problems, model)
+            if len(graph) > before:
+                graph.add((subject, f.path, node))
+                if f.node_class is not None:
+                    graph.add((node, RDF.type, f.node_class))
+        return
+    if f.kind == "date":
+        day, month, year = (form.get(f"{f.id}-{part}", "").strip() for part in ("day", "month", "year"))
+        if not (day or month or year):
+            return
+        try:
+            value = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            problems[f.id] = f"{f.label} must be a real date, for example 31 3 2027"
+            return
+        graph.add((subject, f.path, Literal(value.isoformat(), datatype=XSD.date)))
+        return
+    try:
+        given = _values(form, f)
+    except FormProblem as problem:
+        problems.update(problem.problems)
+        return
+    for raw in given:
+        if f.kind == "choice-literal":
+            graph.add((subject, f.path, Literal(raw)))
+        elif f.kind in ("choice", "url"):
+            if not is_web_iri(raw):
+                problems[f.id] = f"{f.label} must be a web address starting https://"
+                continue
+            graph.add((subject, f.path, URIRef(raw)))
+        elif f.kind == "record":
+            try:
+                target = record_iri(model, raw, f.node_class, records.get(f.node_class, {}))
+            except UnknownRecord as unknown:
+                problems[f.id] = f"{f.label}: {unknown}"
+                continue
+            graph.add((subject, f.path, URIRef(target)))
+        elif f.kind == "boolean":
+            graph.add((subject, f.path, Literal(raw == "true")))
+        elif f.kind == "decimal":
+            number = raw.replace(",", "").replace("£", "").strip()
+            if not re.match(r"^\d+(\.\d+)?$", number):
+                # the shape's own words where it has them (a funding amount: zero or more, in pounds)
+                said = model.shapes.value(f.shape, SH.message)
+                problems[f.id] = for_people(str(said)) if said is not None else \
+                    f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
+                continue
+            graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
+        else:
+            graph.add((subject, f.path, Literal(raw) if f.plain else Literal(raw, lang="en")))
+
+
+def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str],
+                records: dict[URIRef, dict[str, str]]) -> dict[str, list[str]]:
+    """What an edit form starts with: the record's current values, by field id. `titles` maps
+    IRIs to titles, `records` what answers are read back with (as for graph_from_form). A linked
+    record is shown by its title when that title reads back as the same record, and by its
+    address otherwise (another record of the kind has the same title): saving the form unchanged
+    must link the same records again."""
+    values: dict[str, list[str]] = {}
+
+    def named(o, f: Field) -> str:
+        title = titles.get(str(o))
+        return title if title is not None and records.get(f.node_class, {}).get(title.lower()) == str(o) else str(o)
+
+    def fill(subject, f: Field, suffix: str = ""):
+        objects = list(graph.objects(subject, f.path))
+        if f.kind == "nested":
+            values[f"{f.id}-count"] = [str(max(1, len(objects)))]
+            for n, node in enumerate(objects):
+                for sub in f.nested:
+                    fill(node, sub, f"-{n}")
+            return
+        key = f.id + suffix
+        if f.kind == "date" and objects:
+            year, month, day = str(objects[0]).split("-")
+            values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
+            return
+        values[key] = [named(o, f) if f.kind == "record" else
+                       ("true" if o.toPython() is True else "false") if f.kind == "boolean" else
+                       plain_number(o) if f.kind == "decimal" else str(o)
+                       for o in objects]
+
+    for f in all_fields(sections):
+        fill(iri, f)
+    return values
+
+
+def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> list[tuple[str, str]]:
+    """(field id, message) pairs in the order their fields come on the page, as the GOV.UK error
+    summary lists them: the short name first, then each field (each entry of a group of nested
+    fields, by its number) in the order of the form. Those of one field keep their own order."""
+    place: dict[str, tuple] = {"reference": (0,)}
+    nested: list[tuple[str, int, int]] = []
+    for i, f in enumerate(all_fields(sections)):
+        place[f.id] = (1, i)
+        nested += [(sub.id + "-", i, j) for j, sub in enumerate(f.nested)]
+
+    def where(field_id: str) -> tuple:
+        if field_id in place:
+            return place[field_id]
+        for prefix, i, j in nested:
+            number = field_id[len(prefix):]
+            if field_id.startswith(prefix) and number.isdigit():
+                return (1, i, int(number), j)
+        return (2,)   # not a field of the page: after those that are
+
+    return sorted(errors, key=lambda error: where(error[0]))
+
+
+def field_errors(report, sections: list[Section], names: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """(field id, message) for every violation, linked to the field it is about (by path), each
+    IRI in it said by its name where `names` has one (`names_in`)."""
+    by_path = {}
+    for f in all_fields(sections):
+        by_path.setdefault(str(f.path), f.id)
+        for sub in f.nested:
+            by_path.setdefault(str(sub.path), sub.id + "-0")
+    out = []
+    for result in report.violations:
+        if result.path in SYSTEM_PATH_NAMES:
+            continue   # set by the registry on submission, not by the person filling the form
+        out.append((by_path.get(result.path or "", "reference"), for_people(result.message, names)))
+    return out
+
+
+SYSTEM_PATH_NAMES = {str(p) for p in SYSTEM_PATHS}
+
+#: A property's compact name in brackets, as the shapes' messages give it for people who write
+#: RDF ("… solves (ldr:problem), in …", "… public task (eu-gdpr:A6-1-e)"); the form's reader sees
+#: the field's own label, or the example in words, instead.
+COMPACT_NAME = re.compile(r"\s*\((?:[a-z][a-zA-Z-]*:[A-Za-z][\w-]*(?:,\s*|\s+(?:and|or)\s+)?)+\)")
+
+
+#: An IRI as a SHACL-SPARQL message gives the value it is about ("{?value} is a controller but not
+#: a party"), up to the space, quote or bracket after it, less a full stop ending the sentence.
+IRI_IN_TEXT = re.compile(r"https?://[^\s\"'<>()]+?(?=[.,;:]?(?:[\s\"'<>()]|$))")
+
+
+def names_in(messages: list[str], model: Model, store) -> dict[str, str]:
+    """The name of each IRI the messages give: a record's title in the store, else the
+    vocabulary's label for a term (a property's field name, a concept's label)."""
+    names = {}
+    iris = {found for message in messages for found in IRI_IN_TEXT.findall(message) if is_web_iri(found)}
+    known = titles(store, sorted(iris)) if iris else {}
+    for iri in iris:
+        if known.get(iri):
+            names[iri] = known[iri]
+        elif model.base.split_item(iri) is None:
+            label = model.label(URIRef(iri))
+            if label != _local(iri):   # the vocabulary names it
+                names[iri] = label
+    return names
+
+
+def for_people(message: str, names: dict[str, str] | None = None) -> str:
+    """A shape's message for a web form: without the vocabulary's internal names, and each IRI
+    in it said by its name in quotes where `names` has one."""
+    if names:
+        message = IRI_IN_TEXT.sub(lambda found: f"“{names[found.group()]}”" if found.group() in names
+                                  else found.group(), message)
+    return COMPACT_NAME.sub("", message)

@@ -1,0 +1,143 @@
+"""The registry's own RDF (ontology, concept schemes, registers, shapes), read once per process.
+
+Everything here comes from the files in ontology/ and shapes/: they are the single source
+of truth for terms, registers and rules.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import RDF, RDFS, SH, SKOS
+
+from registry import ROOT
+from registry.vocab.namespaces import REG, REGISTERS, Base
+from registry.rdf.rdfio import FORMATS, parse, read_limited
+
+ONTOLOGY_FILES = ("ontology/ldr.ttl", "ontology/schemes.ttl", "ontology/registers.ttl")
+SHAPES_FILES = ("shapes/components.ttl", "shapes/registry-shapes.ttl")
+DATA_DIR = ROOT / "data"
+
+
+def _read(base: Base, relative: str) -> Graph:
+    path = ROOT / relative
+    return parse(read_limited(path, 1 << 26), FORMATS["turtle"], base.parse_base, source=relative)
+
+
+@dataclass
+class Model:
+    base: Base
+    ontology: Graph = field(repr=False)   # vocabulary + schemes + registers
+    shapes: Graph = field(repr=False)
+    register_class: dict[str, URIRef] = field(default_factory=dict)
+    files: dict[str, Graph] = field(default_factory=dict, repr=False)   # graph name -> one ontology file
+    #: answers worked out from the vocabulary, which does not change while the process runs
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def concept_order(self, scheme) -> dict[str, int]:
+        """Where each concept of the scheme comes in the order the vocabulary gives it: a
+        skos:OrderedCollection whose skos:memberList holds the scheme's concepts (the phases, in
+        the order a service goes through them). Empty when the scheme states no order."""
+        key = ("concept_order", str(scheme))
+        if key not in self.memo:
+            from rdflib.collection import Collection
+            order: dict[str, int] = {}
+            for collection in self.ontology.subjects(RDF.type, SKOS.OrderedCollection):
+                members = list(Collection(self.ontology, self.ontology.value(collection, SKOS.memberList)))
+                if members and all((m, SKOS.inScheme, URIRef(str(scheme))) in self.ontology for m in members):
+                    order = {str(m): n for n, m in enumerate(members)}
+            self.memo[key] = order
+        return self.memo[key]
+
+    def in_scheme_order(self, scheme, items: list, concept=lambda item: item[0]) -> list:
+        """The items (each naming a concept of the scheme) in the scheme's order, where it states
+        one; the others after them, and the items' own order kept otherwise."""
+        order = self.concept_order(scheme)
+        return sorted(items, key=lambda item: order.get(str(concept(item)), len(order)))
+
+    def subclasses(self, cls: URIRef) -> set[URIRef]:
+        """cls and every class below it in the ontology."""
+        found, todo = {cls}, [cls]
+        while todo:
+            for sub in self.ontology.subjects(RDFS.subClassOf, todo.pop()):
+                if isinstance(sub, URIRef) and sub not in found:
+                    found.add(sub)
+                    todo.append(sub)
+        return found
+
+    def property_shape(self, iri: URIRef, classes: set | None = None, nested: bool = False):
+        """The property shape for this property on things of these classes (or, for a nested
+        value, on a nested shape), else on any record, else any shape at all; None if none."""
+        key = ("property_shape", iri, frozenset(classes or ()), nested, len(self.shapes))
+        if key not in self.memo:
+            self.memo[key] = self._property_shape(iri, classes, nested)
+        return self.memo[key]
+
+    def _property_shape(self, iri: URIRef, classes: set | None, nested: bool):
+        ranked = []
+        for ps in self.shapes.subjects(SH.path, iri):
+            if self.shapes.value(ps, SH.name) is None:
+                continue
+            owners = list(self.shapes.subjects(SH.property, ps))
+            targets = {t for o in owners for t in self.shapes.objects(o, SH.targetClass)}
+            if classes and targets & self._with_superclasses(classes):
+                rank = 0
+            elif nested and owners and not targets:
+                rank = 0
+            elif targets:
+                rank = 1
+            else:
+                rank = 2
+            ranked.append((rank, str(ps), ps))
+        return min(ranked)[2] if ranked else None
+
+    def label(self, iri: URIRef, classes: set | None = None, nested: bool = False) -> str:
+        """A human label for a term, read from the RDF, never hard-coded: the sh:name of its
+        property shape (see property_shape), else the ontology's label, else the local name."""
+        shape = self.property_shape(iri, classes, nested)
+        if shape is not None:
+            return str(self.shapes.value(shape, SH.name))
+        for p in (RDFS.label, SKOS.prefLabel):
+            value = self.ontology.value(iri, p)
+            if value is not None:
+                return str(value)
+        text = str(iri)
+        return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
+
+    def _with_superclasses(self, classes: set) -> set:
+        found, todo = set(classes), list(classes)
+        while todo:
+            for parent in self.ontology.objects(todo.pop(), RDFS.subClassOf):
+                if parent not in found:
+                    found.add(parent)
+                    todo.append(parent)
+        return found
+
+    def register_of_types(self, types: set[URIRef]) -> set[str]:
+        return {r for r, cls in self.register_class.items() if types & self.subclasses(cls)}
+
+    def ontology_files(self) -> dict[str, Graph]:
+        """The graph each vocabulary file is stored in, as read once by load_model."""
+        return {**self.files, self.base.shapes_graph: self.shapes}
+
+
+@cache
+def load_model(base_iri: str) -> Model:
+    base = Base(base_iri)
+    graph_names = dict(zip(ONTOLOGY_FILES, (base.ontology_graph, base.scheme_graph("schemes"),
+                                            base.scheme_graph("registers"))))
+    files = {graph_names[relative]: _read(base, relative) for relative in ONTOLOGY_FILES}
+    ontology = Graph()
+    for graph in files.values():
+        ontology += graph
+    shapes = Graph()
+    for relative in SHAPES_FILES:
+        shapes += _read(base, relative)
+    model = Model(base, ontology, shapes, files=files)
+    for register in REGISTERS:
+        cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
+        if not isinstance(cls, URIRef):
+            raise RuntimeError(f"ontology/registers.ttl has no item class for the {register} register")
+        model.register_class[register] = cls
+    return model
