@@ -212,7 +212,7 @@ class QueryService:
 
     def refresh(self) -> None:
         """The registry has changed: the next query reads a new snapshot. Called for every committed
-        change by the record-events spine (create_app subscribes it; registry.records.events)."""
+        change by the record-events spine (create_app subscribes it; registry.store.events)."""
         self._stale = True
 
     def __call__(self) -> QueryPool | RemoteQueries:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 
 from registry.accounts.users import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
                                check_username, organisation_iri, organisation_titles)
-from registry.views.presentation import titles
+from registry.records.naming import titles
 from registry.records.versions import AUDIT
 
 from .documents import _local_href, _not_found

@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 
 from registry.views.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
 from registry.views.item import bind_prefixes
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 from registry.views.presentation import rows_for
 from registry.records.versions import last_change
 

@@ -6,7 +6,7 @@ import json
 
 from flask import Response, current_app, render_template, request
 
-from registry.vocab.namespaces import vocabulary_part
+from registry.rdf.namespaces import vocabulary_part
 from registry.rdf.rdfio import FORMATS, serialize
 
 from .conneg import choose
@@ -43,7 +43,7 @@ def _borrowed_concepts() -> dict[str, str]:
     from rdflib import URIRef
     from rdflib.namespace import RDF, SKOS
 
-    from registry.vocab.page import anchor
+    from registry.views.vocabulary import anchor
     model = current_app.extensions["ldr.model"]
     if "borrowed concepts" not in model.memo:
         onto = model.ontology
@@ -120,7 +120,7 @@ def _cacheable(response: Response, body: bytes, variant: str, version: int | Non
 def unknown_register(register: str, media: str | None = None) -> Response | None:
     """A 404 for a register that does not exist, before anything is looked up: every route with
     a register in its path asks this first (an unknown one reached the store as a TypeError)."""
-    from registry.vocab.namespaces import REGISTERS
+    from registry.rdf.namespaces import REGISTERS
     if register in REGISTERS:
         return None
     return _not_found("No such register", f"{register!r} is not a register. The registers are: "
@@ -164,7 +164,7 @@ def _ways_on(path: str) -> list[tuple[str, str]]:
     names (/doc/exemplars/…, /exemplars/…), if any, then search and the home page."""
     from rdflib import URIRef
 
-    from registry.vocab.namespaces import REGISTERS
+    from registry.rdf.namespaces import REGISTERS
     parts = path.strip("/").split("/")
     register = parts[1] if parts[0] in ("doc", "id") and len(parts) > 1 else parts[0]
     ways = [("/search", "Search the registry"), ("/", "Go to the home page")]

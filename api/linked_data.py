@@ -8,13 +8,13 @@ from flask import Blueprint, Response, current_app, redirect, render_template, r
 
 import datetime
 
-from registry.records.split import versions
+from registry.records import versions
 from registry.views.item import bind_prefixes, describe_item
 from registry.records.versions import current_versions
-from registry.vocab.page import anchor, document_vocabulary
+from registry.views.vocabulary import anchor, document_vocabulary
 from registry.vocab.jsonld_context import build_context, record_document
-from registry.vocab.namespaces import REGISTERS
-from registry.vocab.namespaces import REG
+from registry.rdf.namespaces import REGISTERS
+from registry.rdf.namespaces import REG
 from registry.views.presentation import conformance_claims, incoming_links, kind_of, rows_for, title_of
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS, SKOS

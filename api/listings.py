@@ -9,7 +9,7 @@ from flask import g, Blueprint, Response, abort, current_app, jsonify, render_te
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 from registry.search.index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
 from registry.rdf.text import csv_for_people
 

@@ -6,7 +6,7 @@ import re
 
 from registry.views.applicable import FIELDS as APPLY_FIELDS
 from registry.rdf.identifiers import REFERENCE_MAX, REFERENCE_PATTERN, REFERENCE_RULE
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 
 PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 RDF_MEDIA = ["text/turtle", "application/ld+json", "application/rdf+xml", "application/n-triples", "text/html"]

@@ -13,14 +13,15 @@ from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry.records.split import registration
-from registry.records.split import versions
+from registry.records import registration
+from registry.records import versions
 from registry.rdf.identifiers import REFERENCE_MAX, is_reference
-from registry.views.forms import (RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values,
-                            graph_from_form, in_page_order, keep_unshown, names_in, registered_titles, titles_to_iris)
-from registry.bulk.loader import current_record
-from registry.vocab.namespaces import REGISTERS
-from registry.views.presentation import rows_for, title_of, titles
+from registry.views.forms import RECORD_VERSION, all_fields, check_repeats, field_errors, form_for, form_values, graph_from_form, in_page_order, keep_unshown, names_in
+from registry.records.naming import registered_titles, titles_to_iris
+from registry.records.versions import current_record
+from registry.rdf.namespaces import REGISTERS
+from registry.views.presentation import rows_for, title_of
+from registry.records.naming import titles
 from registry.records.registration import RegistrationError
 from registry.records.validation import validate_graph
 

@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 
-from registry.runtime.warm_up import warm_up
+from registry.records.warm_up import warm_up
 
 from . import create_app
 from .request_log import configure_logging

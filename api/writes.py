@@ -9,10 +9,10 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from werkzeug.http import parse_etags
 from rdflib import URIRef
 
-from registry.records.split import registration
-from registry.records.split import versions
+from registry.records import registration
+from registry.records import versions
 from registry.views.item import bind_prefixes
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 from registry.rdf.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_media_type, parse
 from registry.records.registration import IfMatch, RegistrationError
 

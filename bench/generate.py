@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from registry.vocab.model import load_model  # noqa: E402
-from registry.vocab.namespaces import REG  # noqa: E402
-from registry.records.versions import (Agent, doc_iri, history_iri, state_graph, version_iri,  # noqa: E402
-                               version_provenance)
+from registry.rdf.namespaces import REG  # noqa: E402
+from registry.records.versions import Agent, version_provenance
+from registry.store.layout import doc_iri, history_iri, state_graph, version_iri
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DPV = "https://w3id.org/dpv#"

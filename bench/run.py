@@ -32,7 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from registry.vocab import namespaces# noqa: E402 - the vocabulary's namespace, for the queries below
+from registry.rdf import namespaces# noqa: E402 - the vocabulary's namespace, for the queries below
 BIN = Path(sys.executable).parent
 WORK = ROOT / "var" / "bench"
 BASE = "http://127.0.0.1:8000"

@@ -68,7 +68,7 @@ def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
              "    sys.exit(0)\n"
              "os.execve = execve\n"
              "sys.argv = ['ldr', 'restore', 'registry.nq']\n"
-             "from registry.runtime.launch import main\n"
+             "from registry.cli.launch import main\n"
              "main()\n")
     env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "LDR_ALLOCATOR_PRELOADED")}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
@@ -77,11 +77,11 @@ def test_a_bulk_command_starts_again_before_the_registry_is_imported(tmp_path):
 
 
 def test_the_entry_point_knows_which_commands_start_again():
-    """registry/runtime/launch.py names the heavy commands without importing the CLI; they must be the
+    """registry/cli/launch.py names the heavy commands without importing the CLI; they must be the
     ones whose settings are read with heavy=True."""
     import inspect
-    from registry.cli.commands import commands as cli
-    from registry.runtime.launch import HEAVY
+    from registry.cli import commands as cli
+    from registry.cli.launch import HEAVY
     heavy = {name for name, command in cli.main.commands.items()
              if "heavy=True" in inspect.getsource(command.callback)}
     assert heavy == set(HEAVY)

@@ -9,7 +9,7 @@ import sys
 from bench.generate import Generator, sample, write_dump
 from registry.store import EmbeddedStore
 from registry.records.validation import validate_graph
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, ROOT, app_over, close_app
 from tests.test_cli import run
 

@@ -21,7 +21,7 @@ import urllib.parse
 
 import pytest
 
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.hostile.bodies import CASES, chunks
 from tests.server import Server

@@ -10,7 +10,7 @@ import pytest
 from rdflib import Dataset, Graph, URIRef
 
 from registry.store import EmbeddedStore
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE
 
 LDR = str(Path(sys.executable).parent / "ldr")

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from registry.conformance.checker import check_json
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import SHARED, close_app, make_app
 from tests.test_cli import run
 from tests.web import csrf

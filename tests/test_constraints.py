@@ -13,7 +13,7 @@ from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
 from registry.bulk import loader
 from registry.vocab.model import load_model
-from registry.vocab.namespaces import REG, VOCABULARY
+from registry.rdf.namespaces import REG, VOCABULARY
 from registry.records.split import split_records
 from registry.records.validation import validate_graph
 from tests.conftest import BASE
@@ -315,8 +315,8 @@ def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(start
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
-    from registry.records.split import shacl_reuse
-    from registry.records.split import validation
+    from registry.records import shacl_reuse
+    from registry.records import validation
 
     assert shacl_reuse.IN_EFFECT == ["prepared queries", "shapes graph", "prefixes", "parameters"], \
         "a pyshacl upgrade moved what registry/records/shacl_reuse.py adjusts: see its docstring"

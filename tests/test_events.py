@@ -1,4 +1,4 @@
-"""The record-events spine (registry.records.events): each committed change publishes one event per
+"""The record-events spine (registry.store.events): each committed change publishes one event per
 record that changed, to every subscriber, whichever way the change was made; a subscriber that
 fails does not fail the write or starve the others; and what the web app keeps in step with the
 records (its search listing and its SPARQL answers) follows a write made by any route."""
@@ -8,9 +8,9 @@ import logging
 
 from rdflib import Graph
 
-from registry.records.split import registration
-from registry.records.events import RecordEvent
-from registry.vocab.namespaces import REG
+from registry.records import registration
+from registry.store.events import RecordEvent
+from registry.rdf.namespaces import REG
 from registry.records.versions import Agent
 from tests.conftest import BASE, close_app, make_app
 from tests.test_registration import exemplar

@@ -23,7 +23,7 @@ from rdflib.namespace import DCTERMS
 
 from registry.bulk import loader
 from registry.rdf import text
-from registry.records.split import versions
+from registry.records import versions
 from registry.views.forms import MAX_REPEATS
 from registry.rdf.rdfio import FORMATS, InputError, parse
 from registry.records.versions import Agent

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_cli import run
 from tests.test_registration import exemplar, post

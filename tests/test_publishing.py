@@ -10,7 +10,7 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF
 
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app, SHARED
 
 DCAT_AP = SHARED / "ext" / "dcat-ap" / "html-shacl"
@@ -170,7 +170,7 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A change to the registry makes new dumps.
     from registry.bulk import loader
-    from registry.records.split import versions
+    from registry.records import versions
     store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
     csvw = f"{BASE}/id/standards/csvw"
     record = loader.current_record(store, model, csvw)

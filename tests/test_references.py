@@ -21,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from registry.rdf import identifiers
-from registry.records.split import versions
+from registry.records import versions
 from registry.rdf.identifiers import BadTerm, is_reference, sparql_iri, sparql_literal
 from tests.conftest import BASE, close_app, make_app
 
@@ -126,7 +126,7 @@ def send(app, method: str, template: str, part: str, value: str, token: str):
 
 
 def valid(part: str, value: str) -> bool:
-    from registry.vocab.namespaces import REGISTERS
+    from registry.rdf.namespaces import REGISTERS
     return {"reference": is_reference, "register": lambda v: v in REGISTERS,
             "number": lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 10 and int(v) > 0}[part](value)
 

@@ -6,7 +6,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, app_over, close_app
 
 EXEMPLAR = """@prefix dcterms: <http://purl.org/dc/terms/> .

@@ -11,14 +11,14 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS
 
 from registry.bulk import loader
-from registry.records.split import registration
-from registry.records.split import versions
+from registry.records import registration
+from registry.records import versions
 from registry.views.item import describe_item
 from registry.search.index import SearchIndex
 from registry.store import StoreError
 from registry.store.remote import RemoteStore
 from registry.records.versions import Agent
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.oxigraph_server import OxigraphServer, free_port
 from tests.test_registration import exemplar

@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from rdflib import Graph, URIRef
 
-from registry.records.split import versions
+from registry.records import versions
 from registry.accounts.users import Accounts
 from registry.records.versions import Agent
 from tests.conftest import BASE
@@ -179,7 +179,7 @@ def test_a_claim_is_waited_for_while_alive_and_cleared_once_its_writer_is_long_g
     from registry.store.remote import RemoteStore
     url = cluster["server"].url
     store = RemoteStore(url + "/query", url + "/update")
-    iri, graph, ldr = f"{BASE}/id/exemplars/claimed", versions.claims_graph(model), model.base.ldr
+    iri, graph, ldr = f"{BASE}/id/exemplars/claimed", claims_graph(model), model.base.ldr
     publisher = Agent("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher")
 
     def claim(name: str, age: float) -> None:

@@ -9,7 +9,7 @@ from registry.bulk import loader
 from registry.accounts.users import Agent
 from registry.records.registration import submit
 from registry.search.index import SearchIndex
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE
 from tests.test_registration import exemplar
 

@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from registry.runtime.rate_limit import RateLimiter
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.test_registration import auth
 

@@ -17,7 +17,7 @@ from tests.listener import Listener
 
 from registry.query.service import QueryError, _outcome, keywords, within_limit
 from registry.query.guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.waiting import wait_for
 

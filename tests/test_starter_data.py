@@ -8,7 +8,7 @@ from rdflib import URIRef
 from rdflib.namespace import DCTERMS, RDF
 
 from registry.bulk import loader
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from registry.records.split import split_records
 from tests.conftest import BASE, require_councils_csv
 

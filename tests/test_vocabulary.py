@@ -10,7 +10,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from registry.vocab.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
-from registry.vocab.namespaces import REG, REGISTERS, VOCABULARY
+from registry.rdf.namespaces import REG, REGISTERS, VOCABULARY
 from tests.conftest import BASE
 
 FILES = ONTOLOGY_FILES + SHAPES_FILES

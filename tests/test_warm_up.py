@@ -1,8 +1,8 @@
 """What a server does as it starts so that the first submission is not the slow one."""
 from __future__ import annotations
 
-import registry.runtime.warm_up as warm
-from registry.runtime.warm_up import warm_up
+import registry.records.warm_up as warm
+from registry.records.warm_up import warm_up
 from tests.conftest import app_over, close_app
 
 

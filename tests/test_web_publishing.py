@@ -11,7 +11,7 @@ from rdflib.namespace import SH, XSD
 
 from registry.views.forms import form_for
 from registry.vocab.model import load_model
-from registry.vocab.namespaces import VOCABULARY
+from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
 from tests.web import PASSWORD, add_users, csrf, form_fields, sign_in as attempt
 
@@ -393,7 +393,7 @@ def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app
     """GOV.UK's error summary lists the errors in the order of the fields on the page. Answers the
     form cannot read (a record that is not registered, a web address that is not one) were listed
     before those the shapes found (a required field left empty), wherever their fields were."""
-    from registry.vocab.namespaces import REGISTERS
+    from registry.rdf.namespaces import REGISTERS
     client = app.test_client()
     sign_in(client, "amy")
     model = load_model(BASE)

@@ -509,7 +509,7 @@ def organisation_iri(model, organisation: str, organisations: Mapping[str, str])
     with the same words, if it names none. `organisations` maps the organisations' titles in
     lower case to their IRIs: `organisation_titles`, or, while another process holds the
     embedded store open, its search index's (`SearchIndex.titles`)."""
-    from registry.views.forms import UnknownRecord, record_iri
+    from registry.records.naming import UnknownRecord, record_iri
     try:
         return record_iri(model, organisation, model.register_class["organisations"], organisations)
     except UnknownRecord as exc:
@@ -518,5 +518,5 @@ def organisation_iri(model, organisation: str, organisations: Mapping[str, str])
 
 def organisation_titles(store, model) -> dict[str, str]:
     """Title in lower case -> IRI of every organisation in the store, for `organisation_iri`."""
-    from registry.views.forms import registered_titles, titles_to_iris
+    from registry.records.naming import registered_titles, titles_to_iris
     return titles_to_iris(registered_titles(store, model, model.register_class["organisations"]))

@@ -1,4 +1,4 @@
 """The whole registry at once: loading files as one validated bundle (loader), exporting and
-restoring dumps (dumps).
+restoring dumps (dumps), moving a store to the one vocabulary namespace (migrate).
 
-Imports vocab/, rdf/, store/, records/ and search/."""
+Imports search/, records/, store/, vocab/ and rdf/."""

@@ -11,14 +11,14 @@ from typing import Callable, Iterable
 from rdflib import Graph, URIRef
 
 from registry.vocab.model import DATA_DIR, Model
-from registry.vocab.namespaces import REG
+from registry.rdf.namespaces import REG
 from registry.records.split import split_records
 from registry.rdf.rdfio import InputError, format_for_path, parse, read_limited
 from registry.records.findings import Report
 from registry.store import Store
 from registry.records.validation import validate_graph
 from registry.records.versions import COMMAND_LINE, WRITE_LOCK, Agent, commit, current_versions, publish_vocabulary
-from registry.rdf.identifiers import sparql_iri, sparql_literal
+from registry.rdf.identifiers import sparql_iri
 
 Progress = Callable[[str], None]
 
@@ -61,11 +61,6 @@ def check_graph(graph: Graph, model: Model, store: Store | None, progress: Progr
     progress(f"validating {len(graph):,} statements")
     records, report = validate_graph(graph, model, store)
     return Outcome(report=report, records=records)
-
-
-def record_graph_name(model: Model, iri: str) -> str:
-    register, reference = model.base.split_item(iri)
-    return model.base.document(register, reference)
 
 
 def write_records(store: Store, model: Model, records: dict[str, Graph], agent: Agent = COMMAND_LINE,
@@ -177,19 +172,3 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
 """)
 
 
-def current_record(store: Store, model: Model, iri: str) -> Graph:
-    """The current description of one record (empty if it is not registered)."""
-    name = record_graph_name(model, iri)
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}")
-
-
-def is_registered(store: Store, model: Model, iri: str) -> bool:
-    return store.ask(f"ASK {{ GRAPH {sparql_iri(record_graph_name(model, iri))} {{ {sparql_iri(iri)} ?p ?o }} }}")
-
-
-def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
-    prefix = f"{model.base.iri}/id/{register}/"
-    rows = store.select(
-        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), {sparql_literal(prefix)})) "
-        f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}")
-    return sorted(row["s"] for row in rows)

@@ -1,3 +1,4 @@
-"""The `ldr` command (commands): each subcommand a thin wrapper over one registry function.
+"""The `ldr` command: its entry point (launch, which restarts a heavy command with the allocator
+first) and its subcommands (commands), each a thin wrapper over one registry function.
 
-May import everything in the registry."""
+May import every other package of the registry."""

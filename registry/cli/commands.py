@@ -145,7 +145,7 @@ def init(store: str | None, quiet: bool) -> None:
 
 def _init_store(settings: dict, model, quiet: bool) -> "Outcome":
     from registry.bulk import loader
-    from registry.vocab.migrate import old_vocabulary_problem
+    from registry.bulk.migrate import old_vocabulary_problem
     from registry.search.index import attach_index
     st = _open(settings, create=True, writes=False)
     problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
@@ -434,8 +434,8 @@ def migrate_vocabulary_command(store: str | None) -> None:
     """Move a store made before the vocabulary had one namespace: rewrite every IRI under
     {LDR_BASE}/def/ to the vocabulary's own namespace (docs/vocabulary.md), in one transaction,
     and rebuild the search index. On a store that has nothing to move it changes nothing."""
-    from registry.vocab.migrate import migrate_vocabulary
-    from registry.vocab.namespaces import VOCABULARY
+    from registry.bulk.migrate import migrate_vocabulary
+    from registry.rdf.namespaces import VOCABULARY
     settings = _settings(store, heavy=True)
     model = _model(settings)
     st = _open(settings, writes=False)   # the index is rebuilt once the store is moved
@@ -791,7 +791,7 @@ def _store_problem(settings) -> str:
         os.close(reader)
         message = b""
         try:
-            from registry.vocab.migrate import old_vocabulary_problem
+            from registry.bulk.migrate import old_vocabulary_problem
             opened = open_store(settings)
             try:
                 message = old_vocabulary_problem(opened, settings["LDR_BASE"], settings["LDR_STORE_DIR"]).encode("utf-8")

@@ -1,3 +1,3 @@
 """Checking a supplier's data against a standard's own validation resources (checker).
 
-Imports vocab/, rdf/ and store/."""
+Imports records/, store/, vocab/, rdf/ and runtime/."""

@@ -24,7 +24,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from registry import ROOT
 from registry.vocab.model import Model
-from registry.vocab.namespaces import LDR
+from registry.rdf.namespaces import LDR
 from registry.store import Store
 from registry.rdf.identifiers import sparql_iri
 from registry.rdf.text import MAX_NESTING, line_and_column, nesting_depth

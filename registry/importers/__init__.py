@@ -1,3 +1,3 @@
 """Records made from others' published data: every UK council from the mySociety CSV (councils).
 
-Imports vocab/, rdf/, records/ and bulk/."""
+Imports bulk/ and what it imports."""

@@ -21,9 +21,10 @@ from pathlib import Path
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
-from registry.bulk.loader import Outcome, Progress, _quiet, current_record, submit_graph
+from registry.bulk.loader import Outcome, Progress, _quiet, submit_graph
+from registry.records.versions import current_record
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REG, vocabulary_iri
+from registry.rdf.namespaces import REG, vocabulary_iri
 from registry.rdf.rdfio import InputError, read_limited
 from registry.store import Store
 

@@ -2,7 +2,7 @@
 that answers a real question, so an analyst sees results and the shape of the data at once."""
 from __future__ import annotations
 
-from registry.vocab.namespaces import Base
+from registry.rdf.namespaces import Base
 
 OPENING_QUERY = """\
 # Exemplar projects, who leads each, and the shared platforms they use.

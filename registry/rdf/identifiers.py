@@ -69,7 +69,7 @@ def check_reference(value: str) -> str:
 
 def check_register(value: str) -> str:
     """The register name, or BadTerm (404)."""
-    from registry.vocab.namespaces import REGISTERS   # here: this module is imported where rdflib is not (`ldr restore`)
+    from registry.rdf.namespaces import REGISTERS   # here: this module is imported where rdflib is not (`ldr restore`)
     if value not in REGISTERS:
         raise BadTerm("No such register", f"{shown(value)} is not a register. The registers are: "
                       f"{', '.join(REGISTERS)}.", status=404)

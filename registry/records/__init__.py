@@ -1,6 +1,6 @@
 """Records and their life: splitting a document into records (split), SHACL validation and its
-findings, the work pyshacl would otherwise repeat (shacl_reuse), submitting and changing records
-with permissions (registration), versions written and history read (versions), and the events
-each committed change publishes (events).
+findings, the work pyshacl would otherwise repeat (shacl_reuse), how people name records (naming),
+submitting and changing records with permissions (registration), versions written and records and
+history read (versions), and the work a server does once at start (warm_up).
 
-Imports vocab/, rdf/, store/ and search/ (similar records)."""
+Imports store/, vocab/ and rdf/."""

@@ -11,12 +11,13 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REG
+from registry.rdf.namespaces import REG
 from registry.records.split import split_records
 from registry.records.findings import Report, Result
 from registry.store import Store
 from registry.records.validation import validate_graph
-from registry.records.versions import WRITE_LOCK, Agent, VersionConflict, commit, current_versions, history_iri
+from registry.records.versions import WRITE_LOCK, Agent, VersionConflict, commit, current_versions
+from registry.store.layout import history_iri
 from registry.rdf.identifiers import is_web_iri, shown, sparql_iri
 
 
@@ -81,7 +82,7 @@ def edit_refusal(store: Store, model: Model, iri: str, agent: Agent) -> str | No
     owner = owner_of(store, model, iri)
     if may_edit(agent, owner):
         return None
-    from registry.views.presentation import titles
+    from registry.records.naming import titles
     names = titles(store, [iri] + ([owner] if owner else []))
     record = names.get(iri) or iri.rstrip("/").rsplit("/", 1)[-1]
     if owner is None:   # loaded with the starter data or imported, not submitted by an organisation
@@ -281,7 +282,7 @@ def change_status(store: Store, model: Model, iri: str, new_status: str, agent: 
                                 f"{', '.join(names + ['invalid'])}.")
     with WRITE_LOCK:
         current = _existing(store, model, iri)
-        from registry.bulk.loader import current_record
+        from registry.records.versions import current_record
         graph = current_record(store, model, iri)
         status = graph.value(URIRef(iri), REG.status)
         allowed = allowed_transitions(model, status)

@@ -13,7 +13,7 @@ from pyshacl import validate as shacl_validate
 
 from registry.vocab.model import Model
 from registry.rdf.identifiers import sparql_iris
-from registry.vocab.namespaces import REG, SCHEMA
+from registry.rdf.namespaces import REG, SCHEMA
 from registry.records.split import owner_of, split_records
 from registry.records.findings import Report, Result
 from registry.records.shacl_reuse import reusing, shapes_graph

@@ -26,11 +26,12 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REG
+from registry.rdf.namespaces import REG
 from registry.store import Store
 from registry.store.base import StoreError, nt_lines
-from registry.records.events import RecordEvent
-from registry.rdf.identifiers import sparql_iri
+from registry.store.events import RecordEvent
+from registry.rdf.identifiers import sparql_iri, sparql_literal
+from registry.store.layout import claims_graph, doc_iri, history_iri, state_graph, version_iri
 
 VERSION = "http://purl.org/linked-data/version#"
 CURRENT = URIRef(VERSION + "currentVersion")
@@ -67,19 +68,6 @@ class VersionConflict(Exception):
         super().__init__(f"{iri} is at version {current}, not {expected}")
 
 
-def doc_iri(model: Model, iri: str) -> str:
-    register, reference = model.base.split_item(iri)
-    return model.base.document(register, reference)
-
-
-def version_iri(model: Model, iri: str, number: int) -> str:
-    return f"{doc_iri(model, iri)}/version/{number}"
-
-
-def history_iri(model: Model, iri: str) -> str:
-    return f"{doc_iri(model, iri)}/history"
-
-
 def current_versions(store: Store, model: Model, iris: list[str]) -> dict[str, int]:
     """The current version number of each record (records not registered are absent)."""
     found: dict[str, int] = {}
@@ -101,11 +89,6 @@ def _agent_node(graph: Graph, agent: Agent, model: Model) -> BNode:
     if agent.organisation:
         graph.add((node, PROV.actedOnBehalfOf, URIRef(agent.organisation)))
     return node
-
-
-def state_graph(model: Model) -> str:
-    """The named graph that says when the registry last changed, and by which change."""
-    return f"{model.base.iri}/catalogue/state"
 
 
 def last_change(store: Store, model: Model) -> tuple[str, str]:
@@ -208,11 +191,6 @@ def _by_value(graph: Graph) -> Graph:
 def _xsd_time(moment: datetime.datetime) -> Literal:
     """A UTC time as the registry writes it: xsd:dateTime to the millisecond, with Z."""
     return Literal(moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
-
-
-def claims_graph(model: Model) -> str:
-    """The named graph where writers sharing a store claim the records they are about to change."""
-    return f"{model.base.iri}/catalogue/claims"
 
 
 @contextmanager
@@ -487,3 +465,21 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
                  "outcome": "Changes asked for" if str(r["kind"]) == "changes"
                  else f"Status changed to {_status_label(model, r.get('status')) or 'another status'}"})
     return list(records.values())
+
+
+def current_record(store: Store, model: Model, iri: str) -> Graph:
+    """The current description of one record (empty if it is not registered)."""
+    name = doc_iri(model, iri)
+    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}")
+
+
+def is_registered(store: Store, model: Model, iri: str) -> bool:
+    return store.ask(f"ASK {{ GRAPH {sparql_iri(doc_iri(model, iri))} {{ {sparql_iri(iri)} ?p ?o }} }}")
+
+
+def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
+    prefix = f"{model.base.iri}/id/{register}/"
+    rows = store.select(
+        f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), {sparql_literal(prefix)})) "
+        f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}")
+    return sorted(row["s"] for row in rows)

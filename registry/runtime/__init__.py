@@ -1,2 +1,4 @@
-"""Running the registry: every setting (settings), the memory allocator (allocator), the `ldr`
-entry point (launch), work done once at start (warm_up) and per-client rate limits (rate_limit)."""
+"""Running the registry's processes: every setting (settings), the memory allocator (allocator)
+and per-client rate limits (rate_limit).
+
+Imports nothing else of the registry."""

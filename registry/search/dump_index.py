@@ -31,7 +31,7 @@ def build(dump: Path, index: Path, base: str) -> int:
     from registry.vocab.model import load_model
     from registry.search.index import SearchIndex
     from registry.store.embedded import EmbeddedStore
-    from registry.records.versions import state_graph
+    from registry.store.layout import state_graph
     model = load_model(base)
     state = ox.NamedNode(state_graph(model))
     memory = ox.Store()

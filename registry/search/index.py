@@ -23,7 +23,7 @@ from rdflib import URIRef
 from rdflib.namespace import SKOS
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 from registry.search.files import index_path, remove_index_files
 from registry.store import Store
 from registry.store.base import StoreError

@@ -1,4 +1,9 @@
-"""The narrow store interface and the factory that picks an implementation from settings."""
+"""The triple store: the narrow interface (base), the embedded on-disk store (embedded), any
+SPARQL 1.1 server (remote), the IRI of every named graph the registry writes (layout), and the
+record events each committed change publishes to its subscribers (events). Here: the factory
+that picks an implementation from settings.
+
+Imports vocab/ and rdf/."""
 from __future__ import annotations
 
 from typing import Any, Mapping

@@ -11,7 +11,7 @@ if TYPE_CHECKING:   # rdflib is not imported by commands that never build a grap
     from rdflib import Graph
     from rdflib.term import Node
 
-    from registry.records.events import Events
+    from registry.store.events import Events
 
 
 class StoreError(Exception):
@@ -38,7 +38,7 @@ class StoreInUse(StoreError):
 class Store(Protocol):
     #: whether other processes may write to it at the same time (versions._claimed)
     shared: bool
-    #: what subscribes to the records' committed changes (registry.records.events)
+    #: what subscribes to the records' committed changes (registry.store.events)
     events: Events
 
     def select(self, sparql: str) -> list[dict[str, Node]]:

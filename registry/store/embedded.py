@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Mapping
 
 import pyoxigraph as ox
 
-from registry.records.events import Events
+from registry.store.events import Events
 from registry.store.base import StoreError, StoreInUse, insert_data
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
-        self.events = Events()   # what subscribes to this store's committed changes (registry.records.events)
+        self.events = Events()   # what subscribes to this store's committed changes (registry.store.events)
         if not create and not self.path.is_dir():
             raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
         try:

@@ -14,7 +14,7 @@ import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from registry.records.events import Events
+from registry.store.events import Events
 from registry.rdf.rdfio import to_rdflib
 from registry.store.base import StoreError, insert_data
 
@@ -27,7 +27,7 @@ class RemoteStore:
         if not query_url or not update_url:
             raise StoreError("LDR_STORE=sparql needs LDR_SPARQL_QUERY_URL and LDR_SPARQL_UPDATE_URL")
         self.query_url, self.update_url, self.gsp_url, self.timeout = query_url, update_url, gsp_url, timeout
-        self.events = Events()   # what subscribes to this store's committed changes (registry.records.events)
+        self.events = Events()   # what subscribes to this store's committed changes (registry.store.events)
         self._auth = ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
 
     def _post(self, url: str, form, accept: str | None = None, timeout: float | None = None) -> bytes:

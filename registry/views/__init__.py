@@ -1,5 +1,6 @@
 """Read models for pages and reports: one item's description (item), its rows for a page
 (presentation), forms generated from the shapes (forms), programme reports (reports), the DCAT
-catalogue (catalogue) and which standards apply (applicable). Nothing here is HTTP.
+catalogue (catalogue), which standards apply (applicable) and the /def/ page (vocabulary).
+Nothing here is HTTP.
 
-Imports vocab/, rdf/, store/, records/, search/ and query/."""
+Imports query/, records/, store/, vocab/ and rdf/."""

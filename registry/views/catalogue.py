@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REGISTERS
+from registry.rdf.namespaces import REGISTERS
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DUMPS = {"registry.nq.gz": ("application/n-quads", ox.RdfFormat.N_QUADS),

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
-from registry.rdf.identifiers import is_reference, is_web_iri, sparql_iri
+from registry.rdf.identifiers import is_web_iri
 from registry.vocab.model import Model
-from registry.vocab.namespaces import REG
-from registry.views.presentation import plain_number, titles
+from registry.rdf.namespaces import REG
+from registry.views.presentation import plain_number
+from registry.records.naming import UnknownRecord, record_iri, titles
 
 DASH = "http://datashapes.org/dash#"
 SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
@@ -212,103 +213,6 @@ def _values(form, f: Field) -> list[str]:
     if len(given) > _most_values(f):
         raise FormProblem({f.id: _too_many(f)})
     return [v.strip() for v in given if v is not None and v.strip()]
-
-
-class UnknownRecord(ValueError):
-    """What a person typed to name a registered record names none of the field's kind; the
-    message says what was typed, what is wanted, and an example from the register."""
-
-
-def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str, str]]:
-    """(title, IRI) of every record here of `node_class` (any record for reg:RegisterItem), in
-    the order of their titles: the suggestions of a record field, and what record_iri reads."""
-    here = f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/'))"
-    if node_class == REG.RegisterItem:
-        query = f"SELECT ?s ?title WHERE {{ ?s <{DCTERMS.title}> ?title {here} }}"
-    else:
-        query = (f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-                 f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}")
-    return [(str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")]
-
-
-#: what titles_to_iris gives for a title more than one record has
-SHARED_TITLE = ""
-
-
-def titles_to_iris(rows) -> dict[str, str]:
-    """Title in lower case -> IRI, from (title, IRI) pairs: what record_iri looks a title up in.
-    A title two records share names neither: it maps to SHARED_TITLE, and the form shows those
-    records by their address. Every record is also known by its IRI, so none is left out of what
-    record_iri accepts."""
-    rows = list(rows)
-    named: dict[str, set[str]] = {}
-    for title, iri in rows:
-        named.setdefault(title.lower(), set()).add(iri)
-    records = {title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()}
-    records.update({iri.lower(): iri for _, iri in rows})
-    return records
-
-
-def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str:
-    """The registered record a person named: by its title (`records`, title in lower case ->
-    IRI, every record it may be), by its reference in any case (leeds-city-council,
-    Leeds-City-Council), by its IRI, or by the address of its page as a browser shows it
-    (…/doc/organisations/leeds-city-council). UnknownRecord, saying what to give, otherwise.
-    The one way a record is named: record fields of the publishing form, the invite form,
-    `ldr user create --org` and POST /tokens all read their organisation with it."""
-    text = given.strip()
-    registers = sorted(model.register_of_types({node_class}) if node_class is not None else ()) \
-        or sorted(model.register_class)
-    kind = registers[0][:-1] if len(registers) == 1 else "record"   # organisations -> organisation
-    titled = records.get(text.lower())
-    named = model.base.split_item(titled) if titled else _item_named(model, text)
-    if titled and (named is None or named[0] in registers):
-        return titled
-    if named is not None and named[0] not in registers:
-        raise UnknownRecord(f"“{text}” is not {_a(kind)}: give the title, reference or address of a "
-                            f"registered {kind}{_example(model, kind, records)}")
-    known = set(records.values())
-    if named is not None:
-        candidates = [model.base.item(*named)]
-    elif is_reference(text.lower()):
-        candidates = [model.base.item(register, text.lower()) for register in registers]
-    else:
-        candidates = []
-    for iri in candidates:
-        if iri in known:
-            return iri
-    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
-    if not text:
-        raise UnknownRecord(f"give {wanted}")
-    if records.get(text.lower()) == SHARED_TITLE:
-        raise UnknownRecord(f"more than one {kind} has the title “{text}”: give the reference or address "
-                            f"of the one you mean")
-    raise UnknownRecord(f"“{text}” is not {wanted}")
-
-
-def _item_named(model: Model, text: str) -> tuple[str, str] | None:
-    """(register, reference) of the record an address here names: its IRI (/id/…) or its page
-    (/doc/…, with a format suffix such as .html, a query or a fragment); None if it names none."""
-    for part in ("/id/", "/doc/"):
-        if text.startswith(model.base.iri + part):
-            path = re.split(r"[?#]", text[len(model.base.iri + part):])[0].strip("/")
-            register, _, reference = path.partition("/")
-            reference = reference.split(".", 1)[0].lower()   # a reference has no dot: .html, .ttl
-            return (register, reference) if register in model.register_class and is_reference(reference) else None
-    register, _, reference = text.partition("/")   # exemplars/bops, as in an address
-    return (register, reference.lower()) if register in model.register_class and is_reference(reference.lower()) \
-        else None
-
-
-def _a(kind: str) -> str:
-    return ("an " if kind[:1] in "aeiou" else "a ") + kind
-
-
-def _example(model: Model, kind: str, records: dict[str, str]) -> str:
-    """", such as …" with a record of the kind from the register itself; "" if it has none."""
-    named = [model.base.split_item(records[title]) for title in sorted(records) if records[title] != SHARED_TITLE]
-    example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)
-    return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"
 
 
 def graph_from_form(model: Model, register: str, reference: str, form,

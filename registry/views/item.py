@@ -5,9 +5,9 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
 from registry.rdf.identifiers import sparql_iris
-from registry.bulk.loader import current_record
+from registry.records.versions import current_record
 from registry.vocab.model import Model
-from registry.vocab.namespaces import PREFIXES
+from registry.rdf.namespaces import PREFIXES
 from registry.store import Store
 
 

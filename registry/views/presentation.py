@@ -39,17 +39,6 @@ def title_of(graph: Graph, node) -> str | None:
     return None
 
 
-def titles(store, iris) -> dict[str, str]:
-    """The titles the store holds for these things (organisations, records), by IRI; those with
-    none are left out, for the caller to show some other way."""
-    wanted = sorted({str(i) for i in iris if i})
-    if not wanted:
-        return {}
-    return {str(row["s"]): str(row["title"]) for row in store.select(
-        "SELECT ?s ?title WHERE { VALUES ?s { " + " ".join(sparql_iri(i) for i in wanted)
-        + " } ?s <http://purl.org/dc/terms/title> ?title }")}
-
-
 IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
 
 

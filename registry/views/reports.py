@@ -19,7 +19,7 @@ PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 
 
 @dataclass
-class Report:
+class ProgrammeReport:
     name: str
     title: str
     description: str
@@ -38,25 +38,25 @@ def _counts(rows: list[list], column: int) -> list[list]:
     return rows
 
 
-def exemplars_by_phase(store: Store, model: Model) -> Report:
+def exemplars_by_phase(store: Store, model: Model) -> ProgrammeReport:
     ldr = model.base.ldr
     rows = _rows(store, f"""SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {{
         ?e a <{ldr}Exemplar> . OPTIONAL {{ ?e <{ldr}phase>/skos:prefLabel ?p }}
         BIND(COALESCE(?p, "Not stated") AS ?label) }} GROUP BY ?label ORDER BY DESC(?n) ?label""", ["label", "n"])
-    return Report("exemplars-by-phase", "Exemplars by phase", "How far exemplar projects have come.",
+    return ProgrammeReport("exemplars-by-phase", "Exemplars by phase", "How far exemplar projects have come.",
                   ["Phase", "Exemplars"], _counts(rows, 1), chart=1)
 
 
-def exemplars_by_service_area(store: Store, model: Model) -> Report:
+def exemplars_by_service_area(store: Store, model: Model) -> ProgrammeReport:
     ldr = model.base.ldr
     rows = _rows(store, f"""SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {{
         ?e a <{ldr}Exemplar> ; <{ldr}serviceArea>/skos:prefLabel ?label }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
                  ["label", "n"])
-    return Report("exemplars-by-service-area", "Exemplars by service area", "Which council services exemplars serve.",
+    return ProgrammeReport("exemplars-by-service-area", "Exemplars by service area", "Which council services exemplars serve.",
                   ["Service area", "Exemplars"], _counts(rows, 1), chart=1)
 
 
-def _taking_part(store: Store, model: Model, prop: str, scheme: str, title: str, name: str) -> Report:
+def _taking_part(store: Store, model: Model, prop: str, scheme: str, title: str, name: str) -> ProgrammeReport:
     ldr = model.base.ldr
     involvement = "|".join(f"<{p}>" for p in (ldr.leadOrganisation, ldr.partnerOrganisation, ldr.reusedBy, ldr.usedBy,
                                                ldr.party, "http://purl.org/dc/terms/publisher"))
@@ -64,22 +64,22 @@ def _taking_part(store: Store, model: Model, prop: str, scheme: str, title: str,
         ?concept skos:inScheme <{model.base.scheme_graph(scheme)}> ; skos:prefLabel ?label .
         OPTIONAL {{ ?c <{prop}> ?concept ; a <{ldr}LocalAuthority> . FILTER EXISTS {{ ?r {involvement} ?c }} }}
         }} GROUP BY ?label ORDER BY DESC(?n) ?label""", ["label", "n"])
-    return Report(name, title, "Councils that lead, partner in, reuse or use an asset, or are party to an agreement. "
+    return ProgrammeReport(name, title, "Councils that lead, partner in, reuse or use an asset, or are party to an agreement. "
                   "Rows with 0 are missing from the programme.", [title.split(" by ")[-1].capitalize(), "Councils taking part"],
                   _counts(rows, 1), chart=1)
 
 
-def councils_by_type(store: Store, model: Model) -> Report:
+def councils_by_type(store: Store, model: Model) -> ProgrammeReport:
     return _taking_part(store, model, str(model.base.ldr.councilType), "council-type",
                         "Councils taking part by council type", "councils-by-type")
 
 
-def councils_by_region(store: Store, model: Model) -> Report:
+def councils_by_region(store: Store, model: Model) -> ProgrammeReport:
     return _taking_part(store, model, str(model.base.ldr.region), "region",
                         "Councils taking part by region", "councils-by-region")
 
 
-def reuse(store: Store, model: Model) -> Report:
+def reuse(store: Store, model: Model) -> ProgrammeReport:
     ldr = model.base.ldr
     rows = _rows(store, f"""SELECT ?title ?kind (COUNT(DISTINCT ?c) AS ?n) WHERE {{
         {{ ?a a <{ldr}Exemplar> BIND("Exemplar" AS ?kind) OPTIONAL {{ ?a <{ldr}reusedBy> ?c . ?c a <{ldr}LocalAuthority> }} }}
@@ -88,20 +88,20 @@ def reuse(store: Store, model: Model) -> Report:
            OPTIONAL {{ {{ ?a <{ldr}usedBy> ?c }} UNION {{ ?e <{ldr}usesPlatform> ?a ; <{ldr}leadOrganisation>|<{ldr}partnerOrganisation>|<{ldr}reusedBy> ?c }}
                       ?c a <{ldr}LocalAuthority> }} }}
         ?a dcterms:title ?title }} GROUP BY ?title ?kind ORDER BY DESC(?n) ?title""", ["title", "kind", "n"])
-    return Report("reuse", "Reuse of exemplars and platforms", "How many councils reuse each exemplar or use each platform.",
+    return ProgrammeReport("reuse", "Reuse of exemplars and platforms", "How many councils reuse each exemplar or use each platform.",
                   ["Asset", "Kind", "Councils"], _counts(rows, 2), chart=2)
 
 
-def standards_adoption(store: Store, model: Model) -> Report:
+def standards_adoption(store: Store, model: Model) -> ProgrammeReport:
     rows = _rows(store, """SELECT ?title (COUNT(DISTINCT ?a) AS ?n) WHERE {
         ?s a dcterms:Standard ; dcterms:title ?title . OPTIONAL { ?a dcterms:conformsTo ?s }
         } GROUP BY ?title ORDER BY DESC(?n) ?title""", ["title", "n"])
-    return Report("standards-adoption", "Standards adoption",
+    return ProgrammeReport("standards-adoption", "Standards adoption",
                   "How many registered platforms, exemplars and products conform to each standard.",
                   ["Standard", "Conforming assets and products"], _counts(rows, 1), chart=1)
 
 
-def agreements_due(store: Store, model: Model, today: datetime.date | None = None) -> Report:
+def agreements_due(store: Store, model: Model, today: datetime.date | None = None) -> ProgrammeReport:
     today = today or datetime.date.today()
     soon = today + datetime.timedelta(days=90)
     ldr = model.base.ldr
@@ -111,19 +111,19 @@ def agreements_due(store: Store, model: Model, today: datetime.date | None = Non
              IF(?review < "{today}"^^xsd:date, "Past its review date",
              IF(?review <= "{soon}"^^xsd:date, "Review due within 90 days", ""))) AS ?state)
         FILTER(?state != "") }} ORDER BY ?review ?title""", ["title", "review", "state"])
-    return Report("agreements-due-for-review", "Agreements due for review",
+    return ProgrammeReport("agreements-due-for-review", "Agreements due for review",
                   f"Agreements past their review date, due within 90 days (by {soon}), or giving no review date.",
                   ["Agreement", "Next review", "State"], rows)
 
 
-def not_reviewed(store: Store, model: Model, today: datetime.date | None = None) -> Report:
+def not_reviewed(store: Store, model: Model, today: datetime.date | None = None) -> ProgrammeReport:
     today = today or datetime.date.today()
     cutoff = datetime.datetime.combine(today - datetime.timedelta(days=365), datetime.time(), datetime.timezone.utc)
     rows = _rows(store, f"""SELECT ?title ?changed WHERE {{
         GRAPH ?h {{ ?r version:currentVersion ?v . ?v prov:generatedAtTime ?changed }}
         FILTER(?changed < "{cutoff.isoformat()}"^^xsd:dateTime)
         ?r dcterms:title ?title }} ORDER BY ?changed ?title""", ["title", "changed"])
-    return Report("not-reviewed", "Records not reviewed for 12 months",
+    return ProgrammeReport("not-reviewed", "Records not reviewed for 12 months",
                   f"Records whose description has not changed since {cutoff.date()}.", ["Record", "Last changed"], rows)
 
 
@@ -134,7 +134,7 @@ REPORTS = {"exemplars-by-phase": exemplars_by_phase, "exemplars-by-service-area"
            "not-reviewed": not_reviewed}
 
 
-def all_reports(store: Store, model: Model) -> list[Report]:
+def all_reports(store: Store, model: Model) -> list[ProgrammeReport]:
     return [make(store, model) for make in REPORTS.values()]
 
 
@@ -144,7 +144,7 @@ def all_reports(store: Store, model: Model) -> list[Report]:
 LABEL_LINE = 30
 
 
-def bar_chart(report: Report, width: int = 300) -> dict:
+def bar_chart(report: ProgrammeReport, width: int = 300) -> dict:
     """The geometry of an accessible horizontal bar chart (drawn as SVG by the page). Each label
     is written in full above its bar, over as many lines as it needs, rather than squeezed
     into a column beside it where a long name would run off the chart's edge."""

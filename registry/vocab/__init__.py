@@ -1,5 +1,4 @@
-"""The registry's own vocabulary: the ontology, concept schemes, registers and shapes as loaded
-(model), every namespace and the IRIs made from the base (namespaces), the JSON-LD context, the
-/def/ page's model (page) and moving a store to the one vocabulary namespace (migrate).
+"""The registry's own vocabulary as loaded: the ontology, concept schemes, registers and shapes
+(model) and the compact JSON-LD context made from them (jsonld_context).
 
-Imports only rdf/ and store/ of the registry."""
+Imports only rdf/ (the layers are in pyproject.toml's import contract)."""

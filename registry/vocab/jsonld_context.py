@@ -6,7 +6,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import PREFIXES
+from registry.rdf.namespaces import PREFIXES
 
 #: Reused terms every record uses, with the short key a JSON reader sees.
 REUSED = {

@@ -12,7 +12,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
 from registry import ROOT
-from registry.vocab.namespaces import REG, REGISTERS, Base
+from registry.rdf.namespaces import REG, REGISTERS, Base
 from registry.rdf.rdfio import FORMATS, parse, read_limited
 
 ONTOLOGY_FILES = ("ontology/ldr.ttl", "ontology/schemes.ttl", "ontology/registers.ttl")

@@ -9,7 +9,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
 
 from registry.vocab.model import Model
-from registry.vocab.namespaces import LDR, VOCABULARY, vocabulary_part
+from registry.rdf.namespaces import LDR, VOCABULARY, vocabulary_part
 from registry.store import Store
 from registry.rdf.identifiers import sparql_iri
 

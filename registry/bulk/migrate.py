@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Mapping
 
 from registry.rdf.identifiers import sparql_iri, sparql_literal
-from registry.vocab.namespaces import VOCABULARY, Base
+from registry.rdf.namespaces import VOCABULARY, Base
 from registry.store import Store
 
 if TYPE_CHECKING:

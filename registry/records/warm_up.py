@@ -7,7 +7,7 @@ what the vocabulary says about each term and fills SQLite's and RocksDB's caches
 """
 from __future__ import annotations
 
-from registry.bulk.loader import current_record
+from registry.records.versions import current_record
 from registry.vocab.model import Model
 from registry.records.registration import similar_records
 from registry.store import Store
