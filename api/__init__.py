@@ -3,26 +3,18 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-import logging
-import threading
-
 from flask import Flask, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 
-from registry.accounts.users import open_accounts
-from registry.runtime.allocator import allocator_library
-from registry.vocab.model import load_model
-from registry.search.index import attach_index
-from registry.runtime.settings import load_settings
-from registry.query.remote import RemoteQueries
-from registry.query.service import QueryError, QueryPool
-from registry.store import open_store
+from registry.assembly import Registry, open_registry
 from registry.store.base import StoreError
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the app from settings (LDR_* variables, the LDR_CONFIG file, then `config`)."""
-    settings = load_settings(config)
+def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | None = None) -> Flask:
+    """Build the app over a registry (the composition root, registry.assembly), made here from
+    settings (LDR_* variables, the LDR_CONFIG file, then `config`) when none is given."""
+    registry = registry or open_registry(config)
+    settings = registry.settings
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     from .bodies import FormLimitedRequest
     app.request_class = FormLimitedRequest
@@ -31,13 +23,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
     app.config["LDR"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
-    app.extensions["ldr.model"] = load_model(settings["LDR_BASE"])
-    store = open_store(settings)
-    app.extensions["ldr.store"] = store
-    query_service = app.extensions["ldr.queries"] = QueryService(store, settings)
-    store.events.subscribe("the SPARQL answers", lambda events: query_service.refresh())
-    app.extensions["ldr.accounts"] = open_accounts(settings)
-    app.extensions["ldr.index"] = attach_index(store, app.extensions["ldr.model"], settings)
+    app.extensions["ldr.registry"] = registry
+    # every part is made now, as the server starts, not by the first request that needs it
+    app.extensions["ldr.model"] = registry.model
+    app.extensions["ldr.store"] = registry.store
+    app.extensions["ldr.queries"] = registry.queries
+    app.extensions["ldr.accounts"] = registry.accounts
+    app.extensions["ldr.index"] = registry.index
 
     from .accounts_pages import bp as accounts_pages
     from .bodies import WholeBodies
@@ -171,68 +163,3 @@ def _error_pages(app: Flask) -> None:
         app.logger.exception("unexpected error")
         return problem(500, "Internal server error", "Something went wrong on the server; it has been logged. "
                        "Nothing you sent was written unless you received a success response.")
-
-
-class QueryService:
-    """The query pool, started on first use (spawning workers costs a second), with the
-    snapshot it reads refreshed whenever the registry changes."""
-
-    def __init__(self, store, settings):
-        self.store, self.settings = store, settings
-        self._pool: QueryPool | None = None
-        self._snapshot: str | None = None
-        self._stale = False
-        self._lock = threading.Lock()
-        self._snapshot_lock = threading.Lock()
-
-    @property
-    def remote(self) -> bool:
-        """On a SPARQL server, queries go to the server itself: there are no local snapshots."""
-        return hasattr(self.store, "query_request")
-
-    def snapshot(self) -> str:
-        """The latest snapshot, taken now if the registry changed since the last one: a write
-        does not wait for it (profiled: a third of a submission's time), the next query does."""
-        with self._snapshot_lock:
-            if self._snapshot is None or self._stale:
-                self._stale = False   # before the checkpoint: a write during it marks it stale again
-                try:
-                    self._snapshot = self.store.checkpoint()
-                except StoreError as exc:
-                    # Reads go on when the disk is full: queries run on the last snapshot taken
-                    # (warm-up takes one as the server starts), and the next query tries again.
-                    self._stale = True
-                    if self._snapshot is None:
-                        raise QueryError("unavailable", "Queries cannot run just now: the registry could not "
-                                         "make a copy of its store to query (its disk may be full). The "
-                                         "operator has been told in the log.") from exc
-                    logging.getLogger("ldr").warning("no new snapshot for queries (%s); answering from the "
-                                                     "last one", exc)
-            return self._snapshot
-
-    def refresh(self) -> None:
-        """The registry has changed: the next query reads a new snapshot. Called for every committed
-        change by the record-events spine (create_app subscribes it; registry.store.events)."""
-        self._stale = True
-
-    def __call__(self) -> QueryPool | RemoteQueries:
-        with self._lock:
-            if self._pool is None:
-                s = self.settings
-                if self.remote:
-                    # one worker, only to parse the rare query that could hold SERVICE (the server runs them all)
-                    checker = QueryPool(lambda: "", size=1, timeout=s["LDR_QUERY_TIMEOUT"],
-                                        memory_mb=s["LDR_QUERY_MEMORY_MB"], allocator=allocator_library(s["LDR_ALLOCATOR"]))
-                    self._pool = RemoteQueries(self.store, timeout=s["LDR_QUERY_TIMEOUT"],
-                                               max_rows=s["LDR_QUERY_MAX_ROWS"], checker=checker,
-                                               at_once=s["LDR_QUERY_WORKERS"] + s["LDR_QUERY_WAITING"])
-                else:
-                    self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
-                                           max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
-                                           allocator=allocator_library(s["LDR_ALLOCATOR"]), engine=self.store.engine,
-                                           waiting=s["LDR_QUERY_WAITING"])
-            return self._pool
-
-    def close(self) -> None:
-        if self._pool is not None:
-            self._pool.close()

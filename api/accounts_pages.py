@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 
 from registry.accounts.users import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
                                check_username, organisation_iri, organisation_titles)
@@ -14,12 +14,13 @@ from registry.records.versions import AUDIT
 
 from .documents import _local_href, _not_found
 from .web_auth import begin, signed_in, web_user
+from .current import registry
 
 bp = Blueprint("accounts_pages", __name__)
 
 
 def _accounts():
-    return current_app.extensions["ldr.accounts"]
+    return registry().accounts
 
 
 def admin_only(view):
@@ -45,7 +46,7 @@ def _page(status: int = 200, **shown):
 def _organisations(iris) -> dict[str, dict]:
     """Each organisation's name (its title in the store) and the page to link it to, by IRI."""
     iris = [i for i in iris if i]
-    names = titles(current_app.extensions["ldr.store"], iris)
+    names = titles(registry().store, iris)
     return {iri: {"title": names.get(iri), "href": _local_href(iri)} for iri in iris}
 
 
@@ -56,7 +57,7 @@ def accounts_page():
 
 
 def _organisation(field: str) -> str:
-    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    store, model = registry().store, registry().model
     return organisation_iri(model, request.form.get(field, "").strip(), organisation_titles(store, model))
 
 
@@ -96,7 +97,7 @@ def invite():
         return _page(422, invite_errors={"username": _sentence(str(exc))})
     AUDIT.info("invitation for %s (%s for %s) by %s", username, role, organisation, web_user().username)
     # the registry's own address (LDR_BASE), not the request's Host header, which a client chooses
-    link = current_app.extensions["ldr.model"].base.iri + "/invitation/" + secret
+    link = registry().model.base.iri + "/invitation/" + secret
     return _page(invited=username, invitation_link=link)
 
 

@@ -15,6 +15,7 @@ from registry.records.versions import last_change
 
 from .documents import _alternates, _document, _local_href, _negotiate, _not_found, _split_suffix
 from .problems import problem
+from .current import registry
 
 bp = Blueprint("catalogue", __name__)
 
@@ -24,14 +25,14 @@ def _dumps() -> Dumps:
     if "ldr.dumps" not in app.extensions:
         store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
         app.extensions["ldr.dumps"] = Dumps(store_dir.with_name(store_dir.name + ".dumps"),
-                                            app.extensions["ldr.model"].base.prefixes())
+                                            app.extensions["ldr.registry"].model.base.prefixes())
     return app.extensions["ldr.dumps"]
 
 
 def _catalogue_graph() -> Graph:
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     settings = current_app.config["LDR"]
-    graph = describe_catalogue(model, current_app.extensions["ldr.store"],
+    graph = describe_catalogue(model, registry().store,
                                settings["LDR_DATA_LICENCE"], settings["LDR_DATA_LICENCE_TITLE"])
     bind_prefixes(graph, model)
     return graph
@@ -52,7 +53,7 @@ def catalogue(suffix: str = ""):
     if isinstance(media, Response):
         return media
     graph = _catalogue_graph()
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     iri = URIRef(f"{model.base.iri}/catalogue")
     html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
                                    alternates=_alternates("/catalogue"), dumps=list(DUMPS))
@@ -74,7 +75,7 @@ def register_doc(name: str):
     media = _negotiate(media)
     if isinstance(media, Response):
         return media
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     iri = URIRef(f"{model.base.iri}/id/{register}")
     full = _catalogue_graph()
     graph = Graph()
@@ -93,9 +94,9 @@ def register_doc(name: str):
 def dump(name: str):
     if name not in DUMPS:
         return problem(404, "No such dump", f"The dumps are: {', '.join(DUMPS)}.")
-    queries = current_app.extensions["ldr.queries"]
+    queries = registry().queries
     if queries.remote:   # on a SPARQL server: remade when the registry's latest change differs
-        change, _ = last_change(queries.store, current_app.extensions["ldr.model"])
+        change, _ = last_change(queries.store, registry().model)
         current = _dumps().current_remote(queries.store, hashlib.sha256(change.encode()).hexdigest()[:16])
     else:
         current = _dumps().current(queries.snapshot())

@@ -15,8 +15,9 @@ from registry.records.versions import current_versions
 from .documents import _not_found
 from .problems import problem
 from .sparql import query_problem
-from registry.query.service import QueryError
+from registry.query.guard import QueryError
 from registry.rdf.identifiers import sparql_iri
+from .current import registry
 
 bp = Blueprint("conformance", __name__)
 
@@ -28,7 +29,7 @@ def _directories() -> tuple[str, ...]:
 @bp.route("/check")
 def checker():
     """The checker's front page: which standards can be checked here, and of what kinds of document."""
-    store = current_app.extensions["ldr.store"]
+    store = registry().store
     standards = checkable_standards(store, _directories())
     return render_template("checker.html", standards=standards)
 
@@ -36,13 +37,13 @@ def checker():
 @bp.get("/standards/apply")
 def which_standards_apply():
     """Which standards apply to me: a form (service area, kind of product) and one row per standard."""
-    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    store, model = registry().store, registry().model
     values = {name: request.args.get(name, "").strip() for name, _, _ in FIELDS}
     fields = [{"name": name, "label": label, "choices": choices(model, scheme), "value": values[name]}
               for name, scheme, label in FIELDS]
 
     def run(query: str, substitutions: dict) -> list[dict]:
-        outcome = current_app.extensions["ldr.queries"]().run(
+        outcome = registry().queries().run(
             query, result_type="application/sparql-results+json", rdf_type="text/turtle", substitutions=substitutions)
         return json.loads(outcome.body)["results"]["bindings"]
 
@@ -59,7 +60,7 @@ def which_standards_apply():
 
 @bp.route("/doc/standards/<reference>/check", methods=["GET", "POST"])
 def check_standard(reference: str):
-    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    store, model = registry().store, registry().model
     iri = model.base.item("standards", reference)
     if iri not in current_versions(store, model, [iri]):
         return _not_found("Not registered", f"There is no standard {reference!r}.")

@@ -11,6 +11,7 @@ from registry.rdf.rdfio import FORMATS, serialize
 
 from .conneg import choose
 from .problems import problem
+from .current import registry
 
 #: (suffix, media type, label); the order decides what `*/*` gets: Turtle, for data clients.
 VARIANTS = [(".ttl", "text/turtle", "Turtle"), (".html", "text/html", "Web page (HTML)"),
@@ -44,7 +45,7 @@ def _borrowed_concepts() -> dict[str, str]:
     from rdflib.namespace import RDF, SKOS
 
     from registry.views.vocabulary import anchor
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     if "borrowed concepts" not in model.memo:
         onto = model.ontology
         model.memo["borrowed concepts"] = {
@@ -169,7 +170,7 @@ def _ways_on(path: str) -> list[tuple[str, str]]:
     register = parts[1] if parts[0] in ("doc", "id") and len(parts) > 1 else parts[0]
     ways = [("/search", "Search the registry"), ("/", "Go to the home page")]
     if register in REGISTERS:
-        model = current_app.extensions["ldr.model"]
+        model = registry().model
         label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
         ways.insert(0, (f"/{register}", f"Browse the {label} register"))
     return ways

@@ -22,16 +22,17 @@ from rdflib.namespace import DCTERMS, SKOS
 from .documents import (_alternates, _cacheable, _document, _local_href, _negotiate, _not_found,
                         _split_suffix)
 from .problems import problem
+from .current import registry
 
 bp = Blueprint("linked_data", __name__)
 
 
 def _store():
-    return current_app.extensions["ldr.store"]
+    return registry().store
 
 
 def _model():
-    return current_app.extensions["ldr.model"]
+    return registry().model
 
 
 @bp.get("/health")

@@ -5,7 +5,7 @@ import math
 import re
 from urllib.parse import urlencode
 
-from flask import g, Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import g, Blueprint, Response, abort, jsonify, render_template, request
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
@@ -15,6 +15,7 @@ from registry.rdf.text import csv_for_people
 
 from .documents import _local_href, _not_found, error_page, wants_page
 from .problems import problem
+from .current import registry
 
 bp = Blueprint("listings", __name__)
 PER_PAGE = 20
@@ -36,8 +37,8 @@ STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stab
 def _index():
     """The index, caught up with every change to the store, from this process or any other."""
     if "ldr_index" not in g:
-        g.ldr_index = current_app.extensions["ldr.index"].catch_up(current_app.extensions["ldr.store"],
-                                                                   current_app.extensions["ldr.model"])
+        g.ldr_index = registry().index.catch_up(registry().store,
+                                                                   registry().model)
     return g.ldr_index
 
 
@@ -54,7 +55,7 @@ def _checked() -> tuple[dict[str, list[str]], str]:
     filters = {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
     refusals: list[UnknownFilterValue] = []
     try:
-        _index().check_filters(current_app.extensions["ldr.model"], filters)
+        _index().check_filters(registry().model, filters)
     except UnknownFilterValues as exc:
         refusals = exc.refusals
     # words are ranked by how well records match them unless another order is asked for
@@ -241,7 +242,7 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
     limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
     facets = _index().facet_counts(register, filters, query, limit=limit)
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     facets = _index().with_selected(model, facets, filters)
     for facet, values in facets.items():   # a scheme with an order (the phases) is listed in it
         if facet in FACET_SCHEMES:
@@ -277,7 +278,7 @@ def register_page(name: str):
     register = name.rsplit(".", 1)[0] if name.endswith((".json", ".csv")) else name
     if register not in REGISTERS:
         return _not_found("Page not found", f"There is no page at /{name}. The registers are: {', '.join(REGISTERS)}.")
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     iri = URIRef(f"{model.base.iri}/id/{register}")
     from rdflib.namespace import DCTERMS
     return _listing_page(register, f"/{register}", "register.html", name=register, label=model.label(iri),
@@ -286,7 +287,7 @@ def register_page(name: str):
 
 @bp.get("/")
 def home():
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     counts = _index().count()
     registers = [{"name": r, "label": model.label(URIRef(f"{model.base.iri}/id/{r}")), "count": counts.get(r, 0)}
                  for r in REGISTERS]
@@ -296,7 +297,7 @@ def home():
 @bp.get("/reports")
 def reports_page():
     from registry.views.reports import all_reports, bar_chart
-    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    store, model = registry().store, registry().model
     items = [{"report": r, "chart": bar_chart(r)} for r in all_reports(store, model)]
     return render_template("reports.html", reports=items)
 
@@ -304,7 +305,7 @@ def reports_page():
 @bp.get("/reports/<name>")
 def report_data(name: str):
     from registry.views.reports import REPORTS
-    store, model = current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    store, model = registry().store, registry().model
     stem, _, suffix = name.rpartition(".")
     if stem not in REPORTS or suffix not in ("csv", "json"):
         return _not_found("No such report", f"There is no report {name!r}. The reports are "

@@ -8,7 +8,7 @@ import re
 from functools import wraps
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request
 from markupsafe import Markup
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
@@ -27,12 +27,13 @@ from registry.records.validation import validate_graph
 
 from .documents import _local_href, _not_found, error_page, unknown_register
 from .web_auth import signed_in, web_user
+from .current import registry
 
 bp = Blueprint("publishing", __name__)
 
 
 def _services():
-    return current_app.extensions["ldr.store"], current_app.extensions["ldr.model"]
+    return registry().store, registry().model
 
 
 def known_register(view):
@@ -149,7 +150,7 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     try:
         if mode == "new":
             registration.submit(store, model, Graph() + graph, agent, register=register, dry_run=True,
-                                index=current_app.extensions["ldr.index"])
+                                index=registry().index)
         else:
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
@@ -165,7 +166,7 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
             errors.append(("reference" if mode == "new" else "title", exc.message))
     if errors:
         return _render_form(register, mode, values, errors, action, heading)
-    draft = current_app.extensions["ldr.accounts"].save_draft(
+    draft = registry().accounts.save_draft(
         agent.username, register, reference, mode, expected, graph.serialize(format="turtle"), json.dumps(values),
         draft_id=draft_id)
     return redirect(f"/drafts/{draft}", code=303)
@@ -240,7 +241,7 @@ def edit_record(register: str, reference: str):
 @signed_in
 def check_answers(draft_id: str):
     store, model = _services()
-    accounts = current_app.extensions["ldr.accounts"]
+    accounts = registry().accounts
     draft = accounts.draft(draft_id, web_user().username)
     if draft is None:
         return _no_draft(draft_id)
@@ -254,7 +255,7 @@ def check_answers(draft_id: str):
             if draft["mode"] == "new":
                 result = registration.submit(store, model, graph, web_user(), register=draft["register"],
                                              note=note or "Submitted from the web form",
-                                             index=current_app.extensions["ldr.index"])
+                                             index=registry().index)
             else:
                 result = registration.revise(store, model, str(iri), graph, web_user(),
                                              expected_version=draft["expected_version"],
@@ -280,7 +281,7 @@ def change_draft(draft_id: str):
     """The form again, filled in with the draft's answers ("Change" on check your answers);
     Continue replaces the same draft."""
     store, model = _services()
-    draft = current_app.extensions["ldr.accounts"].draft(draft_id, web_user().username)
+    draft = registry().accounts.draft(draft_id, web_user().username)
     if draft is None:
         return _no_draft(draft_id)
     register, reference, mode = draft["register"], draft["reference"], draft["mode"]
@@ -307,7 +308,7 @@ def change_draft(draft_id: str):
 def _no_draft(draft_id: str):
     """A draft that is gone: one this user submitted says so and links to the record (the
     browser's Back after submitting comes here); any other is not found."""
-    done = current_app.extensions["ldr.accounts"].submitted_draft(draft_id, web_user().username)
+    done = registry().accounts.submitted_draft(draft_id, web_user().username)
     if done is None:
         return _not_found("No such draft", "This draft does not exist or is not yours. Start again from the register.")
     store, model = _services()

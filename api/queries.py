@@ -2,18 +2,19 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_from_directory
+from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
 from registry.vocab.model import ROOT
 from registry.query.page import opening_query
 from registry.query.stored import bind_parameters, stored_queries
-from registry.query.service import QueryError
+from registry.query.guard import QueryError
 from registry.rdf.text import sparql_csv_for_people, sparql_tsv_for_people
 
 from .conneg import choose
 from .documents import error_page
 from .problems import problem
 from .sparql import RESULT_TYPES, STATUS, TITLES, query_problem
+from .current import registry
 
 bp = Blueprint("queries", __name__)
 
@@ -23,7 +24,7 @@ YASGUI = ROOT / "node_modules" / "@zazuko" / "yasgui" / "build"
 
 
 def _queries():
-    return stored_queries(str(current_app.extensions["ldr.model"].base.ldr))
+    return stored_queries(str(registry().model.base.ldr))
 
 
 def _catalogue() -> list[dict]:
@@ -57,12 +58,12 @@ def run_query(name: str):
         if media is None:
             return problem(406, "Not acceptable", "Stored query results are available as: "
                            + ", ".join(RESULT_TYPES + ["text/html"]) + ".")
-    model = current_app.extensions["ldr.model"]
+    model = registry().model
     try:
         values = {k: v for k, v in request.args.items()}
         substitutions = bind_parameters(query, values, model)
         result_type = "application/sparql-results+json" if media == "text/html" else media
-        outcome = current_app.extensions["ldr.queries"]().run(
+        outcome = registry().queries().run(
             query.text, result_type=result_type, rdf_type="text/turtle", substitutions=substitutions)
     except QueryError as exc:
         if media == "text/html":   # a browser: the same error as a page, with the way back
@@ -90,7 +91,7 @@ def run_query(name: str):
 
 @bp.get("/query")
 def query_page():
-    base = current_app.extensions["ldr.model"].base
+    base = registry().model.base
     # ?query= opens the page with that query (the way back from an error on /sparql keeps it)
     return render_template("query.html", queries=_catalogue(),
                            first_query=request.args.get("query") or opening_query(base),

@@ -16,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from registry.rdf.rdfio import FORMATS, serialize
 from registry.query.service_description import service_description
-from registry.query.service import QueryError
+from registry.query.guard import QueryError
 
 from .conneg import choose
 from .problems import problem, too_large
@@ -55,7 +55,7 @@ class SparqlEndpoint:
     def __init__(self, app):
         self.app = app
         self.settings = app.config["LDR"]
-        self.queries = app.extensions["ldr.queries"]
+        self.queries = app.extensions["ldr.registry"].queries
         self.limiter = app.extensions["ldr.rate_limiter"]
         self.base_iri = self.settings["LDR_BASE"] + "/"
         self.max_rows = str(self.settings["LDR_QUERY_MAX_ROWS"])

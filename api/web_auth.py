@@ -31,6 +31,7 @@ from registry.records.versions import AUDIT
 
 from .documents import error_page
 from .problems import problem
+from .current import registry
 
 bp = Blueprint("web_auth", __name__)
 CSRF_EXEMPT = ("/sparql",)   # a read-only query endpoint: cross-site posts can change nothing there
@@ -89,7 +90,7 @@ class WebSession(dict, SessionMixin):
     def agent(self):
         self.consulted = True
         if self._agent is _UNSET:
-            self._agent = current_app.extensions["ldr.accounts"].session_user(self.id) if self.id else None
+            self._agent = registry().accounts.session_user(self.id) if self.id else None
         self.private = self.private or self._agent is not None
         return self._agent
 
@@ -118,7 +119,7 @@ class ServerSessions(SessionInterface):
 def begin(username: str) -> None:
     """Signed in: a new session with a new id (any earlier one ends), so an id fixed before
     sign-in is worth nothing after it."""
-    accounts = current_app.extensions["ldr.accounts"]
+    accounts = registry().accounts
     if session.id:
         accounts.end_session(session.id)
     session.id = accounts.start_session(username)
@@ -128,7 +129,7 @@ def begin(username: str) -> None:
 def end() -> None:
     """Signed out: the session ends on the server, whoever holds a copy of its cookie."""
     if session.id:
-        current_app.extensions["ldr.accounts"].end_session(session.id)
+        registry().accounts.end_session(session.id)
     session.id, session.ended, session._agent = None, True, None
 
 
@@ -279,7 +280,7 @@ def sign_in():
     error, status, headers, error_field = None, 200, {}, "username"
     if request.method == "POST":
         username = request.form.get("username", "").strip()
-        accounts = current_app.extensions["ldr.accounts"]
+        accounts = registry().accounts
         # an empty box is said as such, and is no attempt: it counts for no lock
         if not username:
             error, status = "Enter your user name", 422
@@ -320,7 +321,7 @@ def _when(seconds: float) -> str:
 def account_sessions():
     """The user's sessions (where they are signed in), and signing out of all the others once
     they have given their password again (OWASP ASVS 3.3.4)."""
-    accounts, user = current_app.extensions["ldr.accounts"], web_user()
+    accounts, user = registry().accounts, web_user()
     error, status, headers, ended = None, 200, {}, None
     if request.method == "POST" and not request.form.get("password"):
         error, status = "Enter your password: the password box is empty", 422

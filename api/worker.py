@@ -49,10 +49,10 @@ def app():
     configure_logging()
     flask_app = create_app()
     try:
-        warm_up(flask_app.extensions["ldr.store"], flask_app.extensions["ldr.model"], flask_app.extensions["ldr.index"])
+        warm_up(flask_app.extensions["ldr.registry"].store, flask_app.extensions["ldr.registry"].model, flask_app.extensions["ldr.registry"].index)
     except Exception:  # noqa: BLE001 - only a head start; the server works without it
         logging.getLogger("ldr").exception("warming up validation failed; the first submission will be slower")
-    queries = flask_app.extensions["ldr.queries"]
+    queries = flask_app.extensions["ldr.registry"].queries
     if not queries.remote:
         try:   # a snapshot for queries now, while there is room: if the disk fills later, queries go on from it
             queries.snapshot()

@@ -20,13 +20,14 @@ from .conneg import choose
 from .documents import _negotiate, _not_found, _split_suffix, unknown_register
 from .linked_data import _item_document
 from .problems import problem
+from .current import registry
 
 bp = Blueprint("writes", __name__)
 
 
 def _services():
     app = current_app
-    return app.extensions["ldr.store"], app.extensions["ldr.model"]
+    return app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
 
 
 def _agent():
@@ -36,7 +37,7 @@ def _agent():
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise RegistrationError("unauthenticated", "Send the token as `Authorization: Bearer TOKEN`.")
-    agent = current_app.extensions["ldr.accounts"].authenticate(token.strip())
+    agent = registry().accounts.authenticate(token.strip())
     if agent is None:
         raise RegistrationError("unauthenticated", "The token is not valid: it is unknown, mistyped or revoked.")
     return agent
@@ -100,7 +101,7 @@ def post_records(register: str):
             return graph
         dry_run = _flag("dry-run")
         result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note(),
-                                         index=current_app.extensions["ldr.index"])
+                                         index=registry().index)
     except RegistrationError as exc:
         return _refused(exc)
     warnings = [asdict(r) for r in result.report.warnings]
@@ -292,7 +293,7 @@ def list_tokens():
         _admin()
     except RegistrationError as exc:
         return _refused(exc)
-    return jsonify({"tokens": [asdict(t) for t in current_app.extensions["ldr.accounts"].tokens()]})
+    return jsonify({"tokens": [asdict(t) for t in registry().accounts.tokens()]})
 
 
 @bp.post("/tokens")
@@ -308,7 +309,7 @@ def create_token():
     store, model = _services()
     try:
         iri = organisation_iri(model, str(body.get("organisation", "")), organisation_titles(store, model))
-        info, secret = current_app.extensions["ldr.accounts"].create_token(str(body.get("username", "")), iri,
+        info, secret = registry().accounts.create_token(str(body.get("username", "")), iri,
                                                                             str(body.get("role", "")))
     except AccountError as exc:
         return problem(422, "Cannot create the token", str(exc))
@@ -325,7 +326,7 @@ def revoke_token(token_id: str):
     except RegistrationError as exc:
         return _refused(exc)
     try:
-        info = current_app.extensions["ldr.accounts"].revoke(token_id)
+        info = registry().accounts.revoke(token_id)
     except AccountError as exc:
         return problem(404, "No such token", str(exc))
     return jsonify(asdict(info))

@@ -201,9 +201,7 @@ def app_over(path: Path, **settings):
 
 
 def close_app(app) -> None:
-    app.extensions["ldr.queries"].close()
-    app.extensions["ldr.accounts"].close()
-    app.extensions["ldr.store"].close()
+    app.extensions["ldr.registry"].close()
     if "test.oxigraph" in app.extensions:
         app.extensions["test.oxigraph"].stop()
 

@@ -190,7 +190,7 @@ def test_a_restart_under_load_loses_no_acknowledged_write(store_dir):
 def test_a_snapshot_that_cannot_be_taken_keeps_no_worker_from_the_pool():
     """A full disk makes the snapshot for queries fail; the pool used to take a worker first and
     never give it back, so after one such failure per worker every query was "busy" for good."""
-    from registry.query.service import QueryError, QueryPool
+    from registry.query.pool import QueryError, QueryPool
 
     def full_disk() -> str:
         raise QueryError("unavailable", "the disk is full")

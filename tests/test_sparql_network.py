@@ -15,7 +15,8 @@ import pytest
 
 from tests.listener import Listener
 
-from registry.query.service import QueryError, _outcome, keywords, within_limit
+from registry.query.guard import QueryError, keywords
+from registry.query.pool import _outcome, within_limit
 from registry.query.guard import MAX_CHAIN, MAX_NESTING, MAX_QUERY_CHARS, guard, might_use_service, nesting_depth
 from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
@@ -298,7 +299,7 @@ def test_without_the_privilege_a_worker_walls_itself_in_a_user_namespace(listene
 
 
 def test_a_worker_that_cannot_be_walled_is_logged_once(caplog):
-    from registry.query.service import _Worker, _warned_network
+    from registry.query.pool import _Worker, _warned_network
     _warned_network.clear()
     for _ in range(3):
         worker = _Worker.__new__(_Worker)   # the parent's side only: what it does with the worker's word

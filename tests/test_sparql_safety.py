@@ -11,7 +11,7 @@ import pytest
 
 from tests.listener import Listener
 
-from registry.query.service import is_update, uses_service
+from registry.query.guard import is_update, uses_service
 from registry.query.guard import MAX_CHECKED_CHARS
 from tests.conftest import BASE, close_app, make_app
 
@@ -320,7 +320,7 @@ def test_a_query_s_time_limit_does_not_count_its_worker_starting(tmp_path, start
     was refused with 503 though it needed milliseconds (CI, with a 2 s limit). Here every worker
     takes 3 s to start (a site hook that waits); a query with a 2 s limit is still answered."""
     import shutil
-    from registry.query.service import QueryPool
+    from registry.query.pool import QueryPool
     from registry.store.embedded import EmbeddedStore
     hook = tmp_path / "slow-start"
     hook.mkdir()

@@ -17,6 +17,7 @@ import click
 from registry.runtime.allocator import start_again_with_allocator
 from registry.rdf.formats import FORMATS, InputError
 from registry.runtime.settings import SettingsError, load_settings
+from registry.assembly import Registry
 from registry.store import StoreError, StoreInUse, open_store
 
 if TYPE_CHECKING:
@@ -67,23 +68,26 @@ def _settings(store: str | None, *, heavy: bool = False) -> dict:
 
 
 def _model(settings: dict):
-    """The registry's vocabulary and shapes, read when a command needs them (imported here:
+    """The registry's vocabulary and shapes, read when a command needs them (imported there:
     `ldr restore` never does, and starts a quarter of a second sooner without rdflib)."""
-    from registry.vocab.model import load_model
-    return load_model(settings["LDR_BASE"])
+    return Registry(settings).model
 
 
 def _open(settings: dict, create: bool = False, writes: bool = True):
     """The store, with the search index kept in step with whatever this command writes. A command
     that only reads (`writes=False`) leaves the index alone: it has nothing to bring up to date,
     and the index it would find beside the default store may be another registry's."""
-    from registry.search.index import attach_index
+    return _opened(Registry(settings, create=create), writes=writes)
+
+
+def _opened(registry: Registry, writes: bool = True):
+    """The registry's store (CannotRun if it cannot be opened), with its index when `writes`."""
     try:
-        store = open_store(settings, create=create)
+        store = registry.store
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
     if writes:
-        attach_index(store, _model(settings), settings)
+        registry.index
     return store
 
 
@@ -146,13 +150,13 @@ def init(store: str | None, quiet: bool) -> None:
 def _init_store(settings: dict, model, quiet: bool) -> "Outcome":
     from registry.bulk import loader
     from registry.bulk.migrate import old_vocabulary_problem
-    from registry.search.index import attach_index
-    st = _open(settings, create=True, writes=False)
+    registry = Registry(settings, create=True)
+    st = _opened(registry, writes=False)
     problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
     if problem:   # said before the search index is opened: it would be built from the old terms
         st.close()
         raise CannotRun(problem)
-    index = attach_index(st, model, settings)
+    index = registry.index
     progress = Progress(quiet)
     try:
         return loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,

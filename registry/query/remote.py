@@ -15,7 +15,8 @@ from contextlib import nullcontext
 import pyoxigraph as ox
 
 from registry.query import worker as query_worker
-from registry.query.service import Admission, QueryError, QueryOutcome, QueryPool, check_graph_names, keywords, streamed_lookup
+from registry.query.guard import QueryError, check_graph_names, keywords
+from registry.query.pool import Admission, QueryOutcome, QueryPool, streamed_lookup
 from registry.store.base import StoreError
 from registry.rdf.identifiers import sparql_iri, sparql_literal
 

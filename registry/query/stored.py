@@ -18,7 +18,7 @@ from rdflib.namespace import SKOS
 
 from registry.rdf.identifiers import is_web_iri
 from registry.vocab.model import Model
-from registry.query.service import QueryError
+from registry.query.guard import QueryError
 
 QUERY_DIR = Path(__file__).resolve().parent / "queries"
 KINDS = ("concept", "date", "iri", "text")

@@ -681,15 +681,14 @@ def _scheme_keys(model: Model, facet: str) -> set[str]:
     return memo[facet]
 
 
-def attach_index(store: Store, model: Model, settings) -> SearchIndex:
-    """Open the index (building it first if it is empty) and keep it in step with every change
-    committed to this store."""
+def open_index(store: Store, model: Model, settings) -> SearchIndex:
+    """Open the index of these settings, brought up to date with the store (built first if it is
+    empty). The composition root (registry.assembly) keeps it in step with every later change."""
     index = SearchIndex(index_path(settings))
     try:
         index.catch_up(store, model)
     except StoreError:
         pass   # the store is not answering yet: the first request that needs the index catches up
-    store.events.subscribe("the search index", lambda events: index.update(store, model, [e.record for e in events]))
     return index
 
 

@@ -48,7 +48,7 @@ class EmbeddedStore:
 
     @property
     def engine(self) -> ox.Store:
-        """The open pyoxigraph store, for the endpoint's lookups (registry/query/service.py), which read
+        """The open pyoxigraph store, for the endpoint's lookups (registry/query/pool.py), which read
         it directly."""
         return self._store
 

@@ -2,8 +2,9 @@
 that changed, and everything kept in step with the records subscribes here instead of being
 called by hand after each kind of write.
 
-Subscribers today: the search and listing index (registry.search.index.attach_index) and the web
-app's SPARQL answers (api.create_app). Feeds, webhooks and harvest logs subscribe the same way.
+Every subscriber is registered in one place, the composition root (registry.assembly.Registry):
+today the search and listing index and the SPARQL service's snapshot. Feeds, webhooks and harvest
+logs subscribe the same way.
 
 The change is already safe in the store when its events are published: a subscriber that fails
 is logged and the others still run; the write is never reported as failed because of it.
