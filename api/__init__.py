@@ -25,35 +25,31 @@ def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | 
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
     app.extensions["ldr.registry"] = registry
     # every part is made now, as the server starts, not by the first request that needs it
-    app.extensions["ldr.model"] = registry.model
-    app.extensions["ldr.store"] = registry.store
-    app.extensions["ldr.queries"] = registry.queries
-    app.extensions["ldr.accounts"] = registry.accounts
-    app.extensions["ldr.index"] = registry.index
+    registry.model, registry.store, registry.queries, registry.accounts, registry.index
 
-    from .accounts_pages import bp as accounts_pages
+    # one blueprint per family of URLs
+    from .admin import bp as admin
     from .bodies import WholeBodies
     from .catalogue import bp as catalogue
     from .conformance import bp as conformance
+    from .history import bp as history
     from .linked_data import bp as linked_data
     from .listings import bp as listings
-    from .pages import bp as pages
     from .publishing import bp as publishing
-    from .security import configure as configure_security
-    from .web_auth import bp as web_auth, configure as configure_web_auth
     from .queries import bp as queries
+    from .records import bp as records
+    from .reports import bp as reports
+    from .security import configure as configure_security
     from .sparql import SparqlEndpoint
-    from .writes import bp as writes
-    app.register_blueprint(linked_data)
-    app.register_blueprint(queries)
-    app.register_blueprint(catalogue)
-    app.register_blueprint(conformance)
-    app.register_blueprint(writes)
-    app.register_blueprint(pages)
-    app.register_blueprint(web_auth)
-    app.register_blueprint(publishing)
-    app.register_blueprint(listings)
-    app.register_blueprint(accounts_pages)
+    from .system import bp as system
+    from .web_auth import bp as web_auth, configure as configure_web_auth
+    for blueprint in (system, linked_data, history, records, queries, catalogue, conformance, web_auth, publishing,
+                      listings, reports, admin):
+        app.register_blueprint(blueprint)
+    # a refused write, wherever it is raised, is one problem document (registry.records.registration)
+    from registry.records.registration import RegistrationError
+    from .records import _refused
+    app.register_error_handler(RegistrationError, _refused)
     configure_web_auth(app)
     configure_security(app)
     _checked_path_values(app)

@@ -118,16 +118,6 @@ def _cacheable(response: Response, body: bytes, variant: str, version: int | Non
     return response
 
 
-def unknown_register(register: str, media: str | None = None) -> Response | None:
-    """A 404 for a register that does not exist, before anything is looked up: every route with
-    a register in its path asks this first (an unknown one reached the store as a TypeError)."""
-    from registry.rdf.namespaces import REGISTERS
-    if register in REGISTERS:
-        return None
-    return _not_found("No such register", f"{register!r} is not a register. The registers are: "
-                      f"{', '.join(REGISTERS)}.", media)
-
-
 def _not_found(heading: str, detail: str, media: str | None = None) -> Response:
     """HTML for browsers, problem+json for everything else."""
     return error_page(404, heading, detail, media)

@@ -13,7 +13,6 @@ from registry.views.item import bind_prefixes, describe_item
 from registry.records.versions import current_versions
 from registry.views.vocabulary import anchor, document_vocabulary
 from registry.vocab.jsonld_context import build_context, record_document
-from registry.rdf.namespaces import REGISTERS
 from registry.rdf.namespaces import REG
 from registry.views.presentation import conformance_claims, incoming_links, kind_of, rows_for, title_of
 from rdflib import Graph, URIRef
@@ -35,21 +34,6 @@ def _model():
     return registry().model
 
 
-@bp.get("/health")
-def health():
-    try:
-        _store().ask("ASK { }")
-    except Exception as exc:  # noqa: BLE001 - any store failure means unhealthy
-        return problem(503, "Store unavailable", f"The store did not answer: {exc}")
-    return {"status": "ok"}
-
-
-@bp.get("/openapi.json")
-def openapi():
-    from .openapi import build_openapi
-    return build_openapi(current_app.config["LDR"]["LDR_BASE"])
-
-
 @bp.get("/def/context.jsonld")
 def jsonld_context():
     body = json.dumps({"@context": build_context(_model())}, indent=1, sort_keys=True).encode()
@@ -58,15 +42,11 @@ def jsonld_context():
 
 @bp.get("/id/<register>/<reference>")
 def item_id(register: str, reference: str):
-    if register not in REGISTERS:
-        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
     return redirect(f"/doc/{register}/{quote(reference, safe='')}", code=303)
 
 
 @bp.get("/doc/<register>/<reference>")
 def item_doc(register: str, reference: str):
-    if register not in REGISTERS:
-        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
     reference, media = _split_suffix(reference)
     media = _negotiate(media)
     if isinstance(media, Response):
@@ -220,4 +200,3 @@ def vocabulary(part: str = ""):
     html = lambda: render_template("vocabulary.html", vocab=document_vocabulary(_model(), _store()),
                                    href=lambda iri: _local_href(iri) or iri, alternates=_alternates(path.rstrip("/")))
     return _document(path.rstrip("/") if part else "/def/index", media, graph, html)
-

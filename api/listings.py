@@ -292,26 +292,3 @@ def home():
     registers = [{"name": r, "label": model.label(URIRef(f"{model.base.iri}/id/{r}")), "count": counts.get(r, 0)}
                  for r in REGISTERS]
     return render_template("home.html", registers=registers, recent=_decorate(_index().recent(8)))
-
-
-@bp.get("/reports")
-def reports_page():
-    from registry.views.reports import all_reports, bar_chart
-    store, model = registry().store, registry().model
-    items = [{"report": r, "chart": bar_chart(r)} for r in all_reports(store, model)]
-    return render_template("reports.html", reports=items)
-
-
-@bp.get("/reports/<name>")
-def report_data(name: str):
-    from registry.views.reports import REPORTS
-    store, model = registry().store, registry().model
-    stem, _, suffix = name.rpartition(".")
-    if stem not in REPORTS or suffix not in ("csv", "json"):
-        return _not_found("No such report", f"There is no report {name!r}. The reports are "
-                          + ", ".join(f"/reports/{n}.csv" for n in REPORTS) + " (and .json).")
-    report = REPORTS[stem](store, model)
-    if suffix == "json":
-        return jsonify({"name": report.name, "title": report.title, "description": report.description,
-                        "columns": report.columns, "rows": report.rows})
-    return Response(csv_for_people([report.columns, *report.rows]), mimetype="text/csv")

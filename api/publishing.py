@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from functools import wraps
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, redirect, render_template, request
@@ -25,7 +24,7 @@ from registry.records.naming import titles
 from registry.records.registration import RegistrationError
 from registry.records.validation import validate_graph
 
-from .documents import _local_href, _not_found, error_page, unknown_register
+from .documents import _local_href, _not_found, error_page
 from .web_auth import signed_in, web_user
 from .current import registry
 
@@ -34,17 +33,6 @@ bp = Blueprint("publishing", __name__)
 
 def _services():
     return registry().store, registry().model
-
-
-def known_register(view):
-    """A 404 for an unknown register before anything else, signing in included (a page that
-    cannot exist is not worth signing in for)."""
-    @wraps(view)
-    def wrapper(register: str, *args, **kwargs):
-        if (unknown := unknown_register(register)) is not None:
-            return unknown
-        return view(register, *args, **kwargs)
-    return wrapper
 
 
 def _choices(sections) -> tuple[dict[str, list[str]], dict[URIRef, dict[str, str]]]:
@@ -190,11 +178,8 @@ def _taken(register: str, reference: str) -> Markup:
 
 
 @bp.route("/<register>/new", methods=["GET", "POST"])
-@known_register
 @signed_in
 def new_record(register: str):
-    if register not in REGISTERS:
-        return _not_found("Page not found", f"{register!r} is not a register.")
     heading = _new_heading(register)
     if request.method == "POST":
         return _not_whole_numbers() or _handle_form(register, None, "new", None, f"/{register}/new", heading)
@@ -207,12 +192,9 @@ def _new_heading(register: str) -> str:
 
 
 @bp.route("/doc/<register>/<reference>/edit", methods=["GET", "POST"])
-@known_register
 @signed_in
 def edit_record(register: str, reference: str):
     store, model = _services()
-    if register not in REGISTERS:
-        return _not_found("Page not found", f"{register!r} is not a register.")
     iri = model.base.item(register, reference)
     current = versions.current_versions(store, model, [iri]).get(iri)
     if current is None:
@@ -424,7 +406,6 @@ def _last_decision_was(store, model, iri: str, decision: str) -> bool:
 
 
 @bp.post("/review/<register>/<reference>")
-@known_register
 @signed_in
 def review_decision(register: str, reference: str):
     steward = _steward()

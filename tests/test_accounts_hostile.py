@@ -17,7 +17,7 @@ from tests.web import LEEDS, PASSWORD, add_users, csrf, sign_in
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "hostile-accounts", LDR_COOKIE_SECURE=False)
     add_users(app)
-    app.extensions["ldr.accounts"].create_user("ada", LEEDS, "admin", PASSWORD)
+    app.extensions["ldr.registry"].accounts.create_user("ada", LEEDS, "admin", PASSWORD)
     yield app
     close_app(app)
 
@@ -130,7 +130,7 @@ def test_the_invitation_page_reports_every_error_at_once(admin):
 
 def test_ldr_user_create_refuses_a_record_that_is_not_an_organisation(app):
     from registry.accounts.users import AccountError, organisation_iri, organisation_titles
-    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     organisations = organisation_titles(store, model)
     with pytest.raises(AccountError, match="is not an organisation"):
         organisation_iri(model, f"{BASE}/id/exemplars/bops", organisations)

@@ -104,7 +104,7 @@ def test_products_claims_are_shown_on_both_pages_and_old_ones_flagged(app):
     import datetime
     from tests.conftest import BASE
     from tests.test_registration import post
-    token = app.extensions["ldr.accounts"].create_token("sup", f"{BASE}/id/organisations/graphnet-health", "publisher")[1]
+    token = app.extensions["ldr.registry"].accounts.create_token("sup", f"{BASE}/id/organisations/graphnet-health", "publisher")[1]
     recent = (datetime.date.today() - datetime.timedelta(days=30)).isoformat()
     product = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .

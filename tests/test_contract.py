@@ -55,7 +55,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 @pytest.fixture(scope="module")
 def publisher(app):
-    return app.extensions["ldr.accounts"].create_token(
+    return app.extensions["ldr.registry"].accounts.create_token(
         "contract-publisher", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
 
 

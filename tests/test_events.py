@@ -71,7 +71,7 @@ def test_the_web_app_follows_a_write_by_any_route_in_its_listing_and_sparql_answ
     through the API is found by both straight after (no route calls a refresh of its own)."""
     app = make_app(tmp_path_factory, starter_store_dir, "events")
     try:
-        assert app.extensions["ldr.store"].events.subscribers() == ["the SPARQL answers", "the search index"]
+        assert app.extensions["ldr.registry"].store.events.subscribers() == ["the SPARQL answers", "the search index"]
         client = app.test_client()
         # two patterns and a filter: answered by the query workers from a snapshot of the store,
         # not looked up in the live store by the web process
@@ -79,7 +79,7 @@ def test_the_web_app_follows_a_write_by_any_route_in_its_listing_and_sparql_answ
                  f"FILTER(STR(?t) = 'Followed everywhere') }}")
         assert client.get("/sparql", query_string={"query": query},
                           headers={"Accept": "application/sparql-results+json"}).json["boolean"] is False
-        token = app.extensions["ldr.accounts"].create_token("events", LEEDS, "publisher")[1]
+        token = app.extensions["ldr.registry"].accounts.create_token("events", LEEDS, "publisher")[1]
         made = client.post("/exemplars", data=exemplar(ref="followed", title="Followed everywhere"),
                            headers={"Authorization": f"Bearer {token}", "Content-Type": "text/turtle"})
         assert made.status_code == 201, made.data[:300]

@@ -56,7 +56,7 @@ def turtle_string(value: str) -> str:
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "hygiene", LDR_COOKIE_SECURE=False)
-    app.extensions["ldr.accounts"].create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
+    app.extensions["ldr.registry"].accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
                                                PASSWORD)
     yield app
     close_app(app)
@@ -64,7 +64,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 @pytest.fixture(scope="module")
 def token(app):
-    return app.extensions["ldr.accounts"].create_token("hygiene", f"{BASE}/id/organisations/leeds-city-council",
+    return app.extensions["ldr.registry"].accounts.create_token("hygiene", f"{BASE}/id/organisations/leeds-city-council",
                                                        "publisher")[1]
 
 
@@ -154,8 +154,8 @@ def test_the_nesting_scan_is_linear_on_hostile_text():
 
 
 def test_a_submission_over_the_statement_cap_stops_parsing_with_the_cap_named(app, token, monkeypatch):
-    import api.writes
-    monkeypatch.setattr(api.writes, "MAX_SUBMISSION_STATEMENTS", 100)
+    import api.records
+    monkeypatch.setattr(api.records, "MAX_SUBMISSION_STATEMENTS", 100)
     body = exemplar() + "".join(f'<{BASE}/id/exemplars/damp-and-mould-reporting> '
                                 f'<http://purl.org/dc/terms/subject> "topic {n}" .\n' for n in range(200))
     response = app.test_client().post("/exemplars", data=body.encode(), content_type="text/turtle",
@@ -303,7 +303,7 @@ TAINTED_TITLE = '=HYPERLINK("http://evil.example/","x") Unique Property\u0007 Re
 def tainted(app):
     """UPRN's title replaced by one holding a formula, control characters and a bidi override,
     written straight to the store as data from before the rules would be."""
-    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     iri = f"{BASE}/id/standards/uprn"
     graph = loader.current_record(store, model, iri)
     graph.set((URIRef(iri), DCTERMS.title, Literal(TAINTED_TITLE, lang="en")))
@@ -311,7 +311,7 @@ def tainted(app):
     current = versions.current_versions(store, model, [iri])[iri]
     versions.commit(store, model, {iri: graph}, Agent("loader", None, "admin"), note="before the rules",
                     activity="Revision", expected={iri: current})
-    app.extensions["ldr.queries"].refresh()
+    app.extensions["ldr.registry"].queries.refresh()
     return iri
 
 

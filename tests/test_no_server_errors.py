@@ -22,7 +22,7 @@ CASES = json.loads((CORPUS / "cases.json").read_text(encoding="utf-8"))
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "server-errors", LDR_COOKIE_SECURE=False)
-    accounts = app.extensions["ldr.accounts"]
+    accounts = app.extensions["ldr.registry"].accounts
     accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD)
     accounts.create_user("sam", f"{BASE}/id/organisations/government-digital-service", "steward", PASSWORD)
     yield app
@@ -31,7 +31,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 @pytest.fixture(scope="module")
 def steward(app):
-    return app.extensions["ldr.accounts"].create_token(
+    return app.extensions["ldr.registry"].accounts.create_token(
         "corpus-steward", f"{BASE}/id/organisations/government-digital-service", "steward")[1]
 
 
@@ -151,8 +151,8 @@ def test_a_sparql_server_that_breaks_off_is_a_store_error_not_a_crash(server):
 
 def test_pages_over_a_sparql_server_that_breaks_off_are_503_problems(app):
     fake = BreaksOff(b'{"head": {"vars": ["s"]}, "results": {"bindings": [', promised=100_000)
-    real = app.extensions["ldr.store"]
-    app.extensions["ldr.store"] = RemoteStore(fake.url, fake.url, timeout=5)
+    real = app.extensions["ldr.registry"].store
+    app.extensions["ldr.registry"].store = RemoteStore(fake.url, fake.url, timeout=5)
     try:
         client = app.test_client()
         for path in ("/doc/standards/uprn", "/doc/standards/uprn/versions", "/health"):
@@ -160,12 +160,12 @@ def test_pages_over_a_sparql_server_that_breaks_off_are_503_problems(app):
             assert response.status_code == 503, (path, response.status_code)
             assert response.mimetype == "application/problem+json"
     finally:
-        app.extensions["ldr.store"] = real
+        app.extensions["ldr.registry"].store = real
         fake.close()
 
 
 def test_a_token_request_that_is_not_a_json_object_is_a_400(app):
-    admin = app.extensions["ldr.accounts"].create_token(
+    admin = app.extensions["ldr.registry"].accounts.create_token(
         "corpus-admin", f"{BASE}/id/organisations/government-digital-service", "admin")[1]
     for body in (b'["bea"]', b"null", b"7", b'"x"', b"{", b""):
         response = app.test_client().post("/tokens", data=body, content_type="application/json",

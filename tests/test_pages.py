@@ -76,7 +76,7 @@ def test_the_index_follows_writes_and_can_be_rebuilt(tmp_path_factory, starter_s
     app = make_app(tmp_path_factory, starter_store_dir, "reindex")
     client = app.test_client()
     store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
-    token = app.extensions["ldr.accounts"].create_token("ix", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
+    token = app.extensions["ldr.registry"].accounts.create_token("ix", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
     assert "Damp and mould" not in client.get("/search?q=mould").data.decode()
     assert post(client, exemplar(), token).status_code == 201
     assert "Damp and mould reporting" in client.get("/search?q=mould").data.decode()
@@ -99,7 +99,7 @@ def test_organisation_pages_show_what_it_leads_partners_in_and_is_party_to(clien
 
 
 def test_hostile_data_is_shown_inert(app, client):
-    token = app.extensions["ldr.accounts"].create_token("x", f"{BASE}/id/organisations/leeds-city-council", "steward")[1]
+    token = app.extensions["ldr.registry"].accounts.create_token("x", f"{BASE}/id/organisations/leeds-city-council", "steward")[1]
     hostile = f"""@prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix ldr: <{VOCABULARY}ldr#> .
 @prefix foaf: <http://xmlns.com/foaf/0.1/> .
@@ -140,7 +140,7 @@ def test_reports_with_charts_tables_and_downloads(client):
 def test_the_not_reviewed_report_finds_old_records(app):
     import datetime
     from registry.views.reports import not_reviewed
-    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     later = datetime.date.today() + datetime.timedelta(days=400)
     rows = not_reviewed(store, model, today=later).rows
     assert len(rows) == 124
@@ -158,13 +158,13 @@ def test_facet_totals_kept_up_to_date_match_a_full_count(app, client):
     added and changed they must equal a count made from scratch."""
     from registry.search.index import FACETS
     from tests.test_registration import exemplar, post
-    token = app.extensions["ldr.accounts"].create_token("t", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
+    token = app.extensions["ldr.registry"].accounts.create_token("t", f"{BASE}/id/organisations/leeds-city-council", "publisher")[1]
     assert post(client, exemplar(ref="totals-check", title="Totals check"), token).status_code == 201
     etag = client.get("/doc/exemplars/totals-check.ttl").headers["ETag"]
     changed = exemplar(ref="totals-check", title="Totals check").replace("service-area/housing", "service-area/planning")
     assert client.put("/doc/exemplars/totals-check", data=changed, content_type="text/turtle",
                       headers={"Authorization": f"Bearer {token}", "If-Match": etag}).status_code == 200
-    index = app.extensions["ldr.index"]
+    index = app.extensions["ldr.registry"].index
     for register in (None, "exemplars", "organisations", "standards"):
         for facet in FACETS:
             where, params = ("r.register = ?", [register]) if register else ("1", [])
@@ -182,7 +182,7 @@ def test_a_listing_with_two_filters_follows_a_write_at_once(app, client):
     path = f"/exemplars.json?service_area=housing&organisation={southwark}&per_page=100"
     before = client.get(path).json
     assert before["total"] >= 1 and client.get(path).json == before   # the same page again, from what was kept
-    token = app.extensions["ldr.accounts"].create_token("t", f"{BASE}/id/organisations/{southwark}", "publisher")[1]
+    token = app.extensions["ldr.registry"].accounts.create_token("t", f"{BASE}/id/organisations/{southwark}", "publisher")[1]
     assert post(client, exemplar(ref="kept-check", title="Kept check", org=southwark), token).status_code == 201
     after = client.get(path).json
     assert after["total"] == before["total"] + 1 == len(after["items"])
@@ -202,7 +202,7 @@ def test_a_listing_with_two_filters_follows_a_write_at_once(app, client):
 def test_filtered_facet_counts_equal_a_count_by_hand(app, register, filters, query):
     """Each facet counts the records that meet every other filter (and the search words)."""
     from registry.search.index import FACETS
-    index = app.extensions["ldr.index"]
+    index = app.extensions["ldr.registry"].index
     facets: dict[str, dict[str, set]] = {}
     for iri, facet, key in index._db.execute("SELECT r.iri, f.facet, f.key FROM facets f JOIN records r ON r.rowid = f.rid"):
         facets.setdefault(iri, {}).setdefault(facet, set()).add(key)

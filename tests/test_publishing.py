@@ -171,12 +171,12 @@ def test_dumps_are_complete_and_kept_current(app, client):
     # A change to the registry makes new dumps.
     from registry.bulk import loader
     from registry.records import versions
-    store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+    store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     csvw = f"{BASE}/id/standards/csvw"
     record = loader.current_record(store, model, csvw)
     record.add((URIRef(csvw), DCTERMS.alternative, Literal("CSVW")))
     versions.commit(store, model, {csvw: record}, versions.COMMAND_LINE, note="Short name", activity="Revision")
-    app.extensions["ldr.queries"].refresh()
+    app.extensions["ldr.registry"].queries.refresh()
     second = client.get("/dumps/registry.nq.gz")
     assert second.headers["ETag"] != first.headers["ETag"]
     assert b"CSVW" in gzip.decompress(second.data)

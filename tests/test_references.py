@@ -63,7 +63,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 @pytest.fixture(scope="module")
 def token(app):
-    return app.extensions["ldr.accounts"].create_token("refs", f"{BASE}/id/organisations/leeds-city-council",
+    return app.extensions["ldr.registry"].accounts.create_token("refs", f"{BASE}/id/organisations/leeds-city-council",
                                                        "steward")[1]
 
 
@@ -120,7 +120,7 @@ def send(app, method: str, template: str, part: str, value: str, token: str):
             and args.get(part) == value
     except Exception:  # noqa: BLE001 - no route, a redirect, another method: not the route meant
         meant = False
-    with spying(app.extensions["ldr.store"]) as calls:
+    with spying(app.extensions["ldr.registry"].store) as calls:
         response = app.test_client().open(path, method=method, headers=headers, **body)
     return response, meant, calls
 

@@ -35,7 +35,7 @@ def app(store_dir):
 
 @pytest.fixture
 def tokens(app):
-    accounts = app.extensions["ldr.accounts"]
+    accounts = app.extensions["ldr.registry"].accounts
     made = {}
     for name, org, role in [("leeds", "leeds-city-council", "publisher"), ("croydon", "london-borough-of-croydon", "publisher"),
                             ("steward", "ministry-of-housing-communities-and-local-government", "steward")]:
@@ -102,7 +102,7 @@ def test_words_common_to_many_records_do_not_pick_similar_records_but_a_near_cop
     for n, topic in enumerate(["bins", "parking", "libraries", "potholes"]):
         assert post(client, exemplar(ref=f"common-{n}", title=f"Neighbourhood {topic} service",
                                      topic=topic), tokens["leeds"]).status_code == 201
-    index = app.extensions["ldr.index"]
+    index = app.extensions["ldr.registry"].index
     with index._lock:
         # in more than three records each, "neighbourhood" and "council" are left out
         assert index._candidate_match(["neighbourhood", "potholes", "parking", "libraries", "council"]) == \
@@ -260,7 +260,7 @@ def test_provenance_is_queryable_but_old_versions_are_not_in_the_default_graph(a
 
 def test_admins_manage_tokens_over_http_and_others_cannot(app, tokens):
     client = app.test_client()
-    admin = app.extensions["ldr.accounts"].create_token("root", f"{BASE}/id/organisations/government-digital-service",
+    admin = app.extensions["ldr.registry"].accounts.create_token("root", f"{BASE}/id/organisations/government-digital-service",
                                                          "admin")[1]
     assert client.get("/tokens", headers=auth(tokens["steward"])).status_code == 403
     assert client.get("/tokens").status_code == 401

@@ -23,7 +23,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 @pytest.fixture(scope="module")
 def token(app):
-    return app.extensions["ldr.accounts"].create_token("sec", f"{BASE}/id/organisations/leeds-city-council",
+    return app.extensions["ldr.registry"].accounts.create_token("sec", f"{BASE}/id/organisations/leeds-city-council",
                                                        "publisher")[1]
 
 

@@ -43,7 +43,7 @@ class Clock:
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "signin", LDR_COOKIE_SECURE=False)
     add_users(app)
-    accounts = app.extensions["ldr.accounts"]
+    accounts = app.extensions["ldr.registry"].accounts
     accounts.clock = Clock()
     yield app
     close_app(app)
@@ -119,7 +119,7 @@ def test_a_user_sees_their_sessions_and_signs_out_everywhere_else_with_their_pas
     """ASVS 3.3.4: a user sees where they are signed in and ends every other session, having
     given their password again; this browser stays signed in, other users are untouched."""
     laptop, phone, steward = signed_in_client(app), signed_in_client(app), signed_in_client(app, "sam")
-    app.extensions["ldr.accounts"].clock.now += 60
+    app.extensions["ldr.registry"].accounts.clock.now += 60
     page = laptop.get("/account/sessions")
     text = page.data.decode()
     assert page.status_code == 200 and text.count('class="govuk-table__row"><td') == 2, text[:3000]
@@ -139,7 +139,7 @@ def test_a_user_sees_their_sessions_and_signs_out_everywhere_else_with_their_pas
 
 
 def test_a_session_ends_after_its_idle_timeout_and_after_its_lifetime(app):
-    clock = app.extensions["ldr.accounts"].clock
+    clock = app.extensions["ldr.registry"].accounts.clock
     client = signed_in_client(app)
     clock.now += 1700
     assert is_signed_in(client)   # used within the idle timeout (1800 s): kept alive
@@ -242,7 +242,7 @@ def no_sleeping(monkeypatch):
 
 
 def test_failed_sign_ins_lock_the_user_name_at_once_with_429_saying_what_to_do(app, no_sleeping):
-    clock = app.extensions["ldr.accounts"].clock
+    clock = app.extensions["ldr.registry"].accounts.clock
     client = app.test_client()
     for _ in range(5):
         assert attempt(client, "amy", "not the password").status_code == 401
@@ -264,7 +264,7 @@ def test_a_lock_holds_across_processes_until_ldr_user_unlock_lifts_it(app):
     client = app.test_client()
     for _ in range(5):
         attempt(client, "amy", "not the password")
-    other = Accounts(accounts_path(app.config["LDR"]), clock=app.extensions["ldr.accounts"].clock)
+    other = Accounts(accounts_path(app.config["LDR"]), clock=app.extensions["ldr.registry"].accounts.clock)
     try:   # another web process, reading the same accounts file
         with pytest.raises(accounts_module.SignInLocked):
             other.sign_in("amy", PASSWORD, "192.0.2.7")
@@ -362,7 +362,7 @@ def test_a_cross_site_post_of_any_content_type_with_the_session_cookie_is_refuse
 
 def test_a_write_with_the_session_cookie_from_another_site_writes_nothing(app):
     from tests.test_registration import exemplar
-    token = app.extensions["ldr.accounts"].create_token("amy", f"{BASE}/id/organisations/leeds-city-council",
+    token = app.extensions["ldr.registry"].accounts.create_token("amy", f"{BASE}/id/organisations/leeds-city-council",
                                                         "publisher")[1]
     client = signed_in_client(app)   # the cookie goes with every request, whatever else it carries
     headers = {"Authorization": f"Bearer {token}"}
@@ -416,7 +416,7 @@ def test_passwords_are_kept_as_argon2id_and_an_older_scrypt_hash_is_replaced_at_
 
 def test_the_page_header_names_the_role_in_words(app):
     """"Signed in as ada (administrator)", as the accounts page names the role, not its code."""
-    app.extensions["ldr.accounts"].create_user("ada", f"{BASE}/id/organisations/government-digital-service", "admin", PASSWORD)
+    app.extensions["ldr.registry"].accounts.create_user("ada", f"{BASE}/id/organisations/government-digital-service", "admin", PASSWORD)
     client = app.test_client()
     assert attempt(client, "ada").status_code == 302
     header = client.get("/exemplars", headers={"Accept": "text/html"}).data.decode()

@@ -112,7 +112,7 @@ def test_lookups_are_answered_while_every_worker_is_busy(tmp_path_factory, start
         assert client.get("/sparql?query=" + quote("ASK { ?s a ?t ; ?p ?o }")).status_code == 200   # workers started
         thread = threading.Thread(target=heavy)
         thread.start()
-        service = app.extensions["ldr.queries"]
+        service = app.extensions["ldr.registry"].queries
         if not service.remote:   # the only worker has taken the heavy query (not: 0.3 s have passed)
             wait_for(lambda: service()._idle.qsize() == 0, within=60, what="the heavy query reaching the worker")
         response = client.get("/sparql?query=" + quote(f"SELECT ?o WHERE {{ {UPRN} <http://purl.org/dc/terms/title> ?o }}"),

@@ -232,7 +232,7 @@ def test_a_bound_parameter_cannot_carry_code_to_the_server():
 
 
 def _pool(app):
-    service = app.extensions["ldr.queries"]
+    service = app.extensions["ldr.registry"].queries
     if service.remote:
         pytest.skip("on a SPARQL server there are no query workers: the guard is the registry's wall, and the "
                     "server's own settings the other (docs/deployment.md)")
@@ -353,7 +353,7 @@ def test_a_worker_that_crashes_is_reported_as_a_crash_not_as_memory(tmp_path_fac
 def test_a_function_the_engine_does_not_have_is_the_query_s_fault_not_a_500(app, query):
     response = app.test_client().get("/sparql?query=" + quote(query))
     assert response.mimetype == "application/problem+json", response.data[:300]
-    if app.extensions["ldr.queries"].remote:
+    if app.extensions["ldr.registry"].queries.remote:
         # a SPARQL server answers its evaluation errors as its own faults (500), which the registry cannot tell
         # apart: it passes the server's words on as 503, never as a 500 of its own
         assert response.status_code == 503 and "function" in response.json["detail"], response.data[:300]
@@ -422,7 +422,7 @@ def test_the_web_process_never_parses_and_refuses_unadmitted_queries_at_once(tmp
                    LDR_QUERY_WAITING=0)
     try:
         client = app.test_client()
-        queries = app.extensions["ldr.queries"]()
+        queries = app.extensions["ldr.registry"].queries()
         admission = queries._admission
         answers = []
         thread = threading.Thread(target=lambda: answers.append(client.get("/sparql?query=" + quote(CARTESIAN))))

@@ -79,7 +79,7 @@ def test_no_query_makes_a_request_leave_the_machine(client, template):
 
 @pytest.mark.parametrize("query", [CARTESIAN, PATHS], ids=["cartesian-product", "unbounded-property-paths"])
 def test_a_pathological_query_is_stopped_at_the_limit_and_its_process_killed(app, client, query):
-    service = app.extensions["ldr.queries"]
+    service = app.extensions["ldr.registry"].queries
     started = time.monotonic()
     if service.remote:
         # On a SPARQL server the registry stops waiting at its limit; stopping the query there is
@@ -132,7 +132,7 @@ def test_other_requests_are_answered_while_a_heavy_query_runs(tmp_path_factory, 
     thread = threading.Thread(target=heavy)
     thread.start()
     try:
-        service = app.extensions["ldr.queries"]
+        service = app.extensions["ldr.registry"].queries
         if not service.remote:   # the heavy query holds a worker before the light ones are sent
             wait_for(lambda: service()._idle.qsize() < 2, within=60, what="the heavy query reaching a worker")
         client = app.test_client()
@@ -236,7 +236,7 @@ def test_a_query_past_the_memory_limit_is_stopped_with_a_clear_answer_whatever_t
     app = make_app(tmp_path_factory, starter_store_dir, "memory", LDR_QUERY_TIMEOUT=30.0, LDR_QUERY_WORKERS=1,
                    LDR_QUERY_MEMORY_MB=1024, LDR_ALLOCATOR=allocator)
     try:
-        service = app.extensions["ldr.queries"]
+        service = app.extensions["ldr.registry"].queries
         client = app.test_client()
         assert get(client, TWO_PATTERNS).json["boolean"] is True
         if service.remote:

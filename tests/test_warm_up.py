@@ -27,9 +27,9 @@ def test_warming_up_with_the_search_index_looks_for_similar_records_and_still_wr
                         real(store, model, register, records, index))
     app = app_over(store_dir)
     try:
-        store, model = app.extensions["ldr.store"], app.extensions["ldr.model"]
+        store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
         before = count_quads(store)
-        validated = warm.warm_up(store, model, app.extensions["ldr.index"])
+        validated = warm.warm_up(store, model, app.extensions["ldr.registry"].index)
         assert sorted(looked_for) == sorted(iri.split("/id/", 1)[1].split("/", 1)[0] for iri in validated)
         assert len(validated) == 5 and count_quads(store) == before
     finally:

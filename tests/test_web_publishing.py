@@ -57,7 +57,7 @@ def test_wrong_password_is_refused_and_pages_need_sign_in(app):
 def test_session_cookie_flags(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "cookies")
     try:
-        app.extensions["ldr.accounts"].create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
+        app.extensions["ldr.registry"].accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
                                                    PASSWORD)
         client = app.test_client()
         response = client.get("/sign-in")

@@ -75,6 +75,6 @@ MHCLG = f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-gove
 
 def add_users(app) -> None:
     """Two users with PASSWORD: amy, a publisher for Leeds City Council, and sam, a steward."""
-    accounts = app.extensions["ldr.accounts"]
+    accounts = app.extensions["ldr.registry"].accounts
     accounts.create_user("amy", LEEDS, "publisher", PASSWORD)
     accounts.create_user("sam", MHCLG, "steward", PASSWORD)

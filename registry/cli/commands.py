@@ -825,7 +825,7 @@ def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, thre
     # ASGI without lifespan events: api/front.py reads bodies on granian's event loop and runs the
     # Flask app on `threads` threads of its own (granian's WSGI interface gave a thread to a
     # request before its body had come, with no time limit: docs/security.md)
-    server = Granian("api.worker:asgi", factory=True, interface=Interfaces.ASGINL, address=host, port=port,
+    server = Granian("api.serving:asgi", factory=True, interface=Interfaces.ASGINL, address=host, port=port,
                      workers=workers, websockets=False, log_access=False)
     server.serve()
 

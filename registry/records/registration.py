@@ -39,7 +39,7 @@ class IfMatch:
     """The versions a writer says it read, from an If-Match header (RFC 9110 §13.1.1): `any` for
     `*` (whatever the version, so long as the record exists), else the versions named by the
     strong entity tags in the list. Weak tags name no version (If-Match compares strongly), so a
-    list of weak tags only matches nothing. api/writes.py reads the header into one."""
+    list of weak tags only matches nothing. api/records.py reads the header into one."""
 
     any: bool = False
     versions: frozenset[int] = frozenset()

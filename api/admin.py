@@ -1,22 +1,26 @@
-"""The administrator's accounts page: invite a user (who then chooses their own password) and
-make API tokens, while the registry runs. The same registry.accounts.users functions as `ldr user`
-and `ldr token`, and the same organisation check."""
+"""Administration while the registry runs: the administrator's accounts page (invite a user, who
+then chooses their own password; make API tokens) and the token API (/tokens). The same
+registry.accounts.users functions as `ldr user` and `ldr token`, and the same organisation check."""
 from __future__ import annotations
 
+from dataclasses import asdict
 from functools import wraps
 
-from flask import Blueprint, abort, redirect, render_template, request
+from flask import Blueprint, Response, abort, jsonify, redirect, render_template, request
 
 from registry.accounts.users import (ROLE_HELP, ROLE_LABELS, ROLES, AccountError, check_new_password, check_role,
                                check_username, organisation_iri, organisation_titles)
 from registry.records.naming import titles
+from registry.records.registration import RegistrationError
 from registry.records.versions import AUDIT
 
 from .documents import _local_href, _not_found
+from .problems import problem
+from .records import _json_object, _writer
 from .web_auth import begin, signed_in, web_user
 from .current import registry
 
-bp = Blueprint("accounts_pages", __name__)
+bp = Blueprint("admin", __name__)
 
 
 def _accounts():
@@ -147,3 +151,46 @@ def accept_invitation(secret: str):
     response = render_template("invitation.html", invited=invited, errors=errors,
                                organisations=_organisations([invited.organisation]))
     return response, (422 if errors else 200), {"Referrer-Policy": "no-referrer"}
+
+
+def _admin():
+    agent = _writer()
+    if agent.role != "admin":
+        raise RegistrationError("forbidden", f"Only admins manage users and tokens; {agent.username} is a {agent.role}.")
+    return agent
+
+
+@bp.get("/tokens")
+def list_tokens():
+    _admin()
+    return jsonify({"tokens": [asdict(t) for t in registry().accounts.tokens()]})
+
+
+@bp.post("/tokens")
+def create_token():
+    from registry.accounts.users import AccountError, organisation_iri, organisation_titles
+    _admin()
+    body = _json_object("`username`, `organisation` and `role` members")
+    if isinstance(body, Response):
+        return body
+    store, model = registry().store, registry().model
+    try:
+        iri = organisation_iri(model, str(body.get("organisation", "")), organisation_titles(store, model))
+        info, secret = registry().accounts.create_token(str(body.get("username", "")), iri,
+                                                                            str(body.get("role", "")))
+    except AccountError as exc:
+        return problem(422, "Cannot create the token", str(exc))
+    response = jsonify({**asdict(info), "token": secret})
+    response.status_code = 201
+    return response
+
+
+@bp.delete("/tokens/<token_id>")
+def revoke_token(token_id: str):
+    from registry.accounts.users import AccountError
+    _admin()
+    try:
+        info = registry().accounts.revoke(token_id)
+    except AccountError as exc:
+        return problem(404, "No such token", str(exc))
+    return jsonify(asdict(info))

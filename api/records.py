@@ -1,33 +1,26 @@
-"""The write API (POST, PUT, status changes) and the history of records (versions, compare).
-Every route is a thin layer over registry.records.registration and registry.records.versions."""
+"""The records API: submitting (POST /{register}), revising (PUT) and changing the status of
+records, for programs with an API token. Every route is a thin layer over
+registry.records.registration."""
 from __future__ import annotations
 
 import re
 from dataclasses import asdict
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.http import parse_etags
-from rdflib import URIRef
 
 from registry.records import registration
-from registry.records import versions
-from registry.views.item import bind_prefixes
-from registry.rdf.namespaces import REGISTERS
 from registry.rdf.rdfio import MAX_SUBMISSION_STATEMENTS, InputError, format_for_media_type, parse
 from registry.records.registration import IfMatch, RegistrationError
 
-from .conneg import choose
-from .documents import _negotiate, _not_found, _split_suffix, unknown_register
-from .linked_data import _item_document
 from .problems import problem
 from .current import registry
 
-bp = Blueprint("writes", __name__)
+bp = Blueprint("records", __name__)
 
 
 def _services():
-    app = current_app
-    return app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
+    return registry().store, registry().model
 
 
 def _agent():
@@ -91,19 +84,14 @@ def _flag(name: str) -> bool:
 
 @bp.post("/<register>")
 def post_records(register: str):
-    if register not in REGISTERS:
-        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
     store, model = _services()
-    try:
-        agent = _writer()
-        graph = _read_body()
-        if isinstance(graph, Response):
-            return graph
-        dry_run = _flag("dry-run")
-        result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note(),
-                                         index=registry().index)
-    except RegistrationError as exc:
-        return _refused(exc)
+    agent = _writer()
+    graph = _read_body()
+    if isinstance(graph, Response):
+        return graph
+    dry_run = _flag("dry-run")
+    result = registration.submit(store, model, graph, agent, register=register, dry_run=dry_run, note=_note(),
+                                     index=registry().index)
     warnings = [asdict(r) for r in result.report.warnings]
     if dry_run:
         return jsonify({"valid": True, "records": result.report.records, "warnings": warnings,
@@ -143,20 +131,15 @@ def if_match(header: str | None) -> IfMatch | None:
 @bp.put("/doc/<register>/<reference>")
 @bp.put("/id/<register>/<reference>")
 def put_record(register: str, reference: str):
-    if (unknown := unknown_register(register)) is not None:
-        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
-    try:
-        agent = _writer()
-        graph = _read_body()
-        if isinstance(graph, Response):
-            return graph
-        result = registration.revise(store, model, iri, graph, agent,
-                                     expected_version=if_match(request.headers.get("If-Match")),
-                                     note=_note(), dry_run=_flag("dry-run"))
-    except RegistrationError as exc:
-        return _refused(exc)
+    agent = _writer()
+    graph = _read_body()
+    if isinstance(graph, Response):
+        return graph
+    result = registration.revise(store, model, iri, graph, agent,
+                                 expected_version=if_match(request.headers.get("If-Match")),
+                                 note=_note(), dry_run=_flag("dry-run"))
     if not result.written:
         return jsonify({"valid": True, "warnings": [asdict(r) for r in result.report.warnings]})
     number = result.versions[iri]
@@ -169,20 +152,15 @@ def put_record(register: str, reference: str):
 @bp.post("/doc/<register>/<reference>/status")
 @bp.post("/id/<register>/<reference>/status")
 def post_status(register: str, reference: str):
-    if (unknown := unknown_register(register)) is not None:
-        return unknown
     store, model = _services()
     iri = model.base.item(register, reference)
     body = _status_body()
     if isinstance(body, Response):
         return body
-    try:
-        agent = _agent()
-        result = registration.change_status(store, model, iri, str(body.get("status", "")), agent,
-                                            successor=body.get("successor") or None,
-                                            note=str(body.get("note") or _note()))
-    except RegistrationError as exc:
-        return _refused(exc)
+    agent = _agent()
+    result = registration.change_status(store, model, iri, str(body.get("status", "")), agent,
+                                        successor=body.get("successor") or None,
+                                        note=str(body.get("note") or _note()))
     number = result.versions[iri]
     response = jsonify({"iri": iri, "version": number, "status": str(body.get("status")).lower()})
     response.headers["ETag"] = f'"v{number}"'
@@ -222,111 +200,4 @@ def _status_body() -> dict | Response:
     return body
 
 
-@bp.get("/doc/<register>/<reference>/versions")
-def list_versions(register: str, reference: str):
-    if (unknown := unknown_register(register)) is not None:
-        return unknown
-    store, model = _services()
-    iri = model.base.item(register, reference)
-    entries = versions.history(store, model, iri)
-    if not entries:
-        return _not_found("Not registered", f"{iri} has no versions: it is not registered.")
-    for entry in entries:
-        entry["location"] = f"/doc/{register}/{reference}/version/{entry['version']}"
-    if choose(request.headers.get("Accept"), ["application/json", "text/html"]) == "text/html":
-        return render_template("versions.html", iri=iri, entries=entries, path=f"/doc/{register}/{reference}")
-    return jsonify({"iri": iri, "versions": entries})
-
-
-@bp.get("/doc/<register>/<reference>/version/<number>")
-def get_version(register: str, reference: str, number: str):
-    if (unknown := unknown_register(register)) is not None:
-        return unknown
-    store, model = _services()
-    iri = model.base.item(register, reference)
-    number, media = _split_suffix(number)
-    media = _negotiate(media)
-    if isinstance(media, Response):
-        return media
-    if not re.fullmatch(r"[0-9]{1,9}", number):   # str.isdigit() passed "²" and 5,000 digits, which int() refuses
-        return _not_found("No such version", f"Versions are numbered 1, 2, 3…; {number!r} is not one.", media)
-    graph = versions.version_graph(store, model, iri, int(number))
-    if not len(graph):
-        return _not_found("No such version", f"{iri} has no version {number}. See /doc/{register}/{reference}/versions.",
-                          media)
-    bind_prefixes(graph, model)
-    return _item_document(graph, URIRef(iri), f"/doc/{register}/{reference}/version/{number}", media, int(number),
-                          note=f"Version {number} of this record.")
-
-
-@bp.get("/doc/<register>/<reference>/compare")
-def compare_versions(register: str, reference: str):
-    if (unknown := unknown_register(register)) is not None:
-        return unknown
-    store, model = _services()
-    iri = model.base.item(register, reference)
-    try:
-        first, second = int(request.args["from"]), int(request.args["to"])
-    except (KeyError, ValueError):
-        return problem(400, "Which versions?", "Give two version numbers: ?from=1&to=2.")
-    known = {e["version"] for e in versions.history(store, model, iri)}
-    missing = sorted({first, second} - known)
-    if missing:
-        return problem(404, "No such version", f"{iri} has no version {', '.join(map(str, missing))}.")
-    added, removed = versions.compare(store, model, iri, first, second)
-    lines = lambda g: sorted(" ".join(t.n3() for t in triple) + " ." for triple in g)
-    return jsonify({"iri": iri, "from": first, "to": second, "added": lines(added), "removed": lines(removed)})
-
-
 # --- users and tokens (admins) ------------------------------------------------------------------
-
-def _admin():
-    agent = _writer()
-    if agent.role != "admin":
-        raise RegistrationError("forbidden", f"Only admins manage users and tokens; {agent.username} is a {agent.role}.")
-    return agent
-
-
-@bp.get("/tokens")
-def list_tokens():
-    try:
-        _admin()
-    except RegistrationError as exc:
-        return _refused(exc)
-    return jsonify({"tokens": [asdict(t) for t in registry().accounts.tokens()]})
-
-
-@bp.post("/tokens")
-def create_token():
-    from registry.accounts.users import AccountError, organisation_iri, organisation_titles
-    try:
-        _admin()
-    except RegistrationError as exc:
-        return _refused(exc)
-    body = _json_object("`username`, `organisation` and `role` members")
-    if isinstance(body, Response):
-        return body
-    store, model = _services()
-    try:
-        iri = organisation_iri(model, str(body.get("organisation", "")), organisation_titles(store, model))
-        info, secret = registry().accounts.create_token(str(body.get("username", "")), iri,
-                                                                            str(body.get("role", "")))
-    except AccountError as exc:
-        return problem(422, "Cannot create the token", str(exc))
-    response = jsonify({**asdict(info), "token": secret})
-    response.status_code = 201
-    return response
-
-
-@bp.delete("/tokens/<token_id>")
-def revoke_token(token_id: str):
-    from registry.accounts.users import AccountError
-    try:
-        _admin()
-    except RegistrationError as exc:
-        return _refused(exc)
-    try:
-        info = registry().accounts.revoke(token_id)
-    except AccountError as exc:
-        return problem(404, "No such token", str(exc))
-    return jsonify(asdict(info))
