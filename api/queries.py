@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request, send_from_directory
 
-from registry.vocab.model import ROOT
+from registry import ROOT
 from registry.query.page import opening_query
 from registry.query.stored import bind_parameters, stored_queries
 from registry.query.guard import QueryError

@@ -8,7 +8,18 @@ SPARQL service and stored queries; bulk/ whole-registry loads, dumps and restore
 records from others' data; views/ what pages and reports show; conformance/ checking a supplier's
 data against a standard; runtime/ settings and running processes; cli/ the `ldr` command.
 """
+import sys
 from pathlib import Path
 
-#: The folder holding ontology/, shapes/ and data/ (the checkout, or the installed distribution).
-ROOT = Path(__file__).resolve().parent.parent
+
+def _home() -> Path:
+    """The folder holding ontology/, shapes/, data/ and the front-end packages: the checkout this
+    package is in, or, installed from a wheel, the `share/ldr` folder the wheel put them in."""
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "ontology").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / "ldr"
+
+
+#: The folder holding ontology/, shapes/, data/ and node_modules/ (see _home).
+ROOT = _home()

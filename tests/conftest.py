@@ -210,10 +210,12 @@ def pytest_collection_modifyitems(config, items):
     """With LDR_TEST_STORE=sparql (the second run of `make test`), the journeys walked in a real
     browser are left out, and counted as deselected: the pages they visit ask the store what the
     HTTP tests of the same pages ask it, and those run on the SPARQL server. Walking them twice
-    took minutes of `make test` and could find only what the embedded run finds."""
+    took minutes of `make test` and could find only what the embedded run finds. So are the tests
+    of the installable package (marked `package`), which build and serve it on a store of its own."""
     if TEST_STORE != "sparql":
         return
-    journeys = [item for item in items if "browser" in getattr(item, "fixturenames", ())]
+    journeys = [item for item in items
+                if "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("package")]
     if journeys:
         left_out = set(journeys)
         items[:] = [item for item in items if item not in left_out]
