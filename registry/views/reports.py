@@ -159,4 +159,7 @@ def bar_chart(report: ProgrammeReport, width: int = 300) -> dict:
         bars.append({"label": str(row[0]), "lines": lines, "value": row[report.chart], "label_y": y + 14,
                      "y": bar_y, "width": round((width - 50) * row[report.chart] / top)})
         y = bar_y + bar_height + gap
-    return {"bars": bars, "height": y, "width": width, "bar_height": bar_height, "line_height": line_height}
+    # labels start a little in from the edge: a letter such as Y reaches left of where it is
+    # drawn in some typefaces (DejaVu Sans, where Arial is not installed), and would be cut
+    return {"bars": bars, "height": y, "width": width, "bar_height": bar_height, "line_height": line_height,
+            "label_x": 2}
