@@ -122,7 +122,8 @@ def _error_pages(app: Flask) -> None:
             return _not_found("Page not found", "There is nothing at this address. Start from the home page, /.")
         if exc.code == 413:
             if exc.description and exc.description != RequestEntityTooLarge.description:
-                return problem(413, "Request Entity Too Large", exc.description)   # which limit, if not the body's
+                # which limit, if not the body's; a page for a browser (a form with a very long answer)
+                return error_page(413, "The form is too large", exc.description, back=request.path)
             return too_large(app.config["MAX_CONTENT_LENGTH"])
         detail = exc.description or exc.name
         if exc.code == 405 and request.method == "DELETE" and request.path.startswith(("/doc/", "/id/")):

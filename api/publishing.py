@@ -96,6 +96,17 @@ def _not_whole_numbers():
     return None
 
 
+def _without_record_version():
+    """A 400 when an edit is posted without the version of the record its form was filled in
+    from (the page always sends it), else None: without it, a change made meanwhile by someone
+    else would be overwritten unseen (the records API asks for If-Match the same way)."""
+    if request.form.get(RECORD_VERSION, "").strip():
+        return None
+    return error_page(400, "The form is incomplete", f"The form was sent without the field `{RECORD_VERSION}`, the "
+                      "version of the record it was filled in from, so it cannot tell whether the record changed "
+                      "meanwhile. Open the edit form again and make the change there.", back=request.path)
+
+
 def _handle_form(register: str, reference: str | None, mode: str, expected: int | None, action: str, heading: str,
                  draft_id: str | None = None):
     """Read the posted form; re-show it with every error at once, or keep it as a draft (replacing
@@ -129,7 +140,8 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
                            f"most {REFERENCE_MAX} characters"))
             reference = "unnamed"   # so the rest of the record can still be checked in this round
     _, by_title = _choices(sections)
-    graph, unreadable = graph_from_form(model, register, reference, request.form, by_title)
+    positions: dict[str, int] = {}
+    graph, unreadable = graph_from_form(model, register, reference, request.form, by_title, positions)
     errors.extend(unreadable.items())
     agent = web_user()
     iri = model.base.item(register, reference)
@@ -143,13 +155,13 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
             registration.revise(store, model, iri, Graph() + graph, agent, expected_version=expected, dry_run=True)
     except RegistrationError as exc:
         if exc.report is not None:
-            errors.extend((fid, message) for fid, message in _field_errors(exc.report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(exc.report, sections, positions) if fid not in unreadable)
         elif exc.kind == "conflict" and mode == "new":
             if not any(fid == "reference" for fid, _ in errors):
                 errors.append(("reference", _taken(register, reference)))
             # the rest of the record, checked as the submission would have been
             report = validate_graph(Graph() + graph, model, store)[1]
-            errors.extend((fid, message) for fid, message in _field_errors(report, sections) if fid not in unreadable)
+            errors.extend((fid, message) for fid, message in _field_errors(report, sections, positions) if fid not in unreadable)
         else:
             errors.append(("reference" if mode == "new" else "title", exc.message))
     if errors:
@@ -160,10 +172,10 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
     return redirect(f"/drafts/{draft}", code=303)
 
 
-def _field_errors(report, sections) -> list[tuple[str, str]]:
+def _field_errors(report, sections, positions: dict[str, int] | None = None) -> list[tuple[str, str]]:
     """The report's violations by field, the records and terms they name said by their names."""
     store, model = _services()
-    return field_errors(report, sections, names_in([r.message for r in report.violations], model, store))
+    return field_errors(report, sections, names_in([r.message for r in report.violations], model, store), positions)
 
 
 def _taken(register: str, reference: str) -> Markup:
@@ -206,9 +218,9 @@ def edit_record(register: str, reference: str):
         # refused before the form is shown, not after it is filled in; a POST the same way
         return error_page(403, "You cannot edit this record", refused, "text/html", back=f"/doc/{register}/{reference}")
     if request.method == "POST":
-        if (refused := _not_whole_numbers()) is not None:
+        if (refused := _not_whole_numbers() or _without_record_version()) is not None:
             return refused
-        expected = int(request.form.get(RECORD_VERSION, current))
+        expected = int(request.form[RECORD_VERSION])
         return _handle_form(register, reference, "edit", expected, action, heading)
     sections = form_for(model, register)
     titles = {str(s): str(t) for s, t in store.construct(
@@ -250,8 +262,10 @@ def check_answers(draft_id: str):
                                    problem=message,
                                    similar=_similar(draft["register"], iri, graph)), 409
         accounts.discard_draft(draft_id, submitted=True)
+        version = result.versions.get(str(iri))
         return render_template("done.html", title=title_of(graph, iri), href=_local_href(str(iri)),
-                               mode=draft["mode"], version=result.versions.get(str(iri)))
+                               mode=draft["mode"], version=version,
+                               unchanged=draft["mode"] == "edit" and version == draft["expected_version"])
     return render_template("check.html", rows=rows_for(_with_titles(graph), iri, model, _local_href),
                            title=title_of(graph, iri), back=back, anchors=anchors, draft_id=draft_id, problem=None,
                            similar=_similar(draft["register"], iri, graph))
@@ -278,7 +292,9 @@ def change_draft(draft_id: str):
             return refused
         expected = draft["expected_version"]
         if mode == "edit":
-            expected = int(request.form.get(RECORD_VERSION, expected))
+            if (refused := _without_record_version()) is not None:
+                return refused
+            expected = int(request.form[RECORD_VERSION])
         return _handle_form(register, reference if mode == "edit" else None, mode, expected, action, heading,
                             draft_id=draft_id)
     values = json.loads(draft["form"])
@@ -413,23 +429,11 @@ def review_decision(register: str, reference: str):
     iri = model.base.item(register, reference)
     decision = request.form.get("decision", "")
     comment = (request.form.get("comment") or "").strip()[:2000]
-    refused = lambda status, detail: error_page(status, "The decision was not recorded", detail, back="/review")
     try:
-        if decision in ("stable", "experimental"):
-            registration.change_status(store, model, iri, decision, steward, note=comment or f"Approved as {decision}")
-        elif decision == "invalid":
-            if not comment:
-                return refused(400, "Say why the record is rejected, in the comment box: the submitter will see "
-                               "the reason.")
-            registration.change_status(store, model, iri, "invalid", steward, note=comment)
-        elif decision == "changes":
-            if not comment:
-                return refused(400, "Say what should change, in the comment box: the submitter will see the comment.")
-            versions.add_review_comment(store, model, iri, steward, comment)
-        else:
-            return refused(400, "Choose approve, reject or ask for changes.")
+        registration.review(store, model, iri, decision, steward, comment)
     except RegistrationError as exc:
-        return refused(409, exc.message)
+        return error_page(RegistrationError.STATUS[exc.kind], "The decision was not recorded", exc.message,
+                          back="/review")
     return redirect(f"/review?{urlencode({'decision': decision, 'record': f'{register}/{reference}'})}", code=303)
 
 

@@ -305,7 +305,7 @@ def tainted(app):
     written straight to the store as data from before the rules would be."""
     store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     iri = f"{BASE}/id/standards/uprn"
-    graph = loader.current_record(store, model, iri)
+    graph = versions.current_record(store, model, iri)
     graph.set((URIRef(iri), DCTERMS.title, Literal(TAINTED_TITLE, lang="en")))
     graph.add((URIRef(iri), DCTERMS.alternative, Literal("-1+1\u000bcmd")))
     current = versions.current_versions(store, model, [iri])[iri]

@@ -169,11 +169,10 @@ def test_dumps_are_complete_and_kept_current(app, client):
     assert (URIRef(f"{BASE}/id/standards/csvw"), RDF.type, DCTERMS.Standard) in turtle
     assert client.get("/dumps/registry.nq.gz", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # A change to the registry makes new dumps.
-    from registry.bulk import loader
     from registry.records import versions
     store, model = app.extensions["ldr.registry"].store, app.extensions["ldr.registry"].model
     csvw = f"{BASE}/id/standards/csvw"
-    record = loader.current_record(store, model, csvw)
+    record = versions.current_record(store, model, csvw)
     record.add((URIRef(csvw), DCTERMS.alternative, Literal("CSVW")))
     versions.commit(store, model, {csvw: record}, versions.COMMAND_LINE, note="Short name", activity="Revision")
     app.extensions["ldr.registry"].queries.refresh()

@@ -40,7 +40,7 @@ def remote(server, model):
 
 def test_init_loads_the_starter_data_onto_the_server(remote, model):
     assert remote.ask(f"ASK {{ <{BASE}/id/standards/uprn> a <http://purl.org/dc/terms/Standard> }}")
-    assert len(loader.registered_items(remote, model, "standards")) == 32
+    assert len(versions.registered_items(remote, model, "standards")) == 32
 
 
 def test_submit_revise_status_and_history_on_the_server(remote, model):

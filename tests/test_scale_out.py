@@ -20,6 +20,7 @@ from rdflib import Graph, URIRef
 from registry.records import versions
 from registry.accounts.users import Accounts
 from registry.records.versions import Agent
+from registry.store.layout import claims_graph
 from tests.conftest import BASE
 from tests.oxigraph_server import OxigraphServer
 from tests.server import Server

@@ -6,6 +6,7 @@ from rdflib import Graph, URIRef
 
 import registry.search.index as search_index
 from registry.bulk import loader
+from registry.records import versions
 from registry.accounts.users import Agent
 from registry.records.registration import submit
 from registry.search.index import SearchIndex
@@ -62,7 +63,7 @@ def test_exemplars_follow_the_region_of_the_councils_that_lead_or_partner_them(s
     assert ripa not in in_wales()
     # Lambeth leads RIPA; moved (in this test only) to Wales, RIPA is found among Welsh exemplars
     lambeth = f"{BASE}/id/organisations/london-borough-of-lambeth"
-    graph = loader.current_record(store, model, lambeth)
+    graph = versions.current_record(store, model, lambeth)
     graph.set((URIRef(lambeth), URIRef(f"{model.base.ldr}region"), URIRef(f"{VOCABULARY}region/wales")))
     loader.write_records(store, model, {lambeth: graph})
     assert ripa in in_wales()

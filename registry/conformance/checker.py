@@ -287,6 +287,24 @@ def _outcome(standard: str, artifact: str, problems: list[Problem], data: bytes)
                    hashlib.sha256(data).hexdigest())
 
 
+class _NotJson(ValueError):
+    """What Python's json module reads but JSON (RFC 8259) does not allow."""
+
+
+def _not_json_constant(name: str):
+    """NaN, Infinity and -Infinity, which Python's json reads and JSON does not have."""
+    raise _NotJson(f"{name} is not a JSON value (RFC 8259 has no NaN or Infinity): write a number, or null")
+
+
+def _finite_number(text: str) -> float:
+    """A JSON number, or _NotJson for one too large for any program to read as a number (1e309)."""
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise _NotJson(f"the number {text[:40]} is too large to be read as a number by the programs that use "
+                       "the data: write it as it is meant, within about 1.8e308")
+    return value
+
+
 def check_json(standard: str, artifact: str | list[str], data: bytes, directories: tuple[str, ...],
                limit: int = 1000, wanted: str = "", title: str = "This standard") -> Outcome:
     """Check JSON data with a schema; given a list of a standard's schemas, with the one for the
@@ -297,7 +315,9 @@ def check_json(standard: str, artifact: str | list[str], data: bytes, directorie
         raise ConformanceError(f"The data nests objects or arrays more than {MAX_NESTING} levels deep (line {line}, "
                                f"column {column}), deeper than the checker reads: no standard's records need that.", status=400)
     try:
-        instance = json.loads(data)
+        instance = json.loads(data, parse_constant=_not_json_constant, parse_float=_finite_number)
+    except _NotJson as exc:
+        raise ConformanceError(f"The data is not JSON: {exc}") from None
     except ValueError as exc:
         raise ConformanceError(f"The data is not JSON: {exc}") from exc
     except RecursionError:   # a second wall: the scan above refuses such input first

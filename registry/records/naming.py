@@ -71,27 +71,33 @@ def record_iri(model: Model, given: str, node_class: URIRef | None, records: dic
     registers = sorted(model.register_of_types({node_class}) if node_class is not None else ()) \
         or sorted(model.register_class)
     kind = registers[0][:-1] if len(registers) == 1 else "record"   # organisations -> organisation
+    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
+    if not text:
+        raise UnknownRecord(f"give {wanted}")
     titled = records.get(text.lower())
-    named = model.base.split_item(titled) if titled else _item_named(model, text)
-    if titled and (named is None or named[0] in registers):
-        return titled
-    if named is not None and named[0] not in registers:
-        raise UnknownRecord(f"“{text}” is not {_a(kind)}: give the title, reference or address of a "
-                            f"registered {kind}{_example(model, kind, records)}")
-    known = set(records.values())
+    shared = titled == SHARED_TITLE
+    titled = None if shared else titled
+    # the record the words name as a reference or an address, if they do
+    named = _item_named(model, text)
     if named is not None:
-        candidates = [model.base.item(*named)]
+        candidates = [model.base.item(*named)] if named[0] in registers else []
     elif is_reference(text.lower()):
         candidates = [model.base.item(register, text.lower()) for register in registers]
     else:
         candidates = []
-    for iri in candidates:
-        if iri in known:
-            return iri
-    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
-    if not text:
-        raise UnknownRecord(f"give {wanted}")
-    if records.get(text.lower()) == SHARED_TITLE:
+    known = set(records.values())
+    by_name = next((iri for iri in candidates if iri in known), None)
+    of_title = model.base.split_item(titled) if titled else None
+    if titled and (of_title is None or of_title[0] in registers):
+        if by_name is not None and by_name != titled:   # a title written like another record's reference
+            raise UnknownRecord(f"“{text}” is the title of one {kind} ({titled}) and names another ({by_name}): "
+                                "give the address of the one you mean")
+        return titled
+    if by_name is not None:
+        return by_name
+    if (named is not None and named[0] not in registers) or titled:
+        raise UnknownRecord(f"“{text}” is not {_a(kind)}: give {wanted}")
+    if shared:
         raise UnknownRecord(f"more than one {kind} has the title “{text}”: give the reference or address "
                             f"of the one you mean")
     raise UnknownRecord(f"“{text}” is not {wanted}")

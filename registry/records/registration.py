@@ -153,6 +153,11 @@ def similar_to(store: Store, model: Model, register: str, iri: str, graph: Graph
         description_score = len(a & b) / len(a | b) if a and b else 0
         if shared_title_words >= 0.6 or description_score >= 0.5 or _close_titles(title, other_title):
             found.append((other, other_title))
+    if found:   # a record rejected as invalid is nothing to reuse
+        rejected = {str(row["s"]) for row in store.select(
+            "SELECT ?s WHERE { VALUES ?s { " + " ".join(sparql_iri(other) for other, _ in found) + " } "
+            f"?s {sparql_iri(REG.status)} {sparql_iri(REG.statusInvalid)} }}")}
+        found = [(other, other_title) for other, other_title in found if other not in rejected]
     return found
 
 
@@ -275,6 +280,7 @@ def change_status(store: Store, model: Model, iri: str, new_status: str, agent: 
     agent = _require_writer(agent)
     if agent.role not in ("steward", "admin"):
         raise RegistrationError("forbidden", f"Only stewards change a record's status; {agent.username} is a {agent.role}.")
+    _check_note(note)
     target = REG["status" + new_status.strip().capitalize()]
     if (target, None, None) not in model.ontology:
         names = sorted(status_name(s) for s in model.ontology.subjects(REG.nextState, None))
@@ -312,3 +318,44 @@ def status_of(graph: Graph, iri: str) -> str | None:
     return status_name(value) if value is not None else None
 
 
+#: A steward's decisions on a record waiting for review, as the review page offers them.
+DECISIONS = ("stable", "experimental", "changes", "invalid")
+
+
+def _check_note(note: str) -> None:
+    """RegistrationError (bad-request) for a note or comment holding characters no text here may
+    hold (control characters, invisible ones): the same rule as a record's own text."""
+    from registry.rdf.text import control_problem, invisible_problem
+    problem = control_problem(note) or invisible_problem(note)
+    if problem:
+        raise RegistrationError("bad-request", f"The comment {problem}.")
+
+
+def review(store: Store, model: Model, iri: str, decision: str, steward: Agent | None, comment: str = "") -> None:
+    """A steward's decision on a submitted record: accept it as stable or experimental, ask for
+    changes, or reject it as invalid (the last two with a comment the submitter sees). Only a
+    record waiting for review may be decided on: one already accepted or retired changes status
+    with change_status, where the lifecycle's rules are said. RegistrationError otherwise."""
+    steward = _require_writer(steward)
+    if steward.role not in ("steward", "admin"):
+        raise RegistrationError("forbidden", f"Only stewards review records; {steward.username} is a {steward.role}.")
+    if decision not in DECISIONS:
+        raise RegistrationError("bad-request", "Choose approve, reject or ask for changes.")
+    comment = comment.strip()
+    _check_note(comment)
+    if decision == "invalid" and not comment:
+        raise RegistrationError("bad-request", "Say why the record is rejected, in the comment box: the submitter "
+                                "will see the reason.")
+    if decision == "changes" and not comment:
+        raise RegistrationError("bad-request", "Say what should change, in the comment box: the submitter will see "
+                                "the comment.")
+    _existing(store, model, iri)
+    from registry.records.versions import add_review_comment, current_record
+    status = current_record(store, model, iri).value(URIRef(iri), REG.status)
+    if status != REG.statusSubmitted:
+        raise RegistrationError("conflict", f"This record is not waiting for review: it is {status_name(status)}. "
+                                "Only a submitted record is decided on here.")
+    if decision == "changes":
+        add_review_comment(store, model, iri, steward, comment)
+    else:
+        change_status(store, model, iri, decision, steward, note=comment or f"Approved as {decision}")

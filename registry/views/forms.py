@@ -209,25 +209,34 @@ def _most_values(f: Field) -> int:
 
 
 def _values(form, f: Field) -> list[str]:
+    """The values given for a field, trimmed, with a browser's line ends (CR LF) made plain LF, so
+    text saved unchanged is the same text; FormProblem for too many values, or a line break in a
+    one-line field (a title is one line)."""
     given = form.getlist(f.id)
     if len(given) > _most_values(f):
         raise FormProblem({f.id: _too_many(f)})
-    return [v.strip() for v in given if v is not None and v.strip()]
+    values = [v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in given if v is not None and v.strip()]
+    if f.kind != "textarea" and any("\n" in v for v in values):
+        raise FormProblem({f.id: f"{f.label} must be on one line: take out the line breaks"})
+    return values
 
 
 def graph_from_form(model: Model, register: str, reference: str, form,
-                    records: dict[URIRef, dict[str, str]]) -> tuple[Graph, dict[str, str]]:
+                    records: dict[URIRef, dict[str, str]],
+                    positions: dict[str, int] | None = None) -> tuple[Graph, dict[str, str]]:
     """The record the form describes, and the problems with values that cannot be read (a date
     like 31/02), by field id. `records` maps, for each class a record field takes, the titles of
     its registered records to their IRIs: one map per class, as a title may name records of two
     kinds (Open Referral UK is a standard and an organisation). The graph holds every value that
-    could be read, so the record can still be validated and every problem shown in one round."""
+    could be read, so the record can still be validated and every problem shown in one round.
+    `positions`, when given, is filled with each nested group's node and its number on the form
+    (funding 0, funding 1 …), for field_errors to put a problem beside the right group."""
     iri = URIRef(model.base.item(register, reference))
     graph = Graph()
     graph.add((iri, RDF.type, model.register_class[register]))
     problems: dict[str, str] = {}
     for f in all_fields(form_for(model, register)):
-        _add(graph, iri, f, form, records, problems, model)
+        _add(graph, iri, f, form, records, problems, model, positions if positions is not None else {})
     return graph, problems
 
 
@@ -258,10 +267,31 @@ def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Secti
             kept.add((iri, p, o))
             if isinstance(o, BNode):
                 copy(o)
+    return _words_as_they_were(kept, current)
+
+
+def _is_text(term) -> bool:
+    return isinstance(term, Literal) and (term.language is not None or term.datatype in (None, XSD.string))
+
+
+def _words_as_they_were(graph: Graph, current: Graph) -> Graph:
+    """The graph with each text the form gives back unchanged written as the record had it: the
+    form writes what is typed in English (@en), so a Welsh title (@cy), a description with no
+    language or one in en-GB came back as English on every save, changed or not. A text whose
+    words did change is the form's, in English."""
+    before: dict[tuple, Literal] = {}
+    for _, p, o in current:
+        if _is_text(o):
+            before.setdefault((p, str(o)), o)
+    kept = Graph()
+    for s, p, o in graph:
+        if _is_text(o):
+            o = before.get((p, str(o)), o)
+        kept.add((s, p, o))
     return kept
 
 
-def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model) -> None:
+def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model, positions: dict[str, int]) -> None:
     if f.kind == "nested":
         try:
             count = repeat_count(f, form.get(f"{f.id}-count"))
@@ -272,15 +302,20 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
             node = BNode()
             before = len(graph)
             for sub in f.nested:
-                _add(graph, node, Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}), form, records, problems, model)
+                _add(graph, node, Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}), form, records, problems, model,
+                     positions)
             if len(graph) > before:
                 graph.add((subject, f.path, node))
+                positions[str(node)] = n
                 if f.node_class is not None:
                     graph.add((node, RDF.type, f.node_class))
         return
     if f.kind == "date":
         day, month, year = (form.get(f"{f.id}-{part}", "").strip() for part in ("day", "month", "year"))
         if not (day or month or year):
+            return
+        if not re.fullmatch(r"[0-9]{4}", year):   # "24" is not 2024 (it was saved as the year 24)
+            problems[f.id] = f"{f.label} must include a year with 4 numbers, for example 31 3 2027"
             return
         try:
             value = datetime.date(int(year), int(month), int(day))
@@ -312,7 +347,9 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model)
         elif f.kind == "boolean":
             graph.add((subject, f.path, Literal(raw == "true")))
         elif f.kind == "decimal":
-            number = raw.replace(",", "").replace("£", "").strip()
+            number = raw.replace("£", "").strip()
+            # commas only between thousands (98,500.50); "1,00,0" is a mistake, not 1000
+            number = number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number
             if not re.match(r"^\d+(\.\d+)?$", number):
                 # the shape's own words where it has them (a funding amount: zero or more, in pounds)
                 said = model.shapes.value(f.shape, SH.message)
@@ -382,19 +419,34 @@ def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> lis
     return sorted(errors, key=lambda error: where(error[0]))
 
 
-def field_errors(report, sections: list[Section], names: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """(field id, message) for every violation, linked to the field it is about (by path), each
-    IRI in it said by its name where `names` has one (`names_in`)."""
-    by_path = {}
+def field_errors(report, sections: list[Section], names: dict[str, str] | None = None,
+                 positions: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    """(field id, message) for every violation, linked to the field it is about (by path; in a
+    group of nested fields, the group's number from `positions`, by the node the problem is
+    about), each IRI in it said by its name where `names` has one (`names_in`)."""
+    by_path: dict[str, str] = {}
+    in_group: dict[str, str] = {}
+    group_of: dict[str, str] = {}
     for f in all_fields(sections):
         by_path.setdefault(str(f.path), f.id)
         for sub in f.nested:
-            by_path.setdefault(str(sub.path), sub.id + "-0")
+            in_group.setdefault(str(sub.path), sub.id)
+            group_of.setdefault(str(sub.path), str(f.path))
+    # the groups (funding …) with a problem in one of their entries, said beside that entry
+    told = {group_of[r.path] for r in report.violations if r.focus in (positions or {}) and r.path in group_of}
     out = []
     for result in report.violations:
         if result.path in SYSTEM_PATH_NAMES:
             continue   # set by the registry on submission, not by the person filling the form
-        out.append((by_path.get(result.path or "", "reference"), for_people(result.message, names)))
+        if result.path in told and result.focus not in (positions or {}):
+            continue   # "each funding entry must …" for the record, when the entry's own problem is shown
+        path = result.path or ""
+        number = (positions or {}).get(result.focus)
+        if path in in_group and (number is not None or path not in by_path):
+            field_id = f"{in_group[path]}-{number or 0}"
+        else:
+            field_id = by_path.get(path, "reference")
+        out.append((field_id, for_people(result.message, names)))
     return out
 
 

@@ -2,13 +2,14 @@
 shapes, linked records by their titles, nested values as nested rows."""
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Callable
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
+from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
 
 from registry.vocab.model import Model
 from registry.rdf.identifiers import sparql_iri
@@ -82,6 +83,7 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
             else:
                 assert isinstance(obj, Literal)
                 row.values.append(Value(pounds(obj) if predicate == model.base.ldr.amountGBP else
+                                        day_in_words(obj) if obj.datatype == XSD.date else
                                         "Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
         rows.append(row)
     return sorted(rows, key=lambda r: (r.order, r.label))
@@ -101,6 +103,15 @@ def plain_number(value) -> str:
     if number is None:
         return str(value)
     return f"{number:.0f}" if number == number.to_integral_value() else f"{number.normalize():f}"
+
+
+def day_in_words(day) -> str:
+    """A date as GOV.UK pages write it: 1 April 2024 (as it is, if it is not a date)."""
+    try:
+        value = datetime.date.fromisoformat(str(day))
+    except ValueError:
+        return str(day)
+    return f"{value.day} {value:%B} {value.year}"
 
 
 def pounds(amount) -> str:
@@ -169,7 +180,6 @@ def conformance_claims(store, model: Model, *, product: str | None = None, stand
                        today=None) -> list[Claim]:
     """Products' claims, with flags: evidence older than 12 months, or a claim against a version
     other than the standard's current one, or against a standard that has been superseded."""
-    import datetime
     today = today or datetime.date.today()
     ldr = model.base.ldr
     where = (f"VALUES ?p {{ {sparql_iri(product)} }}" if product else "") + (f"VALUES ?s {{ {sparql_iri(standard)} }}" if standard else "")
