@@ -19,6 +19,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | 
     from .bodies import FormLimitedRequest
     app.request_class = FormLimitedRequest
     # GOV.UK Frontend's macros, from the govuk-frontend-jinja package
+    assert app.jinja_loader is not None   # the package's templates folder
     app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
         {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
     app.config["LDR"] = settings
@@ -54,11 +55,13 @@ def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | 
     configure_security(app)
     _checked_path_values(app)
     _error_pages(app)
-    # outermost: every body is read whole or refused before a route or /sparql sees it
-    app.wsgi_app = WholeBodies(_with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"],
-                               pages=app)
+    # outermost: every body is read whole or refused before a route or /sparql sees it (replacing
+    # wsgi_app is how Flask's documentation adds WSGI middleware, though it is typed as a method)
+    app.wsgi_app = WholeBodies(  # type: ignore[method-assign]
+        _with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"], pages=app)
     from .request_log import RequestLog
-    app.wsgi_app = RequestLog(app.wsgi_app)   # around everything: every request gets its line
+    # around everything: every request gets its line
+    app.wsgi_app = RequestLog(app.wsgi_app)   # type: ignore[method-assign]
     return app
 
 
@@ -130,10 +133,11 @@ def _error_pages(app: Flask) -> None:
             detail = ("Records are never deleted. Withdrawal is a status: a steward POSTs "
                       f"{request.path.rstrip('/')}/status with status retired (or invalid). Every version is kept.")
         response = error_page(exc.code or 500, exc.name, detail, back=getattr(exc, "back", None))
-        if exc.code == 405 and getattr(exc, "valid_methods", None):
+        methods = getattr(exc, "valid_methods", None)   # MethodNotAllowed's
+        if exc.code == 405 and methods:
             # the methods of every route at this address, as the router knows them: no route is
             # kept only to refuse a method (DELETE on a record was, and Allow then listed DELETE)
-            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods))
+            response.headers["Allow"] = ", ".join(sorted(methods))
         return response
 
     @app.errorhandler(StoreError)

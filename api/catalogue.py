@@ -46,10 +46,10 @@ def well_known_void():
 @bp.get("/catalogue")
 @bp.get("/catalogue<suffix>")
 def catalogue(suffix: str = ""):
-    _, media = _split_suffix("catalogue" + suffix)
-    if suffix and media is None:
+    _, asked = _split_suffix("catalogue" + suffix)
+    if suffix and asked is None:
         return _not_found("Not found", f"/catalogue{suffix} is not a format of the catalogue.")
-    media = _negotiate(media)
+    media = _negotiate(asked)
     if isinstance(media, Response):
         return media
     graph = _catalogue_graph()
@@ -69,10 +69,10 @@ def register_id(register: str):
 
 @bp.get("/doc/<name>")
 def register_doc(name: str):
-    register, media = _split_suffix(name)
+    register, asked = _split_suffix(name)
     if register not in REGISTERS:
         return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
-    media = _negotiate(media)
+    media = _negotiate(asked)
     if isinstance(media, Response):
         return media
     model = registry().model

@@ -3,6 +3,7 @@ an EARL assertion, or as a page (with a file upload form at the same address).""
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
@@ -93,7 +94,9 @@ def check_standard(reference: str):
         return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
     try:
         media = (request.files["data"].mimetype if page and "data" in request.files else request.mimetype) or ""
-        if page and "data" in request.files and request.files["data"].filename.endswith(".ttl"):
+        # an uploaded file always has a name (a part without one is a plain form field)
+        uploaded = page and "data" in request.files
+        if uploaded and cast(str, request.files["data"].filename).endswith(".ttl"):
             media = "text/turtle"
         wanted = (request.form.get("schema") if page else None) or request.args.get("schema", "")
         outcome = check(store, model, iri, data, _directories(), media, wanted=wanted)

@@ -84,9 +84,7 @@ def _document(path: str, media: str, graph, html, jsonld=None, version: int | No
     else:
         fmt = next(f for f in FORMATS.values() if f.media_type == media)
         body = serialize(graph, fmt)
-    response = Response(body, mimetype=media)
-    if media.startswith("text/"):
-        response.charset = "utf-8"
+    response = Response(body, mimetype=media)   # a text/ type gets "; charset=utf-8" from Werkzeug
     response.headers["Vary"] = "Accept"
     response.headers["Content-Location"] = path + next(s for s, m, _ in VARIANTS if m == media)
     response.headers["Link"] = ", ".join(f'<{path}{suffix}>; rel="alternate"; type="{m}"'

@@ -37,8 +37,8 @@ def list_versions(register: str, reference: str):
 def get_version(register: str, reference: str, number: str):
     store, model = registry().store, registry().model
     iri = model.base.item(register, reference)
-    number, media = _split_suffix(number)
-    media = _negotiate(media)
+    number, asked = _split_suffix(number)
+    media = _negotiate(asked)
     if isinstance(media, Response):
         return media
     if not re.fullmatch(r"[0-9]{1,9}", number):   # str.isdigit() passed "²" and 5,000 digits, which int() refuses

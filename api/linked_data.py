@@ -47,8 +47,8 @@ def item_id(register: str, reference: str):
 
 @bp.get("/doc/<register>/<reference>")
 def item_doc(register: str, reference: str):
-    reference, media = _split_suffix(reference)
-    media = _negotiate(media)
+    reference, asked = _split_suffix(reference)
+    media = _negotiate(asked)
     if isinstance(media, Response):
         return media
     model = _model()
@@ -183,9 +183,9 @@ def _vocabulary_graph(part: str) -> Graph | None:
 @bp.get("/def/")
 @bp.get("/def/<path:part>")
 def vocabulary(part: str = ""):
-    part, media = _split_suffix(part.rstrip("/"))
+    part, asked = _split_suffix(part.rstrip("/"))
     part = "" if part == "index" else part
-    media = _negotiate(media)
+    media = _negotiate(asked)
     if isinstance(media, Response):
         return media
     graph = _vocabulary_graph(part)

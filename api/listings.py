@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import cast
 from urllib.parse import urlencode
 
 from flask import g, Blueprint, Response, abort, jsonify, render_template, request
@@ -147,7 +148,8 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
     wanted = {1, pages, page - 1, page, page + 1}
     out: list[int | None] = []
     for n in sorted(n for n in wanted if 1 <= n <= pages):
-        if out and n - out[-1] > 1:
+        # the last entry is always a page number (each None is followed by one at once)
+        if out and n - cast(int, out[-1]) > 1:
             out.append(None)
         out.append(n)
     return out

@@ -39,10 +39,12 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[URIRef, dict[str, str
     """For each record field, the titles to suggest; and for each class a record field takes,
     title -> IRI for reading answers back (graph_from_form)."""
     store, model = _services()
-    choices, by_title = {}, {}
+    choices: dict[str, list[str]] = {}
+    by_title: dict[URIRef, dict[str, str]] = {}
     for f in all_fields(sections) + [n for f in all_fields(sections) for n in f.nested]:
         if f.kind != "record":
             continue
+        assert f.node_class is not None   # a record field names the class it links to (forms)
         rows = registered_titles(store, model, f.node_class)
         choices[f.id] = [title for title, _ in rows]
         by_title[f.node_class] = titles_to_iris(rows)
@@ -139,6 +141,7 @@ def _handle_form(register: str, reference: str | None, mode: str, expected: int 
             errors.append(("reference", "The short name may use only lower-case letters, digits and hyphens, at "
                            f"most {REFERENCE_MAX} characters"))
             reference = "unnamed"   # so the rest of the record can still be checked in this round
+    assert reference is not None   # made above for a new record; an edited one's is given
     _, by_title = _choices(sections)
     positions: dict[str, int] = {}
     graph, unreadable = graph_from_form(model, register, reference, request.form, by_title, positions)
@@ -320,7 +323,7 @@ def _row_anchors(register: str) -> dict[str, str]:
     to lead to the field."""
     _, model = _services()
     sections = form_for(model, register)
-    anchors = {}
+    anchors: dict[str, str] = {}
     for f in all_fields(sections):
         anchors.setdefault(re.sub(r"\s*\(£\)", "", f.label), _anchor(f.id, sections))
     return anchors

@@ -45,7 +45,7 @@ def _writer():
 
 
 def _refused(exc: RegistrationError) -> Response:
-    extra = {}
+    extra: dict[str, object] = {}
     if exc.report is not None:
         extra["errors"] = [asdict(r) for r in exc.report.violations]
         extra["warnings"] = [asdict(r) for r in exc.report.warnings]

@@ -19,6 +19,7 @@ import math
 import re
 import secrets
 from functools import wraps
+from typing import cast
 from urllib.parse import quote, urlsplit
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
@@ -102,7 +103,8 @@ class ServerSessions(SessionInterface):
         value = request.cookies.get(self.get_cookie_name(app), "")
         return WebSession(value if SESSION_ID.fullmatch(value) else None)
 
-    def save_session(self, app, session: WebSession, response) -> None:
+    def save_session(self, app, session: SessionMixin, response) -> None:
+        session = cast(WebSession, session)   # the one open_session gave
         name, secure = self.get_cookie_name(app), self.get_cookie_secure(app)
         if session.consulted:
             response.vary.add("Cookie")
@@ -116,30 +118,39 @@ class ServerSessions(SessionInterface):
             response.set_cookie(name, session.id, path="/", secure=secure, httponly=True, samesite="Lax")
 
 
+def _this_session() -> WebSession:
+    """Flask's proxy for this request's session, typed as the WebSession open_session gives."""
+    return cast(WebSession, session)
+
+
 def begin(username: str) -> None:
     """Signed in: a new session with a new id (any earlier one ends), so an id fixed before
     sign-in is worth nothing after it."""
     accounts = registry().accounts
-    if session.id:
-        accounts.end_session(session.id)
-    session.id = accounts.start_session(username)
-    session.send_cookie, session.ended, session._agent = True, False, _UNSET
+    web = _this_session()
+    if web.id:
+        accounts.end_session(web.id)
+    web.id = accounts.start_session(username)
+    web.send_cookie, web.ended, web._agent = True, False, _UNSET
 
 
 def end() -> None:
     """Signed out: the session ends on the server, whoever holds a copy of its cookie."""
-    if session.id:
-        registry().accounts.end_session(session.id)
-    session.id, session.ended, session._agent = None, True, None
+    web = _this_session()
+    if web.id:
+        registry().accounts.end_session(web.id)
+    web.id, web.ended, web._agent = None, True, None
 
 
 def csrf_token() -> str:
     """The CSRF token of this session: an HMAC of its id, so it needs no storage and changes
     with every sign-in. A visitor who is not signed in gets an id (stored nowhere) for it."""
-    if not session.id:
-        session.id, session.send_cookie, session.ended = secrets.token_urlsafe(32), True, False
-    session.private = True
-    return hmac.new(current_app.secret_key.encode(), b"csrf:" + session.id.encode(), hashlib.sha256).hexdigest()
+    web = _this_session()
+    if not web.id:
+        web.id, web.send_cookie, web.ended = secrets.token_urlsafe(32), True, False
+    web.private = True
+    key = cast(str, current_app.secret_key)   # configure sets it as text
+    return hmac.new(key.encode(), b"csrf:" + web.id.encode(), hashlib.sha256).hexdigest()
 
 
 def _same_origin(origin: str) -> bool:

@@ -250,6 +250,7 @@ class Accounts:
         if agent is None:
             raise AccountError("this invitation is not valid: it has been used, has expired (after "
                                f"{INVITATION_DAYS} days) or was mistyped; ask your administrator for a new one")
+        assert agent.organisation is not None   # an invitation always names one (NOT NULL)
         self.create_user(agent.username, agent.organisation, agent.role, password)
         with self._lock:
             self._db.execute("DELETE FROM invitations WHERE id_hash = ?", (_hash(secret),))

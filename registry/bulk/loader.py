@@ -45,9 +45,9 @@ def read_files(paths: Iterable[str | Path], model: Model, max_bytes: int,
                progress: Progress = _quiet) -> tuple[Graph, list[InputError]]:
     """Parse every file; collect every unreadable one rather than stopping at the first."""
     merged, errors = Graph(), []
-    paths = [Path(p) for p in paths]
-    for number, path in enumerate(paths, 1):
-        progress(f"reading {path} ({number}/{len(paths)})")
+    files = [Path(p) for p in paths]
+    for number, path in enumerate(files, 1):
+        progress(f"reading {path} ({number}/{len(files)})")
         try:
             fmt = format_for_path(path)
             merged += parse(read_limited(path, max_bytes), fmt, model.base.parse_base,

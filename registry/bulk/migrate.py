@@ -7,13 +7,14 @@ now it is namespaces.VOCABULARY everywhere (docs/vocabulary.md). A store made be
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Mapping
+from typing import TYPE_CHECKING, Mapping, cast
 
 from registry.rdf.identifiers import sparql_iri, sparql_literal
 from registry.rdf.namespaces import VOCABULARY, Base
 from registry.store import Store
 
 if TYPE_CHECKING:
+    from rdflib import Literal
     from registry.vocab.model import Model
 
 COMMAND = "ldr migrate-vocabulary"
@@ -72,7 +73,7 @@ def migrate_vocabulary(store: Store, model: Model, settings: Mapping) -> Migrati
     from registry.search.index import SearchIndex
     from registry.records.versions import vocabulary_update
     count, update = _rewrite(model.base.old_vocabulary)
-    moved = int(store.select(count)[0]["n"])
+    moved = int(cast("Literal", store.select(count)[0]["n"]))   # a COUNT: an integer literal
     if not moved:
         return Migration(moved=0)
     store.update(update + " ;\n" + vocabulary_update(model))

@@ -9,7 +9,7 @@ import sys
 import time
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 import click
@@ -373,7 +373,9 @@ def _organisation(settings: dict, org: str) -> str:
         raise CannotRun(str(exc)) from exc
     index = SearchIndex(index_path(settings)) if st is None else None
     try:
-        named = organisation_titles(st, model) if st is not None else index.titles("organisations")
+        # without a store there is the index (above)
+        named = (organisation_titles(st, model) if st is not None
+                 else cast(SearchIndex, index).titles("organisations"))
         return organisation_iri(model, org, named)
     except AccountError as exc:
         raise CannotRun(str(exc)) from exc
@@ -809,9 +811,9 @@ def _store_problem(settings) -> str:
         os._exit(0)
     os.close(writer)
     with os.fdopen(reader, "rb") as answer:
-        message = answer.read().decode("utf-8")
+        problem = answer.read().decode("utf-8")
     os.waitpid(child, 0)
-    return message
+    return problem
 
 
 def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, threads: int) -> None:

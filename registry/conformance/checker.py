@@ -148,10 +148,11 @@ def validator_for(artifact: str, directories: tuple[str, ...]):
     def retrieve(uri: str) -> Resource:
         found = _find(uri, directories)
         if found is None:
-            raise NoSuchResource(ref=uri)
+            # referencing's stubs declare its attrs classes in a way mypy does not read
+            raise NoSuchResource(ref=uri)   # type: ignore[call-arg]
         return _resource(found, uri)
 
-    registry = Registry(retrieve=retrieve)
+    registry = Registry(retrieve=retrieve)   # type: ignore[call-arg]  # (as for NoSuchResource)
     declared = str(schema.get("$schema", ""))
     cls = jsonschema.Draft4Validator if "draft-04" in declared else jsonschema.Draft202012Validator
     return cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)

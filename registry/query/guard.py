@@ -296,7 +296,7 @@ def service_verdict(query: str) -> tuple[str, str]:
     # With codepoint escapes in it, the query is read both ways, and each must be safe: the
     # engine reads it as it is, a SPARQL server may read the escapes first; a `\\u0022` can
     # end a string in one reading and not in the other.
-    verdicts = {}
+    verdicts: dict[str, object] = {}   # verdict -> the parsed tree, or rdflib's message
     for expand in ((True, False) if _CODEPOINT.search(query) else (True,)):
         kind, tree = parsed(query, expand=expand)
         verdicts.setdefault("unchecked" if kind == "unparsed" else "update" if kind == "update" else

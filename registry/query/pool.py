@@ -39,7 +39,7 @@ def within_limit(body: str, max_rows: int) -> bool:
     the very end of the query (`body`: its keywords, as guard returns them), after its last
     brace, is the outermost query's."""
     found = _LAST_LIMIT.search(body, body.rfind("}") + 1)   # searched from the brace: 8 -> 1 µs
-    return bool(found) and int(found.group(1)) <= max_rows
+    return found is not None and int(found.group(1)) <= max_rows
 
 
 _IRI = r'<[^<>"{}|^`\\\s]*>'
@@ -148,18 +148,21 @@ class _Worker:
         self._stderr.start()
 
     def _read_stderr(self) -> None:
+        assert self.process.stderr is not None   # the worker's streams are pipes (__init__)
         for line in self.process.stderr:
             if _ALLOCATION_FAILED in line:
                 self.out_of_memory = True
             log.warning("query worker %d: %s", self.process.pid, line.decode("utf-8", "replace").rstrip())
 
     def send(self, job) -> None:
+        assert self.process.stdin is not None
         pickle.dump(job, self.process.stdin)
         self.process.stdin.flush()
 
     def answer_within(self, seconds: float):
         """The worker's answer, or None if it has not answered in time."""
         deadline = time.monotonic() + seconds
+        assert self.process.stdout is not None
         while True:
             ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
             if not ready:
@@ -174,6 +177,7 @@ class _Worker:
         the guard's parser); False if it has not in time. Raises EOFError if it died starting."""
         if self.network is not None:
             return True
+        assert self.process.stdout is not None
         ready, _, _ = select.select([self.process.stdout], [], [], seconds)
         if not ready:
             return False
@@ -209,6 +213,7 @@ class _Worker:
     def kill(self) -> None:
         self.process.kill()
         self.process.wait(5)
+        assert self.process.stdin is not None and self.process.stdout is not None
         for stream in (self.process.stdin, self.process.stdout):
             try:
                 stream.close()

@@ -88,7 +88,7 @@ class RemoteQueries:
                                             "or download the dump instead.") from None
             raise QueryError("unavailable", str(exc)) from None
         if graph_form:
-            triples = []
+            triples: list[ox.Triple] = []
             for quad in ox.parse(body, ox.RdfFormat.N_TRIPLES):
                 if len(triples) == self.max_rows:
                     return self._graph(triples, rdf_type, truncated=True)

@@ -19,7 +19,7 @@ class QueryService:
 
     def __init__(self, store, settings):
         self.store, self.settings = store, settings
-        self._pool: QueryPool | None = None
+        self._pool: QueryPool | RemoteQueries | None = None
         self._snapshot: str | None = None
         self._stale = False
         self._lock = threading.Lock()

@@ -76,6 +76,7 @@ def bind_parameters(query: StoredQuery, values: dict[str, str], model: Model) ->
             continue
         param = known[name]
         if param.kind == "concept":
+            assert param.scheme is not None   # a concept param line names its scheme
             scheme = URIRef(model.base.scheme_graph(param.scheme))
             concepts = {str(c).rsplit("/", 1)[-1]: c for c in model.ontology.subjects(SKOS.inScheme, scheme)}
             concept = concepts.get(raw) or (URIRef(raw) if URIRef(raw) in concepts.values() else None)

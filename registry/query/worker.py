@@ -16,7 +16,7 @@ import pickle
 import resource
 import signal
 from json.encoder import encode_basestring as _json_string   # quoted and escaped, in C
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyoxigraph as ox
@@ -169,7 +169,9 @@ def answer_in_json(store: ox.Store, query: str, base_iri: str | None) -> tuple[s
     capped in the query (profiled: building and reading the general job was about 5 µs of such a
     lookup's 100)."""
     def answer() -> dict[str, Any]:
-        body = store.query(query, base_iri=base_iri).serialize(format=ox.QueryResultsFormat.JSON)
+        # a SELECT: its result is solutions, though pyoxigraph types it as any query's result
+        solutions = cast(ox.QuerySolutions, store.query(query, base_iri=base_iri))
+        body = solutions.serialize(format=ox.QueryResultsFormat.JSON)
         return {"body": body, "media_type": RESULT_FORMATS[0], "truncated": False}
     return _answered(answer)
 
@@ -211,14 +213,16 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             # the query's own LIMIT keeps it within the endpoint's: the engine writes it all
             return {"kind": "body", "body": result.serialize(format=ox.QueryResultsFormat.JSON)}
         variables = [v.value for v in result.variables]
-        rows, truncated = [], False
+        rows: list[tuple[Any, ...]] = []
+        truncated = False
         for solution in result:
             if len(rows) == limit:
                 truncated = True
                 break
             rows.append(tuple(solution))   # the solution's terms, in the variables' order
         return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
-    triples, truncated = [], False
+    triples: list[ox.Triple] = []
+    truncated = False
     for triple in result:
         if len(triples) == limit:
             truncated = True
@@ -236,7 +240,8 @@ def serialize_graph(triples: list, media_type: str) -> bytes:
     """A CONSTRUCT or DESCRIBE answer; RDF/XML without the characters XML 1.0 cannot hold,
     which pyoxigraph writes as they are (data stored before registry/rdf/text.py refused them)."""
     try:
-        body = ox.serialize(triples, format=RDF_FORMATS[media_type])
+        # without an output to write to, pyoxigraph returns the bytes
+        body = cast(bytes, ox.serialize(triples, format=RDF_FORMATS[media_type]))
     except (OSError, ValueError) as exc:   # the writer's refusal, e.g. a triple term in JSON-LD
         raise Unwritable(f"the answer cannot be written as {media_type}: {exc}. Ask for text/turtle or "
                          "application/n-triples, which can write every answer") from None

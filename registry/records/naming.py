@@ -5,6 +5,7 @@ read here."""
 from __future__ import annotations
 
 import re
+from typing import Mapping
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -60,7 +61,8 @@ def titles_to_iris(rows) -> dict[str, str]:
     return records
 
 
-def record_iri(model: Model, given: str, node_class: URIRef | None, records: dict[str, str]) -> str:
+def record_iri(model: Model, given: str, node_class: URIRef | None,
+               records: Mapping[str, str]) -> str:
     """The registered record a person named: by its title (`records`, title in lower case ->
     IRI, every record it may be), by its reference in any case (leeds-city-council,
     Leeds-City-Council), by its IRI, or by the address of its page as a browser shows it
@@ -121,7 +123,7 @@ def _a(kind: str) -> str:
     return ("an " if kind[:1] in "aeiou" else "a ") + kind
 
 
-def _example(model: Model, kind: str, records: dict[str, str]) -> str:
+def _example(model: Model, kind: str, records: Mapping[str, str]) -> str:
     """", such as …" with a record of the kind from the register itself; "" if it has none."""
     named = [model.base.split_item(records[title]) for title in sorted(records) if records[title] != SHARED_TITLE]
     example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)

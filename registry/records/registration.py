@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
+from rdflib.term import Node
 
 from registry.vocab.model import Model
 from registry.rdf.namespaces import REG
@@ -181,7 +182,7 @@ def submit(store: Store, model: Model, graph: Graph, agent: Agent | None, *, reg
         raise RegistrationError("invalid", "The document holds no record: name each record "
                                 f"{model.base.iri}/id/{{register}}/{{reference}}.",
                                 report=validate_graph(graph, model, store)[1])
-    wrong = sorted(i for i in records if register and model.base.split_item(i)[0] != register)
+    wrong = sorted(i for i in records if register and _register(model, i) != register)
     if wrong:
         raise RegistrationError("bad-request", f"These records belong to other registers; post each to its own "
                                 f"register: {', '.join(wrong)}.")
@@ -197,7 +198,7 @@ def submit(store: Store, model: Model, graph: Graph, agent: Agent | None, *, reg
         records, report = validate_graph(graph, model, store)
         by_register: dict[str, dict[str, Graph]] = {}
         for iri, record in records.items():
-            by_register.setdefault(model.base.split_item(iri)[0], {})[iri] = record
+            by_register.setdefault(_register(model, iri), {})[iri] = record
         for reg_name, group in by_register.items():
             report.results.extend(similar_records(store, model, reg_name, group, index))
         if not report.conforms:
@@ -266,11 +267,18 @@ def revise(store: Store, model: Model, iri: str, graph: Graph, agent: Agent | No
     return WriteResult(report, versions, True)
 
 
-def allowed_transitions(model: Model, status: URIRef) -> list[URIRef]:
+def _register(model: Model, iri: str) -> str:
+    """The register of a record split from a document (split_records keeps only item IRIs)."""
+    item = model.base.split_item(iri)
+    assert item is not None
+    return item[0]
+
+
+def allowed_transitions(model: Model, status: Node | None) -> list[Node]:
     return sorted(model.ontology.objects(status, REG.nextState), key=str)
 
 
-def status_name(status: URIRef) -> str:
+def status_name(status: Node | None) -> str:
     return str(status).rsplit("#status", 1)[-1].lower()
 
 

@@ -42,7 +42,7 @@ def _query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=Fa
     return _unprepared_query(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
 
-_sparql.SPARQLProcessor.query = _query
+_sparql.SPARQLProcessor.query = _query   # type: ignore[method-assign]  # patched on purpose
 
 # --- one ShapesGraph (pyshacl's objects for every shape) per shapes graph -------------------------
 _using = threading.local()
@@ -110,13 +110,17 @@ def _install() -> list[str]:
     """Make each adjustment whose target is still where it was; the names of those made."""
     made = ["prepared queries"]
     if getattr(_validator, "ShapesGraph", None) is ShapesGraph:
-        _validator.ShapesGraph = _shapes_graph_for_validator
+        # the validator's name for the class, pointed at a function on purpose
+        _validator.ShapesGraph = _shapes_graph_for_validator   # type: ignore[misc, assignment]
         made.append("shapes graph")
     if callable(getattr(SPARQLQueryHelper, "collect_prefixes", None)):
-        SPARQLQueryHelper.collect_prefixes = _collect_prefixes_once
+        # patched on purpose
+        SPARQLQueryHelper.collect_prefixes = _collect_prefixes_once   # type: ignore[method-assign]
         made.append("prefixes")
     if hasattr(_shape, "module"):   # where Shape.validate looks for them (and keeps them once found)
-        _shape.CONSTRAINT_PARAMS = (_Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+        # a name pyshacl's module defines only once Shape.validate has run: set here on purpose
+        _shape.CONSTRAINT_PARAMS = (   # type: ignore[attr-defined]
+            _Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
         made.append("parameters")
     return made
 

@@ -23,7 +23,7 @@ def split_records(graph: Graph, model: Model) -> tuple[dict[str, Graph], list[Re
             records[str(subject)] = Graph()
     owner: dict[BNode, str] = {}
     for iri, record in records.items():
-        todo = [URIRef(iri)]
+        todo: list[URIRef | BNode] = [URIRef(iri)]
         seen: set = set()
         while todo:
             node = todo.pop()
@@ -48,7 +48,9 @@ def split_records(graph: Graph, model: Model) -> tuple[dict[str, Graph], list[Re
                                f"named {base.iri}/id/{{register}}/{{reference}}, where the register is one of: "
                                f"{', '.join(model.register_class)}."))
     for iri, record in records.items():
-        register, _ = base.split_item(iri)
+        item = base.split_item(iri)
+        assert item is not None   # records holds only item IRIs (above)
+        register, _ = item
         types = {t for t in record.objects(URIRef(iri), RDF.type) if isinstance(t, URIRef)}
         if register not in model.register_of_types(types):
             cls = model.register_class[register]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
+from rdflib.term import Node
 from pyshacl import validate as shacl_validate
 
 from registry.vocab.model import Model
@@ -30,10 +31,11 @@ def referenced_types(graph: Graph, store: Store | None, model: Model | None = No
     subjects = set(graph.subjects())
     targets = sorted({o for o in graph.objects() if isinstance(o, URIRef) and o not in subjects}, key=str)
     if store is None:
-        for target in targets if model is not None else []:
-            item = model.base.split_item(str(target))
-            if item is not None:
-                context.add((target, RDF.type, model.register_class[item[0]]))
+        if model is not None:
+            for target in targets:
+                item = model.base.split_item(str(target))
+                if item is not None:
+                    context.add((target, RDF.type, model.register_class[item[0]]))
         return context
     for start in range(0, len(targets), 500):
         chunk = targets[start:start + 500]
@@ -106,7 +108,7 @@ def text_results(graph: Graph, owners: dict[str, str], model: Model) -> list[Res
     and a rule no shape can forget."""
     results = []
     for s, p, o in graph:
-        problems = []
+        problems: list[tuple[Node, str]] = []
         if isinstance(o, Literal):
             text = str(o)
             problem = control_problem(text) or (label_problem(text) if p in LABELS else None)

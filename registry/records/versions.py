@@ -19,7 +19,7 @@ import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
@@ -78,7 +78,7 @@ def current_versions(store: Store, model: Model, iris: list[str]) -> dict[str, i
             f"SELECT ?item ?n WHERE {{ VALUES (?item ?h) {{ {values} }} GRAPH ?h {{ ?item {sparql_iri(CURRENT)} ?v . "
             f"?v <{model.base.ldr}versionNumber> ?n }} }}")
         for row in rows:
-            found[str(row["item"])] = int(row["n"])
+            found[str(row["item"])] = int(cast(Literal, row["n"]))   # a version number
     return found
 
 
@@ -353,7 +353,8 @@ def history(store: Store, model: Model, iri: str) -> list[dict]:
             ?activity a ?kind .
             OPTIONAL {{ ?v {sparql_iri(REG.status)} ?status }}
         }} }} ORDER BY ?n""")
-    return [{"version": int(r["n"]), "iri": str(r["v"]), "at": str(r["when"]), "user": str(r["user"]),
+    return [{"version": int(cast(Literal, r["n"])), "iri": str(r["v"]), "at": str(r["when"]),
+             "user": str(r["user"]),
              "organisation": str(r["org"]) if "org" in r else None,
              "activity": str(r["kind"]).rsplit("#", 1)[-1], "note": str(r["note"]),
              "status": str(r["status"]) if "status" in r else None} for r in rows]
@@ -442,6 +443,7 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
             OPTIONAL {{ ?item {sparql_iri(DCTERMS.title)} ?t }}
             OPTIONAL {{ ?item {sparql_iri(REG.status)} ?s }}
         }} GROUP BY ?item ?when ?user ORDER BY DESC(?when)""")
+    records: dict[str, dict[str, Any]]   # each record's summary, its comments a list
     records = {str(r["item"]): {"item": str(r["item"]), "title": str(r.get("title", r["item"])),
                                 "status": _status_label(model, r.get("status")), "submitted": str(r["when"]),
                                 "by": str(r["user"]), "comments": []} for r in rows}
@@ -482,4 +484,4 @@ def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
     rows = store.select(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), {sparql_literal(prefix)})) "
         f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}")
-    return sorted(row["s"] for row in rows)
+    return sorted(cast(URIRef, row["s"]) for row in rows)   # the items' IRIs

@@ -15,7 +15,7 @@ import io
 import subprocess
 import sys
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import IO, Iterable, Iterator, cast
 
 import pyoxigraph as ox
 
@@ -37,7 +37,9 @@ def build(dump: Path, index: Path, base: str) -> int:
     memory = ox.Store()
     with (gzip.open(dump, "rb") if dump.name.endswith(".gz") else dump.open("rb")) as data:
         if ".trig" in dump.name:
-            memory.bulk_extend(quad for quad in ox.parse(data, format=ox.RdfFormat.TRIG)
+            # a gzip file is a binary file object, though not typed as IO[bytes]
+            quads = ox.parse(cast(IO[bytes], data), format=ox.RdfFormat.TRIG)
+            memory.bulk_extend(quad for quad in quads
                                if type(quad.graph_name) is ox.DefaultGraph or quad.predicate in HISTORY
                                or quad.graph_name == state)
         else:

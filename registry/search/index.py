@@ -18,6 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from rdflib import URIRef
 from rdflib.namespace import SKOS
@@ -33,7 +34,7 @@ from registry.rdf.identifiers import sparql_iri
 log = logging.getLogger(__name__)
 
 #: facet name -> (label, the properties whose values it counts)
-FACETS = {
+FACETS: dict[str, tuple[str, list[str | tuple[str, str]]]] = {
     "status": ("Registration status", ["http://purl.org/linked-data/registry#status"]),
     "adoption": ("Adoption status", [("{ldr}adoption", "{ldr}adoptionStatus")]),
     "service_area": ("Service area", ["{ldr}serviceArea"]),
@@ -129,7 +130,9 @@ class SearchIndex:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._generation, self._match_cache = 0, {}
+        self._generation = 0
+        #: a query's key -> (the index's version, (its row ids as a JSON array, how many)) (_kept)
+        self._match_cache: dict[tuple, tuple[tuple, tuple[str, int]]] = {}
         self._retry_at = 0.0   # when a catch-up that failed may be tried again (catch_up)
         self._word_counts: dict[str, int] = {}
         self._word_counts_since = time.monotonic()
@@ -311,7 +314,8 @@ class SearchIndex:
     def _insert(self, rows: list[dict]) -> None:
         """Records added to an index that holds others, their facet totals counted in."""
         for row in rows:
-            rid = self._db.execute(INSERT_RECORD, _record_values(None, row)).lastrowid
+            # an INSERT's lastrowid is the new row's
+            rid = cast(int, self._db.execute(INSERT_RECORD, _record_values(None, row)).lastrowid)
             facets = _facet_rows(rid, row)
             self._db.executemany(INSERT_FACET, facets)
             self._db.executemany(
@@ -486,7 +490,7 @@ class SearchIndex:
             if not match:
                 return {}
         narrowed = {f for f, v in filters.items() if v and f in FACETS}
-        out: dict[str, list] = {}
+        out: dict[str, FacetValues] = {}
         # Facets nobody filters on all count the records that meet every filter: one pass for them
         # all. A facet that is filtered on counts the records that meet the *other* filters.
         groups = [([f for f in FACETS if f not in narrowed], filters)]
@@ -498,9 +502,9 @@ class SearchIndex:
                 # Nothing narrows these facets: their counts are kept up to date as records are indexed,
                 # so a register of 100,000 records is not counted again on every page (profiled).
                 for facet in facets:
-                    rows = self._totals(register, facet, limit, filters.get(facet, []))
-                    if rows:
-                        out[facet] = rows
+                    totals = self._totals(register, facet, limit, filters.get(facet, []))
+                    if totals:
+                        out[facet] = totals
                 continue
             matching, params, _ = self._matching(register, others, match)
             # all facets at once: one range of the record index per record, not one lookup per facet
@@ -588,7 +592,10 @@ class SearchIndex:
         if facet == "register":
             return [model.label(URIRef(f"{model.base.iri}/id/{k}")) for k in keys]
         names, order = self._names(model, facet)
-        return [names.get(k, k) for k in sorted(keys, key=lambda k: (order.get(k, len(order)), names.get(k, k).lower()))]
+
+        def place(k: str) -> tuple[int, str]:   # (a lambda here loses the types of names.get)
+            return order.get(k, len(order)), names.get(k, k).lower()
+        return [names.get(k, k) for k in sorted(keys, key=place)]
 
     def with_selected(self, model: Model, facets: dict[str, FacetValues],
                       filters: dict[str, list[str]]) -> dict[str, FacetValues]:
@@ -623,7 +630,7 @@ class SearchIndex:
         if facet in FACET_SCHEMES:
             scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
             for concept in model.ontology.subjects(SKOS.inScheme, URIRef(scheme)):
-                names[facet_key(str(concept))] = model.label(concept)
+                names[facet_key(str(concept))] = model.label(cast(URIRef, concept))   # an IRI
             order = {facet_key(c): n for c, n in model.concept_order(scheme).items()}
         return names, order
 
@@ -790,10 +797,11 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
     branches = " UNION ".join(f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path)
     rows = store.select_text(f"SELECT ?s ?path ?value (isIRI(?value) AS ?iri) WHERE {{ {chunk_values} {branches} }}")
     found = [(row["s"], row["path"], row["value"], row["iri"] == "true") for row in rows if row["s"] in docs]
-    values = sorted({f"{sparql_iri(value)}" for _, _, value, is_iri in found if is_iri})
+    linked = sorted({f"{sparql_iri(value)}" for _, _, value, is_iri in found if is_iri})
     labels: dict[str, str] = {}
-    for start in range(0, len(values), 2000):
-        for row in store.select_text(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {" ".join(values[start:start + 2000])} }}
+    for start in range(0, len(linked), 2000):
+        some = " ".join(linked[start:start + 2000])
+        for row in store.select_text(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {some} }}
                 ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }}"""):
             labels.setdefault(row["value"], row["label"])
     for iri, path, value, _ in found:

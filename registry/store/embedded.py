@@ -5,7 +5,7 @@ import gzip
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import IO, TYPE_CHECKING, Mapping, cast
 
 import pyoxigraph as ox
 
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 class EmbeddedStore:
     KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
     shared = False   # opened read-write by one process only (versions._claimed)
+    path: Path | None   # None for a store opened elsewhere (over)
 
     @classmethod
     def over(cls, store: ox.Store) -> "EmbeddedStore":
@@ -54,14 +55,16 @@ class EmbeddedStore:
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
         from registry.rdf.rdfio import to_rdflib   # here, so that opening a store does not import rdflib
-        solutions = self._store.query(sparql)
+        # pyoxigraph types every query's result as the union of the three kinds; a SELECT's are
+        # solutions
+        solutions = cast(ox.QuerySolutions, self._store.query(sparql))
         names = [v.value for v in solutions.variables]
         # a solution iterates over its terms in the variables' order (profiled: faster than by name)
         return [{name: to_rdflib(term) for name, term in zip(names, solution) if term is not None}
                 for solution in solutions]
 
     def select_text(self, sparql: str) -> list[dict[str, str]]:
-        solutions = self._store.query(sparql)
+        solutions = cast(ox.QuerySolutions, self._store.query(sparql))
         names = [v.value for v in solutions.variables]
         return [{name: term.value for name, term in zip(names, solution) if term is not None} for solution in solutions]
 
@@ -72,7 +75,7 @@ class EmbeddedStore:
         from rdflib import Graph
         from registry.rdf.rdfio import to_rdflib
         graph = Graph()
-        for triple in self._store.query(sparql):
+        for triple in cast(ox.QueryTriples, self._store.query(sparql)):
             graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
         return graph
 
@@ -97,6 +100,7 @@ class EmbeddedStore:
     def checkpoint(self) -> str:
         """A consistent read-only copy of the store as it is now (hard links, so cheap), for
         query worker processes to open safely while this process goes on writing."""
+        assert self.path is not None, "only a store opened on its own directory has snapshots"
         root = self.path.with_name(self.path.name + ".snapshots")
         root.mkdir(parents=True, exist_ok=True)
         target = root / f"{time.time_ns()}"
@@ -116,7 +120,8 @@ class EmbeddedStore:
         try:
             if path.name.endswith(".gz"):
                 with gzip.open(path, "rb") as data:
-                    self._store.bulk_load(data, fmt)
+                    # a gzip file is a binary file object, though not typed as IO[bytes]
+                    self._store.bulk_load(cast(IO[bytes], data), fmt)
             else:
                 self._store.bulk_load(path=str(path), format=fmt)
         except (OSError, SyntaxError, ValueError) as exc:
@@ -127,7 +132,8 @@ class EmbeddedStore:
 
     def dump(self, fmt: str) -> bytes:
         formats = {"nquads": ox.RdfFormat.N_QUADS, "trig": ox.RdfFormat.TRIG}
-        return self._store.dump(format=formats[fmt])
+        # without an output to write to, pyoxigraph returns the bytes
+        return cast(bytes, self._store.dump(format=formats[fmt]))
 
     def is_empty(self) -> bool:
         return len(self._store) == 0

@@ -12,7 +12,9 @@ from registry.vocab.model import Model
 
 def doc_iri(model: Model, iri: str) -> str:
     """The graph holding a record's current description: its document's IRI."""
-    register, reference = model.base.split_item(iri)
+    item = model.base.split_item(iri)
+    assert item is not None, f"not an item IRI minted here: {iri}"
+    register, reference = item
     return model.base.document(register, reference)
 
 

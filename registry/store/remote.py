@@ -8,11 +8,11 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Mapping
+from typing import Mapping, cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from registry.store.events import Events
 from registry.rdf.rdfio import to_rdflib
@@ -126,7 +126,9 @@ class RemoteStore:
             return self._send(self.gsp_url, None, {"Accept": "application/n-quads"})
         dataset = Dataset()
         for row in self.select("SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"):
-            target = dataset.graph(row["g"]) if "g" in row else dataset.default_graph
+            # a graph's name is an IRI or a blank node
+            target = (dataset.graph(cast(IdentifiedNode, row["g"])) if "g" in row
+                      else dataset.default_graph)
             target.add((row["s"], row["p"], row["o"]))
         return dataset.serialize(format="nquads" if fmt == "nquads" else "trig", encoding="utf-8")
 

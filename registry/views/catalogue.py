@@ -8,6 +8,7 @@ import shutil
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, cast
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
@@ -43,11 +44,15 @@ class Dumps:
         def write(directory: Path) -> int:
             store = ox.Store.read_only(snapshot)
             try:
+                # pyoxigraph's types: a gzip file is a binary file object, though not typed as
+                # IO[bytes]; a CONSTRUCT gives triples; serialize without an output gives bytes
                 with gzip.open(directory / "registry.nq.gz", "wb") as out:
-                    store.dump(out, format=ox.RdfFormat.N_QUADS)
-                triples = list(store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"))
+                    store.dump(cast(IO[bytes], out), format=ox.RdfFormat.N_QUADS)
+                query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
+                triples = list(cast(ox.QueryTriples, store.query(query)))
                 with gzip.open(directory / "registry.ttl.gz", "wb") as out:
-                    out.write(ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes))
+                    out.write(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.TURTLE,
+                                                       prefixes=self.prefixes)))
                 return len(triples)
             finally:
                 del store

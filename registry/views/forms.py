@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
@@ -185,7 +186,7 @@ def repeat_count(f: Field, raw: str | None) -> int:
 def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list[tuple[str, str]]:
     """Bring every group count in `values` within MAX_REPEATS (so a page re-shown with errors
     stays small), and say which fields were over it or held too many values."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     for f in all_fields(sections):
         if f.kind == "nested":
             key = f"{f.id}-count"
@@ -196,9 +197,10 @@ def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list
                 values[key] = [str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"]
     by_id = {f.id: f for f in all_fields(sections)}
     for key, given in values.items():
-        f = by_id.get(key)
-        if len(given) > (_most_values(f) if f else MAX_REPEATS):
-            problems.append((key, _too_many(f) if f else f"{key}: one form takes at most {MAX_REPEATS} entries"))
+        which = by_id.get(key)
+        if len(given) > (_most_values(which) if which else MAX_REPEATS):
+            problems.append((key, _too_many(which) if which
+                             else f"{key}: one form takes at most {MAX_REPEATS} entries"))
             values[key] = given[:MAX_REPEATS]
     return problems
 
@@ -372,7 +374,8 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
 
     def named(o, f: Field) -> str:
         title = titles.get(str(o))
-        return title if title is not None and records.get(f.node_class, {}).get(title.lower()) == str(o) else str(o)
+        known = records.get(f.node_class, {}) if f.node_class is not None else {}
+        return title if title is not None and known.get(title.lower()) == str(o) else str(o)
 
     def fill(subject, f: Field, suffix: str = ""):
         objects = list(graph.objects(subject, f.path))
@@ -388,7 +391,9 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
             values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
             return
         values[key] = [named(o, f) if f.kind == "record" else
-                       ("true" if o.toPython() is True else "false") if f.kind == "boolean" else
+                       # a boolean field's values are literals
+                       ("true" if cast(Literal, o).toPython() is True else "false")
+                       if f.kind == "boolean" else
                        plain_number(o) if f.kind == "decimal" else str(o)
                        for o in objects]
 

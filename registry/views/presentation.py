@@ -6,7 +6,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable
+from typing import Callable, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
@@ -69,7 +69,8 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
         if isinstance(prop, URIRef):
             rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
                             _order(model, prop, classes, nested)))
-    for predicate in set(graph.predicates(subject)) - set(skip) - {not_published}:
+    for node in set(graph.predicates(subject)) - set(skip) - {not_published}:
+        predicate = cast(URIRef, node)   # a predicate is an IRI
         label = labels.get(predicate) or model.label(predicate, classes, nested)
         if predicate == model.base.ldr.amountGBP:   # "Amount (£)" asks for pounds; the value says £ itself
             label = re.sub(r"\s*\(£\)", "", label)

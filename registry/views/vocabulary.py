@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SH, SKOS
+from rdflib.term import Node
 
 from registry.vocab.model import Model
 from registry.rdf.namespaces import LDR, VOCABULARY, vocabulary_part
@@ -44,7 +45,7 @@ class Scheme:
     anchor: str = ""
 
 
-def anchor(iri: str) -> str:
+def anchor(iri: str | Node) -> str:
     """The id of a scheme's or a concept's place on the /def/ page: scheme-phase for the scheme
     /def/phase, phase-beta for its concept /def/phase/beta."""
     part = vocabulary_part(str(iri))

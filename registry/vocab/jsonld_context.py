@@ -79,7 +79,7 @@ def _context(model: Model) -> dict:
 
 def _terms(context: dict) -> dict[str, tuple[str, dict]]:
     """IRI -> (short key, term definition) for every term the context defines."""
-    out = {}
+    out: dict[str, tuple[str, dict]] = {}
     for key, value in context.items():
         if key.startswith("@") or key in ("id", "type"):
             continue
@@ -118,7 +118,7 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
         if isinstance(term, URIRef):
             labels = [graph.value(term, p) for p in label_properties if graph.value(term, p) is not None]
             if term != root and labels:
-                linked = {"id": short(str(term), as_id=True)}
+                linked: dict[str, str | list[str]] = {"id": short(str(term), as_id=True)}
                 kinds = [short(str(t)) for t in graph.objects(term, RDF.type)]
                 if kinds:
                     linked["type"] = kinds[0] if len(kinds) == 1 else sorted(kinds)

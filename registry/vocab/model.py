@@ -44,7 +44,9 @@ class Model:
             from rdflib.collection import Collection
             order: dict[str, int] = {}
             for collection in self.ontology.subjects(RDF.type, SKOS.OrderedCollection):
-                members = list(Collection(self.ontology, self.ontology.value(collection, SKOS.memberList)))
+                head = self.ontology.value(collection, SKOS.memberList)
+                # no memberList: no members (rdflib reads a collection from None as empty)
+                members = list(Collection(self.ontology, head)) if head is not None else []
                 if members and all((m, SKOS.inScheme, URIRef(str(scheme))) in self.ontology for m in members):
                     order = {str(m): n for n, m in enumerate(members)}
             self.memo[key] = order
