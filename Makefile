@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= var/store
 PORT ?= 8000
 
-.PHONY: install serve test browser allocator bench
+.PHONY: install serve test lint browser allocator bench
 
 $(BIN)/ldr: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -49,7 +49,7 @@ allocator:
 ## fixtures), less the browser journeys (tests/conftest.py says why). Each run spends much of its
 ## time waiting for the servers it starts, so the two side by side take little more than the
 ## longer one. The SPARQL run's output follows the embedded run's; each lists its slowest tests.
-test: install browser allocator
+test: install browser allocator lint
 	@runs=$$(mktemp -d); \
 	( LDR_TEST_STORE=sparql $(BIN)/pytest -q -p no:cacheprovider --basetemp="$$runs/sparql" --durations=15 \
 	    >"$$runs/sparql.log" 2>&1; echo $$? >"$$runs/sparql.status" ) & \
@@ -58,6 +58,13 @@ test: install browser allocator
 	cat "$$runs/sparql.log"; sparql=$$(cat "$$runs/sparql.status"); rm -rf "$$runs"; \
 	echo "embedded store: exit $$embedded; SPARQL server: exit $$sparql"; \
 	[ "$$embedded" = 0 ] && [ "$$sparql" = 0 ]
+
+## The house rules, before the tests: ruff's lint rules and its format (100 characters a line),
+## mypy on registry/ and api/, all as configured in pyproject.toml.
+lint: install
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy
 
 ## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
 bench: install allocator

@@ -87,9 +87,9 @@ def check_standard(reference: str):
         data = request.files["data"].read() if page and "data" in request.files else request.get_data()
     if not data:
         if page:
-            chosen = "data" in request.files and request.files["data"].filename
-            said = (f"The file {request.files['data'].filename[:200]!r} is empty: choose the file that holds the data "
-                    "to check." if chosen else "No file was chosen. Choose the file of data to check, then check it.")
+            chosen = (request.files["data"].filename or "") if "data" in request.files else ""
+            said = (f"The file {chosen[:200]!r} is empty: choose the file that holds the data to check." if chosen
+                    else "No file was chosen. Choose the file of data to check, then check it.")
             return render_template("check_result.html", title=title, reference=reference, error=said), 400
         return problem(400, "No data", "Send the data to check as the request body (application/json), or upload a file.")
     try:

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from registry.query import service as sparql
+from registry.query import pool as sparql
 from registry.query.pool import QueryPool, streamed_lookup
 from registry.store import EmbeddedStore
 from tests.conftest import BASE, close_app, make_app

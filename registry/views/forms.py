@@ -283,7 +283,7 @@ def _words_as_they_were(graph: Graph, current: Graph) -> Graph:
     words did change is the form's, in English."""
     before: dict[tuple, Literal] = {}
     for _, p, o in current:
-        if _is_text(o):
+        if isinstance(o, Literal) and _is_text(o):
             before.setdefault((p, str(o)), o)
     kept = Graph()
     for s, p, o in graph:
