@@ -1,7 +1,9 @@
 """The Flask application: a thin HTTP layer over the registry package."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, request
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -10,23 +12,30 @@ from registry.assembly import Registry, open_registry
 from registry.store.base import StoreError
 
 
-def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None, *, registry: Registry | None = None
+) -> Flask:
     """Build the app over a registry (the composition root, registry.assembly), made here from
     settings (LDR_* variables, the LDR_CONFIG file, then `config`) when none is given."""
     registry = registry or open_registry(config)
     settings = registry.settings
     app = Flask(__name__, static_folder="static", static_url_path="/static")
     from .bodies import FormLimitedRequest
+
     app.request_class = FormLimitedRequest
     # GOV.UK Frontend's macros, from the govuk-frontend-jinja package
-    assert app.jinja_loader is not None   # the package's templates folder
-    app.jinja_loader = ChoiceLoader([app.jinja_loader, PrefixLoader(
-        {"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
+    assert app.jinja_loader is not None  # the package's templates folder
+    app.jinja_loader = ChoiceLoader(
+        [
+            app.jinja_loader,
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
     app.config["LDR"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings["LDR_MAX_INPUT_BYTES"]
     app.extensions["ldr.registry"] = registry
     # every part is made now, as the server starts, not by the first request that needs it
-    registry.model, registry.store, registry.queries, registry.accounts, registry.index
+    registry.open_all()
 
     # one blueprint per family of URLs
     from .admin import bp as admin
@@ -43,13 +52,29 @@ def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | 
     from .security import configure as configure_security
     from .sparql import SparqlEndpoint
     from .system import bp as system
-    from .web_auth import bp as web_auth, configure as configure_web_auth
-    for blueprint in (system, linked_data, history, records, queries, catalogue, conformance, web_auth, publishing,
-                      listings, reports, admin):
+    from .web_auth import bp as web_auth
+    from .web_auth import configure as configure_web_auth
+
+    for blueprint in (
+        system,
+        linked_data,
+        history,
+        records,
+        queries,
+        catalogue,
+        conformance,
+        web_auth,
+        publishing,
+        listings,
+        reports,
+        admin,
+    ):
         app.register_blueprint(blueprint)
     # a refused write, wherever it is raised, is one problem document (registry.records.registration)
     from registry.records.registration import RegistrationError
+
     from .records import _refused
+
     app.register_error_handler(RegistrationError, _refused)
     configure_web_auth(app)
     configure_security(app)
@@ -58,19 +83,23 @@ def create_app(config: Mapping[str, Any] | None = None, *, registry: Registry | 
     # outermost: every body is read whole or refused before a route or /sparql sees it (replacing
     # wsgi_app is how Flask's documentation adds WSGI middleware, though it is typed as a method)
     app.wsgi_app = WholeBodies(  # type: ignore[method-assign]
-        _with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"], pages=app)
+        _with_sparql(app.wsgi_app, SparqlEndpoint(app)), settings["LDR_MAX_INPUT_BYTES"], pages=app
+    )
     from .request_log import RequestLog
+
     # around everything: every request gets its line
-    app.wsgi_app = RequestLog(app.wsgi_app)   # type: ignore[method-assign]
+    app.wsgi_app = RequestLog(app.wsgi_app)  # type: ignore[method-assign]
     return app
 
 
 def _with_sparql(flask_app, endpoint):
     """/sparql goes to its own small WSGI app, everything else to Flask."""
+
     def route(environ, start_response):
         if environ.get("PATH_INFO") in ("/sparql", "/sparql/"):
             return endpoint(environ, start_response)
         return flask_app(environ, start_response)
+
     return route
 
 
@@ -85,7 +114,7 @@ def _checked_path_values(app: Flask) -> None:
     from .documents import _not_found, _split_suffix
     from .problems import problem
 
-    suffixed = {"linked_data.item_doc"}   # /doc/{register}/{reference}.ttl and the like
+    suffixed = {"linked_data.item_doc"}  # /doc/{register}/{reference}.ttl and the like
 
     @app.url_value_preprocessor
     def check(endpoint, values):
@@ -100,7 +129,11 @@ def _checked_path_values(app: Flask) -> None:
             if "number" in values:
                 check_version(_split_suffix(values["number"])[0])
         except BadTerm as exc:
-            abort(_not_found(exc.title, exc.detail) if exc.status == 404 else problem(exc.status, exc.title, exc.detail))
+            abort(
+                _not_found(exc.title, exc.detail)
+                if exc.status == 404
+                else problem(exc.status, exc.title, exc.detail)
+            )
 
     @app.errorhandler(BadTerm)
     def bad_term(exc: BadTerm):
@@ -108,7 +141,6 @@ def _checked_path_values(app: Flask) -> None:
         if exc.status == 404:
             return _not_found(exc.title, exc.detail)
         return problem(exc.status, exc.title, exc.detail)
-
 
 
 def _error_pages(app: Flask) -> None:
@@ -122,18 +154,26 @@ def _error_pages(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         if exc.code == 404:
-            return _not_found("Page not found", "There is nothing at this address. Start from the home page, /.")
+            return _not_found(
+                "Page not found", "There is nothing at this address. Start from the home page, /."
+            )
         if exc.code == 413:
             if exc.description and exc.description != RequestEntityTooLarge.description:
                 # which limit, if not the body's; a page for a browser (a form with a very long answer)
                 return error_page(413, "The form is too large", exc.description, back=request.path)
             return too_large(app.config["MAX_CONTENT_LENGTH"])
         detail = exc.description or exc.name
-        if exc.code == 405 and request.method == "DELETE" and request.path.startswith(("/doc/", "/id/")):
-            detail = ("Records are never deleted. Withdrawal is a status: a steward POSTs "
-                      f"{request.path.rstrip('/')}/status with status retired (or invalid). Every version is kept.")
+        if (
+            exc.code == 405
+            and request.method == "DELETE"
+            and request.path.startswith(("/doc/", "/id/"))
+        ):
+            detail = (
+                "Records are never deleted. Withdrawal is a status: a steward POSTs "
+                f"{request.path.rstrip('/')}/status with status retired (or invalid). Every version is kept."
+            )
         response = error_page(exc.code or 500, exc.name, detail, back=getattr(exc, "back", None))
-        methods = getattr(exc, "valid_methods", None)   # MethodNotAllowed's
+        methods = getattr(exc, "valid_methods", None)  # MethodNotAllowed's
         if exc.code == 405 and methods:
             # the methods of every route at this address, as the router knows them: no route is
             # kept only to refuse a method (DELETE on a record was, and Allow then listed DELETE)
@@ -144,23 +184,39 @@ def _error_pages(app: Flask) -> None:
     def store_error(exc: StoreError):
         if exc.status == 507:
             app.logger.error("store cannot write: %s", exc)
-            return problem(507, "Store cannot write",
-                           "The registry's store could not write to disk (it may be full), so nothing was changed. "
-                           "What is already registered can still be read. Try again later; the operator has been "
-                           "told in the log.", headers={"Retry-After": "60"})
+            return problem(
+                507,
+                "Store cannot write",
+                "The registry's store could not write to disk (it may be full), so nothing was changed. "
+                "What is already registered can still be read. Try again later; the operator has been "
+                "told in the log.",
+                headers={"Retry-After": "60"},
+            )
         if not exc.unavailable:
             app.logger.error("store error: %s", exc)
-            return problem(500, "Internal server error", "The store refused a request; it has been logged. "
-                           "Nothing you sent was written unless you received a success response.")
+            return problem(
+                500,
+                "Internal server error",
+                "The store refused a request; it has been logged. "
+                "Nothing you sent was written unless you received a success response.",
+            )
         app.logger.warning("store unavailable: %s", exc)
-        return problem(503, "Store unavailable",
-                       "The registry's store is not answering (it may be restarting or overloaded). Nothing was "
-                       "changed. Try again in a few seconds.", headers={"Retry-After": "5"})
+        return problem(
+            503,
+            "Store unavailable",
+            "The registry's store is not answering (it may be restarting or overloaded). Nothing was "
+            "changed. Try again in a few seconds.",
+            headers={"Retry-After": "5"},
+        )
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         if isinstance(exc, HTTPException):
             return http_error(exc)
         app.logger.exception("unexpected error")
-        return problem(500, "Internal server error", "Something went wrong on the server; it has been logged. "
-                       "Nothing you sent was written unless you received a success response.")
+        return problem(
+            500,
+            "Internal server error",
+            "Something went wrong on the server; it has been logged. "
+            "Nothing you sent was written unless you received a success response.",
+        )

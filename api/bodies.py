@@ -13,6 +13,7 @@ Under `ldr serve`, api/front.py has already read the body on granian's event loo
 limit and a little more), and tells this layer in `environ["ldr.body_problem"]` when the body
 broke off (400) or did not arrive in time (408); this layer answers those too, in the same
 format as every other refusal."""
+
 from __future__ import annotations
 
 import io
@@ -67,9 +68,12 @@ def read_body(environ, limit: int) -> bytes:
     while have < wanted:
         try:
             part = stream.read(min(READ_SIZE, wanted - have))
-        except (OSError, ValueError) as exc:   # a server that reports a broken body as an error
-            raise BodyError(400, f"The request body could not be read to its end ({exc.__class__.__name__}); "
-                                 "nothing was done. Send it again.") from exc
+        except (OSError, ValueError) as exc:  # a server that reports a broken body as an error
+            raise BodyError(
+                400,
+                f"The request body could not be read to its end ({exc.__class__.__name__}); "
+                "nothing was done. Send it again.",
+            ) from exc
         if not part:
             break
         parts.append(part)
@@ -77,8 +81,11 @@ def read_body(environ, limit: int) -> bytes:
     if have > limit:
         raise BodyError(413, "")
     if length is not None and have < length:
-        raise BodyError(400, f"The request body ended after {have:,} of the {length:,} bytes its Content-Length "
-                             "promised; nothing was done. Send it again, whole.")
+        raise BodyError(
+            400,
+            f"The request body ended after {have:,} of the {length:,} bytes its Content-Length "
+            "promised; nothing was done. Send it again, whole.",
+        )
     return b"".join(parts)
 
 
@@ -104,7 +111,10 @@ def drain(environ, most: int) -> None:
 
 
 def has_body(environ) -> bool:
-    return bool(environ.get("HTTP_TRANSFER_ENCODING")) or environ.get("CONTENT_LENGTH", "") not in ("", "0")
+    return bool(environ.get("HTTP_TRANSFER_ENCODING")) or environ.get("CONTENT_LENGTH", "") not in (
+        "",
+        "0",
+    )
 
 
 class WholeBodies:
@@ -112,20 +122,30 @@ class WholeBodies:
 
     def __init__(self, app, limit: int, pages=None):
         self.app, self.limit = app, limit
-        self.pages = pages   # the Flask app, whose error page a browser gets for a body over the limit
+        self.pages = (
+            pages  # the Flask app, whose error page a browser gets for a body over the limit
+        )
 
     def __call__(self, environ, start_response):
-        seen = environ.get(BODY_PROBLEM)   # what api/front.py saw while reading the body
+        seen = environ.get(BODY_PROBLEM)  # what api/front.py saw while reading the body
         if seen:
             status, message = seen
-            title = {408: "Request body too slow", 503: "Too many request bodies at once"}.get(status, "Bad request body")
-            response = problem(status, title, message, headers={"Retry-After": "60"} if status == 503 else None)
+            title = {408: "Request body too slow", 503: "Too many request bodies at once"}.get(
+                status, "Bad request body"
+            )
+            response = problem(
+                status, title, message, headers={"Retry-After": "60"} if status == 503 else None
+            )
             return self._refuse(environ, start_response, response, close=True)
         if environ.get("HTTP_TRANSFER_ENCODING") and environ.get("CONTENT_LENGTH", "") != "":
             # RFC 9112 6.1: a server may refuse such a message, and should: a proxy in front that
             # reads the other header would see a different request (request smuggling)
-            response = problem(400, "Bad request body", "The request has both Content-Length and Transfer-Encoding; "
-                                                        "nothing was done. Send one of them (RFC 9112, section 6.1).")
+            response = problem(
+                400,
+                "Bad request body",
+                "The request has both Content-Length and Transfer-Encoding; "
+                "nothing was done. Send one of them (RFC 9112, section 6.1).",
+            )
             return self._refuse(environ, start_response, response, close=True)
         if has_body(environ):
             try:
@@ -135,7 +155,9 @@ class WholeBodies:
                     drain(environ, self.limit)
                     response = self._too_large_page(environ) or too_large(self.limit)
                     return self._refuse(environ, start_response, response, close=True)
-                return self._refuse(environ, start_response, problem(400, "Bad request body", exc.message))
+                return self._refuse(
+                    environ, start_response, problem(400, "Bad request body", exc.message)
+                )
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -146,7 +168,12 @@ class WholeBodies:
         """Answer with a refusal, with the registry's security headers (and the connection closed)."""
         if close:
             response.headers["Connection"] = "close"
-        add_headers(response.headers, environ.get("PATH_INFO", "/"), None, environ.get("wsgi.url_scheme") == "https")
+        add_headers(
+            response.headers,
+            environ.get("PATH_INFO", "/"),
+            None,
+            environ.get("wsgi.url_scheme") == "https",
+        )
         return response(environ, start_response)
 
     def _too_large_page(self, environ):
@@ -154,13 +181,18 @@ class WholeBodies:
         if self.pages is None:
             return None
         from .documents import error_page, wants_page
+
         with self.pages.request_context(environ):
             if not wants_page():
                 return None
-            return error_page(413, "The file or form is too large",
-                              f"What you sent is larger than this registry takes at once ({self.limit // (1024 * 1024):,} MB, "
-                              "LDR_MAX_INPUT_BYTES). Send a smaller file, or fewer records at a time.",
-                              "text/html", back=environ.get("PATH_INFO", "/"))
+            return error_page(
+                413,
+                "The file or form is too large",
+                f"What you sent is larger than this registry takes at once ({self.limit // (1024 * 1024):,} MB, "
+                "LDR_MAX_INPUT_BYTES). Send a smaller file, or fewer records at a time.",
+                "text/html",
+                back=environ.get("PATH_INFO", "/"),
+            )
 
 
 class FormLimitedRequest(Request):
@@ -173,19 +205,27 @@ class FormLimitedRequest(Request):
         if "form" in self.__dict__:
             return
         if self.mimetype == "application/x-www-form-urlencoded":
-            data = self.get_data(cache=True)   # already in memory (WholeBodies): parsed from the cache
-            if (self.max_form_memory_size is not None and len(data) > self.max_form_memory_size) or \
-                    (self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts):
+            data = self.get_data(
+                cache=True
+            )  # already in memory (WholeBodies): parsed from the cache
+            if (
+                self.max_form_memory_size is not None and len(data) > self.max_form_memory_size
+            ) or (self.max_form_parts is not None and data.count(b"&") >= self.max_form_parts):
                 raise RequestEntityTooLarge(description=self._form_limits())
         try:
             super()._load_form_data()
         except RequestEntityTooLarge as exc:
-            if self.content_length is not None and self.max_content_length is not None \
-                    and self.content_length > self.max_content_length:
+            if (
+                self.content_length is not None
+                and self.max_content_length is not None
+                and self.content_length > self.max_content_length
+            ):
                 raise
             raise RequestEntityTooLarge(description=self._form_limits()) from exc
 
     def _form_limits(self) -> str:
-        return (f"The form is larger than a form may be: at most {self.max_form_parts:,} fields, and "
-                f"{self.max_form_memory_size:,} bytes of text in its fields. Send fewer or shorter answers; "
-                "a file to check can be uploaded whole.")
+        return (
+            f"The form is larger than a form may be: at most {self.max_form_parts:,} fields, and "
+            f"{self.max_form_memory_size:,} bytes of text in its fields. Send fewer or shorter answers; "
+            "a file to check can be uploaded whole."
+        )

@@ -1,4 +1,5 @@
 """The registry's self-description (DCAT + VoID), its registers as datasets, and the dumps."""
+
 from __future__ import annotations
 
 import hashlib
@@ -7,15 +8,15 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
+from registry.rdf.namespaces import REGISTERS
+from registry.records.versions import last_change
 from registry.views.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
 from registry.views.item import bind_prefixes
-from registry.rdf.namespaces import REGISTERS
 from registry.views.presentation import rows_for
-from registry.records.versions import last_change
 
+from .current import registry
 from .documents import _alternates, _document, _local_href, _negotiate, _not_found, _split_suffix
 from .problems import problem
-from .current import registry
 
 bp = Blueprint("catalogue", __name__)
 
@@ -24,16 +25,19 @@ def _dumps() -> Dumps:
     app = current_app
     if "ldr.dumps" not in app.extensions:
         store_dir = Path(app.config["LDR"]["LDR_STORE_DIR"])
-        app.extensions["ldr.dumps"] = Dumps(store_dir.with_name(store_dir.name + ".dumps"),
-                                            app.extensions["ldr.registry"].model.base.prefixes())
+        app.extensions["ldr.dumps"] = Dumps(
+            store_dir.with_name(store_dir.name + ".dumps"),
+            app.extensions["ldr.registry"].model.base.prefixes(),
+        )
     return app.extensions["ldr.dumps"]
 
 
 def _catalogue_graph() -> Graph:
     model = registry().model
     settings = current_app.config["LDR"]
-    graph = describe_catalogue(model, registry().store,
-                               settings["LDR_DATA_LICENCE"], settings["LDR_DATA_LICENCE_TITLE"])
+    graph = describe_catalogue(
+        model, registry().store, settings["LDR_DATA_LICENCE"], settings["LDR_DATA_LICENCE_TITLE"]
+    )
     bind_prefixes(graph, model)
     return graph
 
@@ -55,15 +59,22 @@ def catalogue(suffix: str = ""):
     graph = _catalogue_graph()
     model = registry().model
     iri = URIRef(f"{model.base.iri}/catalogue")
-    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
-                                   alternates=_alternates("/catalogue"), dumps=list(DUMPS))
+    html = lambda: render_template(
+        "catalogue.html",
+        rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
+        alternates=_alternates("/catalogue"),
+        dumps=list(DUMPS),
+    )
     return _document("/catalogue", media, graph, html)
 
 
 @bp.get("/id/<register>")
 def register_id(register: str):
     if register not in REGISTERS:
-        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
+        return _not_found(
+            "No such register",
+            f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.",
+        )
     return redirect(f"/doc/{register}", code=303)
 
 
@@ -71,7 +82,10 @@ def register_id(register: str):
 def register_doc(name: str):
     register, asked = _split_suffix(name)
     if register not in REGISTERS:
-        return _not_found("No such register", f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.")
+        return _not_found(
+            "No such register",
+            f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.",
+        )
     media = _negotiate(asked)
     if isinstance(media, Response):
         return media
@@ -84,9 +98,13 @@ def register_doc(name: str):
     for p, o in model.ontology.predicate_objects(iri):
         graph.add((iri, p, o))
     bind_prefixes(graph, model)
-    html = lambda: render_template("catalogue.html", rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
-                                   alternates=_alternates(f"/doc/{register}"), dumps=list(DUMPS),
-                                   title=str(model.label(iri)))
+    html = lambda: render_template(
+        "catalogue.html",
+        rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
+        alternates=_alternates(f"/doc/{register}"),
+        dumps=list(DUMPS),
+        title=str(model.label(iri)),
+    )
     return _document(f"/doc/{register}", media, graph, html)
 
 
@@ -95,14 +113,22 @@ def dump(name: str):
     if name not in DUMPS:
         return problem(404, "No such dump", f"The dumps are: {', '.join(DUMPS)}.")
     queries = registry().queries
-    if queries.remote:   # on a SPARQL server: remade when the registry's latest change differs
+    if queries.remote:  # on a SPARQL server: remade when the registry's latest change differs
         change, _ = last_change(queries.store, registry().model)
-        current = _dumps().current_remote(queries.store, hashlib.sha256(change.encode()).hexdigest()[:16])
+        current = _dumps().current_remote(
+            queries.store, hashlib.sha256(change.encode()).hexdigest()[:16]
+        )
     else:
         current = _dumps().current(queries.snapshot())
     media, _ = DUMPS[name]
-    response = send_file(current.directory / name, mimetype="application/gzip", download_name=name,
-                         etag=f"{current.generation}-{name}", conditional=True, max_age=0)
+    response = send_file(
+        current.directory / name,
+        mimetype="application/gzip",
+        download_name=name,
+        etag=f"{current.generation}-{name}",
+        conditional=True,
+        max_age=0,
+    )
     response.headers["Content-Description"] = f"{media}, gzip-compressed"
     response.headers["Cache-Control"] = "no-cache"
     return response.make_conditional(request)

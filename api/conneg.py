@@ -1,4 +1,5 @@
 """Content negotiation: choosing a media type from an Accept header, with q-values and wildcards."""
+
 from __future__ import annotations
 
 
@@ -44,7 +45,7 @@ def choose(header: str | None, offered: list[str]) -> str | None:
     key = (header, tuple(offered))
     if key in _CHOSEN:
         return _CHOSEN[key]
-    if len(_CHOSEN) >= _CHOSEN_MAX:   # headers made up to fill the memory start it again
+    if len(_CHOSEN) >= _CHOSEN_MAX:  # headers made up to fill the memory start it again
         _CHOSEN.clear()
     _CHOSEN[key] = chosen = _choose(header, offered)
     return chosen

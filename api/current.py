@@ -1,5 +1,6 @@
 """The one accessor for the registry a request is served from, as Flask's tutorial has get_db():
 every route reaches the store, vocabulary, index, accounts and SPARQL service through it."""
+
 from __future__ import annotations
 
 from flask import current_app

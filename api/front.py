@@ -20,6 +20,7 @@ of their speed under the WSGI interface (medians of three alternated wrk runs). 
 to SMALL bytes comes back to the loop whole, in the one hop that ran the request (0.91 and 1.24 of
 before in two noisy runs; /health 0.74 and 0.75; docs/benchmarks-notes.md); only a larger answer
 (a dump) is streamed, a piece per hop."""
+
 from __future__ import annotations
 
 import asyncio
@@ -44,12 +45,12 @@ class BodiesFirst:
         self.limit, self.timeout, self.memory = limit, timeout, memory
         self.app = wsgi_app
         self.threads = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="request")
-        self.held = 0   # bytes of bodies held in memory now, by every request of this process
+        self.held = 0  # bytes of bodies held in memory now, by every request of this process
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return
-        mine = [0]   # bytes of this request's body counted in self.held
+        mine = [0]  # bytes of this request's body counted in self.held
         try:
             await self._answer(scope, receive, send, mine)
         finally:
@@ -72,9 +73,11 @@ class BodiesFirst:
         if problem:
             environ[BODY_PROBLEM] = problem
         elif body and "CONTENT_LENGTH" not in environ and "HTTP_TRANSFER_ENCODING" not in environ:
-            environ["CONTENT_LENGTH"] = str(len(body))   # HTTP/2 frames a body without either header
+            environ["CONTENT_LENGTH"] = str(len(body))  # HTTP/2 frames a body without either header
         loop = asyncio.get_running_loop()
-        status, headers, chunks, rest = await loop.run_in_executor(self.threads, self._start, environ)
+        status, headers, chunks, rest = await loop.run_in_executor(
+            self.threads, self._start, environ
+        )
         await send({"type": "http.response.start", "status": status, "headers": headers})
         if rest is None:
             await send({"type": "http.response.body", "body": b"".join(chunks)})
@@ -121,7 +124,10 @@ class BodiesFirst:
             if rest is None and hasattr(answer, "close"):
                 answer.close()
         said["sent"] = True
-        headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in said["headers"]]
+        headers = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in said["headers"]
+        ]
         return int(said["status"][:3]), headers, chunks, rest
 
     async def _read(self, scope, receive, mine) -> tuple[bytes, object]:
@@ -132,29 +138,43 @@ class BodiesFirst:
         while more:
             try:
                 message = await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
-            except asyncio.TimeoutError:
-                return b"", (408, f"The request body did not arrive whole within {self.timeout:g} seconds "
-                                  "(LDR_BODY_TIMEOUT); nothing was done. Send it again, at once.")
+            except TimeoutError:
+                return b"", (
+                    408,
+                    f"The request body did not arrive whole within {self.timeout:g} seconds "
+                    "(LDR_BODY_TIMEOUT); nothing was done. Send it again, at once.",
+                )
             except Exception as exc:  # noqa: BLE001 - granian raises when the body breaks (a bad chunk, say)
-                return b"", (400, f"The request body could not be read to its end ({exc.__class__.__name__}: "
-                                  f"{str(exc)[:200]}); nothing was done. Send it again, whole and well formed.")
-            if message["type"] == "http.disconnect":   # granian's word for a body that broke off or was malformed
-                return b"", (400, f"The request body broke off after {have:,} bytes, before its end (the "
-                                  "connection closed, or a chunk was malformed); nothing was done. Send it again, whole.")
+                return b"", (
+                    400,
+                    f"The request body could not be read to its end ({exc.__class__.__name__}: "
+                    f"{str(exc)[:200]}); nothing was done. Send it again, whole and well formed.",
+                )
+            if (
+                message["type"] == "http.disconnect"
+            ):  # granian's word for a body that broke off or was malformed
+                return b"", (
+                    400,
+                    f"The request body broke off after {have:,} bytes, before its end (the "
+                    "connection closed, or a chunk was malformed); nothing was done. Send it again, whole.",
+                )
             chunk = message.get("body", b"")
             more = message.get("more_body", False)
             if have <= self.limit and chunk:
-                keep = chunk[:self.limit + 1 - have]
+                keep = chunk[: self.limit + 1 - have]
                 if self.held + len(keep) > self.memory:
-                    return b"", (503, f"The registry is receiving more request bodies at once than it holds "
-                                      f"({self.memory // (1024 * 1024):,} MB, LDR_BODY_MEMORY); nothing was done. "
-                                      "Send it again in a minute.")
+                    return b"", (
+                        503,
+                        f"The registry is receiving more request bodies at once than it holds "
+                        f"({self.memory // (1024 * 1024):,} MB, LDR_BODY_MEMORY); nothing was done. "
+                        "Send it again in a minute.",
+                    )
                 parts.append(keep)
                 self.held += len(keep)
                 mine[0] += len(keep)
             have += len(chunk)
             if have > 2 * self.limit + 1:
-                break   # over the limit and then some: read no more, WholeBodies refuses it with 413
+                break  # over the limit and then some: read no more, WholeBodies refuses it with 413
         return b"".join(parts), None
 
     @staticmethod
@@ -182,8 +202,10 @@ class BodiesFirst:
 
     @staticmethod
     def _expects_continue(scope) -> bool:
-        return any(name.lower() == b"expect" and value.strip().lower() == b"100-continue"
-                   for name, value in scope.get("headers", ()))
+        return any(
+            name.lower() == b"expect" and value.strip().lower() == b"100-continue"
+            for name, value in scope.get("headers", ())
+        )
 
     @staticmethod
     def _may_have_body(scope) -> bool:
@@ -193,7 +215,9 @@ class BodiesFirst:
             return True
         for name, value in scope.get("headers", ()):
             name = name.lower()
-            if name == b"transfer-encoding" or (name == b"content-length" and value.strip() not in (b"", b"0")):
+            if name == b"transfer-encoding" or (
+                name == b"content-length" and value.strip() not in (b"", b"0")
+            ):
                 return True
         return False
 

@@ -1,4 +1,5 @@
 """Register pages, the search page and the home page, served from the search index."""
+
 from __future__ import annotations
 
 import math
@@ -6,17 +7,17 @@ import re
 from typing import cast
 from urllib.parse import urlencode
 
-from flask import g, Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from markupsafe import Markup, escape
 from rdflib import URIRef
 
 from registry.rdf.namespaces import REGISTERS
-from registry.search.index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
 from registry.rdf.text import csv_for_people
+from registry.search.index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
 
+from .current import registry
 from .documents import _local_href, _not_found, error_page, wants_page
 from .problems import problem
-from .current import registry
 
 bp = Blueprint("listings", __name__)
 PER_PAGE = 20
@@ -27,19 +28,28 @@ FACET_VALUES_SHOWN, DATA_FACET_LIMIT = 12, 20
 #: Beyond any register's last page, and small enough for SQLite's integers (a page number of 20
 #: digits was a 500: found while describing these parameters in the OpenAPI document).
 MAX_PAGE, MAX_FACET_LIMIT = 1_000_000_000, 100_000
-SORTS = [("title", "Title A to Z"), ("-title", "Title Z to A"), ("-modified", "Recently changed"),
-         ("modified", "Least recently changed")]
+SORTS = [
+    ("title", "Title A to Z"),
+    ("-title", "Title Z to A"),
+    ("-modified", "Recently changed"),
+    ("modified", "Least recently changed"),
+]
 #: The order of a search's matches, best first (the default when there are words to match).
 RELEVANCE = ("relevance", "Best match")
-STATUS_LABELS = {"submitted": "Submitted", "experimental": "Experimental", "stable": "Stable", "superseded": "Superseded",
-                 "retired": "Retired", "invalid": "Invalid"}
+STATUS_LABELS = {
+    "submitted": "Submitted",
+    "experimental": "Experimental",
+    "stable": "Stable",
+    "superseded": "Superseded",
+    "retired": "Retired",
+    "invalid": "Invalid",
+}
 
 
 def _index():
     """The index, caught up with every change to the store, from this process or any other."""
     if "ldr_index" not in g:
-        g.ldr_index = registry().index.catch_up(registry().store,
-                                                                   registry().model)
+        g.ldr_index = registry().index.catch_up(registry().store, registry().model)
     return g.ldr_index
 
 
@@ -53,7 +63,11 @@ def _checked() -> tuple[dict[str, list[str]], str]:
     refused at once, in one 400 that names each with the values allowed (a second bad value was
     reported only once the first was put right)."""
     query = request.args.get("q", "").strip()
-    filters = {name: request.args.getlist(name) for name in [*FACETS, "register"] if request.args.getlist(name)}
+    filters = {
+        name: request.args.getlist(name)
+        for name in [*FACETS, "register"]
+        if request.args.getlist(name)
+    }
     refusals: list[UnknownFilterValue] = []
     try:
         _index().check_filters(registry().model, filters)
@@ -63,8 +77,15 @@ def _checked() -> tuple[dict[str, list[str]], str]:
     sort = request.args.get("sort", RELEVANCE[0] if query else "title")
     if sort not in dict([RELEVANCE, *SORTS]):
         shown = _sorts(query)
-        refusals.append(UnknownFilterValue("sort", [sort], [code for code, _ in shown], len(shown),
-                                           [label for _, label in shown]))
+        refusals.append(
+            UnknownFilterValue(
+                "sort",
+                [sort],
+                [code for code, _ in shown],
+                len(shown),
+                [label for _, label in shown],
+            )
+        )
     if refusals:
         abort(_refused(refusals))
     return filters, sort
@@ -82,29 +103,65 @@ def _refused(refusals: list[UnknownFilterValue]) -> Response:
     refusal in `invalid_params`."""
     sort_only = all(r.facet == "sort" for r in refusals)
     filters = [r for r in refusals if r.facet != "sort"]
-    heading = "No such sort order" if sort_only else \
-        "No such filter value" if len(refusals) == 1 else \
-        "No such filter values" if len(filters) == len(refusals) else "No such filter value or sort order"
+    heading = (
+        "No such sort order"
+        if sort_only
+        else "No such filter value"
+        if len(refusals) == 1
+        else "No such filter values"
+        if len(filters) == len(refusals)
+        else "No such filter value or sort order"
+    )
     if wants_page():
-        ways = (["without this filter"] if len(filters) == 1 else ["without these filters"] if filters else []) \
-            + (["in its usual order"] if len(filters) < len(refusals) else [])
+        ways = (
+            ["without this filter"]
+            if len(filters) == 1
+            else ["without these filters"]
+            if filters
+            else []
+        ) + (["in its usual order"] if len(filters) < len(refusals) else [])
         back_text = "Show the list " + ", ".join(ways)
-        return Response(render_template("not_found.html", title=heading, heading=heading,
-                                        details=[_in_words(r) for r in refusals], back=_without(refusals),
-                                        back_text=back_text),
-                        status=400, mimetype="text/html")
+        return Response(
+            render_template(
+                "not_found.html",
+                title=heading,
+                heading=heading,
+                details=[_in_words(r) for r in refusals],
+                back=_without(refusals),
+                back_text=back_text,
+            ),
+            status=400,
+            mimetype="text/html",
+        )
     first = refusals[0]
-    return problem(400, heading, str(UnknownFilterValues(refusals)), parameter=first.facet, values=first.values,
-                   allowed=first.allowed, allowed_total=first.size,
-                   invalid_params=[{"parameter": r.facet, "label": _label(r.facet), "values": r.values,
-                                    "allowed": r.allowed, "allowed_labels": r.named, "allowed_total": r.size}
-                                   for r in refusals])
+    return problem(
+        400,
+        heading,
+        str(UnknownFilterValues(refusals)),
+        parameter=first.facet,
+        values=first.values,
+        allowed=first.allowed,
+        allowed_total=first.size,
+        invalid_params=[
+            {
+                "parameter": r.facet,
+                "label": _label(r.facet),
+                "values": r.values,
+                "allowed": r.allowed,
+                "allowed_labels": r.named,
+                "allowed_total": r.size,
+            }
+            for r in refusals
+        ],
+    )
 
 
 def _without(refusals: list[UnknownFilterValue]) -> str:
     """This listing's address without the refused values (nor the page number, as the list changes)."""
     refused = {(r.facet, value) for r in refusals for value in r.values}
-    args = [(k, v) for k, v in request.args.items(multi=True) if k != "page" and (k, v) not in refused]
+    args = [
+        (k, v) for k, v in request.args.items(multi=True) if k != "page" and (k, v) not in refused
+    ]
     return request.path + ("?" + urlencode(args) if args else "")
 
 
@@ -131,8 +188,14 @@ def _number(name: str, default: int, lowest: int, highest: int | None = None) ->
     if not re.fullmatch(r"[+-]?[0-9]{1,40}", text):
         # a page in words with the way back: this list without the parameter (the page number too)
         args = [(k, v) for k, v in request.args.items(multi=True) if k not in (name, "page")]
-        abort(error_page(400, "Not a whole number", f"{name} must be a whole number, such as {default}; it was "
-                         f"{text[:40]!r}.", back=request.path + ("?" + urlencode(args) if args else "")))
+        abort(
+            error_page(
+                400,
+                "Not a whole number",
+                f"{name} must be a whole number, such as {default}; it was {text[:40]!r}.",
+                back=request.path + ("?" + urlencode(args) if args else ""),
+            )
+        )
     value = max(lowest, int(text))
     return min(value, highest) if highest is not None else value
 
@@ -161,8 +224,11 @@ def _decorate(hits):
         status = hit.status.rsplit("#status", 1)[-1].lower() if hit.status else ""
         hit.status_label = STATUS_LABELS.get(status, "")
         # The snippet's text is escaped; only the index's own match markers become <mark>.
-        hit.snippet_html = Markup(str(escape(hit.snippet)).replace("\x02", "<mark>").replace("\x03", "</mark>")) \
-            if hit.snippet else None
+        hit.snippet_html = (
+            Markup(str(escape(hit.snippet)).replace("\x02", "<mark>").replace("\x03", "</mark>"))
+            if hit.snippet
+            else None
+        )
     return hits
 
 
@@ -173,11 +239,15 @@ def _args_but_page() -> list[tuple[str, str]]:
 def _alternates(path: str) -> list[dict]:
     args = _args_but_page()
     query = ("?" + urlencode(args)) if args else ""
-    return [{"href": f"{path}.json{query}", "label": "JSON", "media_type": "application/json"},
-            {"href": f"{path}.csv{query}", "label": "CSV", "media_type": "text/csv"}]
+    return [
+        {"href": f"{path}.json{query}", "label": "JSON", "media_type": "application/json"},
+        {"href": f"{path}.csv{query}", "label": "CSV", "media_type": "text/csv"},
+    ]
 
 
-def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: int, facets) -> Response:
+def _data_response(
+    kind: str, path: str, hits, total: int, page: int, per_page: int, facets
+) -> Response:
     """A page of the listing as CSV or JSON; `Link` headers (and `next`/`prev` in JSON) lead on."""
     links = {}
     if page * per_page < total:
@@ -189,17 +259,37 @@ def _data_response(kind: str, path: str, hits, total: int, page: int, per_page: 
         headers["Link"] = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items())
     if kind == ".csv":
         rows = [["iri", "register", "title", "status", "modified", "description"]]
-        rows += [[hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description] for hit in hits]
+        rows += [
+            [hit.iri, hit.register, hit.title, hit.status, hit.modified, hit.description]
+            for hit in hits
+        ]
         return Response(csv_for_people(rows), mimetype="text/csv", headers=headers)
     more = {f: values.size for f, values in facets.items() if values.size > len(values)}
-    response = jsonify({
-        "total": total, "page": page, "per_page": per_page, **links,
-        "items": [{"iri": h.iri, "register": h.register, "title": h.title, "description": h.description,
-                   "status": h.status, "modified": h.modified} for h in hits],
-        "facets": {f: [{"value": k, "label": label, "count": n} for k, label, n in values]
-                   for f, values in facets.items()},
-        # facets with more values than shown, and how many they have (facet_limit=0 shows them all)
-        "facet_values": more})
+    response = jsonify(
+        {
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+            **links,
+            "items": [
+                {
+                    "iri": h.iri,
+                    "register": h.register,
+                    "title": h.title,
+                    "description": h.description,
+                    "status": h.status,
+                    "modified": h.modified,
+                }
+                for h in hits
+            ],
+            "facets": {
+                f: [{"value": k, "label": label, "count": n} for k, label, n in values]
+                for f, values in facets.items()
+            },
+            # facets with more values than shown, and how many they have (facet_limit=0 shows them all)
+            "facet_values": more,
+        }
+    )
     response.headers.update(headers)
     return response
 
@@ -211,14 +301,19 @@ def _removals(path: str, facets) -> list[dict]:
     and MOJ's filter pattern."""
     names = {(f, key): label for f, values in facets.items() for key, label, _ in values}
     out = []
-    order = ["register", *FACETS]   # as the filters are laid out on the page
+    order = ["register", *FACETS]  # as the filters are laid out on the page
     chosen = [(k, v) for k, v in dict.fromkeys(_args_but_page()) if k in order]
     for facet, value in sorted(chosen, key=lambda pair: order.index(pair[0])):
         # registers are named as the register facet names them
         label = value.capitalize() if facet == "register" else names.get((facet, value), value)
         args = [(k, v) for k, v in _args_but_page() if (k, v) != (facet, value)]
-        out.append({"facet": _label(facet), "label": label,
-                    "href": path + ("?" + urlencode(args) if args else "")})
+        out.append(
+            {
+                "facet": _label(facet),
+                "label": label,
+                "href": path + ("?" + urlencode(args) if args else ""),
+            }
+        )
     return out
 
 
@@ -241,25 +336,43 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
     (filters, sort), page = _checked(), _page()
     extra["sorts"] = _sorts(query)
     per_page = PER_PAGE if suffix is None else _number("per_page", DATA_PER_PAGE, 1, MAX_PER_PAGE)
-    hits, total = _index().listing(register, filters, query=query, sort=sort, page=page, per_page=per_page)
-    limit = FACET_VALUES_SHOWN if suffix is None else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
+    hits, total = _index().listing(
+        register, filters, query=query, sort=sort, page=page, per_page=per_page
+    )
+    limit = (
+        FACET_VALUES_SHOWN
+        if suffix is None
+        else _number("facet_limit", DATA_FACET_LIMIT, 0, MAX_FACET_LIMIT)
+    )
     facets = _index().facet_counts(register, filters, query, limit=limit)
     model = registry().model
     facets = _index().with_selected(model, facets, filters)
-    for facet, values in facets.items():   # a scheme with an order (the phases) is listed in it
+    for facet, values in facets.items():  # a scheme with an order (the phases) is listed in it
         if facet in FACET_SCHEMES:
             scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
-            values[:] = model.in_scheme_order(scheme, list(values),
-                                              concept=lambda row, s=scheme: f"{s}/{row[0]}")
+            values[:] = model.in_scheme_order(
+                scheme, list(values), concept=lambda row, s=scheme: f"{s}/{row[0]}"
+            )
     if suffix:
         return _data_response(suffix, path, hits, total, page, per_page, facets)
     pages = max(1, math.ceil(total / PER_PAGE))
     extra["removals"], extra["clear_url"] = _removals(path, facets), _clear_url(path)
-    return render_template(template, hits=_decorate(hits), total=total, facets=facets,
-                           facet_labels={f: label for f, (label, _) in FACETS.items()}, selected=filters, page=page,
-                           pages=pages, page_numbers=page_numbers(page, pages),
-                           page_url=lambda n: _page_url(path, n), query=query, sort=sort,
-                           alternates=_alternates(path), **extra)
+    return render_template(
+        template,
+        hits=_decorate(hits),
+        total=total,
+        facets=facets,
+        facet_labels={f: label for f, (label, _) in FACETS.items()},
+        selected=filters,
+        page=page,
+        pages=pages,
+        page_numbers=page_numbers(page, pages),
+        page_url=lambda n: _page_url(path, n),
+        query=query,
+        sort=sort,
+        alternates=_alternates(path),
+        **extra,
+    )
 
 
 @bp.get("/search")
@@ -268,10 +381,15 @@ def _listing_page(register: str | None, path: str, template: str, **extra):
 def search():
     query = request.args.get("q", "").strip()
     filters = _filters()
-    register_facet = _index().register_counts({k: v for k, v in filters.items() if k != "register"}, query)
+    register_facet = _index().register_counts(
+        {k: v for k, v in filters.items() if k != "register"}, query
+    )
     # a ticked register stays listed, with 0, when nothing in it matches (so that it can be unticked)
-    register_facet += [(name, 0) for name in dict.fromkeys(filters.get("register", []))
-                       if name not in {shown for shown, _ in register_facet}]
+    register_facet += [
+        (name, 0)
+        for name in dict.fromkeys(filters.get("register", []))
+        if name not in {shown for shown, _ in register_facet}
+    ]
     return _listing_page(None, "/search", "search.html", register_facet=register_facet)
 
 
@@ -279,18 +397,34 @@ def search():
 def register_page(name: str):
     register = name.rsplit(".", 1)[0] if name.endswith((".json", ".csv")) else name
     if register not in REGISTERS:
-        return _not_found("Page not found", f"There is no page at /{name}. The registers are: {', '.join(REGISTERS)}.")
+        return _not_found(
+            "Page not found",
+            f"There is no page at /{name}. The registers are: {', '.join(REGISTERS)}.",
+        )
     model = registry().model
     iri = URIRef(f"{model.base.iri}/id/{register}")
     from rdflib.namespace import DCTERMS
-    return _listing_page(register, f"/{register}", "register.html", name=register, label=model.label(iri),
-                         description=str(model.ontology.value(iri, DCTERMS.description) or ""))
+
+    return _listing_page(
+        register,
+        f"/{register}",
+        "register.html",
+        name=register,
+        label=model.label(iri),
+        description=str(model.ontology.value(iri, DCTERMS.description) or ""),
+    )
 
 
 @bp.get("/")
 def home():
     model = registry().model
     counts = _index().count()
-    registers = [{"name": r, "label": model.label(URIRef(f"{model.base.iri}/id/{r}")), "count": counts.get(r, 0)}
-                 for r in REGISTERS]
+    registers = [
+        {
+            "name": r,
+            "label": model.label(URIRef(f"{model.base.iri}/id/{r}")),
+            "count": counts.get(r, 0),
+        }
+        for r in REGISTERS
+    ]
     return render_template("home.html", registers=registers, recent=_decorate(_index().recent(8)))

@@ -1,5 +1,6 @@
 """The request log: one line per request (time, method, path, status, duration, request id),
 and the audit lines of writes and sign-ins, each carrying the id of the request that made it."""
+
 from __future__ import annotations
 
 import contextvars
@@ -28,7 +29,9 @@ def configure_logging() -> None:
         return
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_WithRequestId())
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s request_id=%(request_id)s")
+    formatter = logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s %(message)s request_id=%(request_id)s"
+    )
     formatter.converter = time.gmtime
     formatter.default_msec_format = "%s.%03dZ"
     handler.setFormatter(formatter)
@@ -65,8 +68,13 @@ class RequestLog:
 
     @staticmethod
     def _line(environ, status: str, started: float) -> None:
-        log.info("%s %s %s %.1fms", loggable(environ.get("REQUEST_METHOD", "-"))[:16],
-                 loggable_path(environ.get("PATH_INFO", "") or "/"), status, (time.perf_counter() - started) * 1000)
+        log.info(
+            "%s %s %s %.1fms",
+            loggable(environ.get("REQUEST_METHOD", "-"))[:16],
+            loggable_path(environ.get("PATH_INFO", "") or "/"),
+            status,
+            (time.perf_counter() - started) * 1000,
+        )
 
 
 #: paths whose last part is a secret (an invitation link): kept out of the log, which more

@@ -1,6 +1,7 @@
 """Headers every response carries, the nonce that lets GOV.UK Frontend's one inline script run
 under a Content-Security-Policy without 'unsafe-inline', and per-client rate limiting of the
 query endpoints."""
+
 from __future__ import annotations
 
 import secrets
@@ -24,10 +25,20 @@ def policy(nonce: str | None, extra_styles: tuple[str, ...] = ()) -> str:
     response's nonce (if it has one), never 'unsafe-inline'."""
     styles = " ".join(("'self'",) + (("'unsafe-hashes'",) + extra_styles if extra_styles else ()))
     scripts = f"script-src 'self' 'nonce-{nonce}'" if nonce else "script-src 'self'"
-    return "; ".join([
-        "default-src 'self'", scripts, f"style-src {styles}", "img-src 'self' data:",
-        "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'none'",
-        "form-action 'self'", "frame-ancestors 'none'"])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            scripts,
+            f"style-src {styles}",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def add_headers(headers, path: str, nonce: str | None, secure: bool) -> None:
@@ -46,15 +57,18 @@ def limit_rate(limiter: RateLimiter, client: str | None):
     wait = limiter.take(client or "unknown")
     if not wait:
         return None
-    return problem(429, "Too many requests",
-                   f"This client has sent more than {limiter.capacity:.0f} queries a minute (LDR_RATE_LIMIT). "
-                   "Wait and try again, or download the dump at /dumps/registry.nq.gz to work on everything locally.",
-                   headers={"Retry-After": retry_after(wait)})
+    return problem(
+        429,
+        "Too many requests",
+        f"This client has sent more than {limiter.capacity:.0f} queries a minute (LDR_RATE_LIMIT). "
+        "Wait and try again, or download the dump at /dumps/registry.nq.gz to work on everything locally.",
+        headers={"Retry-After": retry_after(wait)},
+    )
 
 
 def configure(app) -> None:
     limiter = RateLimiter(app.config["LDR"]["LDR_RATE_LIMIT"])
-    app.extensions["ldr.rate_limiter"] = limiter   # shared with the SPARQL endpoint
+    app.extensions["ldr.rate_limiter"] = limiter  # shared with the SPARQL endpoint
 
     @app.before_request
     def rate_limit():

@@ -1,4 +1,5 @@
 """The app as one worker process of `ldr serve` builds it."""
+
 from __future__ import annotations
 
 import ctypes
@@ -27,7 +28,7 @@ def _end_with_parent() -> None:
     libc = ctypes.CDLL(libc_name, use_errno=True)
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return
-    if os.getppid() != parent:   # the parent ended before the request took effect
+    if os.getppid() != parent:  # the parent ended before the request took effect
         os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -38,7 +39,7 @@ def _leave_the_terminal_s_group() -> None:
     printed KeyboardInterrupt tracebacks; now only the main process hears Ctrl-C."""
     try:
         os.setpgid(0, 0)
-    except OSError:   # already a group leader, or not allowed: Ctrl-C still stops it, less tidily
+    except OSError:  # already a group leader, or not allowed: Ctrl-C still stops it, less tidily
         pass
 
 
@@ -49,15 +50,23 @@ def app():
     configure_logging()
     flask_app = create_app()
     try:
-        warm_up(flask_app.extensions["ldr.registry"].store, flask_app.extensions["ldr.registry"].model, flask_app.extensions["ldr.registry"].index)
+        warm_up(
+            flask_app.extensions["ldr.registry"].store,
+            flask_app.extensions["ldr.registry"].model,
+            flask_app.extensions["ldr.registry"].index,
+        )
     except Exception:  # noqa: BLE001 - only a head start; the server works without it
-        logging.getLogger("ldr").exception("warming up validation failed; the first submission will be slower")
+        logging.getLogger("ldr").exception(
+            "warming up validation failed; the first submission will be slower"
+        )
     queries = flask_app.extensions["ldr.registry"].queries
     if not queries.remote:
-        try:   # a snapshot for queries now, while there is room: if the disk fills later, queries go on from it
+        try:  # a snapshot for queries now, while there is room: if the disk fills later, queries go on from it
             queries.snapshot()
         except Exception:  # noqa: BLE001 - the first query takes one instead
-            logging.getLogger("ldr").exception("no snapshot for queries at start; the first query will take one")
+            logging.getLogger("ldr").exception(
+                "no snapshot for queries at start; the first query will take one"
+            )
     # What is alive now (the vocabulary, shapes, caches: some 200,000 objects) lives as long
     # as the process. Frozen, the collector stops walking it on every full collection:
     # measured at 1M triples, a full collection in the middle of a submission took 66 ms; 4 ms frozen.
@@ -69,13 +78,22 @@ def asgi():
     """What granian serves: the app under api/front.py's layer, which reads each body whole on
     the event loop before one of LDR_SERVE_THREADS threads runs the request."""
     from .front import BodiesFirst
+
     for handler in logging.getLogger("_granian").handlers:
         handler.addFilter(_not_a_client_that_left)
     flask_app = app()
     settings = flask_app.config["LDR"]
-    threads = int(os.environ.get("LDR_SERVE_THREADS") or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2)
-    return BodiesFirst(flask_app, settings["LDR_MAX_INPUT_BYTES"], settings["LDR_BODY_TIMEOUT"], threads,
-                       settings["LDR_BODY_MEMORY"])
+    threads = int(
+        os.environ.get("LDR_SERVE_THREADS")
+        or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2
+    )
+    return BodiesFirst(
+        flask_app,
+        settings["LDR_MAX_INPUT_BYTES"],
+        settings["LDR_BODY_TIMEOUT"],
+        threads,
+        settings["LDR_BODY_MEMORY"],
+    )
 
 
 def _not_a_client_that_left(record: logging.LogRecord) -> bool:

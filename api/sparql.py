@@ -4,6 +4,7 @@ A small WSGI app of its own, in front of Flask (api._with_sparql): the endpoint 
 not a page, and Flask's request handling was more than half of an item lookup's time (profiled;
 docs/benchmarks.md). It gives the same problem documents, security headers and rate limit as
 the rest of the registry."""
+
 from __future__ import annotations
 
 import codecs
@@ -14,9 +15,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from registry.rdf.rdfio import FORMATS, serialize
-from registry.query.service_description import service_description
 from registry.query.guard import QueryError
+from registry.query.service_description import service_description
+from registry.rdf.rdfio import FORMATS, serialize
 
 from .conneg import choose
 from .problems import problem, too_large
@@ -28,24 +29,62 @@ log = logging.getLogger(__name__)
 ALLOW = "GET, HEAD, OPTIONS, POST"
 #: The longest query the way back from an error page carries to the query page in its link.
 MAX_QUERY_IN_LINK = 2000
-RESULT_TYPES = ["application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values"]
+RESULT_TYPES = [
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+]
 RDF_TYPES = ["text/turtle", "application/n-triples", "application/ld+json", "application/rdf+xml"]
-ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml",
-           "text/xml": "application/sparql-results+xml"}
-STATUS = {"syntax": 400, "update": 403, "service": 403, "timeout": 503, "busy": 503, "memory": 503, "error": 500,
-          "param": 400, "unavailable": 503, "nesting": 400, "unchecked": 400, "crash": 500, "evaluation": 400,
-          "chain": 400, "length": 400, "unwritable": 406}
-TITLES = {"syntax": "Query syntax error", "update": "Read-only endpoint", "service": "Remote services refused",
-          "timeout": "Query time limit reached", "busy": "Endpoint busy", "memory": "Query memory limit reached",
-          "error": "Query failed", "param": "Bad parameter", "unavailable": "Store unavailable",
-          "nesting": "Query nested too deeply", "unchecked": "Query could not be checked",
-          "crash": "Query process failed", "evaluation": "Query cannot be evaluated",
-          "chain": "Query too long a chain", "length": "Query too long", "unwritable": "Answer cannot be written in that format"}
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+    "text/xml": "application/sparql-results+xml",
+}
+STATUS = {
+    "syntax": 400,
+    "update": 403,
+    "service": 403,
+    "timeout": 503,
+    "busy": 503,
+    "memory": 503,
+    "error": 500,
+    "param": 400,
+    "unavailable": 503,
+    "nesting": 400,
+    "unchecked": 400,
+    "crash": 500,
+    "evaluation": 400,
+    "chain": 400,
+    "length": 400,
+    "unwritable": 406,
+}
+TITLES = {
+    "syntax": "Query syntax error",
+    "update": "Read-only endpoint",
+    "service": "Remote services refused",
+    "timeout": "Query time limit reached",
+    "busy": "Endpoint busy",
+    "memory": "Query memory limit reached",
+    "error": "Query failed",
+    "param": "Bad parameter",
+    "unavailable": "Store unavailable",
+    "nesting": "Query nested too deeply",
+    "unchecked": "Query could not be checked",
+    "crash": "Query process failed",
+    "evaluation": "Query cannot be evaluated",
+    "chain": "Query too long a chain",
+    "length": "Query too long",
+    "unwritable": "Answer cannot be written in that format",
+}
 
 
 def query_problem(exc: QueryError) -> Response:
-    headers = {"Retry-After": "2" if exc.kind == "busy" else "5"} if exc.kind in ("busy", "unavailable") else {}
+    headers = (
+        {"Retry-After": "2" if exc.kind == "busy" else "5"}
+        if exc.kind in ("busy", "unavailable")
+        else {}
+    )
     return problem(STATUS[exc.kind], TITLES[exc.kind], exc.message, headers=headers)
 
 
@@ -71,15 +110,21 @@ class SparqlEndpoint:
             response = too_large(self.settings["LDR_MAX_INPUT_BYTES"])
         except Exception:  # noqa: BLE001 - logged; the client gets a problem document, never a trace
             log.exception("unexpected error in /sparql")
-            response = problem(500, "Internal server error", "Something went wrong on the server; it has been "
-                               "logged.")
+            response = problem(
+                500,
+                "Internal server error",
+                "Something went wrong on the server; it has been logged.",
+            )
         if isinstance(response, Response):
             add_headers(response.headers, environ.get("PATH_INFO", "/sparql"), None, secure)
             return response(environ, start_response)
         # an answer: its headers as a plain list (profiled: werkzeug's header object was a fifth
         # of a lookup's time in this process)
         body, headers = response
-        start_response("200 OK", [*headers, ("Content-Length", str(len(body))), *self._security_headers(secure)])
+        start_response(
+            "200 OK",
+            [*headers, ("Content-Length", str(len(body))), *self._security_headers(secure)],
+        )
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
     def _security_headers(self, secure: bool) -> list[tuple[str, str]]:
@@ -96,23 +141,34 @@ class SparqlEndpoint:
         if method == "OPTIONS":
             return Response(status=200, headers={"Allow": ALLOW})
         if method not in ("GET", "HEAD", "POST"):
-            return problem(405, "Method not allowed", "The SPARQL endpoint answers GET and POST only.",
-                           headers={"Allow": ALLOW})
+            return problem(
+                405,
+                "Method not allowed",
+                "The SPARQL endpoint answers GET and POST only.",
+                headers={"Allow": ALLOW},
+            )
         url_params = form_fields(_query_string(environ))
         params = url_params
         query = None
         if method != "POST":
             if "update" in params:
-                return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only, "
-                               "and updates are never sent with GET. Use the registry's write API to change records.")
+                return problem(
+                    403,
+                    "Read-only endpoint",
+                    "SPARQL Update is refused: this endpoint is read-only, "
+                    "and updates are never sent with GET. Use the registry's write API to change records.",
+                )
         else:
             request = Request(environ)
             request.max_content_length = self.settings["LDR_MAX_INPUT_BYTES"]
             mimetype = request.mimetype
             charset = (request.mimetype_params.get("charset") or "utf-8").lower()
             if charset.replace("-", "") != "utf8":
-                return problem(400, "Not UTF-8", f"The request body is declared as {charset}; SPARQL requests must "
-                               "be UTF-8.")
+                return problem(
+                    400,
+                    "Not UTF-8",
+                    f"The request body is declared as {charset}; SPARQL requests must be UTF-8.",
+                )
             raw = request.get_data(cache=True)
             try:
                 text = raw.decode("utf-8")
@@ -130,9 +186,12 @@ class SparqlEndpoint:
             elif mimetype == "application/sparql-update":
                 return _read_only()
             else:
-                return problem(415, "Unsupported media type",
-                               f"A SPARQL POST must be application/x-www-form-urlencoded (with a query parameter) "
-                               f"or application/sparql-query, not {mimetype or 'a body without a Content-Type'}.")
+                return problem(
+                    415,
+                    "Unsupported media type",
+                    f"A SPARQL POST must be application/x-www-form-urlencoded (with a query parameter) "
+                    f"or application/sparql-query, not {mimetype or 'a body without a Content-Type'}.",
+                )
         accept = _accept_header(environ.get("HTTP_ACCEPT", ""))
         if query is None:
             queries = params.get("query", [])
@@ -141,30 +200,53 @@ class SparqlEndpoint:
             if not queries:
                 if method != "POST":
                     browser = environ.get("HTTP_ACCEPT", "")
-                    if choose(browser or None, RDF_TYPES + ["text/html"]) == "text/html" and "text/html" in browser:
-                        return redirect("/query", code=303)   # a person with a browser: the query page
+                    if (
+                        choose(browser or None, RDF_TYPES + ["text/html"]) == "text/html"
+                        and "text/html" in browser
+                    ):
+                        return redirect(
+                            "/query", code=303
+                        )  # a person with a browser: the query page
                     return self._service_description(accept)
                 return problem(400, "No query", "The request has no query parameter.")
             query = queries[0]
         result_type, rdf_type = choose(accept, RESULT_TYPES), choose(accept, RDF_TYPES)
         if result_type is None and rdf_type is None:
-            return problem(406, "Not acceptable", "This endpoint can answer in: " + ", ".join(RESULT_TYPES + RDF_TYPES)
-                           + ".")
+            return problem(
+                406,
+                "Not acceptable",
+                "This endpoint can answer in: " + ", ".join(RESULT_TYPES + RDF_TYPES) + ".",
+            )
         try:
-            outcome = self.queries().run(query, default_graphs=params.get("default-graph-uri", []),
-                                         named_graphs=params.get("named-graph-uri", []),
-                                         result_type=result_type or RESULT_TYPES[0],
-                                         rdf_type=rdf_type or RDF_TYPES[0], base_iri=self.base_iri)
+            outcome = self.queries().run(
+                query,
+                default_graphs=params.get("default-graph-uri", []),
+                named_graphs=params.get("named-graph-uri", []),
+                result_type=result_type or RESULT_TYPES[0],
+                rdf_type=rdf_type or RDF_TYPES[0],
+                base_iri=self.base_iri,
+            )
         except QueryError as exc:
             if _from_browser(environ):
                 return self._error_page(environ, exc, query)
             return query_problem(exc)
-        media_type = outcome.media_type + ("; charset=utf-8" if outcome.media_type.startswith("text/") else "")
-        headers = [("Content-Type", media_type), ("LDR-Result-Limit", self.max_rows), ("Vary", "Accept"),
-                   ("Cache-Control", "no-store")]
+        media_type = outcome.media_type + (
+            "; charset=utf-8" if outcome.media_type.startswith("text/") else ""
+        )
+        headers = [
+            ("Content-Type", media_type),
+            ("LDR-Result-Limit", self.max_rows),
+            ("Vary", "Accept"),
+            ("Cache-Control", "no-store"),
+        ]
         if outcome.truncated:
-            headers.append(("LDR-Results-Truncated", f"true; the first {self.max_rows} results are shown; add "
-                                                     "LIMIT/OFFSET to page through the rest"))
+            headers.append(
+                (
+                    "LDR-Results-Truncated",
+                    f"true; the first {self.max_rows} results are shown; add "
+                    "LIMIT/OFFSET to page through the rest",
+                )
+            )
         return outcome.body, headers
 
     def _error_page(self, environ, exc: QueryError, query: str) -> Response:
@@ -174,10 +256,20 @@ class SparqlEndpoint:
         from flask import g
 
         from .documents import error_page
-        back = "/query" + ("?" + urlencode({"query": query}) if len(query) <= MAX_QUERY_IN_LINK else "")
+
+        back = "/query" + (
+            "?" + urlencode({"query": query}) if len(query) <= MAX_QUERY_IN_LINK else ""
+        )
         with self.app.request_context(environ):
-            response = error_page(STATUS[exc.kind], TITLES[exc.kind], exc.message, "text/html", back=back)
-            add_headers(response.headers, "/sparql", g.get("csp_nonce"), environ.get("wsgi.url_scheme") == "https")
+            response = error_page(
+                STATUS[exc.kind], TITLES[exc.kind], exc.message, "text/html", back=back
+            )
+            add_headers(
+                response.headers,
+                "/sparql",
+                g.get("csp_nonce"),
+                environ.get("wsgi.url_scheme") == "https",
+            )
         return response
 
     def _service_description(self, accept: str) -> Response:
@@ -190,7 +282,10 @@ class SparqlEndpoint:
 def _from_browser(environ) -> bool:
     """Whether the request came from a browser (a page's form or address bar): it prefers HTML."""
     accept = environ.get("HTTP_ACCEPT", "")
-    return "text/html" in accept and choose(accept, RESULT_TYPES + RDF_TYPES + ["text/html"]) == "text/html"
+    return (
+        "text/html" in accept
+        and choose(accept, RESULT_TYPES + RDF_TYPES + ["text/html"]) == "text/html"
+    )
 
 
 def _accept_header(header: str) -> str:
@@ -222,7 +317,7 @@ def _unquote_plus(text: str) -> str:
     raw = text.encode("utf-8").replace(b"\\", b"\\\\").replace(b"+", b" ").replace(b"%", b"\\x")
     try:
         return codecs.escape_decode(raw)[0].decode("utf-8", "replace")
-    except ValueError:   # a % without two hex digits after it, which unquote leaves as it is
+    except ValueError:  # a % without two hex digits after it, which unquote leaves as it is
         return unquote_plus(text)
 
 
@@ -231,10 +326,14 @@ def _query_string(environ) -> str:
     text = environ.get("QUERY_STRING", "")
     try:
         return text.encode("latin-1").decode("utf-8", "replace")
-    except UnicodeEncodeError:   # a server that decoded it already
+    except UnicodeEncodeError:  # a server that decoded it already
         return text
 
 
 def _read_only() -> Response:
-    return problem(403, "Read-only endpoint", "SPARQL Update is refused: this endpoint is read-only. "
-                   "Use the registry's write API to change records.")
+    return problem(
+        403,
+        "Read-only endpoint",
+        "SPARQL Update is refused: this endpoint is read-only. "
+        "Use the registry's write API to change records.",
+    )

@@ -9,6 +9,7 @@
 - Every state-changing request that carries the session cookie is checked for CSRF: a form by
   its token, any other body by the browser's Sec-Fetch-Site or Origin header.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -26,19 +27,19 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 from flask.sessions import SessionInterface, SessionMixin
 
 from registry.accounts.users import ROLE_LABELS, SignInLocked
+from registry.records.versions import AUDIT
 from registry.runtime.rate_limit import retry_after
 from registry.runtime.settings import beside_store
-from registry.records.versions import AUDIT
 
+from .current import registry
 from .documents import error_page
 from .problems import problem
-from .current import registry
 
 bp = Blueprint("web_auth", __name__)
-CSRF_EXEMPT = ("/sparql",)   # a read-only query endpoint: cross-site posts can change nothing there
+CSRF_EXEMPT = ("/sparql",)  # a read-only query endpoint: cross-site posts can change nothing there
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")   # secrets.token_urlsafe(32): 256 bits
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{43}")  # secrets.token_urlsafe(32): 256 bits
 _UNSET = object()
 
 
@@ -61,14 +62,22 @@ def cookie_name(secure: bool) -> str:
 
 def configure(app) -> None:
     settings = app.config["LDR"]
-    app.secret_key = secret_key(settings)   # the key CSRF tokens are made from
+    app.secret_key = secret_key(settings)  # the key CSRF tokens are made from
     secure = bool(settings["LDR_COOKIE_SECURE"])
-    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
-                      SESSION_COOKIE_NAME=cookie_name(secure), SESSION_COOKIE_PATH="/", SESSION_COOKIE_DOMAIN=None)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_NAME=cookie_name(secure),
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+    )
     app.session_interface = ServerSessions()
     app.jinja_env.globals["csrf_token"] = csrf_token
     app.jinja_env.globals["web_user"] = lambda: web_user()
-    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(role, role)   # Publisher, not publisher
+    app.jinja_env.globals["role_label"] = lambda role: ROLE_LABELS.get(
+        role, role
+    )  # Publisher, not publisher
 
 
 class WebSession(dict, SessionMixin):
@@ -78,14 +87,16 @@ class WebSession(dict, SessionMixin):
     def __init__(self, session_id: str | None):
         super().__init__()
         self.id = session_id
-        self.send_cookie = False   # a new id for the browser
-        self.ended = False         # the browser should forget its cookie
-        self.consulted = False     # the answer depends on the cookie (Vary: Cookie)
-        self.private = False       # the answer is someone's own: a token, a new cookie, a signed-in page
+        self.send_cookie = False  # a new id for the browser
+        self.ended = False  # the browser should forget its cookie
+        self.consulted = False  # the answer depends on the cookie (Vary: Cookie)
+        self.private = False  # the answer is someone's own: a token, a new cookie, a signed-in page
         self._agent = _UNSET
 
     def __setitem__(self, key, value):
-        raise TypeError("sessions are kept on the server and hold only who is signed in: use api.web_auth.begin()")
+        raise TypeError(
+            "sessions are kept on the server and hold only who is signed in: use api.web_auth.begin()"
+        )
 
     @property
     def agent(self):
@@ -104,7 +115,7 @@ class ServerSessions(SessionInterface):
         return WebSession(value if SESSION_ID.fullmatch(value) else None)
 
     def save_session(self, app, session: SessionMixin, response) -> None:
-        session = cast(WebSession, session)   # the one open_session gave
+        session = cast(WebSession, session)  # the one open_session gave
         name, secure = self.get_cookie_name(app), self.get_cookie_secure(app)
         if session.consulted:
             response.vary.add("Cookie")
@@ -115,7 +126,9 @@ class ServerSessions(SessionInterface):
             response.delete_cookie(name, path="/", secure=secure, httponly=True, samesite="Lax")
         elif session.send_cookie and session.id:
             # no Max-Age: the browser forgets it when it closes; the server ends it at the timeouts
-            response.set_cookie(name, session.id, path="/", secure=secure, httponly=True, samesite="Lax")
+            response.set_cookie(
+                name, session.id, path="/", secure=secure, httponly=True, samesite="Lax"
+            )
 
 
 def _this_session() -> WebSession:
@@ -149,7 +162,7 @@ def csrf_token() -> str:
     if not web.id:
         web.id, web.send_cookie, web.ended = secrets.token_urlsafe(32), True, False
     web.private = True
-    key = cast(str, current_app.secret_key)   # configure sets it as text
+    key = cast(str, current_app.secret_key)  # configure sets it as text
     return hmac.new(key.encode(), b"csrf:" + web.id.encode(), hashlib.sha256).hexdigest()
 
 
@@ -161,14 +174,21 @@ def _same_origin(origin: str) -> bool:
     parts = urlsplit(origin)
     base = urlsplit(current_app.config["LDR"]["LDR_BASE"])
     host = request.host.lower()
-    return (parts.scheme, parts.netloc.lower()) in {(request.scheme, host), ("https", host),
-                                                    (base.scheme, base.netloc.lower())}
+    return (parts.scheme, parts.netloc.lower()) in {
+        (request.scheme, host),
+        ("https", host),
+        (base.scheme, base.netloc.lower()),
+    }
 
 
 def _cross_site(detail: str):
-    return problem(403, "Cross-site request refused", detail + " A page on another site may not act for someone "
-                   "signed in here. Use the registry's own pages; programs send `Authorization: Bearer TOKEN` "
-                   "and no cookie.")
+    return problem(
+        403,
+        "Cross-site request refused",
+        detail + " A page on another site may not act for someone "
+        "signed in here. Use the registry's own pages; programs send `Authorization: Bearer TOKEN` "
+        "and no cookie.",
+    )
 
 
 @bp.before_app_request
@@ -182,7 +202,9 @@ def check_csrf():
     cross-site without a CORS preflight, which the registry never grants."""
     if request.method not in STATE_CHANGING or request.path.startswith(CSRF_EXEMPT):
         return None
-    if request.routing_exception is not None:   # no route takes it (404, 405): nothing can change; the router answers
+    if (
+        request.routing_exception is not None
+    ):  # no route takes it (404, 405): nothing can change; the router answers
         return None
     has_cookie = current_app.session_interface.get_cookie_name(current_app) in request.cookies
     form = request.mimetype in FORMS
@@ -191,26 +213,37 @@ def check_csrf():
         return None
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site is not None and fetch_site != "same-origin":
-        return _cross_site(f"This request came from another site (Sec-Fetch-Site: {fetch_site[:40]}).")
+        return _cross_site(
+            f"This request came from another site (Sec-Fetch-Site: {fetch_site[:40]})."
+        )
     if form:
         sent = request.form.get("csrf_token", "")
         if not session.id or not hmac.compare_digest(sent.encode(), csrf_token().encode()):
             if not has_cookie and _cookie_dropped_over_http():
-                return error_page(400, "Signing in needs HTTPS",
-                                  f"This registry was opened over plain HTTP at {request.host[:100]}, and browsers keep "
-                                  "its sign-in cookie only over HTTPS (or at localhost or 127.0.0.1), so the form "
-                                  "could not be checked. Open it at an https:// address; to try it on one machine, "
-                                  "open it at http://127.0.0.1. An operator who serves it only inside a private "
-                                  "network can set LDR_COOKIE_SECURE=false (docs/settings.md).",
-                                  back=request.path)
-            return error_page(400, "The form has expired",
-                              "The form could not be checked (its security token is missing or out of date). "
-                              "Go back, reload the page and try again.", back=request.path)
+                return error_page(
+                    400,
+                    "Signing in needs HTTPS",
+                    f"This registry was opened over plain HTTP at {request.host[:100]}, and browsers keep "
+                    "its sign-in cookie only over HTTPS (or at localhost or 127.0.0.1), so the form "
+                    "could not be checked. Open it at an https:// address; to try it on one machine, "
+                    "open it at http://127.0.0.1. An operator who serves it only inside a private "
+                    "network can set LDR_COOKIE_SECURE=false (docs/settings.md).",
+                    back=request.path,
+                )
+            return error_page(
+                400,
+                "The form has expired",
+                "The form could not be checked (its security token is missing or out of date). "
+                "Go back, reload the page and try again.",
+                back=request.path,
+            )
         return None
     if fetch_site == "same-origin" or _same_origin(request.headers.get("Origin", "")):
         return None
-    return _cross_site("This request carries the session cookie but not a browser's word that it came from "
-                       "this site (a Sec-Fetch-Site or Origin header).")
+    return _cross_site(
+        "This request carries the session cookie but not a browser's word that it came from "
+        "this site (a Sec-Fetch-Site or Origin header)."
+    )
 
 
 def _cookie_dropped_over_http() -> bool:
@@ -231,6 +264,7 @@ def signed_in(view):
         if web_user() is None:
             return redirect(url_for("web_auth.sign_in", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -276,14 +310,18 @@ def client_address() -> str | None:
 
 def _locked_message(exc: SignInLocked, username: str) -> str:
     minutes = max(1, math.ceil(exc.wait / 60))
-    until = datetime.datetime.fromtimestamp(exc.until, datetime.timezone.utc).strftime("%H:%M UTC")
+    until = datetime.datetime.fromtimestamp(exc.until, datetime.UTC).strftime("%H:%M UTC")
     wait = f"Wait {minutes} minute{'s' if minutes != 1 else ''} (until {until}) and try again"
     if exc.kind == "account":
-        return (f"There have been too many failed sign-ins for this user name. {wait}, or ask your registry's "
-                f"operator to unlock it with `ldr user unlock {username}`. If you have forgotten your password, "
-                "the operator can set a new one with `ldr user password`.")
-    return (f"There have been too many failed sign-ins from your network address. {wait}, or ask your "
-            f"registry's operator to run `ldr user unlock --address {client_address()}`.")
+        return (
+            f"There have been too many failed sign-ins for this user name. {wait}, or ask your registry's "
+            f"operator to unlock it with `ldr user unlock {username}`. If you have forgotten your password, "
+            "the operator can set a new one with `ldr user password`."
+        )
+    return (
+        f"There have been too many failed sign-ins from your network address. {wait}, or ask your "
+        f"registry's operator to run `ldr user unlock --address {client_address()}`."
+    )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -296,7 +334,11 @@ def sign_in():
         if not username:
             error, status = "Enter your user name", 422
         elif not request.form.get("password"):
-            error, status, error_field = "Enter your password: the password box is empty", 422, "password"
+            error, status, error_field = (
+                "Enter your password: the password box is empty",
+                422,
+                "password",
+            )
     if request.method == "POST" and error is None:
         try:
             agent = accounts.sign_in(username, request.form.get("password", ""), client_address())
@@ -311,10 +353,17 @@ def sign_in():
                 return redirect(same_site_path(request.form.get("next")))
             AUDIT.info("sign-in failed for %r from %s", username, client_address())
             error, status = "The user name or password is not right", 401
-    return render_template("sign_in.html", error=error, error_field=error_field,
-                           next=same_site_path(request.values.get("next")),
-                           plain_http=_cookie_dropped_over_http()), \
-        status, headers
+    return (
+        render_template(
+            "sign_in.html",
+            error=error,
+            error_field=error_field,
+            next=same_site_path(request.values.get("next")),
+            plain_http=_cookie_dropped_over_http(),
+        ),
+        status,
+        headers,
+    )
 
 
 @bp.post("/sign-out")
@@ -324,7 +373,7 @@ def sign_out():
 
 
 def _when(seconds: float) -> str:
-    return datetime.datetime.fromtimestamp(seconds, datetime.timezone.utc).strftime("%d %B %Y at %H:%M UTC")
+    return datetime.datetime.fromtimestamp(seconds, datetime.UTC).strftime("%d %B %Y at %H:%M UTC")
 
 
 @bp.route("/account/sessions", methods=["GET", "POST"])
@@ -338,21 +387,45 @@ def account_sessions():
         error, status = "Enter your password: the password box is empty", 422
     elif request.method == "POST":
         try:
-            agent = accounts.sign_in(user.username, request.form.get("password", ""), client_address())
+            agent = accounts.sign_in(
+                user.username, request.form.get("password", ""), client_address()
+            )
         except SignInLocked as exc:
             error, status = _locked_message(exc, user.username), 429
             headers["Retry-After"] = retry_after(exc.wait)
         else:
             if agent is None:
-                AUDIT.info("sign-out elsewhere refused for %s from %s: wrong password", user.username, client_address())
-                error, status = "The password is not right: enter the password you sign in with", 401
+                AUDIT.info(
+                    "sign-out elsewhere refused for %s from %s: wrong password",
+                    user.username,
+                    client_address(),
+                )
+                error, status = (
+                    "The password is not right: enter the password you sign in with",
+                    401,
+                )
             else:
                 ended = accounts.end_other_sessions(user.username, session.id)
-                AUDIT.info("sign-out elsewhere by %s from %s: %d session(s) ended", user.username, client_address(),
-                           ended)
-    sessions = [{"began": _when(s["began"]), "used": _when(s["used"]), "current": s["current"]}
-                for s in accounts.sessions_of(user.username, session.id)]
+                AUDIT.info(
+                    "sign-out elsewhere by %s from %s: %d session(s) ended",
+                    user.username,
+                    client_address(),
+                    ended,
+                )
+    sessions = [
+        {"began": _when(s["began"]), "used": _when(s["used"]), "current": s["current"]}
+        for s in accounts.sessions_of(user.username, session.id)
+    ]
     rules = accounts.rules
-    return render_template("account_sessions.html", sessions=sessions, error=error, ended=ended,
-                           idle_minutes=round(rules.session_idle / 60), lifetime_hours=round(rules.session_lifetime / 3600)), \
-        status, headers
+    return (
+        render_template(
+            "account_sessions.html",
+            sessions=sessions,
+            error=error,
+            ended=ended,
+            idle_minutes=round(rules.session_idle / 60),
+            lifetime_hours=round(rules.session_lifetime / 3600),
+        ),
+        status,
+        headers,
+    )

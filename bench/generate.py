@@ -8,6 +8,7 @@ the vocabulary), ready for `ldr restore` and for `oxigraph load`.
 
 The data is made up (dcterms:source points at example.org) and reproducible from --seed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,47 +23,172 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from registry.vocab.model import load_model  # noqa: E402
 from registry.rdf.namespaces import REG  # noqa: E402
-from registry.records.versions import Agent, version_provenance
-from registry.store.layout import doc_iri, history_iri, state_graph, version_iri
+from registry.records.versions import Agent, version_provenance  # noqa: E402
+from registry.store.layout import doc_iri, history_iri, state_graph, version_iri  # noqa: E402
+from registry.vocab.model import load_model  # noqa: E402
 
 DCAT = "http://www.w3.org/ns/dcat#"
 DPV = "https://w3id.org/dpv#"
-PLACES = ["Ash", "Brook", "Castle", "Dale", "East", "Fern", "Green", "Hill", "Kings", "Lang", "Marsh", "North",
-          "Oak", "Park", "Queens", "Ridge", "Stone", "Thorn", "Upper", "Vale", "West", "Wood", "Church", "Mill"]
-ENDINGS = ["ford", "ton", "bury", "ham", "field", "wick", "ley", "worth", "minster", "stead", "bridge", "mouth"]
-COUNCIL_KINDS = [("UA", "Council"), ("NMD", "District Council"), ("MD", "Metropolitan Borough Council"),
-                 ("LBO", "London Borough Council"), ("CTY", "County Council")]
-REGIONS = ["north-east", "north-west", "yorkshire-and-the-humber", "east-midlands", "west-midlands", "east-of-england",
-           "london", "south-east", "south-west"]
-SERVICES = {"housing": ["housing repairs", "damp and mould reports", "homelessness applications", "tenancy changes"],
-            "planning": ["planning applications", "local plan consultations", "building control", "land charges"],
-            "data-and-infrastructure": ["address gazetteers", "open data publishing", "records management", "bin collections"],
-            "revenues-and-payments": ["council tax accounts", "business rates", "benefit claims", "parking fines"],
-            "adult-social-care": ["care needs assessments", "carers' support", "direct payments", "home care visits"],
-            "childrens-services": ["school admissions", "early help referrals", "free school meals", "SEND plans"],
-            "community-services": ["library memberships", "community directories", "volunteering", "leisure bookings"],
-            "communications": ["council websites", "resident newsletters", "contact centres", "complaints"]}
-TOOLS = ["an online form", "a case management system", "a resident account", "an open data API", "a mobile app",
-         "a shared record", "a booking system", "a chat service", "a data dashboard", "a text message service"]
-PROBLEMS = ["Residents had to phone during office hours and wait", "Officers re-keyed the same details into three systems",
-            "Requests were lost between teams and nobody could see their progress", "Paper forms took weeks to process",
-            "The council could not tell which cases were urgent", "Each service kept its own list of the same people"]
-OUTCOMES = ["Calls fell by a third in the first year", "Most requests are now made online",
-            "Cases are closed in days rather than weeks", "Staff time was freed for complex cases",
-            "Three neighbouring councils reuse it"]
+PLACES = [
+    "Ash",
+    "Brook",
+    "Castle",
+    "Dale",
+    "East",
+    "Fern",
+    "Green",
+    "Hill",
+    "Kings",
+    "Lang",
+    "Marsh",
+    "North",
+    "Oak",
+    "Park",
+    "Queens",
+    "Ridge",
+    "Stone",
+    "Thorn",
+    "Upper",
+    "Vale",
+    "West",
+    "Wood",
+    "Church",
+    "Mill",
+]
+ENDINGS = [
+    "ford",
+    "ton",
+    "bury",
+    "ham",
+    "field",
+    "wick",
+    "ley",
+    "worth",
+    "minster",
+    "stead",
+    "bridge",
+    "mouth",
+]
+COUNCIL_KINDS = [
+    ("UA", "Council"),
+    ("NMD", "District Council"),
+    ("MD", "Metropolitan Borough Council"),
+    ("LBO", "London Borough Council"),
+    ("CTY", "County Council"),
+]
+REGIONS = [
+    "north-east",
+    "north-west",
+    "yorkshire-and-the-humber",
+    "east-midlands",
+    "west-midlands",
+    "east-of-england",
+    "london",
+    "south-east",
+    "south-west",
+]
+SERVICES = {
+    "housing": [
+        "housing repairs",
+        "damp and mould reports",
+        "homelessness applications",
+        "tenancy changes",
+    ],
+    "planning": [
+        "planning applications",
+        "local plan consultations",
+        "building control",
+        "land charges",
+    ],
+    "data-and-infrastructure": [
+        "address gazetteers",
+        "open data publishing",
+        "records management",
+        "bin collections",
+    ],
+    "revenues-and-payments": [
+        "council tax accounts",
+        "business rates",
+        "benefit claims",
+        "parking fines",
+    ],
+    "adult-social-care": [
+        "care needs assessments",
+        "carers' support",
+        "direct payments",
+        "home care visits",
+    ],
+    "childrens-services": [
+        "school admissions",
+        "early help referrals",
+        "free school meals",
+        "SEND plans",
+    ],
+    "community-services": [
+        "library memberships",
+        "community directories",
+        "volunteering",
+        "leisure bookings",
+    ],
+    "communications": ["council websites", "resident newsletters", "contact centres", "complaints"],
+}
+TOOLS = [
+    "an online form",
+    "a case management system",
+    "a resident account",
+    "an open data API",
+    "a mobile app",
+    "a shared record",
+    "a booking system",
+    "a chat service",
+    "a data dashboard",
+    "a text message service",
+]
+PROBLEMS = [
+    "Residents had to phone during office hours and wait",
+    "Officers re-keyed the same details into three systems",
+    "Requests were lost between teams and nobody could see their progress",
+    "Paper forms took weeks to process",
+    "The council could not tell which cases were urgent",
+    "Each service kept its own list of the same people",
+]
+OUTCOMES = [
+    "Calls fell by a third in the first year",
+    "Most requests are now made online",
+    "Cases are closed in days rather than weeks",
+    "Staff time was freed for complex cases",
+    "Three neighbouring councils reuse it",
+]
 PHASES = ["discovery", "alpha", "beta", "live"]
 ADOPTION = ["mandated", "adopted", "endorsed", "recommended", "under-review"]
-KINDS = ["website-or-app", "web-api", "service-directory", "care-record-system", "planning-and-land-data",
-         "document-tools", "open-data-publishing"]
-PURPOSES = ["Direct care of the person", "Preventing homelessness", "Supporting families with multiple needs",
-            "Collecting council tax fairly", "Safeguarding children and adults at risk"]
+KINDS = [
+    "website-or-app",
+    "web-api",
+    "service-directory",
+    "care-record-system",
+    "planning-and-land-data",
+    "document-tools",
+    "open-data-publishing",
+]
+PURPOSES = [
+    "Direct care of the person",
+    "Preventing homelessness",
+    "Supporting families with multiple needs",
+    "Collecting council tax fairly",
+    "Safeguarding children and adults at risk",
+]
 STATUSES = ["statusStable"] * 8 + ["statusExperimental", "statusSubmitted"]
 #: What share of records each register gets (organisations first: everything refers to them).
-MIX = [("organisations", 0.10), ("standards", 0.02), ("platforms", 0.05), ("exemplars", 0.55),
-       ("agreements", 0.18), ("products", 0.10)]
-QUADS_PER_RECORD = 52   # about: three copies of ~11 triples, and ~19 of provenance
+MIX = [
+    ("organisations", 0.10),
+    ("standards", 0.02),
+    ("platforms", 0.05),
+    ("exemplars", 0.55),
+    ("agreements", 0.18),
+    ("products", 0.10),
+]
+QUADS_PER_RECORD = 52  # about: three copies of ~11 triples, and ~19 of provenance
 
 
 class Generator:
@@ -80,7 +206,9 @@ class Generator:
     def concept(self, scheme: str, notation: str) -> URIRef:
         return URIRef(self.model.base.scheme_graph(f"{scheme}/{notation}"))
 
-    def common(self, g: Graph, s: URIRef, kind: str, title: str, description: str, register: str, n: int) -> None:
+    def common(
+        self, g: Graph, s: URIRef, kind: str, title: str, description: str, register: str, n: int
+    ) -> None:
         ldr = self.ldr
         g.add((s, RDF.type, URIRef(kind if kind.startswith("http") else ldr + kind)))
         g.add((s, DCTERMS.title, Literal(title, lang="en")))
@@ -91,17 +219,32 @@ class Generator:
     def organisation(self, n: int) -> tuple[URIRef, Graph]:
         r, g = self.random, Graph()
         place = r.choice(PLACES) + r.choice(ENDINGS)
-        if n % 5 == 4:   # every fifth organisation is a supplier
+        if n % 5 == 4:  # every fifth organisation is a supplier
             s = self.iri("organisations", f"{place.lower()}-digital-{n}")
-            self.common(g, s, "Supplier", f"{place} Digital {n}", f"Software supplier based in {place}, "
-                        f"building {r.choice(TOOLS)[2:]}s for councils.", "organisations", n)
+            self.common(
+                g,
+                s,
+                "Supplier",
+                f"{place} Digital {n}",
+                f"Software supplier based in {place}, "
+                f"building {r.choice(TOOLS)[2:]}s for councils.",
+                "organisations",
+                n,
+            )
             self.suppliers.append(str(s))
             return s, g
         code, kind = r.choice(COUNCIL_KINDS)
         s = self.iri("organisations", f"{place.lower()}-council-{n}")
         region = r.choice(REGIONS)
-        self.common(g, s, "LocalAuthority", f"{place} {kind} {n}", f"{place} {kind}: a {kind.lower()} in "
-                    f"{region.replace('-', ' ').title()}.", "organisations", n)
+        self.common(
+            g,
+            s,
+            "LocalAuthority",
+            f"{place} {kind} {n}",
+            f"{place} {kind}: a {kind.lower()} in {region.replace('-', ' ').title()}.",
+            "organisations",
+            n,
+        )
         gss = f"E{r.choice(['06', '07', '08', '09', '10'])}{n:06d}"[:9]
         g.add((s, URIRef(self.ldr + "gssCode"), Literal(gss)))
         g.add((s, URIRef(self.ldr + "councilType"), self.concept("council-type", code)))
@@ -115,13 +258,26 @@ class Generator:
         area = r.choice(list(SERVICES))
         s = self.iri("standards", f"standard-{n}")
         thing = r.choice(SERVICES[area])
-        self.common(g, s, str(DCTERMS.Standard), f"Data standard for {thing} {n}",
-                    f"How councils describe and exchange data about {thing}, so that systems from different "
-                    f"suppliers can share it without re-keying.", "standards", n)
+        self.common(
+            g,
+            s,
+            str(DCTERMS.Standard),
+            f"Data standard for {thing} {n}",
+            f"How councils describe and exchange data about {thing}, so that systems from different "
+            f"suppliers can share it without re-keying.",
+            "standards",
+            n,
+        )
         g.add((s, DCTERMS.publisher, URIRef(r.choice(self.councils))))
         g.add((s, URIRef(DCAT + "version"), Literal(f"{r.randint(1, 4)}.{r.randint(0, 9)}")))
         g.add((s, URIRef(self.ldr + "serviceArea"), self.concept("service-area", area)))
-        g.add((s, URIRef(self.ldr + "appliesToProductKind"), self.concept("product-kind", r.choice(KINDS))))
+        g.add(
+            (
+                s,
+                URIRef(self.ldr + "appliesToProductKind"),
+                self.concept("product-kind", r.choice(KINDS)),
+            )
+        )
         return s, g
 
     def platform(self, n: int) -> tuple[URIRef, Graph]:
@@ -129,8 +285,15 @@ class Generator:
         area = r.choice(list(SERVICES))
         s = self.iri("platforms", f"platform-{n}")
         tool = r.choice(TOOLS)
-        self.common(g, s, "Platform", f"Shared {tool[2:] if tool.startswith('a ') else tool[3:]} {n}",
-                    f"{tool[0].upper()}{tool[1:]} that councils share for {r.choice(SERVICES[area])}.", "platforms", n)
+        self.common(
+            g,
+            s,
+            "Platform",
+            f"Shared {tool[2:] if tool.startswith('a ') else tool[3:]} {n}",
+            f"{tool[0].upper()}{tool[1:]} that councils share for {r.choice(SERVICES[area])}.",
+            "platforms",
+            n,
+        )
         g.add((s, DCTERMS.publisher, URIRef(r.choice(self.councils))))
         g.add((s, URIRef(self.ldr + "phase"), self.concept("phase", r.choice(PHASES))))
         g.add((s, URIRef(self.ldr + "serviceArea"), self.concept("service-area", area)))
@@ -144,17 +307,36 @@ class Generator:
         thing, tool = r.choice(SERVICES[area]), r.choice(TOOLS)
         s = self.iri("exemplars", f"exemplar-{n}")
         lead = r.choice(self.councils)
-        self.common(g, s, "Exemplar", f"{thing.capitalize()} with {tool[2:] if tool.startswith('a ') else tool[3:]} {n}",
-                    f"The council replaced its old process for {thing} with {tool}, designed with residents "
-                    f"and the officers who use it every day. {r.choice(OUTCOMES)}.", "exemplars", n)
-        g.add((s, URIRef(self.ldr + "problem"), Literal(f"{r.choice(PROBLEMS)} for {thing}.", lang="en")))
+        self.common(
+            g,
+            s,
+            "Exemplar",
+            f"{thing.capitalize()} with {tool[2:] if tool.startswith('a ') else tool[3:]} {n}",
+            f"The council replaced its old process for {thing} with {tool}, designed with residents "
+            f"and the officers who use it every day. {r.choice(OUTCOMES)}.",
+            "exemplars",
+            n,
+        )
+        g.add(
+            (
+                s,
+                URIRef(self.ldr + "problem"),
+                Literal(f"{r.choice(PROBLEMS)} for {thing}.", lang="en"),
+            )
+        )
         g.add((s, URIRef(self.ldr + "leadOrganisation"), URIRef(lead)))
         g.add((s, URIRef(self.ldr + "partnerOrganisation"), URIRef(r.choice(self.councils))))
         g.add((s, URIRef(self.ldr + "serviceArea"), self.concept("service-area", area)))
         g.add((s, URIRef(self.ldr + "phase"), self.concept("phase", r.choice(PHASES))))
         g.add((s, URIRef(self.ldr + "outcome"), Literal(r.choice(OUTCOMES) + ".", lang="en")))
         if self.refs["platforms"] and r.random() < 0.5:
-            g.add((s, URIRef(self.ldr + "usesPlatform"), self.iri("platforms", r.choice(self.refs["platforms"]))))
+            g.add(
+                (
+                    s,
+                    URIRef(self.ldr + "usesPlatform"),
+                    self.iri("platforms", r.choice(self.refs["platforms"])),
+                )
+            )
         if self.refs["standards"] and r.random() < 0.5:
             g.add((s, DCTERMS.conformsTo, self.iri("standards", r.choice(self.refs["standards"]))))
         return s, g
@@ -164,28 +346,61 @@ class Generator:
         s = self.iri("agreements", f"agreement-{n}")
         parties = r.sample(self.councils, 2)
         purpose = r.choice(PURPOSES)
-        self.common(g, s, "DataSharingAgreement", f"{purpose} information sharing {n}",
-                    f"The agreement under which the parties share personal data for {purpose.lower()}, "
-                    f"reviewed every year.", "agreements", n)
+        self.common(
+            g,
+            s,
+            "DataSharingAgreement",
+            f"{purpose} information sharing {n}",
+            f"The agreement under which the parties share personal data for {purpose.lower()}, "
+            f"reviewed every year.",
+            "agreements",
+            n,
+        )
         for party in parties:
             g.add((s, URIRef(self.ldr + "party"), URIRef(party)))
             g.add((s, URIRef(DPV + "hasDataController"), URIRef(party)))
-        g.add((s, URIRef(self.ldr + "controllerArrangement"), self.concept("controller-arrangement", "joint-controllers")))
+        g.add(
+            (
+                s,
+                URIRef(self.ldr + "controllerArrangement"),
+                self.concept("controller-arrangement", "joint-controllers"),
+            )
+        )
         g.add((s, URIRef(DPV + "hasPurpose"), Literal(purpose + ".", lang="en")))
-        g.add((s, URIRef(DPV + "hasLegalBasis"), URIRef("https://w3id.org/dpv/legal/eu/gdpr#A6-1-e")))
+        g.add(
+            (s, URIRef(DPV + "hasLegalBasis"), URIRef("https://w3id.org/dpv/legal/eu/gdpr#A6-1-e"))
+        )
         g.add((s, URIRef(self.ldr + "sharesSpecialCategoryData"), Literal(False)))
         start = datetime.date(2018, 1, 1) + datetime.timedelta(days=r.randint(0, 2500))
-        g.add((s, URIRef("https://schema.org/startDate"), Literal(start.isoformat(), datatype=XSD.date)))
-        g.add((s, URIRef(self.ldr + "reviewDate"),
-               Literal((start + datetime.timedelta(days=365)).isoformat(), datatype=XSD.date)))
+        g.add(
+            (
+                s,
+                URIRef("https://schema.org/startDate"),
+                Literal(start.isoformat(), datatype=XSD.date),
+            )
+        )
+        g.add(
+            (
+                s,
+                URIRef(self.ldr + "reviewDate"),
+                Literal((start + datetime.timedelta(days=365)).isoformat(), datatype=XSD.date),
+            )
+        )
         return s, g
 
     def product(self, n: int) -> tuple[URIRef, Graph]:
         r, g = self.random, Graph()
         s = self.iri("products", f"product-{n}")
         kind = r.choice(KINDS)
-        self.common(g, s, "Product", f"{r.choice(PLACES)}{r.choice(ENDINGS).capitalize()} {kind.replace('-', ' ')} {n}",
-                    f"A {kind.replace('-', ' ')} product sold to councils, hosted in the UK.", "products", n)
+        self.common(
+            g,
+            s,
+            "Product",
+            f"{r.choice(PLACES)}{r.choice(ENDINGS).capitalize()} {kind.replace('-', ' ')} {n}",
+            f"A {kind.replace('-', ' ')} product sold to councils, hosted in the UK.",
+            "products",
+            n,
+        )
         g.add((s, URIRef(self.ldr + "supplier"), URIRef(r.choice(self.suppliers))))
         g.add((s, URIRef(self.ldr + "productKind"), self.concept("product-kind", kind)))
         if self.refs["standards"]:
@@ -201,15 +416,24 @@ class Generator:
             self.councils.append(lead)
         made, graph = self.exemplar(n)
         iri, out = self.iri("exemplars", f"{tag}-{n}"), Graph()
-        replace = {URIRef(self.ldr + "leadOrganisation"): URIRef(lead), REG.status: REG.statusSubmitted}
+        replace = {
+            URIRef(self.ldr + "leadOrganisation"): URIRef(lead),
+            REG.status: REG.statusSubmitted,
+        }
         for p, o in graph.predicate_objects(made):
             out.add((iri, p, replace.get(p, o)))
         return str(iri), out.serialize(format="turtle").encode("utf-8")
 
     def records(self, count: int):
         """(iri, graph) for `count` records, organisations first."""
-        makers = {"organisations": self.organisation, "standards": self.standard, "platforms": self.platform,
-                  "exemplars": self.exemplar, "agreements": self.agreement, "products": self.product}
+        makers = {
+            "organisations": self.organisation,
+            "standards": self.standard,
+            "platforms": self.platform,
+            "exemplars": self.exemplar,
+            "agreements": self.agreement,
+            "products": self.product,
+        }
         for register, share in MIX:
             for n in range(max(5, int(count * share))):
                 iri, graph = makers[register](n)
@@ -222,7 +446,13 @@ def _nt(term) -> str:
     Turtle's long strings for text with line breaks)."""
     if not isinstance(term, Literal):
         return term.n3()
-    text = str(term).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r")
+    text = (
+        str(term)
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
     if term.language:
         return f'"{text}"@{term.language}'
     if term.datatype:
@@ -251,13 +481,26 @@ def write_dump(out, generator: Generator, count: int) -> int:
         emit(graph, None)
         emit(graph, doc_iri(model, str(iri)))
         emit(graph, version_iri(model, str(iri), 1))
-        provenance = version_provenance(model, str(iri), 1, graph, agent, stamp,
-                                        URIRef(f"urn:uuid:00000000-0000-4000-8000-{position:012d}"),
-                                        "Submission", "Generated for the benchmarks")
+        provenance = version_provenance(
+            model,
+            str(iri),
+            1,
+            graph,
+            agent,
+            stamp,
+            URIRef(f"urn:uuid:00000000-0000-4000-8000-{position:012d}"),
+            "Submission",
+            "Generated for the benchmarks",
+        )
         emit(provenance, history_iri(model, str(iri)))
     state = Graph()
-    state.add((URIRef(f"{model.base.iri}/catalogue"), URIRef(generator.ldr + "lastChange"),
-               URIRef("urn:uuid:00000000-0000-4000-8000-ffffffffffff")))
+    state.add(
+        (
+            URIRef(f"{model.base.iri}/catalogue"),
+            URIRef(generator.ldr + "lastChange"),
+            URIRef("urn:uuid:00000000-0000-4000-8000-ffffffffffff"),
+        )
+    )
     state.add((URIRef(f"{model.base.iri}/catalogue"), DCTERMS.modified, stamp))
     emit(state, state_graph(model))
     return written
@@ -273,7 +516,9 @@ def sample(generator_seed: int, base: str, count: int = 300) -> Graph:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--triples", type=int, default=100_000, help="about how many quads to write")
+    parser.add_argument(
+        "--triples", type=int, default=100_000, help="about how many quads to write"
+    )
     parser.add_argument("--seed", type=int, default=2015)
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("-o", "--output", type=Path, required=True)

@@ -8,6 +8,7 @@ SPARQL service and stored queries; bulk/ whole-registry loads, dumps and restore
 records from others' data; views/ what pages and reports show; conformance/ checking a supplier's
 data against a standard; runtime/ settings and running processes; cli/ the `ldr` command.
 """
+
 import sys
 from pathlib import Path
 

@@ -6,10 +6,12 @@ events (registry.store.events) is registered here.
 Each part is made when first asked for, so a command takes only what it uses (`ldr restore`
 never loads the vocabulary; `ldr validate` without a store opens none).
 """
+
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any
 
 from registry.runtime.settings import load_settings
 
@@ -25,12 +27,14 @@ class Registry:
     def model(self):
         """The vocabulary, concept schemes, registers and shapes (registry.vocab.model)."""
         from registry.vocab.model import load_model
+
         return load_model(self.settings["LDR_BASE"])
 
     @cached_property
     def store(self):
         """The triple store of these settings (registry.store); StoreError if it cannot be opened."""
         from registry.store import open_store
+
         return open_store(self.settings, create=self._create)
 
     @property
@@ -42,24 +46,34 @@ class Registry:
     def index(self):
         """The search and listing index, brought up to date and kept in step with every change."""
         from registry.search.index import open_index
+
         index = open_index(self.store, self.model, self.settings)
-        self.events.subscribe("the search index",
-                              lambda events: index.update(self.store, self.model, [e.record for e in events]))
+        self.events.subscribe(
+            "the search index",
+            lambda events: index.update(self.store, self.model, [e.record for e in events]),
+        )
         return index
 
     @cached_property
     def accounts(self):
         """Users, tokens and sessions, in their own SQLite file (registry.accounts)."""
         from registry.accounts.users import open_accounts
+
         return open_accounts(self.settings)
 
     @cached_property
     def queries(self):
         """The public SPARQL service; its snapshot goes stale with every change."""
         from registry.query.service import QueryService
+
         service = QueryService(self.store, self.settings)
         self.events.subscribe("the SPARQL answers", lambda events: service.refresh())
         return service
+
+    def open_all(self) -> None:
+        """Make every part now (a server does, as it starts), not when a request first needs it."""
+        for part in ("model", "store", "queries", "accounts", "index"):
+            getattr(self, part)
 
     def close(self) -> None:
         """Close what was opened: the query workers, the index, the accounts file, the store."""
@@ -74,8 +88,12 @@ class Registry:
             opened["store"].close()
 
 
-def open_registry(config: Mapping[str, Any] | None = None, *, environ: Mapping[str, str] | None = None,
-                  create: bool = False) -> Registry:
+def open_registry(
+    config: Mapping[str, Any] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    create: bool = False,
+) -> Registry:
     """The registry of these settings (LDR_* variables, the LDR_CONFIG file, then `config`: see
     registry.runtime.settings); its parts are opened when first used."""
     return Registry(load_settings(config, environ), create=create)

@@ -1,4 +1,5 @@
 """Fixtures: settings, the model read from ontology/ and shapes/, and real on-disk stores."""
+
 from __future__ import annotations
 
 import atexit
@@ -10,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from registry.bulk import loader
-from registry.vocab.model import load_model
 from registry.runtime.settings import load_settings
 from registry.store import EmbeddedStore
+from registry.vocab.model import load_model
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -30,8 +31,16 @@ VAR = Path(os.environ.get("LDR_TESTS_GUARDED_VAR") or ROOT / "var")
 ARTIFACTS = VAR / "test-artifacts"
 #: Settings that say where a registry's data is: a developer's own values must not reach the
 #: tests, and a command or app that falls back on the default store gets a scratch one instead.
-WHERE_DATA_LIVES = ("LDR_CONFIG", "LDR_STORE", "LDR_SPARQL_QUERY_URL", "LDR_SPARQL_UPDATE_URL", "LDR_SPARQL_GSP_URL",
-                    "LDR_ACCOUNTS_DB", "LDR_INDEX_DB", "LDR_SECRET_KEY")
+WHERE_DATA_LIVES = (
+    "LDR_CONFIG",
+    "LDR_STORE",
+    "LDR_SPARQL_QUERY_URL",
+    "LDR_SPARQL_UPDATE_URL",
+    "LDR_SPARQL_GSP_URL",
+    "LDR_ACCOUNTS_DB",
+    "LDR_INDEX_DB",
+    "LDR_SECRET_KEY",
+)
 for _name in WHERE_DATA_LIVES:
     os.environ.pop(_name, None)
 _SCRATCH = tempfile.mkdtemp(prefix="ldr-tests-")
@@ -48,7 +57,7 @@ def var_state() -> dict[str, tuple[int, int]]:
             dirs.remove(ARTIFACTS.name)
         for name in names:
             if name == "LOG" or name.startswith("LOG.old"):
-                continue   # the store engine's own diary, which a running server writes to unasked
+                continue  # the store engine's own diary, which a running server writes to unasked
             path = Path(folder, name)
             try:
                 info = path.stat()
@@ -72,9 +81,12 @@ def var_untouched(var_before):
     changed = sorted(p for p in set(var_before) | set(after) if var_before.get(p) != after.get(p))
     if changed:
         var_before.clear()
-        var_before.update(after)   # blame the next change on the test that makes it
-        pytest.fail("this test changed the developer's registry under var/ (a test must work in its own "
-                    f"temporary store: pass --store or a tmp_path): {', '.join(changed[:10])}", pytrace=False)
+        var_before.update(after)  # blame the next change on the test that makes it
+        pytest.fail(
+            "this test changed the developer's registry under var/ (a test must work in its own "
+            f"temporary store: pass --store or a tmp_path): {', '.join(changed[:10])}",
+            pytrace=False,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -128,15 +140,24 @@ def store(store_dir):
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, headless, driven by Playwright (no browser is downloaded)."""
     from playwright.sync_api import sync_playwright
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (`make browser` installs it)"
+
+    assert Path(CHROMIUM).exists(), (
+        "the browser tests need Debian's chromium (`make browser` installs it)"
+    )
     assert AXE.exists(), "axe-core is installed by `make install` (npm ci)"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -169,7 +190,9 @@ def watched(page):
 
 def require_councils_csv() -> Path:
     if not COUNCILS_CSV.exists():
-        pytest.skip(f"the mySociety councils file is not at {COUNCILS_CSV} (../shared is not beside the project)")
+        pytest.skip(
+            f"the mySociety councils file is not at {COUNCILS_CSV} (../shared is not beside the project)"
+        )
     return COUNCILS_CSV
 
 
@@ -186,6 +209,7 @@ def store_settings(path: Path, owner: dict, preexec=None) -> dict:
     if TEST_STORE != "sparql":
         return {"LDR_STORE_DIR": str(path)}
     from tests.oxigraph_server import OxigraphServer
+
     server = OxigraphServer(path, preexec=preexec)
     owner["test.oxigraph"] = server
     return {"LDR_STORE_DIR": str(path), **server.settings()}
@@ -194,6 +218,7 @@ def store_settings(path: Path, owner: dict, preexec=None) -> dict:
 def app_over(path: Path, **settings):
     """A Flask app over the store at `path` (see store_settings); close it with close_app."""
     from api import create_app
+
     owner: dict = {}
     app = create_app({"LDR_BASE": BASE, **store_settings(path, owner), **settings})
     app.extensions.update(owner)
@@ -214,8 +239,11 @@ def pytest_collection_modifyitems(config, items):
     of the installable package (marked `package`), which build and serve it on a store of its own."""
     if TEST_STORE != "sparql":
         return
-    journeys = [item for item in items
-                if "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("package")]
+    journeys = [
+        item
+        for item in items
+        if "browser" in getattr(item, "fixturenames", ()) or item.get_closest_marker("package")
+    ]
     if journeys:
         left_out = set(journeys)
         items[:] = [item for item in items if item not in left_out]

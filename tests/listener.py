@@ -1,5 +1,6 @@
 """A port on 127.0.0.1 that counts the connections made to it: the proof, for the tests that
 need one, that nothing the registry ran reached the network."""
+
 from __future__ import annotations
 
 import select
@@ -31,7 +32,7 @@ class Listener:
             while True:
                 try:
                     conn, _ = self.sock.accept()
-                except OSError:   # nothing queued (BlockingIOError), or closed
+                except OSError:  # nothing queued (BlockingIOError), or closed
                     return
                 self._count += 1
                 conn.close()
@@ -40,7 +41,7 @@ class Listener:
         while self._running:
             try:
                 ready, _, _ = select.select([self.sock], [], [], 0.2)
-            except (OSError, ValueError):   # closed
+            except (OSError, ValueError):  # closed
                 return
             if ready:
                 self._drain()

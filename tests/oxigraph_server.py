@@ -1,5 +1,6 @@
 """The `oxigraph` PyPI package's SPARQL server, started on a free local port over a store
 directory, for the tests that run against a real server."""
+
 from __future__ import annotations
 
 import subprocess
@@ -17,10 +18,15 @@ class OxigraphServer:
     def __init__(self, location: Path, port: int | None = None, preexec=None):
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.process = subprocess.Popen([OXIGRAPH, "serve", "--location", str(location), "--bind",
-                                         f"127.0.0.1:{self.port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        preexec_fn=preexec)
-        deadline = time.monotonic() + 60   # not 200 tries of 50 ms: a loaded machine starts it slowly
+        self.process = subprocess.Popen(
+            [OXIGRAPH, "serve", "--location", str(location), "--bind", f"127.0.0.1:{self.port}"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec_fn=preexec,
+        )
+        deadline = (
+            time.monotonic() + 60
+        )  # not 200 tries of 50 ms: a loaded machine starts it slowly
         while time.monotonic() < deadline:
             try:
                 urllib.request.urlopen(self.url + "/query?query=ASK%7B%7D", timeout=5)
@@ -33,8 +39,12 @@ class OxigraphServer:
 
     def settings(self) -> dict:
         """The registry's settings for a store on this server."""
-        return {"LDR_STORE": "sparql", "LDR_SPARQL_QUERY_URL": self.url + "/query",
-                "LDR_SPARQL_UPDATE_URL": self.url + "/update", "LDR_SPARQL_GSP_URL": self.url + "/store"}
+        return {
+            "LDR_STORE": "sparql",
+            "LDR_SPARQL_QUERY_URL": self.url + "/query",
+            "LDR_SPARQL_UPDATE_URL": self.url + "/update",
+            "LDR_SPARQL_GSP_URL": self.url + "/store",
+        }
 
     def restart(self, location: Path, port: int) -> None:
         """Start again on the same store and port, as an operator restarting the server would."""

@@ -5,6 +5,7 @@ kernel picks ports for the embedded run (and for every client connection) in Lin
 range, 32768–60999; the SPARQL run picks its own below it, in 20000–32767. So the two runs never
 choose the same port in the moment between choosing it and a server binding it, when a server
 that lost the race would fail to start, or a test would talk to the other run's server."""
+
 from __future__ import annotations
 
 import os
@@ -26,7 +27,9 @@ def free_port() -> int:
                 except OSError:
                     continue
                 return port
-        raise RuntimeError(f"no free port in {SPARQL_RUN_PORTS.start}–{SPARQL_RUN_PORTS.stop - 1} after 500 tries")
+        raise RuntimeError(
+            f"no free port in {SPARQL_RUN_PORTS.start}–{SPARQL_RUN_PORTS.stop - 1} after 500 tries"
+        )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]

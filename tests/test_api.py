@@ -1,5 +1,6 @@
 """The web app: /health, /id → /doc redirects and Turtle documents — through Flask's client
 and through a real `ldr serve` process fetched with curl."""
+
 from __future__ import annotations
 
 import subprocess
@@ -53,17 +54,28 @@ def test_unknown_item_and_register_get_problem_json(client):
 
 def test_ldr_serve_answers_curl(store_dir):
     port = free_port()
-    server = subprocess.Popen([LDR, "serve", "--port", str(port), "--store", str(store_dir)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [LDR, "serve", "--port", str(port), "--store", str(store_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
-        wait_until_answering(port)   # not ten tries: a loaded machine starts it slowly
-        health = subprocess.run(["curl", "-sf", f"http://127.0.0.1:{port}/health"], capture_output=True, text=True)
+        wait_until_answering(port)  # not ten tries: a loaded machine starts it slowly
+        health = subprocess.run(
+            ["curl", "-sf", f"http://127.0.0.1:{port}/health"], capture_output=True, text=True
+        )
         assert health.returncode == 0 and '"ok"' in health.stdout
-        doc = subprocess.run(["curl", "-sfL", f"http://127.0.0.1:{port}/id/platforms/govuk-notify"],
-                             capture_output=True, text=True)
+        doc = subprocess.run(
+            ["curl", "-sfL", f"http://127.0.0.1:{port}/id/platforms/govuk-notify"],
+            capture_output=True,
+            text=True,
+        )
         assert doc.returncode == 0
         graph = Graph().parse(data=doc.stdout, format="turtle")
-        assert str(graph.value(URIRef(f"{BASE}/id/platforms/govuk-notify"), DCTERMS.title)) == "GOV.UK Notify"
+        assert (
+            str(graph.value(URIRef(f"{BASE}/id/platforms/govuk-notify"), DCTERMS.title))
+            == "GOV.UK Notify"
+        )
     finally:
         server.terminate()
         try:

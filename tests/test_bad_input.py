@@ -1,4 +1,5 @@
 """Bad input gets a clear, specific error and changes nothing in the store."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,13 +21,28 @@ CASES = {
     "whitespace only": ("blank.ttl", b"   \n\n  ", "the input is empty"),
     "turtle in an RDF/XML file": ("turtle.rdf", GOOD.encode(), "not valid RDF/XML"),
     "binary junk": ("junk.ttl", bytes(range(256)) * 64, "the input is binary, not text"),
-    "latin-1 text": ("latin.ttl", "<http://a/x> <http://a/p> \"caf\xe9\" .".encode("latin-1"), "not UTF-8"),
-    "unknown extension": ("data.txt", GOOD.encode(), "cannot tell the RDF syntax from the extension"),
-    "prefixes only": ("prefixes.ttl", b"@prefix dcterms: <http://purl.org/dc/terms/> .\n", "no RDF statements"),
+    "latin-1 text": (
+        "latin.ttl",
+        '<http://a/x> <http://a/p> "caf\xe9" .'.encode("latin-1"),
+        "not UTF-8",
+    ),
+    "unknown extension": (
+        "data.txt",
+        GOOD.encode(),
+        "cannot tell the RDF syntax from the extension",
+    ),
+    "prefixes only": (
+        "prefixes.ttl",
+        b"@prefix dcterms: <http://purl.org/dc/terms/> .\n",
+        "no RDF statements",
+    ),
     "malformed JSON-LD": ("bad.jsonld", b'{"@id": "x", ', "not valid JSON-LD"),
     "malformed N-Triples": ("bad.nt", b"<http://a/x> <http://a/p> .\n", "not valid N-Triples"),
-    "remote JSON-LD context": ("remote.jsonld", b'{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://a/x", "title": "X"}',
-                               "never fetches remote documents"),
+    "remote JSON-LD context": (
+        "remote.jsonld",
+        b'{"@context": "http://127.0.0.1:9/ctx.jsonld", "@id": "http://a/x", "title": "X"}',
+        "never fetches remote documents",
+    ),
 }
 
 
@@ -61,7 +77,10 @@ def test_a_50_mb_file_is_refused_with_the_limit_before_parsing(tmp_path, store_d
 
 def test_statements_outside_any_record_are_reported_not_dropped(tmp_path, store_dir):
     path = tmp_path / "stray.ttl"
-    path.write_text(GOOD + '\n<https://example.org/elsewhere> <http://purl.org/dc/terms/title> "Stray" .\n', encoding="utf-8")
+    path.write_text(
+        GOOD + '\n<https://example.org/elsewhere> <http://purl.org/dc/terms/title> "Stray" .\n',
+        encoding="utf-8",
+    )
     result = run("load", str(path), store=store_dir)
     assert result.returncode == 1
     assert "not a record IRI" in result.stdout

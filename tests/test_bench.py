@@ -1,5 +1,6 @@
 """The benchmark data is registry data: valid against the shapes, and a dump `ldr restore` loads
 into a store the registry serves."""
+
 from __future__ import annotations
 
 import re
@@ -7,9 +8,9 @@ import subprocess
 import sys
 
 from bench.generate import Generator, sample, write_dump
-from registry.store import EmbeddedStore
-from registry.records.validation import validate_graph
 from registry.rdf.namespaces import VOCABULARY
+from registry.records.validation import validate_graph
+from registry.store import EmbeddedStore
 from tests.conftest import BASE, ROOT, app_over, close_app
 from tests.test_cli import run
 
@@ -19,30 +20,61 @@ def test_generated_records_conform_to_the_shapes(model):
     assert len(records) >= 150
     assert report.conforms, report.render()
     registers = {str(iri).split("/id/")[1].split("/")[0] for iri in records}
-    assert registers == {"organisations", "standards", "platforms", "exemplars", "agreements", "products"}
+    assert registers == {
+        "organisations",
+        "standards",
+        "platforms",
+        "exemplars",
+        "agreements",
+        "products",
+    }
 
 
 def test_a_generated_dump_restores_into_a_store_the_registry_serves(tmp_path):
     dump = tmp_path / "bench.nq"
-    made = subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--triples", "20000", "-o", str(dump)],
-                          capture_output=True, text=True)
+    made = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "bench" / "generate.py"),
+            "--triples",
+            "20000",
+            "-o",
+            str(dump),
+        ],
+        capture_output=True,
+        text=True,
+    )
     assert made.returncode == 0, made.stderr
     restored = run("restore", str(dump), store=tmp_path / "store")
     assert restored.returncode == 0, restored.stderr
     # the bench's submissions: new exemplars from the generator, by a publisher of a generated council
     st = EmbeddedStore(tmp_path / "store")
     try:
-        councils = [str(r["s"]) for r in st.select(f"SELECT ?s WHERE {{ ?s a <{VOCABULARY}ldr#LocalAuthority> }} LIMIT 5")]
+        councils = [
+            str(r["s"])
+            for r in st.select(
+                f"SELECT ?s WHERE {{ ?s a <{VOCABULARY}ldr#LocalAuthority> }} LIMIT 5"
+            )
+        ]
     finally:
         st.close()
-    created = run("token", "create", "--org", councils[0].rsplit("/", 1)[1], "--role", "publisher",
-                  store=tmp_path / "store")
+    created = run(
+        "token",
+        "create",
+        "--org",
+        councils[0].rsplit("/", 1)[1],
+        "--role",
+        "publisher",
+        store=tmp_path / "store",
+    )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
     generator = Generator(BASE, 1)
     generator.councils = councils
     generator.refs.update(platforms=["platform-0"], standards=["standard-0"])
-    submitted = [generator.submission(100_000_000 + n, councils[0], "bench-submission") for n in range(3)]
+    submitted = [
+        generator.submission(100_000_000 + n, councils[0], "bench-submission") for n in range(3)
+    ]
     app = app_over(tmp_path / "store")
     try:
         client = app.test_client()
@@ -52,36 +84,46 @@ def test_a_generated_dump_restores_into_a_store_the_registry_serves(tmp_path):
         assert listing["total"] > 100
         titles = set()
         for iri, body in submitted:
-            answer = client.post("/exemplars", data=body, content_type="text/turtle",
-                                 headers={"Authorization": f"Bearer {token}"})
+            answer = client.post(
+                "/exemplars",
+                data=body,
+                content_type="text/turtle",
+                headers={"Authorization": f"Bearer {token}"},
+            )
             assert answer.status_code == 201, answer.get_data(as_text=True)
             record = client.get(iri.replace("/id/", "/doc/") + ".jsonld").json
             assert record["leadOrganisation"]["id"] == councils[0]
             assert record["status"]["id"] == "reg:statusSubmitted"
             titles.add(record["title"])
-        assert len(titles) == 3   # not copies of one text
+        assert len(titles) == 3  # not copies of one text
     finally:
         close_app(app)
 
 
 def test_the_same_seed_makes_the_same_data(tmp_path):
     import io
+
     first, second = io.StringIO(), io.StringIO()
     write_dump(first, Generator(BASE, 3), 60)
     write_dump(second, Generator(BASE, 3), 60)
-    def lines(text: str) -> list[str]:   # blank node labels are fresh each run
+
+    def lines(text: str) -> list[str]:  # blank node labels are fresh each run
         return sorted(re.sub(r"_:\w+", "_:b", line) for line in text.splitlines())
+
     assert lines(first.getvalue()) == lines(second.getvalue())
 
 
 def test_the_bench_waits_for_a_server_still_busy_with_abandoned_work_and_not_for_an_idle_one():
     from bench.run import settle
+
     busy_child = "import time\nend = time.monotonic() + 2\nwhile time.monotonic() < end: pass\n"
     # the work runs in a child of the process handed over, as a query runs in a worker of the server
     server = subprocess.Popen(["sh", "-c", f'{sys.executable} -c "{busy_child}"; exec sleep 30'])
     idle = subprocess.Popen(["sleep", "30"])
     try:
-        assert settle([server.pid]) >= 1.0   # not back before the child's two seconds of work are mostly done
+        assert (
+            settle([server.pid]) >= 1.0
+        )  # not back before the child's two seconds of work are mostly done
         # an idle server is not waited for: back long before `longest` however loaded the machine
         assert settle([server.pid, idle.pid], longest=60) < 30
     finally:
@@ -111,39 +153,78 @@ def test_the_bench_counts_only_answered_queries_towards_requests_a_second():
     """A query refused at once ("busy", 503) costs the server almost nothing, so wrk's own
     Requests/sec (which counts it) would flatter the registry: 117 answers in 2 s is 58.5 a second."""
     from bench.run import wrk_figures
+
     figures = wrk_figures(WRK_OUTPUT)
     assert figures == {"errors": 12, "rps": 58.5, "p50_ms": 64.67, "p99_ms": 100.65}
     answered = WRK_OUTPUT.replace("  Non-2xx or 3xx responses: 12\n", "")
     assert wrk_figures(answered)["rps"] == 64.5
 
 
-def _scale_result(label: str, records: int, *, lookups: float, heavy: float, restore_s: float) -> dict:
+def _scale_result(
+    label: str, records: int, *, lookups: float, heavy: float, restore_s: float
+) -> dict:
     """One scale's figures as bench/run.py records them, with the registry at the given ratios."""
+
     def pair(ratio: float, engine: float = 1000.0) -> dict:
-        return {"ldr": {"rps": engine * ratio, "p50_ms": 1.0}, "oxigraph": {"rps": engine, "p50_ms": 0.5}}
+        return {
+            "ldr": {"rps": engine * ratio, "p50_ms": 1.0},
+            "oxigraph": {"rps": engine, "p50_ms": 0.5},
+        }
+
     from bench.report import HEAVY
-    sparql = {"item lookup": {**pair(lookups, 20_000), "rdflib-endpoint": {"rps": 1000.0, "p50_ms": 3.0}}}
+
+    sparql = {
+        "item lookup": {**pair(lookups, 20_000), "rdflib-endpoint": {"rps": 1000.0, "p50_ms": 3.0}}
+    }
     sparql.update({q: pair(heavy) for q in HEAVY})
-    sparql["list page (ORDER BY, OFFSET)"] = {"ldr": {"rps": 0.0}, "oxigraph": {"rps": 0.0}}   # neither answered
-    pages = {name: {"p50_ms": 5.0} for name in ("item page, HTML", "list page with two facets, HTML", "search, HTML")}
-    return {"label": label, "quads": records * 50, "records": records, "sparql": sparql, "pages": pages,
-            "load": {"ldr_restore_s": restore_s, "oxigraph_load_s": 1.0},
-            "submission": {"p50_ms": 20.0, "p99_ms": 40.0, "created": 200, "count": 200}}
+    sparql["list page (ORDER BY, OFFSET)"] = {
+        "ldr": {"rps": 0.0},
+        "oxigraph": {"rps": 0.0},
+    }  # neither answered
+    pages = {
+        name: {"p50_ms": 5.0}
+        for name in ("item page, HTML", "list page with two facets, HTML", "search, HTML")
+    }
+    return {
+        "label": label,
+        "quads": records * 50,
+        "records": records,
+        "sparql": sparql,
+        "pages": pages,
+        "load": {"ldr_restore_s": restore_s, "oxigraph_load_s": 1.0},
+        "submission": {"p50_ms": 20.0, "p99_ms": 40.0, "created": 200, "count": 200},
+    }
 
 
 def test_a_target_set_at_no_scale_is_reported_where_the_run_measured_it_worst():
     """Lookups, heavy queries and the bulk load have no scale in the issue: a miss at 100k is not
     hidden behind the 1M figure, and a query neither server answered counts for nothing."""
     from bench.report import targets
-    results = [_scale_result("100k", 2_000, lookups=0.3, heavy=0.5, restore_s=1.5),
-               _scale_result("1m", 20_000, lookups=0.6, heavy=0.95, restore_s=0.9)]
-    rows = {target.split(" ≥")[0]: (figure, verdict) for target, figure, verdict in targets(results)}
-    assert rows["Item lookups through /sparql"] == ("lowest: 6000 vs 20000 req/s = 0.30× (100k)", "**not reached**")
+
+    results = [
+        _scale_result("100k", 2_000, lookups=0.3, heavy=0.5, restore_s=1.5),
+        _scale_result("1m", 20_000, lookups=0.6, heavy=0.95, restore_s=0.9),
+    ]
+    rows = {
+        target.split(" ≥")[0]: (figure, verdict) for target, figure, verdict in targets(results)
+    }
+    assert rows["Item lookups through /sparql"] == (
+        "lowest: 6000 vs 20000 req/s = 0.30× (100k)",
+        "**not reached**",
+    )
     assert rows["Heavy queries"][0].startswith("lowest: GROUP BY counts, 0.50× (100k); 4 of 8 ")
-    assert rows["Bulk load"][0].endswith("100k 0.67×, 1m 1.11×") and rows["Bulk load"][1] == "**not reached**"
+    assert (
+        rows["Bulk load"][0].endswith("100k 0.67×, 1m 1.11×")
+        and rows["Bulk load"][1] == "**not reached**"
+    )
     fixed = [_scale_result("100k", 2_000, lookups=0.6, heavy=0.95, restore_s=1.2), results[1]]
     rows = {target.split(" ≥")[0]: verdict for target, figure, verdict in targets(fixed)}
-    assert rows["Item lookups through /sparql"] == rows["Heavy queries"] == rows["Bulk load"] == "**reached**"
+    assert (
+        rows["Item lookups through /sparql"]
+        == rows["Heavy queries"]
+        == rows["Bulk load"]
+        == "**reached**"
+    )
 
 
 def test_the_bench_reports_the_most_memory_a_server_held_though_it_gave_it_back():
@@ -152,20 +233,36 @@ def test_the_bench_reports_the_most_memory_a_server_held_though_it_gave_it_back(
     (held, seen, freed, given back), not for the clock: under load the process starts late."""
     import subprocess
     import sys
+
     from bench.run import PeakMemory, rss_mb
     from tests.waiting import wait_for
-    holder = subprocess.Popen([sys.executable, "-c", "import sys\nheld = bytearray(200 << 20)\nprint('held', flush=True)\n"
-                               "sys.stdin.readline()\ndel held\nprint('freed', flush=True)\nsys.stdin.readline()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys\nheld = bytearray(200 << 20)\nprint('held', flush=True)\n"
+            "sys.stdin.readline()\ndel held\nprint('freed', flush=True)\nsys.stdin.readline()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         sampler = PeakMemory({"server": holder.pid}, every=0.2).start()
         assert holder.stdout.readline() == "held\n"
-        wait_for(lambda: sampler.peak["server"] >= 200, within=60, what="the sampler seeing the 200 MiB held")
+        wait_for(
+            lambda: sampler.peak["server"] >= 200,
+            within=60,
+            what="the sampler seeing the 200 MiB held",
+        )
         holder.stdin.write("free\n")
         holder.stdin.flush()
         assert holder.stdout.readline() == "freed\n"
-        wait_for(lambda: rss_mb(holder.pid) < 100, within=60, what="the process giving the memory back")
-        peaks = sampler.stop()   # its last sample is taken now, after the memory was given back
+        wait_for(
+            lambda: rss_mb(holder.pid) < 100, within=60, what="the process giving the memory back"
+        )
+        peaks = sampler.stop()  # its last sample is taken now, after the memory was given back
         assert rss_mb(holder.pid) < 100
         assert peaks["server"] >= 200
     finally:

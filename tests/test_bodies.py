@@ -6,6 +6,7 @@ All against a real `ldr serve` (granian) with real HTTP clients, since how the s
 chunked body to the application is the point: under granian, werkzeug read a chunked body up to
 the limit and stopped there without a word, so a batch of six records over the limit was
 registered as its first three, and /sparql ran a cut query (api/bodies.py)."""
+
 from __future__ import annotations
 
 import http.client
@@ -38,18 +39,44 @@ def server(tmp_path_factory, starter_store_dir):
     path = tmp_path_factory.mktemp("bodies") / "store"
     shutil.copytree(starter_store_dir, path)
     token = token_for(path)
-    made = subprocess.run([LDR, "user", "create", "--user", "amy", "--org", "leeds-city-council", "--role",
-                           "publisher", "--password-stdin", "--store", str(path)], input=PASSWORD + "\n",
-                          capture_output=True, text=True, env={**os.environ, "LDR_BASE": BASE})
+    made = subprocess.run(
+        [
+            LDR,
+            "user",
+            "create",
+            "--user",
+            "amy",
+            "--org",
+            "leeds-city-council",
+            "--role",
+            "publisher",
+            "--password-stdin",
+            "--store",
+            str(path),
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env={**os.environ, "LDR_BASE": BASE},
+    )
     assert made.returncode == 0, made.stderr
-    running = Server(path, LDR_MAX_INPUT_BYTES=str(LIMIT), LDR_COOKIE_SECURE="false", LDR_RATE_LIMIT="100000")
+    running = Server(
+        path, LDR_MAX_INPUT_BYTES=str(LIMIT), LDR_COOKIE_SECURE="false", LDR_RATE_LIMIT="100000"
+    )
     running.token = token
     yield running
     running.stop()
 
 
-def send(server, method: str, path: str, body: bytes, headers: dict, chunked: bool = True,
-         piece: int = 700) -> tuple[int, dict, bytes]:
+def send(
+    server,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: dict,
+    chunked: bool = True,
+    piece: int = 700,
+) -> tuple[int, dict, bytes]:
     """One request with http.client; chunked: Transfer-Encoding: chunked, no Content-Length."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
     try:
@@ -63,7 +90,7 @@ def send(server, method: str, path: str, body: bytes, headers: dict, chunked: bo
         connection.endheaders()
         if chunked:
             for start in range(0, len(body), piece):
-                part = body[start:start + piece]
+                part = body[start : start + piece]
                 connection.send(b"%x\r\n%s\r\n" % (len(part), part))
             connection.send(b"0\r\n\r\n")
         else:
@@ -79,8 +106,14 @@ def status_of(server, path: str) -> int:
 
 
 def batch(prefix: str, count: int, pad: int = 500) -> bytes:
-    return "\n".join(exemplar(ref=f"{prefix}-{n}", title=f"Batch {prefix} {n}", topic=f"batch {prefix} {n} " + "y" * pad)
-                     for n in range(count)).encode()
+    return "\n".join(
+        exemplar(
+            ref=f"{prefix}-{n}",
+            title=f"Batch {prefix} {n}",
+            topic=f"batch {prefix} {n} " + "y" * pad,
+        )
+        for n in range(count)
+    ).encode()
 
 
 def writer(server) -> dict:
@@ -108,18 +141,30 @@ def test_a_chunked_batch_within_the_limit_is_written_whole(server):
 
 
 def test_a_batch_with_one_invalid_record_writes_nothing(server):
-    records = [exemplar(ref=f"mixed-{n}", title=f"Mixed batch {n}", topic=f"mixed {n}") for n in range(3)]
-    records[2] = records[2].replace("ldr:problem", "ldr:notAProblem")   # the last one lacks its problem
-    status, _, answer = send(server, "POST", "/exemplars", "\n".join(records).encode(), writer(server))
+    records = [
+        exemplar(ref=f"mixed-{n}", title=f"Mixed batch {n}", topic=f"mixed {n}") for n in range(3)
+    ]
+    records[2] = records[2].replace(
+        "ldr:problem", "ldr:notAProblem"
+    )  # the last one lacks its problem
+    status, _, answer = send(
+        server, "POST", "/exemplars", "\n".join(records).encode(), writer(server)
+    )
     assert status == 422, answer[:500]
     assert all(status_of(server, f"/doc/exemplars/mixed-{n}.ttl") == 404 for n in range(3))
 
 
 def test_a_put_over_the_limit_is_refused_chunked(server):
-    status, _, answer = send(server, "POST", "/exemplars", batch("put", 1), writer(server), chunked=False)
+    status, _, answer = send(
+        server, "POST", "/exemplars", batch("put", 1), writer(server), chunked=False
+    )
     assert status == 201, answer[:500]
-    big = exemplar(ref="put-0", title="Changed by a chunked PUT", topic="put " + "z" * (LIMIT + 100)).encode()
-    status, _, answer = send(server, "PUT", "/doc/exemplars/put-0", big, {**writer(server), "If-Match": '"v1"'})
+    big = exemplar(
+        ref="put-0", title="Changed by a chunked PUT", topic="put " + "z" * (LIMIT + 100)
+    ).encode()
+    status, _, answer = send(
+        server, "PUT", "/doc/exemplars/put-0", big, {**writer(server), "If-Match": '"v1"'}
+    )
     assert status == 413, answer[:500]
     _, headers, _ = send(server, "GET", "/doc/exemplars/put-0.ttl", b"", {}, chunked=False)
     assert headers["etag"].startswith('"v1-'), "the record was changed by a refused PUT"
@@ -128,20 +173,34 @@ def test_a_put_over_the_limit_is_refused_chunked(server):
 def test_a_sparql_query_over_the_limit_is_refused_not_cut(server):
     # cut at the limit, this is a complete query that succeeds: the comment is what is cut off
     query = ("SELECT ?s WHERE { ?s ?p ?o } LIMIT 1\n#" + "x" * LIMIT).encode()
-    for content_type, body in [("application/sparql-query", query),
-                               ("application/x-www-form-urlencoded", b"query=" + urllib.parse.quote(query).encode())]:
-        status, _, answer = send(server, "POST", "/sparql", body, {"Content-Type": content_type,
-                                                                   "Accept": "application/sparql-results+json"})
+    for content_type, body in [
+        ("application/sparql-query", query),
+        ("application/x-www-form-urlencoded", b"query=" + urllib.parse.quote(query).encode()),
+    ]:
+        status, _, answer = send(
+            server,
+            "POST",
+            "/sparql",
+            body,
+            {"Content-Type": content_type, "Accept": "application/sparql-results+json"},
+        )
         assert status == 413, (content_type, answer[:300])
     small = b"SELECT ?s WHERE { ?s ?p ?o } LIMIT 1"
-    status, _, answer = send(server, "POST", "/sparql", small, {"Content-Type": "application/sparql-query",
-                                                                "Accept": "application/sparql-results+json"})
+    status, _, answer = send(
+        server,
+        "POST",
+        "/sparql",
+        small,
+        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     assert status == 200 and json.loads(answer)["results"]["bindings"], answer[:300]
 
 
 def test_the_checker_refuses_a_chunked_body_over_the_limit(server):
     data = json.dumps({"padding": "x" * LIMIT}).encode()
-    status, _, answer = send(server, "POST", "/doc/standards/uprn/check", data, {"Content-Type": "application/json"})
+    status, _, answer = send(
+        server, "POST", "/doc/standards/uprn/check", data, {"Content-Type": "application/json"}
+    )
     assert status == 413, answer[:300]
 
 
@@ -152,7 +211,11 @@ class Browser:
         self.server, self.cookies = server, {}
 
     def request(self, method: str, path: str, fields: dict | None = None, chunked: bool = False):
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
+        headers = (
+            {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+            if self.cookies
+            else {}
+        )
         body = b""
         if fields is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
@@ -162,12 +225,14 @@ class Browser:
             connection.putrequest(method, path)
             for name, value in headers.items():
                 connection.putheader(name, value)
-            connection.putheader("Transfer-Encoding" if chunked else "Content-Length", "chunked" if chunked
-                                 else str(len(body)))
+            connection.putheader(
+                "Transfer-Encoding" if chunked else "Content-Length",
+                "chunked" if chunked else str(len(body)),
+            )
             connection.endheaders()
             if chunked:
                 for start in range(0, len(body), 500):
-                    part = body[start:start + 500]
+                    part = body[start : start + 500]
                     connection.send(b"%x\r\n%s\r\n" % (len(part), part))
                 connection.send(b"0\r\n\r\n")
             else:
@@ -185,24 +250,38 @@ class Browser:
 def test_a_form_post_over_the_limit_is_refused_and_writes_nothing(server):
     browser = Browser(server)
     _, _, page = browser.request("GET", "/sign-in")
-    status, _, _ = browser.request("POST", "/sign-in", {"username": "amy", "password": PASSWORD,
-                                                         "csrf_token": csrf(page), "next": "/"})
+    status, _, _ = browser.request(
+        "POST",
+        "/sign-in",
+        {"username": "amy", "password": PASSWORD, "csrf_token": csrf(page), "next": "/"},
+    )
     assert status in (302, 303)
     _, _, form = browser.request("GET", "/exemplars/new")
     token = csrf(form)
-    fields = {"csrf_token": token, "action": "continue", "reference": "form-post-limit",
-              "title": "Garden waste by form", "descriptionRequired": "Residents subscribe and pay for garden waste "
-              "collection online, and crews see who has paid.", "serviceArea": f"{VOCABULARY}service-area/housing",
-              "lead": "Leeds City Council", "source": "https://example.org/garden-waste",
-              "exemplarPhase": f"{VOCABULARY}phase/beta",
-              "problem": "Each council builds its own garden waste payment pages."}
+    fields = {
+        "csrf_token": token,
+        "action": "continue",
+        "reference": "form-post-limit",
+        "title": "Garden waste by form",
+        "descriptionRequired": "Residents subscribe and pay for garden waste "
+        "collection online, and crews see who has paid.",
+        "serviceArea": f"{VOCABULARY}service-area/housing",
+        "lead": "Leeds City Council",
+        "source": "https://example.org/garden-waste",
+        "exemplarPhase": f"{VOCABULARY}phase/beta",
+        "problem": "Each council builds its own garden waste payment pages.",
+    }
     status, draft, answer = browser.request("POST", "/exemplars/new", fields, chunked=True)
     assert status == 303, answer[:1000]
     # confirming the draft with a note over the limit: before, the note was cut and the record written
-    status, _, answer = browser.request("POST", draft, {"csrf_token": token, "note": "n" * LIMIT}, chunked=True)
+    status, _, answer = browser.request(
+        "POST", draft, {"csrf_token": token, "note": "n" * LIMIT}, chunked=True
+    )
     assert status == 413, answer[:300]
     assert status_of(server, "/doc/exemplars/form-post-limit.ttl") == 404
-    status, _, answer = browser.request("POST", draft, {"csrf_token": token, "note": "Within the limit"}, chunked=True)
+    status, _, answer = browser.request(
+        "POST", draft, {"csrf_token": token, "note": "Within the limit"}, chunked=True
+    )
     assert status == 200 and b"Record submitted" in answer
     assert status_of(server, "/doc/exemplars/form-post-limit.ttl") == 200
 
@@ -217,7 +296,7 @@ def test_a_body_shorter_than_its_content_length_is_refused(server):
         connection.putheader("Content-Length", str(len(body) + 500))
         connection.endheaders()
         connection.send(body)
-        connection.sock.shutdown(1)   # the client stops sending: the body is 500 bytes short
+        connection.sock.shutdown(1)  # the client stops sending: the body is 500 bytes short
         response = connection.getresponse()
         assert response.status == 400, response.read()[:300]
     finally:
@@ -229,14 +308,17 @@ def test_a_form_with_more_fields_than_a_form_may_have_is_refused_whatever_its_en
     """werkzeug limits the fields of multipart forms only (MAX_FORM_PARTS); URL-encoded ones too here."""
     browser = Browser(server)
     for chunked in (True, False):
-        status, _, answer = browser.request("POST", "/sign-in", {f"f{n}": "" for n in range(1001)}, chunked=chunked)
+        status, _, answer = browser.request(
+            "POST", "/sign-in", {f"f{n}": "" for n in range(1001)}, chunked=chunked
+        )
         assert status == 413, answer[:300]
         assert "at most 1,000 fields" in json.loads(answer)["detail"]
     status, _, _ = browser.request("POST", "/sign-in", {f"f{n}": "" for n in range(990)})
-    assert status == 400   # within the limit: read, and refused for its missing CSRF token
+    assert status == 400  # within the limit: read, and refused for its missing CSRF token
 
 
 # --- the hostile corpus (tests/hostile/bodies.py) ------------------------------------------------
+
 
 def send_raw(server, payload: bytes, half_close: bool, wait: float = 10) -> int | None:
     """The status line's code, or None when the connection closed without an answer."""
@@ -246,7 +328,7 @@ def send_raw(server, payload: bytes, half_close: bool, wait: float = 10) -> int 
             if half_close:
                 connection.shutdown(socket.SHUT_WR)
         except OSError:
-            pass   # the server answered and closed before it had everything: read its answer
+            pass  # the server answered and closed before it had everything: read its answer
         answer = b""
         try:
             while b"\r\n" not in answer:
@@ -261,8 +343,10 @@ def send_raw(server, payload: bytes, half_close: bool, wait: float = 10) -> int 
 
 
 def hostile_head(server) -> bytes:
-    return (b"POST /exemplars HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/turtle\r\n"
-            b"Authorization: Bearer %s\r\n" % server.token.encode())
+    return (
+        b"POST /exemplars HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/turtle\r\n"
+        b"Authorization: Bearer %s\r\n" % server.token.encode()
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -276,14 +360,19 @@ def test_a_malformed_body_is_never_a_500_and_never_a_write(server, case):
 
 
 def test_a_chunked_body_whose_connection_breaks_between_records_writes_nothing(server):
-    records = [exemplar(ref=f"broken-{n}", title=f"Broken stream {n}", topic=f"broken {n}").encode()
-               for n in range(2)]
-    payload = hostile_head(server) + b"Transfer-Encoding: chunked\r\n\r\n" + chunks(records[0])   # no last chunk
+    records = [
+        exemplar(ref=f"broken-{n}", title=f"Broken stream {n}", topic=f"broken {n}").encode()
+        for n in range(2)
+    ]
+    payload = (
+        hostile_head(server) + b"Transfer-Encoding: chunked\r\n\r\n" + chunks(records[0])
+    )  # no last chunk
     send_raw(server, payload, half_close=True)
     assert status_of(server, "/doc/exemplars/broken-0.ttl") == 404
 
 
 # --- the reading function itself, as any WSGI server may call it -------------------------------
+
 
 class Broken(io.BytesIO):
     def read(self, size=-1):
@@ -293,23 +382,47 @@ class Broken(io.BytesIO):
         return data
 
 
-@pytest.mark.parametrize("environ, outcome", [
-    ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello")}, b"hello"),
-    ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello, and more")}, b"hello"),
-    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 10)}, b"x" * 10),
-    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 11)}, 413),
-    ({"HTTP_TRANSFER_ENCODING": "chunked", "CONTENT_LENGTH": "3", "wsgi.input": io.BytesIO(b"x" * 11)}, 413),
-    ({"CONTENT_LENGTH": "11", "wsgi.input": io.BytesIO(b"")}, 413),
-    ({"CONTENT_LENGTH": "8", "wsgi.input": io.BytesIO(b"hello")}, 400),
-    ({"CONTENT_LENGTH": "-1", "wsgi.input": io.BytesIO(b"hello")}, 400),
-    ({"CONTENT_LENGTH": "+5", "wsgi.input": io.BytesIO(b"hello")}, 400),
-    ({"CONTENT_LENGTH": "5abc", "wsgi.input": io.BytesIO(b"hello")}, 400),
-    ({"CONTENT_LENGTH": "9" * 40, "wsgi.input": io.BytesIO(b"hello")}, 400),
-    ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": Broken(b"hel")}, 400),
-], ids=["exact", "longer than declared", "chunked at the limit", "chunked over", "chunked with a length",
-        "declared over", "short", "negative", "signed", "not a number", "too long a number", "broken stream"])
+@pytest.mark.parametrize(
+    "environ, outcome",
+    [
+        ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello")}, b"hello"),
+        ({"CONTENT_LENGTH": "5", "wsgi.input": io.BytesIO(b"hello, and more")}, b"hello"),
+        ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 10)}, b"x" * 10),
+        ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": io.BytesIO(b"x" * 11)}, 413),
+        (
+            {
+                "HTTP_TRANSFER_ENCODING": "chunked",
+                "CONTENT_LENGTH": "3",
+                "wsgi.input": io.BytesIO(b"x" * 11),
+            },
+            413,
+        ),
+        ({"CONTENT_LENGTH": "11", "wsgi.input": io.BytesIO(b"")}, 413),
+        ({"CONTENT_LENGTH": "8", "wsgi.input": io.BytesIO(b"hello")}, 400),
+        ({"CONTENT_LENGTH": "-1", "wsgi.input": io.BytesIO(b"hello")}, 400),
+        ({"CONTENT_LENGTH": "+5", "wsgi.input": io.BytesIO(b"hello")}, 400),
+        ({"CONTENT_LENGTH": "5abc", "wsgi.input": io.BytesIO(b"hello")}, 400),
+        ({"CONTENT_LENGTH": "9" * 40, "wsgi.input": io.BytesIO(b"hello")}, 400),
+        ({"HTTP_TRANSFER_ENCODING": "chunked", "wsgi.input": Broken(b"hel")}, 400),
+    ],
+    ids=[
+        "exact",
+        "longer than declared",
+        "chunked at the limit",
+        "chunked over",
+        "chunked with a length",
+        "declared over",
+        "short",
+        "negative",
+        "signed",
+        "not a number",
+        "too long a number",
+        "broken stream",
+    ],
+)
 def test_read_body_reads_at_most_one_byte_over_the_limit(environ, outcome):
     from api.bodies import BodyError, read_body
+
     if isinstance(outcome, bytes):
         assert read_body(environ, 10) == outcome
         return
@@ -320,6 +433,7 @@ def test_read_body_reads_at_most_one_byte_over_the_limit(environ, outcome):
 
 
 # --- bodies that come slowly: they hold a connection, never a request thread ---------------------
+
 
 def stall(server, count: int, sent: bytes = b"@prefix") -> list[socket.socket]:
     """`count` connections that each send headers promising 5,000 bytes, then a few, then nothing."""
@@ -339,16 +453,26 @@ def test_stalled_bodies_do_not_stop_pages_or_other_writes(server):
     try:
         for path in ("/health", "/", "/exemplars", "/doc/standards/uprn"):
             assert send(server, "GET", path, b"", {}, chunked=False)[0] == 200, path
-        record = exemplar(ref="beside-stalled", title="Written beside stalled bodies", topic="beside stalled").encode()
-        status, _, answer = send(server, "POST", "/exemplars", record, {"Content-Type": "text/turtle",
-                                 "Authorization": f"Bearer {server.token}"}, chunked=False)
+        record = exemplar(
+            ref="beside-stalled", title="Written beside stalled bodies", topic="beside stalled"
+        ).encode()
+        status, _, answer = send(
+            server,
+            "POST",
+            "/exemplars",
+            record,
+            {"Content-Type": "text/turtle", "Authorization": f"Bearer {server.token}"},
+            chunked=False,
+        )
         assert status == 201, answer
     finally:
         for connection in stalled:
             connection.close()
 
 
-def test_a_body_that_does_not_arrive_in_time_gets_408_and_writes_nothing(tmp_path, starter_store_dir):
+def test_a_body_that_does_not_arrive_in_time_gets_408_and_writes_nothing(
+    tmp_path, starter_store_dir
+):
     shutil.copytree(starter_store_dir, tmp_path / "store")
     token = token_for(tmp_path / "store")
     running = Server(tmp_path / "store", LDR_BODY_TIMEOUT="2")
@@ -359,7 +483,7 @@ def test_a_body_that_does_not_arrive_in_time_gets_408_and_writes_nothing(tmp_pat
         [connection] = stall(running, 1, sent=record[:40])
         with connection:
             answer = b""
-            while b"\r\n\r\n" not in answer:   # the server answers once LDR_BODY_TIMEOUT has passed
+            while b"\r\n\r\n" not in answer:  # the server answers once LDR_BODY_TIMEOUT has passed
                 data = connection.recv(4096)
                 if not data:
                     break
@@ -372,12 +496,22 @@ def test_a_body_that_does_not_arrive_in_time_gets_408_and_writes_nothing(tmp_pat
                 if not data:
                     break
                 rest += data
-            assert json.loads(rest)["detail"].startswith("The request body did not arrive whole within 2 seconds")
+            assert json.loads(rest)["detail"].startswith(
+                "The request body did not arrive whole within 2 seconds"
+            )
         assert status_of(running, f"/doc/exemplars/{ref}.ttl") == 404
         # a body that comes slowly but whole within the time is taken
-        record = exemplar(ref="slow-but-whole", title="Slow but whole", topic="slow but whole").encode()
-        status, _, answer = send(running, "POST", "/exemplars", record,
-                                 {"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"}, piece=200)
+        record = exemplar(
+            ref="slow-but-whole", title="Slow but whole", topic="slow but whole"
+        ).encode()
+        status, _, answer = send(
+            running,
+            "POST",
+            "/exemplars",
+            record,
+            {"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"},
+            piece=200,
+        )
         assert status == 201, answer
     finally:
         running.stop()
@@ -394,15 +528,27 @@ def status_line(connection: socket.socket) -> bytes:
     return answer.split(b"\r\n", 1)[0]
 
 
-@pytest.mark.parametrize("declared, expect", [(LIMIT * 2, True), (LIMIT * 2, False), (LIMIT * 100, True)],
-                         ids=["within twice the limit, expecting 100-continue", "within twice the limit",
-                              "far over, expecting 100-continue"])
-def test_a_content_length_over_the_limit_is_refused_without_waiting_for_the_body(server, declared, expect):
+@pytest.mark.parametrize(
+    "declared, expect",
+    [(LIMIT * 2, True), (LIMIT * 2, False), (LIMIT * 100, True)],
+    ids=[
+        "within twice the limit, expecting 100-continue",
+        "within twice the limit",
+        "far over, expecting 100-continue",
+    ],
+)
+def test_a_content_length_over_the_limit_is_refused_without_waiting_for_the_body(
+    server, declared, expect
+):
     """The header alone decides: 413, never an invitation to send ("100 Continue") and never a wait
     for a body that is refused anyway (a stranger got 100 and then 408 after a minute)."""
     with socket.create_connection(("127.0.0.1", server.port), timeout=120) as connection:
-        connection.sendall(hostile_head(server) + b"Content-Length: %d\r\n" % declared
-                           + (b"Expect: 100-continue\r\n" if expect else b"") + b"\r\n")
+        connection.sendall(
+            hostile_head(server)
+            + b"Content-Length: %d\r\n" % declared
+            + (b"Expect: 100-continue\r\n" if expect else b"")
+            + b"\r\n"
+        )
         assert status_line(connection) == b"HTTP/1.1 413 Payload Too Large"
 
 
@@ -411,12 +557,25 @@ def curl_h2(server, path: str, body: bytes, tmp_path, headers: dict) -> tuple[in
     a file given with -T and `Transfer-Encoding: chunked`, which HTTP/2 frames without either header."""
     upload = tmp_path / "body"
     upload.write_bytes(body)
-    command = [shutil.which("curl"), "-s", "--http2-prior-knowledge", "-X", "POST", "-T", str(upload),
-               "-H", "Transfer-Encoding: chunked", "-o", str(tmp_path / "answer"), "-w", "%{http_code} %{http_version}",
-               *[part for name, value in headers.items() for part in ("-H", f"{name}: {value}")],
-               f"http://127.0.0.1:{server.port}{path}"]
+    command = [
+        shutil.which("curl"),
+        "-s",
+        "--http2-prior-knowledge",
+        "-X",
+        "POST",
+        "-T",
+        str(upload),
+        "-H",
+        "Transfer-Encoding: chunked",
+        "-o",
+        str(tmp_path / "answer"),
+        "-w",
+        "%{http_code} %{http_version}",
+        *[part for name, value in headers.items() for part in ("-H", f"{name}: {value}")],
+        f"http://127.0.0.1:{server.port}{path}",
+    ]
     said = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout.split()
-    assert said[1] == "2", said   # it was HTTP/2
+    assert said[1] == "2", said  # it was HTTP/2
     return int(said[0]), (tmp_path / "answer").read_text()
 
 
@@ -440,9 +599,9 @@ def test_bodies_held_at_once_are_bounded_and_the_rest_refused(tmp_path, starter_
     running = Server(tmp_path / "store", LDR_MAX_INPUT_BYTES=str(LIMIT), LDR_BODY_MEMORY="12000")
     running.token = token_for(tmp_path / "store")
     try:
-        stalled = stall(running, 2, sent=b"#" * 4900)    # 9,800 bytes held
+        stalled = stall(running, 2, sent=b"#" * 4900)  # 9,800 bytes held
         try:
-            for connection in stalled:   # each is held, unanswered
+            for connection in stalled:  # each is held, unanswered
                 connection.settimeout(1)
                 with pytest.raises(TimeoutError):
                     connection.recv(1)
@@ -453,10 +612,12 @@ def test_bodies_held_at_once_are_bounded_and_the_rest_refused(tmp_path, starter_
         finally:
             for connection in stalled:
                 connection.close()
-        record = exemplar(ref="after-the-crowd", title="After the crowd", topic="after the crowd").encode()
+        record = exemplar(
+            ref="after-the-crowd", title="After the crowd", topic="after the crowd"
+        ).encode()
         headers = {"Content-Type": "text/turtle", "Authorization": f"Bearer {running.token}"}
         deadline_ok = False
-        for _ in range(120):   # the stalled bodies' bytes are let go as their connections close
+        for _ in range(120):  # the stalled bodies' bytes are let go as their connections close
             status, _, answer = send(running, "POST", "/exemplars", record, headers, chunked=False)
             if status != 503:
                 deadline_ok = True

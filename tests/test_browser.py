@@ -1,6 +1,7 @@
 """Journeys in a real browser: Playwright driving Debian's Chromium (headless), with axe-core
 checking every page visited for WCAG 2.2 A and AA violations. Screenshots of the pages are
 kept in var/test-artifacts/."""
+
 from __future__ import annotations
 
 import shutil
@@ -41,10 +42,13 @@ def accessible(page, name: str) -> None:
     # Through the DevTools protocol, which the page's policy does not govern: an injected
     # <script> would rightly be refused by it.
     page.evaluate(AXE.read_text(encoding="utf-8"))
-    violations = page.evaluate("""async (tags) => {
+    violations = page.evaluate(
+        """async (tags) => {
         const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
         return result.violations.map(v => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map(n => n.target.join(' ')).slice(0, 3)}`);
-    }""", WCAG)
+    }""",
+        WCAG,
+    )
     assert violations == [], f"{name}: {violations}"
 
 
@@ -61,7 +65,7 @@ def test_search_open_follow_and_download(server, browser, tmp_path):
     accessible(page, "item")
     page.get_by_role("link", name="Leeds Teaching Hospitals NHS Trust").first.click()
     assert page.locator("h1").inner_text() == "Leeds Teaching Hospitals NHS Trust"
-    assert page.get_by_text("Party to").count() >= 1          # a link in the other direction
+    assert page.get_by_text("Party to").count() >= 1  # a link in the other direction
     accessible(page, "organisation")
     with page.expect_download() as download:
         page.get_by_role("link", name="Turtle").first.click()
@@ -89,7 +93,9 @@ def test_two_facets_then_the_next_page(server, browser):
     page.wait_for_load_state()
     page.locator(".ldr-results h2").first.wait_for()
     second_page = page.locator(".ldr-results h2").all_inner_texts()
-    assert len(first_page) == 20 and len(second_page) == 12 and not set(first_page) & set(second_page)
+    assert (
+        len(first_page) == 20 and len(second_page) == 12 and not set(first_page) & set(second_page)
+    )
     assert "region=london" in page.url and "council_type=LBO" in page.url
     page.close()
 
@@ -118,11 +124,18 @@ def test_pages_work_with_javascript_off(server, browser):
 
 def test_other_pages_are_accessible(server, browser):
     page = browser.new_page()
-    for path, name in [("/def/", "vocabulary"), ("/queries", "stored-queries"), ("/catalogue.html", "catalogue"),
-                       ("/doc/standards/uprn/versions", "history"),
-                       ("/queries/standards-by-adoption-status.html?status=mandated", "stored-query-results")]:
-        page.goto(server.url + path, wait_until="load") if path != "/doc/standards/uprn/versions" else \
-            page.goto(server.url + path, wait_until="load")
+    for path, name in [
+        ("/def/", "vocabulary"),
+        ("/queries", "stored-queries"),
+        ("/catalogue.html", "catalogue"),
+        ("/doc/standards/uprn/versions", "history"),
+        ("/queries/standards-by-adoption-status.html?status=mandated", "stored-query-results"),
+    ]:
+        page.goto(
+            server.url + path, wait_until="load"
+        ) if path != "/doc/standards/uprn/versions" else page.goto(
+            server.url + path, wait_until="load"
+        )
         accessible(page, name)
     page.close()
 
@@ -139,9 +152,10 @@ def test_the_query_page_runs_a_query_under_the_content_security_policy(server, b
     page.close()
 
 
-
 @pytest.mark.parametrize("width", [320, 1024])
-def test_the_query_page_opens_with_the_prefixes_and_a_first_query_whose_results_fit(server, browser, width):
+def test_the_query_page_opens_with_the_prefixes_and_a_first_query_whose_results_fit(
+    server, browser, width
+):
     """An analyst who opens /query and presses run at once sees exemplars, their leads and
     platforms; the prefixes the registry uses are written out already; the results table scrolls
     in its own box, so the page does not scroll sideways, down to 320 CSS px (WCAG 2.2 1.4.10)."""
@@ -156,9 +170,13 @@ def test_the_query_page_opens_with_the_prefixes_and_a_first_query_whose_results_
     rows.first.wait_for(timeout=20_000)
     assert rows.count() >= 5
     assert "Leeds Care Record" in page.locator(".yasr table").first.inner_text()
-    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), \
-        "the page scrolls sideways: " + str(page.evaluate("() => document.documentElement.scrollWidth"))
+    assert page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth"), (
+        "the page scrolls sideways: "
+        + str(page.evaluate("() => document.documentElement.scrollWidth"))
+    )
     results = page.locator(".yasr_results").first
-    assert results.get_attribute("tabindex") == "0"   # a box that scrolls can be scrolled from the keyboard
+    assert (
+        results.get_attribute("tabindex") == "0"
+    )  # a box that scrolls can be scrolled from the keyboard
     page.screenshot(path=str(ARTIFACTS / f"query-results-{width}.png"), full_page=True)
     page.close()

@@ -4,6 +4,7 @@ a record someone may not edit refused before its form is shown, in words; an org
 by its reference in the publishing form; a concept's link landing on its row of /def/; and the
 query page's console clean and its failed queries explained in words; a page that is not there
 with ways on from it; a record's registration status explained on /def/, not off-site."""
+
 from __future__ import annotations
 
 import json
@@ -30,9 +31,26 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 def server(tmp_path_factory, starter_store_dir):
     path = tmp_path_factory.mktemp("errs") / "store"
     shutil.copytree(starter_store_dir, path)
-    made = subprocess.run([LDR, "user", "create", "--user", "amy", "--org", "leeds-city-council", "--role", "publisher",
-                           "--password-stdin", "--store", str(path)], input=PASSWORD + "\n", capture_output=True,
-                          text=True, env={"LDR_BASE": BASE, "PATH": "/usr/bin:/bin"})
+    made = subprocess.run(
+        [
+            LDR,
+            "user",
+            "create",
+            "--user",
+            "amy",
+            "--org",
+            "leeds-city-council",
+            "--role",
+            "publisher",
+            "--password-stdin",
+            "--store",
+            str(path),
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        env={"LDR_BASE": BASE, "PATH": "/usr/bin:/bin"},
+    )
     assert made.returncode == 0, made.stderr
     server = Server(path)
     yield server
@@ -42,33 +60,45 @@ def server(tmp_path_factory, starter_store_dir):
 def get(url: str, accept: str) -> tuple[int, str, str]:
     """Status, media type and body of a GET, errors included."""
     try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": accept}), timeout=60) as response:
+        with urllib.request.urlopen(
+            urllib.request.Request(url, headers={"Accept": accept}), timeout=60
+        ) as response:
             return response.status, response.headers.get_content_type(), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers.get_content_type(), error.read().decode()
 
 
-@pytest.mark.parametrize("path, status, heading", [
-    ("/queries/nope", 404, "No such stored query"),
-    ("/queries/standards-by-adoption-status?status=%3E", 400, "Bad parameter"),
-    ("/sparql?query=SELEC", 400, "Query syntax error"),
-])
-def test_a_failing_query_is_a_page_for_a_browser_and_a_problem_document_for_a_client(server, path, status, heading):
+@pytest.mark.parametrize(
+    "path, status, heading",
+    [
+        ("/queries/nope", 404, "No such stored query"),
+        ("/queries/standards-by-adoption-status?status=%3E", 400, "Bad parameter"),
+        ("/sparql?query=SELEC", 400, "Query syntax error"),
+    ],
+)
+def test_a_failing_query_is_a_page_for_a_browser_and_a_problem_document_for_a_client(
+    server, path, status, heading
+):
     code, media, body = get(server.url + path, BROWSER)
     assert (code, media) == (status, "text/html"), body[:300]
-    assert f">{heading}<" in body and 'href="/quer' in body   # what went wrong, and a way back
+    assert f">{heading}<" in body and 'href="/quer' in body  # what went wrong, and a way back
     code, media, body = get(server.url + path, "application/json")
     assert (code, media, json.loads(body)["title"]) == (status, "application/problem+json", heading)
 
 
 def test_the_way_back_from_a_sparql_error_keeps_the_query(server, browser):
     page = browser.new_page()
-    response = page.goto(server.url + "/sparql?query=" + urllib.request.quote("SELECT ?s WHERE { ?s ?p"))
+    response = page.goto(
+        server.url + "/sparql?query=" + urllib.request.quote("SELECT ?s WHERE { ?s ?p")
+    )
     assert response.status == 400
     page.get_by_role("link", name="Go back and try again").click()
     page.wait_for_url(re.compile(r".*/query\?query="))
     page.wait_for_function("() => window.yasgui && window.yasgui.getTab().getYasqe()")
-    assert page.evaluate("() => window.yasgui.getTab().getYasqe().getValue()") == "SELECT ?s WHERE { ?s ?p"
+    assert (
+        page.evaluate("() => window.yasgui.getTab().getYasqe().getValue()")
+        == "SELECT ?s WHERE { ?s ?p"
+    )
     page.close()
 
 
@@ -87,8 +117,14 @@ def test_a_publisher_is_refused_another_councils_record_before_the_form_in_words
     assert response.status == 403
     text = page.locator("main").inner_text()
     # a starter record: no organisation submitted it, so only a steward may change it
-    assert "Back-office Planning System (BOPS)" in text and "a steward only" in text and "http" not in text
-    assert page.locator("form input[name=title]").count() == 0   # no edit form to fill in for nothing
+    assert (
+        "Back-office Planning System (BOPS)" in text
+        and "a steward only" in text
+        and "http" not in text
+    )
+    assert (
+        page.locator("form input[name=title]").count() == 0
+    )  # no edit form to fill in for nothing
     page.close()
 
 
@@ -96,17 +132,29 @@ def test_the_lead_organisation_can_be_given_by_its_reference_or_its_page_address
     page = browser.new_page()
     sign_in(page, server.url, "amy")
     # as typed with capitals, and as copied from the browser's address bar on the record's page
-    for lead, shown in [("leeds-city-council", "heading"), ("Leeds-City-Council", "heading"),
-                        (f"{BASE}/doc/organisations/leeds-city-council", "heading"), ("no-such-council", "error")]:
-        fill_exemplar(page, server.url, "Housing repairs reported online", "Repairs were reported by phone.", lead=lead)
+    for lead, shown in [
+        ("leeds-city-council", "heading"),
+        ("Leeds-City-Council", "heading"),
+        (f"{BASE}/doc/organisations/leeds-city-council", "heading"),
+        ("no-such-council", "error"),
+    ]:
+        fill_exemplar(
+            page,
+            server.url,
+            "Housing repairs reported online",
+            "Repairs were reported by phone.",
+            lead=lead,
+        )
         if shown == "heading":
             page.get_by_role("heading", name="Check your answers").wait_for()
             assert "Leeds City Council" in page.locator("main").inner_text()
         else:
             summary = page.locator(".govuk-error-summary")
             summary.wait_for()
-            assert "“no-such-council” is not the title, reference or address of a registered organisation" \
+            assert (
+                "“no-such-council” is not the title, reference or address of a registered organisation"
                 in summary.inner_text()
+            )
     page.close()
 
 
@@ -116,8 +164,10 @@ def test_a_concepts_link_lands_on_its_row_of_the_vocabulary_page(server, browser
     assert page.url == server.url + "/def/#phase-beta"
     row = page.locator("#phase-beta")
     assert "Beta" in row.inner_text()
-    assert page.evaluate("() => document.getElementById('phase-beta').getBoundingClientRect().top") \
+    assert (
+        page.evaluate("() => document.getElementById('phase-beta').getBoundingClientRect().top")
         < page.viewport_size["height"]
+    )
     phases = page.locator("#scheme-phase tbody tr").evaluate_all("rows => rows.map(r => r.id)")
     assert phases == ["phase-discovery", "phase-alpha", "phase-beta", "phase-live", "phase-retired"]
     page.close()
@@ -131,7 +181,9 @@ def test_the_query_page_console_is_clean(server, browser):
     page.wait_for_function("() => window.yasgui && window.yasgui.getTab().getYasqe()")
     # the registry's prefixes are offered after PREFIX, from the page itself
     yasqe = "window.yasgui.getTab().getYasqe()"
-    page.evaluate(f"() => {{ {yasqe}.setValue('PREFIX ld'); {yasqe}.focus(); {yasqe}.setCursor({{line: 0, ch: 9}}); }}")
+    page.evaluate(
+        f"() => {{ {yasqe}.setValue('PREFIX ld'); {yasqe}.focus(); {yasqe}.setCursor({{line: 0, ch: 9}}); }}"
+    )
     page.evaluate(f"() => {yasqe}.autocomplete()")
     page.locator(".CodeMirror-hints li").first.wait_for()
     assert page.locator(".CodeMirror-hints").inner_text().startswith("ldr:")
@@ -139,10 +191,17 @@ def test_the_query_page_console_is_clean(server, browser):
     page.close()
 
 
-@pytest.mark.parametrize("query, title, detail", [
-    ("SELEC", "Query syntax error", "not valid SPARQL 1.1"),
-    ("SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }", "Remote services refused", "never sends requests"),
-])
+@pytest.mark.parametrize(
+    "query, title, detail",
+    [
+        ("SELEC", "Query syntax error", "not valid SPARQL 1.1"),
+        (
+            "SELECT * WHERE { SERVICE <http://127.0.0.1:9/> { ?s ?p ?o } }",
+            "Remote services refused",
+            "never sends requests",
+        ),
+    ],
+)
 def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query, title, detail):
     """An analyst whose query the endpoint refuses sees the reason under the editor: the problem's
     title and detail as text, not the raw JSON, and no script error on the page (YASGUI's error
@@ -163,10 +222,16 @@ def test_the_query_page_shows_why_a_query_failed_in_words(server, browser, query
     page.close()
 
 
-@pytest.mark.parametrize("path, ways", [
-    ("/doc/exemplars/nope", ["Browse the Exemplars register", "Search the registry", "Go to the home page"]),
-    ("/nope", ["Search the registry", "Go to the home page"]),
-])
+@pytest.mark.parametrize(
+    "path, ways",
+    [
+        (
+            "/doc/exemplars/nope",
+            ["Browse the Exemplars register", "Search the registry", "Go to the home page"],
+        ),
+        ("/nope", ["Search the registry", "Go to the home page"]),
+    ],
+)
 def test_a_page_that_is_not_there_offers_ways_on(server, browser, path, ways):
     page = browser.new_page()
     assert page.goto(server.url + path).status == 404
@@ -174,8 +239,9 @@ def test_a_page_that_is_not_there_offers_ways_on(server, browser, path, ways):
     assert main.get_by_role("link").all_inner_texts() == ways
     main.get_by_role("link", name=ways[0]).click()
     page.wait_for_url(server.url + ("/exemplars" if "exemplars" in path else "/search"))
-    assert page.get_by_role("heading", level=1).inner_text().strip() == ("Exemplars" if "exemplars" in path
-                                                                         else "Search the registry")
+    assert page.get_by_role("heading", level=1).inner_text().strip() == (
+        "Exemplars" if "exemplars" in path else "Search the registry"
+    )
     page.close()
 
 
@@ -183,12 +249,16 @@ def test_a_records_registration_status_is_explained_on_the_vocabulary_page(serve
     page = browser.new_page()
     page.goto(server.url + "/doc/exemplars/bops")
     status = page.locator("main").get_by_role("link", name="Stable", exact=True)
-    assert status.get_attribute("href") == "/def/#concept-statusStable"   # not off-site, to purl.org
+    assert status.get_attribute("href") == "/def/#concept-statusStable"  # not off-site, to purl.org
     status.click()
     page.wait_for_url(server.url + "/def/#concept-statusStable")
     assert "Accepted and in use." in page.locator("#concept-statusStable").inner_text()
     # so is every concept of another vocabulary in the registry's schemes: a GDPR lawful basis
     page.goto(server.url + "/doc/agreements/cheshire-care-record")
-    assert page.locator("main").get_by_role("link", name="Article 6(1)(e): public task").get_attribute("href") \
+    assert (
+        page.locator("main")
+        .get_by_role("link", name="Article 6(1)(e): public task")
+        .get_attribute("href")
         == "/def/#concept-A6-1-e"
+    )
     page.close()

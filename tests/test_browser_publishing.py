@@ -2,6 +2,7 @@
 sees the error, fixes it and submits; a steward approves it; the record then appears in search,
 on its organisation's page and in SPARQL. Once with the mouse, once with only the keyboard;
 axe-core checks every page on the way."""
+
 from __future__ import annotations
 
 import json
@@ -18,16 +19,34 @@ from tests.test_cli import LDR
 from tests.web import PASSWORD
 
 
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, starter_store_dir):
     path = tmp_path_factory.mktemp("journey") / "store"
     shutil.copytree(starter_store_dir, path)
-    for user, org, role in [("amy", "leeds-city-council", "publisher"),
-                            ("sam", "ministry-of-housing-communities-and-local-government", "steward")]:
-        made = subprocess.run([LDR, "user", "create", "--user", user, "--org", org, "--role", role, "--password-stdin",
-                               "--store", str(path)], input=PASSWORD + "\n", capture_output=True, text=True,
-                              env={"LDR_BASE": BASE, "PATH": "/usr/bin:/bin"})
+    for user, org, role in [
+        ("amy", "leeds-city-council", "publisher"),
+        ("sam", "ministry-of-housing-communities-and-local-government", "steward"),
+    ]:
+        made = subprocess.run(
+            [
+                LDR,
+                "user",
+                "create",
+                "--user",
+                user,
+                "--org",
+                org,
+                "--role",
+                role,
+                "--password-stdin",
+                "--store",
+                str(path),
+            ],
+            input=PASSWORD + "\n",
+            capture_output=True,
+            text=True,
+            env={"LDR_BASE": BASE, "PATH": "/usr/bin:/bin"},
+        )
         assert made.returncode == 0, made.stderr
     server = Server(path)
     yield server
@@ -80,9 +99,16 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
         page.get_by_role("button", name="Add a record").click()
     page.wait_for_url(url + "/exemplars/new")
     accessible(page, f"{name}-form")
-    answers = [("#title", title), ("#descriptionRequired", "Residents report fly-tipping with a photo and a map pin, "
-               "and crews see reports on their round."), ("#lead", "Leeds City Council"),
-               ("#source", "https://example.org/fly-tipping")]
+    answers = [
+        ("#title", title),
+        (
+            "#descriptionRequired",
+            "Residents report fly-tipping with a photo and a map pin, "
+            "and crews see reports on their round.",
+        ),
+        ("#lead", "Leeds City Council"),
+        ("#source", "https://example.org/fly-tipping"),
+    ]
     for selector, text in answers:
         if keyboard:
             tab_to(page, selector)
@@ -93,7 +119,9 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
     if keyboard:
         tab_to(page, housing)
         page.keyboard.press("Space")
-        tab_to(page, "button.govuk-button[value=continue]")   # the visible one, not the form's hidden default
+        tab_to(
+            page, "button.govuk-button[value=continue]"
+        )  # the visible one, not the form's hidden default
         page.keyboard.press("Enter")
     else:
         page.locator(housing).check()
@@ -108,11 +136,15 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
         page.keyboard.press("Enter")
         assert page.evaluate("document.activeElement.id") == "problem"
         page.keyboard.type("Every council builds its own fly-tipping report form and back office.")
-        tab_to(page, "button.govuk-button[value=continue]")   # the visible one, not the form's hidden default
+        tab_to(
+            page, "button.govuk-button[value=continue]"
+        )  # the visible one, not the form's hidden default
         page.keyboard.press("Enter")
     else:
         summary.get_by_role("link").first.click()
-        page.locator("#problem").fill("Every council builds its own fly-tipping report form and back office.")
+        page.locator("#problem").fill(
+            "Every council builds its own fly-tipping report form and back office."
+        )
         page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check your answers").wait_for()
     accessible(page, f"{name}-check-answers")
@@ -156,7 +188,7 @@ def journey(server, browser, title: str, keyboard: bool, name: str):
     assert reader.get_by_role("link", name=title).count() >= 1
     reader.goto(url + record_path.replace("/id/", "/doc/") + ".html")
     assert "Awaiting review" not in reader.content()
-    query = f"SELECT ?s WHERE {{ ?s <http://purl.org/dc/terms/title> \"{title}\"@en ; <http://purl.org/linked-data/registry#status> <http://purl.org/linked-data/registry#statusStable> }}"
+    query = f'SELECT ?s WHERE {{ ?s <http://purl.org/dc/terms/title> "{title}"@en ; <http://purl.org/linked-data/registry#status> <http://purl.org/linked-data/registry#statusStable> }}'
     answer = reader.request.get(url + "/sparql?query=" + quote(query))
     assert len(json.loads(answer.body())["results"]["bindings"]) == 1
     reader.close()
@@ -167,8 +199,9 @@ def test_publishing_journey_with_the_mouse(server, browser):
 
 
 def test_publishing_journey_with_only_the_keyboard(server, browser):
-    journey(server, browser, "Fly-tipping reports by keyboard", keyboard=True, name="keyboard-journey")
-
+    journey(
+        server, browser, "Fly-tipping reports by keyboard", keyboard=True, name="keyboard-journey"
+    )
 
 
 def fill_new_exemplar(browser, url: str, title: str):
@@ -179,14 +212,20 @@ def fill_new_exemplar(browser, url: str, title: str):
     sign_in(page, url, "amy")
     page.goto(url + "/exemplars/new")
     page.locator("#title").fill(title)
-    page.locator("#descriptionRequired").fill("Residents photograph potholes and crews see the photos.")
+    page.locator("#descriptionRequired").fill(
+        "Residents photograph potholes and crews see the photos."
+    )
     page.locator("#problem").fill("Reports without photos send crews out twice.")
     page.locator("#lead").fill("Leeds City Council")
     page.locator("#source").fill("https://example.org/pothole-photos")
     page.locator("input[name=serviceArea][value$='/service-area/housing']").check()
     page.get_by_role("button", name="Continue").click()
-    page.locator("h1").filter(has_text="Check your answers").or_(page.locator(".govuk-error-summary")).wait_for()
-    assert page.locator(".govuk-error-summary").count() == 0, page.locator(".govuk-error-summary").inner_text()
+    page.locator("h1").filter(has_text="Check your answers").or_(
+        page.locator(".govuk-error-summary")
+    ).wait_for()
+    assert page.locator(".govuk-error-summary").count() == 0, page.locator(
+        ".govuk-error-summary"
+    ).inner_text()
     return context, page, page.url.removeprefix(url)
 
 
@@ -204,7 +243,9 @@ def test_change_on_check_answers_keeps_what_was_typed(server, browser):
     context, page, draft_path = fill_new_exemplar(browser, url, title)
 
     # "Change" leads to the problem statement's own box, with every answer still there
-    change = page.locator(".govuk-summary-list__row", has_text="Reports without photos").get_by_role("link")
+    change = page.locator(
+        ".govuk-summary-list__row", has_text="Reports without photos"
+    ).get_by_role("link")
     assert change.get_attribute("href") == f"{draft_path}/change#problem"
     change.click()
     page.wait_for_url(f"{url}{draft_path}/change#problem")
@@ -212,15 +253,17 @@ def test_change_on_check_answers_keeps_what_was_typed(server, browser):
     assert page.locator("#problem").input_value() == "Reports without photos send crews out twice."
     assert page.locator("#lead").input_value() == "Leeds City Council"
     assert page.locator("input[name=serviceArea][value$='/service-area/housing']").is_checked()
-    page.locator("#problem").fill("Reports without photos send crews out twice to find the pothole.")
+    page.locator("#problem").fill(
+        "Reports without photos send crews out twice to find the pothole."
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check your answers").wait_for()
-    assert page.url == url + draft_path   # the same draft, changed
+    assert page.url == url + draft_path  # the same draft, changed
     assert "to find the pothole" in page.locator(".govuk-summary-list").inner_text()
     submit_draft(page)
     page.goto(url + "/my-submissions")
     page.locator(".ldr-submission").first.wait_for()
-    assert page.get_by_role("link", name=title, exact=True).count() == 1   # one record, not two
+    assert page.get_by_role("link", name=title, exact=True).count() == 1  # one record, not two
     context.close()
 
 
@@ -236,7 +279,10 @@ def test_change_on_check_answers_of_an_edit_keeps_the_edit(server, browser):
     edit_draft = page.url
     page.locator(".govuk-summary-list__row", has_text="photos fix that").get_by_role("link").click()
     page.locator("#problem").wait_for()
-    assert page.locator("#problem").input_value() == "Reports without photos send crews out twice; photos fix that."
+    assert (
+        page.locator("#problem").input_value()
+        == "Reports without photos send crews out twice; photos fix that."
+    )
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("heading", name="Check your answers").wait_for()
     assert page.url == edit_draft
@@ -254,7 +300,10 @@ def test_back_to_a_submitted_draft_says_it_was_submitted(server, browser):
     page.locator("h1").first.wait_for()
     assert "No such draft" not in page.content()
     page.get_by_role("heading", name="Already submitted").wait_for()
-    assert page.get_by_role("link", name=f"View the record: {title}").get_attribute("href") == record_href
+    assert (
+        page.get_by_role("link", name=f"View the record: {title}").get_attribute("href")
+        == record_href
+    )
     page.get_by_role("link", name="See all your submissions").click()
     page.get_by_role("heading", name="My submissions").wait_for()
     context.close()

@@ -1,5 +1,6 @@
 """Real clients against a running `ldr serve`: SPARQLWrapper (as central government would use
 it), rdflib's SPARQLStore, and curl."""
+
 from __future__ import annotations
 
 import gzip
@@ -51,7 +52,9 @@ def test_sparqlwrapper_post_ask_construct_and_csv(server):
     client.setQuery(f"ASK {{ <{BASE}/id/platforms/govuk-notify> a ?t }}")
     client.setReturnFormat(JSON)
     assert client.query().convert()["boolean"] is True
-    client.setQuery(f"CONSTRUCT {{ ?s <http://purl.org/dc/terms/title> ?t }} WHERE {{ ?s a <{VOCABULARY}ldr#Platform> ; <http://purl.org/dc/terms/title> ?t }}")
+    client.setQuery(
+        f"CONSTRUCT {{ ?s <http://purl.org/dc/terms/title> ?t }} WHERE {{ ?s a <{VOCABULARY}ldr#Platform> ; <http://purl.org/dc/terms/title> ?t }}"
+    )
     client.setReturnFormat(TURTLE)
     graph = Graph().parse(data=client.query().convert(), format="turtle")
     assert len(graph) >= 10
@@ -64,7 +67,7 @@ def test_sparqlwrapper_sees_a_clear_error_for_an_update(server):
     client = SPARQLWrapper(server.url + "/sparql")
     client.setQuery("INSERT DATA { <http://x/s> <http://x/p> 1 }")
     client.setReturnFormat(JSON)
-    with pytest.raises(HTTPError) as info:   # SPARQLWrapper passes a 403 through as urllib's error
+    with pytest.raises(HTTPError) as info:  # SPARQLWrapper passes a 403 through as urllib's error
         client.query()
     assert info.value.code == 403
     assert "read-only" in json.loads(info.value.read())["detail"]
@@ -72,10 +75,18 @@ def test_sparqlwrapper_sees_a_clear_error_for_an_update(server):
 
 def test_rdflib_sparqlstore(server):
     graph = Graph(store=SPARQLStore(server.url + "/sparql"))
-    titles = {str(row.t) for row in graph.query(
-        f"SELECT ?t WHERE {{ ?s a <{VOCABULARY}ldr#Exemplar> ; <http://purl.org/dc/terms/title> ?t }}")}
+    titles = {
+        str(row.t)
+        for row in graph.query(
+            f"SELECT ?t WHERE {{ ?s a <{VOCABULARY}ldr#Exemplar> ; <http://purl.org/dc/terms/title> ?t }}"
+        )
+    }
     assert "LocalGov Drupal" in titles and len(titles) >= 12
-    assert (URIRef(f"{BASE}/id/standards/uprn"), DCTERMS.publisher, URIRef(f"{BASE}/id/organisations/geoplace")) in graph
+    assert (
+        URIRef(f"{BASE}/id/standards/uprn"),
+        DCTERMS.publisher,
+        URIRef(f"{BASE}/id/organisations/geoplace"),
+    ) in graph
 
 
 def curl(*args: str) -> subprocess.CompletedProcess:
@@ -83,15 +94,23 @@ def curl(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_curl_follows_303_and_negotiates(server):
-    for accept, check in [("text/turtle", lambda b: Graph().parse(data=b, format="turtle")),
-                          ("application/n-triples", lambda b: list(ox.parse(b, ox.RdfFormat.N_TRIPLES))),
-                          ("application/rdf+xml", lambda b: list(ox.parse(b, ox.RdfFormat.RDF_XML))),
-                          ("application/ld+json", lambda b: json.loads(b)["title"]),
-                          ("text/html", lambda b: b.index(b"<h1 "))]:
-        result = curl("-L", "-H", f"Accept: {accept}", "-w", "%{http_code} %{content_type}",
-                      f"{server.url}/id/standards/uprn")
+    for accept, check in [
+        ("text/turtle", lambda b: Graph().parse(data=b, format="turtle")),
+        ("application/n-triples", lambda b: list(ox.parse(b, ox.RdfFormat.N_TRIPLES))),
+        ("application/rdf+xml", lambda b: list(ox.parse(b, ox.RdfFormat.RDF_XML))),
+        ("application/ld+json", lambda b: json.loads(b)["title"]),
+        ("text/html", lambda b: b.index(b"<h1 ")),
+    ]:
+        result = curl(
+            "-L",
+            "-H",
+            f"Accept: {accept}",
+            "-w",
+            "%{http_code} %{content_type}",
+            f"{server.url}/id/standards/uprn",
+        )
         out = result.stdout
-        code_type = out[out.rfind(b"200 "):].decode()
+        code_type = out[out.rfind(b"200 ") :].decode()
         assert code_type.startswith("200 " + accept), code_type
         assert check(out[: out.rfind(b"200 ")])
 
@@ -99,8 +118,11 @@ def test_curl_follows_303_and_negotiates(server):
 def test_curl_gets_the_service_description_and_a_gzipped_dump(server, tmp_path):
     sd = curl("-H", "Accept: text/turtle", f"{server.url}/sparql")
     graph = Graph().parse(data=sd.stdout, format="turtle")
-    assert (URIRef(f"{BASE}/sparql"), URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"),
-            URIRef(f"{BASE}/sparql")) in graph
+    assert (
+        URIRef(f"{BASE}/sparql"),
+        URIRef("http://www.w3.org/ns/sparql-service-description#endpoint"),
+        URIRef(f"{BASE}/sparql"),
+    ) in graph
     target = tmp_path / "dump.nq.gz"
     result = curl("-f", "-o", str(target), f"{server.url}/dumps/registry.nq.gz")
     assert result.returncode == 0

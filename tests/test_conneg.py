@@ -1,17 +1,33 @@
 """Content negotiation remembers its choices per Accept header; a remembered choice must be the
 one it would make afresh, and the memory must stay bounded whatever headers clients make up."""
+
 from __future__ import annotations
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from api import conneg
 from api.sparql import RDF_TYPES, RESULT_TYPES
 
-RANGES = st.sampled_from(["*/*", "text/*", "application/*", "text/turtle", "text/csv", "application/ld+json",
-                          "application/sparql-results+json", "application/sparql-results+xml", "text/html",
-                          "image/png", "bogus", ""])
-ENTRY = st.tuples(RANGES, st.one_of(st.none(), st.sampled_from(["0", "0.1", "0.5", "0.9", "1", "x"]))).map(
-    lambda e: e[0] if e[1] is None else f"{e[0]};q={e[1]}")
+RANGES = st.sampled_from(
+    [
+        "*/*",
+        "text/*",
+        "application/*",
+        "text/turtle",
+        "text/csv",
+        "application/ld+json",
+        "application/sparql-results+json",
+        "application/sparql-results+xml",
+        "text/html",
+        "image/png",
+        "bogus",
+        "",
+    ]
+)
+ENTRY = st.tuples(
+    RANGES, st.one_of(st.none(), st.sampled_from(["0", "0.1", "0.5", "0.9", "1", "x"]))
+).map(lambda e: e[0] if e[1] is None else f"{e[0]};q={e[1]}")
 HEADERS = st.one_of(st.none(), st.lists(ENTRY, max_size=5).map(", ".join))
 
 
@@ -20,7 +36,7 @@ HEADERS = st.one_of(st.none(), st.lists(ENTRY, max_size=5).map(", ".join))
 def test_a_remembered_choice_is_the_fresh_one(header, offered):
     fresh = conneg._choose(header, offered)
     assert conneg.choose(header, offered) == fresh
-    assert conneg.choose(header, offered) == fresh   # now from memory
+    assert conneg.choose(header, offered) == fresh  # now from memory
 
 
 def test_the_memory_stays_bounded():

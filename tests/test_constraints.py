@@ -2,6 +2,7 @@
 exactly that way and validation must report the shape's own message, at the right node and
 property, with the shape's severity. The cases are derived from the shapes, so a constraint
 added later is tested too — or fails test_every_constraint_kind_has_a_breaker."""
+
 from __future__ import annotations
 
 import itertools
@@ -12,20 +13,41 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
 from registry.bulk import loader
-from registry.vocab.model import load_model
 from registry.rdf.namespaces import REG, VOCABULARY
 from registry.records.split import split_records
 from registry.records.validation import validate_graph
+from registry.vocab.model import load_model
 from tests.conftest import BASE
 
 MODEL = load_model(BASE)
 LDR = MODEL.base.ldr
 PROF = URIRef("http://www.w3.org/ns/dx/prof/")
-HANDLED = {SH.minCount, SH.maxCount, SH.datatype, SH.nodeKind, SH.pattern, SH.minLength, SH.maxLength,
-           SH.minInclusive, SH.node, SH.sparql, LDR.registeredClass, LDR.scheme}
-IGNORED = {SH.path, SH.name, SH.description, SH.order, SH.group, SH.severity, SH.message, RDF.type,
-           URIRef("http://datashapes.org/dash#singleLine"),   # a form hint, not a constraint
-           LDR.valueClass}   # the class forms give nested values; not checked
+HANDLED = {
+    SH.minCount,
+    SH.maxCount,
+    SH.datatype,
+    SH.nodeKind,
+    SH.pattern,
+    SH.minLength,
+    SH.maxLength,
+    SH.minInclusive,
+    SH.node,
+    SH.sparql,
+    LDR.registeredClass,
+    LDR.scheme,
+}
+IGNORED = {
+    SH.path,
+    SH.name,
+    SH.description,
+    SH.order,
+    SH.group,
+    SH.severity,
+    SH.message,
+    RDF.type,
+    URIRef("http://datashapes.org/dash#singleLine"),  # a form hint, not a constraint
+    LDR.valueClass,
+}  # the class forms give nested values; not checked
 
 
 def starter_graph() -> Graph:
@@ -52,8 +74,7 @@ class Case:
 
 def node_shapes():
     """(node shape, the class whose instances it checks, or the path that leads to it)."""
-    for shape in MODEL.shapes.subjects(RDF.type, SH.NodeShape):
-        yield shape
+    yield from MODEL.shapes.subjects(RDF.type, SH.NodeShape)
 
 
 def cases() -> list[Case]:
@@ -102,7 +123,11 @@ TEST_ONLY_RECORDS = """
     dcterms:source <https://example.org/guide> ;
     reg:status reg:statusSubmitted .
 """
-STARTER.parse(data=TEST_ONLY_RECORDS.replace("{vocabulary}", VOCABULARY), format="turtle", publicID=MODEL.base.parse_base)
+STARTER.parse(
+    data=TEST_ONLY_RECORDS.replace("{vocabulary}", VOCABULARY),
+    format="turtle",
+    publicID=MODEL.base.parse_base,
+)
 
 
 def focus_for(node_shape: URIRef) -> tuple[Graph, URIRef | BNode]:
@@ -114,7 +139,9 @@ def focus_for(node_shape: URIRef) -> tuple[Graph, URIRef | BNode]:
         for cls in targets:
             for sub in MODEL.subclasses(cls):
                 candidates += list(STARTER.subjects(RDF.type, sub))
-        subject = max(sorted(set(candidates)), key=lambda s: len(list(STARTER.predicate_objects(s))))
+        subject = max(
+            sorted(set(candidates)), key=lambda s: len(list(STARTER.predicate_objects(s)))
+        )
         return record_copy(subject), subject
     # A nested shape: find a record whose property shape points at it with sh:node.
     for ps in MODEL.shapes.subjects(SH.node, node_shape):
@@ -128,7 +155,9 @@ def focus_for(node_shape: URIRef) -> tuple[Graph, URIRef | BNode]:
         node = BNode()
         graph.add((standard, path, node))
         graph.add((node, URIRef(str(PROF) + "hasRole"), URIRef(str(PROF) + "role/Validation")))
-        graph.add((node, URIRef(str(PROF) + "hasArtifact"), URIRef("https://example.org/schema.json")))
+        graph.add(
+            (node, URIRef(str(PROF) + "hasArtifact"), URIRef("https://example.org/schema.json"))
+        )
         return graph, node
     raise AssertionError(f"no starter record to test {node_shape}")
 
@@ -149,13 +178,19 @@ def other_value(ps: URIRef, current, graph: Graph):
     if scheme is not None:
         concepts = sorted(MODEL.ontology.subjects(SKOS.inScheme, scheme))
         pattern = shapes.value(ps, SH.pattern)
-        concepts = [c for c in concepts if c != current and (pattern is None or str(pattern) in str(c))]
+        concepts = [
+            c for c in concepts if c != current and (pattern is None or str(pattern) in str(c))
+        ]
         return concepts[0]
     registered = shapes.value(ps, LDR.registeredClass)
     if registered is not None:
         kinds = MODEL.subclasses(registered)
         for s in sorted(set(STARTER.subjects(RDF.type, None)), key=str):
-            if isinstance(s, URIRef) and s != current and (registered == REG.RegisterItem or set(STARTER.objects(s, RDF.type)) & kinds):
+            if (
+                isinstance(s, URIRef)
+                and s != current
+                and (registered == REG.RegisterItem or set(STARTER.objects(s, RDF.type)) & kinds)
+            ):
                 return s
     datatype = shapes.value(ps, SH.datatype)
     n = next(COUNTER)
@@ -174,7 +209,9 @@ def other_value(ps: URIRef, current, graph: Graph):
         return copy
     if isinstance(current, Literal) and current.language:
         return Literal(f"{current} (another {n})", lang=current.language)
-    return Literal(f"{current} (another {n})" if current is not None else f"another value long enough {n}")
+    return Literal(
+        f"{current} (another {n})" if current is not None else f"another value long enough {n}"
+    )
 
 
 def break_record(case: Case, graph: Graph, focus) -> None:
@@ -189,7 +226,7 @@ def break_record(case: Case, graph: Graph, focus) -> None:
 
     if kind == SH.minCount:
         keep = values[: int(value) - 1]
-        for v in values[len(keep):]:
+        for v in values[len(keep) :]:
             graph.remove((focus, path, v))
         if int(value) > 1 and not keep:
             graph.add((focus, path, other_value(ps, None, graph)))
@@ -202,20 +239,30 @@ def break_record(case: Case, graph: Graph, focus) -> None:
             extra = other_value(ps, current, graph)
             graph.add((focus, path, extra))
             current = extra
-    elif kind == SH.sparql:   # s:givenOrNotPublished: neither a value nor "not published by its sources"
+    elif (
+        kind == SH.sparql
+    ):  # s:givenOrNotPublished: neither a value nor "not published by its sources"
         for v in values:
             graph.remove((focus, path, v))
         graph.remove((focus, LDR.notPublished, path))
     elif kind == SH.datatype:
         replace(Literal("not a valid value", lang="en") if value != XSD.string else Literal(42))
     elif kind == SH.nodeKind:
-        replace(Literal("plain text, not a web address") if value == SH.IRI else URIRef("https://example.org/x"))
+        replace(
+            Literal("plain text, not a web address")
+            if value == SH.IRI
+            else URIRef("https://example.org/x")
+        )
     elif kind == SH.pattern:
         if path == LDR.gssCode:
             replace(Literal("X123"))
         else:  # a concept of the right scheme whose notation does not match the pattern
             scheme = MODEL.shapes.value(ps, LDR.scheme)
-            wrong = [c for c in sorted(MODEL.ontology.subjects(SKOS.inScheme, scheme)) if str(value) not in str(c)]
+            wrong = [
+                c
+                for c in sorted(MODEL.ontology.subjects(SKOS.inScheme, scheme))
+                if str(value) not in str(c)
+            ]
             replace(wrong[0])
     elif kind == SH.minLength:
         replace(Literal("ab", lang="en"))
@@ -229,11 +276,19 @@ def break_record(case: Case, graph: Graph, focus) -> None:
         replace(broken)
     elif kind == LDR.registeredClass:
         # A registered record of another kind (a concept scheme is no record): must be refused.
-        replace(URIRef(f"{VOCABULARY}phase") if value == REG.RegisterItem
-                else URIRef(f"{BASE}/id/platforms/govuk-pay") if value != LDR.Platform
-                else URIRef(f"{BASE}/id/standards/uprn"))
+        replace(
+            URIRef(f"{VOCABULARY}phase")
+            if value == REG.RegisterItem
+            else URIRef(f"{BASE}/id/platforms/govuk-pay")
+            if value != LDR.Platform
+            else URIRef(f"{BASE}/id/standards/uprn")
+        )
     elif kind == LDR.scheme:
-        other_scheme = URIRef(f"{VOCABULARY}guide-type") if value != URIRef(f"{VOCABULARY}guide-type") else URIRef(f"{VOCABULARY}phase")
+        other_scheme = (
+            URIRef(f"{VOCABULARY}guide-type")
+            if value != URIRef(f"{VOCABULARY}guide-type")
+            else URIRef(f"{VOCABULARY}phase")
+        )
         replace(sorted(MODEL.ontology.subjects(SKOS.inScheme, other_scheme))[0])
     else:  # pragma: no cover - guarded by test_every_constraint_kind_has_a_breaker
         raise AssertionError(kind)
@@ -247,8 +302,14 @@ def test_breaking_a_constraint_reports_its_message(case: Case, starter_store):
     message = str(MODEL.shapes.value(case.prop_shape, SH.message))
     severity = str(MODEL.shapes.value(case.prop_shape, SH.severity)).rsplit("#", 1)[-1]
     path = str(MODEL.shapes.value(case.prop_shape, SH.path))
-    matching = [r for r in report.results if r.message == message and r.focus == str(focus) and r.path == path]
-    if case.constraint == SH.node:   # reported on the record, and the nested problems on the nested node
+    matching = [
+        r
+        for r in report.results
+        if r.message == message and r.focus == str(focus) and r.path == path
+    ]
+    if (
+        case.constraint == SH.node
+    ):  # reported on the record, and the nested problems on the nested node
         matching = [r for r in report.results if r.message == message and r.path == path]
     assert matching, f"expected {message!r}; got:\n{report.render(detail=50)}"
     assert {r.severity for r in matching} == {severity}
@@ -258,32 +319,90 @@ def test_breaking_a_constraint_reports_its_message(case: Case, starter_store):
 
 SPARQL_CASES = {
     # first words of the message -> how to break a record of the node shape
-    "A superseded record must name": ("standards", lambda g, s: g.set((s, URIRef("http://purl.org/linked-data/registry#status"),
-                                                                     URIRef("http://purl.org/linked-data/registry#statusSuperseded")))),
-    "A record cannot be replaced by itself": ("platforms", lambda g, s: g.add((s, DCTERMS.isReplacedBy, s))),
-    "A standard said to be open must state its licence": ("standards", lambda g, s: g.remove((s, DCTERMS.license, None))),
-    "An agreement must end after it starts": ("agreements", lambda g, s: (
-        g.set((s, URIRef("https://schema.org/startDate"), Literal("2020-01-01", datatype=XSD.date))),
-        g.set((s, URIRef("https://schema.org/endDate"), Literal("2019-12-31", datatype=XSD.date))))),
-    "An agreement must be reviewed before it ends": ("agreements", lambda g, s: (
-        g.set((s, URIRef("https://schema.org/endDate"), Literal("2030-01-01", datatype=XSD.date))),
-        g.set((s, LDR.reviewDate, Literal("2031-01-01", datatype=XSD.date))))),
-    "An agreement that shares special category data": ("agreements", lambda g, s: g.remove((s, LDR.article9Condition, None))),
-    "Each conformance claim should link to its evidence": ("products", lambda g, s: g.remove(
-        (g.value(s, LDR.claim), LDR.evidence, None))),
-    "Every data controller must also be named as a party": ("agreements", lambda g, s: g.remove(
-        (s, LDR.party, sorted(g.objects(s, URIRef("https://w3id.org/dpv#hasDataController")))[0]))),
-    "'Not published by its sources' must name a property": ("platforms", lambda g, s: g.add(
-        (s, LDR.notPublished, Literal("the web page")))),
-    "The record gives": ("platforms", lambda g, s: g.add((s, LDR.notPublished, URIRef("http://www.w3.org/ns/dcat#landingPage")))),
+    "A superseded record must name": (
+        "standards",
+        lambda g, s: g.set(
+            (
+                s,
+                URIRef("http://purl.org/linked-data/registry#status"),
+                URIRef("http://purl.org/linked-data/registry#statusSuperseded"),
+            )
+        ),
+    ),
+    "A record cannot be replaced by itself": (
+        "platforms",
+        lambda g, s: g.add((s, DCTERMS.isReplacedBy, s)),
+    ),
+    "A standard said to be open must state its licence": (
+        "standards",
+        lambda g, s: g.remove((s, DCTERMS.license, None)),
+    ),
+    "An agreement must end after it starts": (
+        "agreements",
+        lambda g, s: (
+            g.set(
+                (
+                    s,
+                    URIRef("https://schema.org/startDate"),
+                    Literal("2020-01-01", datatype=XSD.date),
+                )
+            ),
+            g.set(
+                (s, URIRef("https://schema.org/endDate"), Literal("2019-12-31", datatype=XSD.date))
+            ),
+        ),
+    ),
+    "An agreement must be reviewed before it ends": (
+        "agreements",
+        lambda g, s: (
+            g.set(
+                (s, URIRef("https://schema.org/endDate"), Literal("2030-01-01", datatype=XSD.date))
+            ),
+            g.set((s, LDR.reviewDate, Literal("2031-01-01", datatype=XSD.date))),
+        ),
+    ),
+    "An agreement that shares special category data": (
+        "agreements",
+        lambda g, s: g.remove((s, LDR.article9Condition, None)),
+    ),
+    "Each conformance claim should link to its evidence": (
+        "products",
+        lambda g, s: g.remove((g.value(s, LDR.claim), LDR.evidence, None)),
+    ),
+    "Every data controller must also be named as a party": (
+        "agreements",
+        lambda g, s: g.remove(
+            (
+                s,
+                LDR.party,
+                sorted(g.objects(s, URIRef("https://w3id.org/dpv#hasDataController")))[0],
+            )
+        ),
+    ),
+    "'Not published by its sources' must name a property": (
+        "platforms",
+        lambda g, s: g.add((s, LDR.notPublished, Literal("the web page"))),
+    ),
+    "The record gives": (
+        "platforms",
+        lambda g, s: g.add((s, LDR.notPublished, URIRef("http://www.w3.org/ns/dcat#landingPage"))),
+    ),
 }
-RECORD_FOR = {"standards": "open-referral-uk", "platforms": "govuk-pay", "agreements": "leeds-care-record",
-              "products": "test-product"}
+RECORD_FOR = {
+    "standards": "open-referral-uk",
+    "platforms": "govuk-pay",
+    "agreements": "leeds-care-record",
+    "products": "test-product",
+}
 
 
 def sparql_messages() -> list[str]:
     # s:givenOrNotPublished has no message of its own: its property shapes' messages are tested above.
-    return sorted(str(m) for c in MODEL.shapes.objects(None, SH.sparql) for m in MODEL.shapes.objects(c, SH.message))
+    return sorted(
+        str(m)
+        for c in MODEL.shapes.objects(None, SH.sparql)
+        for m in MODEL.shapes.objects(c, SH.message)
+    )
 
 
 def test_every_sparql_constraint_has_a_case():
@@ -305,7 +424,9 @@ def test_breaking_a_cross_record_rule_reports_its_message(start, starter_store):
         assert not report.conforms
 
 
-def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(starter_store, monkeypatch):
+def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(
+    starter_store, monkeypatch
+):
     """registry/records/shacl_reuse.py keeps pyshacl's shapes, prefixes and parsed queries between
     validations and leaves out its advanced features: every broken record above must get the
     same report as from pyshacl building everything afresh, advanced features on."""
@@ -315,32 +436,49 @@ def test_validation_reusing_pyshacl_s_work_reports_what_pyshacl_alone_does(start
     from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
     from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 
-    from registry.records import shacl_reuse
-    from registry.records import validation
+    from registry.records import shacl_reuse, validation
 
-    assert shacl_reuse.IN_EFFECT == ["prepared queries", "shapes graph", "prefixes", "parameters"], \
-        "a pyshacl upgrade moved what registry/records/shacl_reuse.py adjusts: see its docstring"
+    assert shacl_reuse.IN_EFFECT == [
+        "prepared queries",
+        "shapes graph",
+        "prefixes",
+        "parameters",
+    ], "a pyshacl upgrade moved what registry/records/shacl_reuse.py adjusts: see its docstring"
     graphs = []
     for case in CASES:
         graph, focus = focus_for(case.node_shape)
         break_record(case, graph, focus)
         graphs.append(graph)
-    for start, (register, mutate) in sorted(SPARQL_CASES.items()):
+    for _start, (register, mutate) in sorted(SPARQL_CASES.items()):
         subject = URIRef(f"{BASE}/id/{register}/{RECORD_FOR[register]}")
         graph = record_copy(subject)
         mutate(graph, subject)
         graphs.append(graph)
 
     def reports() -> list[list[str]]:
-        return [sorted(map(repr, validate_graph(g, MODEL, starter_store)[1].results)) for g in graphs]
+        return [
+            sorted(map(repr, validate_graph(g, MODEL, starter_store)[1].results)) for g in graphs
+        ]
 
     # with the reuse: no ShapesGraph is built during a validation
-    monkeypatch.setattr(shacl_reuse, "_new_shapes_graph", lambda *a, **k: pytest.fail("pyshacl built its shapes again"))
+    monkeypatch.setattr(
+        shacl_reuse,
+        "_new_shapes_graph",
+        lambda *a, **k: pytest.fail("pyshacl built its shapes again"),
+    )
     reused = reports()
     monkeypatch.undo()
     monkeypatch.setattr(validation, "reusing", lambda shapes: contextlib.nullcontext())
-    monkeypatch.setattr(validation, "shacl_validate", lambda *a, **k: pyshacl.validate(*a, **{**k, "advanced": True}))
+    monkeypatch.setattr(
+        validation,
+        "shacl_validate",
+        lambda *a, **k: pyshacl.validate(*a, **{**k, "advanced": True}),
+    )
     monkeypatch.setattr(SPARQLQueryHelper, "collect_prefixes", shacl_reuse._collect_prefixes)
-    monkeypatch.setattr(pyshacl.shape, "CONSTRAINT_PARAMS", (list(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP))
+    monkeypatch.setattr(
+        pyshacl.shape,
+        "CONSTRAINT_PARAMS",
+        (list(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP),
+    )
     assert reused == reports()
-    assert sum(len(r) for r in reused) > len(graphs)   # the cases did break something
+    assert sum(len(r) for r in reused) > len(graphs)  # the cases did break something

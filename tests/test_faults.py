@@ -3,10 +3,10 @@ write is kept, a refused one leaves nothing behind, and the store opens again in
 
 The full disk is a file-size limit (RLIMIT_FSIZE) on the server process: writes past it fail
 as they would on a full disk (EFBIG instead of ENOSPC), with no privileges needed."""
+
 from __future__ import annotations
 
 import contextlib
-import os
 import resource
 import shutil
 import signal
@@ -19,9 +19,9 @@ import urllib.request
 import pytest
 from rdflib.compare import isomorphic
 
-from registry.vocab.model import load_model
-from registry.store import EmbeddedStore
 from registry.records.versions import current_versions, version_graph
+from registry.store import EmbeddedStore
+from registry.vocab.model import load_model
 from tests.conftest import BASE, TEST_STORE
 from tests.server import Server
 from tests.test_cli import run
@@ -31,42 +31,64 @@ from tests.waiting import wait_for
 
 def post(url: str, token: str, ref: str, size: int = 0) -> int:
     body = exemplar(ref=ref, title=f"Fault test {ref}", topic=f"fault {ref} " + "x" * size).encode()
-    request = urllib.request.Request(f"{url}/exemplars", data=body, method="POST",
-                                     headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"})
+    request = urllib.request.Request(
+        f"{url}/exemplars",
+        data=body,
+        method="POST",
+        headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {token}"},
+    )
     try:
         with urllib.request.urlopen(request, timeout=30) as response:
             return response.status
     except urllib.error.HTTPError as exc:
         return exc.code
     except OSError:
-        return 0   # no answer: the server is going away
+        return 0  # no answer: the server is going away
 
 
 #: what a reader asks for while the disk is full: the home page, a listing, search (page and
 #: JSON), a record page in two formats, /sparql (a lookup and a query the workers run)
-READS = ["/", "/exemplars", "/exemplars?page=2", "/search?q=fault", "/search.json?q=fault+test",
-         "/doc/exemplars/full-disk-0.ttl", "/doc/exemplars/full-disk-0.html",
-         "/sparql?query=" + urllib.parse.quote("SELECT ?t WHERE { <" + BASE + "/id/exemplars/full-disk-0> "
-                                               "<http://purl.org/dc/terms/title> ?t }"),
-         "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")]
+READS = [
+    "/",
+    "/exemplars",
+    "/exemplars?page=2",
+    "/search?q=fault",
+    "/search.json?q=fault+test",
+    "/doc/exemplars/full-disk-0.ttl",
+    "/doc/exemplars/full-disk-0.html",
+    "/sparql?query="
+    + urllib.parse.quote(
+        "SELECT ?t WHERE { <" + BASE + "/id/exemplars/full-disk-0> "
+        "<http://purl.org/dc/terms/title> ?t }"
+    ),
+    "/sparql?query=" + urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+]
 
 
 def reads_go_on(url: str) -> None:
     """Every read answers 200 while writes are refused (docs/security.md, Faults)."""
     answers = {}
     for path in READS:
-        request = urllib.request.Request(url + path, headers={"Accept": "text/html" if "sparql" not in path
-                                                               else "application/sparql-results+json"})
+        request = urllib.request.Request(
+            url + path,
+            headers={
+                "Accept": "text/html" if "sparql" not in path else "application/sparql-results+json"
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 answers[path] = response.status
         except urllib.error.HTTPError as exc:
             answers[path] = f"{exc.code} {exc.read()[:300]!r}"
-    assert all(status == 200 for status in answers.values()), "\n".join(f"{p}: {s}" for p, s in answers.items())
+    assert all(status == 200 for status in answers.values()), "\n".join(
+        f"{p}: {s}" for p, s in answers.items()
+    )
 
 
 def token_for(store_dir) -> str:
-    created = run("token", "create", "--org", "leeds-city-council", "--role", "publisher", store=store_dir)
+    created = run(
+        "token", "create", "--org", "leeds-city-council", "--role", "publisher", store=store_dir
+    )
     assert created.returncode == 0, created.stderr
     return created.stdout.strip().splitlines()[-1]
 
@@ -79,10 +101,14 @@ def check_intact(store_dir, acknowledged: list[str], refused: list[str]) -> None
         numbers = current_versions(store, model, acknowledged + refused)
         for iri in acknowledged:
             assert iri in numbers, f"{iri} was acknowledged but is gone"
-            current = store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri.replace('/id/', '/doc/')}> {{ ?s ?p ?o }} }}")
+            current = store.construct(
+                f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{iri.replace('/id/', '/doc/')}> {{ ?s ?p ?o }} }}"
+            )
             assert isomorphic(current, version_graph(store, model, iri, numbers[iri]))
         for iri in refused:
-            assert iri not in numbers and not store.ask(f"ASK {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"), f"{iri} half-written"
+            assert iri not in numbers and not store.ask(
+                f"ASK {{ GRAPH ?g {{ <{iri}> ?p ?o }} }}"
+            ), f"{iri} half-written"
     finally:
         store.close()
 
@@ -92,7 +118,9 @@ def small_filesystem(tmp_path, store_dir):
     """A 16 MB tmpfs holding a copy of the store (mounting needs root; None if not permitted)."""
     mount = tmp_path / "small-disk"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         yield None
         return
@@ -104,7 +132,9 @@ def small_filesystem(tmp_path, store_dir):
 
 
 @pytest.mark.parametrize("disk", ["tmpfs", "file-size limit"])
-def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(store_dir, tmp_path, disk):
+def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(
+    store_dir, tmp_path, disk
+):
     """With a really full filesystem (a small tmpfs, where the machine allows mounting) and with a
     file-size limit on the server process (EFBIG instead of ENOSPC; no privileges needed)."""
     with contextlib.ExitStack() as stack:
@@ -112,18 +142,25 @@ def test_a_full_disk_refuses_the_write_clearly_and_keeps_the_store_intact(store_
         if disk == "tmpfs":
             small = stack.enter_context(small_filesystem(tmp_path, store_dir))
             if small is None:
-                pytest.skip("this machine does not allow mounting a tmpfs; the file-size limit case covers it")
+                pytest.skip(
+                    "this machine does not allow mounting a tmpfs; the file-size limit case covers it"
+                )
             store_dir = small
             mount = small.parent
-            more_room = lambda: subprocess.run(["mount", "-o", "remount,size=64m", str(mount)], check=True)  # noqa: E731
+            more_room = lambda: subprocess.run(
+                ["mount", "-o", "remount,size=64m", str(mount)], check=True
+            )  # noqa: E731
         else:
             more_room = lambda: None  # noqa: E731 - a restart without the limit is room enough
             files = [p for p in store_dir.parent.rglob("*") if p.is_file()]
             limit = max(p.stat().st_size for p in files) + 512 * 1024
 
             def limited():
-                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)   # a write past the limit fails instead of killing
+                signal.signal(
+                    signal.SIGXFSZ, signal.SIG_IGN
+                )  # a write past the limit fails instead of killing
                 resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
         full_disk_case(store_dir, limited, more_room)
 
 
@@ -141,18 +178,22 @@ def full_disk_case(store_dir, limited, more_room) -> None:
                 break
         # On the embedded store the registry's own write fails (507); on a SPARQL server the server's
         # does, and the registry says the store is not answering (503). Either way: refused, clearly.
-        assert acknowledged and statuses[-1] == (507 if TEST_STORE != "sparql" else 503), statuses[-5:]
-        reads_go_on(server.url)   # what is registered can still be read, listed, searched and queried
+        assert acknowledged and statuses[-1] == (507 if TEST_STORE != "sparql" else 503), statuses[
+            -5:
+        ]
+        reads_go_on(
+            server.url
+        )  # what is registered can still be read, listed, searched and queried
         assert post(server.url, token, "full-disk-again", size=40_000) in (507, 503)
         reads_go_on(server.url)
         refused.append(f"{BASE}/id/exemplars/full-disk-again")
     finally:
         server.stop()
-        server.log.seek(0)   # shown by pytest if the test fails: what the server logged
+        server.log.seek(0)  # shown by pytest if the test fails: what the server logged
         print(server.log.read().decode("utf-8", "replace")[-6000:])
-    more_room()   # opening a store writes to disk too, so the operator frees space first
+    more_room()  # opening a store writes to disk too, so the operator frees space first
     check_intact(store_dir, acknowledged, refused)
-    restarted = Server(store_dir)   # with room again, writes work
+    restarted = Server(store_dir)  # with room again, writes work
     try:
         assert post(restarted.url, token, "after-the-disk-was-freed") == 201
     finally:
@@ -177,7 +218,7 @@ def test_a_restart_under_load_loses_no_acknowledged_write(store_dir):
     for thread in threads:
         thread.start()
     wait_for(lambda: len(acknowledged) >= 20, within=120, what="twenty acknowledged writes")
-    server.process.send_signal(signal.SIGTERM)   # an operator restarting it, mid-stream
+    server.process.send_signal(signal.SIGTERM)  # an operator restarting it, mid-stream
     server.process.wait(30)
     stop.set()
     for thread in threads:
@@ -199,8 +240,11 @@ def test_a_snapshot_that_cannot_be_taken_keeps_no_worker_from_the_pool():
     try:
         for _ in range(3):
             with pytest.raises(QueryError) as refused:
-                pool.run("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                         result_type="application/sparql-results+json", rdf_type="text/turtle")
+                pool.run(
+                    "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                    result_type="application/sparql-results+json",
+                    rdf_type="text/turtle",
+                )
             assert refused.value.kind == "unavailable"
     finally:
         pool.close()

@@ -1,6 +1,7 @@
 """What a fourth stranger found walking the forms, the review queue and the checker: text saved
 unchanged lost its language, a link typed as a reference could go to a record titled like it,
 a decision could be made on a record not waiting for review, and more. Through Flask's client."""
+
 from __future__ import annotations
 
 import html
@@ -16,7 +17,11 @@ from tests.conftest import BASE, close_app, make_app
 from tests.test_web_publishing import EXEMPLAR, _terms, edit_with_the_form, sign_in
 from tests.web import add_users, csrf, form_fields
 
-STEWARD = Agent("sam", f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government", "steward")
+STEWARD = Agent(
+    "sam",
+    f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government",
+    "steward",
+)
 
 
 @pytest.fixture
@@ -29,7 +34,7 @@ def app(tmp_path_factory, starter_store_dir):
 
 def _text(response) -> str:
     page = response.data.decode()
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main"):])))
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main") :])))
 
 
 def _revised(app, path: str, change) -> None:
@@ -38,11 +43,17 @@ def _revised(app, path: str, change) -> None:
     iri = BASE + path.replace("/doc/", "/id/")
     graph = current_record(reg.store, reg.model, iri)
     change(graph, URIRef(iri))
-    registration.revise(reg.store, reg.model, iri, graph, STEWARD, expected_version=registration.IfMatch(any=True))
+    registration.revise(
+        reg.store, reg.model, iri, graph, STEWARD, expected_version=registration.IfMatch(any=True)
+    )
 
 
 def _versions(app, path: str) -> int:
-    return len(app.test_client().get(path + "/versions", headers={"Accept": "application/json"}).json["versions"])
+    return len(
+        app.test_client()
+        .get(path + "/versions", headers={"Accept": "application/json"})
+        .json["versions"]
+    )
 
 
 def test_text_saved_unchanged_keeps_its_language_and_a_changed_one_is_english(app):
@@ -51,7 +62,8 @@ def test_text_saved_unchanged_keeps_its_language_and_a_changed_one_is_english(ap
     def in_welsh(graph, iri):
         graph.set((iri, DCTERMS.title, Literal("Cynllunio digidol", lang="cy")))
         description = graph.value(iri, DCTERMS.description)
-        graph.set((iri, DCTERMS.description, Literal(str(description))))   # no language at all
+        graph.set((iri, DCTERMS.description, Literal(str(description))))  # no language at all
+
     _revised(app, path, in_welsh)
     before, versions = _terms(app, path), _versions(app, path)
     client = app.test_client()
@@ -60,36 +72,63 @@ def test_text_saved_unchanged_keeps_its_language_and_a_changed_one_is_english(ap
     assert "No changes made" in _text(done) and f"still version {versions}" in _text(done)
     assert _terms(app, path) == before and _versions(app, path) == versions
     # one box changed: that text is the form's (English); the Welsh title is still Welsh
-    edit_with_the_form(client, path, {"descriptionRequired": ["Planning applications made online, checked as typed."]})
+    edit_with_the_form(
+        client,
+        path,
+        {"descriptionRequired": ["Planning applications made online, checked as typed."]},
+    )
     after = _terms(app, path)
     assert (DCTERMS.title, Literal("Cynllunio digidol", lang="cy")) in after
-    assert (DCTERMS.description, Literal("Planning applications made online, checked as typed.", lang="en")) in after
+    assert (
+        DCTERMS.description,
+        Literal("Planning applications made online, checked as typed.", lang="en"),
+    ) in after
     assert {p for p, _ in before ^ after} == {DCTERMS.description}
 
 
 def test_a_browser_s_line_ends_are_the_same_text(app):
     """A textarea comes back with CR LF: the same words were saved as a change (and kept CR)."""
     path = "/doc/exemplars/bops"
-    _revised(app, path, lambda graph, iri: graph.set(
-        (iri, DCTERMS.description, Literal("First line.\nSecond line.", lang="en"))))
+    _revised(
+        app,
+        path,
+        lambda graph, iri: graph.set(
+            (iri, DCTERMS.description, Literal("First line.\nSecond line.", lang="en"))
+        ),
+    )
     versions = _versions(app, path)
     client = app.test_client()
     sign_in(client, "sam")
     edit_with_the_form(client, path, {"descriptionRequired": ["First line.\r\nSecond line."]})
     assert _versions(app, path) == versions
-    assert (DCTERMS.description, Literal("First line.\nSecond line.", lang="en")) in _terms(app, path)
+    assert (DCTERMS.description, Literal("First line.\nSecond line.", lang="en")) in _terms(
+        app, path
+    )
 
 
 def _new_exemplar(client, **changes):
     token = csrf(client.get("/exemplars/new").data)
-    return client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
-                                               "problem": "Each council builds its own pages.", **changes})
+    return client.post(
+        "/exemplars/new",
+        data={
+            **EXEMPLAR,
+            "csrf_token": token,
+            "action": "continue",
+            "problem": "Each council builds its own pages.",
+            **changes,
+        },
+    )
 
 
 def test_words_that_are_one_record_s_title_and_another_s_reference_are_refused(app):
     """A supplier renamed like a council's reference took the council's links."""
-    _revised(app, "/doc/organisations/unboxed",
-             lambda graph, iri: graph.set((iri, DCTERMS.title, Literal("london-borough-of-hackney", lang="en"))))
+    _revised(
+        app,
+        "/doc/organisations/unboxed",
+        lambda graph, iri: graph.set(
+            (iri, DCTERMS.title, Literal("london-borough-of-hackney", lang="en"))
+        ),
+    )
     client = app.test_client()
     sign_in(client, "amy")
     refused = _new_exemplar(client, lead="london-borough-of-hackney")
@@ -102,11 +141,20 @@ def test_words_that_are_one_record_s_title_and_another_s_reference_are_refused(a
     assert accepted.status_code == 303
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"title": "Garden waste\nsubscriptions"}, "Title must be on one line"),
-    ({"funding-count": "1", "funding-funder-0": "Leeds City Council", "funding-amount-0": "1,00,0"},
-     "An amount must be zero or more, in pounds, such as 98500 or 98,500.50"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"title": "Garden waste\nsubscriptions"}, "Title must be on one line"),
+        (
+            {
+                "funding-count": "1",
+                "funding-funder-0": "Leeds City Council",
+                "funding-amount-0": "1,00,0",
+            },
+            "An amount must be zero or more, in pounds, such as 98500 or 98,500.50",
+        ),
+    ],
+)
 def test_what_the_form_cannot_take_as_meant_is_refused_in_words(app, changes, message):
     client = app.test_client()
     sign_in(client, "amy")
@@ -118,8 +166,14 @@ def test_a_year_of_two_numbers_is_refused_not_read_as_the_first_century(app):
     client = app.test_client()
     sign_in(client, "amy")
     form = client.get("/agreements/new")
-    sent = {**form_fields(form.data, "/agreements/new"), "title": "Leeds sharing", "action": "continue",
-            "start-day": "1", "start-month": "1", "start-year": "24"}
+    sent = {
+        **form_fields(form.data, "/agreements/new"),
+        "title": "Leeds sharing",
+        "action": "continue",
+        "start-day": "1",
+        "start-month": "1",
+        "start-year": "24",
+    }
     refused = client.post("/agreements/new", data=sent)
     assert refused.status_code == 422
     assert "must include a year with 4 numbers, for example 31 3 2027" in _text(refused)
@@ -128,11 +182,18 @@ def test_a_year_of_two_numbers_is_refused_not_read_as_the_first_century(app):
 def test_a_problem_in_the_second_funding_entry_is_shown_beside_it(app):
     client = app.test_client()
     sign_in(client, "amy")
-    refused = _new_exemplar(client, **{"funding-count": "2", "funding-funder-0": "Leeds City Council",
-                                       "funding-amount-0": "1000", "funding-amount-1": "2000"})
+    refused = _new_exemplar(
+        client,
+        **{
+            "funding-count": "2",
+            "funding-funder-0": "Leeds City Council",
+            "funding-amount-0": "1000",
+            "funding-amount-1": "2000",
+        },
+    )
     page = refused.data.decode()
-    summary = page[page.find("govuk-error-summary__list"):]
-    links = re.findall(r'<a href="#([^"]+)"', summary[:summary.find("</ul>")])
+    summary = page[page.find("govuk-error-summary__list") :]
+    links = re.findall(r'<a href="#([^"]+)"', summary[: summary.find("</ul>")])
     assert refused.status_code == 422 and links == ["funding-funder-1"], links
 
 
@@ -142,8 +203,11 @@ def test_a_save_that_leaves_out_the_record_version_is_refused(app):
     path = "/doc/platforms/govuk-notify"
     values = form_fields(client.get(path + "/edit").data, path + "/edit")
     values.pop("record-version")
-    refused = client.post(path + "/edit", data={**values, "action": ["continue"], "title": ["Renamed unseen"]},
-                          headers={"Accept": "text/html"})
+    refused = client.post(
+        path + "/edit",
+        data={**values, "action": ["continue"], "title": ["Renamed unseen"]},
+        headers={"Accept": "text/html"},
+    )
     assert refused.status_code == 400 and "without the field `record-version`" in _text(refused)
     assert "Renamed unseen" not in client.get(path, headers={"Accept": "text/html"}).data.decode()
 
@@ -152,25 +216,36 @@ def test_only_a_record_waiting_for_review_is_decided_on(app):
     steward = app.test_client()
     sign_in(steward, "sam")
     token = csrf(steward.get("/review").data)
-    stable = steward.post("/review/exemplars/bops", data={"csrf_token": token, "decision": "invalid",
-                                                          "comment": "Not wanted"}, headers={"Accept": "text/html"})
+    stable = steward.post(
+        "/review/exemplars/bops",
+        data={"csrf_token": token, "decision": "invalid", "comment": "Not wanted"},
+        headers={"Accept": "text/html"},
+    )
     assert stable.status_code == 409 and "not waiting for review: it is stable" in _text(stable)
     reg = app.extensions["ldr.registry"]
-    assert "statusStable" in current_record(reg.store, reg.model, f"{BASE}/id/exemplars/bops").serialize(format="nt")
-    missing = steward.post("/review/exemplars/no-such-record", data={"csrf_token": token, "decision": "stable"},
-                           headers={"Accept": "text/html"})
+    assert "statusStable" in current_record(
+        reg.store, reg.model, f"{BASE}/id/exemplars/bops"
+    ).serialize(format="nt")
+    missing = steward.post(
+        "/review/exemplars/no-such-record",
+        data={"csrf_token": token, "decision": "stable"},
+        headers={"Accept": "text/html"},
+    )
     assert missing.status_code == 404
 
 
 def test_a_review_comment_with_control_characters_is_refused(app):
     from tests.test_web_publishing import submitted_by_amy
+
     submitted_by_amy(app)
     steward = app.test_client()
     sign_in(steward, "sam")
     token = csrf(steward.get("/review").data)
-    refused = steward.post("/review/exemplars/garden-waste-subscriptions",
-                           data={"csrf_token": token, "decision": "changes", "comment": "Add\x00 outcomes"},
-                           headers={"Accept": "text/html"})
+    refused = steward.post(
+        "/review/exemplars/garden-waste-subscriptions",
+        data={"csrf_token": token, "decision": "changes", "comment": "Add\x00 outcomes"},
+        headers={"Accept": "text/html"},
+    )
     assert refused.status_code == 400 and "The comment" in _text(refused)
     org = app.test_client().get("/doc/organisations/leeds-city-council.html").data.decode()
     assert "outcomes" not in org
@@ -180,27 +255,36 @@ def test_a_form_too_large_for_the_registry_is_a_page_for_a_browser(app):
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    refused = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "title": "x" * 600_000},
-                          headers={"Accept": "text/html,application/xhtml+xml"})
+    refused = client.post(
+        "/exemplars/new",
+        data={**EXEMPLAR, "csrf_token": token, "title": "x" * 600_000},
+        headers={"Accept": "text/html,application/xhtml+xml"},
+    )
     assert refused.status_code == 413 and refused.mimetype == "text/html"
     assert "The form is larger than a form may be" in _text(refused)
 
 
 @pytest.mark.parametrize("number", ["NaN", "Infinity", "1e309"])
 def test_the_checker_refuses_what_is_not_json_though_python_reads_it(app, number):
-    body = '{"uri": "x", "publishedDate": "2024-01-01T00:00:00Z", "publisher": {"name": "x"}, "version": "1.1", ' \
-           f'"releases": [{{"ocid": "o", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"], ' \
-           f'"initiationType": "tender", "tender": {{"value": {{"amount": {number}}}}}}}]}}'
-    answer = app.test_client().post("/doc/standards/ocds/check", data=body, content_type="application/json")
+    body = (
+        '{"uri": "x", "publishedDate": "2024-01-01T00:00:00Z", "publisher": {"name": "x"}, "version": "1.1", '
+        f'"releases": [{{"ocid": "o", "id": "1", "date": "2024-01-01T00:00:00Z", "tag": ["tender"], '
+        f'"initiationType": "tender", "tender": {{"value": {{"amount": {number}}}}}}}]}}'
+    )
+    answer = app.test_client().post(
+        "/doc/standards/ocds/check", data=body, content_type="application/json"
+    )
     assert answer.status_code == 422 and "is not JSON" in answer.json["detail"], answer.json
     assert number.split("e")[0] in answer.json["detail"]
 
 
 def test_a_claimed_version_is_text_without_a_language():
-    from registry.records.validation import validate_graph
-    from registry.vocab.model import load_model
     from rdflib import Graph
     from rdflib.namespace import RDF
+
+    from registry.records.validation import validate_graph
+    from registry.vocab.model import load_model
+
     model = load_model(BASE)
     graph = Graph()
     product = URIRef(f"{BASE}/id/products/tagged-version")
@@ -211,5 +295,7 @@ def test_a_claimed_version_is_text_without_a_language():
     graph.add((claim, RDF.type, ldr.ConformanceClaim))
     graph.add((claim, URIRef("http://www.w3.org/ns/dcat#version"), Literal("1.0", lang="en")))
     report = validate_graph(graph, model, None)[1]
-    assert any(r.path == "http://www.w3.org/ns/dcat#version" and "without a language" in r.message for r in report.violations), \
-        [(r.path, r.message) for r in report.violations]
+    assert any(
+        r.path == "http://www.w3.org/ns/dcat#version" and "without a language" in r.message
+        for r in report.violations
+    ), [(r.path, r.message) for r in report.violations]

@@ -1,6 +1,7 @@
 """The import contract of pyproject.toml's [tool.importlinter], checked with import-linter:
 registry/ (the core, shared by the CLI and the web app) imports nothing of the web layer, and
 neither package's modules import each other in a circle."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,14 @@ LINT_IMPORTS = str(Path(sys.executable).parent / "lint-imports")
 
 
 def lint_imports(tree: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([LINT_IMPORTS, "--no-cache"], cwd=tree, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(tree)})
+    return subprocess.run(
+        [LINT_IMPORTS, "--no-cache"],
+        cwd=tree,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "PYTHONPATH": str(tree)},
+    )
 
 
 def test_the_code_keeps_the_import_contract():
@@ -31,10 +38,15 @@ def test_the_contract_catches_the_core_reaching_for_the_web_and_an_import_circle
     import."""
     for part in ("registry", "api", "pyproject.toml"):
         source = ROOT / part
-        (shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
-         if source.is_dir() else shutil.copy(source, tmp_path / part))
+        (
+            shutil.copytree(source, tmp_path / part, ignore=shutil.ignore_patterns("__pycache__"))
+            if source.is_dir()
+            else shutil.copy(source, tmp_path / part)
+        )
     with open(tmp_path / "registry" / "views" / "presentation.py", "a") as module:
-        module.write("\nfrom flask import request  # the core reaching for the web\nfrom . import forms  # forms imports presentation\n")
+        module.write(
+            "\nfrom flask import request  # the core reaching for the web\nfrom . import forms  # forms imports presentation\n"
+        )
     with open(tmp_path / "registry" / "rdf" / "text.py", "a") as module:
         module.write("\nfrom registry.records import versions  # the bottom layer reaching up\n")
     checked = lint_imports(tmp_path)

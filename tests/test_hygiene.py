@@ -6,6 +6,7 @@ nesting/ (a deeply nested document in every syntax that nests).
 Work is shown to be bounded by what is refused and where: the parser is never reached (a spy
 in its place fails the test if it is called), a cap is hit with a message naming it. Where a
 time is measured the bound is generous (seconds, where the unbounded work took minutes)."""
+
 from __future__ import annotations
 
 import csv
@@ -23,14 +24,16 @@ from rdflib.namespace import DCTERMS
 
 from registry.bulk import loader
 from registry.rdf import text
+from registry.rdf.rdfio import FORMATS, parse
 from registry.records import versions
-from registry.views.forms import MAX_REPEATS
-from registry.rdf.rdfio import FORMATS, InputError, parse
 from registry.records.versions import Agent
+from registry.views.forms import MAX_REPEATS
 from tests.conftest import BASE, close_app, make_app
-from tests.hostile.nesting import FILES, HERE as NESTING, document
+from tests.hostile.nesting import FILES, document
+from tests.hostile.nesting import HERE as NESTING
 from tests.test_registration import auth, exemplar
-from tests.test_web_publishing import EXEMPLAR as FORM, PASSWORD, csrf, sign_in
+from tests.test_web_publishing import EXEMPLAR as FORM
+from tests.test_web_publishing import PASSWORD, csrf, sign_in
 
 HOSTILE = Path(__file__).parent / "hostile" / "text.txt"
 
@@ -41,39 +44,57 @@ def corpus(kind: str) -> list[str]:
         if line and not line.startswith("#"):
             name, _, value = line.partition("\t")
             if name == kind:
-                cases.append(re.sub(r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})",
-                                    lambda m: chr(int(m.group(1) or m.group(2), 16)), value))
+                cases.append(
+                    re.sub(
+                        r"\\u([0-9a-fA-F]{4})|\\U([0-9a-fA-F]{8})",
+                        lambda m: chr(int(m.group(1) or m.group(2), 16)),
+                        value,
+                    )
+                )
     assert cases, kind
     return cases
 
 
 def turtle_string(value: str) -> str:
     """The value as a Turtle string, every character outside printable ASCII as \\uXXXX."""
-    return "".join(c if 32 <= ord(c) < 127 and c not in '"\\' else f"\\u{ord(c):04X}" if ord(c) <= 0xFFFF
-                   else f"\\U{ord(c):08X}" for c in value)
+    return "".join(
+        c
+        if 32 <= ord(c) < 127 and c not in '"\\'
+        else f"\\u{ord(c):04X}"
+        if ord(c) <= 0xFFFF
+        else f"\\U{ord(c):08X}"
+        for c in value
+    )
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "hygiene", LDR_COOKIE_SECURE=False)
-    app.extensions["ldr.registry"].accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
-                                               PASSWORD)
+    app.extensions["ldr.registry"].accounts.create_user(
+        "amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD
+    )
     yield app
     close_app(app)
 
 
 @pytest.fixture(scope="module")
 def token(app):
-    return app.extensions["ldr.registry"].accounts.create_token("hygiene", f"{BASE}/id/organisations/leeds-city-council",
-                                                       "publisher")[1]
+    return app.extensions["ldr.registry"].accounts.create_token(
+        "hygiene", f"{BASE}/id/organisations/leeds-city-council", "publisher"
+    )[1]
 
 
 def dry_run(client, token, body: str, content_type="text/turtle"):
-    return client.post("/exemplars?dry-run=true", data=body.encode("utf-8"), content_type=content_type,
-                       headers=auth(token))
+    return client.post(
+        "/exemplars?dry-run=true",
+        data=body.encode("utf-8"),
+        content_type=content_type,
+        headers=auth(token),
+    )
 
 
 # --- point 6: work bounded -----------------------------------------------------------------------
+
 
 @pytest.fixture
 def parser_spy(monkeypatch):
@@ -87,30 +108,39 @@ def parser_spy(monkeypatch):
             calls.append(len(data))
             raise SyntaxError("the parser was reached")
         return real(data, *args, **kwargs)
+
     monkeypatch.setattr(pyoxigraph, "parse", spy)
     return calls
 
 
 @pytest.mark.parametrize("name", [n for n, (syntax, _) in FILES.items() if syntax != "json"])
-def test_a_deeply_nested_submission_in_each_syntax_is_refused_before_the_parser(app, token, parser_spy, name):
+def test_a_deeply_nested_submission_in_each_syntax_is_refused_before_the_parser(
+    app, token, parser_spy, name
+):
     syntax, media = FILES[name]
     body = document(name, 100_000)
     client = app.test_client()
     started = time.monotonic()
     response = client.post("/exemplars", data=body, content_type=media, headers=auth(token))
     elapsed = time.monotonic() - started
-    if syntax == "trig":   # the write API takes no dataset syntax: 415 before reading; `ldr load` reads it
+    if (
+        syntax == "trig"
+    ):  # the write API takes no dataset syntax: 415 before reading; `ldr load` reads it
         assert response.status_code == 415
     else:
         assert response.status_code == 400, response.json
         detail = response.json["detail"]
         assert "more than 64 levels deep" in detail and "line 1" in detail, detail
     assert parser_spy == []
-    assert elapsed < 5   # generous: RDF/XML this deep took minutes in the parser (quadratic: 30,000 levels, 13 s)
+    assert (
+        elapsed < 5
+    )  # generous: RDF/XML this deep took minutes in the parser (quadratic: 30,000 levels, 13 s)
 
 
 @pytest.mark.parametrize("name", [n for n, (syntax, _) in FILES.items() if syntax != "json"])
-def test_the_nesting_corpus_is_refused_by_the_loader_with_file_line_and_column(model, parser_spy, name):
+def test_the_nesting_corpus_is_refused_by_the_loader_with_file_line_and_column(
+    model, parser_spy, name
+):
     graph, errors = loader.read_files([NESTING / name], model, 10 * 1024 * 1024)
     assert len(errors) == 1 and parser_spy == []
     error = errors[0]
@@ -122,22 +152,31 @@ def test_nesting_within_the_limit_still_parses():
     for name, (syntax, _) in FILES.items():
         if syntax == "json":
             continue
-        graph = parse(document(name, 40), FORMATS["rdfxml" if syntax == "rdfxml" else syntax], BASE + "/")
+        graph = parse(
+            document(name, 40), FORMATS["rdfxml" if syntax == "rdfxml" else syntax], BASE + "/"
+        )
         assert len(graph) > 20
 
 
 def test_strings_comments_and_iris_holding_brackets_do_not_count_as_nesting():
     opening = "[" * 200
-    body = (f'# {opening}\n<{BASE}/a> <{BASE}/b> "{opening}", """{opening}\n""", \'{opening}x\' ;\n'
-            f'  <{BASE}/c> <{BASE}/x{"(" * 100}> ; <{BASE}/d> [ <{BASE}/e> ( "x" ) ] .\n')
+    body = (
+        f'# {opening}\n<{BASE}/a> <{BASE}/b> "{opening}", """{opening}\n""", \'{opening}x\' ;\n'
+        f'  <{BASE}/c> <{BASE}/x{"(" * 100}> ; <{BASE}/d> [ <{BASE}/e> ( "x" ) ] .\n'
+    )
     assert len(parse(body.encode(), FORMATS["turtle"], BASE + "/")) == 8
     assert text.nesting_depth(b'{"a": "' + b"[" * 200 + b'"}', "json")[1] == -1
     # closing tags inside an XML processing instruction are not end tags, and do not hide what follows
     assert text.nesting_depth(b"<?x " + b"</a>" * 100 + b" ?>" + b"<a>" * 100, "rdfxml")[1] > 0
     # nor does a stray closing bracket before deep nesting
-    assert text.nesting_depth(b"<http://e/s> <http://e/p> " + b"]" * 100 + b"[ " * 100, "turtle")[1] > 0
+    assert (
+        text.nesting_depth(b"<http://e/s> <http://e/p> " + b"]" * 100 + b"[ " * 100, "turtle")[1]
+        > 0
+    )
     # an escaped character in a prefixed name is not a comment, so what follows it still counts
-    hidden = b"@prefix ex: <http://e/> .\nex:a\\#b ex:p " + b"[ ex:p " * 100 + b"1" + b" ]" * 100 + b" ."
+    hidden = (
+        b"@prefix ex: <http://e/> .\nex:a\\#b ex:p " + b"[ ex:p " * 100 + b"1" + b" ]" * 100 + b" ."
+    )
     assert text.nesting_depth(hidden, "turtle")[1] > 0
 
 
@@ -145,37 +184,65 @@ def test_the_nesting_scan_is_linear_on_hostile_text():
     """Ten megabytes of the worst shapes for the scan: unclosed strings, comments and tags (which
     a backtracking scan would read again from every position) and wide, shallow brackets.
     Each is scanned in seconds (generous: a few tenths of a second on an idle machine)."""
-    for syntax, body in [("turtle", b'"\\"' * 3_000_000), ("turtle", b"[] " * 3_000_000),
-                         ("rdfxml", b"<!--" * 2_500_000), ("rdfxml", b'<a x="' * 1_500_000),
-                         ("jsonld", b"[]" * 5_000_000), ("turtle", b"<" * 10_000_000)]:
+    for syntax, body in [
+        ("turtle", b'"\\"' * 3_000_000),
+        ("turtle", b"[] " * 3_000_000),
+        ("rdfxml", b"<!--" * 2_500_000),
+        ("rdfxml", b'<a x="' * 1_500_000),
+        ("jsonld", b"[]" * 5_000_000),
+        ("turtle", b"<" * 10_000_000),
+    ]:
         started = time.monotonic()
         text.nesting_depth(body, syntax)
         assert time.monotonic() - started < 15, syntax
 
 
-def test_a_submission_over_the_statement_cap_stops_parsing_with_the_cap_named(app, token, monkeypatch):
+def test_a_submission_over_the_statement_cap_stops_parsing_with_the_cap_named(
+    app, token, monkeypatch
+):
     import api.records
+
     monkeypatch.setattr(api.records, "MAX_SUBMISSION_STATEMENTS", 100)
-    body = exemplar() + "".join(f'<{BASE}/id/exemplars/damp-and-mould-reporting> '
-                                f'<http://purl.org/dc/terms/subject> "topic {n}" .\n' for n in range(200))
-    response = app.test_client().post("/exemplars", data=body.encode(), content_type="text/turtle",
-                                      headers=auth(token))
+    body = exemplar() + "".join(
+        f"<{BASE}/id/exemplars/damp-and-mould-reporting> "
+        f'<http://purl.org/dc/terms/subject> "topic {n}" .\n'
+        for n in range(200)
+    )
+    response = app.test_client().post(
+        "/exemplars", data=body.encode(), content_type="text/turtle", headers=auth(token)
+    )
     assert response.status_code == 400
     assert "more than 100 statements" in response.json["detail"]
 
 
-def test_data_over_the_statement_cap_sent_to_the_anonymous_checker_is_refused(model, starter_store, monkeypatch):
+def test_data_over_the_statement_cap_sent_to_the_anonymous_checker_is_refused(
+    model, starter_store, monkeypatch
+):
     import registry.rdf.rdfio
     from registry.conformance.checker import ConformanceError, check_shacl
+
     monkeypatch.setattr(registry.rdf.rdfio, "MAX_SUBMISSION_STATEMENTS", 100)
-    body = "".join(f'<{BASE}/id/exemplars/x> <http://purl.org/dc/terms/subject> "topic {n}" .\n' for n in range(200))
+    body = "".join(
+        f'<{BASE}/id/exemplars/x> <http://purl.org/dc/terms/subject> "topic {n}" .\n'
+        for n in range(200)
+    )
     with pytest.raises(ConformanceError, match="more than 100 statements"):
-        check_shacl("urn:test", model.base.shapes_graph, body.encode(), "text/turtle", model, starter_store, ())
+        check_shacl(
+            "urn:test",
+            model.base.shapes_graph,
+            body.encode(),
+            "text/turtle",
+            model,
+            starter_store,
+            (),
+        )
 
 
 def test_deep_json_sent_to_the_anonymous_checker_is_refused_before_json_loads(app, monkeypatch):
     import json
+
     import registry.conformance.checker
+
     calls = []
     real = json.loads
 
@@ -183,9 +250,12 @@ def test_deep_json_sent_to_the_anonymous_checker_is_refused_before_json_loads(ap
         if isinstance(data, (bytes, str)) and len(data) > 50_000:
             calls.append(len(data))
         return real(data, *args, **kwargs)
+
     monkeypatch.setattr(registry.conformance.checker.json, "loads", spy)
     body = document("arrays.json", 200_000)
-    response = app.test_client().post("/doc/standards/ocds/check", data=body, content_type="application/json")
+    response = app.test_client().post(
+        "/doc/standards/ocds/check", data=body, content_type="application/json"
+    )
     assert response.status_code == 400, response.data[:300]
     assert "more than 64 levels deep" in response.json["detail"]
     assert calls == []
@@ -197,41 +267,69 @@ def test_a_form_asking_for_100000_repeats_is_refused_naming_the_field_and_the_ca
     token = csrf(client.get("/exemplars/new").data)
     for action in ("continue", "add:funding"):
         started = time.monotonic()
-        response = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": action,
-                                                       "funding-count": "100000"})
-        assert time.monotonic() - started < 10   # generous: it took 40 s and 2 GB
+        response = client.post(
+            "/exemplars/new",
+            data={**FORM, "csrf_token": token, "action": action, "funding-count": "100000"},
+        )
+        assert time.monotonic() - started < 10  # generous: it took 40 s and 2 GB
         page = response.get_data(as_text=True)
         assert response.status_code == 422, page[:500]
         assert f"at most {MAX_REPEATS} entries" in page and "Funding" in page
-        assert page.count('class="govuk-fieldset govuk-!-margin-bottom-6"') <= MAX_REPEATS   # the page stays small
+        assert (
+            page.count('class="govuk-fieldset govuk-!-margin-bottom-6"') <= MAX_REPEATS
+        )  # the page stays small
         assert len(page) < 2_000_000
     # 100,000 values of one field are more fields than any form may have (413, the form limits, before parsing);
     # within those limits, more values than the cap are refused naming the field
-    too_many_fields = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "continue",
-                                                          "outcome": ["an outcome"] * 100_000})
+    too_many_fields = client.post(
+        "/exemplars/new",
+        data={
+            **FORM,
+            "csrf_token": token,
+            "action": "continue",
+            "outcome": ["an outcome"] * 100_000,
+        },
+    )
     assert too_many_fields.status_code == 413, too_many_fields.get_data(as_text=True)[:300]
-    many_values = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "continue",
-                                                      "outcome": ["an outcome"] * 500})
-    assert many_values.status_code == 422 and f"at most {MAX_REPEATS} entries" in many_values.get_data(as_text=True)
-    within = client.post("/exemplars/new", data={**FORM, "csrf_token": token, "action": "add:funding",
-                                                 "funding-count": str(MAX_REPEATS - 1)})
+    many_values = client.post(
+        "/exemplars/new",
+        data={**FORM, "csrf_token": token, "action": "continue", "outcome": ["an outcome"] * 500},
+    )
+    assert (
+        many_values.status_code == 422
+        and f"at most {MAX_REPEATS} entries" in many_values.get_data(as_text=True)
+    )
+    within = client.post(
+        "/exemplars/new",
+        data={
+            **FORM,
+            "csrf_token": token,
+            "action": "add:funding",
+            "funding-count": str(MAX_REPEATS - 1),
+        },
+    )
     assert within.status_code == 200
 
 
 # --- point 7: text that cannot hide or run --------------------------------------------------------
 
+
 @pytest.mark.parametrize("kind", ["control", "bidi", "zero-width", "homoglyph"])
 def test_hostile_titles_are_refused_naming_the_record_and_field(app, token, kind):
     client = app.test_client()
-    words = {"control": "control character", "bidi": "bidirectional-text control",
-             "zero-width": "zero-width character", "homoglyph": "mixes letters from different scripts"}[kind]
+    words = {
+        "control": "control character",
+        "bidi": "bidirectional-text control",
+        "zero-width": "zero-width character",
+        "homoglyph": "mixes letters from different scripts",
+    }[kind]
     for value in corpus(kind):
         response = dry_run(client, token, exemplar(title=turtle_string(value)))
         assert response.status_code == 422, (value, response.json)
         errors = [e for e in response.json["errors"] if e["field"] == "Title"]
         assert errors and words in errors[0]["message"], (value, response.json["errors"])
         assert errors[0]["record"] == f"{BASE}/id/exemplars/damp-and-mould-reporting"
-        assert not text.CONTROL.search(errors[0]["value"])   # the report carries nothing invisible
+        assert not text.CONTROL.search(errors[0]["value"])  # the report carries nothing invisible
         assert kind == "homoglyph" or "⟨U+" in errors[0]["value"]
 
 
@@ -245,7 +343,9 @@ def test_welsh_greek_and_formula_titles_are_accepted(app, token, kind):
 
 def test_tab_and_new_lines_are_accepted_and_control_characters_refused_in_any_literal(app, token):
     client = app.test_client()
-    fine = exemplar().replace("which wastes effort and money.", "which wastes\\teffort\\r\\nand money.")
+    fine = exemplar().replace(
+        "which wastes effort and money.", "which wastes\\teffort\\r\\nand money."
+    )
     assert dry_run(client, token, fine).status_code == 200
     bell = exemplar().replace("which wastes effort", "which wastes\\u0007 effort")
     errors = dry_run(client, token, bell).json["errors"]
@@ -256,6 +356,7 @@ def test_tab_and_new_lines_are_accepted_and_control_characters_refused_in_any_li
 def test_control_characters_are_refused_in_every_syntax(app, token, syntax):
     """XML 1.0 cannot hold C0 controls at all (its parser refuses them); it can hold C1 (U+0085)."""
     from rdflib import Graph
+
     graph = Graph().parse(data=exemplar(title="Next line \\u0085 here"), format="turtle")
     fmt = FORMATS[syntax]
     body = graph.serialize(format=fmt.rdflib_name)
@@ -268,10 +369,21 @@ def test_control_characters_and_look_alikes_are_refused_in_the_form_next_to_the_
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    for title, words in [("Garden\u0007 waste", "control character"), ("G\u0430rden waste", "different scripts"),
-                         ("Garden\u202e waste", "bidirectional")]:
-        response = client.post("/exemplars/new", data={**FORM, "title": title, "csrf_token": token,
-                                                       "action": "continue", "problem": "Councils each build it."})
+    for title, words in [
+        ("Garden\u0007 waste", "control character"),
+        ("G\u0430rden waste", "different scripts"),
+        ("Garden\u202e waste", "bidirectional"),
+    ]:
+        response = client.post(
+            "/exemplars/new",
+            data={
+                **FORM,
+                "title": title,
+                "csrf_token": token,
+                "action": "continue",
+                "problem": "Councils each build it.",
+            },
+        )
         page = response.get_data(as_text=True)
         assert response.status_code == 422 and words in page and 'href="#title"' in page, title
 
@@ -281,7 +393,10 @@ def test_ldr_validate_refuses_control_characters_naming_file_record_and_field(mo
     path.write_text(exemplar(title="Bell\\u0007 and whistle"), encoding="utf-8")
     outcome = loader.load_files([path], model, None, 10 * 1024 * 1024, dry_run=True)
     rendered = outcome.report.render()
-    assert not outcome.report.conforms and "Title: This text holds the control character U+0007" in rendered
+    assert (
+        not outcome.report.conforms
+        and "Title: This text holds the control character U+0007" in rendered
+    )
 
 
 def test_the_starter_data_passes_the_text_rules(model):
@@ -290,13 +405,16 @@ def test_the_starter_data_passes_the_text_rules(model):
     assert not errors
     from registry.records.split import owner_of, split_records
     from registry.records.validation import text_results
+
     records, _ = split_records(graph, model)
     assert text_results(graph, owner_of(records), model) == []
 
 
 # --- what the registry writes, from data stored before the rules ----------------------------------
 
-TAINTED_TITLE = '=HYPERLINK("http://evil.example/","x") Unique Property\u0007 Reference \u0001Number\u202e'
+TAINTED_TITLE = (
+    '=HYPERLINK("http://evil.example/","x") Unique Property\u0007 Reference \u0001Number\u202e'
+)
 
 
 @pytest.fixture(scope="module")
@@ -309,8 +427,15 @@ def tainted(app):
     graph.set((URIRef(iri), DCTERMS.title, Literal(TAINTED_TITLE, lang="en")))
     graph.add((URIRef(iri), DCTERMS.alternative, Literal("-1+1\u000bcmd")))
     current = versions.current_versions(store, model, [iri])[iri]
-    versions.commit(store, model, {iri: graph}, Agent("loader", None, "admin"), note="before the rules",
-                    activity="Revision", expected={iri: current})
+    versions.commit(
+        store,
+        model,
+        {iri: graph},
+        Agent("loader", None, "admin"),
+        note="before the rules",
+        activity="Revision",
+        expected={iri: current},
+    )
     app.extensions["ldr.registry"].queries.refresh()
     return iri
 
@@ -322,32 +447,42 @@ def well_formed(body: bytes, where: str):
         pytest.fail(f"{where} is not well-formed XML: {exc}")
 
 
-SELECT_TITLES = f"SELECT ?title ?alt WHERE {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/title> ?title " \
-                f"OPTIONAL {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/alternative> ?alt }} }}"
+SELECT_TITLES = (
+    f"SELECT ?title ?alt WHERE {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/title> ?title "
+    f"OPTIONAL {{ <{BASE}/id/standards/uprn> <http://purl.org/dc/terms/alternative> ?alt }} }}"
+)
 
 
 def test_every_xml_the_registry_writes_is_well_formed_even_from_tainted_data(app, tainted):
     client = app.test_client()
     outputs = {
         "the record as RDF/XML": client.get("/doc/standards/uprn.rdf"),
-        "the record by Accept": client.get("/doc/standards/uprn", headers={"Accept": "application/rdf+xml"}),
+        "the record by Accept": client.get(
+            "/doc/standards/uprn", headers={"Accept": "application/rdf+xml"}
+        ),
         "the vocabulary": client.get("/def/ldr", headers={"Accept": "application/rdf+xml"}),
         "the catalogue": client.get("/catalogue", headers={"Accept": "application/rdf+xml"}),
-        "SPARQL XML results": client.get(f"/sparql?query={quote(SELECT_TITLES)}",
-                                         headers={"Accept": "application/sparql-results+xml"}),
+        "SPARQL XML results": client.get(
+            f"/sparql?query={quote(SELECT_TITLES)}",
+            headers={"Accept": "application/sparql-results+xml"},
+        ),
         "SPARQL XML results of a lookup": client.get(
             f"/sparql?query={quote(f'SELECT ?o WHERE {{ <{tainted}> <http://purl.org/dc/terms/title> ?o }}')}",
-            headers={"Accept": "application/sparql-results+xml"}),
+            headers={"Accept": "application/sparql-results+xml"},
+        ),
         "a CONSTRUCT as RDF/XML": client.get(
             f"/sparql?query={quote(f'CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(?s = <{tainted}>) }}')}",
-            headers={"Accept": "application/rdf+xml"}),
+            headers={"Accept": "application/rdf+xml"},
+        ),
         "a stored query's XML": client.get("/queries/standards-by-adoption-status.xml"),
     }
     for where, response in outputs.items():
         assert response.status_code == 200, (where, response.status_code)
         document = well_formed(response.data, where)
         if where not in ("the vocabulary", "the catalogue"):
-            assert "Unique Property\ufffd Reference \ufffdNumber" in document.documentElement.toxml(), where
+            assert (
+                "Unique Property\ufffd Reference \ufffdNumber" in document.documentElement.toxml()
+            ), where
 
 
 def csv_cells(body: bytes) -> list[str]:
@@ -356,10 +491,13 @@ def csv_cells(body: bytes) -> list[str]:
 
 def test_every_csv_for_people_neutralises_formulas(app, tainted):
     client = app.test_client()
-    outputs = {"the register listing": client.get("/standards.csv?per_page=200"),
-               "search": client.get("/search.csv?q=Unique"),
-               "a stored query": client.get("/queries/standards-by-adoption-status.csv")}
+    outputs = {
+        "the register listing": client.get("/standards.csv?per_page=200"),
+        "search": client.get("/search.csv?q=Unique"),
+        "a stored query": client.get("/queries/standards-by-adoption-status.csv"),
+    }
     from registry.views.reports import REPORTS
+
     outputs.update({f"report {name}": client.get(f"/reports/{name}.csv") for name in REPORTS})
     seen = 0
     for where, response in outputs.items():

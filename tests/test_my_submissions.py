@@ -1,6 +1,7 @@
 """A publisher's "My submissions" page, in Chromium: the records they and their organisation
 submitted (through the API, with tokens), each with its status and what the steward said on the
 review page; nothing another organisation submitted."""
+
 from __future__ import annotations
 
 import json
@@ -20,14 +21,23 @@ from tests.test_cli import LDR
 from tests.test_registration import exemplar
 from tests.web import PASSWORD
 
-USERS = [("amy", "leeds-city-council", "publisher"), ("ben", "leeds-city-council", "publisher"),
-         ("cy", "london-borough-of-croydon", "publisher"),
-         ("sam", "ministry-of-housing-communities-and-local-government", "steward")]
+USERS = [
+    ("amy", "leeds-city-council", "publisher"),
+    ("ben", "leeds-city-council", "publisher"),
+    ("cy", "london-borough-of-croydon", "publisher"),
+    ("sam", "ministry-of-housing-communities-and-local-government", "steward"),
+]
 
 
 def ldr(*args: str, stdin: str = "") -> str:
-    done = subprocess.run([LDR, *args], input=stdin, capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "LDR_BASE": BASE})
+    done = subprocess.run(
+        [LDR, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "LDR_BASE": BASE},
+    )
     assert done.returncode == 0, done.stderr
     return done.stdout
 
@@ -38,18 +48,48 @@ def server(tmp_path_factory, starter_store_dir):
     shutil.copytree(starter_store_dir, path)
     tokens = {}
     for user, org, role in USERS:
-        ldr("user", "create", "--user", user, "--org", org, "--role", role, "--password-stdin", "--store", str(path),
-            stdin=PASSWORD + "\n")
-        tokens[user] = ldr("token", "create", "--user", user, "--org", org, "--role", role,
-                           "--store", str(path)).strip().splitlines()[-1]
+        ldr(
+            "user",
+            "create",
+            "--user",
+            user,
+            "--org",
+            org,
+            "--role",
+            role,
+            "--password-stdin",
+            "--store",
+            str(path),
+            stdin=PASSWORD + "\n",
+        )
+        tokens[user] = (
+            ldr(
+                "token",
+                "create",
+                "--user",
+                user,
+                "--org",
+                org,
+                "--role",
+                role,
+                "--store",
+                str(path),
+            )
+            .strip()
+            .splitlines()[-1]
+        )
     server = Server(path)
-    for user, ref, title, org in [("amy", "pothole-photos", "Pothole photos", "leeds-city-council"),
-                                  ("ben", "bin-day-finder", "Bin day finder", "leeds-city-council"),
-                                  ("cy", "library-hours", "Library opening hours", "london-borough-of-croydon")]:
-        request = urllib.request.Request(server.url + "/exemplars", method="POST",
-                                         data=exemplar(ref=ref, title=title, topic=title.lower(), org=org).encode(),
-                                         headers={"Content-Type": "text/turtle",
-                                                  "Authorization": f"Bearer {tokens[user]}"})
+    for user, ref, title, org in [
+        ("amy", "pothole-photos", "Pothole photos", "leeds-city-council"),
+        ("ben", "bin-day-finder", "Bin day finder", "leeds-city-council"),
+        ("cy", "library-hours", "Library opening hours", "london-borough-of-croydon"),
+    ]:
+        request = urllib.request.Request(
+            server.url + "/exemplars",
+            method="POST",
+            data=exemplar(ref=ref, title=title, topic=title.lower(), org=org).encode(),
+            headers={"Content-Type": "text/turtle", "Authorization": f"Bearer {tokens[user]}"},
+        )
         with urllib.request.urlopen(request, timeout=60) as answer:
             assert answer.status == 201, json.loads(answer.read())
     yield server
@@ -62,7 +102,7 @@ def decide(page, title: str, decision: str, comment: str) -> None:
     section.get_by_role("radio", name=decision).check()
     section.get_by_label("Comment for the submitter").fill(comment)
     section.get_by_role("button", name="Record the decision").click()
-    page.wait_for_url(re.compile(r".*/review\?decision=.*"))   # the page that confirms the decision
+    page.wait_for_url(re.compile(r".*/review\?decision=.*"))  # the page that confirms the decision
 
 
 def test_a_publisher_sees_their_organisations_submissions_with_status_and_comments(server, browser):
@@ -78,12 +118,22 @@ def test_a_publisher_sees_their_organisations_submissions_with_status_and_commen
     amy.wait_for_url(server.url + "/my-submissions")
     accessible(amy, "my-submissions")
     sections = amy.locator("section.ldr-submission")
-    assert sections.count() == 2   # Croydon's record is not Leeds's business
-    pothole = amy.locator("section", has=amy.get_by_role("heading", name="Pothole photos")).inner_text()
+    assert sections.count() == 2  # Croydon's record is not Leeds's business
+    pothole = amy.locator(
+        "section", has=amy.get_by_role("heading", name="Pothole photos")
+    ).inner_text()
     assert "Status: Submitted" in pothole and "submitted by amy" in pothole
-    assert "Changes asked for" in pothole and "Say which roads the pilot covered." in pothole and "sam" in pothole
-    bins = amy.locator("section", has=amy.get_by_role("heading", name="Bin day finder")).inner_text()
-    assert "Status: Stable" in bins and "submitted by ben" in bins   # a colleague's record, as the issue asks
+    assert (
+        "Changes asked for" in pothole
+        and "Say which roads the pilot covered." in pothole
+        and "sam" in pothole
+    )
+    bins = amy.locator(
+        "section", has=amy.get_by_role("heading", name="Bin day finder")
+    ).inner_text()
+    assert (
+        "Status: Stable" in bins and "submitted by ben" in bins
+    )  # a colleague's record, as the issue asks
     assert "Status changed to Stable" in bins and "Clear and complete, thank you." in bins
     assert "Library opening hours" not in amy.content()
     amy.get_by_role("link", name="Pothole photos").click()

@@ -7,6 +7,7 @@ Now every register name, reference and version number in a path is checked befor
 access (registry.rdf.identifiers, one definition), and every IRI an internal query is built with
 goes through one function that refuses what could end it. These tests send hostile values to
 every route that takes one, found from the app's own URL map so a new route is covered."""
+
 from __future__ import annotations
 
 import os
@@ -18,20 +19,28 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry.rdf import identifiers
-from registry.records import versions
 from registry.rdf.identifiers import BadTerm, is_reference, sparql_iri, sparql_literal
+from registry.records import versions
 from tests.conftest import BASE, close_app, make_app
 
 HOSTILE_FILE = Path(__file__).parent / "hostile" / "references.txt"
 EXAMPLES = int(os.environ.get("LDR_FUZZ_EXAMPLES", "150"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+)
 VALID = {"register": "standards", "reference": "uprn", "number": "1"}
-CHECKED = set(VALID)   # the path parts the registry checks (api._checked_path_values)
+CHECKED = set(VALID)  # the path parts the registry checks (api._checked_path_values)
 
 
 def hostile_references() -> list[str]:
@@ -51,20 +60,25 @@ HOSTILE = hostile_references()
 def test_the_hostile_corpus_holds_no_valid_reference():
     assert len(HOSTILE) > 50
     assert [h for h in HOSTILE if is_reference(h)] == []
-    assert any(len(h) >= 20000 and h.count("{") >= 20000 for h in HOSTILE)   # the original killer is in it
+    assert any(
+        len(h) >= 20000 and h.count("{") >= 20000 for h in HOSTILE
+    )  # the original killer is in it
 
 
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, starter_store_dir):
-    app = make_app(tmp_path_factory, starter_store_dir, "references", LDR_RATE_LIMIT=0, LDR_QUERY_TIMEOUT=5.0)
+    app = make_app(
+        tmp_path_factory, starter_store_dir, "references", LDR_RATE_LIMIT=0, LDR_QUERY_TIMEOUT=5.0
+    )
     yield app
     close_app(app)
 
 
 @pytest.fixture(scope="module")
 def token(app):
-    return app.extensions["ldr.registry"].accounts.create_token("refs", f"{BASE}/id/organisations/leeds-city-council",
-                                                       "steward")[1]
+    return app.extensions["ldr.registry"].accounts.create_token(
+        "refs", f"{BASE}/id/organisations/leeds-city-council", "steward"
+    )[1]
 
 
 def routes_taking(app, part: str) -> list[tuple[str, str]]:
@@ -74,8 +88,15 @@ def routes_taking(app, part: str) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if part not in rule.arguments:
             continue
-        assert rule.arguments <= CHECKED | {"suffix", "name", "filename", "part", "path", "draft_id", "token_id"}, \
-            f"{rule.rule} takes {rule.arguments - CHECKED}: check it in api._checked_path_values"
+        assert rule.arguments <= CHECKED | {
+            "suffix",
+            "name",
+            "filename",
+            "part",
+            "path",
+            "draft_id",
+            "token_id",
+        }, f"{rule.rule} takes {rule.arguments - CHECKED}: check it in api._checked_path_values"
         template = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "{" + m.group(1) + "}", rule.rule)
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             found.append((method, template))
@@ -93,6 +114,7 @@ def spying(store):
         def spied(*args, **kwargs):
             calls.append(name)
             return original(*args, **kwargs)
+
         return spied
 
     for name in names:
@@ -116,8 +138,11 @@ def send(app, method: str, template: str, part: str, value: str, token: str):
     body = {"data": b"{}", "content_type": "application/json"} if method in ("POST", "PUT") else {}
     try:
         rule, args = app.url_map.bind("localhost").match(unquote(path), method, return_rule=True)
-        meant = re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "{" + m.group(1) + "}", rule.rule) == template \
+        meant = (
+            re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", lambda m: "{" + m.group(1) + "}", rule.rule)
+            == template
             and args.get(part) == value
+        )
     except Exception:  # noqa: BLE001 - no route, a redirect, another method: not the route meant
         meant = False
     with spying(app.extensions["ldr.registry"].store) as calls:
@@ -127,8 +152,12 @@ def send(app, method: str, template: str, part: str, value: str, token: str):
 
 def valid(part: str, value: str) -> bool:
     from registry.rdf.namespaces import REGISTERS
-    return {"reference": is_reference, "register": lambda v: v in REGISTERS,
-            "number": lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 10 and int(v) > 0}[part](value)
+
+    return {
+        "reference": is_reference,
+        "register": lambda v: v in REGISTERS,
+        "number": lambda v: v.isascii() and v.isdigit() and 0 < len(v) < 10 and int(v) > 0,
+    }[part](value)
 
 
 def check(app, method: str, template: str, part: str, value: str, token: str) -> None:
@@ -136,20 +165,33 @@ def check(app, method: str, template: str, part: str, value: str, token: str) ->
     where = f"{method} {template} with {part}={value[:80]!r}"
     assert response.status_code < 500, f"{where}: {response.status_code} {response.data[:300]!r}"
     if meant and not valid(part, value):
-        assert response.status_code in (400, 404), f"{where}: {response.status_code} {response.data[:300]!r}"
+        assert response.status_code in (400, 404), (
+            f"{where}: {response.status_code} {response.data[:300]!r}"
+        )
         assert calls == [], f"{where}: the store was asked ({calls}) before the value was checked"
         if response.mimetype == "application/problem+json":
             detail = response.json["detail"]
-            assert {"reference": "lowercase letters", "register": "registers are", "number": "numbered"}[part] in detail, detail
+            assert {
+                "reference": "lowercase letters",
+                "register": "registers are",
+                "number": "numbered",
+            }[part] in detail, detail
 
 
 def test_every_route_with_a_reference_is_found(app):
     """The enumeration reaches the routes the issue named, so a property test over it means something."""
     templates = {t for _, t in routes_taking(app, "reference")}
-    for expected in ("/doc/{register}/{reference}", "/id/{register}/{reference}", "/doc/{register}/{reference}/versions",
-                     "/doc/{register}/{reference}/version/{number}", "/doc/{register}/{reference}/compare",
-                     "/doc/{register}/{reference}/status", "/doc/standards/{reference}/check",
-                     "/doc/{register}/{reference}/edit", "/review/{register}/{reference}"):
+    for expected in (
+        "/doc/{register}/{reference}",
+        "/id/{register}/{reference}",
+        "/doc/{register}/{reference}/versions",
+        "/doc/{register}/{reference}/version/{number}",
+        "/doc/{register}/{reference}/compare",
+        "/doc/{register}/{reference}/status",
+        "/doc/standards/{reference}/check",
+        "/doc/{register}/{reference}/edit",
+        "/review/{register}/{reference}",
+    ):
         assert expected in templates
 
 
@@ -167,11 +209,21 @@ def test_hostile_values_from_the_corpus_get_404_or_400_without_touching_the_stor
 
 REFERENCES = st.one_of(
     st.text(max_size=300),
-    st.text(alphabet=st.sampled_from(list("abz09-_.>{}<\"#?%/\\ \n\t\x00^|`'~") + ["\u202e", "\u200b", "р"]), max_size=120),
-    st.builds(lambda head, n, tail: head + "{" * n + tail, st.sampled_from(["x>", "uprn> ", "", ">"]),
-              st.integers(0, 30000), st.text(max_size=10)),
+    st.text(
+        alphabet=st.sampled_from(
+            list("abz09-_.>{}<\"#?%/\\ \n\t\x00^|`'~") + ["\u202e", "\u200b", "р"]
+        ),
+        max_size=120,
+    ),
+    st.builds(
+        lambda head, n, tail: head + "{" * n + tail,
+        st.sampled_from(["x>", "uprn> ", "", ">"]),
+        st.integers(0, 30000),
+        st.text(max_size=10),
+    ),
     st.integers(1, 25000).map(lambda n: "a" * n),
-    st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True))
+    st.from_regex(r"[a-z0-9][a-z0-9-]{0,20}", fullmatch=True),
+)
 
 
 @FUZZ
@@ -194,12 +246,18 @@ def test_the_original_killer_reference_leaves_a_real_server_answering(store_dir)
     """A real `ldr serve`: the reference that closed the IRI and opened 20,000 groups killed the
     worker and granian shut down; now it gets 404 and /health still answers."""
     from tests.server import Server
+
     server = Server(store_dir)
     try:
-        killer = "x%3E%20" + "{" * 20000   # as sent: the braces raw (20 KB), the > and space escaped
+        killer = "x%3E%20" + "{" * 20000  # as sent: the braces raw (20 KB), the > and space escaped
         # /versions first: on the old code it killed the worker (granian then shut down)
-        for path in (f"/doc/standards/{killer}/versions", f"/doc/standards/{killer}", f"/id/standards/{killer}",
-                     f"/doc/standards/{killer}/check", f"/doc/standards/{killer}/compare?from=1&to=2"):
+        for path in (
+            f"/doc/standards/{killer}/versions",
+            f"/doc/standards/{killer}",
+            f"/id/standards/{killer}",
+            f"/doc/standards/{killer}/check",
+            f"/doc/standards/{killer}/compare?from=1&to=2",
+        ):
             try:
                 with urllib.request.urlopen(server.url + path, timeout=60) as response:
                     status = response.status
@@ -216,6 +274,7 @@ def test_the_original_killer_reference_leaves_a_real_server_answering(store_dir)
 
 
 # --- the one escaping function --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("value", HOSTILE, ids=lambda v: repr(v[:30]))
 def test_no_hostile_reference_can_be_written_into_a_query_as_an_iri(value):
@@ -235,9 +294,11 @@ def test_the_internal_queries_refuse_a_hostile_iri_before_asking_the_store(store
     original = store.select
     store.select = lambda q: asked.append(q) or original(q)
     try:
-        for call in (lambda: versions.history(store, model, hostile),
-                     lambda: versions.current_versions(store, model, [hostile]),
-                     lambda: versions.version_graph(store, model, hostile, 1)):
+        for call in (
+            lambda: versions.history(store, model, hostile),
+            lambda: versions.current_versions(store, model, [hostile]),
+            lambda: versions.version_graph(store, model, hostile, 1),
+        ):
             with pytest.raises(BadTerm):
                 call()
     finally:
@@ -257,7 +318,15 @@ def test_a_literal_is_written_so_that_its_text_cannot_end_it(text):
 
 
 def test_a_literal_round_trips_through_the_engine(store):
-    for text in ['a"b', "a\\b", "line\nbreak", "\x00\x1f", 'x" } ; DROP ALL ; #', "\\u0022", "\u202e"]:
+    for text in [
+        'a"b',
+        "a\\b",
+        "line\nbreak",
+        "\x00\x1f",
+        'x" } ; DROP ALL ; #',
+        "\\u0022",
+        "\u202e",
+    ]:
         rows = store.select(f"SELECT ?v WHERE {{ BIND({sparql_literal(text)} AS ?v) }}")
         assert str(rows[0]["v"]) == text
 
@@ -265,11 +334,17 @@ def test_a_literal_round_trips_through_the_engine(store):
 def test_one_definition_of_a_reference():
     """The path check, the web form and the OpenAPI document use the same rule."""
     from api.openapi import build_openapi
+
     doc = build_openapi(BASE)
-    param = next(p for p in doc["paths"]["/doc/{register}/{reference}/versions"]["get"]["parameters"]
-                 if p["name"] == "reference")
+    param = next(
+        p
+        for p in doc["paths"]["/doc/{register}/{reference}/versions"]["get"]["parameters"]
+        if p["name"] == "reference"
+    )
     assert param["schema"]["pattern"] == identifiers.REFERENCE_PATTERN
     assert param["schema"]["maxLength"] == identifiers.REFERENCE_MAX
-    assert is_reference("a" * identifiers.REFERENCE_MAX) and not is_reference("a" * (identifiers.REFERENCE_MAX + 1))
+    assert is_reference("a" * identifiers.REFERENCE_MAX) and not is_reference(
+        "a" * (identifiers.REFERENCE_MAX + 1)
+    )
     for good in ("uprn", "govuk-notify", "7", "bs-7666"):
         assert is_reference(good)

@@ -1,18 +1,20 @@
 """Validation reports stay readable: grouped by record, counted, the first few in full."""
+
 from __future__ import annotations
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry.records.validation import validate_graph
 from registry.rdf.namespaces import VOCABULARY
+from registry.records.validation import validate_graph
 from tests.conftest import BASE
 
 
 def test_a_record_with_a_thousand_violations_gives_a_readable_report(model, starter_store):
     graph = Graph()
     record = URIRef(f"{BASE}/id/exemplars/too-many-partners")
-    graph.parse(data=f"""
+    graph.parse(
+        data=f"""
         @prefix dcterms: <http://purl.org/dc/terms/> .
         @prefix reg: <http://purl.org/linked-data/registry#> .
         <{record}> a <{model.base.ldr}Exemplar> ;
@@ -23,9 +25,17 @@ def test_a_record_with_a_thousand_violations_gives_a_readable_report(model, star
             <{model.base.ldr}serviceArea> <{VOCABULARY}service-area/planning> ;
             dcterms:source <https://example.org/> ;
             reg:status reg:statusSubmitted .
-    """, format="turtle")
+    """,
+        format="turtle",
+    )
     for n in range(1000):
-        graph.add((record, model.base.ldr.partnerOrganisation, URIRef(f"{BASE}/id/organisations/nobody-{n}")))
+        graph.add(
+            (
+                record,
+                model.base.ldr.partnerOrganisation,
+                URIRef(f"{BASE}/id/organisations/nobody-{n}"),
+            )
+        )
     _, report = validate_graph(graph, model, starter_store)
     assert len(report.violations) == 1000
     text = report.render(detail=5)

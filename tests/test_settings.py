@@ -1,12 +1,13 @@
 """Settings: one documented table; environment and file both work; bad values are explained."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
 
-from registry.vocab.model import ROOT
 from registry.runtime.settings import SETTINGS, SettingsError, load_settings
+from registry.vocab.model import ROOT
 
 
 def documented() -> dict[str, str]:
@@ -19,7 +20,9 @@ def test_every_setting_is_documented_with_its_default():
     for setting in SETTINGS:
         assert setting.name in docs, f"{setting.name} is not in docs/settings.md"
         assert docs[setting.name] == str(setting.default), setting.name
-    assert set(docs) == {s.name for s in SETTINGS}, "docs/settings.md lists a setting that does not exist"
+    assert set(docs) == {s.name for s in SETTINGS}, (
+        "docs/settings.md lists a setting that does not exist"
+    )
 
 
 def test_environment_overrides_default():

@@ -8,6 +8,7 @@ says the endpoint is read-only — and does not send those tests' follow-up quer
 only check what the refused update would have written. Every other test is run as written:
 its requests, its expected status class and its expected result format and value.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,12 +29,27 @@ HT = Namespace("http://www.w3.org/2011/http#")
 CNT = Namespace("http://www.w3.org/2011/content#")
 HTS = Namespace("http://www.w3.org/2011/http-statusCodes#")
 UT = Namespace("http://www.w3.org/2009/sparql/tests/test-update#")
-READ_ONLY = {"update_dataset_default_graph", "update_dataset_default_graphs", "update_dataset_named_graphs",
-             "update_dataset_full", "update_post_form", "update_post_direct", "update_base_uri"}
-RESULT_TYPES = {"application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                "text/tab-separated-values"}
-RDF_TYPES = {"text/turtle": "turtle", "application/n-triples": "nt", "application/rdf+xml": "xml",
-             "application/ld+json": "json-ld"}
+READ_ONLY = {
+    "update_dataset_default_graph",
+    "update_dataset_default_graphs",
+    "update_dataset_named_graphs",
+    "update_dataset_full",
+    "update_post_form",
+    "update_post_direct",
+    "update_base_uri",
+}
+RESULT_TYPES = {
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+}
+RDF_TYPES = {
+    "text/turtle": "turtle",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+}
 
 
 def load_manifest():
@@ -56,7 +72,9 @@ def local(test) -> str:
 def client(tmp_path_factory):
     """An endpoint over the manifest's data, each file in the named graph its label gives."""
     if GRAPH is None:
-        pytest.skip(f"the W3C protocol tests are not at {MANIFEST} (../shared is not beside the project)")
+        pytest.skip(
+            f"the W3C protocol tests are not at {MANIFEST} (../shared is not beside the project)"
+        )
     path = tmp_path_factory.mktemp("protocol") / "store"
     store = EmbeddedStore(path, create=True)
     graphs = {}
@@ -80,7 +98,7 @@ def send(client, req):
     path = str(GRAPH.value(req, HT.absolutePath)).replace("/sparql/", "/sparql", 1)
     headers = {}
     header_list = GRAPH.value(req, HT.headers)
-    for header in (Collection(GRAPH, header_list) if header_list else []):
+    for header in Collection(GRAPH, header_list) if header_list else []:
         headers[str(GRAPH.value(header, HT.fieldName))] = str(GRAPH.value(header, HT.fieldValue))
     body = GRAPH.value(req, HT.body)
     data = None
@@ -94,13 +112,19 @@ def send(client, req):
 
 def check_response(response, expected):
     statuses = {str(s).rsplit("#", 1)[-1] for s in GRAPH.objects(expected, MF.expectedStatus)}
-    assert f"StatusCode{response.status_code // 100}xx" in statuses, (response.status_code, response.data[:500])
+    assert f"StatusCode{response.status_code // 100}xx" in statuses, (
+        response.status_code,
+        response.data[:500],
+    )
     fmt = GRAPH.value(expected, MF.expectedFormat)
     media = response.mimetype
     if fmt is not None and str(fmt) == "boolean":
         assert media in ("application/sparql-results+json", "application/sparql-results+xml"), media
-        value = (json.loads(response.data)["boolean"] if media.endswith("json")
-                 else b"<boolean>true</boolean>" in response.data)
+        value = (
+            json.loads(response.data)["boolean"]
+            if media.endswith("json")
+            else b"<boolean>true</boolean>" in response.data
+        )
         expected_value = GRAPH.value(expected, MF.expectedBoolean)
         if expected_value is not None:
             assert value == expected_value.toPython()

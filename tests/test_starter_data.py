@@ -1,4 +1,5 @@
 """The starter data: real, sourced, complete enough, and conforming to the shapes."""
+
 from __future__ import annotations
 
 import csv
@@ -54,7 +55,11 @@ def test_the_public_care_record_agreements_are_there(model):
 def test_councils_have_the_real_gss_code_type_and_region(model):
     """Each hand-written council agrees with the mySociety/ONS data it was checked against."""
     path = require_councils_csv()
-    rows = {r["gss-code"]: r for r in csv.DictReader(path.open(encoding="utf-8")) if r["current-authority"] == "True"}
+    rows = {
+        r["gss-code"]: r
+        for r in csv.DictReader(path.open(encoding="utf-8"))
+        if r["current-authority"] == "True"
+    }
     graph, _ = starter(model)
     ldr = model.base.ldr
     councils = list(graph.subjects(RDF.type, ldr.LocalAuthority))
@@ -64,7 +69,9 @@ def test_councils_have_the_real_gss_code_type_and_region(model):
         assert gss in rows, f"{council}: {gss} is not a current council's GSS code"
         row = rows[gss]
         assert str(graph.value(council, DCTERMS.title)) == row["official-name"]
-        assert str(graph.value(council, ldr.councilType)).endswith("/" + row["local-authority-type"])
+        assert str(graph.value(council, ldr.councilType)).endswith(
+            "/" + row["local-authority-type"]
+        )
         region = str(graph.value(council, ldr.region)).rsplit("/", 1)[1]
         assert region == row["region"].lower().replace(" ", "-"), (council, region, row["region"])
 
@@ -92,16 +99,23 @@ NEW_EXEMPLAR = """
     dcterms:source <https://example.org/exemplar> ;
     reg:status reg:statusSubmitted .
 """
-OUTCOME_WARNING = ("An exemplar should say what it achieved or what benefits it brought (ldr:outcome), "
-                   "so others can judge it.")
+OUTCOME_WARNING = (
+    "An exemplar should say what it achieved or what benefits it brought (ldr:outcome), "
+    "so others can judge it."
+)
 
 
 def validate_new_exemplar(model, starter_store, extra: str = ""):
     from rdflib import Graph
 
     from registry.records.validation import validate_graph
+
     graph = Graph()
-    graph.parse(data=(NEW_EXEMPLAR + extra).replace("{vocabulary}", VOCABULARY), format="turtle", publicID=model.base.parse_base)
+    graph.parse(
+        data=(NEW_EXEMPLAR + extra).replace("{vocabulary}", VOCABULARY),
+        format="turtle",
+        publicID=model.base.parse_base,
+    )
     _, report = validate_graph(graph, model, starter_store)
     return report
 
@@ -114,15 +128,21 @@ def test_a_new_record_without_a_recommended_fact_is_still_warned(model, starter_
     assert warned[0].field == "Outcomes and benefits"
 
 
-def test_saying_the_sources_do_not_publish_a_fact_satisfies_the_recommendation(model, starter_store):
-    report = validate_new_exemplar(model, starter_store,
-                                   "<id/exemplars/new-test-exemplar> ldr:notPublished ldr:outcome .")
+def test_saying_the_sources_do_not_publish_a_fact_satisfies_the_recommendation(
+    model, starter_store
+):
+    report = validate_new_exemplar(
+        model, starter_store, "<id/exemplars/new-test-exemplar> ldr:notPublished ldr:outcome ."
+    )
     assert report.conforms
     assert not report.results, report.render(detail=50)
 
 
 def test_a_fact_cannot_be_both_given_and_not_published(model, starter_store):
-    report = validate_new_exemplar(model, starter_store,
-                                   "<id/exemplars/new-test-exemplar> ldr:notPublished ldr:phase .")
+    report = validate_new_exemplar(
+        model, starter_store, "<id/exemplars/new-test-exemplar> ldr:notPublished ldr:phase ."
+    )
     assert not report.conforms
-    assert any("also says its sources do not publish it" in r.message for r in report.violations), report.render()
+    assert any("also says its sources do not publish it" in r.message for r in report.violations), (
+        report.render()
+    )

@@ -1,4 +1,5 @@
 """The embedded store: a real on-disk pyoxigraph store behind the narrow interface."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,9 +27,11 @@ def test_replace_graphs_is_one_transaction(tmp_path):
     """If one graph cannot be written, none of them is."""
     store = EmbeddedStore(tmp_path / "s", create=True)
     store.replace_graphs({"http://g/keep": one_triple("http://x/keep", Literal("kept"))})
-    bad = one_triple("http://x/2 has spaces", Literal("x"))   # not an IRI the store accepts
+    bad = one_triple("http://x/2 has spaces", Literal("x"))  # not an IRI the store accepts
     with pytest.raises(StoreError, match="nothing was changed"):
-        store.replace_graphs({"http://g/keep": one_triple("http://x/keep", Literal("changed")), "http://g/2": bad})
+        store.replace_graphs(
+            {"http://g/keep": one_triple("http://x/keep", Literal("changed")), "http://g/2": bad}
+        )
     rows = store.select("SELECT ?g ?o WHERE { GRAPH ?g { ?s ?p ?o } }")
     assert [(str(r["g"]), str(r["o"])) for r in rows] == [("http://g/keep", "kept")]
     store.close()

@@ -1,4 +1,5 @@
 """The ontology, concept schemes and shapes: load cleanly and say everything forms need."""
+
 from __future__ import annotations
 
 import logging
@@ -9,8 +10,8 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF, RDFS, SH, SKOS
 
-from registry.vocab.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
 from registry.rdf.namespaces import REG, REGISTERS, VOCABULARY
+from registry.vocab.model import ONTOLOGY_FILES, ROOT, SHAPES_FILES
 from tests.conftest import BASE
 
 FILES = ONTOLOGY_FILES + SHAPES_FILES
@@ -30,12 +31,16 @@ def test_file_loads_in_rdflib_and_pyoxigraph_without_warnings(relative, caplog):
 
 def test_every_own_term_has_label_definition_and_is_defined_by(model):
     ldr = str(model.base.ldr)
-    terms = {s for s in model.ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(ldr)}
+    terms = {
+        s for s in model.ontology.subjects() if isinstance(s, URIRef) and str(s).startswith(ldr)
+    }
     assert len(terms) > 40
     for term in sorted(terms):
         assert model.ontology.value(term, RDFS.label), f"{term} has no rdfs:label"
         assert model.ontology.value(term, SKOS.definition), f"{term} has no skos:definition"
-        assert model.ontology.value(term, RDFS.isDefinedBy) == URIRef(model.base.ontology_graph), term
+        assert model.ontology.value(term, RDFS.isDefinedBy) == URIRef(model.base.ontology_graph), (
+            term
+        )
 
 
 def test_every_concept_is_labelled_and_in_a_scheme(model):
@@ -51,15 +56,33 @@ def test_required_concept_schemes_exist(model):
     for name, codes in {
         "council-type": {"CTY", "UA", "NMD", "MD", "LBO", "CC", "COMB", "SRA", "SCO", "WPA", "NID"},
         "region": {"north-east", "london", "scotland", "wales", "northern-ireland"},
-        "adoption-status": {"mandated", "adopted", "endorsed", "recommended", "under-review", "deprecated"},
+        "adoption-status": {
+            "mandated",
+            "adopted",
+            "endorsed",
+            "recommended",
+            "under-review",
+            "deprecated",
+        },
         "phase": {"discovery", "alpha", "beta", "live", "retired"},
     }.items():
         scheme = URIRef(f"{VOCABULARY}{name}")
-        notations = {str(model.ontology.value(c, SKOS.notation)) for c in model.ontology.subjects(SKOS.inScheme, scheme)}
+        notations = {
+            str(model.ontology.value(c, SKOS.notation))
+            for c in model.ontology.subjects(SKOS.inScheme, scheme)
+        }
         assert codes <= notations, (name, codes - notations)
-    statuses = set(model.ontology.subjects(SKOS.inScheme, URIRef(f"{VOCABULARY}registration-status")))
-    assert {REG.statusSubmitted, REG.statusExperimental, REG.statusStable, REG.statusSuperseded,
-            REG.statusRetired, REG.statusInvalid} == statuses
+    statuses = set(
+        model.ontology.subjects(SKOS.inScheme, URIRef(f"{VOCABULARY}registration-status"))
+    )
+    assert {
+        REG.statusSubmitted,
+        REG.statusExperimental,
+        REG.statusStable,
+        REG.statusSuperseded,
+        REG.statusRetired,
+        REG.statusInvalid,
+    } == statuses
 
 
 def test_registers_match_the_url_design(model):

@@ -1,5 +1,6 @@
 """One vocabulary namespace for every deployment (docs/vocabulary.md), and moving a store made
 when each deployment named the vocabulary under its own LDR_BASE."""
+
 from __future__ import annotations
 
 import gzip
@@ -13,8 +14,8 @@ from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import to_isomorphic
 
 from registry.bulk import loader
-from registry.vocab.model import load_model
 from registry.store import EmbeddedStore
+from registry.vocab.model import load_model
 from tests.conftest import BASE, ROOT, app_over, close_app, make_app, store_settings
 from tests.ports import free_port
 
@@ -55,15 +56,21 @@ def test_a_query_written_for_one_registry_runs_unchanged_on_another(starter_stor
     there = [str(row["title"]) for row in other_registry.select(QUERY)]
     assert here == there and "GOV.UK Pay" in here
     # the records stay under each registry's own base
-    assert {str(r["s"]).rsplit("/id/", 1)[0] for r in other_registry.select(
-        f"SELECT ?s WHERE {{ ?s a <{PUBLISHED}ldr#Platform> }}")} == {OTHER_BASE}
+    assert {
+        str(r["s"]).rsplit("/id/", 1)[0]
+        for r in other_registry.select(f"SELECT ?s WHERE {{ ?s a <{PUBLISHED}ldr#Platform> }}")
+    } == {OTHER_BASE}
 
 
 def test_the_shapes_are_the_same_in_every_registry(starter_store, other_registry):
     """A shape written against one registry's vocabulary applies to another's data."""
     shapes = URIRef(PUBLISHED + "shapes")
-    here = starter_store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{shapes}> {{ ?s ?p ?o }} }}")
-    there = other_registry.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{shapes}> {{ ?s ?p ?o }} }}")
+    here = starter_store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{shapes}> {{ ?s ?p ?o }} }}"
+    )
+    there = other_registry.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{shapes}> {{ ?s ?p ?o }} }}"
+    )
     assert len(here) > 500 and to_isomorphic(here) == to_isomorphic(there)
 
 
@@ -85,9 +92,15 @@ def test_pages_link_the_vocabulary_to_its_pages_here(client):
 
 # --- a store made before the change -----------------------------------------------------
 
+
 def _ldr(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([LDR, *args], capture_output=True, text=True, timeout=540,
-                          env={**os.environ, "LDR_BASE": BASE, **(env or {})})
+    return subprocess.run(
+        [LDR, *args],
+        capture_output=True,
+        text=True,
+        timeout=540,
+        env={**os.environ, "LDR_BASE": BASE, **(env or {})},
+    )
 
 
 def _as_before(dump: bytes) -> bytes:
@@ -101,8 +114,9 @@ def _dataset(store) -> Dataset:
 
 def _same(a: Dataset, b: Dataset) -> bool:
     names = lambda d: {str(g.identifier) for g in d.graphs() if len(g)}
-    return names(a) == names(b) and all(to_isomorphic(a.graph(URIRef(n))) == to_isomorphic(b.graph(URIRef(n)))
-                                        for n in names(a))
+    return names(a) == names(b) and all(
+        to_isomorphic(a.graph(URIRef(n))) == to_isomorphic(b.graph(URIRef(n))) for n in names(a)
+    )
 
 
 @pytest.fixture
@@ -118,7 +132,9 @@ def old_store(tmp_path, starter_store):
     return path
 
 
-def test_init_and_serve_on_an_old_store_say_how_to_move_it_and_the_move_works(old_store, starter_store):
+def test_init_and_serve_on_an_old_store_say_how_to_move_it_and_the_move_works(
+    old_store, starter_store
+):
     owner: dict = {}
     env = store_settings(old_store, owner)
     try:
@@ -126,17 +142,23 @@ def test_init_and_serve_on_an_old_store_say_how_to_move_it_and_the_move_works(ol
             refused = _ldr(*command, "--store", str(old_store), env=env)
             assert refused.returncode == 2, (command, refused.stdout, refused.stderr)
             assert f"ldr migrate-vocabulary --store {old_store}" in refused.stderr
-            assert f"{BASE}/def/" in refused.stderr and PUBLISHED in refused.stderr and "Traceback" not in refused.stderr
+            assert (
+                f"{BASE}/def/" in refused.stderr
+                and PUBLISHED in refused.stderr
+                and "Traceback" not in refused.stderr
+            )
 
         moved = _ldr("migrate-vocabulary", "--store", str(old_store), env=env)
         assert moved.returncode == 0, moved.stderr
         assert "Moved" in moved.stdout and "indexed" in moved.stdout
 
-        again = _ldr("migrate-vocabulary", "--store", str(old_store), env=env)   # running it twice is harmless
+        again = _ldr(
+            "migrate-vocabulary", "--store", str(old_store), env=env
+        )  # running it twice is harmless
         assert again.returncode == 0 and "Nothing to move" in again.stdout, again.stderr
         if "test.oxigraph" in owner:
             owner.pop("test.oxigraph").stop()
-        assert _ldr("init", "--store", str(old_store)).returncode == 0   # and init is content again
+        assert _ldr("init", "--store", str(old_store)).returncode == 0  # and init is content again
     finally:
         if "test.oxigraph" in owner:
             owner["test.oxigraph"].stop()
@@ -144,7 +166,9 @@ def test_init_and_serve_on_an_old_store_say_how_to_move_it_and_the_move_works(ol
     moved_store = EmbeddedStore(old_store)
     try:
         assert _same(_dataset(moved_store), _dataset(starter_store))
-        assert not moved_store.ask(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?p), '{BASE}/def/')) }}")
+        assert not moved_store.ask(
+            f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?p), '{BASE}/def/')) }}"
+        )
     finally:
         moved_store.close()
 
@@ -166,7 +190,9 @@ def test_the_rebuilt_index_finds_records_by_their_moved_concepts(old_store):
         close_app(app)
 
 
-def test_the_vocabulary_page_lists_registration_statuses_in_the_order_a_record_goes_through_them(client):
+def test_the_vocabulary_page_lists_registration_statuses_in_the_order_a_record_goes_through_them(
+    client,
+):
     page = client.get("/def/", headers={"Accept": "text/html"}).data.decode()
     order = ["Submitted", "Experimental", "Stable", "Superseded", "Retired", "Invalid"]
     places = [page.index(f'id="concept-status{status}"') for status in order]

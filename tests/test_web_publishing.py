@@ -1,5 +1,6 @@
 """Publishing from the browser's side, through Flask's client: sign-in, CSRF, forms generated
 from the shapes, error summary, check answers, confirmation, editing and the review queue."""
+
 from __future__ import annotations
 
 import html
@@ -9,12 +10,12 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import SH, XSD
 
+from registry.rdf.namespaces import VOCABULARY
 from registry.views.forms import form_for
 from registry.vocab.model import load_model
-from registry.rdf.namespaces import VOCABULARY
 from tests.conftest import BASE, close_app, make_app
-from tests.web import PASSWORD, add_users, csrf, form_fields, sign_in as attempt
-
+from tests.web import PASSWORD, add_users, csrf, form_fields
+from tests.web import sign_in as attempt
 
 
 @pytest.fixture
@@ -30,10 +31,15 @@ def sign_in(client, user: str):
     assert response.status_code == 302, response.data[:500]
 
 
-EXEMPLAR = {"title": "Garden waste subscriptions", "descriptionRequired": "Residents subscribe and pay for garden "
-            "waste collection online, and crews see who has paid.", "serviceArea": f"{VOCABULARY}service-area/housing",
-            "lead": "Leeds City Council", "source": "https://example.org/garden-waste",
-            "exemplarPhase": f"{VOCABULARY}phase/beta"}
+EXEMPLAR = {
+    "title": "Garden waste subscriptions",
+    "descriptionRequired": "Residents subscribe and pay for garden "
+    "waste collection online, and crews see who has paid.",
+    "serviceArea": f"{VOCABULARY}service-area/housing",
+    "lead": "Leeds City Council",
+    "source": "https://example.org/garden-waste",
+    "exemplarPhase": f"{VOCABULARY}phase/beta",
+}
 
 
 def test_a_form_post_without_the_csrf_token_is_refused(app):
@@ -49,16 +55,24 @@ def test_wrong_password_is_refused_and_pages_need_sign_in(app):
     assert bad.status_code == 401 and b"There is a problem" in bad.data
     assert client.get("/exemplars/new").status_code == 302
     assert client.get("/exemplars/new").headers["Location"].startswith("/sign-in?next=")
-    open_redirect = client.post("/sign-in", data={"username": "amy", "password": PASSWORD, "csrf_token": token,
-                                                   "next": "//evil.example/"})
+    open_redirect = client.post(
+        "/sign-in",
+        data={
+            "username": "amy",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
+    )
     assert open_redirect.headers["Location"] == "/"
 
 
 def test_session_cookie_flags(tmp_path_factory, starter_store_dir):
     app = make_app(tmp_path_factory, starter_store_dir, "cookies")
     try:
-        app.extensions["ldr.registry"].accounts.create_user("amy", f"{BASE}/id/organisations/leeds-city-council", "publisher",
-                                                   PASSWORD)
+        app.extensions["ldr.registry"].accounts.create_user(
+            "amy", f"{BASE}/id/organisations/leeds-city-council", "publisher", PASSWORD
+        )
         client = app.test_client()
         response = client.get("/sign-in")
         cookie = response.headers["Set-Cookie"]
@@ -73,16 +87,29 @@ def test_submit_with_a_mistake_fix_check_and_confirm(app):
     form = client.get("/exemplars/new")
     assert form.status_code == 200
     page = form.data.decode()
-    assert 'for="problem"' in page and "Problem it solves" in page and 'class="govuk-date-input"' not in page
+    assert (
+        'for="problem"' in page
+        and "Problem it solves" in page
+        and 'class="govuk-date-input"' not in page
+    )
     token = csrf(form.data)
-    mistake = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue"})
+    mistake = client.post(
+        "/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue"}
+    )
     assert mistake.status_code == 422
     text = mistake.data.decode()
     assert "There is a problem" in text and 'href="#problem"' in text
     assert "An exemplar must say what problem it solves" in text
     assert 'id="problem-error"' in text
-    fixed = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
-                                                "problem": "Each council builds its own garden waste payment pages."})
+    fixed = client.post(
+        "/exemplars/new",
+        data={
+            **EXEMPLAR,
+            "csrf_token": token,
+            "action": "continue",
+            "problem": "Each council builds its own garden waste payment pages.",
+        },
+    )
     assert fixed.status_code == 303
     check = client.get(fixed.headers["Location"])
     assert b"Check your answers" in check.data and b"Garden waste subscriptions" in check.data
@@ -98,35 +125,52 @@ def submitted_by_amy(app):
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    draft = client.post("/exemplars/new", data={**EXEMPLAR, "csrf_token": token, "action": "continue",
-                                                "problem": "Each council builds its own garden waste payment pages."})
+    draft = client.post(
+        "/exemplars/new",
+        data={
+            **EXEMPLAR,
+            "csrf_token": token,
+            "action": "continue",
+            "problem": "Each council builds its own garden waste payment pages.",
+        },
+    )
     client.post(draft.headers["Location"], data={"csrf_token": token})
     return client
 
 
 def test_steward_reviews_and_the_submitter_sees_the_outcome(app):
     client = submitted_by_amy(app)
-    assert client.get("/review").status_code == 403          # publishers do not review
+    assert client.get("/review").status_code == 403  # publishers do not review
 
     steward = app.test_client()
     sign_in(steward, "sam")
     queue = steward.get("/review")
     assert b"Garden waste subscriptions" in queue.data
     token = csrf(queue.data)
-    asked = steward.post("/review/exemplars/garden-waste-subscriptions",
-                         data={"csrf_token": token, "decision": "changes", "comment": "Add the outcomes, please."})
+    asked = steward.post(
+        "/review/exemplars/garden-waste-subscriptions",
+        data={"csrf_token": token, "decision": "changes", "comment": "Add the outcomes, please."},
+    )
     assert asked.status_code == 303
-    approved = steward.post("/review/exemplars/garden-waste-subscriptions",
-                            data={"csrf_token": token, "decision": "stable", "comment": "Thank you"})
+    approved = steward.post(
+        "/review/exemplars/garden-waste-subscriptions",
+        data={"csrf_token": token, "decision": "stable", "comment": "Thank you"},
+    )
     assert approved.status_code == 303
     confirmed = steward.get(approved.headers["Location"]).data.decode()
     assert "Accepted as stable" in confirmed and "Garden waste subscriptions" in confirmed
     # an address made up to confirm a decision nobody recorded shows no confirmation
-    made_up = steward.get("/review?decision=invalid&record=organisations%2Fleeds-city-council").data.decode()
+    made_up = steward.get(
+        "/review?decision=invalid&record=organisations%2Fleeds-city-council"
+    ).data.decode()
     assert "Rejected" not in made_up and "govuk-notification-banner" not in made_up
     assert b"Garden waste subscriptions" not in steward.get("/review").data
     org = client.get("/doc/organisations/leeds-city-council.html").data.decode()
-    assert "Reviews of its records" in org and "Add the outcomes, please." in org and "Thank you" in org
+    assert (
+        "Reviews of its records" in org
+        and "Add the outcomes, please." in org
+        and "Thank you" in org
+    )
     assert "Garden waste subscriptions" in client.get("/search?q=garden+waste").data.decode()
 
 
@@ -136,7 +180,9 @@ def test_edit_form_is_prefilled_and_makes_a_new_version(app):
     form = client.get("/doc/platforms/govuk-notify/edit")
     page = form.data.decode()
     assert 'value="GOV.UK Notify"' in page and 'value="Government Digital Service"' in page
-    done = edit_with_the_form(client, "/doc/platforms/govuk-notify", {"title": ["GOV.UK Notify (renamed)"]})
+    done = edit_with_the_form(
+        client, "/doc/platforms/govuk-notify", {"title": ["GOV.UK Notify (renamed)"]}
+    )
     assert b"version 2" in done.data
 
 
@@ -148,7 +194,9 @@ def edit_with_the_form(client, page_path: str, changes: dict[str, list[str]]):
     values = form_fields(form.data, page_path + "/edit")
     values.update({"action": ["continue"], **changes})
     draft = client.post(page_path + "/edit", data=values)
-    assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
+    assert draft.status_code == 303, re.findall(
+        r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S
+    )
     done = client.post(draft.headers["Location"], data={"csrf_token": values["csrf_token"][0]})
     assert done.status_code == 200, done.data[:500]
     return done
@@ -163,6 +211,7 @@ def _terms(app, path: str) -> set:
     """The record's own statements as (property, value) terms: an address and the same text
     written as a string differ here."""
     from rdflib import BNode, Graph
+
     response = app.test_client().get(path, headers={"Accept": "text/turtle"})
     assert response.status_code == 200
     graph = Graph().parse(data=response.data, format="turtle")
@@ -170,11 +219,20 @@ def _terms(app, path: str) -> set:
     return {(p, o) for p, o in graph.predicate_objects(subject) if not isinstance(o, BNode)}
 
 
-@pytest.mark.parametrize("path", ["/doc/agreements/leeds-care-record", "/doc/exemplars/leeds-care-record",
-                                  "/doc/exemplars/bops", "/doc/standards/uprn",
-                                  "/doc/standards/open-referral-uk", "/doc/platforms/govuk-verify",
-                                  "/doc/organisations/leeds-city-council", "/doc/organisations/london-borough-of-camden",
-                                  "/doc/exemplars/open-community-directory"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/doc/agreements/leeds-care-record",
+        "/doc/exemplars/leeds-care-record",
+        "/doc/exemplars/bops",
+        "/doc/standards/uprn",
+        "/doc/standards/open-referral-uk",
+        "/doc/platforms/govuk-verify",
+        "/doc/organisations/leeds-city-council",
+        "/doc/organisations/london-borough-of-camden",
+        "/doc/exemplars/open-community-directory",
+    ],
+)
 def test_an_edit_of_one_box_changes_that_box_and_nothing_else(app, path):
     """Every other statement is the same term as before. It was not: an agreement's kinds of
     personal data (addresses) came back as text, a standard's version "3.0" in English, a council
@@ -195,21 +253,44 @@ def test_an_edit_of_one_box_changes_that_box_and_nothing_else(app, path):
 def _nested(app, path: str) -> list:
     """The record's nested descriptions, each as its sorted (property, value) statements."""
     from rdflib import BNode, Graph
-    graph = Graph().parse(data=app.test_client().get(path, headers={"Accept": "text/turtle"}).data, format="turtle")
+
+    graph = Graph().parse(
+        data=app.test_client().get(path, headers={"Accept": "text/turtle"}).data, format="turtle"
+    )
     subject = URIRef(BASE + path.replace("/doc/", "/id/"))
-    return sorted(sorted((p.n3(), o.n3()) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode))
-                  for node in graph.objects(subject) if isinstance(node, BNode))
+    return sorted(
+        sorted(
+            (p.n3(), o.n3()) for p, o in graph.predicate_objects(node) if not isinstance(o, BNode)
+        )
+        for node in graph.objects(subject)
+        if isinstance(node, BNode)
+    )
 
 
 LDR = f"{VOCABULARY}ldr#"
 
 
-@pytest.mark.parametrize("path, kept", [
-    ("/doc/organisations/leeds-city-council", [f"{LDR}gssCode", f"{LDR}governsArea", f"{LDR}councilType"]),
-    ("/doc/agreements/cheshire-care-record", ["https://w3id.org/dpv#hasApplicableLaw", "http://purl.org/dc/terms/relation",
-                                              f"{LDR}notPublished"]),
-    ("/doc/platforms/govuk-verify", ["http://purl.org/dc/terms/isReplacedBy", f"{LDR}notPublished"]),
-])
+@pytest.mark.parametrize(
+    "path, kept",
+    [
+        (
+            "/doc/organisations/leeds-city-council",
+            [f"{LDR}gssCode", f"{LDR}governsArea", f"{LDR}councilType"],
+        ),
+        (
+            "/doc/agreements/cheshire-care-record",
+            [
+                "https://w3id.org/dpv#hasApplicableLaw",
+                "http://purl.org/dc/terms/relation",
+                f"{LDR}notPublished",
+            ],
+        ),
+        (
+            "/doc/platforms/govuk-verify",
+            ["http://purl.org/dc/terms/isReplacedBy", f"{LDR}notPublished"],
+        ),
+    ],
+)
 def test_an_edit_with_the_form_keeps_what_the_form_does_not_show(app, path, kept):
     """A steward who edits a record's description with the form changes the description and
     nothing else: a council's GSS code and area, an agreement's applicable law and related
@@ -218,20 +299,29 @@ def test_an_edit_with_the_form_keeps_what_the_form_does_not_show(app, path, kept
     before = _description(app, path)
     client = app.test_client()
     sign_in(client, "sam")
-    done = edit_with_the_form(client, path, {"descriptionRequired": ["Edited with the form."]}
-                              if "organisations" not in path else {"title": ["Leeds City Council (edited)"]})
+    done = edit_with_the_form(
+        client,
+        path,
+        {"descriptionRequired": ["Edited with the form."]}
+        if "organisations" not in path
+        else {"title": ["Leeds City Council (edited)"]},
+    )
     assert b"version 2" in done.data
     after = _description(app, path)
     for prop in kept:
         ours = {pair for pair in before if pair[0] == prop}
-        assert ours and ours <= after, f"{prop} was lost: before {ours}, after {[p for p in after if p[0] == prop]}"
+        assert ours and ours <= after, (
+            f"{prop} was lost: before {ours}, after {[p for p in after if p[0] == prop]}"
+        )
 
 
 def test_a_value_given_in_the_form_replaces_the_finding_that_it_was_not_published(app):
     path = "/doc/agreements/cheshire-care-record"
     client = app.test_client()
     sign_in(client, "sam")
-    edit_with_the_form(client, path, {"review-day": ["1"], "review-month": ["4"], "review-year": ["2027"]})
+    edit_with_the_form(
+        client, path, {"review-day": ["1"], "review-month": ["4"], "review-year": ["2027"]}
+    )
     after = _description(app, path)
     assert (f"{LDR}reviewDate", "2027-04-01") in after
     assert (f"{LDR}notPublished", f"{LDR}reviewDate") not in after
@@ -239,19 +329,22 @@ def test_a_value_given_in_the_form_replaces_the_finding_that_it_was_not_publishe
 
 
 def test_a_property_added_to_a_shape_appears_in_the_form():
-    model = load_model(BASE + "/added")   # a separate model, so the shared one is untouched
+    model = load_model(BASE + "/added")  # a separate model, so the shared one is untouched
     shape = URIRef(f"{VOCABULARY}shapes#budget")
     model.shapes.add((shape, SH.path, URIRef(f"{VOCABULARY}ldr#annualBudget")))
     model.shapes.add((shape, SH.name, Literal("Annual budget", lang="en")))
-    model.shapes.add((shape, SH.description, Literal("What it costs each year, in pounds.", lang="en")))
+    model.shapes.add(
+        (shape, SH.description, Literal("What it costs each year, in pounds.", lang="en"))
+    )
     model.shapes.add((shape, SH.order, Literal(33)))
     model.shapes.add((shape, SH.datatype, XSD.decimal))
     model.shapes.add((URIRef(f"{VOCABULARY}shapes#Platform"), SH.property, shape))
     listed = URIRef(f"{VOCABULARY}shapes#hosting")
     model.shapes.add((listed, SH.path, URIRef(f"{VOCABULARY}ldr#hosting")))
     model.shapes.add((listed, SH.name, Literal("Hosting", lang="en")))
-    from rdflib.collection import Collection
     from rdflib import BNode
+    from rdflib.collection import Collection
+
     values = BNode()
     Collection(model.shapes, values, [Literal("Cloud"), Literal("On premises")])
     model.shapes.add((listed, SH["in"], values))
@@ -266,40 +359,68 @@ def test_every_sign_in_and_write_leaves_an_audit_line_saying_who_did_what(app, c
     """An administrator reading the log sees who signed in (and who failed to), and who wrote
     which record: one `ldr.audit` line each, with the request's id."""
     import logging
+
     caplog.set_level(logging.INFO, logger="ldr.audit")
     client = app.test_client()
     assert attempt(client, "amy", password="not the password").status_code == 401
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    draft = client.post("/exemplars/new", data={**EXEMPLAR, "title": "Audited garden waste", "csrf_token": token,
-                                                "action": "continue", "problem": "Each council builds its own."})
+    draft = client.post(
+        "/exemplars/new",
+        data={
+            **EXEMPLAR,
+            "title": "Audited garden waste",
+            "csrf_token": token,
+            "action": "continue",
+            "problem": "Each council builds its own.",
+        },
+    )
     assert draft.status_code == 303
-    assert client.post(draft.headers["Location"], data={"csrf_token": token, "note": "for the log"}).status_code == 200
+    assert (
+        client.post(
+            draft.headers["Location"], data={"csrf_token": token, "note": "for the log"}
+        ).status_code
+        == 200
+    )
     lines = [r.getMessage() for r in caplog.records if r.name == "ldr.audit"]
     assert any(line.startswith("sign-in failed for 'amy'") for line in lines), lines
     assert any(line.startswith("sign-in by amy") for line in lines), lines
-    written = [line for line in lines if f"{BASE}/id/exemplars/audited-garden-waste (version 1) by amy" in line]
+    written = [
+        line
+        for line in lines
+        if f"{BASE}/id/exemplars/audited-garden-waste (version 1) by amy" in line
+    ]
     assert len(written) == 1 and written[0].endswith(": for the log"), lines
 
 
 def _text(response) -> str:
     """A page's main content as a person reads it: the words, without tags."""
     page = response.data.decode()
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main"):])))
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main") :])))
 
 
 def test_money_is_shown_as_people_write_it(app):
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    funded = {**EXEMPLAR, "csrf_token": token, "action": "continue", "problem": "Each council builds its own pages.",
-              "funding-count": "1", "funding-funder-0": "Leeds City Council"}
+    funded = {
+        **EXEMPLAR,
+        "csrf_token": token,
+        "action": "continue",
+        "problem": "Each council builds its own pages.",
+        "funding-count": "1",
+        "funding-funder-0": "Leeds City Council",
+    }
     for amount in ("-5", "lots"):
         refused = client.post("/exemplars/new", data={**funded, "funding-amount-0": amount})
         assert refused.status_code == 422
-        assert "An amount must be zero or more, in pounds, such as 98500 or 98,500.50" in _text(refused)
+        assert "An amount must be zero or more, in pounds, such as 98500 or 98,500.50" in _text(
+            refused
+        )
     draft = client.post("/exemplars/new", data={**funded, "funding-amount-0": "98500"})
-    assert draft.status_code == 303, re.findall(r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S)
+    assert draft.status_code == 303, re.findall(
+        r"govuk-error-message\">(.*?)</p>", draft.data.decode(), re.S
+    )
     check = _text(client.get(draft.headers["Location"]))
     assert "Amount: £98,500" in check and "£): £" not in check and "98500.0" not in check, check
     client.post(draft.headers["Location"], data={"csrf_token": token})
@@ -308,7 +429,7 @@ def test_money_is_shown_as_people_write_it(app):
     steward = app.test_client()
     sign_in(steward, "sam")
     edit = steward.get("/doc/exemplars/garden-waste-subscriptions/edit").data.decode()
-    assert 'name="funding-amount-0" type="text" value="98500"' in edit   # the box as its hint asks
+    assert 'name="funding-amount-0" type="text" value="98500"' in edit  # the box as its hint asks
 
 
 def test_the_submitter_reads_the_status_by_its_label(app):
@@ -316,9 +437,14 @@ def test_the_submitter_reads_the_status_by_its_label(app):
     assert "Status: Submitted" in _text(client.get("/my-submissions"))
     steward = app.test_client()
     sign_in(steward, "sam")
-    rejected = steward.post("/review/exemplars/garden-waste-subscriptions",
-                            data={"csrf_token": csrf(steward.get("/review").data), "decision": "invalid",
-                                  "comment": "A copy of an existing record."})
+    rejected = steward.post(
+        "/review/exemplars/garden-waste-subscriptions",
+        data={
+            "csrf_token": csrf(steward.get("/review").data),
+            "decision": "invalid",
+            "comment": "A copy of an existing record.",
+        },
+    )
     assert rejected.status_code == 303
     mine = _text(client.get("/my-submissions"))
     assert "Status: Invalid" in mine and "Status changed to Invalid" in mine, mine
@@ -336,8 +462,10 @@ def test_an_empty_agreement_form_gives_its_examples_in_words(app):
     sign_in(client, "amy")
     token = csrf(client.get("/agreements/new").data)
     refused = client.post("/agreements/new", data={"csrf_token": token, "action": "continue"})
-    errors = [html.unescape(re.sub(r"<[^>]+>", "", e)).strip() for e in
-              re.findall(r'class="govuk-error-message">(.*?)</p>', refused.data.decode(), re.S)]
+    errors = [
+        html.unescape(re.sub(r"<[^>]+>", "", e)).strip()
+        for e in re.findall(r'class="govuk-error-message">(.*?)</p>', refused.data.decode(), re.S)
+    ]
     assert refused.status_code == 422 and errors
     assert any("lawful basis, such as Article 6(1)(e): public task." in e for e in errors), errors
     assert not [e for e in errors if COMPACT.search(e)], errors
@@ -345,6 +473,7 @@ def test_an_empty_agreement_form_gives_its_examples_in_words(app):
 
 def test_no_form_message_shows_a_compact_name():
     from registry.views.forms import for_people
+
     model = load_model(BASE)
     messages = [str(m) for m in model.shapes.objects(None, SH.message)]
     assert len(messages) > 50
@@ -359,7 +488,9 @@ def test_a_standard_edited_with_the_form_keeps_its_own_version_number(app):
     sign_in(client, "sam")
     form = client.get("/doc/standards/open-referral-uk/edit")
     assert form_fields(form.data, "/doc/standards/open-referral-uk/edit")["version"] == ["3.0"]
-    edit_with_the_form(client, "/doc/standards/open-referral-uk", {"title": ["Open Referral UK (edited)"]})
+    edit_with_the_form(
+        client, "/doc/standards/open-referral-uk", {"title": ["Open Referral UK (edited)"]}
+    )
     after = _description(app, "/doc/standards/open-referral-uk")
     assert ("http://www.w3.org/ns/dcat#version", "3.0") in after
 
@@ -382,10 +513,12 @@ def test_an_edit_made_meanwhile_by_someone_else_is_not_overwritten(app):
 
 def test_no_field_made_from_a_shape_takes_a_name_the_form_uses_itself():
     from registry.views.forms import RESERVED_NAMES, all_fields
+
     model = load_model(BASE)
     for register in model.register_class:
-        ids = {f.id for f in all_fields(form_for(model, register))} | \
-              {n.id for f in all_fields(form_for(model, register)) for n in f.nested}
+        ids = {f.id for f in all_fields(form_for(model, register))} | {
+            n.id for f in all_fields(form_for(model, register)) for n in f.nested
+        }
         assert not ids & RESERVED_NAMES, register
 
 
@@ -394,20 +527,28 @@ def test_every_forms_error_summary_lists_its_errors_in_the_order_of_the_page(app
     form cannot read (a record that is not registered, a web address that is not one) were listed
     before those the shapes found (a required field left empty), wherever their fields were."""
     from registry.rdf.namespaces import REGISTERS
+
     client = app.test_client()
     sign_in(client, "amy")
     model = load_model(BASE)
     for register in REGISTERS:
         form = client.get(f"/{register}/new")
         sent = form_fields(form.data, f"/{register}/new")
-        unreadable = {f.id: "not registered here" if f.kind == "record" else "not a web address"
-                      for s in form_for(model, register) for f in s.fields if f.kind in ("record", "url")}
+        unreadable = {
+            f.id: "not registered here" if f.kind == "record" else "not a web address"
+            for s in form_for(model, register)
+            for f in s.fields
+            if f.kind in ("record", "url")
+        }
         answer = client.post(f"/{register}/new", data={**sent, **unreadable, "action": "continue"})
         page = answer.data.decode()
-        summary = page[page.find("govuk-error-summary__list"):]
-        hrefs = re.findall(r'<a href="#([^"]+)"', summary[:summary.find("</ul>")])
+        summary = page[page.find("govuk-error-summary__list") :]
+        hrefs = re.findall(r'<a href="#([^"]+)"', summary[: summary.find("</ul>")])
         assert answer.status_code == 422 and len(hrefs) > 1, (register, hrefs)
-        places = [page.find(f'id="{href}"', page.find("</ul>", page.find("govuk-error-summary__list"))) for href in hrefs]
+        places = [
+            page.find(f'id="{href}"', page.find("</ul>", page.find("govuk-error-summary__list")))
+            for href in hrefs
+        ]
         assert -1 not in places and places == sorted(places), (register, hrefs)
 
 
@@ -417,22 +558,44 @@ def test_a_rule_across_fields_names_records_in_words_beside_the_field_it_is_abou
     client = app.test_client()
     sign_in(client, "amy")
     form = client.get("/agreements/new")
-    sent = {**form_fields(form.data, "/agreements/new"), "title": "Leeds and GDS sharing",
-            "descriptionRequired": "Sharing between two organisations so that each sees the other's records.",
-            "purpose": "Direct care.", "party": ["Leeds City Council", "Government Digital Service"],
-            "controller": ["Leeds City Council", "Ministry of Housing, Communities and Local Government"],
-            "start-day": "31", "start-month": "3", "start-year": "2027",
-            "end-day": "1", "end-month": "1", "end-year": "2026", "action": "continue"}
+    sent = {
+        **form_fields(form.data, "/agreements/new"),
+        "title": "Leeds and GDS sharing",
+        "descriptionRequired": "Sharing between two organisations so that each sees the other's records.",
+        "purpose": "Direct care.",
+        "party": ["Leeds City Council", "Government Digital Service"],
+        "controller": [
+            "Leeds City Council",
+            "Ministry of Housing, Communities and Local Government",
+        ],
+        "start-day": "31",
+        "start-month": "3",
+        "start-year": "2027",
+        "end-day": "1",
+        "end-month": "1",
+        "end-year": "2026",
+        "action": "continue",
+    }
     answer = client.post("/agreements/new", data=sent)
     page = answer.data.decode()
-    summary = page[page.find("govuk-error-summary__list"):]
-    entries = [(href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
-               for href, text in re.findall(r'<a href="#([^"]+)"[^>]*>(.*?)</a>', summary[:summary.find("</ul>")], re.S)]
+    summary = page[page.find("govuk-error-summary__list") :]
+    entries = [
+        (href, html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", text)).strip()))
+        for href, text in re.findall(
+            r'<a href="#([^"]+)"[^>]*>(.*?)</a>', summary[: summary.find("</ul>")], re.S
+        )
+    ]
     assert answer.status_code == 422
-    assert ("controller", "Every data controller must also be named as a party to the agreement: “Ministry of Housing, "
-            "Communities and Local Government” is a controller but not a party.") in entries, entries
-    assert any(href == "end-day" and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
-               for href, text in entries), entries
+    assert (
+        "controller",
+        "Every data controller must also be named as a party to the agreement: “Ministry of Housing, "
+        "Communities and Local Government” is a controller but not a party.",
+    ) in entries, entries
+    assert any(
+        href == "end-day"
+        and "the end date 2026-01-01 is not after the start date 2027-03-31" in text
+        for href, text in entries
+    ), entries
     assert not [text for _, text in entries if "http" in text], entries
 
 
@@ -440,8 +603,11 @@ def test_a_title_too_long_is_told_its_length_limit(app):
     """A 400-character title was told it needed "at least 3 characters"."""
     client = app.test_client()
     sign_in(client, "amy")
-    values = {**form_fields(client.get("/exemplars/new").data, "/exemplars/new"), "action": ["continue"],
-              "title": ["A" * 400]}
+    values = {
+        **form_fields(client.get("/exemplars/new").data, "/exemplars/new"),
+        "action": ["continue"],
+        "title": ["A" * 400],
+    }
     refused = client.post("/exemplars/new", data=values)
     assert refused.status_code == 422
     assert "3 to 300 characters" in html.unescape(refused.data.decode())
@@ -453,8 +619,11 @@ def test_an_edit_posted_to_another_organisations_record_is_refused_as_forbidden(
     client = app.test_client()
     sign_in(client, "amy")
     token = csrf(client.get("/exemplars/new").data)
-    refused = client.post("/doc/exemplars/bops/edit", headers={"Accept": "text/html"},
-                          data={"csrf_token": token, "action": "continue", "title": "Taken over"})
+    refused = client.post(
+        "/doc/exemplars/bops/edit",
+        headers={"Accept": "text/html"},
+        data={"csrf_token": token, "action": "continue", "title": "Taken over"},
+    )
     assert refused.status_code == 403 and b"You cannot edit this record" in refused.data
     assert "Taken over" not in client.get("/doc/exemplars/bops.ttl").data.decode()
 
@@ -470,7 +639,9 @@ def test_changing_a_draft_refuses_bad_input_in_words(app):
     draft = sam.post(path + "/edit", data=fields).headers["Location"]
     assert sam.get(draft + "/change").status_code == 200
     bad = sam.post(draft + "/change", data={**fields, "record-version": ["two"]})
-    assert bad.status_code == 400 and "`record-version` must be a whole number" in bad.json["detail"]
+    assert (
+        bad.status_code == 400 and "`record-version` must be a whole number" in bad.json["detail"]
+    )
     other = app.test_client()
     sign_in(other, "amy")
     assert other.get(draft + "/change").status_code == 404
@@ -482,12 +653,21 @@ def test_a_renamed_record_is_named_by_its_new_title_where_others_link_to_it(app)
     only, in its page and its data (the old title came back from the earlier version's graph)."""
     client = app.test_client()
     sign_in(client, "sam")
-    edit_with_the_form(client, "/doc/organisations/leeds-city-council", {"title": ["Leeds City Council Renamed"]})
+    edit_with_the_form(
+        client, "/doc/organisations/leeds-city-council", {"title": ["Leeds City Council Renamed"]}
+    )
     from rdflib import Graph
-    data = Graph().parse(data=client.get("/doc/agreements/leeds-care-record.ttl").data, format="turtle")
+
+    data = Graph().parse(
+        data=client.get("/doc/agreements/leeds-care-record.ttl").data, format="turtle"
+    )
     leeds = URIRef(f"{BASE}/id/organisations/leeds-city-council")
-    assert {str(t) for t in data.objects(leeds, URIRef("http://purl.org/dc/terms/title"))} == {"Leeds City Council Renamed"}
-    page = client.get("/doc/agreements/leeds-care-record", headers={"Accept": "text/html"}).data.decode()
+    assert {str(t) for t in data.objects(leeds, URIRef("http://purl.org/dc/terms/title"))} == {
+        "Leeds City Council Renamed"
+    }
+    page = client.get(
+        "/doc/agreements/leeds-care-record", headers={"Accept": "text/html"}
+    ).data.decode()
     assert "Leeds City Council Renamed" in page and ">Leeds City Council<" not in page
 
 
@@ -520,12 +700,19 @@ def test_a_title_two_records_share_never_swaps_a_link_when_a_form_is_saved(app):
     assert {str(p) for p, _ in changed} == {"http://purl.org/dc/terms/title"}, sorted(changed)
     # the shared title typed in is refused, saying why
     values = form_fields(client.get(path + "/edit").data, path + "/edit")
-    shared = [name for name, given in values.items() if given == [f"{BASE}/id/standards/open-referral-uk"]]
+    shared = [
+        name for name, given in values.items() if given == [f"{BASE}/id/standards/open-referral-uk"]
+    ]
     assert shared, values
     values.update({"action": ["continue"], shared[0]: ["Open Referral UK"]})
     refused = html.unescape(client.post(path + "/edit", data=values).data.decode())
     assert "more than one standard has the title “Open Referral UK”" in refused
     # a title only one standard has names it again
-    edit_with_the_form(client, "/doc/standards/uprn", {"title": ["Unique Property Reference Number"]})
+    edit_with_the_form(
+        client, "/doc/standards/uprn", {"title": ["Unique Property Reference Number"]}
+    )
     form = client.get(path + "/edit").data.decode()
-    assert 'value="Open Referral UK"' in form and f'value="{BASE}/id/standards/open-referral-uk"' not in form
+    assert (
+        'value="Open Referral UK"' in form
+        and f'value="{BASE}/id/standards/open-referral-uk"' not in form
+    )

@@ -1,5 +1,6 @@
 """Helpers for tests that use the web forms as a person does: the password every test user
 has, the CSRF token read from a page, and signing in through the sign-in form."""
+
 from __future__ import annotations
 
 import re
@@ -28,15 +29,25 @@ class _FormReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
-        if tag == "form" and not self._done and (a.get("method") or "").lower() == "post" \
-                and a.get("action") == self._action:
+        if (
+            tag == "form"
+            and not self._done
+            and (a.get("method") or "").lower() == "post"
+            and a.get("action") == self._action
+        ):
             self._in_form = True
         if not self._in_form or "disabled" in a:
             return
         kind = (a.get("type") or "text").lower()
-        if tag == "input" and a.get("name") and kind not in ("submit", "button", "image", "file", "reset"):
+        if (
+            tag == "input"
+            and a.get("name")
+            and kind not in ("submit", "button", "image", "file", "reset")
+        ):
             if kind not in ("radio", "checkbox") or "checked" in a:
-                self.fields.append((a["name"], a.get("value") or ("on" if kind in ("radio", "checkbox") else "")))
+                self.fields.append(
+                    (a["name"], a.get("value") or ("on" if kind in ("radio", "checkbox") else ""))
+                )
         elif tag == "textarea" and a.get("name"):
             self._textarea, self._text = a["name"], ""
 
@@ -47,7 +58,9 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "textarea" and self._textarea is not None:
             # a browser drops the one newline that follows <textarea>
-            self.fields.append((self._textarea, self._text[1:] if self._text.startswith("\n") else self._text))
+            self.fields.append(
+                (self._textarea, self._text[1:] if self._text.startswith("\n") else self._text)
+            )
             self._textarea = None
         elif tag == "form" and self._in_form:
             self._in_form, self._done = False, True
@@ -66,7 +79,9 @@ def form_fields(page: bytes | str, action: str) -> dict[str, list[str]]:
 def sign_in(client, user: str, password: str = PASSWORD, next: str = "/"):
     """Post the sign-in form with a Flask test client, as a person would; the response."""
     token = csrf(client.get("/sign-in").data)
-    return client.post("/sign-in", data={"username": user, "password": password, "csrf_token": token, "next": next})
+    return client.post(
+        "/sign-in", data={"username": user, "password": password, "csrf_token": token, "next": next}
+    )
 
 
 LEEDS = f"{BASE}/id/organisations/leeds-city-council"

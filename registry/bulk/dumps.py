@@ -1,5 +1,6 @@
 """The whole registry out (an export in any supported syntax) and back in (restoring a dump into a
 new store). Nothing here validates, so `ldr restore` starts without loading the validator."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,6 +15,7 @@ def export_registry(store: Store, fmt: Format) -> bytes:
     if fmt.name in ("nquads", "trig"):
         return store.dump(fmt.name)
     from registry.rdf.rdfio import serialize
+
     graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
     return serialize(graph, fmt)
 
@@ -34,4 +36,6 @@ def check_restorable(store: Store, path: Path) -> None:
     if not path.is_file():
         raise InputError(f"{path}: no such file")
     if not store.is_empty():
-        raise InputError("the store is not empty: restore into a new store (`--store NEW_DIR`), so nothing is mixed or lost")
+        raise InputError(
+            "the store is not empty: restore into a new store (`--store NEW_DIR`), so nothing is mixed or lost"
+        )

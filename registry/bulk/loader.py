@@ -2,23 +2,31 @@
 
 One function per behaviour, called by the CLI and (later) by HTTP routes alike.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from rdflib import Graph, URIRef
 
-from registry.vocab.model import DATA_DIR, Model
+from registry.rdf.identifiers import sparql_iri
 from registry.rdf.namespaces import REG
-from registry.records.split import split_records
 from registry.rdf.rdfio import InputError, format_for_path, parse, read_limited
 from registry.records.findings import Report
-from registry.store import Store
+from registry.records.split import split_records
 from registry.records.validation import validate_graph
-from registry.records.versions import COMMAND_LINE, WRITE_LOCK, Agent, commit, current_versions, publish_vocabulary
-from registry.rdf.identifiers import sparql_iri
+from registry.records.versions import (
+    COMMAND_LINE,
+    WRITE_LOCK,
+    Agent,
+    commit,
+    current_versions,
+    publish_vocabulary,
+)
+from registry.store import Store
+from registry.vocab.model import DATA_DIR, Model
 
 Progress = Callable[[str], None]
 
@@ -41,8 +49,9 @@ class Outcome:
     unchanged: list[str] = field(default_factory=list)
 
 
-def read_files(paths: Iterable[str | Path], model: Model, max_bytes: int,
-               progress: Progress = _quiet) -> tuple[Graph, list[InputError]]:
+def read_files(
+    paths: Iterable[str | Path], model: Model, max_bytes: int, progress: Progress = _quiet
+) -> tuple[Graph, list[InputError]]:
     """Parse every file; collect every unreadable one rather than stopping at the first."""
     merged, errors = Graph(), []
     files = [Path(p) for p in paths]
@@ -50,21 +59,33 @@ def read_files(paths: Iterable[str | Path], model: Model, max_bytes: int,
         progress(f"reading {path} ({number}/{len(files)})")
         try:
             fmt = format_for_path(path)
-            merged += parse(read_limited(path, max_bytes), fmt, model.base.parse_base,
-                            source=str(path), max_bytes=max_bytes)
+            merged += parse(
+                read_limited(path, max_bytes),
+                fmt,
+                model.base.parse_base,
+                source=str(path),
+                max_bytes=max_bytes,
+            )
         except InputError as exc:
             errors.append(exc)
     return merged, errors
 
 
-def check_graph(graph: Graph, model: Model, store: Store | None, progress: Progress = _quiet) -> Outcome:
+def check_graph(
+    graph: Graph, model: Model, store: Store | None, progress: Progress = _quiet
+) -> Outcome:
     progress(f"validating {len(graph):,} statements")
     records, report = validate_graph(graph, model, store)
     return Outcome(report=report, records=records)
 
 
-def write_records(store: Store, model: Model, records: dict[str, Graph], agent: Agent = COMMAND_LINE,
-                  note: str = "") -> dict[str, int]:
+def write_records(
+    store: Store,
+    model: Model,
+    records: dict[str, Graph],
+    agent: Agent = COMMAND_LINE,
+    note: str = "",
+) -> dict[str, int]:
     """Each record's description as its next version, all records in one transaction."""
     existing = current_versions(store, model, list(records))
     new = {i: g for i, g in records.items() if i not in existing}
@@ -78,21 +99,38 @@ def write_records(store: Store, model: Model, records: dict[str, Graph], agent: 
         return numbers
 
 
-def submit_graph(graph: Graph, model: Model, store: Store, *, dry_run: bool = False,
-                 progress: Progress = _quiet, agent: Agent = COMMAND_LINE, note: str = "") -> Outcome:
+def submit_graph(
+    graph: Graph,
+    model: Model,
+    store: Store,
+    *,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+    agent: Agent = COMMAND_LINE,
+    note: str = "",
+) -> Outcome:
     """Validate a bundle of records and, if nothing is a violation, write all of them."""
     outcome = check_graph(graph, model, store, progress)
     if outcome.report.conforms and not dry_run:
         progress(f"writing {len(outcome.records)} record(s)")
         before = current_versions(store, model, list(outcome.records))
         numbers = write_records(store, model, outcome.records, agent, note)
-        outcome.unchanged = sorted(iri for iri, number in numbers.items() if before.get(iri) == number)
+        outcome.unchanged = sorted(
+            iri for iri, number in numbers.items() if before.get(iri) == number
+        )
         outcome.written = True
     return outcome
 
 
-def load_files(paths: Iterable[str | Path], model: Model, store: Store | None, max_bytes: int, *,
-               dry_run: bool = False, progress: Progress = _quiet) -> Outcome:
+def load_files(
+    paths: Iterable[str | Path],
+    model: Model,
+    store: Store | None,
+    max_bytes: int,
+    *,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> Outcome:
     """`ldr validate` (dry_run) and `ldr load`: nothing is written unless every file is
     readable and every record conforms."""
     paths = list(paths)
@@ -104,14 +142,18 @@ def load_files(paths: Iterable[str | Path], model: Model, store: Store | None, m
         outcome = check_graph(graph, model, store, progress)
         return outcome
     names = ", ".join(Path(p).name for p in paths)
-    return submit_graph(graph, model, store, progress=progress, note=f"Loaded with `ldr load` from {names}")
+    return submit_graph(
+        graph, model, store, progress=progress, note=f"Loaded with `ldr load` from {names}"
+    )
 
 
 def as_submitted(graph: Graph, model: Model, store: Store | None) -> None:
     """Give each new record that states no registration status the one submission gives it
     (submitted), so that `ldr validate` and `ldr load` do not demand what the registry sets."""
     records, _ = split_records(graph, model)
-    registered = current_versions(store, model, list(records)) if store is not None and records else {}
+    registered = (
+        current_versions(store, model, list(records)) if store is not None and records else {}
+    )
     for iri in records:
         if iri not in registered and graph.value(URIRef(iri), REG.status) is None:
             graph.add((URIRef(iri), REG.status, REG.statusSubmitted))
@@ -121,8 +163,9 @@ def starter_files() -> list[Path]:
     return sorted(DATA_DIR.glob("*.ttl"))
 
 
-def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = _quiet,
-               operator: str = "") -> Outcome:
+def init_store(
+    store: Store, model: Model, max_bytes: int, progress: Progress = _quiet, operator: str = ""
+) -> Outcome:
     """Load the ontology, schemes, registers and shapes, then the starter records in data/ that
     are not registered yet (those that are keep their history and their steward's decisions).
 
@@ -142,7 +185,9 @@ def init_store(store: Store, model: Model, max_bytes: int, progress: Progress = 
     # revised it. Writing data/'s description over it again would undo that.
     outcome.kept = sorted(current_versions(store, model, list(outcome.records)))
     new = {iri: g for iri, g in outcome.records.items() if iri not in outcome.kept}
-    progress(f"writing {len(new)} record(s); {len(outcome.kept)} already registered left as they are")
+    progress(
+        f"writing {len(new)} record(s); {len(outcome.kept)} already registered left as they are"
+    )
     write_records(store, model, new, note="Starter data loaded by `ldr init`")
     outcome.written = True
     return outcome
@@ -152,7 +197,9 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
     """The registry's record shapes as a standard, with the shapes as its validation resource (PROF),
     so suppliers can check RDF data against them like any other standard."""
     base = model.base.iri
-    return Graph().parse(format="turtle", data=f"""
+    return Graph().parse(
+        format="turtle",
+        data=f"""
 @prefix dcterms: <http://purl.org/dc/terms/> .
 @prefix dcat: <http://www.w3.org/ns/dcat#> .
 @prefix prof: <http://www.w3.org/ns/dx/prof/> .
@@ -169,6 +216,5 @@ def own_shapes_standard(model: Model, operator: str) -> Graph:
         dcterms:format <https://www.iana.org/assignments/media-types/text/turtle> ] ;
     dcterms:source <{model.base.shapes_graph}> ;
     reg:status reg:statusStable .
-""")
-
-
+""",
+    )

@@ -1,4 +1,5 @@
 """The `ldr` command. Each subcommand is a thin wrapper over one registry function."""
+
 from __future__ import annotations
 
 import contextlib
@@ -14,10 +15,10 @@ from urllib.parse import urlsplit
 
 import click
 
-from registry.runtime.allocator import start_again_with_allocator
-from registry.rdf.formats import FORMATS, InputError
-from registry.runtime.settings import SettingsError, load_settings
 from registry.assembly import Registry
+from registry.rdf.formats import FORMATS, InputError
+from registry.runtime.allocator import start_again_with_allocator
+from registry.runtime.settings import SettingsError, load_settings
 from registry.store import StoreError, StoreInUse, open_store
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ STORE_HELP = "Directory of the embedded store (default: the LDR_STORE_DIR settin
 class CannotRun(click.ClickException):
     """The command cannot do what was asked: it ends with the reason and exit status 2, as a
     usage error does. Status 1 means only "does not conform" (`validate`, `load`, `check`)."""
+
     exit_code = 2
 
 
@@ -87,7 +89,7 @@ def _opened(registry: Registry, writes: bool = True):
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
     if writes:
-        registry.index
+        _ = registry.index  # opened: it follows what this command writes
     return store
 
 
@@ -123,8 +125,12 @@ def init(store: str | None, quiet: bool) -> None:
     settings = _settings(store, heavy=True)
     model = _model(settings)
     final = Path(settings["LDR_STORE_DIR"])
-    building = _new_store_beside(final) if settings["LDR_STORE"] == "embedded" and not final.exists() else None
-    if building is not None:   # the real path is said, and used, once the store is whole
+    building = (
+        _new_store_beside(final)
+        if settings["LDR_STORE"] == "embedded" and not final.exists()
+        else None
+    )
+    if building is not None:  # the real path is said, and used, once the store is whole
         settings = {**settings, "LDR_STORE_DIR": str(building)}
     try:
         outcome = _init_store(settings, model, quiet)
@@ -138,35 +144,41 @@ def init(store: str | None, quiet: bool) -> None:
     elif building is not None:
         _remove_new_store(building)
     if outcome.written:
-        click.echo(f"Loaded {len(outcome.records) - len(outcome.kept)} starter records into {final}.")
+        click.echo(
+            f"Loaded {len(outcome.records) - len(outcome.kept)} starter records into {final}."
+        )
         if outcome.kept:
-            click.echo(f"{len(outcome.kept)} starter records were already registered and were left as they are "
-                       "(their statuses and revisions stand; change a record with `ldr load` or the API).")
+            click.echo(
+                f"{len(outcome.kept)} starter records were already registered and were left as they are "
+                "(their statuses and revisions stand; change a record with `ldr load` or the API)."
+            )
     else:
         click.echo("The starter data was not loaded: fix the problems above in data/.", err=True)
     sys.exit(code)
 
 
-def _init_store(settings: dict, model, quiet: bool) -> "Outcome":
+def _init_store(settings: dict, model, quiet: bool) -> Outcome:
     from registry.bulk import loader
     from registry.bulk.migrate import old_vocabulary_problem
+
     registry = Registry(settings, create=True)
     st = _opened(registry, writes=False)
     problem = old_vocabulary_problem(st, settings["LDR_BASE"], settings["LDR_STORE_DIR"])
-    if problem:   # said before the search index is opened: it would be built from the old terms
+    if problem:  # said before the search index is opened: it would be built from the old terms
         st.close()
         raise CannotRun(problem)
     index = registry.index
     progress = Progress(quiet)
     try:
-        return loader.init_store(st, model, settings["LDR_MAX_INPUT_BYTES"], progress,
-                                 operator=settings["LDR_OPERATOR"])
+        return loader.init_store(
+            st, model, settings["LDR_MAX_INPUT_BYTES"], progress, operator=settings["LDR_OPERATOR"]
+        )
     except (InputError, StoreError) as exc:
         raise CannotRun(str(exc)) from exc
     finally:
         progress.done()
         st.close()
-        index.close()   # before the files are moved to their real names
+        index.close()  # before the files are moved to their real names
 
 
 def _new_store_beside(final: Path) -> Path:
@@ -180,6 +192,7 @@ def _new_store_beside(final: Path) -> Path:
 
 def _remove_new_store(building: Path) -> None:
     import shutil
+
     for path in [building, *building.parent.glob(glob_escape(building.name) + ".*")]:
         shutil.rmtree(path) if path.is_dir() else path.unlink(missing_ok=True)
 
@@ -189,13 +202,17 @@ def _move_store_in(building: Path, final: Path) -> None:
     beside = list(building.parent.glob(glob_escape(building.name) + ".*"))
     building.rename(final)
     for path in beside:
-        path.rename(final.with_name(final.name + path.name[len(building.name):]))
+        path.rename(final.with_name(final.name + path.name[len(building.name) :]))
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--store", metavar="DIR", help=STORE_HELP + " Used to resolve links to registered records; "
-              "without a store, files are checked on their own.")
+@click.option(
+    "--store",
+    metavar="DIR",
+    help=STORE_HELP + " Used to resolve links to registered records; "
+    "without a store, files are checked on their own.",
+)
 def validate(files: tuple[Path, ...], store: str | None) -> None:
     """Check FILES against the shapes without writing anything.
 
@@ -203,6 +220,7 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
     are violations, 2 when a file cannot be read (the error names the file, line and column).
     """
     from registry.bulk import loader
+
     settings = _settings(store)
     model = _model(settings)
     st = None
@@ -217,8 +235,10 @@ def validate(files: tuple[Path, ...], store: str | None) -> None:
             st.close()
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
     if st is None and not outcome.input_errors:
-        click.echo("Without a store, a link to a record that is not in these files was checked for its kind "
-                   "only, not that it is registered: give --store DIR to check that too.")
+        click.echo(
+            "Without a store, a link to a record that is not in these files was checked for its kind "
+            "only, not that it is registered: give --store DIR to check that too."
+        )
     sys.exit(code)
 
 
@@ -233,35 +253,53 @@ def load(files: tuple[Path, ...], store: str | None, quiet: bool) -> None:
     Exit status as for `ldr validate`.
     """
     from registry.bulk import loader
+
     settings = _settings(store, heavy=True)
     model = _model(settings)
     st = _open(settings)
     progress = Progress(quiet)
     try:
-        outcome = loader.load_files(files, model, st, settings["LDR_MAX_INPUT_BYTES"], progress=progress)
+        outcome = loader.load_files(
+            files, model, st, settings["LDR_MAX_INPUT_BYTES"], progress=progress
+        )
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
     finally:
         progress.done()
         st.close()
     code = _show_outcome(outcome, settings["LDR_REPORT_DETAIL"])
-    click.echo(f"Loaded {len(outcome.records)} record(s)." if outcome.written else "Nothing was loaded.",
-               err=not outcome.written)
+    click.echo(
+        f"Loaded {len(outcome.records)} record(s)." if outcome.written else "Nothing was loaded.",
+        err=not outcome.written,
+    )
     if outcome.unchanged:
-        click.echo(f"{len(outcome.unchanged)} of them were already registered exactly as described: they kept "
-                   "their version (a version is made only when something changes).")
+        click.echo(
+            f"{len(outcome.unchanged)} of them were already registered exactly as described: they kept "
+            "their version (a version is made only when something changes)."
+        )
     sys.exit(code)
 
 
 @main.command()
-@click.option("--format", "fmt", type=click.Choice(sorted(FORMATS)), default="turtle", show_default=True,
-              help="Syntax to write. nquads and trig keep each record in its own named graph.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: standard output).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(sorted(FORMATS)),
+    default="turtle",
+    show_default=True,
+    help="Syntax to write. nquads and trig keep each record in its own named graph.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write (default: standard output).",
+)
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def export(fmt: str, output: Path | None, store: str | None) -> None:
     """Write the whole registry: vocabulary, shapes and every record."""
     from registry.bulk.dumps import export_registry
+
     settings = _settings(store, heavy=True)
     st = _open(settings, writes=False)
     try:
@@ -281,9 +319,11 @@ def export(fmt: str, output: Path | None, store: str | None) -> None:
 def restore(dump: Path, store: str | None) -> None:
     """Load a dump (registry.nq.gz from /dumps, or `ldr export --format nquads`) into a new, empty
     store with the bulk loader, then build the search index."""
+    from registry.bulk.dumps import check_restorable
+    from registry.bulk.dumps import restore as restore_dump
     from registry.search.dump_index import Indexer
-    from registry.bulk.dumps import check_restorable, restore as restore_dump
     from registry.search.files import index_path, remove_index_files
+
     settings = _settings(store, heavy=True)
     # The store is opened without the index kept in step (the index is built from the dump), and
     # the vocabulary is read only if the index has to be rebuilt from the store: at 100k quads,
@@ -296,7 +336,7 @@ def restore(dump: Path, store: str | None) -> None:
     indexer = None
     try:
         check_restorable(st, dump)
-        if settings["LDR_STORE"] == "embedded":   # index the dump on the other core meanwhile
+        if settings["LDR_STORE"] == "embedded":  # index the dump on the other core meanwhile
             indexer = Indexer(dump, index_path(settings), settings["LDR_BASE"])
         restore_dump(st, dump)
         loaded = time.monotonic()
@@ -304,6 +344,7 @@ def restore(dump: Path, store: str | None) -> None:
         indexer = None
         if records is None:
             from registry.search.index import SearchIndex
+
             remove_index_files(index_path(settings))
             index = SearchIndex(index_path(settings))
             records = index.rebuild(st, _model(settings))
@@ -311,11 +352,13 @@ def restore(dump: Path, store: str | None) -> None:
     except (InputError, StoreError) as exc:
         raise CannotRun(str(exc)) from exc
     finally:
-        if indexer is not None:   # the load failed: no index of it
+        if indexer is not None:  # the load failed: no index of it
             indexer.abandon()
         st.close()
-    click.echo(f"Restored {dump} in {loaded - started:.1f} s and indexed {records:,} records "
-               f"(finished {time.monotonic() - loaded:.1f} s after the load).")
+    click.echo(
+        f"Restored {dump} in {loaded - started:.1f} s and indexed {records:,} records "
+        f"(finished {time.monotonic() - loaded:.1f} s after the load)."
+    )
 
 
 @main.command("import-councils")
@@ -332,13 +375,15 @@ def import_councils(csv_file: Path, store: str | None, dry_run: bool, quiet: boo
     (docs/councils.md). All or nothing, like `ldr load`.
     """
     from registry.importers import councils
+
     settings = _settings(store)
     model = _model(settings)
     st = _open(settings)
     progress = Progress(quiet)
     try:
-        result = councils.import_councils(csv_file, model, st, settings["LDR_MAX_INPUT_BYTES"],
-                                          dry_run=dry_run, progress=progress)
+        result = councils.import_councils(
+            csv_file, model, st, settings["LDR_MAX_INPUT_BYTES"], dry_run=dry_run, progress=progress
+        )
     except InputError as exc:
         progress.done()
         click.echo(f"error: {exc}", err=True)
@@ -364,6 +409,7 @@ def _organisation(settings: dict, org: str) -> str:
     from registry.accounts.users import AccountError, organisation_iri, organisation_titles
     from registry.search.files import index_path
     from registry.search.index import SearchIndex
+
     model = _model(settings)
     try:
         st = open_store(settings)
@@ -374,8 +420,11 @@ def _organisation(settings: dict, org: str) -> str:
     index = SearchIndex(index_path(settings)) if st is None else None
     try:
         # without a store there is the index (above)
-        named = (organisation_titles(st, model) if st is not None
-                 else cast(SearchIndex, index).titles("organisations"))
+        named = (
+            organisation_titles(st, model)
+            if st is not None
+            else cast(SearchIndex, index).titles("organisations")
+        )
         return organisation_iri(model, org, named)
     except AccountError as exc:
         raise CannotRun(str(exc)) from exc
@@ -391,6 +440,7 @@ def _accounts(settings: dict):
     """The accounts database, closed afterwards; its errors (an unknown user, a short password)
     end the command with their message."""
     from registry.accounts.users import AccountError, open_accounts
+
     accounts = open_accounts(settings)
     try:
         yield accounts
@@ -407,8 +457,10 @@ def _password(from_stdin: bool, prompt: str) -> str:
     try:
         return click.prompt(prompt, hide_input=True, confirmation_prompt=True)
     except click.Abort:
-        raise CannotRun("no password was given: type it when asked, or send it on standard input "
-                        "with --password-stdin") from None
+        raise CannotRun(
+            "no password was given: type it when asked, or send it on standard input "
+            "with --password-stdin"
+        ) from None
 
 
 @main.command()
@@ -418,13 +470,16 @@ def reindex(store: str | None) -> None:
     rebuild it after restoring a backup or if it was lost)."""
     from registry.search.files import index_path, remove_index_files
     from registry.search.index import SearchIndex
+
     settings = _settings(store, heavy=True)
     model = _model(settings)
     try:
         st = open_store(settings)
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
-    remove_index_files(index_path(settings))   # only once the store is ours: a server may be using it
+    remove_index_files(
+        index_path(settings)
+    )  # only once the store is ours: a server may be using it
     index = SearchIndex(index_path(settings))
     try:
         count = index.rebuild(st, model)
@@ -442,9 +497,10 @@ def migrate_vocabulary_command(store: str | None) -> None:
     and rebuild the search index. On a store that has nothing to move it changes nothing."""
     from registry.bulk.migrate import migrate_vocabulary
     from registry.rdf.namespaces import VOCABULARY
+
     settings = _settings(store, heavy=True)
     model = _model(settings)
-    st = _open(settings, writes=False)   # the index is rebuilt once the store is moved
+    st = _open(settings, writes=False)  # the index is rebuilt once the store is moved
     try:
         done = migrate_vocabulary(st, model, settings)
     except StoreError as exc:
@@ -452,8 +508,10 @@ def migrate_vocabulary_command(store: str | None) -> None:
     finally:
         st.close()
     if done.moved:
-        click.echo(f"Moved {done.moved} statements from {model.base.old_vocabulary} to {VOCABULARY} and indexed "
-                   f"{done.indexed} records.")
+        click.echo(
+            f"Moved {done.moved} statements from {model.base.old_vocabulary} to {VOCABULARY} and indexed "
+            f"{done.indexed} records."
+        )
     else:
         click.echo(f"Nothing to move: the store names no term under {model.base.old_vocabulary}.")
 
@@ -462,19 +520,26 @@ def migrate_vocabulary_command(store: str | None) -> None:
 @click.argument("standard")
 @click.argument("data_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-@click.option("--schema", "wanted", default="", metavar="KIND",
-              help="Which of the standard's schemas to apply (e.g. organization); by default the one for the kind of document FILE is.")
+@click.option(
+    "--schema",
+    "wanted",
+    default="",
+    metavar="KIND",
+    help="Which of the standard's schemas to apply (e.g. organization); by default the one for the kind of document FILE is.",
+)
 def check_command(standard: str, data_file: Path, store: str | None, wanted: str) -> None:
     """Check a JSON FILE against STANDARD's validation resource (a reference such as ocds, or an IRI).
     Exit status 0 when it conforms, 1 when it does not, 2 when it cannot be checked."""
     from registry.conformance.checker import ConformanceError, check, resource_directories
+
     settings = _settings(store)
     model = _model(settings)
     iri = standard if standard.startswith("http") else model.base.item("standards", standard)
     st = _open(settings, writes=False)
     try:
-        outcome = check(st, model, iri, data_file.read_bytes(),
-                        resource_directories(settings), wanted=wanted)
+        outcome = check(
+            st, model, iri, data_file.read_bytes(), resource_directories(settings), wanted=wanted
+        )
     except (ConformanceError, OSError) as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
@@ -495,14 +560,21 @@ def check_command(standard: str, data_file: Path, store: str | None, wanted: str
 
 @main.command("fetch-schemas")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-@click.option("--list", "listing", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="A list of files to fetch in the form of data/standard-schemas.json (default: that file).")
+@click.option(
+    "--list",
+    "listing",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="A list of files to fetch in the form of data/standard-schemas.json (default: that file).",
+)
 def fetch_schemas_command(store: str | None, listing: Path | None) -> None:
     """Download the published schema files of the starter standards, at pinned versions, checking
     each one's sha256, into {store}.schemas, where the conformance checker reads them."""
     import json
+
     from registry.conformance.checker import ConformanceError, fetch_schemas
     from registry.runtime.settings import beside_store
+
     settings = _settings(store)
     target = beside_store(settings, None, ".schemas")
     try:
@@ -524,12 +596,22 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--user", "username", required=True, help="User name for signing in.")
-@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
-              "(e.g. leeds-city-council), its IRI or the address of its page.")
+@click.option(
+    "--org",
+    required=True,
+    help="The organisation the user acts for: its title, its reference "
+    "(e.g. leeds-city-council), its IRI or the address of its page.",
+)
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of asking.",
+)
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-def user_create(username: str, org: str, role: str, password_stdin: bool, store: str | None) -> None:
+def user_create(
+    username: str, org: str, role: str, password_stdin: bool, store: str | None
+) -> None:
     """Create a user (the password is asked for twice, or read from standard input; at least 12
     characters; only a hash is kept)."""
     settings = _settings(store)
@@ -542,7 +624,11 @@ def user_create(username: str, org: str, role: str, password_stdin: bool, store:
 
 @user.command("password")
 @click.option("--user", "username", required=True, help="The user whose password to set.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of asking.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input instead of asking.",
+)
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def user_password(username: str, password_stdin: bool, store: str | None) -> None:
     """Set a new password for a user (asked for twice, or read from standard input; at least 12
@@ -551,7 +637,9 @@ def user_password(username: str, password_stdin: bool, store: str | None) -> Non
     password = _password(password_stdin, "New password")
     with _accounts(settings) as accounts:
         ended = accounts.set_password(username, password)
-    click.echo(f"Set a new password for {username}; ended {ended} session{'' if ended == 1 else 's'}.")
+    click.echo(
+        f"Set a new password for {username}; ended {ended} session{'' if ended == 1 else 's'}."
+    )
 
 
 @user.command("unlock")
@@ -565,8 +653,12 @@ def user_unlock(username: str | None, address: str | None, store: str | None) ->
         raise click.UsageError("give a user name, an --address, or both")
     with _accounts(_settings(store)) as accounts:
         removed = accounts.unlock(username, address)
-    what = " and ".join(filter(None, [username and f"user name {username}", address and f"address {address}"]))
-    click.echo(f"Unlocked {what} ({removed} failed sign-in{'' if removed == 1 else 's'} forgotten).")
+    what = " and ".join(
+        filter(None, [username and f"user name {username}", address and f"address {address}"])
+    )
+    click.echo(
+        f"Unlocked {what} ({removed} failed sign-in{'' if removed == 1 else 's'} forgotten)."
+    )
 
 
 @main.group()
@@ -576,18 +668,28 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option("--org", required=True, help="The organisation the user acts for: its title, its reference "
-              "(e.g. leeds-city-council), its IRI or the address of its page.")
+@click.option(
+    "--org",
+    required=True,
+    help="The organisation the user acts for: its title, its reference "
+    "(e.g. leeds-city-council), its IRI or the address of its page.",
+)
 @click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
-@click.option("--user", "username", help="User name (default: made from the organisation and role).")
+@click.option(
+    "--user", "username", help="User name (default: made from the organisation and role)."
+)
 @click.option("--store", metavar="DIR", help=STORE_HELP)
 def token_create(org: str, role: str, username: str | None, store: str | None) -> None:
     """Create a token; it is printed once, as the last line, and only its hash is kept."""
     settings = _settings(store)
     iri = _organisation(settings, org)
     with _accounts(settings) as accounts:
-        info, secret = accounts.create_token(username or f"{iri.rsplit('/', 1)[-1]}-{role}", iri, role)
-    click.echo(f"Token {info.id} for user {info.username} ({info.role}, {info.organisation}). Keep it secret:")
+        info, secret = accounts.create_token(
+            username or f"{iri.rsplit('/', 1)[-1]}-{role}", iri, role
+        )
+    click.echo(
+        f"Token {info.id} for user {info.username} ({info.role}, {info.organisation}). Keep it secret:"
+    )
     click.echo(secret)
 
 
@@ -598,7 +700,9 @@ def token_list(store: str | None) -> None:
     with _accounts(_settings(store)) as accounts:
         for t in accounts.tokens():
             state = f"revoked {t.revoked}" if t.revoked else "active"
-            click.echo(f"{t.id}  {t.username}  {t.role}  {t.organisation}  created {t.created}  {state}")
+            click.echo(
+                f"{t.id}  {t.username}  {t.role}  {t.organisation}  created {t.created}  {state}"
+            )
 
 
 @token.command("revoke")
@@ -630,14 +734,20 @@ def _registration_failure(exc) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--token", "token_value", envvar="LDR_TOKEN", help="API token (or the LDR_TOKEN variable).")
+@click.option(
+    "--token", "token_value", envvar="LDR_TOKEN", help="API token (or the LDR_TOKEN variable)."
+)
 @click.option("--note", default="", help="Why: a change note kept with the new versions.")
 @click.option("--dry-run", is_flag=True, help="Validate and report without registering.")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-def submit(files: tuple[Path, ...], token_value: str | None, note: str, dry_run: bool, store: str | None) -> None:
+def submit(
+    files: tuple[Path, ...], token_value: str | None, note: str, dry_run: bool, store: str | None
+) -> None:
     """Submit new records (status: submitted), as the token's user — like POST /{register}."""
     from registry.bulk import loader
-    from registry.records.registration import RegistrationError, submit as submit_records
+    from registry.records.registration import RegistrationError
+    from registry.records.registration import submit as submit_records
+
     settings = _settings(store)
     model = _model(settings)
     agent = _agent_for(settings, token_value)
@@ -665,13 +775,22 @@ def submit(files: tuple[Path, ...], token_value: str | None, note: str, dry_run:
 @click.argument("new_status", metavar="STATUS")
 @click.option("--successor", help="For superseded: the IRI of the record that replaces it.")
 @click.option("--note", default="", help="Why the status changes.")
-@click.option("--token", "token_value", envvar="LDR_TOKEN", help="A steward's API token (or LDR_TOKEN).")
+@click.option(
+    "--token", "token_value", envvar="LDR_TOKEN", help="A steward's API token (or LDR_TOKEN)."
+)
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-def status(item: str, new_status: str, successor: str | None, note: str, token_value: str | None,
-           store: str | None) -> None:
+def status(
+    item: str,
+    new_status: str,
+    successor: str | None,
+    note: str,
+    token_value: str | None,
+    store: str | None,
+) -> None:
     """Change ITEM's registration status (stewards): experimental, stable, superseded, retired, invalid.
     ITEM is an IRI or register/reference, e.g. standards/uprn."""
     from registry.records.registration import RegistrationError, change_status
+
     settings = _settings(store)
     model = _model(settings)
     agent = _agent_for(settings, token_value)
@@ -692,6 +811,7 @@ def status(item: str, new_status: str, successor: str | None, note: str, token_v
 def history(item: str, store: str | None) -> None:
     """Show every version of ITEM (an IRI or register/reference): when, who, what and why."""
     from registry.records.versions import history as item_history
+
     settings = _settings(store)
     model = _model(settings)
     iri = item if item.startswith("http") else model.base.item(*item.split("/", 1))
@@ -708,27 +828,42 @@ def history(item: str, store: str | None) -> None:
 
 
 @main.command()
-@click.option("--port", type=click.IntRange(1, 65535), help="Port to listen on (default: the LDR_PORT setting, 8000).")
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    help="Port to listen on (default: the LDR_PORT setting, 8000).",
+)
 @click.option("--host", help="Interface to listen on (default: the LDR_HOST setting, 127.0.0.1).")
 @click.option("--store", metavar="DIR", help=STORE_HELP)
-@click.option("--workers", type=click.IntRange(min=1), default=1,
-              help="Worker processes (default 1). More than one needs LDR_STORE=sparql: an embedded store is "
-                   "opened by one process only.")
-@click.option("--threads", type=click.IntRange(min=1),
-              help="Threads per worker process that run requests (default: LDR_QUERY_WORKERS + LDR_QUERY_WAITING "
-                   "+ 2, so that two are free for pages while SPARQL queries run and wait: 6 with the defaults).")
-def serve(port: int | None, host: str | None, store: str | None, workers: int, threads: int | None) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    help="Worker processes (default 1). More than one needs LDR_STORE=sparql: an embedded store is "
+    "opened by one process only.",
+)
+@click.option(
+    "--threads",
+    type=click.IntRange(min=1),
+    help="Threads per worker process that run requests (default: LDR_QUERY_WORKERS + LDR_QUERY_WAITING "
+    "+ 2, so that two are free for pages while SPARQL queries run and wait: 6 with the defaults).",
+)
+def serve(
+    port: int | None, host: str | None, store: str | None, workers: int, threads: int | None
+) -> None:
     """Serve the registry over HTTP: the Flask app from api.create_app, under the granian server."""
     settings = _settings(store, heavy=True)
     threads = threads or settings["LDR_QUERY_WORKERS"] + settings["LDR_QUERY_WAITING"] + 2
     bind_host, bind_port = host or settings["LDR_HOST"], port or settings["LDR_PORT"]
     if workers > 1 and settings["LDR_STORE"] == "embedded":
-        raise click.UsageError("--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "
-                               "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md).")
+        raise click.UsageError(
+            "--workers above 1 needs LDR_STORE=sparql: an embedded store can be opened by one "
+            "process only. Use one worker, or put the registry on a SPARQL server (docs/deployment.md)."
+        )
     problem = _address_problem(bind_host, bind_port)
     if problem:
         raise CannotRun(problem)
-    problem = _store_problem(settings)   # said here, once, not by each worker as it dies
+    problem = _store_problem(settings)  # said here, once, not by each worker as it dies
     if problem:
         raise CannotRun(problem)
     elsewhere = _base_elsewhere(settings["LDR_BASE"], bind_host, bind_port)
@@ -743,14 +878,19 @@ def _address_problem(host: str, port: int) -> str:
     without it (over TIME_WAIT connections, but never over a listening socket) and lets go."""
     if not 0 < port < 65536:
         return f"cannot serve on port {port}: a port is a number from 1 to 65535. Set --port (or LDR_PORT) to one."
-    fix = (f"Stop the program that listens there, or choose another port: ldr serve --port {port + 1} "
-           f"(make serve PORT={port + 1}).")
+    fix = (
+        f"Stop the program that listens there, or choose another port: ldr serve --port {port + 1} "
+        f"(make serve PORT={port + 1})."
+    )
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
     except (socket.gaierror, UnicodeError) as exc:
-        return (f"cannot serve on {host!r}: it is not a host name or address this machine knows ({exc}). "
-                "Give --host (or LDR_HOST) an address such as 127.0.0.1, or 0.0.0.0 for every interface.")
+        return (
+            f"cannot serve on {host!r}: it is not a host name or address this machine knows ({exc}). "
+            "Give --host (or LDR_HOST) an address such as 127.0.0.1, or 0.0.0.0 for every interface."
+        )
     with socket.socket(family, kind, proto) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -759,11 +899,15 @@ def _address_problem(host: str, port: int) -> str:
             if exc.errno == errno.EADDRINUSE:
                 return f"cannot serve on {host}:{port}: the port is already in use (another server listens there). {fix}"
             if exc.errno == errno.EACCES:
-                return (f"cannot serve on {host}:{port}: this user may not listen on ports below 1024. "
-                        f"Choose a port of 1024 or more: ldr serve --port 8000.")
+                return (
+                    f"cannot serve on {host}:{port}: this user may not listen on ports below 1024. "
+                    f"Choose a port of 1024 or more: ldr serve --port 8000."
+                )
             if exc.errno == errno.EADDRNOTAVAIL:
-                return (f"cannot serve on {host}:{port}: {host} is not an address of this machine. "
-                        "Give --host (or LDR_HOST) one of its addresses, such as 127.0.0.1, or 0.0.0.0.")
+                return (
+                    f"cannot serve on {host}:{port}: {host} is not an address of this machine. "
+                    "Give --host (or LDR_HOST) one of its addresses, such as 127.0.0.1, or 0.0.0.0."
+                )
             return f"cannot serve on {host}:{port}: {exc.strerror}. {fix}"
     return ""
 
@@ -777,13 +921,17 @@ def _base_elsewhere(base: str, host: str, port: int) -> str:
     loopback = base_host == "localhost" or base_host == "::1" or base_host.startswith("127.")
     if not loopback:
         return ""
-    if base_port == port and (host in ("0.0.0.0", "::", "localhost", base_host) or host.startswith("127.")):
+    if base_port == port and (
+        host in ("0.0.0.0", "::", "localhost", base_host) or host.startswith("127.")
+    ):
         return ""
-    return (f"LDR_BASE is {base}, but this server listens on {host}:{port}: the IRIs its documents mint and "
-            f"link ({base}/id/...) do not answer here. Serve on port {base_port} (ldr serve --port {base_port}, "
-            f"make serve PORT={base_port}), or make a store whose IRIs are on this port: "
-            f"LDR_BASE=http://127.0.0.1:{port} ldr init --store DIR, then serve it with the same LDR_BASE "
-            "(IRIs never change once minted; docs/settings.md).")
+    return (
+        f"LDR_BASE is {base}, but this server listens on {host}:{port}: the IRIs its documents mint and "
+        f"link ({base}/id/...) do not answer here. Serve on port {base_port} (ldr serve --port {base_port}, "
+        f"make serve PORT={base_port}), or make a store whose IRIs are on this port: "
+        f"LDR_BASE=http://127.0.0.1:{port} ldr init --store DIR, then serve it with the same LDR_BASE "
+        "(IRIs never change once minted; docs/settings.md)."
+    )
 
 
 def _store_problem(settings) -> str:
@@ -798,15 +946,18 @@ def _store_problem(settings) -> str:
         message = b""
         try:
             from registry.bulk.migrate import old_vocabulary_problem
+
             opened = open_store(settings)
             try:
-                message = old_vocabulary_problem(opened, settings["LDR_BASE"], settings["LDR_STORE_DIR"]).encode("utf-8")
+                message = old_vocabulary_problem(
+                    opened, settings["LDR_BASE"], settings["LDR_STORE_DIR"]
+                ).encode("utf-8")
             finally:
                 opened.close()
         except StoreError as exc:
             message = str(exc).encode("utf-8")
         except BaseException as exc:  # noqa: BLE001 - reported by the parent, never raised in a fork
-            message = f"{type(exc).__name__}: {exc}".encode("utf-8")
+            message = f"{type(exc).__name__}: {exc}".encode()
         os.write(writer, message)
         os._exit(0)
     os.close(writer)
@@ -827,8 +978,16 @@ def _serve_with_granian(store_dir: str, host: str, port: int, workers: int, thre
     # ASGI without lifespan events: api/front.py reads bodies on granian's event loop and runs the
     # Flask app on `threads` threads of its own (granian's WSGI interface gave a thread to a
     # request before its body had come, with no time limit: docs/security.md)
-    server = Granian("api.serving:asgi", factory=True, interface=Interfaces.ASGINL, address=host, port=port,
-                     workers=workers, websockets=False, log_access=False)
+    server = Granian(
+        "api.serving:asgi",
+        factory=True,
+        interface=Interfaces.ASGINL,
+        address=host,
+        port=port,
+        workers=workers,
+        websockets=False,
+        log_access=False,
+    )
     server.serve()
 
 

@@ -1,5 +1,6 @@
 """The `ldr` command's entry point: a heavy command starts again with the allocator before the
 rest of the registry is imported (0.25 s of imports, which `ldr restore` otherwise did twice)."""
+
 from __future__ import annotations
 
 import sys
@@ -16,7 +17,8 @@ def main() -> None:
         try:
             setting = load_settings()["LDR_ALLOCATOR"]
         except SettingsError:
-            setting = "system"   # the command itself reports the settings' mistake
+            setting = "system"  # the command itself reports the settings' mistake
         start_again_with_allocator(setting)
     from registry.cli.commands import main as command
+
     command()

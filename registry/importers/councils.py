@@ -9,6 +9,7 @@ What the importer does about data it can tell is wrong (docs/councils.md says th
   and the whole import is refused: nothing is written until the file is fixed.
 - Rows that are not current authorities (`current-authority` is not True) are left out.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,25 +23,42 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, RDF, SKOS, XSD
 
 from registry.bulk.loader import Outcome, Progress, _quiet, submit_graph
-from registry.records.versions import current_record
-from registry.vocab.model import Model
 from registry.rdf.namespaces import REG, vocabulary_iri
 from registry.rdf.rdfio import InputError, read_limited
+from registry.records.versions import current_record
 from registry.store import Store
+from registry.vocab.model import Model
 
 SOURCE = URIRef("https://github.com/mysociety/uk_local_authority_names_and_codes")
-REQUIRED = ("local-authority-code", "official-name", "nice-name", "gss-code", "nation", "region",
-            "local-authority-type", "county-la", "combined-authority", "current-authority")
+REQUIRED = (
+    "local-authority-code",
+    "official-name",
+    "nice-name",
+    "gss-code",
+    "nation",
+    "region",
+    "local-authority-type",
+    "county-la",
+    "combined-authority",
+    "current-authority",
+)
 TYPES = {"CTY", "UA", "NMD", "MD", "LBO", "CC", "COMB", "SRA", "SCO", "WPA", "NID"}
 REGIONS = {
-    "North East": "north-east", "North West": "north-west", "Yorkshire and The Humber": "yorkshire-and-the-humber",
-    "East Midlands": "east-midlands", "West Midlands": "west-midlands", "East of England": "east-of-england",
-    "London": "london", "South East": "south-east", "South West": "south-west",
-    "Scotland": "scotland", "Wales": "wales", "Northern Ireland": "northern-ireland",
+    "North East": "north-east",
+    "North West": "north-west",
+    "Yorkshire and The Humber": "yorkshire-and-the-humber",
+    "East Midlands": "east-midlands",
+    "West Midlands": "west-midlands",
+    "East of England": "east-of-england",
+    "London": "london",
+    "South East": "south-east",
+    "South West": "south-west",
+    "Scotland": "scotland",
+    "Wales": "wales",
+    "Northern Ireland": "northern-ireland",
 }
 NATION_PREFIX = {"England": "E", "Scotland": "S", "Wales": "W", "Northern Ireland": "N"}
 GSS = re.compile(r"^[ENSW][0-9]{8}$")
-
 
 
 def slug(name: str) -> str:
@@ -66,18 +84,26 @@ def read_rows(path: Path, max_bytes: int) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
-        raise InputError(f"this is not the mySociety local authorities CSV: it has no column(s) {', '.join(missing)}",
-                         source=str(path), line=1,
-                         hint="Use uk_local_authorities_current.csv from mysociety/uk_local_authority_names_and_codes.")
+        raise InputError(
+            f"this is not the mySociety local authorities CSV: it has no column(s) {', '.join(missing)}",
+            source=str(path),
+            line=1,
+            hint="Use uk_local_authorities_current.csv from mysociety/uk_local_authority_names_and_codes.",
+        )
     return list(reader)
 
 
-def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tuple[Graph, list[str], list[InputError]]:
+def council_graph(
+    rows: list[dict[str, str]], model: Model, source: str
+) -> tuple[Graph, list[str], list[InputError]]:
     """The councils as RDF, the region corrections made, and rows that cannot be used."""
     base, ldr = model.base, model.base.ldr
     current = [(n, r) for n, r in enumerate(rows, 2) if r["current-authority"].strip() == "True"]
     by_code = {r["local-authority-code"]: r for _, r in current}
-    iri = {code: URIRef(base.item("organisations", slug(r["official-name"]))) for code, r in by_code.items()}
+    iri = {
+        code: URIRef(base.item("organisations", slug(r["official-name"])))
+        for code, r in by_code.items()
+    }
     errors: list[InputError] = []
     for line, r in current:
         problems = []
@@ -86,15 +112,23 @@ def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tupl
         elif NATION_PREFIX.get(r["nation"]) != r["gss-code"][0]:
             problems.append(f"GSS code {r['gss-code']} does not belong to nation {r['nation']!r}")
         if r["local-authority-type"] not in TYPES:
-            problems.append(f"council type {r['local-authority-type']!r} is not one of {', '.join(sorted(TYPES))}")
+            problems.append(
+                f"council type {r['local-authority-type']!r} is not one of {', '.join(sorted(TYPES))}"
+            )
         if r["region"] not in REGIONS:
             problems.append(f"region {r['region']!r} is not an English region or a nation")
         for column in ("county-la", "combined-authority"):
             if r[column] and r[column] not in by_code:
                 problems.append(f"{column} {r[column]!r} is not a current authority in the file")
         for problem in problems:
-            errors.append(InputError(f"{r['official-name']}: {problem}", source=source, line=line,
-                                     hint="Correct the row, or use the publisher's current file."))
+            errors.append(
+                InputError(
+                    f"{r['official-name']}: {problem}",
+                    source=source,
+                    line=line,
+                    hint="Correct the row, or use the publisher's current file.",
+                )
+            )
     # A county's region should be the region of the districts in its area.
     region = {code: r["region"] for code, r in by_code.items()}
     corrections = []
@@ -103,11 +137,13 @@ def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tupl
             continue
         districts = Counter(d["region"] for d in by_code.values() if d["county-la"] == code)
         if len(districts) == 1:
-            (agreed, count), = districts.items()
+            ((agreed, count),) = districts.items()
             if agreed != r["region"]:
                 region[code] = agreed
-                corrections.append(f"{r['official-name']} ({r['gss-code']}): region corrected from "
-                                   f"{r['region']!r} to {agreed!r}, the region of all {count} district councils in its area")
+                corrections.append(
+                    f"{r['official-name']} ({r['gss-code']}): region corrected from "
+                    f"{r['region']!r} to {agreed!r}, the region of all {count} district councils in its area"
+                )
     graph = Graph()
     for code, r in by_code.items():
         s = iri[code]
@@ -119,14 +155,27 @@ def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tupl
         graph.add((s, DCTERMS.identifier, Literal(code)))
         graph.add((s, ldr.localAuthorityCode, Literal(code)))
         graph.add((s, ldr.gssCode, Literal(r["gss-code"], datatype=XSD.string)))
-        graph.add((s, ldr.governsArea, URIRef(f"http://statistics.data.gov.uk/id/statistical-geography/{r['gss-code']}")))
+        graph.add(
+            (
+                s,
+                ldr.governsArea,
+                URIRef(f"http://statistics.data.gov.uk/id/statistical-geography/{r['gss-code']}"),
+            )
+        )
         if kind in TYPES:
             graph.add((s, ldr.councilType, URIRef(vocabulary_iri(f"council-type/{kind}"))))
         if region[code] in REGIONS:
             graph.add((s, ldr.region, URIRef(vocabulary_iri(f"region/{REGIONS[region[code]]}"))))
         type_label = r.get("local-authority-type-name") or kind
-        graph.add((s, DCTERMS.description, Literal(
-            f"{r['official-name']}: {type_label.lower()} in {region[code]}.", lang="en")))
+        graph.add(
+            (
+                s,
+                DCTERMS.description,
+                Literal(
+                    f"{r['official-name']}: {type_label.lower()} in {region[code]}.", lang="en"
+                ),
+            )
+        )
         if r["county-la"] in iri:
             graph.add((s, ldr.county, iri[r["county-la"]]))
         if r["combined-authority"] in iri:
@@ -136,8 +185,15 @@ def council_graph(rows: list[dict[str, str]], model: Model, source: str) -> tupl
     return graph, corrections, errors
 
 
-def import_councils(path: str | Path, model: Model, store: Store, max_bytes: int, *,
-                    dry_run: bool = False, progress: Progress = _quiet) -> CouncilImport:
+def import_councils(
+    path: str | Path,
+    model: Model,
+    store: Store,
+    max_bytes: int,
+    *,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> CouncilImport:
     path = Path(path)
     progress(f"reading {path}")
     rows = read_rows(path, max_bytes)
@@ -145,7 +201,10 @@ def import_councils(path: str | Path, model: Model, store: Store, max_bytes: int
     councils = len(set(graph.subjects()))
     if errors:
         from registry.records.findings import Report
-        return CouncilImport(Outcome(report=Report(), input_errors=errors), corrections, len(rows), councils)
+
+        return CouncilImport(
+            Outcome(report=Report(), input_errors=errors), corrections, len(rows), councils
+        )
     # Keep what other sources already say about a council (its website, other sources): the
     # importer replaces only the properties it sets itself, and adds its source to the others.
     owned = set(graph.predicates()) - {DCTERMS.source, RDF.type}
@@ -155,6 +214,12 @@ def import_councils(path: str | Path, model: Model, store: Store, max_bytes: int
             if s == subject and p in owned:
                 continue
             graph.add((s, p, o))
-    outcome = submit_graph(graph, model, store, dry_run=dry_run, progress=progress,
-                           note=f"Imported with `ldr import-councils` from {path.name}")
+    outcome = submit_graph(
+        graph,
+        model,
+        store,
+        dry_run=dry_run,
+        progress=progress,
+        note=f"Imported with `ldr import-councils` from {path.name}",
+    )
     return CouncilImport(outcome, corrections, len(rows), councils)

@@ -23,6 +23,7 @@ not seen and the engine made the request. Here:
 The query workers that run what passes also cannot open network connections at all
 (registry/query/worker.py, `isolate_network`): a second wall, for the day this one is wrong.
 """
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,18 @@ from functools import lru_cache
 #: brackets, braces and parentheses open at once, at most; deeper is refused before parsing
 #: (the parsers recurse once or more per level: thousands of levels overflowed the stack)
 MAX_NESTING = 64
-UPDATE_KEYWORDS = ("INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH")
+UPDATE_KEYWORDS = (
+    "INSERT",
+    "DELETE",
+    "LOAD",
+    "CLEAR",
+    "DROP",
+    "CREATE",
+    "ADD",
+    "MOVE",
+    "COPY",
+    "WITH",
+)
 
 
 class QueryError(Exception):
@@ -60,8 +72,10 @@ def unescape(text: str) -> str:
 
 #: String literals of the four kinds, as unrolled loops: a run of ordinary characters is one
 #: C-speed step (a 10 MB literal matched character by character held the GIL for seconds).
-_STRINGS = (r'''"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'\'\''''
-            r'''|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*\'''')
+_STRINGS = (
+    r'''"""[^"\\]*(?:(?:\\.|"(?!""))[^"\\]*)*"""|'\'\'[^'\\]*(?:(?:\\.|'(?!''))[^'\\]*)*'\'\''''
+    r"""|"[^"\\\n\r]*(?:\\.[^"\\\n\r]*)*"|'[^'\\\n\r]*(?:\\.[^'\\\n\r]*)*\'"""
+)
 
 
 # --- nesting ---------------------------------------------------------------------------------
@@ -125,17 +139,25 @@ MAX_QUERY_CHARS = 1_000_000
 #: so only such IRIs can be skipped safely.
 _SKIPPED = _STRINGS + r"""|\#[^\n\r]*|\\.|<[A-Za-z][A-Za-z0-9+.-]*://[^<>"{}|^`\\\x00-\x20]*>"""
 _CHAIN_TOKENS = re.compile(
-    _SKIPPED + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""", re.I)
+    _SKIPPED
+    + r"""|(?P<op>\|\||&&|[-+*/|!,;]|\.(?!\d)|\b(?:UNION|OPTIONAL|MINUS|BIND|FILTER|VALUES)\b)""",
+    re.I,
+)
 
 
 def chain_length(query: str) -> int:
     """How many operators join terms and patterns in the query's code (strings, comments and
     IRIs skipped; an upper bound where the reading is ambiguous)."""
-    if len(query) < 2 * MAX_CHAIN:   # each operator needs an operand: a short query cannot be a long chain
+    if (
+        len(query) < 2 * MAX_CHAIN
+    ):  # each operator needs an operand: a short query cannot be a long chain
         return 0
     # both readings: the engine's (escapes as written: "\u0022" is a one-character string) and
     # the specification's (escapes read first), which can disagree on where strings end
-    return max(sum(1 for found in _CHAIN_TOKENS.finditer(text) if found.group("op")) for text in readings(query))
+    return max(
+        sum(1 for found in _CHAIN_TOKENS.finditer(text) if found.group("op"))
+        for text in readings(query)
+    )
 
 
 def readings(query: str) -> tuple[str, ...]:
@@ -146,9 +168,12 @@ def readings(query: str) -> tuple[str, ...]:
 
 def check_nesting(query: str) -> None:
     if nesting_depth(query) > MAX_NESTING:
-        raise QueryError("nesting", f"The query is nested more than {MAX_NESTING} levels deep (brackets, braces and "
-                                    "parentheses, counted together); the endpoint refuses it before parsing. "
-                                    "Flatten the query.")
+        raise QueryError(
+            "nesting",
+            f"The query is nested more than {MAX_NESTING} levels deep (brackets, braces and "
+            "parentheses, counted together); the endpoint refuses it before parsing. "
+            "Flatten the query.",
+        )
 
 
 # --- the parsed query --------------------------------------------------------------------------
@@ -167,6 +192,7 @@ def _rdflib_parser():
     with _parser_lock:
         if _parser is None:
             from rdflib.plugins.sparql import parser
+
             _parser = parser
     return _parser
 
@@ -178,8 +204,9 @@ def warm_parser() -> None:
 
 def _holds_service(tree) -> bool:
     """Whether rdflib's syntax tree of a query or update has a SERVICE pattern anywhere."""
-    from rdflib.plugins.sparql.parserutils import CompValue
     from pyparsing import ParseResults
+    from rdflib.plugins.sparql.parserutils import CompValue
+
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -211,9 +238,13 @@ def parsed(query: str, *, expand: bool = True):
     else:
         # each escape as one plain letter: where the engine allows one (in a string, an IRI)
         # it is one character that ends nothing, as there; in code it is an error to the engine
-        query = _ESCAPE_OR_PAIR.sub(lambda found: found.group() if found.group() == "\\\\" else "Z", query)
-        readings = (lambda text: parser.Query.parse_string(text, parse_all=True),
-                    lambda text: parser.UpdateUnit.parse_string(text, parse_all=True)[0])
+        query = _ESCAPE_OR_PAIR.sub(
+            lambda found: found.group() if found.group() == "\\\\" else "Z", query
+        )
+        readings = (
+            lambda text: parser.Query.parse_string(text, parse_all=True),
+            lambda text: parser.UpdateUnit.parse_string(text, parse_all=True)[0],
+        )
     with _parsing:
         try:
             return "query", readings[0](query)
@@ -275,10 +306,14 @@ def is_update(query: str, *, body: str | None = None) -> bool:
     return bool(first and first.group(1).upper() in UPDATE_KEYWORDS)
 
 
-READ_ONLY = ("This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP and the rest) is refused. "
-             "Use the registry's write API to change records.")
-NO_SERVICE = ("SERVICE is refused: this endpoint never sends requests to other servers. Query each endpoint yourself "
-              "and combine the results.")
+READ_ONLY = (
+    "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP and the rest) is refused. "
+    "Use the registry's write API to change records."
+)
+NO_SERVICE = (
+    "SERVICE is refused: this endpoint never sends requests to other servers. Query each endpoint yourself "
+    "and combine the results."
+)
 
 
 #: the longest query the guard parses (rdflib takes ~10 ms a kilobyte, in the web process);
@@ -292,20 +327,34 @@ def service_verdict(query: str) -> tuple[str, str]:
     remembered, since a stored query or a client's repeated query is the same text each time
     (profiled: 4-190 ms a parse)."""
     if len(query) > MAX_CHECKED_CHARS:
-        return "unchecked", f"the query is longer than the {MAX_CHECKED_CHARS:,} characters the guard parses"
+        return (
+            "unchecked",
+            f"the query is longer than the {MAX_CHECKED_CHARS:,} characters the guard parses",
+        )
     # With codepoint escapes in it, the query is read both ways, and each must be safe: the
     # engine reads it as it is, a SPARQL server may read the escapes first; a `\\u0022` can
     # end a string in one reading and not in the other.
-    verdicts: dict[str, object] = {}   # verdict -> the parsed tree, or rdflib's message
-    for expand in ((True, False) if _CODEPOINT.search(query) else (True,)):
+    verdicts: dict[str, object] = {}  # verdict -> the parsed tree, or rdflib's message
+    for expand in (True, False) if _CODEPOINT.search(query) else (True,):
         kind, tree = parsed(query, expand=expand)
-        verdicts.setdefault("unchecked" if kind == "unparsed" else "update" if kind == "update" else
-                            "service" if _holds_service(tree) else "ok", tree)
+        verdicts.setdefault(
+            "unchecked"
+            if kind == "unparsed"
+            else "update"
+            if kind == "update"
+            else "service"
+            if _holds_service(tree)
+            else "ok",
+            tree,
+        )
     for verdict in ("update", "service"):
         if verdict in verdicts:
             return verdict, ""
     if "unchecked" in verdicts:
-        return "unchecked", f"the guard's SPARQL parser (rdflib) could not read it: {verdicts['unchecked']}"
+        return (
+            "unchecked",
+            f"the guard's SPARQL parser (rdflib) could not read it: {verdicts['unchecked']}",
+        )
     return "ok", ""
 
 
@@ -316,13 +365,19 @@ def screen(query: str) -> tuple[str, bool]:
     two-hop join request) and whether the query must still be parsed for SERVICE
     (service_verdict) before it may run."""
     if len(query) > MAX_QUERY_CHARS:
-        raise QueryError("length", f"The query is {len(query):,} characters long; the endpoint takes at most "
-                                   f"{MAX_QUERY_CHARS:,}. Split it, or download the dump (/dumps) and query a copy.")
+        raise QueryError(
+            "length",
+            f"The query is {len(query):,} characters long; the endpoint takes at most "
+            f"{MAX_QUERY_CHARS:,}. Split it, or download the dump (/dumps) and query a copy.",
+        )
     check_nesting(query)
     if chain_length(query) > MAX_CHAIN:
-        raise QueryError("chain", f"The query joins more than {MAX_CHAIN:,} terms or patterns in one chain (UNION, "
-                                  "OPTIONAL, operators, patterns); the endpoint refuses it before parsing. Split it "
-                                  "into several queries, or use VALUES for long lists of values.")
+        raise QueryError(
+            "chain",
+            f"The query joins more than {MAX_CHAIN:,} terms or patterns in one chain (UNION, "
+            "OPTIONAL, operators, patterns); the endpoint refuses it before parsing. Split it "
+            "into several queries, or use VALUES for long lists of values.",
+        )
     body = keywords(query)
     if is_update(query, body=body):
         raise QueryError("update", READ_ONLY)
@@ -336,12 +391,15 @@ def refuse(verdict: str, why: str) -> None:
     if verdict == "service":
         raise QueryError("service", NO_SERVICE)
     if verdict == "unchecked":
-        raise QueryError("unchecked", "The endpoint could not check this query: it has the word \"service\" "
-                                      f"where a keyword could start, and {why}; so the endpoint cannot prove "
-                                      "it sends no request to another server. If it is valid SPARQL 1.1 and "
-                                      "holds no SERVICE, reword or remove the \"service\" in comments and "
-                                      "strings, or write escaped prefixed names (such as ex:a\\#b) as full "
-                                      "IRIs, and try again.")
+        raise QueryError(
+            "unchecked",
+            'The endpoint could not check this query: it has the word "service" '
+            f"where a keyword could start, and {why}; so the endpoint cannot prove "
+            "it sends no request to another server. If it is valid SPARQL 1.1 and "
+            'holds no SERVICE, reword or remove the "service" in comments and '
+            "strings, or write escaped prefixed names (such as ex:a\\#b) as full "
+            "IRIs, and try again.",
+        )
 
 
 def guard(query: str) -> str:
@@ -370,12 +428,16 @@ def check_graph_names(*names: str) -> None:
     from pyoxigraph import NamedNode
 
     from registry.rdf.identifiers import is_iri, shown
+
     for name in names:
-        try:   # the engine's own IRI parser: it refuses more than IRIREF does (bad escapes, ports, hosts)
+        try:  # the engine's own IRI parser: it refuses more than IRIREF does (bad escapes, ports, hosts)
             NamedNode(name)
             parsed = True
         except ValueError:
             parsed = False
         if not parsed or not is_iri(name):
-            raise QueryError("param", f"{shown(name)} is not an IRI: default-graph-uri and named-graph-uri take "
-                                      "absolute IRIs, such as http://example.org/graph.")
+            raise QueryError(
+                "param",
+                f"{shown(name)} is not an IRI: default-graph-uri and named-graph-uri take "
+                "absolute IRIs, such as http://example.org/graph.",
+            )

@@ -1,5 +1,6 @@
 """What the SPARQL query page (/query) opens with: the registry's prefixes, and a first query
 that answers a real question, so an analyst sees results and the shape of the data at once."""
+
 from __future__ import annotations
 
 from registry.rdf.namespaces import Base

@@ -4,6 +4,7 @@ Queries run in a small pool of worker processes, each on a read-only snapshot (a
 of the embedded store. A query that passes the time limit has its worker killed and replaced,
 so it really stops; the other workers go on answering.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,14 +18,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from registry import ROOT
-from registry.runtime.allocator import with_allocator
-from registry.query.worker import answer_in_json, answer_job
 from registry.query.guard import QueryError, check_graph_names, refuse, screen
+from registry.query.worker import answer_in_json, answer_job
+from registry.runtime.allocator import with_allocator
 
 log = logging.getLogger(__name__)
 
@@ -38,12 +40,12 @@ def within_limit(body: str, max_rows: int) -> bool:
     """Whether the query's own top-level LIMIT keeps its answer within `max_rows`: a LIMIT at
     the very end of the query (`body`: its keywords, as guard returns them), after its last
     brace, is the outermost query's."""
-    found = _LAST_LIMIT.search(body, body.rfind("}") + 1)   # searched from the brace: 8 -> 1 µs
+    found = _LAST_LIMIT.search(body, body.rfind("}") + 1)  # searched from the brace: 8 -> 1 µs
     return found is not None and int(found.group(1)) <= max_rows
 
 
 _IRI = r'<[^<>"{}|^`\\\s]*>'
-_NAME = r"(?:[A-Za-z][\w-]*)?:[\w-]*"          # a prefixed name without dots (others go to a worker)
+_NAME = r"(?:[A-Za-z][\w-]*)?:[\w-]*"  # a prefixed name without dots (others go to a worker)
 _VAR = r"[?$]\w+"
 _LITERAL = rf'"[^"\\\n]*"(?:@[A-Za-z]+(?:-[A-Za-z0-9]+)*|\^\^(?:{_IRI}|{_NAME}))?|[+-]?\d+'
 _NODE = rf"(?:{_VAR}|{_IRI}|{_NAME})"
@@ -51,7 +53,9 @@ _LOOKUP = re.compile(
     rf"""\s*(?:PREFIX\s+(?:[A-Za-z][\w-]*)?:\s*{_IRI}\s*)*
     (?:SELECT\s+(?P<selected>\*\s*|(?:{_VAR}\s*)+)|ASK\s*)(?:WHERE\s*)?
     \{{\s*(?P<s>{_NODE})\s+(?P<p>{_NODE}|a)\s+(?P<o>{_NODE}|{_LITERAL})\s*\.?\s*\}}
-    \s*(?P<tail>LIMIT\s+(?P<limit>\d+)\s*)?""", re.I | re.X)
+    \s*(?P<tail>LIMIT\s+(?P<limit>\d+)\s*)?""",
+    re.I | re.X,
+)
 _SELECTED = re.compile(r"[?$](\w+)")
 
 
@@ -83,7 +87,7 @@ def _binds_in_every_row(lookup: re.Match) -> bool:
     """Whether every solution of a lookup binds a variable: a SELECT whose pattern has a
     variable and which selects no variable outside it."""
     if not lookup["selected"]:
-        return False   # ASK
+        return False  # ASK
     in_pattern = set(_pattern_variables(lookup).values())
     selected = set(_SELECTED.findall(lookup["selected"]))
     return bool(in_pattern) and selected <= in_pattern
@@ -108,8 +112,11 @@ class Admission:
     @contextmanager
     def admitted(self):
         if not self._slots.acquire(blocking=False):
-            raise QueryError("busy", "The endpoint is running as many queries as it takes at once; try again in a "
-                                     "few seconds, or narrow the query so that it finishes sooner.")
+            raise QueryError(
+                "busy",
+                "The endpoint is running as many queries as it takes at once; try again in a "
+                "few seconds, or narrow the query so that it finishes sooner.",
+            )
         try:
             yield
         finally:
@@ -139,8 +146,14 @@ class _Worker:
 
     def __init__(self, memory_mb: int, allocator: str = ""):
         env = with_allocator({**os.environ, "LDR_QUERY_MEMORY_MB": str(memory_mb or 0)}, allocator)
-        self.process = subprocess.Popen([sys.executable, "-m", "registry.query.worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=str(ROOT))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "registry.query.worker"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+            cwd=str(ROOT),
+        )
         #: None until the worker has said; then "" when it has no network, or why it has one
         self.network: str | None = None
         self.out_of_memory = False
@@ -148,11 +161,13 @@ class _Worker:
         self._stderr.start()
 
     def _read_stderr(self) -> None:
-        assert self.process.stderr is not None   # the worker's streams are pipes (__init__)
+        assert self.process.stderr is not None  # the worker's streams are pipes (__init__)
         for line in self.process.stderr:
             if _ALLOCATION_FAILED in line:
                 self.out_of_memory = True
-            log.warning("query worker %d: %s", self.process.pid, line.decode("utf-8", "replace").rstrip())
+            log.warning(
+                "query worker %d: %s", self.process.pid, line.decode("utf-8", "replace").rstrip()
+            )
 
     def send(self, job) -> None:
         assert self.process.stdin is not None
@@ -164,7 +179,9 @@ class _Worker:
         deadline = time.monotonic() + seconds
         assert self.process.stdout is not None
         while True:
-            ready, _, _ = select.select([self.process.stdout], [], [], max(0.0, deadline - time.monotonic()))
+            ready, _, _ = select.select(
+                [self.process.stdout], [], [], max(0.0, deadline - time.monotonic())
+            )
             if not ready:
                 return None
             answer = pickle.load(self.process.stdout)
@@ -191,10 +208,13 @@ class _Worker:
         self.network = reason or ""
         if reason and not _warned_network:
             _warned_network.append(reason)
-            log.warning("The SPARQL query workers could not be cut off from the network (%s). SERVICE is still "
-                        "refused by the guard, which parses every query that could hold it, but the second wall "
-                        "is missing: run the registry as root, or where unprivileged user namespaces are allowed "
-                        "(docs/security.md).", reason)
+            log.warning(
+                "The SPARQL query workers could not be cut off from the network (%s). SERVICE is still "
+                "refused by the guard, which parses every query that could hold it, but the second wall "
+                "is missing: run the registry as root, or where unprivileged user namespaces are allowed "
+                "(docs/security.md).",
+                reason,
+            )
 
     def ended(self) -> str:
         """How the process ended, once it has: its exit status or the signal that ended it."""
@@ -202,7 +222,7 @@ class _Worker:
             code = self.process.wait(5)
         except subprocess.TimeoutExpired:
             return "still running"
-        self._stderr.join(2)   # its last words, such as the allocator's
+        self._stderr.join(2)  # its last words, such as the allocator's
         if code < 0:
             try:
                 return f"killed by signal {signal.Signals(-code).name}"
@@ -237,10 +257,10 @@ class QueryPool:
     timeout: float = 10.0
     max_rows: int = 10_000
     memory_mb: int = 2048
-    allocator: str = ""   # a shared library the workers preload (registry/runtime/allocator.py)
+    allocator: str = ""  # a shared library the workers preload (registry/runtime/allocator.py)
     #: the open pyoxigraph store, when lookups may be answered in this process without a worker
     engine: Any = None
-    waiting: int = 1   # queries that may wait for a busy worker; the next is refused (Admission)
+    waiting: int = 1  # queries that may wait for a busy worker; the next is refused (Admission)
     _idle: queue.Queue = field(default_factory=queue.Queue, repr=False)
     _all: list = field(default_factory=list, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -262,8 +282,17 @@ class QueryPool:
             if worker in self._all:
                 self._all.remove(worker)
 
-    def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
-            rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
+    def run(
+        self,
+        query: str,
+        *,
+        default_graphs=(),
+        named_graphs=(),
+        result_type: str,
+        rdf_type: str,
+        base_iri: str | None = None,
+        substitutions: dict | None = None,
+    ) -> QueryOutcome:
         """Run a query and serialise its results: SELECT and ASK as `result_type`,
         CONSTRUCT and DESCRIBE as `rdf_type`."""
         if self.engine is not None and not (default_graphs or named_graphs or substitutions):
@@ -278,11 +307,22 @@ class QueryPool:
         with self._admission.admitted():
             body, must_parse = screen(query)
             started = time.monotonic()
-            snapshot = self.snapshot()   # before a worker is taken: if this fails, no worker is kept from the pool
-            job = {"query": query, "default_graphs": list(default_graphs), "named_graphs": list(named_graphs),
-                   "snapshot": snapshot, "max_rows": self.max_rows, "rdf_format": rdf_type,
-                   "result_type": result_type, "base_iri": base_iri, "substitutions": substitutions or {},
-                   "whole": within_limit(body, self.max_rows), "check": must_parse}
+            snapshot = (
+                self.snapshot()
+            )  # before a worker is taken: if this fails, no worker is kept from the pool
+            job = {
+                "query": query,
+                "default_graphs": list(default_graphs),
+                "named_graphs": list(named_graphs),
+                "snapshot": snapshot,
+                "max_rows": self.max_rows,
+                "rdf_format": rdf_type,
+                "result_type": result_type,
+                "base_iri": base_iri,
+                "substitutions": substitutions or {},
+                "whole": within_limit(body, self.max_rows),
+                "check": must_parse,
+            }
             return _outcome(*self._ask(job, started))
 
     def check(self, query: str, started: float) -> str:
@@ -301,7 +341,9 @@ class QueryPool:
         try:
             worker = self._idle.get(timeout=max(0.0, self.timeout - (time.monotonic() - started)))
         except queue.Empty:
-            raise QueryError("busy", "Every query worker is busy with other queries; try again shortly.") from None
+            raise QueryError(
+                "busy", "Every query worker is busy with other queries; try again shortly."
+            ) from None
         try:
             # a worker started in place of one that was stopped may still be starting: the time
             # that takes is not the query's (under load it took longer than a short time limit)
@@ -315,9 +357,12 @@ class QueryPool:
             if answer is None:
                 self._kill(worker)
                 worker = self._start()
-                raise QueryError("timeout", f"The query was stopped after the time limit of {self.timeout:g} s. "
-                                            "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
-                                            "or download the dump instead.")
+                raise QueryError(
+                    "timeout",
+                    f"The query was stopped after the time limit of {self.timeout:g} s. "
+                    "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
+                    "or download the dump instead.",
+                )
             status, payload = answer
         except (EOFError, OSError, pickle.UnpicklingError):
             # The worker died mid-query. Replace it, and say why it died: at the memory limit
@@ -327,41 +372,66 @@ class QueryPool:
             out_of_memory = worker.out_of_memory
             worker = self._start()
             if out_of_memory:
-                raise QueryError("memory", "The query was stopped: it needed more memory than the endpoint allows "
-                                           f"({self.memory_mb} MiB), and its worker process ended ({ended}).") from None
-            log.error("SPARQL query worker crashed (%s) running: %r", ended, query[:2000])   # %r: one line
-            raise QueryError("crash", f"The query process failed ({ended}) while running this query. This is a "
-                                      "fault in the server, not in the query; it has been logged.") from None
+                raise QueryError(
+                    "memory",
+                    "The query was stopped: it needed more memory than the endpoint allows "
+                    f"({self.memory_mb} MiB), and its worker process ended ({ended}).",
+                ) from None
+            log.error(
+                "SPARQL query worker crashed (%s) running: %r", ended, query[:2000]
+            )  # %r: one line
+            raise QueryError(
+                "crash",
+                f"The query process failed ({ended}) while running this query. This is a "
+                "fault in the server, not in the query; it has been logged.",
+            ) from None
         finally:
             self._idle.put(worker)
         if status == "verdict":
             refuse(*payload)
         return status, payload
 
-    def _answer_here(self, query: str, lookup: re.Match, result_type: str, rdf_type: str,
-                     base_iri: str | None) -> QueryOutcome | None:
+    def _answer_here(
+        self, query: str, lookup: re.Match, result_type: str, rdf_type: str, base_iri: str | None
+    ) -> QueryOutcome | None:
         """A lookup answered from the live store in this process, with no hop to a worker
         (docs/benchmarks-notes.md, eighth round). None when it has more rows than are answered
         here: then a worker answers it."""
         rows = min(self.max_rows, ROWS_ANSWERED_HERE)
         limit = lookup["limit"]
         whole = limit is not None and int(limit) <= rows
-        counted = not whole and result_type == "application/sparql-results+json" and _binds_in_every_row(lookup)
+        counted = (
+            not whole
+            and result_type == "application/sparql-results+json"
+            and _binds_in_every_row(lookup)
+        )
         if counted:
             # The engine writes the answer in one call, capped at one row more than is answered
             # here, and the rows are counted in what it wrote (profiled: taking the rows one by
             # one let the other request threads take the interpreter's lock at every row, and the
             # hand-overs doubled a lookup's CPU time under load).
-            query = query[:lookup.start("tail")] if lookup["tail"] else query
+            query = query[: lookup.start("tail")] if lookup["tail"] else query
             query, whole = f"{query} LIMIT {rows + 1}", True
         if whole and lookup["selected"] and result_type == "application/sparql-results+json":
             status, payload = answer_in_json(self.engine, query, base_iri)
         else:
-            job = {"query": query, "default_graphs": [], "named_graphs": [], "max_rows": rows, "rdf_format": rdf_type,
-                   "result_type": result_type, "base_iri": base_iri, "substitutions": {}, "whole": whole}
+            job = {
+                "query": query,
+                "default_graphs": [],
+                "named_graphs": [],
+                "max_rows": rows,
+                "rdf_format": rdf_type,
+                "result_type": result_type,
+                "base_iri": base_iri,
+                "substitutions": {},
+                "whole": whole,
+            }
             status, payload = answer_job(self.engine, job)
-        if status == "ok" and (_json_rows(payload["body"]) > rows if counted
-                               else payload["truncated"] and rows < self.max_rows):
+        if status == "ok" and (
+            _json_rows(payload["body"]) > rows
+            if counted
+            else payload["truncated"] and rows < self.max_rows
+        ):
             return None
         return _outcome(status, payload)
 
@@ -381,8 +451,11 @@ def _outcome(status: str, payload) -> QueryOutcome:
     if status == "unwritable":
         raise QueryError("unwritable", f"The query was answered, but {payload}.")
     if status == "evaluation":
-        raise QueryError("evaluation", f"The query cannot be evaluated: {payload}. Change the query: the endpoint "
-                                       "has the functions of SPARQL 1.1, as its engine implements them.")
+        raise QueryError(
+            "evaluation",
+            f"The query cannot be evaluated: {payload}. Change the query: the endpoint "
+            "has the functions of SPARQL 1.1, as its engine implements them.",
+        )
     if status != "ok":
         raise QueryError("error", f"The query failed: {payload}")
     return QueryOutcome(payload["body"], payload["media_type"], payload["truncated"])

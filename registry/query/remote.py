@@ -5,6 +5,7 @@ could hold SERVICE is parsed by a query worker process, `checker`, under the tim
 go to the server itself with what is left of the registry's time limit; results are capped at the same number of rows
 and serialised by the same code, so a client cannot tell which store answered.
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,8 @@ import pyoxigraph as ox
 from registry.query import worker as query_worker
 from registry.query.guard import QueryError, check_graph_names, keywords
 from registry.query.pool import Admission, QueryOutcome, QueryPool, streamed_lookup
-from registry.store.base import StoreError
 from registry.rdf.identifiers import sparql_iri, sparql_literal
+from registry.store.base import StoreError
 
 _FORM = re.compile(r"\b(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.I)
 
@@ -37,34 +38,50 @@ def bind_values(query: str, substitutions: dict) -> str:
     that was guarded gains nothing but data."""
     blocks = []
     for name, spec in substitutions.items():
-        term = sparql_iri(spec[1]) if spec[0] == "iri" else sparql_literal(spec[1], datatype=spec[2])
+        term = (
+            sparql_iri(spec[1]) if spec[0] == "iri" else sparql_literal(spec[1], datatype=spec[2])
+        )
         blocks.append(f"VALUES ?{name} {{ {term} }}")
     found = re.search(r"\bWHERE\s*\{", query, flags=re.I)
     if not found:
         raise QueryError("param", "This query has no WHERE clause to bind its parameters in.")
-    return query[:found.end()] + " " + " ".join(blocks) + " " + query[found.end():]
+    return query[: found.end()] + " " + " ".join(blocks) + " " + query[found.end() :]
 
 
 class RemoteQueries:
     """Same interface as QueryPool.run, answered by the store's own SPARQL server."""
 
-    def __init__(self, store, *, timeout: float, max_rows: int, checker: QueryPool, at_once: int = 4):
+    def __init__(
+        self, store, *, timeout: float, max_rows: int, checker: QueryPool, at_once: int = 4
+    ):
         """`checker`: the worker pool whose workers parse queries for the guard (QueryPool.check);
         `at_once`: queries sent to the server at the same time (Admission)."""
         self.store, self.timeout, self.max_rows, self.checker = store, timeout, max_rows, checker
         self._admission = Admission(at_once)
 
-    def run(self, query: str, *, default_graphs=(), named_graphs=(), result_type: str,
-            rdf_type: str, base_iri: str | None = None, substitutions: dict | None = None) -> QueryOutcome:
+    def run(
+        self,
+        query: str,
+        *,
+        default_graphs=(),
+        named_graphs=(),
+        result_type: str,
+        rdf_type: str,
+        base_iri: str | None = None,
+        substitutions: dict | None = None,
+    ) -> QueryOutcome:
         # a lookup of one thing is quickly answered, so it is never refused for the heavy ones; any
         # other query is guarded once admitted, as on the embedded store
         check_graph_names(*default_graphs, *named_graphs)
         admission = nullcontext() if streamed_lookup(query) else self._admission.admitted()
         with admission:
-            return self._run(query, default_graphs, named_graphs, result_type, rdf_type, base_iri, substitutions)
+            return self._run(
+                query, default_graphs, named_graphs, result_type, rdf_type, base_iri, substitutions
+            )
 
-    def _run(self, query, default_graphs, named_graphs, result_type, rdf_type, base_iri,
-             substitutions) -> QueryOutcome:
+    def _run(
+        self, query, default_graphs, named_graphs, result_type, rdf_type, base_iri, substitutions
+    ) -> QueryOutcome:
         started = time.monotonic()
         body = self.checker.check(query, started)
         if substitutions:
@@ -73,19 +90,28 @@ class RemoteQueries:
         if base_iri and not re.match(r"\s*BASE\b", body, flags=re.I):
             query = f"BASE {sparql_iri(base_iri)}\n{query}"
         graph_form = query_form(query) in ("CONSTRUCT", "DESCRIBE")
-        params = [("query", query)] + [("default-graph-uri", g) for g in default_graphs] + \
-                 [("named-graph-uri", g) for g in named_graphs]
+        params = (
+            [("query", query)]
+            + [("default-graph-uri", g) for g in default_graphs]
+            + [("named-graph-uri", g) for g in named_graphs]
+        )
         accept = "application/n-triples" if graph_form else "application/sparql-results+json"
         try:
-            body = self.store.query_request(params, accept,
-                                            timeout=max(0.1, self.timeout - (time.monotonic() - started)))
+            body = self.store.query_request(
+                params, accept, timeout=max(0.1, self.timeout - (time.monotonic() - started))
+            )
         except StoreError as exc:
             if exc.status == 400:
-                raise QueryError("syntax", f"The query is not valid SPARQL 1.1: {exc.detail}") from None
+                raise QueryError(
+                    "syntax", f"The query is not valid SPARQL 1.1: {exc.detail}"
+                ) from None
             if exc.timed_out:
-                raise QueryError("timeout", f"The query was stopped after the time limit of {self.timeout:g} s. "
-                                            "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
-                                            "or download the dump instead.") from None
+                raise QueryError(
+                    "timeout",
+                    f"The query was stopped after the time limit of {self.timeout:g} s. "
+                    "Narrow it (a LIMIT, fewer OPTIONALs, bounded property paths) "
+                    "or download the dump instead.",
+                ) from None
             raise QueryError("unavailable", str(exc)) from None
         if graph_form:
             triples: list[ox.Triple] = []
@@ -102,13 +128,22 @@ class RemoteQueries:
         bindings = results["results"]["bindings"]
         truncated = len(bindings) > self.max_rows
         rows = [[binding.get(v) for v in variables] for binding in bindings[: self.max_rows]]
-        payload = {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
-        return QueryOutcome(query_worker.serialize_results(payload, result_type), result_type, truncated)
+        payload = {
+            "kind": "solutions",
+            "variables": variables,
+            "rows": rows,
+            "truncated": truncated,
+        }
+        return QueryOutcome(
+            query_worker.serialize_results(payload, result_type), result_type, truncated
+        )
 
     @staticmethod
     def _graph(triples, rdf_type: str, truncated: bool) -> QueryOutcome:
         try:
-            return QueryOutcome(query_worker.serialize_graph(triples, rdf_type), rdf_type, truncated)
+            return QueryOutcome(
+                query_worker.serialize_graph(triples, rdf_type), rdf_type, truncated
+            )
         except query_worker.Unwritable as exc:
             raise QueryError("unwritable", f"The query was answered, but {exc}.") from None
 

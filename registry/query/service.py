@@ -1,6 +1,7 @@
 """The public SPARQL service the web app asks: the pool of query workers over snapshots of the
 embedded store, or, on a SPARQL server, the server itself (registry.query.remote); started on
 first use."""
+
 from __future__ import annotations
 
 import logging
@@ -35,7 +36,7 @@ class QueryService:
         does not wait for it (profiled: a third of a submission's time), the next query does."""
         with self._snapshot_lock:
             if self._snapshot is None or self._stale:
-                self._stale = False   # before the checkpoint: a write during it marks it stale again
+                self._stale = False  # before the checkpoint: a write during it marks it stale again
                 try:
                     self._snapshot = self.store.checkpoint()
                 except StoreError as exc:
@@ -43,11 +44,15 @@ class QueryService:
                     # (warm-up takes one as the server starts), and the next query tries again.
                     self._stale = True
                     if self._snapshot is None:
-                        raise QueryError("unavailable", "Queries cannot run just now: the registry could not "
-                                         "make a copy of its store to query (its disk may be full). The "
-                                         "operator has been told in the log.") from exc
-                    logging.getLogger("ldr").warning("no new snapshot for queries (%s); answering from the "
-                                                     "last one", exc)
+                        raise QueryError(
+                            "unavailable",
+                            "Queries cannot run just now: the registry could not "
+                            "make a copy of its store to query (its disk may be full). The "
+                            "operator has been told in the log.",
+                        ) from exc
+                    logging.getLogger("ldr").warning(
+                        "no new snapshot for queries (%s); answering from the last one", exc
+                    )
             return self._snapshot
 
     def refresh(self) -> None:
@@ -61,16 +66,31 @@ class QueryService:
                 s = self.settings
                 if self.remote:
                     # one worker, only to parse the rare query that could hold SERVICE (the server runs them all)
-                    checker = QueryPool(lambda: "", size=1, timeout=s["LDR_QUERY_TIMEOUT"],
-                                        memory_mb=s["LDR_QUERY_MEMORY_MB"], allocator=allocator_library(s["LDR_ALLOCATOR"]))
-                    self._pool = RemoteQueries(self.store, timeout=s["LDR_QUERY_TIMEOUT"],
-                                               max_rows=s["LDR_QUERY_MAX_ROWS"], checker=checker,
-                                               at_once=s["LDR_QUERY_WORKERS"] + s["LDR_QUERY_WAITING"])
+                    checker = QueryPool(
+                        lambda: "",
+                        size=1,
+                        timeout=s["LDR_QUERY_TIMEOUT"],
+                        memory_mb=s["LDR_QUERY_MEMORY_MB"],
+                        allocator=allocator_library(s["LDR_ALLOCATOR"]),
+                    )
+                    self._pool = RemoteQueries(
+                        self.store,
+                        timeout=s["LDR_QUERY_TIMEOUT"],
+                        max_rows=s["LDR_QUERY_MAX_ROWS"],
+                        checker=checker,
+                        at_once=s["LDR_QUERY_WORKERS"] + s["LDR_QUERY_WAITING"],
+                    )
                 else:
-                    self._pool = QueryPool(self.snapshot, size=s["LDR_QUERY_WORKERS"], timeout=s["LDR_QUERY_TIMEOUT"],
-                                           max_rows=s["LDR_QUERY_MAX_ROWS"], memory_mb=s["LDR_QUERY_MEMORY_MB"],
-                                           allocator=allocator_library(s["LDR_ALLOCATOR"]), engine=self.store.engine,
-                                           waiting=s["LDR_QUERY_WAITING"])
+                    self._pool = QueryPool(
+                        self.snapshot,
+                        size=s["LDR_QUERY_WORKERS"],
+                        timeout=s["LDR_QUERY_TIMEOUT"],
+                        max_rows=s["LDR_QUERY_MAX_ROWS"],
+                        memory_mb=s["LDR_QUERY_MEMORY_MB"],
+                        allocator=allocator_library(s["LDR_ALLOCATOR"]),
+                        engine=self.store.engine,
+                        waiting=s["LDR_QUERY_WAITING"],
+                    )
             return self._pool
 
     def close(self) -> None:

@@ -1,4 +1,5 @@
 """The SPARQL 1.1 Service Description of the registry's endpoint."""
+
 from __future__ import annotations
 
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
@@ -7,9 +8,13 @@ from rdflib.namespace import RDF
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 FORMATS_NS = "http://www.w3.org/ns/formats/"
 FORMAT_IRIS = {
-    "application/sparql-results+json": "SPARQL_Results_JSON", "application/sparql-results+xml": "SPARQL_Results_XML",
-    "text/csv": "SPARQL_Results_CSV", "text/tab-separated-values": "SPARQL_Results_TSV",
-    "text/turtle": "Turtle", "application/n-triples": "N-Triples", "application/ld+json": "JSON-LD",
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/n-triples": "N-Triples",
+    "application/ld+json": "JSON-LD",
     "application/rdf+xml": "RDF_XML",
 }
 
@@ -29,8 +34,16 @@ def service_description(base: str, result_types: list[str], rdf_types: list[str]
     default = BNode()
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, URIRef("http://www.w3.org/2000/01/rdf-schema#comment"), Literal(
-        "The current description of every record, and the registry's vocabulary. Each record is also "
-        "the named graph {base}/doc/{register}/{reference}; its versions are {…}/version/{n} and their "
-        "provenance {…}/history.", lang="en")))
+    graph.add(
+        (
+            default,
+            URIRef("http://www.w3.org/2000/01/rdf-schema#comment"),
+            Literal(
+                "The current description of every record, and the registry's vocabulary. Each record is also "
+                "the named graph {base}/doc/{register}/{reference}; its versions are {…}/version/{n} and their "
+                "provenance {…}/history.",
+                lang="en",
+            ),
+        )
+    )
     return graph

@@ -7,6 +7,7 @@ before running it (registry/query/guard.py). The parent kills it when a query, o
 passes the time limit: killing a process is the only way to be sure a query in pyoxigraph
 (which has no timeout) or a parse in pyparsing stops and gives its CPU and memory back.
 """
+
 from __future__ import annotations
 
 import io
@@ -15,7 +16,7 @@ import os
 import pickle
 import resource
 import signal
-from json.encoder import encode_basestring as _json_string   # quoted and escaped, in C
+from json.encoder import encode_basestring as _json_string  # quoted and escaped, in C
 from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
@@ -30,8 +31,12 @@ RDF_FORMATS = {
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RESULT_FORMATS = ("application/sparql-results+json", "application/sparql-results+xml", "text/csv",
-                  "text/tab-separated-values")
+RESULT_FORMATS = (
+    "application/sparql-results+json",
+    "application/sparql-results+xml",
+    "text/csv",
+    "text/tab-separated-values",
+)
 
 
 CLONE_NEWNET, CLONE_NEWUSER = 0x40000000, 0x10000000
@@ -45,6 +50,7 @@ def isolate_network() -> str | None:
     Done before the store is opened, while the process has one thread (a namespace is a
     thread's, and threads started later inherit it). None when done; otherwise why not."""
     import ctypes
+
     try:
         unshare = ctypes.CDLL(None, use_errno=True).unshare
     except (OSError, AttributeError):
@@ -52,7 +58,10 @@ def isolate_network() -> str | None:
     reasons = []
     # as root (CAP_SYS_ADMIN), a network namespace alone; otherwise inside a user namespace
     # of its own, where an unprivileged process may make one (if the kernel allows it)
-    for flags, name in ((CLONE_NEWNET, "CLONE_NEWNET"), (CLONE_NEWUSER | CLONE_NEWNET, "CLONE_NEWUSER|CLONE_NEWNET")):
+    for flags, name in (
+        (CLONE_NEWNET, "CLONE_NEWNET"),
+        (CLONE_NEWUSER | CLONE_NEWNET, "CLONE_NEWUSER|CLONE_NEWNET"),
+    ):
         if unshare(flags) == 0:
             return None
         reasons.append(f"unshare({name}): {os.strerror(ctypes.get_errno())}")
@@ -71,11 +80,12 @@ def _deep_stack_executor():
     will not make one: queries then run on the main thread, as before)."""
     import threading
     from concurrent.futures import ThreadPoolExecutor
+
     try:
         previous = threading.stack_size(QUERY_STACK_BYTES)
         try:
             executor = ThreadPoolExecutor(max_workers=1)
-            executor.submit(lambda: None).result()   # the thread is made now, with this stack
+            executor.submit(lambda: None).result()  # the thread is made now, with this stack
         finally:
             threading.stack_size(previous)
     except (ValueError, RuntimeError, MemoryError):
@@ -103,10 +113,11 @@ def main() -> None:
     isolation = isolate_network()
     channel_in = os.fdopen(os.dup(0), "rb")
     channel_out = os.fdopen(os.dup(1), "wb")
-    os.dup2(2, 1)   # anything printed by accident goes to stderr, not into the channel
+    os.dup2(2, 1)  # anything printed by accident goes to stderr, not into the channel
     memory_mb = int(os.environ.get("LDR_QUERY_MEMORY_MB", "0") or 0)
     deep = _deep_stack_executor()
     from registry.query.guard import warm_parser
+
     # the guard's parser is built before any job (a job waits for it either way: one thread)
     deep.submit(warm_parser).result() if deep else warm_parser()
     if memory_mb:
@@ -128,7 +139,9 @@ def main() -> None:
             return
         if job.get("check"):
             # a query that could hold SERVICE is parsed here, under the time limit, not in the web process
-            verdict = deep.submit(_verdict, job["query"]).result() if deep else _verdict(job["query"])
+            verdict = (
+                deep.submit(_verdict, job["query"]).result() if deep else _verdict(job["query"])
+            )
             if verdict[0] != "ok" or job.get("snapshot") is None:
                 pickle.dump(("verdict", verdict), channel_out)
                 channel_out.flush()
@@ -136,13 +149,15 @@ def main() -> None:
         path = job["snapshot"]
         try:
             if path not in stores:
-                stores.clear()   # an older snapshot is no longer needed
+                stores.clear()  # an older snapshot is no longer needed
                 stores[path] = ox.Store.read_only(path)
         except Exception as exc:  # noqa: BLE001 - told to the client as text
             answer = ("error", f"{type(exc).__name__}: {exc}")
         else:
             store = stores[path]
-            answer = deep.submit(answer_job, store, job).result() if deep else answer_job(store, job)
+            answer = (
+                deep.submit(answer_job, store, job).result() if deep else answer_job(store, job)
+            )
         pickle.dump(answer, channel_out)
         channel_out.flush()
 
@@ -151,6 +166,7 @@ def _verdict(query: str) -> tuple[str, str]:
     """The guard's verdict on the parsed query (sparql_guard.service_verdict); a failure of the
     parser itself is a query the guard could not check, and is refused as such."""
     from registry.query import guard as sparql_guard
+
     try:
         return sparql_guard.service_verdict(query)
     except Exception as exc:  # noqa: BLE001 - the query is refused, with the reason
@@ -168,11 +184,13 @@ def answer_in_json(store: ox.Store, query: str, base_iri: str | None) -> tuple[s
     as answer_job gives it: for the lookups the web process answers itself, whose rows it
     capped in the query (profiled: building and reading the general job was about 5 µs of such a
     lookup's 100)."""
+
     def answer() -> dict[str, Any]:
         # a SELECT: its result is solutions, though pyoxigraph types it as any query's result
         solutions = cast(ox.QuerySolutions, store.query(query, base_iri=base_iri))
         body = solutions.serialize(format=ox.QueryResultsFormat.JSON)
         return {"body": body, "media_type": RESULT_FORMATS[0], "truncated": False}
+
     return _answered(answer)
 
 
@@ -185,8 +203,10 @@ def _answered(work) -> tuple[str, Any]:
         return "memory", "the query needed more memory than the endpoint allows"
     except Unwritable as exc:
         return "unwritable", str(exc)
-    except RuntimeError as exc:   # the engine's evaluation errors (an unsupported function, wrong arguments);
-        return "evaluation", str(exc)   # the store's own failures are OSError
+    except (
+        RuntimeError
+    ) as exc:  # the engine's evaluation errors (an unsupported function, wrong arguments);
+        return "evaluation", str(exc)  # the store's own failures are OSError
     except Exception as exc:  # noqa: BLE001 - every failure goes back to the client as text
         return "error", f"{type(exc).__name__}: {exc}"
 
@@ -201,7 +221,10 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
         kwargs["named_graphs"] = [ox.NamedNode(g) for g in job["named_graphs"]]
     elif job["default_graphs"]:
         kwargs["named_graphs"] = []
-    substitutions = {ox.Variable(name): _from_spec(spec) for name, spec in (job.get("substitutions") or {}).items()}
+    substitutions = {
+        ox.Variable(name): _from_spec(spec)
+        for name, spec in (job.get("substitutions") or {}).items()
+    }
     if substitutions:
         kwargs["substitutions"] = substitutions
     result = store.query(job["query"], base_iri=job.get("base_iri"), **kwargs)
@@ -219,7 +242,7 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             if len(rows) == limit:
                 truncated = True
                 break
-            rows.append(tuple(solution))   # the solution's terms, in the variables' order
+            rows.append(tuple(solution))  # the solution's terms, in the variables' order
         return {"kind": "solutions", "variables": variables, "rows": rows, "truncated": truncated}
     triples: list[ox.Triple] = []
     truncated = False
@@ -228,7 +251,11 @@ def execute(store: ox.Store, job: dict[str, Any]) -> dict[str, Any]:
             truncated = True
             break
         triples.append(triple)
-    return {"kind": "graph", "body": serialize_graph(triples, job["rdf_format"]), "truncated": truncated}
+    return {
+        "kind": "graph",
+        "body": serialize_graph(triples, job["rdf_format"]),
+        "truncated": truncated,
+    }
 
 
 class Unwritable(ValueError):
@@ -242,16 +269,22 @@ def serialize_graph(triples: list, media_type: str) -> bytes:
     try:
         # without an output to write to, pyoxigraph returns the bytes
         body = cast(bytes, ox.serialize(triples, format=RDF_FORMATS[media_type]))
-    except (OSError, ValueError) as exc:   # the writer's refusal, e.g. a triple term in JSON-LD
-        raise Unwritable(f"the answer cannot be written as {media_type}: {exc}. Ask for text/turtle or "
-                         "application/n-triples, which can write every answer") from None
+    except (OSError, ValueError) as exc:  # the writer's refusal, e.g. a triple term in JSON-LD
+        raise Unwritable(
+            f"the answer cannot be written as {media_type}: {exc}. Ask for text/turtle or "
+            "application/n-triples, which can write every answer"
+        ) from None
     return xml_safe_bytes(body) if media_type == "application/rdf+xml" else body
 
 
 def answer_for(result: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
     """The body as the client asked for it, written here so the web process only passes bytes on."""
     if result["kind"] == "graph":
-        return {"body": result["body"], "media_type": job["rdf_format"], "truncated": result["truncated"]}
+        return {
+            "body": result["body"],
+            "media_type": job["rdf_format"],
+            "truncated": result["truncated"],
+        }
     media_type = job["result_type"]
     if result["kind"] == "body":
         return {"body": result["body"], "media_type": media_type, "truncated": False}
@@ -260,7 +293,9 @@ def answer_for(result: dict[str, Any], job: dict[str, Any]) -> dict[str, Any]:
     elif media_type == "application/sparql-results+json":
         body = _json_results(result["variables"], result["rows"])
     else:
-        body = serialize_results({**result, "rows": [[_term(t) for t in row] for row in result["rows"]]}, media_type)
+        body = serialize_results(
+            {**result, "rows": [[_term(t) for t in row] for row in result["rows"]]}, media_type
+        )
     return {"body": body, "media_type": media_type, "truncated": result.get("truncated", False)}
 
 
@@ -268,10 +303,12 @@ def _json_results(variables: list[str], rows: list[tuple]) -> bytes:
     """SPARQL JSON results written straight from pyoxigraph's terms (profiled: building a dict
     per term and then dumping them was a quarter of a 200-row query's time)."""
     names = [_json_string(v) + ":" for v in variables]
-    bindings = ",".join("{" + ",".join(name + _json_term(t) for name, t in zip(names, row) if t is not None) + "}"
-                        for row in rows)
+    bindings = ",".join(
+        "{" + ",".join(name + _json_term(t) for name, t in zip(names, row) if t is not None) + "}"
+        for row in rows
+    )
     head = ",".join(_json_string(v) for v in variables)
-    return f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{bindings}]}}}}'.encode("utf-8")
+    return f'{{"head":{{"vars":[{head}]}},"results":{{"bindings":[{bindings}]}}}}'.encode()
 
 
 def _json_term(term) -> str:
@@ -321,12 +358,15 @@ def _term(term) -> dict | None:
 
 # --- results serialisations (SPARQL 1.1 Query Results JSON, XML, CSV and TSV) ----------------
 
+
 def serialize_results(result: dict[str, Any], media_type: str) -> bytes:
     if result["kind"] == "boolean":
         value = result["value"]
         if media_type == "application/sparql-results+xml":
-            return (f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
-                    f'<head/><boolean>{"true" if value else "false"}</boolean></sparql>\n').encode()
+            return (
+                f'<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">'
+                f"<head/><boolean>{'true' if value else 'false'}</boolean></sparql>\n"
+            ).encode()
         if media_type in ("text/csv", "text/tab-separated-values"):
             return ("true\n" if value else "false\n").encode()
         return json.dumps({"head": {}, "boolean": value}).encode()
@@ -338,13 +378,16 @@ def serialize_results(result: dict[str, Any], media_type: str) -> bytes:
     if media_type == "text/tab-separated-values":
         return _tsv(variables, rows)
     bindings = [{v: t for v, t in zip(variables, row) if t is not None} for row in rows]
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(
+        {"head": {"vars": variables}, "results": {"bindings": bindings}}, ensure_ascii=False
+    ).encode("utf-8")
 
 
 def _xml(variables, rows) -> bytes:
     out = io.StringIO()
-    out.write('<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>')
+    out.write(
+        '<?xml version="1.0"?>\n<sparql xmlns="http://www.w3.org/2005/sparql-results#">\n<head>'
+    )
     for v in variables:
         out.write(f"<variable name={quoteattr(v)}/>")
     out.write("</head>\n<results>\n")
@@ -373,11 +416,17 @@ def _xml(variables, rows) -> bytes:
 
 def _csv(variables, rows) -> bytes:
     import csv
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(variables)
     for row in rows:
-        writer.writerow(["" if t is None else ("_:" + t["value"] if t["type"] == "bnode" else t["value"]) for t in row])
+        writer.writerow(
+            [
+                "" if t is None else ("_:" + t["value"] if t["type"] == "bnode" else t["value"])
+                for t in row
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -388,7 +437,14 @@ def _tsv_term(t) -> str:
         return f"<{t['value']}>"
     if t["type"] == "bnode":
         return f"_:{t['value']}"
-    value = t["value"].replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    value = (
+        t["value"]
+        .replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+        .replace("\t", "\\t")
+    )
     if "xml:lang" in t:
         return f'"{value}"@{t["xml:lang"]}'
     if "datatype" in t:

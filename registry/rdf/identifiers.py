@@ -8,10 +8,11 @@ any store access, and every internal query builder writes its IRIs with `sparql_
 strings with `sparql_literal()`, which refuse or escape whatever could end the term. Nothing here knows about
 HTTP: the web app turns `BadTerm` into a 404 or 400 problem document, the CLI into a message.
 """
+
 from __future__ import annotations
 
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 REFERENCE_MAX = 100
 """The longest reference: longer than any real short name, short enough that a query built
@@ -21,9 +22,11 @@ REFERENCE_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 """A reference (the last part of {base}/id/{register}/{reference}): lowercase letters, digits
 and hyphens, starting with a letter or digit. The OpenAPI document and the web form use it."""
 
-REFERENCE_RULE = (f"A reference may contain only lowercase letters a-z, digits 0-9 and hyphens, starts with a "
-                  f"letter or digit and is at most {REFERENCE_MAX} characters long, for example uprn or "
-                  "govuk-notify.")
+REFERENCE_RULE = (
+    f"A reference may contain only lowercase letters a-z, digits 0-9 and hyphens, starts with a "
+    f"letter or digit and is at most {REFERENCE_MAX} characters long, for example uprn or "
+    "govuk-notify."
+)
 
 VERSION_MAX_DIGITS = 9
 
@@ -56,54 +59,92 @@ def shown(value: object, limit: int = 60) -> str:
 
 
 def is_reference(value: object) -> bool:
-    return isinstance(value, str) and len(value) <= REFERENCE_MAX and _REFERENCE.fullmatch(value) is not None
+    return (
+        isinstance(value, str)
+        and len(value) <= REFERENCE_MAX
+        and _REFERENCE.fullmatch(value) is not None
+    )
 
 
 def check_reference(value: str) -> str:
     """The reference, or BadTerm (404: no record can have it)."""
     if not is_reference(value):
-        raise BadTerm("Not a reference", f"{shown(value)} cannot be a record's reference, so nothing is registered "
-                      f"at this address. {REFERENCE_RULE}", status=404)
+        raise BadTerm(
+            "Not a reference",
+            f"{shown(value)} cannot be a record's reference, so nothing is registered "
+            f"at this address. {REFERENCE_RULE}",
+            status=404,
+        )
     return value
 
 
 def check_register(value: str) -> str:
     """The register name, or BadTerm (404)."""
-    from registry.rdf.namespaces import REGISTERS   # here: this module is imported where rdflib is not (`ldr restore`)
+    from registry.rdf.namespaces import (
+        REGISTERS,  # here: this module is imported where rdflib is not (`ldr restore`)
+    )
+
     if value not in REGISTERS:
-        raise BadTerm("No such register", f"{shown(value)} is not a register. The registers are: "
-                      f"{', '.join(REGISTERS)}.", status=404)
+        raise BadTerm(
+            "No such register",
+            f"{shown(value)} is not a register. The registers are: {', '.join(REGISTERS)}.",
+            status=404,
+        )
     return value
 
 
 def check_version(value: str) -> int:
     """A version number from a path or a parameter (1, 2, 3 …), or BadTerm (404)."""
-    if not (isinstance(value, str) and value.isascii() and value.isdigit()
-            and len(value) <= VERSION_MAX_DIGITS and int(value) >= 1):
-        raise BadTerm("No such version", f"Versions are numbered 1, 2, 3…; {shown(value)} is not one.", status=404)
+    if not (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value) <= VERSION_MAX_DIGITS
+        and int(value) >= 1
+    ):
+        raise BadTerm(
+            "No such version",
+            f"Versions are numbered 1, 2, 3…; {shown(value)} is not one.",
+            status=404,
+        )
     return int(value)
 
 
 def is_iri(value: object) -> bool:
     """Whether `value` can be written between < and > in a query: absolute, and none of the
     characters IRIREF forbids (so it cannot end the IRI or start anything after it)."""
-    return (isinstance(value, str) and bool(value) and _NOT_IN_IRI.search(value) is None
-            and _ABSOLUTE.match(value) is not None)
+    return (
+        isinstance(value, str)
+        and bool(value)
+        and _NOT_IN_IRI.search(value) is None
+        and _ABSOLUTE.match(value) is not None
+    )
 
 
 def is_web_iri(value: object) -> bool:
     """An http(s) IRI that can be written in a query, at most IRI_MAX characters."""
-    return (isinstance(value, str) and len(value) <= IRI_MAX and is_iri(value)
-            and _HTTP.match(value) is not None)
+    return (
+        isinstance(value, str)
+        and len(value) <= IRI_MAX
+        and is_iri(value)
+        and _HTTP.match(value) is not None
+    )
 
 
 def check_iri(value: str, *, what: str = "The IRI", web: bool = True) -> str:
     """An IRI sent in a request (a successor, a parameter): absolute, http(s) when `web`, at
     most IRI_MAX characters, nothing IRIREF forbids; else BadTerm (400)."""
-    if not (is_web_iri(value) if web else isinstance(value, str) and len(value) <= IRI_MAX and is_iri(value)):
-        raise BadTerm("Not an IRI", f"{what} {shown(value)} is not a web address: it must start http:// or https://, "
-                      f"be at most {IRI_MAX} characters and contain no spaces, control characters or "
-                      '< > " { } | ^ ` \\.')
+    if not (
+        is_web_iri(value)
+        if web
+        else isinstance(value, str) and len(value) <= IRI_MAX and is_iri(value)
+    ):
+        raise BadTerm(
+            "Not an IRI",
+            f"{what} {shown(value)} is not a web address: it must start http:// or https://, "
+            f"be at most {IRI_MAX} characters and contain no spaces, control characters or "
+            '< > " { } | ^ ` \\.',
+        )
     return value
 
 
@@ -122,7 +163,15 @@ def sparql_iris(values: Iterable[object]) -> str:
     return " ".join(sparql_iri(v) for v in values)
 
 
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
 _TO_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
 
 

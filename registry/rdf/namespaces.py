@@ -6,6 +6,7 @@ VOCABULARY, the same in every deployment, so a query or shape written for one re
 another; the RDF files name it in full. Records (``/id/...``, ``/doc/...``) are minted under the
 configured base: the data files write them relative (``<id/standards/>``) and are parsed with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -33,15 +34,38 @@ def vocabulary_iri(part: str) -> str:
 
 def vocabulary_part(iri: str) -> str | None:
     """The inverse of vocabulary_iri: the part of the vocabulary an IRI names, else None."""
-    return iri[len(VOCABULARY):] if iri.startswith(VOCABULARY) else None
+    return iri[len(VOCABULARY) :] if iri.startswith(VOCABULARY) else None
+
 
 #: The registers, in the order people meet them. Their names are the path segment in IRIs.
-REGISTERS = ("organisations", "exemplars", "platforms", "standards", "agreements", "products", "guides")
+REGISTERS = (
+    "organisations",
+    "exemplars",
+    "platforms",
+    "standards",
+    "agreements",
+    "products",
+    "guides",
+)
 
 PREFIXES = {
-    "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD, "skos": SKOS, "dcterms": DCTERMS,
-    "dcat": DCAT, "foaf": FOAF, "org": ORG, "prov": PROV, "sh": SH, "adms": ADMS, "reg": REG,
-    "prof": PROF, "odrl": ODRL, "dpv": DPV, "schema": SCHEMA,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "owl": OWL,
+    "xsd": XSD,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "dcat": DCAT,
+    "foaf": FOAF,
+    "org": ORG,
+    "prov": PROV,
+    "sh": SH,
+    "adms": ADMS,
+    "reg": REG,
+    "prof": PROF,
+    "odrl": ODRL,
+    "dpv": DPV,
+    "schema": SCHEMA,
 }
 
 
@@ -87,7 +111,7 @@ class Base:
         prefix = f"{self.iri}/id/"
         if not iri.startswith(prefix):
             return None
-        parts = iri[len(prefix):].split("/")
+        parts = iri[len(prefix) :].split("/")
         if len(parts) != 2 or parts[0] not in REGISTERS or not parts[1]:
             return None
         return parts[0], parts[1]

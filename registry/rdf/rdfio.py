@@ -5,12 +5,11 @@ Parsing uses pyoxigraph (fast, precise line and column in errors, no network acc
 no document loader, so a JSON-LD ``@context`` naming a remote document is never fetched);
 the result is handed on as an rdflib graph, which pyshacl and the serialisers need.
 """
+
 from __future__ import annotations
 
 import re
-
 from functools import lru_cache
-
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,8 +25,11 @@ def format_for_path(path: str | Path) -> Format:
         if suffix in fmt.extensions:
             return fmt
     known = ", ".join(sorted(e for f in FORMATS.values() for e in f.extensions))
-    raise InputError(f"cannot tell the RDF syntax from the extension {suffix or '(none)'!r}",
-                     source=str(path), hint=f"Use one of: {known}.")
+    raise InputError(
+        f"cannot tell the RDF syntax from the extension {suffix or '(none)'!r}",
+        source=str(path),
+        hint=f"Use one of: {known}.",
+    )
 
 
 def format_for_media_type(media_type: str) -> Format | None:
@@ -35,8 +37,12 @@ def format_for_media_type(media_type: str) -> Format | None:
     for fmt in FORMATS.values():
         if fmt.media_type == media_type:
             return fmt
-    return {"application/json": FORMATS["jsonld"], "application/xml": FORMATS["rdfxml"],
-            "text/xml": FORMATS["rdfxml"], "text/plain": FORMATS["ntriples"]}.get(media_type)
+    return {
+        "application/json": FORMATS["jsonld"],
+        "application/xml": FORMATS["rdfxml"],
+        "text/xml": FORMATS["rdfxml"],
+        "text/plain": FORMATS["ntriples"],
+    }.get(media_type)
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
@@ -46,8 +52,11 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     except OSError as exc:
         raise InputError(f"cannot read the file: {exc.strerror}", source=str(path)) from exc
     if size > max_bytes:
-        raise InputError(f"the file is {size:,} bytes, more than the limit of {max_bytes:,} bytes",
-                         source=str(path), hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.")
+        raise InputError(
+            f"the file is {size:,} bytes, more than the limit of {max_bytes:,} bytes",
+            source=str(path),
+            hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.",
+        )
     try:
         return path.read_bytes()
     except OSError as exc:
@@ -60,8 +69,15 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
 MAX_SUBMISSION_STATEMENTS = 50_000
 
 
-def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
-          max_bytes: int | None = None, max_statements: int | None = None) -> Graph:
+def parse(
+    data: bytes,
+    fmt: Format,
+    base: str,
+    *,
+    source: str = "input",
+    max_bytes: int | None = None,
+    max_statements: int | None = None,
+) -> Graph:
     """Parse bytes into an rdflib graph (named graphs in dataset formats are merged).
 
     Raises InputError for empty, oversized, binary or malformed input, with line and column;
@@ -69,21 +85,35 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
     `max_statements` is given, as soon as the input holds more statements than that.
     """
     if max_bytes is not None and len(data) > max_bytes:
-        raise InputError(f"the input is {len(data):,} bytes, more than the limit of {max_bytes:,} bytes",
-                         source=source, hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.")
+        raise InputError(
+            f"the input is {len(data):,} bytes, more than the limit of {max_bytes:,} bytes",
+            source=source,
+            hint="Split it into smaller files, or raise LDR_MAX_INPUT_BYTES.",
+        )
     if not data.strip():
-        raise InputError("the input is empty: there is nothing to read", source=source,
-                         hint=f"Give an RDF document in {fmt.label} syntax.")
+        raise InputError(
+            "the input is empty: there is nothing to read",
+            source=source,
+            hint=f"Give an RDF document in {fmt.label} syntax.",
+        )
     if b"\x00" in data[:65536]:
-        raise InputError("the input is binary, not text", source=source,
-                         hint=f"Give an RDF document in {fmt.label} syntax (UTF-8 text).")
+        raise InputError(
+            "the input is binary, not text",
+            source=source,
+            hint=f"Give an RDF document in {fmt.label} syntax (UTF-8 text).",
+        )
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise InputError("the input is not UTF-8 text", source=source, line=line, column=column,
-                         hint="Save the file as UTF-8.") from exc
+        raise InputError(
+            "the input is not UTF-8 text",
+            source=source,
+            line=line,
+            column=column,
+            hint="Save the file as UTF-8.",
+        ) from exc
     if fmt.ox == ox.RdfFormat.RDF_XML:
         _refuse_dtd(data, source)
     refuse_deep(data, fmt.name, source, fmt.label)
@@ -92,23 +122,38 @@ def parse(data: bytes, fmt: Format, base: str, *, source: str = "input",
         for quad in ox.parse(data, fmt.ox, base_iri=base):
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
             if max_statements is not None and len(graph) > max_statements:
-                raise InputError(f"the input holds more than {max_statements:,} statements, the most one "
-                                 "submission may hold", source=source,
-                                 hint="Send the records in several smaller submissions (or, for an operator, "
-                                      "load the files with `ldr load`).")
+                raise InputError(
+                    f"the input holds more than {max_statements:,} statements, the most one "
+                    "submission may hold",
+                    source=source,
+                    hint="Send the records in several smaller submissions (or, for an operator, "
+                    "load the files with `ldr load`).",
+                )
     except SyntaxError as exc:
         if "LoadDocumentCallback" in str(exc):
-            raise InputError("the JSON-LD names a remote @context, and the registry never fetches remote documents",
-                             source=source, line=exc.lineno, column=exc.offset,
-                             hint="Put the context itself in the document (\"@context\": { ... }) instead of its address.") from exc
-        raise InputError(_syntax_message(exc, fmt), source=source, line=exc.lineno, column=exc.offset,
-                         hint=f"Check the {fmt.label} syntax at that place"
-                              f"{' (or the file extension, if the file is in another syntax)' if source != 'input' else ''}.") from exc
+            raise InputError(
+                "the JSON-LD names a remote @context, and the registry never fetches remote documents",
+                source=source,
+                line=exc.lineno,
+                column=exc.offset,
+                hint='Put the context itself in the document ("@context": { ... }) instead of its address.',
+            ) from exc
+        raise InputError(
+            _syntax_message(exc, fmt),
+            source=source,
+            line=exc.lineno,
+            column=exc.offset,
+            hint=f"Check the {fmt.label} syntax at that place"
+            f"{' (or the file extension, if the file is in another syntax)' if source != 'input' else ''}.",
+        ) from exc
     except (ValueError, OSError) as exc:
         raise InputError(f"cannot be read as {fmt.label}: {exc}", source=source) from exc
     if len(graph) == 0:
-        raise InputError(f"no RDF statements were found in this {fmt.label} input", source=source,
-                         hint="Check that the file holds data, not only prefixes or comments.")
+        raise InputError(
+            f"no RDF statements were found in this {fmt.label} input",
+            source=source,
+            hint="Check that the file holds data, not only prefixes or comments.",
+        )
     return graph
 
 
@@ -118,12 +163,20 @@ def refuse_deep(data: bytes, syntax: str, source: str, label: str) -> None:
     depth, offset = nesting_depth(data, syntax)
     if offset >= 0:
         line, column = line_and_column(data, offset)
-        what = {"rdfxml": "elements", "jsonld": "objects or arrays", "json": "objects or arrays"}.get(
-            syntax, "blank nodes [ ], collections ( ) or graphs { }")
-        raise InputError(f"the {label} nests {what} more than {MAX_NESTING} levels deep, the most the registry "
-                         "reads", source=source, line=line, column=column,
-                         hint="Flatten the document: records need only a few levels (name deeply nested "
-                              "things with IRIs of their own).")
+        what = {
+            "rdfxml": "elements",
+            "jsonld": "objects or arrays",
+            "json": "objects or arrays",
+        }.get(syntax, "blank nodes [ ], collections ( ) or graphs { }")
+        raise InputError(
+            f"the {label} nests {what} more than {MAX_NESTING} levels deep, the most the registry "
+            "reads",
+            source=source,
+            line=line,
+            column=column,
+            hint="Flatten the document: records need only a few levels (name deeply nested "
+            "things with IRIs of their own).",
+        )
 
 
 def _refuse_dtd(data: bytes, source: str) -> None:
@@ -134,10 +187,14 @@ def _refuse_dtd(data: bytes, source: str) -> None:
     if found:
         line = data[: found.start()].count(b"\n") + 1
         column = found.start() - (data.rfind(b"\n", 0, found.start()) + 1) + 1
-        raise InputError("the RDF/XML has a document type declaration (<!DOCTYPE> or <!ENTITY>), which the registry "
-                         "refuses: entities could expand without limit or read other files", source=source,
-                         line=line, column=column,
-                         hint="Remove the DOCTYPE and write each entity out in full (namespace IRIs as xmlns attributes).")
+        raise InputError(
+            "the RDF/XML has a document type declaration (<!DOCTYPE> or <!ENTITY>), which the registry "
+            "refuses: entities could expand without limit or read other files",
+            source=source,
+            line=line,
+            column=column,
+            hint="Remove the DOCTYPE and write each entity out in full (namespace IRIs as xmlns attributes).",
+        )
 
 
 def _syntax_message(exc: SyntaxError, fmt: Format) -> str:

@@ -6,6 +6,7 @@ with nothing but pyoxigraph), and so do the parser's checks (registry/rdf/rdfio.
 validation of every submission (registry/records/validation.py) — the API, the web forms,
 `ldr validate` and `ldr load` all pass through those two.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,19 +42,26 @@ def control_problem(text: str) -> str | None:
     found = CONTROL.search(text)
     if found is None:
         return None
-    return (f"holds the control character {_name(found.group())} at character {found.start() + 1}, which the "
-            "registry does not accept in text (only tab and new lines are). Type or paste the text again "
-            "without it: it usually comes from copying out of another program.")
+    return (
+        f"holds the control character {_name(found.group())} at character {found.start() + 1}, which the "
+        "registry does not accept in text (only tab and new lines are). Type or paste the text again "
+        "without it: it usually comes from copying out of another program."
+    )
 
 
 def invisible_problem(text: str) -> str | None:
     """Why a title or label cannot be accepted because of a bidi control or a zero-width
     character, or None."""
-    for pattern, what in ((BIDI, "a bidirectional-text control"), (ZERO_WIDTH, "a zero-width character")):
+    for pattern, what in (
+        (BIDI, "a bidirectional-text control"),
+        (ZERO_WIDTH, "a zero-width character"),
+    ):
         found = pattern.search(text)
         if found is not None:
-            return (f"holds {what}, {_name(found.group())}, at character {found.start() + 1}: it is invisible "
-                    "and can make the text look different from what it is. Type the text again without it.")
+            return (
+                f"holds {what}, {_name(found.group())}, at character {found.start() + 1}: it is invisible "
+                "and can make the text look different from what it is. Type the text again without it."
+            )
     return None
 
 
@@ -101,9 +109,11 @@ def mixed_script_problem(text: str) -> str | None:
                 scripts.setdefault(script, ch)
         if len(scripts) > 1:
             odd = [_name(ch) for script, ch in scripts.items() if script != "LATIN"]
-            return (f"mixes letters from different scripts in the word “{visible(word)}” "
-                    f"({', '.join(sorted(scripts)).lower()}: {', '.join(odd)}), so it only looks like the word it "
-                    "seems to be. Type the word again with a UK keyboard layout.")
+            return (
+                f"mixes letters from different scripts in the word “{visible(word)}” "
+                f"({', '.join(sorted(scripts)).lower()}: {', '.join(odd)}), so it only looks like the word it "
+                "seems to be. Type the word again with a UK keyboard layout."
+            )
     return None
 
 
@@ -122,6 +132,7 @@ def label_problem(text: str) -> str | None:
 
 
 # --- XML ----------------------------------------------------------------------------------------
+
 
 def xml_safe(text: str) -> str:
     """The text with every character XML 1.0 cannot hold replaced by U+FFFD: data stored before
@@ -181,18 +192,23 @@ def _scanner(text: bytes, opening: bytes, closing: bytes) -> re.Pattern:
 # mark: the input is malformed there, and counting it errs towards refusing.
 _TURTLE = _scanner(
     rb'''"""(?:[^"\\]|\\.|"(?!""))*+(?:"""|\\?)|\'\'\'(?:[^'\\]|\\.|'(?!''))*+(?:\'\'\'|\\?)'''
-    rb'''|"(?:[^"\\\n\r]|\\.)*+(?:"|\\?)|'(?:[^'\\\n\r]|\\.)*+(?:'|\\?)'''
-    rb'''|<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>'''
-    rb'''|#[^\n\r]*+|\\.|[^"'<>#\\\[\](){}]++''',
-    rb"<<\(?|\[|\(|\{|<(?!<)", rb"\)?>>|\]|\)|\}|>")
+    rb"""|"(?:[^"\\\n\r]|\\.)*+(?:"|\\?)|'(?:[^'\\\n\r]|\\.)*+(?:'|\\?)"""
+    rb"""|<(?:[^\x00-\x20<>"{}|^`\\]|\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8})*+>"""
+    rb"""|#[^\n\r]*+|\\.|[^"'<>#\\\[\](){}]++""",
+    rb"<<\(?|\[|\(|\{|<(?!<)",
+    rb"\)?>>|\]|\)|\}|>",
+)
 # JSON: text is strings and whatever else is not a bracket.
-_JSON = _scanner(rb'''"(?:[^"\\]|\\.)*+(?:"|\\?)|[^"\[\]{}]++''', rb"[\[{]", rb"[\]}]")
+_JSON = _scanner(rb""""(?:[^"\\]|\\.)*+(?:"|\\?)|[^"\[\]{}]++""", rb"[\[{]", rb"[\]}]")
 # XML: text is comments, CDATA, processing instructions (which may hold "<" and ">"),
 # declarations, self-closing tags and character data; a start tag opens and an end tag closes. Attribute values cannot hold "<", so
 # no match runs past the next tag.
-_XML = _scanner(rb'''<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<![^<>]*+>?'''
-                rb'''|<(?:[^<>"'/]|/(?!>)|"[^"<]*+"|'[^'<]*+')*+/>|[^<]++''',
-                rb'''<(?![/!?])(?:[^<>"']|"[^"<]*+"|'[^'<]*+')*+>?''', rb"</[^<>]*+>?")
+_XML = _scanner(
+    rb"""<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<\?.*?(?:\?>|\Z)|<![^<>]*+>?"""
+    rb"""|<(?:[^<>"'/]|/(?!>)|"[^"<]*+"|'[^'<]*+')*+/>|[^<]++""",
+    rb"""<(?![/!?])(?:[^<>"']|"[^"<]*+"|'[^'<]*+')*+>?""",
+    rb"</[^<>]*+>?",
+)
 # Every string, comment and IRI pattern above matches even when it is not closed (it runs to the
 # end of the line or of the input), and every repetition is possessive: the scan never goes back.
 _SCANNERS = {"turtle": _TURTLE, "trig": _TURTLE, "jsonld": _JSON, "json": _JSON, "rdfxml": _XML}
@@ -233,11 +249,13 @@ def line_and_column(data: bytes, offset: int) -> tuple[int, int]:
 
 # --- CSV and TSV for people ---------------------------------------------------------------------
 
+
 def csv_for_people(rows) -> str:
     """CSV (RFC 4180, CRLF) of the rows with every cell spreadsheet_safe: for the listings,
     reports and stored queries people download and open in a spreadsheet."""
     import csv
     import io
+
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for row in rows:
@@ -251,6 +269,7 @@ def sparql_csv_for_people(body: bytes) -> bytes:
     a quote before "-1" or "=x" would change the data they read."""
     import csv
     import io
+
     rows = csv.reader(io.StringIO(body.decode("utf-8"), newline=""))
     return csv_for_people(rows).encode("utf-8")
 
@@ -258,10 +277,16 @@ def sparql_csv_for_people(body: bytes) -> bytes:
 def sparql_tsv_for_people(body: bytes) -> bytes:
     """SPARQL TSV results made spreadsheet_safe: a quoted literal's text gets the quote inside
     its quotation marks ("'=1+1"), other cells in front."""
+
     def cell(text: str) -> str:
-        if text.startswith('"') and len(text) > 1 and spreadsheet_safe(_tsv_unquoted(text)) != _tsv_unquoted(text):
+        if (
+            text.startswith('"')
+            and len(text) > 1
+            and spreadsheet_safe(_tsv_unquoted(text)) != _tsv_unquoted(text)
+        ):
             return "\"'" + text[1:]
         return spreadsheet_safe(text)
+
     lines = body.decode("utf-8").split("\n")
     return "\n".join("\t".join(cell(c) for c in line.split("\t")) for line in lines).encode("utf-8")
 

@@ -1,4 +1,5 @@
 """Validation results and their plain-English report, grouped by record."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -7,20 +8,20 @@ from dataclasses import asdict, dataclass, field
 
 @dataclass(frozen=True)
 class Result:
-    record: str | None     # the item IRI the problem belongs to (None: belongs to no record)
-    focus: str             # the node the problem is about (the record or a nested blank node)
-    path: str | None       # the property
-    value: str | None      # the offending value, if any
-    severity: str          # "Violation", "Warning" or "Info"
-    message: str           # what is wrong and what to do, in words a council officer understands
-    field: str | None = None   # the human name of the property (sh:name)
+    record: str | None  # the item IRI the problem belongs to (None: belongs to no record)
+    focus: str  # the node the problem is about (the record or a nested blank node)
+    path: str | None  # the property
+    value: str | None  # the offending value, if any
+    severity: str  # "Violation", "Warning" or "Info"
+    message: str  # what is wrong and what to do, in words a council officer understands
+    field: str | None = None  # the human name of the property (sh:name)
     shape: str | None = None
 
 
 @dataclass
 class Report:
     results: list[Result] = field(default_factory=list)
-    records: list[str] = field(default_factory=list)   # the records checked
+    records: list[str] = field(default_factory=list)  # the records checked
     titles: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -50,10 +51,16 @@ class Report:
         Records with errors come first; past max_records, records are summarised too."""
         if not self.results:
             return f"All {len(self.records)} record(s) conform to the shapes."
-        lines = [_plural(len(self.violations), "error") + " and " + _plural(len(self.warnings), "warning")
-                 + f" in {len(self.records)} record(s)."]
-        grouped = sorted(self.by_record().items(),
-                         key=lambda item: (not any(r.severity == "Violation" for r in item[1]), item[0] or ""))
+        lines = [
+            _plural(len(self.violations), "error")
+            + " and "
+            + _plural(len(self.warnings), "warning")
+            + f" in {len(self.records)} record(s)."
+        ]
+        grouped = sorted(
+            self.by_record().items(),
+            key=lambda item: (not any(r.severity == "Violation" for r in item[1]), item[0] or ""),
+        )
         shown, hidden = grouped[:max_records], grouped[max_records:]
         for record, results in shown:
             errors = sum(r.severity == "Violation" for r in results)
@@ -61,27 +68,39 @@ class Report:
             if record and self.titles.get(record):
                 name += f' "{self.titles[record]}"'
             lines.append("")
-            lines.append(f"{name}: {_plural(errors, 'error')}, {_plural(len(results) - errors, 'warning')}")
+            lines.append(
+                f"{name}: {_plural(errors, 'error')}, {_plural(len(results) - errors, 'warning')}"
+            )
             for result in results[:detail]:
                 lines.append("  " + _line(result))
             rest = results[detail:]
             if rest:
                 lines.append(f"  … and {len(rest)} more:")
-                for (severity, message), count in Counter((r.severity, r.message) for r in rest).most_common():
+                for (severity, message), count in Counter(
+                    (r.severity, r.message) for r in rest
+                ).most_common():
                     mark = "error" if severity == "Violation" else "warning"
                     lines.append(f"    {count} × {mark}: {message}")
         if hidden:
             rest = [r for _, results in hidden for r in results]
             lines.append("")
             lines.append(f"… and {len(rest)} more in {len(hidden)} other record(s):")
-            for (severity, message), count in Counter((r.severity, r.message) for r in rest).most_common():
+            for (severity, message), count in Counter(
+                (r.severity, r.message) for r in rest
+            ).most_common():
                 mark = "error" if severity == "Violation" else "warning"
                 lines.append(f"  {count} × {mark}: {message}")
         return "\n".join(lines)
 
 
 def _order(r: Result):
-    return (r.record or "", r.severity != "Violation", r.field or r.path or "", r.message, r.value or "")
+    return (
+        r.record or "",
+        r.severity != "Violation",
+        r.field or r.path or "",
+        r.message,
+        r.value or "",
+    )
 
 
 def _line(r: Result) -> str:

@@ -2,10 +2,11 @@
 named: record fields of the publishing form, the invite form, `ldr user create --org` and POST
 /tokens all read their organisation with record_iri, and pages show linked records by the titles
 read here."""
+
 from __future__ import annotations
 
 import re
-from typing import Mapping
+from collections.abc import Mapping
 
 from rdflib import URIRef
 from rdflib.namespace import DCTERMS
@@ -13,7 +14,6 @@ from rdflib.namespace import DCTERMS
 from registry.rdf.identifiers import is_reference, sparql_iri
 from registry.rdf.namespaces import REG
 from registry.vocab.model import Model
-
 
 #: what titles_to_iris gives for a title more than one record has
 SHARED_TITLE = ""
@@ -30,9 +30,14 @@ def titles(store, iris) -> dict[str, str]:
     wanted = sorted({str(i) for i in iris if i})
     if not wanted:
         return {}
-    return {str(row["s"]): str(row["title"]) for row in store.select(
-        "SELECT ?s ?title WHERE { VALUES ?s { " + " ".join(sparql_iri(i) for i in wanted)
-        + " } ?s <http://purl.org/dc/terms/title> ?title }")}
+    return {
+        str(row["s"]): str(row["title"])
+        for row in store.select(
+            "SELECT ?s ?title WHERE { VALUES ?s { "
+            + " ".join(sparql_iri(i) for i in wanted)
+            + " } ?s <http://purl.org/dc/terms/title> ?title }"
+        )
+    }
 
 
 def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str, str]]:
@@ -42,9 +47,13 @@ def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str
     if node_class == REG.RegisterItem:
         query = f"SELECT ?s ?title WHERE {{ ?s <{DCTERMS.title}> ?title {here} }}"
     else:
-        query = (f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-                 f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}")
-    return [(str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")]
+        query = (
+            f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+            f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}"
+        )
+    return [
+        (str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")
+    ]
 
 
 def titles_to_iris(rows) -> dict[str, str]:
@@ -56,13 +65,16 @@ def titles_to_iris(rows) -> dict[str, str]:
     named: dict[str, set[str]] = {}
     for title, iri in rows:
         named.setdefault(title.lower(), set()).add(iri)
-    records = {title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()}
+    records = {
+        title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()
+    }
     records.update({iri.lower(): iri for _, iri in rows})
     return records
 
 
-def record_iri(model: Model, given: str, node_class: URIRef | None,
-               records: Mapping[str, str]) -> str:
+def record_iri(
+    model: Model, given: str, node_class: URIRef | None, records: Mapping[str, str]
+) -> str:
     """The registered record a person named: by its title (`records`, title in lower case ->
     IRI, every record it may be), by its reference in any case (leeds-city-council,
     Leeds-City-Council), by its IRI, or by the address of its page as a browser shows it
@@ -70,10 +82,13 @@ def record_iri(model: Model, given: str, node_class: URIRef | None,
     The one way a record is named: record fields of the publishing form, the invite form,
     `ldr user create --org` and POST /tokens all read their organisation with it."""
     text = given.strip()
-    registers = sorted(model.register_of_types({node_class}) if node_class is not None else ()) \
-        or sorted(model.register_class)
-    kind = registers[0][:-1] if len(registers) == 1 else "record"   # organisations -> organisation
-    wanted = f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
+    registers = sorted(
+        model.register_of_types({node_class}) if node_class is not None else ()
+    ) or sorted(model.register_class)
+    kind = registers[0][:-1] if len(registers) == 1 else "record"  # organisations -> organisation
+    wanted = (
+        f"the title, reference or address of a registered {kind}{_example(model, kind, records)}"
+    )
     if not text:
         raise UnknownRecord(f"give {wanted}")
     titled = records.get(text.lower())
@@ -91,17 +106,23 @@ def record_iri(model: Model, given: str, node_class: URIRef | None,
     by_name = next((iri for iri in candidates if iri in known), None)
     of_title = model.base.split_item(titled) if titled else None
     if titled and (of_title is None or of_title[0] in registers):
-        if by_name is not None and by_name != titled:   # a title written like another record's reference
-            raise UnknownRecord(f"“{text}” is the title of one {kind} ({titled}) and names another ({by_name}): "
-                                "give the address of the one you mean")
+        if (
+            by_name is not None and by_name != titled
+        ):  # a title written like another record's reference
+            raise UnknownRecord(
+                f"“{text}” is the title of one {kind} ({titled}) and names another ({by_name}): "
+                "give the address of the one you mean"
+            )
         return titled
     if by_name is not None:
         return by_name
     if (named is not None and named[0] not in registers) or titled:
         raise UnknownRecord(f"“{text}” is not {_a(kind)}: give {wanted}")
     if shared:
-        raise UnknownRecord(f"more than one {kind} has the title “{text}”: give the reference or address "
-                            f"of the one you mean")
+        raise UnknownRecord(
+            f"more than one {kind} has the title “{text}”: give the reference or address "
+            f"of the one you mean"
+        )
     raise UnknownRecord(f"“{text}” is not {wanted}")
 
 
@@ -110,13 +131,20 @@ def _item_named(model: Model, text: str) -> tuple[str, str] | None:
     (/doc/…, with a format suffix such as .html, a query or a fragment); None if it names none."""
     for part in ("/id/", "/doc/"):
         if text.startswith(model.base.iri + part):
-            path = re.split(r"[?#]", text[len(model.base.iri + part):])[0].strip("/")
+            path = re.split(r"[?#]", text[len(model.base.iri + part) :])[0].strip("/")
             register, _, reference = path.partition("/")
-            reference = reference.split(".", 1)[0].lower()   # a reference has no dot: .html, .ttl
-            return (register, reference) if register in model.register_class and is_reference(reference) else None
-    register, _, reference = text.partition("/")   # exemplars/bops, as in an address
-    return (register, reference.lower()) if register in model.register_class and is_reference(reference.lower()) \
+            reference = reference.split(".", 1)[0].lower()  # a reference has no dot: .html, .ttl
+            return (
+                (register, reference)
+                if register in model.register_class and is_reference(reference)
+                else None
+            )
+    register, _, reference = text.partition("/")  # exemplars/bops, as in an address
+    return (
+        (register, reference.lower())
+        if register in model.register_class and is_reference(reference.lower())
         else None
+    )
 
 
 def _a(kind: str) -> str:
@@ -124,7 +152,13 @@ def _a(kind: str) -> str:
 
 
 def _example(model: Model, kind: str, records: Mapping[str, str]) -> str:
-    """", such as …" with a record of the kind from the register itself; "" if it has none."""
-    named = [model.base.split_item(records[title]) for title in sorted(records) if records[title] != SHARED_TITLE]
-    example = next((n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None)
+    """ ", such as …" with a record of the kind from the register itself; "" if it has none."""
+    named = [
+        model.base.split_item(records[title])
+        for title in sorted(records)
+        if records[title] != SHARED_TITLE
+    ]
+    example = next(
+        (n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None
+    )
     return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"

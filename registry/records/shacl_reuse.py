@@ -11,19 +11,20 @@ pyproject.toml; each is made only if the part it adjusts is still there, and
 tests/test_constraints.py checks that all are in effect and that reports are the same with them
 as without.
 """
+
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
 from functools import lru_cache
 
-from rdflib import Graph
-from rdflib.plugins.sparql import processor as _sparql
 import pyshacl.shape as _shape
 import pyshacl.validator as _validator
 from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
 from pyshacl.shapes_graph import ShapesGraph
+from rdflib import Graph
+from rdflib.plugins.sparql import processor as _sparql
 
 # --- the SPARQL of SELECT-based constraints, parsed once -----------------------------------------
 # pyshacl runs it as text, once per value, and rdflib parsed the text every time: three quarters
@@ -42,7 +43,7 @@ def _query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=Fa
     return _unprepared_query(self, strOrQuery, initBindings, initNs, base, DEBUG)
 
 
-_sparql.SPARQLProcessor.query = _query   # type: ignore[method-assign]  # patched on purpose
+_sparql.SPARQLProcessor.query = _query  # type: ignore[method-assign]  # patched on purpose
 
 # --- one ShapesGraph (pyshacl's objects for every shape) per shapes graph -------------------------
 _using = threading.local()
@@ -55,7 +56,7 @@ def shapes_graph(graph: Graph, memo: dict) -> ShapesGraph:
     with _building:
         if "shacl_shapes_graph" not in memo:
             built = ShapesGraph(graph)
-            list(built.shapes), built.custom_constraints   # noqa: B018 - harvested now, not by two threads later
+            list(built.shapes), built.custom_constraints  # noqa: B018 - harvested now, not by two threads later
             memo["shacl_shapes_graph"] = built
     return memo["shacl_shapes_graph"]
 
@@ -111,16 +112,18 @@ def _install() -> list[str]:
     made = ["prepared queries"]
     if getattr(_validator, "ShapesGraph", None) is ShapesGraph:
         # the validator's name for the class, pointed at a function on purpose
-        _validator.ShapesGraph = _shapes_graph_for_validator   # type: ignore[misc, assignment]
+        _validator.ShapesGraph = _shapes_graph_for_validator  # type: ignore[misc, assignment]
         made.append("shapes graph")
     if callable(getattr(SPARQLQueryHelper, "collect_prefixes", None)):
         # patched on purpose
-        SPARQLQueryHelper.collect_prefixes = _collect_prefixes_once   # type: ignore[method-assign]
+        SPARQLQueryHelper.collect_prefixes = _collect_prefixes_once  # type: ignore[method-assign]
         made.append("prefixes")
-    if hasattr(_shape, "module"):   # where Shape.validate looks for them (and keeps them once found)
+    if hasattr(_shape, "module"):  # where Shape.validate looks for them (and keeps them once found)
         # a name pyshacl's module defines only once Shape.validate has run: set here on purpose
-        _shape.CONSTRAINT_PARAMS = (   # type: ignore[attr-defined]
-            _Parameters(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+        _shape.CONSTRAINT_PARAMS = (  # type: ignore[attr-defined]
+            _Parameters(ALL_CONSTRAINT_PARAMETERS),
+            CONSTRAINT_PARAMETERS_MAP,
+        )
         made.append("parameters")
     return made
 

@@ -5,21 +5,30 @@ record the submission links to (one VALUES query): enough for the cross-record r
 give the same results as validating against the whole store, at a fraction of the cost.
 Results are kept only for nodes that belong to the submission.
 """
+
 from __future__ import annotations
 
+from pyshacl import validate as shacl_validate
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
-from pyshacl import validate as shacl_validate
 
-from registry.vocab.model import Model
 from registry.rdf.identifiers import sparql_iris
 from registry.rdf.namespaces import REG, SCHEMA
-from registry.records.split import owner_of, split_records
+from registry.rdf.text import (
+    BIDI,
+    CONTROL,
+    ZERO_WIDTH,
+    control_problem,
+    invisible_problem,
+    label_problem,
+    visible,
+)
 from registry.records.findings import Report, Result
 from registry.records.shacl_reuse import reusing, shapes_graph
+from registry.records.split import owner_of, split_records
 from registry.store import Store
-from registry.rdf.text import CONTROL, BIDI, ZERO_WIDTH, control_problem, invisible_problem, label_problem, visible
+from registry.vocab.model import Model
 
 
 def referenced_types(graph: Graph, store: Store | None, model: Model | None = None) -> Graph:
@@ -29,7 +38,9 @@ def referenced_types(graph: Graph, store: Store | None, model: Model | None = No
     is still checked but not that it exists (`ldr validate` says so)."""
     context = Graph()
     subjects = set(graph.subjects())
-    targets = sorted({o for o in graph.objects() if isinstance(o, URIRef) and o not in subjects}, key=str)
+    targets = sorted(
+        {o for o in graph.objects() if isinstance(o, URIRef) and o not in subjects}, key=str
+    )
     if store is None:
         if model is not None:
             for target in targets:
@@ -38,9 +49,11 @@ def referenced_types(graph: Graph, store: Store | None, model: Model | None = No
                     context.add((target, RDF.type, model.register_class[item[0]]))
         return context
     for start in range(0, len(targets), 500):
-        chunk = targets[start:start + 500]
+        chunk = targets[start : start + 500]
         values = sparql_iris(chunk)
-        for row in store.select(f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"):
+        for row in store.select(
+            f"SELECT DISTINCT ?s ?t WHERE {{ VALUES ?s {{ {values} }} ?s a ?t }}"
+        ):
             context.add((row["s"], RDF.type, row["t"]))
     return context
 
@@ -52,7 +65,10 @@ def vocabulary_context(graph: Graph, model: Model) -> Graph:
     A small part of the vocabulary, so validation does not walk all of it (profiled: half the time)."""
     if "class_hierarchy" not in model.memo:
         hierarchy = Graph()
-        for predicate in (RDFS.subClassOf, REG.containedItemClass):   # the classes, and which registers hold them
+        for predicate in (
+            RDFS.subClassOf,
+            REG.containedItemClass,
+        ):  # the classes, and which registers hold them
             for triple in model.ontology.triples((None, predicate, None)):
                 hierarchy.add(triple)
         model.memo["class_hierarchy"] = hierarchy
@@ -65,7 +81,9 @@ def vocabulary_context(graph: Graph, model: Model) -> Graph:
     return context
 
 
-def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tuple[dict[str, Graph], Report]:
+def validate_graph(
+    graph: Graph, model: Model, store: Store | None = None
+) -> tuple[dict[str, Graph], Report]:
     """Split the graph into records and validate them; nothing is written."""
     records, problems = split_records(graph, model)
     data = Graph()
@@ -76,8 +94,14 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
     # expressions, custom targets) would cost a copy of the data graph for nothing.
     with reusing(shapes_graph(model.shapes, model.memo)):
         _, results_graph, _ = shacl_validate(
-            data, shacl_graph=model.shapes, inference="none",
-            advanced=False, allow_warnings=True, allow_infos=True, abort_on_first=False)
+            data,
+            shacl_graph=model.shapes,
+            inference="none",
+            advanced=False,
+            allow_warnings=True,
+            allow_infos=True,
+            abort_on_first=False,
+        )
     owners = owner_of(records)
     ours = {str(s) for s in graph.subjects()}
     results = list(problems) + text_results(graph, owners, model)
@@ -85,20 +109,34 @@ def validate_graph(graph: Graph, model: Model, store: Store | None = None) -> tu
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         focus = results_graph.value(node, SH.focusNode)
         if str(focus) not in ours:
-            continue   # about context loaded from the store, not about this submission
+            continue  # about context loaded from the store, not about this submission
         result = _result(results_graph, node, focus, owners, model)
-        if result not in seen:   # pyshacl can report one failure once per path it walked
+        if result not in seen:  # pyshacl can report one failure once per path it walked
             seen.add(result)
             results.append(result)
-    report = Report(results=results, records=sorted(records),
-                    titles={iri: _shorten(str(g.value(URIRef(iri), DCTERMS.title) or "")) for iri, g in records.items()})
+    report = Report(
+        results=results,
+        records=sorted(records),
+        titles={
+            iri: _shorten(str(g.value(URIRef(iri), DCTERMS.title) or ""))
+            for iri, g in records.items()
+        },
+    )
     return records, report
 
 
 #: Properties that name things: besides what no literal may hold, their text may hold no
 #: invisible characters and no word mixing look-alike scripts (registry/rdf/text.py).
-LABELS = {DCTERMS.title, DCTERMS.alternative, SKOS.prefLabel, SKOS.altLabel, RDFS.label, FOAF.name,
-          SCHEMA.name, URIRef("http://www.w3.org/2006/vcard/ns#fn")}
+LABELS = {
+    DCTERMS.title,
+    DCTERMS.alternative,
+    SKOS.prefLabel,
+    SKOS.altLabel,
+    RDFS.label,
+    FOAF.name,
+    SCHEMA.name,
+    URIRef("http://www.w3.org/2006/vcard/ns#fn"),
+}
 
 
 def text_results(graph: Graph, owners: dict[str, str], model: Model) -> list[Result]:
@@ -115,14 +153,24 @@ def text_results(graph: Graph, owners: dict[str, str], model: Model) -> list[Res
             if problem:
                 problems.append((o, f"This text {problem}"))
         for term in (s, p, o):
-            if isinstance(term, URIRef) and (CONTROL.search(term) or BIDI.search(term) or ZERO_WIDTH.search(term)):
+            if isinstance(term, URIRef) and (
+                CONTROL.search(term) or BIDI.search(term) or ZERO_WIDTH.search(term)
+            ):
                 problem = control_problem(str(term)) or invisible_problem(str(term))
                 problems.append((term, f"This web address {problem}"))
         for value, message in problems:
             field = _field_name(model, p)
-            results.append(Result(record=owners.get(str(s)), focus=str(s), path=str(p),
-                                  value=_shorten(visible(str(value))), severity="Violation", message=message,
-                                  field=field))
+            results.append(
+                Result(
+                    record=owners.get(str(s)),
+                    focus=str(s),
+                    path=str(p),
+                    value=_shorten(visible(str(value))),
+                    severity="Violation",
+                    message=message,
+                    field=field,
+                )
+            )
     return results
 
 

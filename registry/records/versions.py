@@ -8,6 +8,7 @@ Layout in the store (docs/architecture.md):
 - `{doc}/history` is a named graph with the provenance of every version (PROV-O).
 A change is one SPARQL Update request, which the store applies atomically.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -17,21 +18,22 @@ import random
 import threading
 import time
 import uuid
+from collections.abc import Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Mapping, cast
+from typing import Any, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, PROV, RDF, SKOS, XSD
 
-from registry.vocab.model import Model
+from registry.rdf.identifiers import sparql_iri, sparql_literal
 from registry.rdf.namespaces import REG
 from registry.store import Store
 from registry.store.base import StoreError, nt_lines
 from registry.store.events import RecordEvent
-from registry.rdf.identifiers import sparql_iri, sparql_literal
 from registry.store.layout import claims_graph, doc_iri, history_iri, state_graph, version_iri
+from registry.vocab.model import Model
 
 VERSION = "http://purl.org/linked-data/version#"
 CURRENT = URIRef(VERSION + "currentVersion")
@@ -72,13 +74,14 @@ def current_versions(store: Store, model: Model, iris: list[str]) -> dict[str, i
     """The current version number of each record (records not registered are absent)."""
     found: dict[str, int] = {}
     for start in range(0, len(iris), 500):
-        chunk = iris[start:start + 500]
+        chunk = iris[start : start + 500]
         values = " ".join(f"({sparql_iri(i)} {sparql_iri(history_iri(model, i))})" for i in chunk)
         rows = store.select(
             f"SELECT ?item ?n WHERE {{ VALUES (?item ?h) {{ {values} }} GRAPH ?h {{ ?item {sparql_iri(CURRENT)} ?v . "
-            f"?v <{model.base.ldr}versionNumber> ?n }} }}")
+            f"?v <{model.base.ldr}versionNumber> ?n }} }}"
+        )
         for row in rows:
-            found[str(row["item"])] = int(cast(Literal, row["n"]))   # a version number
+            found[str(row["item"])] = int(cast(Literal, row["n"]))  # a version number
     return found
 
 
@@ -94,14 +97,24 @@ def _agent_node(graph: Graph, agent: Agent, model: Model) -> BNode:
 def last_change(store: Store, model: Model) -> tuple[str, str]:
     """The IRI and time of the registry's latest change ("" and "" before the first): the same
     for every process reading the store, so caches and indexes can tell whether they are behind."""
-    rows = store.select(f"SELECT ?c ?t WHERE {{ GRAPH {sparql_iri(state_graph(model))} {{ <{model.base.iri}/catalogue> "
-                        f"<{model.base.ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?t }} }}")
+    rows = store.select(
+        f"SELECT ?c ?t WHERE {{ GRAPH {sparql_iri(state_graph(model))} {{ <{model.base.iri}/catalogue> "
+        f"<{model.base.ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?t }} }}"
+    )
     return (str(rows[0]["c"]), str(rows[0]["t"])) if rows else ("", "")
 
 
-def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agent, *, note: str,
-           activity: str, expected: Mapping[str, int] | None = None,
-           now: datetime.datetime | None = None) -> dict[str, int]:
+def commit(
+    store: Store,
+    model: Model,
+    changes: Mapping[str, Graph],
+    agent: Agent,
+    *,
+    note: str,
+    activity: str,
+    expected: Mapping[str, int] | None = None,
+    now: datetime.datetime | None = None,
+) -> dict[str, int]:
     """Write each record's new description as its next version, all in one transaction.
 
     `activity` is "Submission", "Revision" or "StatusChange". `expected` maps records to the
@@ -122,8 +135,8 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
     if not changes:
         return {}
     with WRITE_LOCK, _claimed(store, model, list(changes)):
-        now = now or datetime.datetime.now(datetime.timezone.utc)
-        for attempt in range(3):
+        now = now or datetime.datetime.now(datetime.UTC)
+        for _attempt in range(3):
             current = current_versions(store, model, list(changes))
             for iri, version in (expected or {}).items():
                 if current.get(iri, 0) != version:
@@ -133,39 +146,65 @@ def commit(store: Store, model: Model, changes: Mapping[str, Graph], agent: Agen
             todo = {iri: graph for iri, graph in changes.items() if iri not in same}
             if not todo:
                 return {iri: current[iri] for iri in changes}
-            numbers, update, proof = _conditional_update(model, todo, current, agent, note, activity, now)
+            numbers, update, proof = _conditional_update(
+                model, todo, current, agent, note, activity, now
+            )
             store.update(update)
             if store.ask(proof):
                 numbers.update({iri: current[iri] for iri in same})
                 break
-            if expected is not None:   # another process wrote first: the client must re-read
+            if expected is not None:  # another process wrote first: the client must re-read
                 iri = next(iter(changes))
-                raise VersionConflict(iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0))
+                raise VersionConflict(
+                    iri, expected.get(iri, 0), current_versions(store, model, [iri]).get(iri, 0)
+                )
         else:
             raise VersionConflict(next(iter(changes)), -1, -1)
         store.events.publish(
-            RecordEvent(record=iri, version=numbers[iri], activity=activity, agent=agent.username,
-                        organisation=agent.organisation or None, status=_status_of(todo[iri], iri),
-                        at=str(_xsd_time(now)), note=note)
-            for iri in todo)
+            RecordEvent(
+                record=iri,
+                version=numbers[iri],
+                activity=activity,
+                agent=agent.username,
+                organisation=agent.organisation or None,
+                status=_status_of(todo[iri], iri),
+                at=str(_xsd_time(now)),
+                note=note,
+            )
+            for iri in todo
+        )
         for iri in todo:
-            AUDIT.info("%s of %s (version %d) by %s%s: %s", activity, iri, numbers[iri], agent.username,
-                       f" for {agent.organisation}" if agent.organisation else "", note)
+            AUDIT.info(
+                "%s of %s (version %d) by %s%s: %s",
+                activity,
+                iri,
+                numbers[iri],
+                agent.username,
+                f" for {agent.organisation}" if agent.organisation else "",
+                note,
+            )
         return {iri: numbers[iri] for iri in changes}
 
 
-def _unchanged(store: Store, model: Model, changes: Mapping[str, Graph], current: Mapping[str, int]) -> set[str]:
+def _unchanged(
+    store: Store, model: Model, changes: Mapping[str, Graph], current: Mapping[str, int]
+) -> set[str]:
     """The records whose new description is the one they have now (the same statements, blank
     nodes aside): writing them again would make a version in which nothing changed."""
     docs = {doc_iri(model, iri): iri for iri in changes if iri in current}
     now: dict[str, Graph] = {iri: Graph() for iri in docs.values()}
     names = list(docs)
     for start in range(0, len(names), 200):
-        values = " ".join(sparql_iri(name) for name in names[start:start + 200])
-        for row in store.select(f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"):
+        values = " ".join(sparql_iri(name) for name in names[start : start + 200])
+        for row in store.select(
+            f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+        ):
             now[docs[str(row["g"])]].add((row["s"], row["p"], row["o"]))
-    return {iri for iri, graph in now.items()
-            if len(graph) == len(changes[iri]) and isomorphic(_by_value(graph), _by_value(changes[iri]))}
+    return {
+        iri
+        for iri, graph in now.items()
+        if len(graph) == len(changes[iri]) and isomorphic(_by_value(graph), _by_value(changes[iri]))
+    }
 
 
 _NUMBERS = {XSD.decimal, XSD.integer, XSD.double, XSD.float}
@@ -190,7 +229,9 @@ def _by_value(graph: Graph) -> Graph:
 
 def _xsd_time(moment: datetime.datetime) -> Literal:
     """A UTC time as the registry writes it: xsd:dateTime to the millisecond, with Z."""
-    return Literal(moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime)
+    return Literal(
+        moment.isoformat(timespec="milliseconds").replace("+00:00", "Z"), datatype=XSD.dateTime
+    )
 
 
 @contextmanager
@@ -212,11 +253,13 @@ def _claimed(store: Store, model: Model, iris: list[str]):
     release = f"DELETE WHERE {{ GRAPH {sparql_iri(graph)} {{ {sparql_iri(claim)} ?p ?o }} }}"
     deadline, pause = time.monotonic() + CLAIM_WAIT, 0.01
     while True:
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.now(datetime.UTC)
         stamp, expired = _xsd_time(now), _xsd_time(now - datetime.timedelta(seconds=CLAIM_EXPIRES))
-        store.update(f"DELETE {{ GRAPH {sparql_iri(graph)} {{ ?old ?p ?o }} }} WHERE {{ GRAPH {sparql_iri(graph)} {{ "
-                     f"?old {sparql_iri(DCTERMS.created)} ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
-                     f"INSERT DATA {{ GRAPH {sparql_iri(graph)} {{ {held} {sparql_iri(claim)} {sparql_iri(DCTERMS.created)} {stamp.n3()} . }} }}")
+        store.update(
+            f"DELETE {{ GRAPH {sparql_iri(graph)} {{ ?old ?p ?o }} }} WHERE {{ GRAPH {sparql_iri(graph)} {{ "
+            f"?old {sparql_iri(DCTERMS.created)} ?at FILTER(?at < {expired.n3()}) ?old ?p ?o }} }} ;\n"
+            f"INSERT DATA {{ GRAPH {sparql_iri(graph)} {{ {held} {sparql_iri(claim)} {sparql_iri(DCTERMS.created)} {stamp.n3()} . }} }}"
+        )
         others = store.select(f"""SELECT DISTINCT ?other WHERE {{ GRAPH {sparql_iri(graph)} {{
             VALUES ?record {{ {values} }} ?other <{ldr}claims> ?record ; {sparql_iri(DCTERMS.created)} ?at
             FILTER(?other != {sparql_iri(claim)} && ?at > {expired.n3()}) }} }}""")
@@ -224,8 +267,11 @@ def _claimed(store: Store, model: Model, iris: list[str]):
             break
         store.update(release)
         if time.monotonic() > deadline:
-            raise StoreError("another writer has held these records for longer than "
-                             f"{CLAIM_WAIT:g} s; nothing was changed", status=503)
+            raise StoreError(
+                "another writer has held these records for longer than "
+                f"{CLAIM_WAIT:g} s; nothing was changed",
+                status=503,
+            )
         time.sleep(random.uniform(pause / 2, pause))
         pause = min(pause * 2, 0.5)
     try:
@@ -233,13 +279,26 @@ def _claimed(store: Store, model: Model, iris: list[str]):
     finally:
         try:
             store.update(release)
-        except StoreError as exc:   # the write's own outcome stands; the claim expires by itself
-            logging.getLogger("ldr").warning("could not withdraw the claim %s (it expires in %g s): %s",
-                                             claim, CLAIM_EXPIRES, exc)
+        except StoreError as exc:  # the write's own outcome stands; the claim expires by itself
+            logging.getLogger("ldr").warning(
+                "could not withdraw the claim %s (it expires in %g s): %s",
+                claim,
+                CLAIM_EXPIRES,
+                exc,
+            )
 
 
-def version_provenance(model: Model, iri: str, number: int, description: Graph, agent: Agent, stamp: Literal,
-                       activity_node: URIRef, activity: str, note: str) -> Graph:
+def version_provenance(
+    model: Model,
+    iri: str,
+    number: int,
+    description: Graph,
+    agent: Agent,
+    stamp: Literal,
+    activity_node: URIRef,
+    activity: str,
+    note: str,
+) -> Graph:
     """What the history graph says about version `number` of a record (PROV-O)."""
     ldr = model.base.ldr
     provenance = Graph()
@@ -269,11 +328,18 @@ def version_provenance(model: Model, iri: str, number: int, description: Graph, 
     return provenance
 
 
-def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Mapping[str, int], agent: Agent,
-                        note: str, activity: str, now: datetime.datetime | None):
+def _conditional_update(
+    model: Model,
+    changes: Mapping[str, Graph],
+    current: Mapping[str, int],
+    agent: Agent,
+    note: str,
+    activity: str,
+    now: datetime.datetime | None,
+):
     """The SPARQL Update that writes the next version of each record if, and only if, each is
     still at the version in `current`; and an ASK that is true once it has been applied."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     stamp = _xsd_time(now)
     ldr = model.base.ldr
     change = URIRef(f"urn:uuid:{uuid.uuid4()}")
@@ -286,30 +352,59 @@ def _conditional_update(model: Model, changes: Mapping[str, Graph], current: Map
     for position, (iri, description) in enumerate(changes.items()):
         number = current.get(iri, 0) + 1
         numbers[iri] = number
-        doc, version, history = doc_iri(model, iri), version_iri(model, iri, number), history_iri(model, iri)
+        doc, version, history = (
+            doc_iri(model, iri),
+            version_iri(model, iri, number),
+            history_iri(model, iri),
+        )
         if number > 1:
-            guards.append(f"GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} {sparql_iri(version_iri(model, iri, number - 1))} }}")
+            guards.append(
+                f"GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} {sparql_iri(version_iri(model, iri, number - 1))} }}"
+            )
         else:
-            guards.append(f"FILTER NOT EXISTS {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v{position} }} }}")
-        operations.append(f"DELETE {{ ?s ?p ?o }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}")
-        operations.append(f"DELETE {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }} "
-                          f"WHERE {{ {marked} GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }}")
-        operations.append(f"DELETE {{ GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}")
+            guards.append(
+                f"FILTER NOT EXISTS {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v{position} }} }}"
+            )
+        operations.append(
+            f"DELETE {{ ?s ?p ?o }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}"
+        )
+        operations.append(
+            f"DELETE {{ GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }} "
+            f"WHERE {{ {marked} GRAPH {sparql_iri(history)} {{ {sparql_iri(iri)} {sparql_iri(CURRENT)} ?v }} }}"
+        )
+        operations.append(
+            f"DELETE {{ GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }} WHERE {{ {marked} GRAPH {sparql_iri(doc)} {{ ?s ?p ?o }} }}"
+        )
         body = nt_lines(description)
-        provenance = version_provenance(model, iri, number, description, agent, stamp,
-                                        URIRef(f"{change}-{position}"), activity, note)
+        provenance = version_provenance(
+            model,
+            iri,
+            number,
+            description,
+            agent,
+            stamp,
+            URIRef(f"{change}-{position}"),
+            activity,
+            note,
+        )
         inserts.append(body)
         inserts.append(f"GRAPH {sparql_iri(doc)} {{\n{body}\n}}")
         inserts.append(f"GRAPH {sparql_iri(version)} {{\n{body}\n}}")
         inserts.append(f"GRAPH {sparql_iri(history)} {{\n" + nt_lines(provenance) + "\n}")
-    inserts.append(f"GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> {sparql_iri(change)} ; "
-                   f"{sparql_iri(DCTERMS.modified)} {stamp.n3()} }}")
+    inserts.append(
+        f"GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> {sparql_iri(change)} ; "
+        f"{sparql_iri(DCTERMS.modified)} {stamp.n3()} }}"
+    )
     update = " ;\n".join(
-        [f"INSERT {{ {marked} }} WHERE {{ {' '.join(guards)} }}"] + operations +
-        [f"DELETE {{ GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }} "
-         f"WHERE {{ {marked} GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }}",
-         "INSERT {\n" + "\n".join(inserts) + f"\n}} WHERE {{ {marked} }}",
-         f"DELETE DATA {{ {marked} }}"])
+        [f"INSERT {{ {marked} }} WHERE {{ {' '.join(guards)} }}"]
+        + operations
+        + [
+            f"DELETE {{ GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }} "
+            f"WHERE {{ {marked} GRAPH {sparql_iri(state)} {{ {sparql_iri(catalogue)} <{ldr}lastChange> ?c ; {sparql_iri(DCTERMS.modified)} ?m }} }}",
+            "INSERT {\n" + "\n".join(inserts) + f"\n}} WHERE {{ {marked} }}",
+            f"DELETE DATA {{ {marked} }}",
+        ]
+    )
     first = next(iter(changes))
     proof = f"ASK {{ GRAPH {sparql_iri(history_iri(model, first))} {{ ?v {sparql_iri(PROV.wasGeneratedBy)} <{change}-0> }} }}"
     return numbers, update, proof
@@ -353,15 +448,25 @@ def history(store: Store, model: Model, iri: str) -> list[dict]:
             ?activity a ?kind .
             OPTIONAL {{ ?v {sparql_iri(REG.status)} ?status }}
         }} }} ORDER BY ?n""")
-    return [{"version": int(cast(Literal, r["n"])), "iri": str(r["v"]), "at": str(r["when"]),
-             "user": str(r["user"]),
-             "organisation": str(r["org"]) if "org" in r else None,
-             "activity": str(r["kind"]).rsplit("#", 1)[-1], "note": str(r["note"]),
-             "status": str(r["status"]) if "status" in r else None} for r in rows]
+    return [
+        {
+            "version": int(cast(Literal, r["n"])),
+            "iri": str(r["v"]),
+            "at": str(r["when"]),
+            "user": str(r["user"]),
+            "organisation": str(r["org"]) if "org" in r else None,
+            "activity": str(r["kind"]).rsplit("#", 1)[-1],
+            "note": str(r["note"]),
+            "status": str(r["status"]) if "status" in r else None,
+        }
+        for r in rows
+    ]
 
 
 def version_graph(store: Store, model: Model, iri: str, number: int) -> Graph:
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(version_iri(model, iri, number))} {{ ?s ?p ?o }} }}")
+    return store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(version_iri(model, iri, number))} {{ ?s ?p ?o }} }}"
+    )
 
 
 def version_at(store: Store, model: Model, iri: str, instant: datetime.datetime) -> int | None:
@@ -378,16 +483,23 @@ def compare(store: Store, model: Model, iri: str, first: int, second: int) -> tu
     """(triples added, triples removed) going from version `first` to version `second`.
     Blank nodes are compared by their content, not their labels."""
     from rdflib.compare import graph_diff, to_isomorphic
+
     a, b = version_graph(store, model, iri, first), version_graph(store, model, iri, second)
     _, only_first, only_second = graph_diff(to_isomorphic(a), to_isomorphic(b))
     return only_second, only_first
 
 
-def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comment: str,
-                       now: datetime.datetime | None = None) -> None:
+def add_review_comment(
+    store: Store,
+    model: Model,
+    iri: str,
+    agent: Agent,
+    comment: str,
+    now: datetime.datetime | None = None,
+) -> None:
     """A steward asks for changes: the comment is kept with the record's provenance (no new
     version) and shown to the submitter's organisation."""
-    now = now or datetime.datetime.now(datetime.timezone.utc)
+    now = now or datetime.datetime.now(datetime.UTC)
     graph = Graph()
     node = BNode()
     who = _agent_node(graph, agent, model)
@@ -397,7 +509,11 @@ def add_review_comment(store: Store, model: Model, iri: str, agent: Agent, comme
     graph.add((node, PROV.generatedAtTime, _xsd_time(now)))
     graph.add((node, SKOS.changeNote, Literal(comment, lang="en")))
     with WRITE_LOCK:
-        store.update(f"INSERT DATA {{ GRAPH {sparql_iri(history_iri(model, iri))} {{\n" + nt_lines(graph) + "\n} }")
+        store.update(
+            f"INSERT DATA {{ GRAPH {sparql_iri(history_iri(model, iri))} {{\n"
+            + nt_lines(graph)
+            + "\n} }"
+        )
     AUDIT.info("ReviewComment on %s by %s", iri, agent.username)
 
 
@@ -415,9 +531,17 @@ def reviews_for_organisation(store: Store, model: Model, organisation: str) -> l
                    BIND("Status changed" AS ?kind) }} }}
             OPTIONAL {{ ?item {sparql_iri(DCTERMS.title)} ?title }}
         }} ORDER BY DESC(?when) LIMIT 50""")
-    return [{"item": str(r["item"]), "title": str(r.get("title", r["item"])), "when": str(r["when"]),
-             "note": str(r["note"]), "kind": str(r["kind"]),
-             "status": _status_label(model, r.get("status"))} for r in rows]
+    return [
+        {
+            "item": str(r["item"]),
+            "title": str(r.get("title", r["item"])),
+            "when": str(r["when"]),
+            "note": str(r["note"]),
+            "kind": str(r["kind"]),
+            "status": _status_label(model, r.get("status")),
+        }
+        for r in rows
+    ]
 
 
 def _status_label(model: Model, status) -> str | None:
@@ -443,13 +567,21 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
             OPTIONAL {{ ?item {sparql_iri(DCTERMS.title)} ?t }}
             OPTIONAL {{ ?item {sparql_iri(REG.status)} ?s }}
         }} GROUP BY ?item ?when ?user ORDER BY DESC(?when)""")
-    records: dict[str, dict[str, Any]]   # each record's summary, its comments a list
-    records = {str(r["item"]): {"item": str(r["item"]), "title": str(r.get("title", r["item"])),
-                                "status": _status_label(model, r.get("status")), "submitted": str(r["when"]),
-                                "by": str(r["user"]), "comments": []} for r in rows}
+    records: dict[str, dict[str, Any]]  # each record's summary, its comments a list
+    records = {
+        str(r["item"]): {
+            "item": str(r["item"]),
+            "title": str(r.get("title", r["item"])),
+            "status": _status_label(model, r.get("status")),
+            "submitted": str(r["when"]),
+            "by": str(r["user"]),
+            "comments": [],
+        }
+        for r in rows
+    }
     iris = list(records)
     for start in range(0, len(iris), 500):
-        values = " ".join(sparql_iri(i) for i in iris[start:start + 500])
+        values = " ".join(sparql_iri(i) for i in iris[start : start + 500])
         for r in store.select(f"""
             PREFIX prov: <http://www.w3.org/ns/prov#>
             SELECT ?item ?when ?note ?by ?status ?kind WHERE {{ VALUES ?item {{ {values} }}
@@ -463,25 +595,36 @@ def submissions(store: Store, model: Model, username: str, organisation: str | N
                     ?a <{ldr}username> ?by }}
             }} ORDER BY DESC(?when)"""):
             records[str(r["item"])]["comments"].append(
-                {"when": str(r["when"]), "note": str(r["note"]), "by": str(r["by"]),
-                 "outcome": "Changes asked for" if str(r["kind"]) == "changes"
-                 else f"Status changed to {_status_label(model, r.get('status')) or 'another status'}"})
+                {
+                    "when": str(r["when"]),
+                    "note": str(r["note"]),
+                    "by": str(r["by"]),
+                    "outcome": "Changes asked for"
+                    if str(r["kind"]) == "changes"
+                    else f"Status changed to {_status_label(model, r.get('status')) or 'another status'}",
+                }
+            )
     return list(records.values())
 
 
 def current_record(store: Store, model: Model, iri: str) -> Graph:
     """The current description of one record (empty if it is not registered)."""
     name = doc_iri(model, iri)
-    return store.construct(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}")
+    return store.construct(
+        f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {sparql_iri(name)} {{ ?s ?p ?o }} }}"
+    )
 
 
 def is_registered(store: Store, model: Model, iri: str) -> bool:
-    return store.ask(f"ASK {{ GRAPH {sparql_iri(doc_iri(model, iri))} {{ {sparql_iri(iri)} ?p ?o }} }}")
+    return store.ask(
+        f"ASK {{ GRAPH {sparql_iri(doc_iri(model, iri))} {{ {sparql_iri(iri)} ?p ?o }} }}"
+    )
 
 
 def registered_items(store: Store, model: Model, register: str) -> list[URIRef]:
     prefix = f"{model.base.iri}/id/{register}/"
     rows = store.select(
         f"SELECT DISTINCT ?s WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?s), {sparql_literal(prefix)})) "
-        f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}")
-    return sorted(cast(URIRef, row["s"]) for row in rows)   # the items' IRIs
+        f"FILTER(STRSTARTS(STR(?g), {sparql_literal(f'{model.base.iri}/doc/{register}/')})) }}"
+    )
+    return sorted(cast(URIRef, row["s"]) for row in rows)  # the items' IRIs

@@ -5,14 +5,15 @@ what the vocabulary says about each term and fills SQLite's and RocksDB's caches
 1M triples, the first submission after a start took 89 ms against 23 ms for the next ones.
 (The SPARQL guard's parser is warmed by each query worker as it starts: registry/query/worker.py.)
 """
+
 from __future__ import annotations
 
-from registry.records.versions import current_record
-from registry.vocab.model import Model
-from registry.records.registration import similar_records
-from registry.store import Store
-from registry.records.validation import validate_graph
 from registry.rdf.identifiers import sparql_iri
+from registry.records.registration import similar_records
+from registry.records.validation import validate_graph
+from registry.records.versions import current_record
+from registry.store import Store
+from registry.vocab.model import Model
 
 
 def warm_up(store: Store, model: Model, index=None) -> list[str]:
@@ -27,7 +28,7 @@ def warm_up(store: Store, model: Model, index=None) -> list[str]:
             continue
         iri = str(rows[0]["s"])
         if model.base.split_item(iri) is None:
-            continue   # not a record under LDR_BASE (a store made with another base): nothing to warm
+            continue  # not a record under LDR_BASE (a store made with another base): nothing to warm
         graph = current_record(store, model, iri)
         if len(graph):
             validate_graph(graph, model, store)

@@ -7,6 +7,7 @@ the OPTIONAL-heavy listing at 350 queries a second with it and 408 with mimalloc
 can only be chosen before a process starts, so the heavy commands start themselves again with
 it preloaded (`LD_PRELOAD`), and the query workers are started with it.
 """
+
 from __future__ import annotations
 
 import glob
@@ -25,7 +26,7 @@ def allocator_library(setting: str) -> str:
     if setting == "system":
         return ""
     if setting != "auto":
-        return setting if Path(setting).is_file() else ""   # checked when read from the environment
+        return setting if Path(setting).is_file() else ""  # checked when read from the environment
     for name in LIBRARIES:
         found = sorted(glob.glob(f"/usr/lib/*/{name}")) or sorted(glob.glob(f"/usr/lib/{name}"))
         if found:
@@ -38,8 +39,11 @@ def with_allocator(env: dict[str, str], library: str) -> dict[str, str]:
     if not library:
         return env
     preloaded = env.get("LD_PRELOAD", "").split()
-    return {**env, PRELOADED: library,
-            "LD_PRELOAD": " ".join(preloaded if library in preloaded else [library, *preloaded])}
+    return {
+        **env,
+        PRELOADED: library,
+        "LD_PRELOAD": " ".join(preloaded if library in preloaded else [library, *preloaded]),
+    }
 
 
 def start_again_with_allocator(setting: str) -> None:

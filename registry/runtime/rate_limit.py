@@ -3,6 +3,7 @@
 Kept in the web process (each process counts its own requests): enough to stop one client
 from starving the others of query workers; a deployment with many processes behind a load
 balancer should also limit at the proxy (docs/security.md)."""
+
 from __future__ import annotations
 
 import math
@@ -13,9 +14,9 @@ import time
 class RateLimiter:
     def __init__(self, per_minute: int, *, clock=time.monotonic, max_clients: int = 100_000):
         self.capacity = float(per_minute)
-        self.rate = per_minute / 60.0   # tokens per second
+        self.rate = per_minute / 60.0  # tokens per second
         self.clock, self.max_clients = clock, max_clients
-        self._buckets: dict[str, tuple[float, float]] = {}   # client -> (tokens, when)
+        self._buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
         self._lock = threading.Lock()
 
     def take(self, client: str) -> float:

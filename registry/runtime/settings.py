@@ -3,13 +3,15 @@
 The table is the single place a setting is declared: docs/settings.md is checked
 against it by a test, so a setting cannot exist without being documented.
 """
+
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -45,97 +47,226 @@ def _allocator(text: str) -> str:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("LDR_BASE", "http://127.0.0.1:8000",
-            "Base of every IRI the registry mints ({base}/id/..., {base}/doc/...); the vocabulary's IRIs are the same "
-            "in every deployment (docs/vocabulary.md). "
-            "Set it once, before `ldr init`: IRIs never change afterwards, whatever host serves them."),
-    Setting("LDR_STORE", "embedded",
-            "Which store implementation to use: `embedded` (pyoxigraph on disk) or `sparql` (a SPARQL 1.1 server)."),
-    Setting("LDR_SPARQL_QUERY_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Query endpoint."),
-    Setting("LDR_SPARQL_UPDATE_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Update endpoint."),
-    Setting("LDR_SPARQL_GSP_URL", "",
-            "With LDR_STORE=sparql, optional: the server's Graph Store Protocol endpoint, used to export the whole "
-            "dataset as N-Quads in one request (dumps, `ldr export`). Empty: exported with SPARQL queries."),
-    Setting("LDR_SPARQL_TIMEOUT", 30.0,
-            "With LDR_STORE=sparql: seconds to wait for the server on the registry's own reads and writes before "
-            "answering 503 (the public endpoint uses LDR_QUERY_TIMEOUT).", float),
-    Setting("LDR_SPARQL_USER", "", "With LDR_STORE=sparql: user name for HTTP basic authentication, if the server needs it."),
-    Setting("LDR_SPARQL_PASSWORD", "", "With LDR_STORE=sparql: password for HTTP basic authentication."),
-    Setting("LDR_OPERATOR", "",
-            "Reference of the registered organisation that runs this registry (as in /id/organisations/{ref}). "
-            "When set, `ldr init` registers the registry's own record shapes as a standard it publishes, with the "
-            "shapes as the standard's validation resource."),
-    Setting("LDR_DATA_LICENCE", "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-            "IRI of the licence the registry's data is published under, stated in the catalogue (/catalogue) for the "
-            "catalogue and every distribution (the dumps, the SPARQL endpoint)."),
-    Setting("LDR_DATA_LICENCE_TITLE", "Open Government Licence v3.0",
-            "Name of that licence, shown with it in the catalogue."),
-    Setting("LDR_STORE_DIR", "var/store",
-            "Directory of the embedded on-disk store (created by `ldr init`)."),
-    Setting("LDR_ACCOUNTS_DB", "",
-            "SQLite file of users and API token hashes (default: beside the store, {store}.accounts.sqlite)."),
-    Setting("LDR_INDEX_DB", "",
-            "SQLite file of the search and listing index (default: beside the store, {store}.index.sqlite)."),
-    Setting("LDR_SECRET_KEY", "",
-            "Key from which CSRF tokens are made (sessions themselves are kept server-side). Empty: a random key kept in {store}.secret (created once)."),
-    Setting("LDR_COOKIE_SECURE", True,
-            "Send the session cookie only over HTTPS (browsers also allow it on localhost). Turn off only for tests.",
-            lambda v: v.strip().lower() not in ("0", "false", "no", "off")),
-    Setting("LDR_SESSION_IDLE_TIMEOUT", 1800,
-            "Seconds a signed-in session may go without a request before it ends (sign in again).", _count),
-    Setting("LDR_SESSION_LIFETIME", 43200,
-            "Seconds after signing in when a session ends, however busy it is (sign in again).", _count),
-    Setting("LDR_SIGN_IN_WINDOW", 900,
-            "Seconds over which failed sign-ins are counted for LDR_SIGN_IN_ACCOUNT_LIMIT and "
-            "LDR_SIGN_IN_ADDRESS_LIMIT; a lock ends when its failures are this old.", _count),
-    Setting("LDR_SIGN_IN_ACCOUNT_LIMIT", 5,
-            "Failed sign-ins for one user name within LDR_SIGN_IN_WINDOW after which it is locked (429) until they "
-            "age out or `ldr user unlock` lifts it. 0: no limit.", _count),
-    Setting("LDR_SIGN_IN_ADDRESS_LIMIT", 20,
-            "Failed sign-ins from one client address within LDR_SIGN_IN_WINDOW after which that address gets 429 "
-            "for every user name. 0: no limit.", _count),
-    Setting("LDR_MAX_INPUT_BYTES", 10 * 1024 * 1024,
-            "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
-            "Larger input is refused before it is parsed.", _size),
-    Setting("LDR_BODY_TIMEOUT", 60.0,
-            "Seconds a request body may take to arrive whole, once its headers have arrived; a body not whole by then "
-            "gets 408 and nothing is done. Bodies are read before a request thread is given to them, so a slow "
-            "body holds a connection, never a thread.", float),
-    Setting("LDR_BODY_MEMORY", 256 * 1024 * 1024,
-            "Most bytes of request bodies a web process holds at once, across every request (suffixes KB, MB, GB "
-            "allowed). A body that would take it over gets 503 with Retry-After, and nothing is done: many slow "
-            "clients cannot fill the memory.", _size),
-    Setting("LDR_REPORT_DETAIL", 5,
-            "How many problems per record a validation report shows in full before summarising the rest.", int),
-    Setting("LDR_QUERY_TIMEOUT", 10.0,
-            "Seconds a SPARQL query may run before it is stopped (its worker process is killed).", float),
-    Setting("LDR_RATE_LIMIT", 600,
-            "Queries a minute each client (by address) may send to /sparql and /queries before getting 429 with "
-            "Retry-After; bursts up to that many are allowed. 0 turns the limit off.", int),
-    Setting("LDR_QUERY_WORKERS", 3, "Worker processes that run SPARQL queries, per web process (on a SPARQL "
-            "server: the queries a web process sends it at once).", int),
-    Setting("LDR_QUERY_WAITING", 1,
-            "SPARQL queries that may wait for a busy worker, per web process; the next gets 503 with Retry-After at "
-            "once, so that heavy queries never hold every request thread (`ldr serve` keeps two more threads).", _count),
-    Setting("LDR_QUERY_MAX_ROWS", 10000,
-            "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.", int),
-    Setting("LDR_QUERY_MEMORY_MB", 2048, "Memory a SPARQL query worker may use, in MiB (0: no limit).", int),
-    Setting("LDR_ALLOCATOR", "auto",
-            "Memory allocator of the registry's processes (the server, its query workers, the bulk-loading "
-            "commands): `auto` (Debian's mimalloc or jemalloc, if installed), `system` (the C library's), or the "
-            "path of an allocator's shared library to preload.", _allocator),
-    Setting("LDR_CACHE_MAX_AGE", 60, "Seconds clients and caches may keep a page or document (Cache-Control max-age).", int),
-    Setting("LDR_RESOURCE_DIRS", "",
-            "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "
-            "the conformance checker reads them from here and never fetches from the web."),
-    Setting("LDR_CHECK_URL_PREFIXES", "",
-            "Address prefixes (separated by spaces) that stewards allow the conformance checker to read data "
-            "from; empty: only uploads and request bodies."),
+    Setting(
+        "LDR_BASE",
+        "http://127.0.0.1:8000",
+        "Base of every IRI the registry mints ({base}/id/..., {base}/doc/...); the vocabulary's IRIs are the same "
+        "in every deployment (docs/vocabulary.md). "
+        "Set it once, before `ldr init`: IRIs never change afterwards, whatever host serves them.",
+    ),
+    Setting(
+        "LDR_STORE",
+        "embedded",
+        "Which store implementation to use: `embedded` (pyoxigraph on disk) or `sparql` (a SPARQL 1.1 server).",
+    ),
+    Setting(
+        "LDR_SPARQL_QUERY_URL", "", "With LDR_STORE=sparql: the server's SPARQL 1.1 Query endpoint."
+    ),
+    Setting(
+        "LDR_SPARQL_UPDATE_URL",
+        "",
+        "With LDR_STORE=sparql: the server's SPARQL 1.1 Update endpoint.",
+    ),
+    Setting(
+        "LDR_SPARQL_GSP_URL",
+        "",
+        "With LDR_STORE=sparql, optional: the server's Graph Store Protocol endpoint, used to export the whole "
+        "dataset as N-Quads in one request (dumps, `ldr export`). Empty: exported with SPARQL queries.",
+    ),
+    Setting(
+        "LDR_SPARQL_TIMEOUT",
+        30.0,
+        "With LDR_STORE=sparql: seconds to wait for the server on the registry's own reads and writes before "
+        "answering 503 (the public endpoint uses LDR_QUERY_TIMEOUT).",
+        float,
+    ),
+    Setting(
+        "LDR_SPARQL_USER",
+        "",
+        "With LDR_STORE=sparql: user name for HTTP basic authentication, if the server needs it.",
+    ),
+    Setting(
+        "LDR_SPARQL_PASSWORD", "", "With LDR_STORE=sparql: password for HTTP basic authentication."
+    ),
+    Setting(
+        "LDR_OPERATOR",
+        "",
+        "Reference of the registered organisation that runs this registry (as in /id/organisations/{ref}). "
+        "When set, `ldr init` registers the registry's own record shapes as a standard it publishes, with the "
+        "shapes as the standard's validation resource.",
+    ),
+    Setting(
+        "LDR_DATA_LICENCE",
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        "IRI of the licence the registry's data is published under, stated in the catalogue (/catalogue) for the "
+        "catalogue and every distribution (the dumps, the SPARQL endpoint).",
+    ),
+    Setting(
+        "LDR_DATA_LICENCE_TITLE",
+        "Open Government Licence v3.0",
+        "Name of that licence, shown with it in the catalogue.",
+    ),
+    Setting(
+        "LDR_STORE_DIR",
+        "var/store",
+        "Directory of the embedded on-disk store (created by `ldr init`).",
+    ),
+    Setting(
+        "LDR_ACCOUNTS_DB",
+        "",
+        "SQLite file of users and API token hashes (default: beside the store, {store}.accounts.sqlite).",
+    ),
+    Setting(
+        "LDR_INDEX_DB",
+        "",
+        "SQLite file of the search and listing index (default: beside the store, {store}.index.sqlite).",
+    ),
+    Setting(
+        "LDR_SECRET_KEY",
+        "",
+        "Key from which CSRF tokens are made (sessions themselves are kept server-side). Empty: a random key kept in {store}.secret (created once).",
+    ),
+    Setting(
+        "LDR_COOKIE_SECURE",
+        True,
+        "Send the session cookie only over HTTPS (browsers also allow it on localhost). Turn off only for tests.",
+        lambda v: v.strip().lower() not in ("0", "false", "no", "off"),
+    ),
+    Setting(
+        "LDR_SESSION_IDLE_TIMEOUT",
+        1800,
+        "Seconds a signed-in session may go without a request before it ends (sign in again).",
+        _count,
+    ),
+    Setting(
+        "LDR_SESSION_LIFETIME",
+        43200,
+        "Seconds after signing in when a session ends, however busy it is (sign in again).",
+        _count,
+    ),
+    Setting(
+        "LDR_SIGN_IN_WINDOW",
+        900,
+        "Seconds over which failed sign-ins are counted for LDR_SIGN_IN_ACCOUNT_LIMIT and "
+        "LDR_SIGN_IN_ADDRESS_LIMIT; a lock ends when its failures are this old.",
+        _count,
+    ),
+    Setting(
+        "LDR_SIGN_IN_ACCOUNT_LIMIT",
+        5,
+        "Failed sign-ins for one user name within LDR_SIGN_IN_WINDOW after which it is locked (429) until they "
+        "age out or `ldr user unlock` lifts it. 0: no limit.",
+        _count,
+    ),
+    Setting(
+        "LDR_SIGN_IN_ADDRESS_LIMIT",
+        20,
+        "Failed sign-ins from one client address within LDR_SIGN_IN_WINDOW after which that address gets 429 "
+        "for every user name. 0: no limit.",
+        _count,
+    ),
+    Setting(
+        "LDR_MAX_INPUT_BYTES",
+        10 * 1024 * 1024,
+        "Largest RDF file or request body accepted, in bytes (suffixes KB, MB, GB allowed). "
+        "Larger input is refused before it is parsed.",
+        _size,
+    ),
+    Setting(
+        "LDR_BODY_TIMEOUT",
+        60.0,
+        "Seconds a request body may take to arrive whole, once its headers have arrived; a body not whole by then "
+        "gets 408 and nothing is done. Bodies are read before a request thread is given to them, so a slow "
+        "body holds a connection, never a thread.",
+        float,
+    ),
+    Setting(
+        "LDR_BODY_MEMORY",
+        256 * 1024 * 1024,
+        "Most bytes of request bodies a web process holds at once, across every request (suffixes KB, MB, GB "
+        "allowed). A body that would take it over gets 503 with Retry-After, and nothing is done: many slow "
+        "clients cannot fill the memory.",
+        _size,
+    ),
+    Setting(
+        "LDR_REPORT_DETAIL",
+        5,
+        "How many problems per record a validation report shows in full before summarising the rest.",
+        int,
+    ),
+    Setting(
+        "LDR_QUERY_TIMEOUT",
+        10.0,
+        "Seconds a SPARQL query may run before it is stopped (its worker process is killed).",
+        float,
+    ),
+    Setting(
+        "LDR_RATE_LIMIT",
+        600,
+        "Queries a minute each client (by address) may send to /sparql and /queries before getting 429 with "
+        "Retry-After; bursts up to that many are allowed. 0 turns the limit off.",
+        int,
+    ),
+    Setting(
+        "LDR_QUERY_WORKERS",
+        3,
+        "Worker processes that run SPARQL queries, per web process (on a SPARQL "
+        "server: the queries a web process sends it at once).",
+        int,
+    ),
+    Setting(
+        "LDR_QUERY_WAITING",
+        1,
+        "SPARQL queries that may wait for a busy worker, per web process; the next gets 503 with Retry-After at "
+        "once, so that heavy queries never hold every request thread (`ldr serve` keeps two more threads).",
+        _count,
+    ),
+    Setting(
+        "LDR_QUERY_MAX_ROWS",
+        10000,
+        "Most results (rows or triples) a SPARQL query returns; a response cut short says so in its headers.",
+        int,
+    ),
+    Setting(
+        "LDR_QUERY_MEMORY_MB",
+        2048,
+        "Memory a SPARQL query worker may use, in MiB (0: no limit).",
+        int,
+    ),
+    Setting(
+        "LDR_ALLOCATOR",
+        "auto",
+        "Memory allocator of the registry's processes (the server, its query workers, the bulk-loading "
+        "commands): `auto` (Debian's mimalloc or jemalloc, if installed), `system` (the C library's), or the "
+        "path of an allocator's shared library to preload.",
+        _allocator,
+    ),
+    Setting(
+        "LDR_CACHE_MAX_AGE",
+        60,
+        "Seconds clients and caches may keep a page or document (Cache-Control max-age).",
+        int,
+    ),
+    Setting(
+        "LDR_RESOURCE_DIRS",
+        "",
+        "Directories (separated by ':') holding copies of standards' published validation files (JSON Schemas); "
+        "the conformance checker reads them from here and never fetches from the web.",
+    ),
+    Setting(
+        "LDR_CHECK_URL_PREFIXES",
+        "",
+        "Address prefixes (separated by spaces) that stewards allow the conformance checker to read data "
+        "from; empty: only uploads and request bodies.",
+    ),
     Setting("LDR_HOST", "127.0.0.1", "Interface `ldr serve` listens on."),
     Setting("LDR_PORT", 8000, "Port `ldr serve` listens on.", int),
-    Setting("LDR_CONFIG", "",
-            "Path of an optional TOML file of settings (keys are the names above); "
-            "environment variables win over the file."),
+    Setting(
+        "LDR_CONFIG",
+        "",
+        "Path of an optional TOML file of settings (keys are the names above); "
+        "environment variables win over the file.",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -153,8 +284,9 @@ class SettingsError(ValueError):
     """A setting has a value that cannot be used; the message says which and why."""
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None,
-                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Defaults, then the TOML file, then the environment, then explicit overrides."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {s.name: s.default for s in SETTINGS}
@@ -187,8 +319,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None,
         raise SettingsError(f"LDR_BASE must be an http(s) IRI, not {base!r}")
     values["LDR_BASE"] = base
     licence = str(values["LDR_DATA_LICENCE"]).strip()
-    if not (licence.startswith("http://") or licence.startswith("https://")) or any(c in licence for c in ' <>"{}|\\^`'):
-        raise SettingsError(f"LDR_DATA_LICENCE must be the http(s) IRI of a licence (for example the Open Government "
-                            f"Licence's, {BY_NAME['LDR_DATA_LICENCE'].default}), not {licence!r}")
+    if not (licence.startswith("http://") or licence.startswith("https://")) or any(
+        c in licence for c in ' <>"{}|\\^`'
+    ):
+        raise SettingsError(
+            f"LDR_DATA_LICENCE must be the http(s) IRI of a licence (for example the Open Government "
+            f"Licence's, {BY_NAME['LDR_DATA_LICENCE'].default}), not {licence!r}"
+        )
     values["LDR_DATA_LICENCE"] = licence
     return values

@@ -8,44 +8,55 @@ a restore takes about as long as the load alone (docs/benchmarks.md) instead of 
 then a rebuild. Run as
 `python -m registry.search.dump_index DUMP INDEX BASE`: it writes INDEX and prints the record count.
 """
+
 from __future__ import annotations
 
 import gzip
 import io
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO, Iterable, Iterator, cast
+from typing import IO, cast
 
 import pyoxigraph as ox
 
 from registry.search.files import remove_index_files
 
 #: Outside the default graph, the index reads only these (see search_index._documents).
-HISTORY = (ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
-           ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"))
+HISTORY = (
+    ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
+    ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"),
+)
 
 
 def build(dump: Path, index: Path, base: str) -> int:
     # imported here: the restore that starts this process only needs Indexer, and starts sooner
-    from registry.vocab.model import load_model
     from registry.search.index import SearchIndex
     from registry.store.embedded import EmbeddedStore
     from registry.store.layout import state_graph
+    from registry.vocab.model import load_model
+
     model = load_model(base)
     state = ox.NamedNode(state_graph(model))
     memory = ox.Store()
-    with (gzip.open(dump, "rb") if dump.name.endswith(".gz") else dump.open("rb")) as data:
+    with gzip.open(dump, "rb") if dump.name.endswith(".gz") else dump.open("rb") as data:
         if ".trig" in dump.name:
             # a gzip file is a binary file object, though not typed as IO[bytes]
             quads = ox.parse(cast(IO[bytes], data), format=ox.RdfFormat.TRIG)
-            memory.bulk_extend(quad for quad in quads
-                               if type(quad.graph_name) is ox.DefaultGraph or quad.predicate in HISTORY
-                               or quad.graph_name == state)
+            memory.bulk_extend(
+                quad
+                for quad in quads
+                if type(quad.graph_name) is ox.DefaultGraph
+                or quad.predicate in HISTORY
+                or quad.graph_name == state
+            )
         else:
             # One load, so a blank node keeps its identity across the whole dump.
-            memory.bulk_load(input=io.BufferedReader(_Chunks(_lines_to_index(data, state)), 1 << 20),
-                             format=ox.RdfFormat.N_QUADS)
+            memory.bulk_load(
+                input=io.BufferedReader(_Chunks(_lines_to_index(data, state)), 1 << 20),
+                format=ox.RdfFormat.N_QUADS,
+            )
     remove_index_files(index)
     built = SearchIndex(index)
     try:
@@ -74,7 +85,12 @@ def _lines_to_index(lines: Iterable[bytes], state: ox.NamedNode) -> Iterator[byt
     for line in lines:
         if line.endswith(b"> .\n") and b"<<" not in line:
             rest, last, _ = line.rsplit(None, 2)
-            if (last[:1] == b"<" and b'"' not in last and last != state_token and not rest.endswith(b"^^")):
+            if (
+                last[:1] == b"<"
+                and b'"' not in last
+                and last != state_token
+                and not rest.endswith(b"^^")
+            ):
                 terms = rest.split(None, 2)
                 if len(terms) == 3 and terms[1] not in _HISTORY_TOKENS:
                     continue
@@ -116,9 +132,19 @@ class Indexer:
     def __init__(self, dump: Path, index: Path, base: str):
         self.index = index
         self.building = index.with_name(index.name + ".building")
-        self.process = subprocess.Popen([sys.executable, "-m", "registry.search.dump_index", str(dump),
-                                         str(self.building), base],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "registry.search.dump_index",
+                str(dump),
+                str(self.building),
+                base,
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def finish(self) -> int | None:
         """The number of records indexed, with the index moved into place; None if the process

@@ -1,5 +1,6 @@
 """Where the search index lives beside the store, and removing it. Apart from search_index, so
 that `ldr restore`, which builds the index in a process of its own, starts without the model."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ List pages, facet counts and search are served from here, not from SPARQL: at a 
 triples an ORDER BY or GROUP BY over the store takes seconds, a lookup here milliseconds.
 The store stays the source of truth; the index can always be thrown away and rebuilt.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -23,13 +24,13 @@ from typing import cast
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
-from registry.vocab.model import Model
+from registry.rdf.identifiers import sparql_iri
 from registry.rdf.namespaces import REGISTERS
+from registry.records.versions import last_change
 from registry.search.files import index_path, remove_index_files
 from registry.store import Store
 from registry.store.base import StoreError
-from registry.records.versions import last_change
-from registry.rdf.identifiers import sparql_iri
+from registry.vocab.model import Model
 
 log = logging.getLogger(__name__)
 
@@ -39,24 +40,51 @@ FACETS: dict[str, tuple[str, list[str | tuple[str, str]]]] = {
     "adoption": ("Adoption status", [("{ldr}adoption", "{ldr}adoptionStatus")]),
     "service_area": ("Service area", ["{ldr}serviceArea"]),
     # a council's own type and region, and those of the councils that lead or partner a record
-    "council_type": ("Council type", ["{ldr}councilType", ("{ldr}leadOrganisation", "{ldr}councilType"),
-                                      ("{ldr}partnerOrganisation", "{ldr}councilType")]),
-    "region": ("Region or nation", ["{ldr}region", ("{ldr}leadOrganisation", "{ldr}region"),
-                                    ("{ldr}partnerOrganisation", "{ldr}region")]),
-    "organisation": ("Organisation", ["{ldr}leadOrganisation", "{ldr}partnerOrganisation", "{ldr}party",
-                                      "http://purl.org/dc/terms/publisher", "{ldr}supplier", "{ldr}usedBy",
-                                      "{ldr}reusedBy"]),
+    "council_type": (
+        "Council type",
+        [
+            "{ldr}councilType",
+            ("{ldr}leadOrganisation", "{ldr}councilType"),
+            ("{ldr}partnerOrganisation", "{ldr}councilType"),
+        ],
+    ),
+    "region": (
+        "Region or nation",
+        [
+            "{ldr}region",
+            ("{ldr}leadOrganisation", "{ldr}region"),
+            ("{ldr}partnerOrganisation", "{ldr}region"),
+        ],
+    ),
+    "organisation": (
+        "Organisation",
+        [
+            "{ldr}leadOrganisation",
+            "{ldr}partnerOrganisation",
+            "{ldr}party",
+            "http://purl.org/dc/terms/publisher",
+            "{ldr}supplier",
+            "{ldr}usedBy",
+            "{ldr}reusedBy",
+        ],
+    ),
     "phase": ("Phase", ["{ldr}phase"]),
     "product_kind": ("Kind of product", ["{ldr}productKind", "{ldr}appliesToProductKind"]),
 }
 #: facet -> the concept scheme (namespaces.vocabulary_iri(...)) its values come from; the organisation facet's
 #: values are organisations
-FACET_SCHEMES = {"status": "registration-status", "adoption": "adoption-status", "service_area": "service-area",
-                 "council_type": "council-type", "region": "region", "phase": "phase",
-                 "product_kind": "product-kind"}
+FACET_SCHEMES = {
+    "status": "registration-status",
+    "adoption": "adoption-status",
+    "service_area": "service-area",
+    "council_type": "council-type",
+    "region": "region",
+    "phase": "phase",
+    "product_kind": "product-kind",
+}
 #: At most this many allowed values are named when a filter value is refused.
 ALLOWED_SHOWN = 100
-SCHEMA_VERSION = 12   # 12: region and council type of lead and partner councils
+SCHEMA_VERSION = 12  # 12: region and council type of lead and partner councils
 #: The register name under which facet_totals keeps the counts over every register.
 ALL = "*"
 #: Seconds of clock difference between writers that catching up allows for.
@@ -80,8 +108,12 @@ FACET_INDEXES = {
     "facets_by_register": "CREATE INDEX IF NOT EXISTS facets_by_register ON facets (facet, register, key, rid)",
     "facets_by_record": "CREATE INDEX IF NOT EXISTS facets_by_record ON facets (rid, facet, key, label)",
 }
-SORTS = {"title": "sort_title ASC", "-title": "sort_title DESC", "modified": "modified ASC",
-         "-modified": "modified DESC"}
+SORTS = {
+    "title": "sort_title ASC",
+    "-title": "sort_title DESC",
+    "modified": "modified ASC",
+    "-modified": "modified DESC",
+}
 
 
 class UnknownFilterValue(ValueError):
@@ -89,14 +121,26 @@ class UnknownFilterValue(ValueError):
     (the first ALLOWED_SHOWN of them) and `size` how many there are in all; `named` the same
     values as a person reads them (Discovery, Alpha…), in the scheme's order where it has one."""
 
-    def __init__(self, facet: str, values: list[str], allowed: list[str], size: int, named: list[str] | None = None):
+    def __init__(
+        self,
+        facet: str,
+        values: list[str],
+        allowed: list[str],
+        size: int,
+        named: list[str] | None = None,
+    ):
         self.facet, self.values, self.allowed, self.size = facet, values, allowed, size
         self.named = named if named is not None else allowed
-        more = f" and {size - len(allowed):,} more (listed on /organisations)" if size > len(allowed) else ""
+        more = (
+            f" and {size - len(allowed):,} more (listed on /organisations)"
+            if size > len(allowed)
+            else ""
+        )
         shown = ", ".join(repr(v[:60]) for v in values)
         what = "sort order" if facet == "sort" else facet.replace("_", " ")
-        super().__init__(f"{facet}={shown}: no such {what}. Use one of: "
-                         f"{', '.join(allowed)}{more}.")
+        super().__init__(
+            f"{facet}={shown}: no such {what}. Use one of: {', '.join(allowed)}{more}."
+        )
 
 
 class UnknownFilterValues(ValueError):
@@ -111,6 +155,7 @@ class UnknownFilterValues(ValueError):
 class FacetValues(list):
     """A facet's (key, label, count) rows, commonest first. `size` is how many values the facet
     has in all: more than the list holds when a limit cut it short."""
+
     size: int = 0
 
 
@@ -133,14 +178,14 @@ class SearchIndex:
         self._generation = 0
         #: a query's key -> (the index's version, (its row ids as a JSON array, how many)) (_kept)
         self._match_cache: dict[tuple, tuple[tuple, tuple[str, int]]] = {}
-        self._retry_at = 0.0   # when a catch-up that failed may be tried again (catch_up)
+        self._retry_at = 0.0  # when a catch-up that failed may be tried again (catch_up)
         self._word_counts: dict[str, int] = {}
         self._word_counts_since = time.monotonic()
-        with self._between_processes():   # several web processes may open a new index at once
+        with self._between_processes():  # several web processes may open a new index at once
             try:
                 self._open()
             except sqlite3.OperationalError:
-                raise   # busy or unreadable for now: not a reason to throw another process's index away
+                raise  # busy or unreadable for now: not a reason to throw another process's index away
             except sqlite3.DatabaseError:
                 # A damaged or half-deleted index is only derived data: start it again.
                 remove_index_files(self.path)
@@ -162,7 +207,7 @@ class SearchIndex:
                 try:
                     self._db.execute("ROLLBACK")
                 except sqlite3.Error:
-                    pass   # SQLite may have rolled it back itself
+                    pass  # SQLite may have rolled it back itself
             raise
 
     @contextmanager
@@ -177,15 +222,19 @@ class SearchIndex:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _open(self) -> None:
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None, timeout=30)
+        self._db = sqlite3.connect(
+            str(self.path), check_same_thread=False, isolation_level=None, timeout=30
+        )
         self._db.execute("PRAGMA journal_mode=WAL")
         # Derived data: a commit need not wait for the disk. After a power cut the index may miss
         # its last writes, and catches up with the store (catch_up) as it does after any gap.
         self._db.execute("PRAGMA synchronous=NORMAL")
         if self._db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             # An index from another version of the software: it is only derived data, so start again.
-            self._db.executescript("DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS search; "
-                                   "DROP TABLE IF EXISTS facet_totals;")
+            self._db.executescript(
+                "DROP TABLE IF EXISTS records; DROP TABLE IF EXISTS facets; DROP TABLE IF EXISTS search; "
+                "DROP TABLE IF EXISTS facet_totals;"
+            )
             self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         self._db.executescript("""
             CREATE TABLE IF NOT EXISTS records (iri TEXT PRIMARY KEY, register TEXT, title TEXT, sort_title TEXT,
@@ -222,10 +271,15 @@ class SearchIndex:
                 self._db.execute(sql)
             # the totals counted once at the end (profiled: keeping them record by record was
             # half of a rebuild's time in SQLite)
-            self._db.execute("INSERT INTO facet_totals SELECT register, facet, key, MIN(label), COUNT(*) FROM facets "
-                             "GROUP BY register, facet, key")
-            self._db.execute("INSERT INTO facet_totals SELECT ?, facet, key, MIN(label), COUNT(*) FROM facets "
-                             "GROUP BY facet, key", (ALL,))
+            self._db.execute(
+                "INSERT INTO facet_totals SELECT register, facet, key, MIN(label), COUNT(*) FROM facets "
+                "GROUP BY register, facet, key"
+            )
+            self._db.execute(
+                "INSERT INTO facet_totals SELECT ?, facet, key, MIN(label), COUNT(*) FROM facets "
+                "GROUP BY facet, key",
+                (ALL,),
+            )
             self._remember(change, stamp)
             # the full-text index in one piece: a rebuild leaves it in many segments, and merging
             # them a little on every later write made about one submission in fifty take 14-43 ms
@@ -236,7 +290,7 @@ class SearchIndex:
             self._word_counts.clear()
         return len(rows)
 
-    def catch_up(self, store: Store, model: Model) -> "SearchIndex":
+    def catch_up(self, store: Store, model: Model) -> SearchIndex:
         """Bring the index up to the store's latest change, whoever made it: another web process
         or another machine writing to the same store. One small query when nothing changed.
 
@@ -249,11 +303,15 @@ class SearchIndex:
             return self._catch_up(store, model)
         except (sqlite3.OperationalError, OSError) as exc:
             self._retry_at = time.monotonic() + CATCH_UP_RETRY
-            log.warning("the search index could not catch up with the store (%s); answering from it as it is, "
-                        "and trying again in %d s", exc, CATCH_UP_RETRY)
+            log.warning(
+                "the search index could not catch up with the store (%s); answering from it as it is, "
+                "and trying again in %d s",
+                exc,
+                CATCH_UP_RETRY,
+            )
             return self
 
-    def _catch_up(self, store: Store, model: Model) -> "SearchIndex":
+    def _catch_up(self, store: Store, model: Model) -> SearchIndex:
         change, stamp = last_change(store, model)
         with self._lock:
             seen = dict(self._db.execute("SELECT name, value FROM seen").fetchall())
@@ -262,8 +320,10 @@ class SearchIndex:
         if not seen.get("stamp"):
             self.rebuild(store, model)
             return self
-        since = (datetime.datetime.fromisoformat(seen["stamp"].replace("Z", "+00:00"))
-                 - datetime.timedelta(seconds=CLOCK_MARGIN)).isoformat()
+        since = (
+            datetime.datetime.fromisoformat(seen["stamp"].replace("Z", "+00:00"))
+            - datetime.timedelta(seconds=CLOCK_MARGIN)
+        ).isoformat()
         rows = store.select(f"""SELECT DISTINCT ?s WHERE {{ GRAPH ?h {{
             ?s <http://purl.org/linked-data/version#currentVersion> ?v .
             ?v <http://www.w3.org/ns/prov#generatedAtTime> ?t }}
@@ -276,9 +336,13 @@ class SearchIndex:
         return self
 
     def _remember(self, change: str, stamp: str) -> None:
-        self._db.executemany("INSERT OR REPLACE INTO seen VALUES (?, ?)", [("change", change), ("stamp", stamp)])
+        self._db.executemany(
+            "INSERT OR REPLACE INTO seen VALUES (?, ?)", [("change", change), ("stamp", stamp)]
+        )
 
-    def update(self, store: Store, model: Model, iris: list[str], seen: tuple[str, str] | None = None) -> None:
+    def update(
+        self, store: Store, model: Model, iris: list[str], seen: tuple[str, str] | None = None
+    ) -> None:
         """Re-index the given records (called after every write); `seen` is the store's latest
         change as read before the records were, to remember as caught up to."""
         iris = list(dict.fromkeys([*iris, *_led_or_partnered(store, model, iris)]))
@@ -303,11 +367,20 @@ class SearchIndex:
         self._db.execute("DELETE FROM search WHERE rowid = ?", (rid,))
         # each total the record counted in, found by its key (profiled at 5M triples: one UPDATE
         # over a subquery, then a sweep for emptied totals, scanned the whole table: 6 ms a record)
-        totals = [(in_register, facet, key) for register, facet, key in
-                  self._db.execute("SELECT register, facet, key FROM facets WHERE rid = ?", (rid,))
-                  for in_register in (register, ALL)]
-        self._db.executemany("UPDATE facet_totals SET n = n - 1 WHERE register = ? AND facet = ? AND key = ?", totals)
-        self._db.executemany("DELETE FROM facet_totals WHERE register = ? AND facet = ? AND key = ? AND n <= 0", totals)
+        totals = [
+            (in_register, facet, key)
+            for register, facet, key in self._db.execute(
+                "SELECT register, facet, key FROM facets WHERE rid = ?", (rid,)
+            )
+            for in_register in (register, ALL)
+        ]
+        self._db.executemany(
+            "UPDATE facet_totals SET n = n - 1 WHERE register = ? AND facet = ? AND key = ?", totals
+        )
+        self._db.executemany(
+            "DELETE FROM facet_totals WHERE register = ? AND facet = ? AND key = ? AND n <= 0",
+            totals,
+        )
         self._db.execute("DELETE FROM facets WHERE rid = ?", (rid,))
         self._db.execute("DELETE FROM records WHERE rowid = ?", (rid,))
 
@@ -320,17 +393,27 @@ class SearchIndex:
             self._db.executemany(INSERT_FACET, facets)
             self._db.executemany(
                 "INSERT INTO facet_totals VALUES (?, ?, ?, ?, 1) ON CONFLICT (register, facet, key) DO UPDATE SET n = n + 1",
-                [(in_register, facet, key, label) for _, facet, _, key, label, register in facets
-                 for in_register in (register, ALL)])
+                [
+                    (in_register, facet, key, label)
+                    for _, facet, _, key, label, register in facets
+                    for in_register in (register, ALL)
+                ],
+            )
             self._db.execute(INSERT_SEARCH, _search_values(rid, row))
 
     def _insert_all(self, rows: list[dict]) -> None:
         """A rebuild's records into empty tables, numbered here, each table in one statement
         (profiled: three statements per record were half of a rebuild)."""
-        self._db.executemany(INSERT_RECORD, [_record_values(rid, row) for rid, row in enumerate(rows, start=1)])
-        self._db.executemany(INSERT_FACET, [facet for rid, row in enumerate(rows, start=1)
-                                            for facet in _facet_rows(rid, row)])
-        self._db.executemany(INSERT_SEARCH, [_search_values(rid, row) for rid, row in enumerate(rows, start=1)])
+        self._db.executemany(
+            INSERT_RECORD, [_record_values(rid, row) for rid, row in enumerate(rows, start=1)]
+        )
+        self._db.executemany(
+            INSERT_FACET,
+            [facet for rid, row in enumerate(rows, start=1) for facet in _facet_rows(rid, row)],
+        )
+        self._db.executemany(
+            INSERT_SEARCH, [_search_values(rid, row) for rid, row in enumerate(rows, start=1)]
+        )
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -344,8 +427,12 @@ class SearchIndex:
             rows = self._db.execute(
                 "SELECT r.iri, r.title, r.description FROM search JOIN records r ON r.rowid = search.rowid "
                 "WHERE search MATCH ? AND r.register = ? ORDER BY bm25(search, 0, 10.0, 2.0, 0, 0) LIMIT ?",
-                [match, register, limit]).fetchall()
-        return [{"s": iri, "title": title, "description": description or ""} for iri, title, description in rows]
+                [match, register, limit],
+            ).fetchall()
+        return [
+            {"s": iri, "title": title, "description": description or ""}
+            for iri, title, description in rows
+        ]
 
     def _candidate_match(self, words: list[str]) -> str:
         """The full-text query for similar records: any of the words that can tell records apart
@@ -367,13 +454,18 @@ class SearchIndex:
         "designed") matched 55,000 records and took 53 ms; the rarest by count, a few dozen.
         Counting a word in 55,000 records takes 1.5 ms, hence the memory of common words' counts.
         Called under the lock."""
-        if time.monotonic() - self._word_counts_since > WORD_COUNTS_KEPT or len(self._word_counts) > 100_000:
+        if (
+            time.monotonic() - self._word_counts_since > WORD_COUNTS_KEPT
+            or len(self._word_counts) > 100_000
+        ):
             self._word_counts.clear()
             self._word_counts_since = time.monotonic()
         n = self._word_counts.get(word)
         if n is None:
-            (n,) = self._db.execute("SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
-                                    [f'"{word}"', COUNTED_UP_TO]).fetchone()
+            (n,) = self._db.execute(
+                "SELECT count(*) FROM (SELECT 1 FROM search WHERE search MATCH ? LIMIT ?)",
+                [f'"{word}"', COUNTED_UP_TO],
+            ).fetchone()
             if n > COMMON_WORD:
                 # only common words are remembered: a rare word's count is cheap, and a word new
                 # to the index must be found the moment a record with it is written
@@ -382,11 +474,14 @@ class SearchIndex:
 
     def count(self, register: str | None = None) -> dict[str, int]:
         with self._lock:
-            rows = self._db.execute("SELECT register, COUNT(*) FROM records GROUP BY register").fetchall()
+            rows = self._db.execute(
+                "SELECT register, COUNT(*) FROM records GROUP BY register"
+            ).fetchall()
         return dict(rows)
 
-    def _matching(self, register: str | None, filters: dict[str, list[str]],
-                  match: str = "") -> tuple[str, list, int | None]:
+    def _matching(
+        self, register: str | None, filters: dict[str, list[str]], match: str = ""
+    ) -> tuple[str, list, int | None]:
         """A query for the row ids (rid) of the records that meet every filter (and the text match), driven
         by the filters themselves: a rare value is found from the facets index without walking
         the whole register (profiled: counting through every record took 70 ms at 20,000); and how
@@ -399,7 +494,9 @@ class SearchIndex:
                 continue
             marks = ",".join("?" * len(values))
             if register:
-                parts.append(f"SELECT rid FROM facets WHERE facet = ? AND register = ? AND key IN ({marks})")
+                parts.append(
+                    f"SELECT rid FROM facets WHERE facet = ? AND register = ? AND key IN ({marks})"
+                )
                 params += [facet, register, *values]
             else:
                 parts.append(f"SELECT rid FROM facets WHERE facet = ? AND key IN ({marks})")
@@ -407,10 +504,13 @@ class SearchIndex:
         registers = [register] if register else filters.get("register") or []
         marks = ",".join("?" * len(registers))
         if match:
-            parts.append(f"SELECT rowid AS rid FROM records WHERE rowid IN (SELECT value FROM json_each(?)) AND register IN ({marks})"
-                         if registers else "SELECT value AS rid FROM json_each(?)")
+            parts.append(
+                f"SELECT rowid AS rid FROM records WHERE rowid IN (SELECT value FROM json_each(?)) AND register IN ({marks})"
+                if registers
+                else "SELECT value AS rid FROM json_each(?)"
+            )
             params += [self._searched(match)[0], *registers]
-        elif registers and not (register and parts):   # facet parts above already hold `register`
+        elif registers and not (register and parts):  # facet parts above already hold `register`
             parts.append(f"SELECT rowid AS rid FROM records WHERE register IN ({marks})")
             params += registers
         if len(parts) < 2:
@@ -423,7 +523,9 @@ class SearchIndex:
         """The rows that match a text search, as a JSON array, and how many: worked out once and
         reused by the listing and the facet counts of the same page (profiled: each facet ran the
         search again)."""
-        return self._kept(("search", match), "SELECT rowid FROM search WHERE search MATCH ?", [match])
+        return self._kept(
+            ("search", match), "SELECT rowid FROM search WHERE search MATCH ?", [match]
+        )
 
     def _kept(self, key: tuple, sql: str, params: list) -> tuple[str, int]:
         """The row ids a query finds, as a JSON array, and how many, kept until the index changes,
@@ -439,18 +541,31 @@ class SearchIndex:
             self._match_cache[key] = (version, (json.dumps(rows), len(rows)))
             return self._match_cache[key][1]
 
-    def _where(self, register: str | None, filters: dict[str, list[str]],
-               match: str = "") -> tuple[str, list, int | None]:
+    def _where(
+        self, register: str | None, filters: dict[str, list[str]], match: str = ""
+    ) -> tuple[str, list, int | None]:
         """The condition on `records r` for a register, filters and text match: the register's own
         index when nothing else narrows it, else the records the filters find (see _matching);
         and how many records meet it, when that is known already."""
-        if not match and not filters.get("register") and not any(v for f, v in filters.items() if f in FACETS):
+        if (
+            not match
+            and not filters.get("register")
+            and not any(v for f, v in filters.items() if f in FACETS)
+        ):
             return ("r.register = ?", [register], None) if register else ("1", [], None)
         matching, params, count = self._matching(register, filters, match)
         return f"r.rowid IN ({matching})", params, count
 
-    def listing(self, register: str | None, filters: dict[str, list[str]], *, query: str = "",
-                sort: str = "title", page: int = 1, per_page: int = 20) -> tuple[list[Hit], int]:
+    def listing(
+        self,
+        register: str | None,
+        filters: dict[str, list[str]],
+        *,
+        query: str = "",
+        sort: str = "title",
+        page: int = 1,
+        per_page: int = 20,
+    ) -> tuple[list[Hit], int]:
         where, params, count = self._where(register, filters)
         offset = (max(page, 1) - 1) * per_page
         match = _fts_query(query) if query else ""
@@ -462,26 +577,39 @@ class SearchIndex:
                     return [], 0
                 # best match first, unless another order is asked for ("relevance" is not in SORTS)
                 order = SORTS.get(sort, "bm25(search, 0, 10.0, 2.0, 4.0, 3.0)")
-                sql = (f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
-                       f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.rowid = search.rowid "
-                       f"WHERE search MATCH ? AND {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?")
+                sql = (
+                    f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, "
+                    f"snippet(search, -1, char(2), char(3), '…', 24) FROM search JOIN records r ON r.rowid = search.rowid "
+                    f"WHERE search MATCH ? AND {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?"
+                )
                 rows = self._db.execute(sql, [match, *params, per_page, offset]).fetchall()
                 if counted is not None:
                     total = counted
                 else:
-                    total = self._db.execute(f"SELECT COUNT(*) FROM search JOIN records r ON r.rowid = search.rowid "
-                                             f"WHERE search MATCH ? AND {where}", [match, *params]).fetchone()[0]
+                    total = self._db.execute(
+                        f"SELECT COUNT(*) FROM search JOIN records r ON r.rowid = search.rowid "
+                        f"WHERE search MATCH ? AND {where}",
+                        [match, *params],
+                    ).fetchone()[0]
             else:
                 order = SORTS.get(sort, SORTS["title"])
-                rows = self._db.execute(f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
-                                        f"FROM records r WHERE {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?",
-                                        [*params, per_page, offset]).fetchall()
-                total = count if count is not None else \
-                    self._db.execute(f"SELECT COUNT(*) FROM records r WHERE {where}", params).fetchone()[0]
+                rows = self._db.execute(
+                    f"SELECT r.iri, r.register, r.title, r.description, r.status, r.modified, '' "
+                    f"FROM records r WHERE {where} ORDER BY {order}, r.iri LIMIT ? OFFSET ?",
+                    [*params, per_page, offset],
+                ).fetchall()
+                total = (
+                    count
+                    if count is not None
+                    else self._db.execute(
+                        f"SELECT COUNT(*) FROM records r WHERE {where}", params
+                    ).fetchone()[0]
+                )
         return [Hit(*row) for row in rows], total
 
-    def facet_counts(self, register: str | None, filters: dict[str, list[str]], query: str = "",
-                     limit: int = 0) -> dict[str, FacetValues]:
+    def facet_counts(
+        self, register: str | None, filters: dict[str, list[str]], query: str = "", limit: int = 0
+    ) -> dict[str, FacetValues]:
         """For each facet: (key, label, count) among the records matching the other filters; with
         a limit, the `limit` commonest values and any selected one (a ticked box never hides)."""
         match = ""
@@ -494,11 +622,15 @@ class SearchIndex:
         # Facets nobody filters on all count the records that meet every filter: one pass for them
         # all. A facet that is filtered on counts the records that meet the *other* filters.
         groups = [([f for f in FACETS if f not in narrowed], filters)]
-        groups += [([f], {k: v for k, v in filters.items() if k != f}) for f in FACETS if f in narrowed]
+        groups += [
+            ([f], {k: v for k, v in filters.items() if k != f}) for f in FACETS if f in narrowed
+        ]
         for facets, others in groups:
             if not facets:
                 continue
-            if not match and not any(v for k, v in others.items() if k in FACETS or k == "register"):
+            if not match and not any(
+                v for k, v in others.items() if k in FACETS or k == "register"
+            ):
                 # Nothing narrows these facets: their counts are kept up to date as records are indexed,
                 # so a register of 100,000 records is not counted again on every page (profiled).
                 for facet in facets:
@@ -508,14 +640,19 @@ class SearchIndex:
                 continue
             matching, params, _ = self._matching(register, others, match)
             # all facets at once: one range of the record index per record, not one lookup per facet
-            which = "" if len(facets) == len(FACETS) else f" AND f.facet IN ({','.join('?' * len(facets))})"
+            which = (
+                ""
+                if len(facets) == len(FACETS)
+                else f" AND f.facet IN ({','.join('?' * len(facets))})"
+            )
             with self._lock:
                 # From each matching record to its facet values (CROSS JOIN keeps that order), rather
                 # than through every value of a facet (profiled: most of a filtered page).
                 rows = self._db.execute(
                     f"SELECT f.facet, f.key, MIN(f.label), COUNT(*) FROM ({matching}) m CROSS JOIN facets f "
                     f"ON f.rid = m.rid{which} GROUP BY f.facet, f.key",
-                    [*params, *(facets if which else [])]).fetchall()
+                    [*params, *(facets if which else [])],
+                ).fetchall()
             counted: dict[str, list] = {}
             for facet, key, label, n in rows:
                 counted.setdefault(facet, []).append((key, label, n))
@@ -526,22 +663,35 @@ class SearchIndex:
                 out[facet] = kept
         return {facet: out[facet] for facet in FACETS if facet in out}
 
-    def _totals(self, register: str | None, facet: str, limit: int, selected: list[str]) -> FacetValues:
+    def _totals(
+        self, register: str | None, facet: str, limit: int, selected: list[str]
+    ) -> FacetValues:
         """A facet's counts over a whole register (or all of them) from the totals kept as records
         are indexed; the commonest `limit` picked by SQLite (profiled: fetching and sorting every
         one of 15,000 organisations was most of a register page at 10M triples)."""
         # across registers: the totals kept under ALL
-        table, params = "(SELECT key, label, n FROM facet_totals WHERE register = ? AND facet = ?)", [register or ALL, facet]
+        table, params = (
+            "(SELECT key, label, n FROM facet_totals WHERE register = ? AND facet = ?)",
+            [register or ALL, facet],
+        )
         with self._lock:
-            rows = self._db.execute(f"SELECT key, label, n FROM {table} ORDER BY n DESC, label LIMIT ?",
-                                    [*params, limit or -1]).fetchall()
-            size = len(rows) if not limit or len(rows) < limit else \
-                self._db.execute(f"SELECT COUNT(*) FROM {table}", params).fetchone()[0]
+            rows = self._db.execute(
+                f"SELECT key, label, n FROM {table} ORDER BY n DESC, label LIMIT ?",
+                [*params, limit or -1],
+            ).fetchall()
+            size = (
+                len(rows)
+                if not limit or len(rows) < limit
+                else self._db.execute(f"SELECT COUNT(*) FROM {table}", params).fetchone()[0]
+            )
             shown = {key for key, _, _ in rows}
             missing = [key for key in selected if key not in shown]
             if missing and size > len(rows):
-                rows += self._db.execute(f"SELECT key, label, n FROM {table} WHERE key IN ({','.join('?' * len(missing))}) "
-                                         "ORDER BY n DESC, label", [*params, *missing]).fetchall()
+                rows += self._db.execute(
+                    f"SELECT key, label, n FROM {table} WHERE key IN ({','.join('?' * len(missing))}) "
+                    "ORDER BY n DESC, label",
+                    [*params, *missing],
+                ).fetchall()
         values = FacetValues(rows)
         values.size = size
         return values
@@ -557,7 +707,9 @@ class SearchIndex:
             if unknown:
                 allowed = self._allowed(model, facet)
                 named = self._named(model, facet, allowed)[:ALLOWED_SHOWN]
-                refusals.append(UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed), named))
+                refusals.append(
+                    UnknownFilterValue(facet, unknown, allowed[:ALLOWED_SHOWN], len(allowed), named)
+                )
         if refusals:
             raise UnknownFilterValues(refusals)
 
@@ -567,11 +719,19 @@ class SearchIndex:
         if value in _scheme_keys(model, facet):
             return True
         with self._lock:
-            if self._db.execute("SELECT 1 FROM facet_totals WHERE register = ? AND facet = ? AND key = ?",
-                                (ALL, facet, value)).fetchone():
+            if self._db.execute(
+                "SELECT 1 FROM facet_totals WHERE register = ? AND facet = ? AND key = ?",
+                (ALL, facet, value),
+            ).fetchone():
                 return True
-            return facet == "organisation" and self._db.execute(
-                "SELECT 1 FROM records WHERE iri = ?", (f"{model.base.iri}/id/organisations/{value}",)).fetchone() is not None
+            return (
+                facet == "organisation"
+                and self._db.execute(
+                    "SELECT 1 FROM records WHERE iri = ?",
+                    (f"{model.base.iri}/id/organisations/{value}",),
+                ).fetchone()
+                is not None
+            )
 
     def _allowed(self, model: Model, facet: str) -> list[str]:
         """Every value a filter may take, in alphabetical order."""
@@ -579,11 +739,19 @@ class SearchIndex:
             return list(REGISTERS)
         found = set(_scheme_keys(model, facet))
         with self._lock:
-            found.update(k for (k,) in self._db.execute("SELECT key FROM facet_totals WHERE register = ? AND facet = ?",
-                                                        (ALL, facet)))
+            found.update(
+                k
+                for (k,) in self._db.execute(
+                    "SELECT key FROM facet_totals WHERE register = ? AND facet = ?", (ALL, facet)
+                )
+            )
             if facet == "organisation":
-                found.update(facet_key(iri) for (iri,) in self._db.execute(
-                    "SELECT iri FROM records WHERE register = 'organisations'"))
+                found.update(
+                    facet_key(iri)
+                    for (iri,) in self._db.execute(
+                        "SELECT iri FROM records WHERE register = 'organisations'"
+                    )
+                )
         return sorted(found, key=lambda k: (k.lower(), k))
 
     def _named(self, model: Model, facet: str, keys: list[str]) -> list[str]:
@@ -593,12 +761,14 @@ class SearchIndex:
             return [model.label(URIRef(f"{model.base.iri}/id/{k}")) for k in keys]
         names, order = self._names(model, facet)
 
-        def place(k: str) -> tuple[int, str]:   # (a lambda here loses the types of names.get)
+        def place(k: str) -> tuple[int, str]:  # (a lambda here loses the types of names.get)
             return order.get(k, len(order)), names.get(k, k).lower()
+
         return [names.get(k, k) for k in sorted(keys, key=place)]
 
-    def with_selected(self, model: Model, facets: dict[str, FacetValues],
-                      filters: dict[str, list[str]]) -> dict[str, FacetValues]:
+    def with_selected(
+        self, model: Model, facets: dict[str, FacetValues], filters: dict[str, list[str]]
+    ) -> dict[str, FacetValues]:
         """The facets with every selected value among them, by its name and with a count of 0 where
         no matching record holds it: a ticked box that matches nothing stays on the page, ticked, so
         that it can be unticked (it used to vanish with the results)."""
@@ -620,41 +790,56 @@ class SearchIndex:
         """A facet's values by name, and their places in the scheme's order where it states one."""
         names: dict[str, str] = {}
         with self._lock:
-            for key, label in self._db.execute("SELECT key, MIN(label) FROM facet_totals WHERE register = ? AND "
-                                               "facet = ? GROUP BY key", (ALL, facet)):
+            for key, label in self._db.execute(
+                "SELECT key, MIN(label) FROM facet_totals WHERE register = ? AND "
+                "facet = ? GROUP BY key",
+                (ALL, facet),
+            ):
                 names[key] = label
             if facet == "organisation":
-                for iri, title in self._db.execute("SELECT iri, title FROM records WHERE register = 'organisations'"):
+                for iri, title in self._db.execute(
+                    "SELECT iri, title FROM records WHERE register = 'organisations'"
+                ):
                     names.setdefault(facet_key(iri), title)
         order: dict[str, int] = {}
         if facet in FACET_SCHEMES:
             scheme = model.base.scheme_graph(FACET_SCHEMES[facet])
             for concept in model.ontology.subjects(SKOS.inScheme, URIRef(scheme)):
-                names[facet_key(str(concept))] = model.label(cast(URIRef, concept))   # an IRI
+                names[facet_key(str(concept))] = model.label(cast(URIRef, concept))  # an IRI
             order = {facet_key(c): n for c, n in model.concept_order(scheme).items()}
         return names, order
 
-    def register_counts(self, filters: dict[str, list[str]], query: str = "") -> list[tuple[str, int]]:
+    def register_counts(
+        self, filters: dict[str, list[str]], query: str = ""
+    ) -> list[tuple[str, int]]:
         """How many matching records each register holds (the register facet of the search page)."""
         match = _fts_query(query) if query else ""
         if query and not match:
             return []
         where, params, _ = self._where(None, filters, match)
         with self._lock:
-            return self._db.execute(f"SELECT r.register, COUNT(*) FROM records r WHERE {where} "
-                                    "GROUP BY r.register ORDER BY COUNT(*) DESC", params).fetchall()
+            return self._db.execute(
+                f"SELECT r.register, COUNT(*) FROM records r WHERE {where} "
+                "GROUP BY r.register ORDER BY COUNT(*) DESC",
+                params,
+            ).fetchall()
 
     def recent(self, limit: int = 10) -> list[Hit]:
         with self._lock:
-            rows = self._db.execute("SELECT iri, register, title, description, status, modified, '' FROM records "
-                                    "ORDER BY modified DESC LIMIT ?", (limit,)).fetchall()
+            rows = self._db.execute(
+                "SELECT iri, register, title, description, status, modified, '' FROM records "
+                "ORDER BY modified DESC LIMIT ?",
+                (limit,),
+            ).fetchall()
         return [Hit(*row) for row in rows]
 
     def titles(self, register: str) -> dict[str, str]:
         """Title in lower case -> IRI of the register's records (for a command run while the
         server holds the embedded store open: the index is kept in step with every write)."""
         with self._lock:
-            rows = self._db.execute("SELECT title, iri FROM records WHERE register = ?", (register,)).fetchall()
+            rows = self._db.execute(
+                "SELECT title, iri FROM records WHERE register = ?", (register,)
+            ).fetchall()
         return {str(title).lower(): iri for title, iri in rows}
 
     def close(self) -> None:
@@ -683,8 +868,10 @@ def _scheme_keys(model: Model, facet: str) -> set[str]:
         return set()
     memo = model.memo.setdefault("facet scheme keys", {})
     if facet not in memo:
-        memo[facet] = {facet_key(str(c)) for c in model.ontology.subjects(
-            SKOS.inScheme, URIRef(model.base.scheme_graph(scheme)))}
+        memo[facet] = {
+            facet_key(str(c))
+            for c in model.ontology.subjects(SKOS.inScheme, URIRef(model.base.scheme_graph(scheme)))
+        }
     return memo[facet]
 
 
@@ -695,7 +882,7 @@ def open_index(store: Store, model: Model, settings) -> SearchIndex:
     try:
         index.catch_up(store, model)
     except StoreError:
-        pass   # the store is not answering yet: the first request that needs the index catches up
+        pass  # the store is not answering yet: the first request that needs the index catches up
     return index
 
 
@@ -707,15 +894,20 @@ def _led_or_partnered(store: Store, model: Model, iris: list[str]) -> list[str]:
         return []
     ldr, found = model.base.ldr, []
     for start in range(0, len(organisations), 500):
-        chunk = " ".join(sparql_iri(i) for i in organisations[start:start + 500])
-        found += [row["s"] for row in store.select_text(f"""SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {chunk} }}
-            ?s <{ldr}leadOrganisation>|<{ldr}partnerOrganisation> ?o }}""")]
+        chunk = " ".join(sparql_iri(i) for i in organisations[start : start + 500])
+        found += [
+            row["s"]
+            for row in store.select_text(f"""SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {chunk} }}
+            ?s <{ldr}leadOrganisation>|<{ldr}partnerOrganisation> ?o }}""")
+        ]
     return found
 
 
 def _longest_words(text: str, limit: int = 12) -> list[str]:
     """The text's longest words (long words tend to be the rare ones), at most `limit`."""
-    return sorted({w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}, key=lambda w: (-len(w), w))[:limit]
+    return sorted(
+        {w for w in re.findall(r"\w+", text.lower()) if len(w) > 3}, key=lambda w: (-len(w), w)
+    )[:limit]
 
 
 def _fts_query(text: str) -> str:
@@ -728,16 +920,26 @@ def _fts_query(text: str) -> str:
     return " ".join(terms)
 
 
-INSERT_RECORD = ("INSERT INTO records (rowid, iri, register, title, sort_title, description, status, modified) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+INSERT_RECORD = (
+    "INSERT INTO records (rowid, iri, register, title, sort_title, description, status, modified) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 INSERT_FACET = "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)"
 INSERT_SEARCH = "INSERT INTO search (rowid, iri, title, description, keywords, organisations) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 def _record_values(rid: int | None, row: dict) -> tuple:
     """A record's row (rid None: SQLite numbers it)."""
-    return (rid, row["iri"], row["register"], row["title"], row["title"].lower(), row["description"], row["status"],
-            row["modified"])
+    return (
+        rid,
+        row["iri"],
+        row["register"],
+        row["title"],
+        row["title"].lower(),
+        row["description"],
+        row["status"],
+        row["modified"],
+    )
 
 
 def _facet_rows(rid: int, row: dict) -> list[tuple]:
@@ -770,37 +972,58 @@ def _documents(store: Store, model: Model, iris: list[str] | None) -> list[dict]
         }}""")
     # When each record last changed, in a query of its own: inside the one above, as an OPTIONAL
     # over every history graph, it took most of a rebuild's time (profiled).
-    modified = {row["s"]: row["modified"] for row in store.select_text(f"""
+    modified = {
+        row["s"]: row["modified"]
+        for row in store.select_text(f"""
         SELECT ?s ?modified WHERE {{ {values}
             GRAPH ?h {{ ?s <http://purl.org/linked-data/version#currentVersion> ?v .
-                        ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}""")}
+                        ?v <http://www.w3.org/ns/prov#generatedAtTime> ?modified }} }}""")
+    }
     docs: dict[str, dict] = {}
     for row in records:
         iri = row["s"]
         split = model.base.split_item(iri)
         if split is None or iri in docs:
             continue
-        docs[iri] = {"iri": iri, "register": split[0], "title": row["title"],
-                     "description": row.get("description", ""), "status": row.get("status", ""),
-                     "modified": modified.get(iri, ""), "facets": [], "keywords": [], "organisations": []}
+        docs[iri] = {
+            "iri": iri,
+            "register": split[0],
+            "title": row["title"],
+            "description": row.get("description", ""),
+            "status": row.get("status", ""),
+            "modified": modified.get(iri, ""),
+            "facets": [],
+            "keywords": [],
+            "organisations": [],
+        }
     if not docs:
         return []
     # A rebuild reads every record's values at once and keeps those of indexed records; naming
     # thousands of records in VALUES made each of these queries slow (profiled).
-    chunk_values = "" if iris is None else "VALUES ?s { " + " ".join(f"{sparql_iri(i)}" for i in docs) + " }"
+    chunk_values = (
+        "" if iris is None else "VALUES ?s { " + " ".join(f"{sparql_iri(i)}" for i in docs) + " }"
+    )
     # Every facet's values in one query (one per property path), then every label in one more:
     # a query per facet, each with its own label lookup, was most of a rebuild (profiled).
     by_path: dict[str, list[str]] = {}
     for facet, (_, paths) in FACETS.items():
         for p in paths:
             by_path.setdefault(_path(p, ldr), []).append(facet)
-    branches = " UNION ".join(f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path)
-    rows = store.select_text(f"SELECT ?s ?path ?value (isIRI(?value) AS ?iri) WHERE {{ {chunk_values} {branches} }}")
-    found = [(row["s"], row["path"], row["value"], row["iri"] == "true") for row in rows if row["s"] in docs]
+    branches = " UNION ".join(
+        f"{{ ?s {path} ?value BIND({json.dumps(path)} AS ?path) }}" for path in by_path
+    )
+    rows = store.select_text(
+        f"SELECT ?s ?path ?value (isIRI(?value) AS ?iri) WHERE {{ {chunk_values} {branches} }}"
+    )
+    found = [
+        (row["s"], row["path"], row["value"], row["iri"] == "true")
+        for row in rows
+        if row["s"] in docs
+    ]
     linked = sorted({f"{sparql_iri(value)}" for _, _, value, is_iri in found if is_iri})
     labels: dict[str, str] = {}
     for start in range(0, len(linked), 2000):
-        some = " ".join(linked[start:start + 2000])
+        some = " ".join(linked[start : start + 2000])
         for row in store.select_text(f"""SELECT ?value ?label WHERE {{ VALUES ?value {{ {some} }}
                 ?value <http://www.w3.org/2004/02/skos/core#prefLabel>|<http://purl.org/dc/terms/title> ?label }}"""):
             labels.setdefault(row["value"], row["label"])

@@ -4,9 +4,11 @@ record events each committed change publishes to its subscribers (events). Here:
 that picks an implementation from settings.
 
 Imports vocab/ and rdf/."""
+
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from registry.store.base import Store, StoreError, StoreInUse
 from registry.store.embedded import EmbeddedStore
@@ -20,7 +22,13 @@ def open_store(settings: Mapping[str, Any], *, create: bool = False) -> Store:
         return EmbeddedStore(settings["LDR_STORE_DIR"], create=create)
     if kind == "sparql":
         from registry.store.remote import RemoteStore
-        return RemoteStore(settings["LDR_SPARQL_QUERY_URL"], settings["LDR_SPARQL_UPDATE_URL"],
-                           user=settings["LDR_SPARQL_USER"], password=settings["LDR_SPARQL_PASSWORD"],
-                           gsp_url=settings["LDR_SPARQL_GSP_URL"], timeout=settings["LDR_SPARQL_TIMEOUT"])
+
+        return RemoteStore(
+            settings["LDR_SPARQL_QUERY_URL"],
+            settings["LDR_SPARQL_UPDATE_URL"],
+            user=settings["LDR_SPARQL_USER"],
+            password=settings["LDR_SPARQL_PASSWORD"],
+            gsp_url=settings["LDR_SPARQL_GSP_URL"],
+            timeout=settings["LDR_SPARQL_TIMEOUT"],
+        )
     raise StoreError(f"LDR_STORE={kind!r} is not a known store; use 'embedded' or 'sparql'")

@@ -1,13 +1,15 @@
 """The one store interface everything above it uses (DESIGN.md: query, construct, ask,
 transactional replace of graphs). Implementations must not leak their own term types:
 results are rdflib terms and graphs."""
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from registry.rdf.identifiers import sparql_iri
 
-if TYPE_CHECKING:   # rdflib is not imported by commands that never build a graph (`ldr restore`)
+if TYPE_CHECKING:  # rdflib is not imported by commands that never build a graph (`ldr restore`)
     from rdflib import Graph
     from rdflib.term import Node
 
@@ -20,7 +22,9 @@ class StoreError(Exception):
     `status` is the HTTP status a SPARQL server answered with (None if it did not answer),
     `timed_out` whether it did not answer in time, `detail` the server's own words."""
 
-    def __init__(self, message: str, *, status: int | None = None, timed_out: bool = False, detail: str = ""):
+    def __init__(
+        self, message: str, *, status: int | None = None, timed_out: bool = False, detail: str = ""
+    ):
         super().__init__(message)
         self.status, self.timed_out, self.detail = status, timed_out, detail
 
@@ -77,7 +81,7 @@ class Store(Protocol):
 def insert_data(graphs: Mapping[str, Graph]) -> str:
     """A SPARQL Update that replaces each named graph; servers apply one request atomically."""
     parts: list[str] = []
-    for name, graph in graphs.items():
+    for name in graphs:
         parts.append(f"DROP SILENT GRAPH {sparql_iri(name)}")
     inserts: list[str] = []
     for name, graph in graphs.items():
@@ -91,6 +95,10 @@ def insert_data(graphs: Mapping[str, Graph]) -> str:
 def nt_lines(triples: Iterable[Iterable[Node]]) -> str:
     """Triples as N-Triples lines, for the body of INSERT DATA. IRIs go through the one check
     (registry.rdf.identifiers), literals through rdflib's N-Triples escaping."""
-    from rdflib import URIRef   # here: `ldr restore` never imports rdflib
-    return "\n".join(" ".join(sparql_iri(term) if isinstance(term, URIRef) else term.n3() for term in triple) + " ."
-                     for triple in triples)
+    from rdflib import URIRef  # here: `ldr restore` never imports rdflib
+
+    return "\n".join(
+        " ".join(sparql_iri(term) if isinstance(term, URIRef) else term.n3() for term in triple)
+        + " ."
+        for triple in triples
+    )

@@ -1,16 +1,18 @@
 """The default store: pyoxigraph on disk, opened read-write by one process."""
+
 from __future__ import annotations
 
 import gzip
 import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Mapping, cast
+from typing import IO, TYPE_CHECKING, cast
 
 import pyoxigraph as ox
 
-from registry.store.events import Events
 from registry.store.base import StoreError, StoreInUse, insert_data
+from registry.store.events import Events
 
 if TYPE_CHECKING:
     from rdflib import Graph
@@ -18,12 +20,12 @@ if TYPE_CHECKING:
 
 
 class EmbeddedStore:
-    KEEP_SNAPSHOTS = 3   # a worker may still be reading the one before the latest
-    shared = False   # opened read-write by one process only (versions._claimed)
-    path: Path | None   # None for a store opened elsewhere (over)
+    KEEP_SNAPSHOTS = 3  # a worker may still be reading the one before the latest
+    shared = False  # opened read-write by one process only (versions._claimed)
+    path: Path | None  # None for a store opened elsewhere (over)
 
     @classmethod
-    def over(cls, store: ox.Store) -> "EmbeddedStore":
+    def over(cls, store: ox.Store) -> EmbeddedStore:
         """An already open pyoxigraph store (an in-memory one, say) behind the same interface."""
         self = cls.__new__(cls)
         self.path, self.events, self._store = None, Events(), store
@@ -31,21 +33,29 @@ class EmbeddedStore:
 
     def __init__(self, path: str | Path, *, create: bool = False):
         self.path = Path(path)
-        self.events = Events()   # what subscribes to this store's committed changes (registry.store.events)
+        self.events = (
+            Events()
+        )  # what subscribes to this store's committed changes (registry.store.events)
         if not create and not self.path.is_dir():
-            raise StoreError(f"there is no store at {self.path}: create it with `ldr init --store {self.path}`")
+            raise StoreError(
+                f"there is no store at {self.path}: create it with `ldr init --store {self.path}`"
+            )
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._store = ox.Store(str(self.path))
         except OSError as exc:
             if "lock" in str(exc).lower():
-                raise StoreInUse(f"cannot open the store at {self.path}: {exc}. Another process (such as `ldr "
-                                 "serve`) has it open: an embedded store is used by one process at a time, so stop "
-                                 "that process first.") from exc
+                raise StoreInUse(
+                    f"cannot open the store at {self.path}: {exc}. Another process (such as `ldr "
+                    "serve`) has it open: an embedded store is used by one process at a time, so stop "
+                    "that process first."
+                ) from exc
             raise StoreError(f"cannot open the store at {self.path}: {exc}.") from exc
-        except RuntimeError as exc:   # RocksDB reports damage this way
-            raise StoreError(f"the store at {self.path} is damaged and cannot be opened: {exc}. Restore it from "
-                             "a dump (`ldr restore`) or a backup.") from exc
+        except RuntimeError as exc:  # RocksDB reports damage this way
+            raise StoreError(
+                f"the store at {self.path} is damaged and cannot be opened: {exc}. Restore it from "
+                "a dump (`ldr restore`) or a backup."
+            ) from exc
 
     @property
     def engine(self) -> ox.Store:
@@ -54,37 +64,52 @@ class EmbeddedStore:
         return self._store
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
-        from registry.rdf.rdfio import to_rdflib   # here, so that opening a store does not import rdflib
+        from registry.rdf.rdfio import (
+            to_rdflib,  # here, so that opening a store does not import rdflib
+        )
+
         # pyoxigraph types every query's result as the union of the three kinds; a SELECT's are
         # solutions
         solutions = cast(ox.QuerySolutions, self._store.query(sparql))
         names = [v.value for v in solutions.variables]
         # a solution iterates over its terms in the variables' order (profiled: faster than by name)
-        return [{name: to_rdflib(term) for name, term in zip(names, solution) if term is not None}
-                for solution in solutions]
+        return [
+            {name: to_rdflib(term) for name, term in zip(names, solution) if term is not None}
+            for solution in solutions
+        ]
 
     def select_text(self, sparql: str) -> list[dict[str, str]]:
         solutions = cast(ox.QuerySolutions, self._store.query(sparql))
         names = [v.value for v in solutions.variables]
-        return [{name: term.value for name, term in zip(names, solution) if term is not None} for solution in solutions]
+        return [
+            {name: term.value for name, term in zip(names, solution) if term is not None}
+            for solution in solutions
+        ]
 
     def ask(self, sparql: str) -> bool:
         return bool(self._store.query(sparql))
 
     def construct(self, sparql: str) -> Graph:
         from rdflib import Graph
+
         from registry.rdf.rdfio import to_rdflib
+
         graph = Graph()
         for triple in cast(ox.QueryTriples, self._store.query(sparql)):
-            graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+            graph.add(
+                (to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object))
+            )
         return graph
 
     def update(self, sparql_update: str) -> None:
         try:
             self._store.update(sparql_update)
-        except OSError as exc:   # the disk is full or failing: nothing of this update was written
-            raise StoreError(f"the store could not write to disk, and nothing was changed: {exc}", status=507,
-                             detail=str(exc)) from exc
+        except OSError as exc:  # the disk is full or failing: nothing of this update was written
+            raise StoreError(
+                f"the store could not write to disk, and nothing was changed: {exc}",
+                status=507,
+                detail=str(exc),
+            ) from exc
         except (SyntaxError, ValueError, RuntimeError) as exc:
             raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
 
@@ -106,11 +131,14 @@ class EmbeddedStore:
         target = root / f"{time.time_ns()}"
         try:
             self._store.backup(str(target))
-        except OSError as exc:   # a full disk: leave no half-made copy behind
+        except OSError as exc:  # a full disk: leave no half-made copy behind
             shutil.rmtree(target, ignore_errors=True)
-            raise StoreError(f"the store could not make a snapshot for queries: {exc}", status=507,
-                             detail=str(exc)) from exc
-        for old in sorted(root.iterdir(), key=lambda p: p.name)[:-self.KEEP_SNAPSHOTS]:
+            raise StoreError(
+                f"the store could not make a snapshot for queries: {exc}",
+                status=507,
+                detail=str(exc),
+            ) from exc
+        for old in sorted(root.iterdir(), key=lambda p: p.name)[: -self.KEEP_SNAPSHOTS]:
             shutil.rmtree(old, ignore_errors=True)
         return str(target)
 

@@ -9,12 +9,13 @@ logs subscribe the same way.
 The change is already safe in the store when its events are published: a subscriber that fails
 is logged and the others still run; the write is never reported as failed because of it.
 Imports: the standard library only, so that every layer may use it."""
+
 from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 LOG = logging.getLogger("ldr")
 
@@ -22,13 +23,14 @@ LOG = logging.getLogger("ldr")
 @dataclass(frozen=True)
 class RecordEvent:
     """One record's committed change."""
-    record: str            # the record's IRI
-    version: int           # the version the change made
-    activity: str          # Submission, Revision, StatusChange, Load or Restore
-    agent: str             # the user name (or the command) that made it
-    organisation: str | None   # for whom, if the agent acted for an organisation
-    status: str | None     # the record's registration status after the change (an IRI)
-    at: str                # when, as xsd:dateTime text
+
+    record: str  # the record's IRI
+    version: int  # the version the change made
+    activity: str  # Submission, Revision, StatusChange, Load or Restore
+    agent: str  # the user name (or the command) that made it
+    organisation: str | None  # for whom, if the agent acted for an organisation
+    status: str | None  # the record's registration status after the change (an IRI)
+    at: str  # when, as xsd:dateTime text
     note: str = ""
 
 
@@ -60,5 +62,9 @@ class Events:
             try:
                 subscriber(batch)
             except Exception:  # noqa: BLE001 - derived data; the write itself succeeded
-                LOG.exception("%s failed after a committed change to %s", name,
-                              ", ".join(event.record for event in batch[:5]) + (" …" if len(batch) > 5 else ""))
+                LOG.exception(
+                    "%s failed after a committed change to %s",
+                    name,
+                    ", ".join(event.record for event in batch[:5])
+                    + (" …" if len(batch) > 5 else ""),
+                )

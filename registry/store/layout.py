@@ -5,6 +5,7 @@ version in a graph of its own (…/version/{n}); its history (versions, who, whe
 The registry's own state (its latest change) and the claims writers sharing a server make on
 records are in graphs under /catalogue/.
 """
+
 from __future__ import annotations
 
 from registry.vocab.model import Model

@@ -1,5 +1,6 @@
 """A store on any SPARQL 1.1 Query and Update server (Fuseki, GraphDB, Virtuoso, Neptune, the
 oxigraph server). Each write is one Update request, which such servers apply atomically."""
+
 from __future__ import annotations
 
 import base64
@@ -8,36 +9,65 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Mapping, cast
+from collections.abc import Mapping
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, Literal, URIRef
 from rdflib.term import IdentifiedNode, Node
 
-from registry.store.events import Events
 from registry.rdf.rdfio import to_rdflib
 from registry.store.base import StoreError, insert_data
+from registry.store.events import Events
 
 
 class RemoteStore:
-    shared = True   # other processes and machines may write to the same server (versions._claimed)
+    shared = True  # other processes and machines may write to the same server (versions._claimed)
 
-    def __init__(self, query_url: str, update_url: str, *, user: str = "", password: str = "",
-                 gsp_url: str = "", timeout: float = 30.0):
+    def __init__(
+        self,
+        query_url: str,
+        update_url: str,
+        *,
+        user: str = "",
+        password: str = "",
+        gsp_url: str = "",
+        timeout: float = 30.0,
+    ):
         if not query_url or not update_url:
-            raise StoreError("LDR_STORE=sparql needs LDR_SPARQL_QUERY_URL and LDR_SPARQL_UPDATE_URL")
-        self.query_url, self.update_url, self.gsp_url, self.timeout = query_url, update_url, gsp_url, timeout
-        self.events = Events()   # what subscribes to this store's committed changes (registry.store.events)
-        self._auth = ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
+            raise StoreError(
+                "LDR_STORE=sparql needs LDR_SPARQL_QUERY_URL and LDR_SPARQL_UPDATE_URL"
+            )
+        self.query_url, self.update_url, self.gsp_url, self.timeout = (
+            query_url,
+            update_url,
+            gsp_url,
+            timeout,
+        )
+        self.events = (
+            Events()
+        )  # what subscribes to this store's committed changes (registry.store.events)
+        self._auth = (
+            ("Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()) if user else None
+        )
 
-    def _post(self, url: str, form, accept: str | None = None, timeout: float | None = None) -> bytes:
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **({"Accept": accept} if accept else {})}
+    def _post(
+        self, url: str, form, accept: str | None = None, timeout: float | None = None
+    ) -> bytes:
+        headers = {
+            "Content-Type": "application/x-www-form-urlencoded",
+            **({"Accept": accept} if accept else {}),
+        }
         return self._send(url, urllib.parse.urlencode(form).encode("utf-8"), headers, timeout)
 
-    def _send(self, url: str, data: bytes | None, headers: dict, timeout: float | None = None) -> bytes:
+    def _send(
+        self, url: str, data: bytes | None, headers: dict, timeout: float | None = None
+    ) -> bytes:
         """One HTTP request to the server (POST with data, else GET), with its credentials; every
         failure becomes a StoreError that says whether the server answered, and how."""
-        request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET", headers=headers)
+        request = urllib.request.Request(
+            url, data=data, method="POST" if data is not None else "GET", headers=headers
+        )
         if self._auth:
             request.add_header("Authorization", self._auth)
         try:
@@ -45,12 +75,21 @@ class RemoteStore:
                 return response.read()
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")
-            raise StoreError(f"the SPARQL server at {url} answered {exc.code}: {detail}", status=exc.code,
-                             detail=detail) from exc
+            raise StoreError(
+                f"the SPARQL server at {url} answered {exc.code}: {detail}",
+                status=exc.code,
+                detail=detail,
+            ) from exc
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
-            timed_out = isinstance(exc, TimeoutError) or isinstance(getattr(exc, "reason", None), TimeoutError)
-            raise StoreError(f"the SPARQL server at {url} did not answer: {exc}", timed_out=timed_out) from exc
-        except http.client.HTTPException as exc:   # it stopped mid-answer (IncompleteRead) or spoke no HTTP
+            timed_out = isinstance(exc, TimeoutError) or isinstance(
+                getattr(exc, "reason", None), TimeoutError
+            )
+            raise StoreError(
+                f"the SPARQL server at {url} did not answer: {exc}", timed_out=timed_out
+            ) from exc
+        except (
+            http.client.HTTPException
+        ) as exc:  # it stopped mid-answer (IncompleteRead) or spoke no HTTP
             raise StoreError(f"the SPARQL server at {url} broke off its answer: {exc!r}") from exc
 
     def query_request(self, params: list[tuple[str, str]], accept: str, *, timeout: float) -> bytes:
@@ -64,7 +103,9 @@ class RemoteStore:
         try:
             body = json.loads(data)
         except ValueError as exc:
-            raise StoreError(f"the SPARQL server's answer is not JSON results (cut short?): {exc}") from exc
+            raise StoreError(
+                f"the SPARQL server's answer is not JSON results (cut short?): {exc}"
+            ) from exc
         results = body.get("results", {}) if isinstance(body, dict) else None
         if not isinstance(results, dict) or not isinstance(results.get("bindings", []), list):
             raise StoreError("the SPARQL server's answer is not SPARQL JSON results")
@@ -77,10 +118,16 @@ class RemoteStore:
         return body["results"]["bindings"]
 
     def select(self, sparql: str) -> list[dict[str, Node]]:
-        return [{name: _term(value) for name, value in binding.items()} for binding in self._bindings(sparql)]
+        return [
+            {name: _term(value) for name, value in binding.items()}
+            for binding in self._bindings(sparql)
+        ]
 
     def select_text(self, sparql: str) -> list[dict[str, str]]:
-        return [{name: value["value"] for name, value in binding.items()} for binding in self._bindings(sparql)]
+        return [
+            {name: value["value"] for name, value in binding.items()}
+            for binding in self._bindings(sparql)
+        ]
 
     def ask(self, sparql: str) -> bool:
         body = self._results(sparql)
@@ -93,9 +140,13 @@ class RemoteStore:
         graph = Graph()
         try:
             for quad in ox.parse(data, ox.RdfFormat.N_TRIPLES):
-                graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+                graph.add(
+                    (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object))
+                )
         except (SyntaxError, ValueError) as exc:
-            raise StoreError(f"the SPARQL server's N-Triples answer cannot be read (cut short?): {exc}") from exc
+            raise StoreError(
+                f"the SPARQL server's N-Triples answer cannot be read (cut short?): {exc}"
+            ) from exc
         return graph
 
     def update(self, sparql_update: str) -> None:
@@ -106,29 +157,41 @@ class RemoteStore:
             try:
                 update = insert_data(graphs)
             except Exception as exc:  # rdflib refuses to write a term that is not valid RDF
-                raise StoreError(f"the store could not write, and nothing was changed: {exc}") from exc
+                raise StoreError(
+                    f"the store could not write, and nothing was changed: {exc}"
+                ) from exc
             self.update(update)
 
     def bulk_load(self, path) -> None:
         """Send a dataset file to the server's Graph Store Protocol endpoint in one POST."""
         import gzip
+
         if not self.gsp_url:
-            raise StoreError("restoring into a SPARQL server needs LDR_SPARQL_GSP_URL (or the server's own loader)")
+            raise StoreError(
+                "restoring into a SPARQL server needs LDR_SPARQL_GSP_URL (or the server's own loader)"
+            )
         data = gzip.open(path, "rb").read() if path.name.endswith(".gz") else path.read_bytes()
         media = "application/trig" if ".trig" in path.name else "application/n-quads"
         self._send(self.gsp_url, data, {"Content-Type": media}, timeout=max(self.timeout, 600))
 
     def graph_names(self) -> list[str]:
-        return sorted(str(r["g"]) for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"))
+        return sorted(
+            str(r["g"]) for r in self.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        )
 
     def dump(self, fmt: str) -> bytes:
-        if self.gsp_url and fmt == "nquads":   # the Graph Store Protocol: every graph in one GET
+        if self.gsp_url and fmt == "nquads":  # the Graph Store Protocol: every graph in one GET
             return self._send(self.gsp_url, None, {"Accept": "application/n-quads"})
         dataset = Dataset()
-        for row in self.select("SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"):
+        for row in self.select(
+            "SELECT ?g ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }"
+        ):
             # a graph's name is an IRI or a blank node
-            target = (dataset.graph(cast(IdentifiedNode, row["g"])) if "g" in row
-                      else dataset.default_graph)
+            target = (
+                dataset.graph(cast(IdentifiedNode, row["g"]))
+                if "g" in row
+                else dataset.default_graph
+            )
             target.add((row["s"], row["p"], row["o"]))
         return dataset.serialize(format="nquads" if fmt == "nquads" else "trig", encoding="utf-8")
 

@@ -4,21 +4,25 @@ The query gives a row per adoption statement; a person wants one entry per stand
 statuses, what it asks and what it applies to, all by name. The same query (and the same
 parameter binding) serves SPARQL users at /queries/standards-that-apply, so both always agree.
 """
+
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from rdflib import URIRef
 from rdflib.namespace import SKOS
 
+from registry.query.stored import bind_parameters, stored_queries
 from registry.rdf.identifiers import sparql_iri
 from registry.vocab.model import Model
-from registry.query.stored import bind_parameters, stored_queries
 
 QUERY = "standards-that-apply"
 #: The form's fields: parameter name, its concept scheme, and what a person calls it.
-FIELDS = (("service_area", "service-area", "Service area"), ("product_kind", "product-kind", "Kind of product"))
+FIELDS = (
+    ("service_area", "service-area", "Service area"),
+    ("product_kind", "product-kind", "Kind of product"),
+)
 
 
 class UnknownChoice(ValueError):
@@ -27,8 +31,10 @@ class UnknownChoice(ValueError):
 
     def __init__(self, name: str, label: str, value: str, allowed: list[str]):
         self.name, self.label, self.value, self.allowed = name, label, value, allowed
-        super().__init__(f"{label}: {value[:60]!r} is not one of the choices. Choose one from the list, or leave it "
-                         f"as 'Any {label.lower()}' to see every standard (the choices are: {', '.join(allowed)}).")
+        super().__init__(
+            f"{label}: {value[:60]!r} is not one of the choices. Choose one from the list, or leave it "
+            f"as 'Any {label.lower()}' to see every standard (the choices are: {', '.join(allowed)})."
+        )
 
 
 @dataclass
@@ -50,13 +56,19 @@ class Applicable:
 def choices(model: Model, scheme: str) -> list[tuple[str, str]]:
     """A concept scheme's concepts as (code, name), by name."""
     iri = URIRef(model.base.scheme_graph(scheme))
-    pairs = [(str(model.ontology.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1]),
-              str(model.ontology.value(c, SKOS.prefLabel) or c)) for c in model.ontology.subjects(SKOS.inScheme, iri)]
+    pairs = [
+        (
+            str(model.ontology.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1]),
+            str(model.ontology.value(c, SKOS.prefLabel) or c),
+        )
+        for c in model.ontology.subjects(SKOS.inScheme, iri)
+    ]
     return sorted(pairs, key=lambda pair: pair[1].lower())
 
 
-def standards_that_apply(run: Callable[[str, dict], list[dict]], store, model: Model,
-                         values: dict[str, str]) -> list[Applicable]:
+def standards_that_apply(
+    run: Callable[[str, dict], list[dict]], store, model: Model, values: dict[str, str]
+) -> list[Applicable]:
     """One entry per standard that applies, strongest status first (mandated, adopted, endorsed,
     recommended), as the stored query orders them. `run(query, substitutions)` runs the stored
     query and gives its SPARQL JSON bindings; `values` are the form's codes ('' for any)."""
@@ -66,17 +78,25 @@ def standards_that_apply(run: Callable[[str, dict], list[dict]], store, model: M
         if value and value not in [code for code, _ in allowed]:
             raise UnknownChoice(name, label, value, [named for _, named in allowed])
     query = stored_queries(str(model.base.ldr))[QUERY]
-    bindings = run(query.text, bind_parameters(query, {n: values.get(n, "") for n, _, _ in FIELDS}, model))
+    bindings = run(
+        query.text, bind_parameters(query, {n: values.get(n, "") for n, _, _ in FIELDS}, model)
+    )
     found: dict[str, Applicable] = {}
     for row in bindings:
         iri = row["standard"]["value"]
-        entry = found.setdefault(iri, Applicable(iri, row["title"]["value"], row.get("asks", {}).get("value", "")))
-        status = Status(row["statusLabel"]["value"], row["statedAt"]["value"], row.get("since", {}).get("value", ""))
+        entry = found.setdefault(
+            iri, Applicable(iri, row["title"]["value"], row.get("asks", {}).get("value", ""))
+        )
+        status = Status(
+            row["statusLabel"]["value"],
+            row["statedAt"]["value"],
+            row.get("since", {}).get("value", ""),
+        )
         if status not in entry.statuses:
             entry.statuses.append(status)
     if found:
         ldr = model.base.ldr
-        rows = store.select(f"""SELECT ?s ?o WHERE {{ VALUES ?s {{ {' '.join(sparql_iri(i) for i in found)} }}
+        rows = store.select(f"""SELECT ?s ?o WHERE {{ VALUES ?s {{ {" ".join(sparql_iri(i) for i in found)} }}
             VALUES ?p {{ <{ldr}serviceArea> <{ldr}appliesToProductKind> }} ?s ?p ?o }}""")
         for row in rows:
             name = model.ontology.value(row["o"], SKOS.prefLabel)

@@ -1,5 +1,6 @@
 """The registry describing itself: a DCAT catalogue and VoID dataset description, with the
 dumps and the SPARQL endpoint as ways to get the data."""
+
 from __future__ import annotations
 
 import gzip
@@ -14,18 +15,20 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, XSD
 
-from registry.vocab.model import Model
 from registry.rdf.namespaces import REGISTERS
+from registry.vocab.model import Model
 
 VOID = Namespace("http://rdfs.org/ns/void#")
-DUMPS = {"registry.nq.gz": ("application/n-quads", ox.RdfFormat.N_QUADS),
-         "registry.ttl.gz": ("text/turtle", ox.RdfFormat.TURTLE)}
+DUMPS = {
+    "registry.nq.gz": ("application/n-quads", ox.RdfFormat.N_QUADS),
+    "registry.ttl.gz": ("text/turtle", ox.RdfFormat.TURTLE),
+}
 
 
 @dataclass
 class DumpSet:
     directory: Path
-    generation: str      # the snapshot the dumps were made from
+    generation: str  # the snapshot the dumps were made from
     triples: int
 
 
@@ -35,12 +38,13 @@ class Dumps:
 
     def __init__(self, directory: Path, prefixes: dict[str, str]):
         self.directory = directory
-        self.prefixes = prefixes      # so the Turtle dump reads as the registry's other documents
+        self.prefixes = prefixes  # so the Turtle dump reads as the registry's other documents
         self._lock = threading.Lock()
         self._current_set: DumpSet | None = None
 
     def current(self, snapshot: str) -> DumpSet:
         """Dumps of an embedded store's snapshot (made by the web process after each write)."""
+
         def write(directory: Path) -> int:
             store = ox.Store.read_only(snapshot)
             try:
@@ -51,15 +55,23 @@ class Dumps:
                 query = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"
                 triples = list(cast(ox.QueryTriples, store.query(query)))
                 with gzip.open(directory / "registry.ttl.gz", "wb") as out:
-                    out.write(cast(bytes, ox.serialize(triples, format=ox.RdfFormat.TURTLE,
-                                                       prefixes=self.prefixes)))
+                    out.write(
+                        cast(
+                            bytes,
+                            ox.serialize(
+                                triples, format=ox.RdfFormat.TURTLE, prefixes=self.prefixes
+                            ),
+                        )
+                    )
                 return len(triples)
             finally:
                 del store
+
         return self._current(Path(snapshot).name, write)
 
     def current_remote(self, store, generation: str) -> DumpSet:
         """Dumps of a store on a SPARQL server, as of its latest change (`generation`)."""
+
         def write(directory: Path) -> int:
             with gzip.open(directory / "registry.nq.gz", "wb") as out:
                 out.write(store.dump("nquads"))
@@ -69,6 +81,7 @@ class Dumps:
             with gzip.open(directory / "registry.ttl.gz", "wb") as out:
                 out.write(union.serialize(format="turtle", encoding="utf-8"))
             return len(union)
+
         return self._current(generation, write)
 
     def _current(self, generation: str, write) -> DumpSet:
@@ -95,15 +108,25 @@ class Dumps:
 #: The catalogue page's row headings for the DCAT and VoID terms it uses, which the registry's
 #: ontology and shapes do not label (a page shows words, not dataDump or uriSpace).
 TERM_LABELS = {
-    VOID.dataDump: "Data dumps", DCAT.dataset: "Datasets", DCAT.service: "Data service",
-    VOID.sparqlEndpoint: "SPARQL endpoint", VOID.subset: "Parts of the data (subsets)",
-    VOID.uriSpace: "Addresses start with", VOID.vocabulary: "Vocabulary", VOID.triples: "Statements (triples)",
-    VOID.entities: "Records", DCAT.distribution: "Distributions", DCTERMS.publisher: "Publisher",
-    RDFS.label: "Name", URIRef("http://purl.org/linked-data/registry#containedItemClass"): "Kind of record it holds",
+    VOID.dataDump: "Data dumps",
+    DCAT.dataset: "Datasets",
+    DCAT.service: "Data service",
+    VOID.sparqlEndpoint: "SPARQL endpoint",
+    VOID.subset: "Parts of the data (subsets)",
+    VOID.uriSpace: "Addresses start with",
+    VOID.vocabulary: "Vocabulary",
+    VOID.triples: "Statements (triples)",
+    VOID.entities: "Records",
+    DCAT.distribution: "Distributions",
+    DCTERMS.publisher: "Publisher",
+    RDFS.label: "Name",
+    URIRef("http://purl.org/linked-data/registry#containedItemClass"): "Kind of record it holds",
 }
 
 
-def describe_catalogue(model: Model, store, licence: str, licence_title: str, triples: int | None = None) -> Graph:
+def describe_catalogue(
+    model: Model, store, licence: str, licence_title: str, triples: int | None = None
+) -> Graph:
     """DCAT 3 + VoID: the catalogue, a dataset per register, the dumps and the endpoint, under
     the data's licence. It conforms to DCAT-AP 3.0.1 with its class ranges: every page, media
     type and licence it points at is typed."""
@@ -120,9 +143,17 @@ def describe_catalogue(model: Model, store, licence: str, licence_title: str, tr
     g.add((catalogue, RDF.type, DCAT.Catalog))
     g.add((catalogue, RDF.type, VOID.Dataset))
     g.add((catalogue, DCTERMS.title, Literal("Local Digital Registry", lang="en")))
-    g.add((catalogue, DCTERMS.description, Literal(
-        "Reusable digital assets of UK councils and their partners — exemplar projects, shared platforms, open "
-        "standards, data-sharing agreements, suppliers' products and guides — as linked open data.", lang="en")))
+    g.add(
+        (
+            catalogue,
+            DCTERMS.description,
+            Literal(
+                "Reusable digital assets of UK councils and their partners — exemplar projects, shared platforms, open "
+                "standards, data-sharing agreements, suppliers' products and guides — as linked open data.",
+                lang="en",
+            ),
+        )
+    )
     g.add((catalogue, DCTERMS.publisher, publisher))
     g.add((publisher, RDF.type, FOAF.Agent))
     g.add((publisher, FOAF.name, Literal("Local Digital Registry", lang="en")))
@@ -138,17 +169,35 @@ def describe_catalogue(model: Model, store, licence: str, licence_title: str, tr
         g.add((catalogue, VOID.triples, Literal(triples, datatype=XSD.integer)))
     service = URIRef(f"{base}/sparql")
     g.add((service, RDF.type, DCAT.DataService))
-    g.add((service, DCTERMS.title, Literal("SPARQL endpoint of the Local Digital Registry", lang="en")))
+    g.add(
+        (
+            service,
+            DCTERMS.title,
+            Literal("SPARQL endpoint of the Local Digital Registry", lang="en"),
+        )
+    )
     g.add((service, DCAT.endpointURL, service))
     g.add((catalogue, DCAT.service, service))
-    counts = {str(r["g"]): int(r["n"]) for r in store.select(
-        "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?x { ?s a ?t } "
-        f"BIND(REPLACE(STR(?x), '^{base}/doc/([^/]+)/.*$', '$1') AS ?g) "
-        f"FILTER(STRSTARTS(STR(?x), '{base}/doc/') && STR(?s) = REPLACE(STR(?x), '/doc/', '/id/')) }} GROUP BY ?g")}
-    labels = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in model.ontology.subject_objects(
-        URIRef("http://www.w3.org/2000/01/rdf-schema#label")) if str(s).startswith(f"{base}/id/")}
-    descriptions = {str(s).rsplit("/", 1)[-1]: str(o) for s, o in model.ontology.subject_objects(DCTERMS.description)
-                    if str(s).startswith(f"{base}/id/")}
+    counts = {
+        str(r["g"]): int(r["n"])
+        for r in store.select(
+            "SELECT ?g (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?x { ?s a ?t } "
+            f"BIND(REPLACE(STR(?x), '^{base}/doc/([^/]+)/.*$', '$1') AS ?g) "
+            f"FILTER(STRSTARTS(STR(?x), '{base}/doc/') && STR(?s) = REPLACE(STR(?x), '/doc/', '/id/')) }} GROUP BY ?g"
+        )
+    }
+    labels = {
+        str(s).rsplit("/", 1)[-1]: str(o)
+        for s, o in model.ontology.subject_objects(
+            URIRef("http://www.w3.org/2000/01/rdf-schema#label")
+        )
+        if str(s).startswith(f"{base}/id/")
+    }
+    descriptions = {
+        str(s).rsplit("/", 1)[-1]: str(o)
+        for s, o in model.ontology.subject_objects(DCTERMS.description)
+        if str(s).startswith(f"{base}/id/")
+    }
     for register in REGISTERS:
         dataset = URIRef(f"{base}/id/{register}")
         g.add((catalogue, DCAT.dataset, dataset))
@@ -156,7 +205,9 @@ def describe_catalogue(model: Model, store, licence: str, licence_title: str, tr
         g.add((dataset, RDF.type, DCAT.Dataset))
         g.add((dataset, RDF.type, VOID.Dataset))
         g.add((dataset, DCTERMS.title, Literal(labels.get(register, register), lang="en")))
-        g.add((dataset, DCTERMS.description, Literal(descriptions.get(register, register), lang="en")))
+        g.add(
+            (dataset, DCTERMS.description, Literal(descriptions.get(register, register), lang="en"))
+        )
         g.add((dataset, VOID.uriSpace, Literal(f"{base}/id/{register}/")))
         g.add((dataset, VOID.entities, Literal(counts.get(register, 0), datatype=XSD.integer)))
         g.add((dataset, DCAT.landingPage, URIRef(f"{base}/{register}")))
@@ -167,14 +218,23 @@ def describe_catalogue(model: Model, store, licence: str, licence_title: str, tr
         g.add((distribution, DCAT.accessURL, service))
         g.add((distribution, DCAT.accessService, service))
         g.add((distribution, DCTERMS.license, licence_iri))
-        g.add((distribution, DCTERMS.title, Literal(f"{labels.get(register, register)} through SPARQL", lang="en")))
+        g.add(
+            (
+                distribution,
+                DCTERMS.title,
+                Literal(f"{labels.get(register, register)} through SPARQL", lang="en"),
+            )
+        )
     for name, (media, _) in DUMPS.items():
         distribution = URIRef(f"{base}/dumps/{name}")
         g.add((distribution, RDF.type, DCAT.Distribution))
         g.add((distribution, DCAT.downloadURL, distribution))
         g.add((distribution, DCAT.accessURL, distribution))
         g.add((distribution, DCTERMS.license, licence_iri))
-        for link, media_type in ((DCAT.mediaType, media), (DCAT.compressFormat, "application/gzip")):
+        for link, media_type in (
+            (DCAT.mediaType, media),
+            (DCAT.compressFormat, "application/gzip"),
+        ):
             iri = URIRef(f"https://www.iana.org/assignments/media-types/{media_type}")
             g.add((distribution, link, iri))
             g.add((iri, RDF.type, DCTERMS.MediaType))

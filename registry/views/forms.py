@@ -13,6 +13,7 @@ Kinds of field, read from each property shape:
 - otherwise                 text; `dash:singleLine false` makes it a text area
 `sh:minCount` ≥ 1 makes a field required; `sh:maxCount` absent or > 1 makes it repeatable.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -24,13 +25,13 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
 
 from registry.rdf.identifiers import is_web_iri
-from registry.vocab.model import Model
 from registry.rdf.namespaces import REG
-from registry.views.presentation import plain_number
 from registry.records.naming import UnknownRecord, record_iri, titles
+from registry.views.presentation import plain_number
+from registry.vocab.model import Model
 
 DASH = "http://datashapes.org/dash#"
-SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}   # set by the registry, not typed by people
+SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}  # set by the registry, not typed by people
 #: The edit form's hidden field: the version of the record the person read, so that a change made
 #: by someone else meanwhile is not overwritten.
 RECORD_VERSION = "record-version"
@@ -47,14 +48,14 @@ class Field:
     hint: str
     order: float
     group: str
-    kind: str                       # text, textarea, url, date, boolean, decimal, choice, record, nested
+    kind: str  # text, textarea, url, date, boolean, decimal, choice, record, nested
     required: bool
     repeatable: bool
     shape: URIRef
-    options: list[tuple[str, str]] = field(default_factory=list)    # (value, label)
-    nested: list["Field"] = field(default_factory=list)
+    options: list[tuple[str, str]] = field(default_factory=list)  # (value, label)
+    nested: list[Field] = field(default_factory=list)
     node_class: URIRef | None = None
-    plain: bool = False             # text without a language (sh:datatype xsd:string): a version number
+    plain: bool = False  # text without a language (sh:datatype xsd:string): a version number
 
 
 @dataclass
@@ -76,11 +77,20 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
     max_count = shapes.value(ps, SH.maxCount)
     severity = shapes.value(ps, SH.severity)
     group = shapes.value(ps, SH.group)
-    f = Field(id=prefix + _local(ps), path=path, label=str(shapes.value(ps, SH.name) or _local(path)),
-              hint=str(shapes.value(ps, SH.description) or ""), order=float(shapes.value(ps, SH.order) or 100),
-              group=str(shapes.value(group, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or "Details"),
-              kind="text", required=min_count >= 1 and severity == SH.Violation,
-              repeatable=max_count is None or int(max_count) > 1, shape=ps)
+    f = Field(
+        id=prefix + _local(ps),
+        path=path,
+        label=str(shapes.value(ps, SH.name) or _local(path)),
+        hint=str(shapes.value(ps, SH.description) or ""),
+        order=float(shapes.value(ps, SH.order) or 100),
+        group=str(
+            shapes.value(group, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or "Details"
+        ),
+        kind="text",
+        required=min_count >= 1 and severity == SH.Violation,
+        repeatable=max_count is None or int(max_count) > 1,
+        shape=ps,
+    )
     scheme = shapes.value(ps, ldr.scheme)
     registered = shapes.value(ps, ldr.registeredClass) or shapes.value(ps, SH["class"])
     listed = shapes.value(ps, SH["in"])
@@ -88,15 +98,30 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
     node = shapes.value(ps, SH.node)
     if listed is not None:
         from rdflib.collection import Collection
-        f.kind = "choice" if all(isinstance(v, URIRef) for v in Collection(shapes, listed)) else "choice-literal"
-        f.options = [(str(v), str(model.ontology.value(v, SKOS.prefLabel) or v)) for v in Collection(shapes, listed)]
+
+        f.kind = (
+            "choice"
+            if all(isinstance(v, URIRef) for v in Collection(shapes, listed))
+            else "choice-literal"
+        )
+        f.options = [
+            (str(v), str(model.ontology.value(v, SKOS.prefLabel) or v))
+            for v in Collection(shapes, listed)
+        ]
     elif scheme is not None:
         f.kind = "choice"
-        concepts = [(str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
-                    for c in model.ontology.subjects(SKOS.inScheme, scheme)]
+        concepts = [
+            (str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
+            for c in model.ontology.subjects(SKOS.inScheme, scheme)
+        ]
         pattern = shapes.value(ps, SH.pattern)
-        f.options = model.in_scheme_order(scheme, sorted(
-            (c for c in concepts if pattern is None or re.search(str(pattern), c[0])), key=lambda c: c[1]))
+        f.options = model.in_scheme_order(
+            scheme,
+            sorted(
+                (c for c in concepts if pattern is None or re.search(str(pattern), c[0])),
+                key=lambda c: c[1],
+            ),
+        )
     elif registered is not None:
         f.kind = "record"
         f.node_class = registered
@@ -111,8 +136,13 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
         # the class each value made is given: the property shape's ldr:valueClass, else the node
         # shape's target
         f.node_class = shapes.value(ps, ldr.valueClass) or model.shapes.value(node, SH.targetClass)
-        f.nested = sorted(filter(None, (_field(model, p, prefix=f.id + "-") for p in shapes.objects(node, SH.property))),
-                          key=lambda x: (x.order, x.label))
+        f.nested = sorted(
+            filter(
+                None,
+                (_field(model, p, prefix=f.id + "-") for p in shapes.objects(node, SH.property)),
+            ),
+            key=lambda x: (x.order, x.label),
+        )
     elif shapes.value(ps, SH.nodeKind) == SH.IRI:
         f.kind = "url"
     elif datatype == XSD.string:
@@ -125,7 +155,12 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
 def form_for(model: Model, register: str) -> list[Section]:
     """The sections of the form for a register, from every node shape that applies to its class."""
     cls = model.register_class[register]
-    classes = {cls} | {c for c in model.ontology.transitive_objects(cls, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf"))}
+    classes = {cls} | {
+        c
+        for c in model.ontology.transitive_objects(
+            cls, URIRef("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+        )
+    }
     fields: dict[str, Field] = {}
     for ns in model.shapes.subjects(RDF.type, SH.NodeShape):
         if not set(model.shapes.objects(ns, SH.targetClass)) & classes:
@@ -142,13 +177,17 @@ def form_for(model: Model, register: str) -> list[Section]:
     for f in fields.values():
         for named in [f, *f.nested]:
             if named.id in RESERVED_NAMES:
-                raise ValueError(f"The property shape {named.shape} gives the {register} form a field named "
-                                 f"{named.id!r}, a name the form itself uses; rename the shape.")
+                raise ValueError(
+                    f"The property shape {named.shape} gives the {register} form a field named "
+                    f"{named.id!r}, a name the form itself uses; rename the shape."
+                )
     sections: dict[str, list[Field]] = {}
     for f in sorted(fields.values(), key=lambda x: (x.order, x.label)):
         sections.setdefault(f.group, []).append(f)
     order = {name: min(f.order for f in fs) for name, fs in sections.items()}
-    return [Section(name, fs) for name, fs in sorted(sections.items(), key=lambda item: order[item[0]])]
+    return [
+        Section(name, fs) for name, fs in sorted(sections.items(), key=lambda item: order[item[0]])
+    ]
 
 
 def all_fields(sections: list[Section]) -> list[Field]:
@@ -168,8 +207,10 @@ MAX_REPEATS = 50
 
 
 def _too_many(f: Field) -> str:
-    return (f"{f.label}: one form takes at most {MAX_REPEATS} entries. Give the most important ones here, "
-            "or send the record as a file through the API.")
+    return (
+        f"{f.label}: one form takes at most {MAX_REPEATS} entries. Give the most important ones here, "
+        "or send the record as a file through the API."
+    )
 
 
 def repeat_count(f: Field, raw: str | None) -> int:
@@ -177,7 +218,9 @@ def repeat_count(f: Field, raw: str | None) -> int:
     FormProblem naming the field past MAX_REPEATS or if it is not a whole number."""
     text = (raw or "1").strip() or "1"
     if not (text.isascii() and text.isdigit()):
-        raise FormProblem({f.id: f"{f.label}: the number of entries must be a whole number, not “{text[:20]}”"})
+        raise FormProblem(
+            {f.id: f"{f.label}: the number of entries must be a whole number, not “{text[:20]}”"}
+        )
     if len(text) > 6 or int(text) > MAX_REPEATS:
         raise FormProblem({f.id: _too_many(f)})
     return int(text)
@@ -194,13 +237,21 @@ def check_repeats(sections: list[Section], values: dict[str, list[str]]) -> list
                 repeat_count(f, (values.get(key) or ["1"])[0])
             except FormProblem as problem:
                 problems.extend(problem.problems.items())
-                values[key] = [str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"]
+                values[key] = [
+                    str(MAX_REPEATS) if _too_many(f) in problem.problems.values() else "1"
+                ]
     by_id = {f.id: f for f in all_fields(sections)}
     for key, given in values.items():
         which = by_id.get(key)
         if len(given) > (_most_values(which) if which else MAX_REPEATS):
-            problems.append((key, _too_many(which) if which
-                             else f"{key}: one form takes at most {MAX_REPEATS} entries"))
+            problems.append(
+                (
+                    key,
+                    _too_many(which)
+                    if which
+                    else f"{key}: one form takes at most {MAX_REPEATS} entries",
+                )
+            )
             values[key] = given[:MAX_REPEATS]
     return problems
 
@@ -217,15 +268,24 @@ def _values(form, f: Field) -> list[str]:
     given = form.getlist(f.id)
     if len(given) > _most_values(f):
         raise FormProblem({f.id: _too_many(f)})
-    values = [v.replace("\r\n", "\n").replace("\r", "\n").strip() for v in given if v is not None and v.strip()]
+    values = [
+        v.replace("\r\n", "\n").replace("\r", "\n").strip()
+        for v in given
+        if v is not None and v.strip()
+    ]
     if f.kind != "textarea" and any("\n" in v for v in values):
         raise FormProblem({f.id: f"{f.label} must be on one line: take out the line breaks"})
     return values
 
 
-def graph_from_form(model: Model, register: str, reference: str, form,
-                    records: dict[URIRef, dict[str, str]],
-                    positions: dict[str, int] | None = None) -> tuple[Graph, dict[str, str]]:
+def graph_from_form(
+    model: Model,
+    register: str,
+    reference: str,
+    form,
+    records: dict[URIRef, dict[str, str]],
+    positions: dict[str, int] | None = None,
+) -> tuple[Graph, dict[str, str]]:
     """The record the form describes, and the problems with values that cannot be read (a date
     like 31/02), by field id. `records` maps, for each class a record field takes, the titles of
     its registered records to their IRIs: one map per class, as a title may name records of two
@@ -238,11 +298,22 @@ def graph_from_form(model: Model, register: str, reference: str, form,
     graph.add((iri, RDF.type, model.register_class[register]))
     problems: dict[str, str] = {}
     for f in all_fields(form_for(model, register)):
-        _add(graph, iri, f, form, records, problems, model, positions if positions is not None else {})
+        _add(
+            graph,
+            iri,
+            f,
+            form,
+            records,
+            problems,
+            model,
+            positions if positions is not None else {},
+        )
     return graph, problems
 
 
-def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Section], model: Model) -> Graph:
+def keep_unshown(
+    graph: Graph, current: Graph, iri: URIRef, sections: list[Section], model: Model
+) -> Graph:
     """The edited record with what its form does not show kept from the current version: the
     properties that have no field (a council's GSS code and area, an agreement's applicable law,
     a successor named when the record was superseded), each with what its blank nodes say, and
@@ -251,7 +322,11 @@ def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Secti
     shown = {f.path for f in all_fields(sections)}
     not_published = model.base.ldr.notPublished
     kept = Graph() + graph
-    if (iri, RDF.type, None) in current:   # its own classes (a council is an ldr:LocalAuthority), not the register's
+    if (
+        iri,
+        RDF.type,
+        None,
+    ) in current:  # its own classes (a council is an ldr:LocalAuthority), not the register's
         kept.remove((iri, RDF.type, None))
 
     def copy(node) -> None:
@@ -265,7 +340,9 @@ def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Secti
         if p == not_published:
             if (iri, o, None) not in graph:
                 kept.add((iri, p, o))
-        elif p not in shown and p != REG.status:   # the status is the registry's own (registration.revise)
+        elif (
+            p not in shown and p != REG.status
+        ):  # the status is the registry's own (registration.revise)
             kept.add((iri, p, o))
             if isinstance(o, BNode):
                 copy(o)
@@ -273,7 +350,9 @@ def keep_unshown(graph: Graph, current: Graph, iri: URIRef, sections: list[Secti
 
 
 def _is_text(term) -> bool:
-    return isinstance(term, Literal) and (term.language is not None or term.datatype in (None, XSD.string))
+    return isinstance(term, Literal) and (
+        term.language is not None or term.datatype in (None, XSD.string)
+    )
 
 
 def _words_as_they_were(graph: Graph, current: Graph) -> Graph:
@@ -293,7 +372,16 @@ def _words_as_they_were(graph: Graph, current: Graph) -> Graph:
     return kept
 
 
-def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model, positions: dict[str, int]) -> None:
+def _add(
+    graph: Graph,
+    subject,
+    f: Field,
+    form,
+    records,
+    problems,
+    model: Model,
+    positions: dict[str, int],
+) -> None:
     if f.kind == "nested":
         try:
             count = repeat_count(f, form.get(f"{f.id}-count"))
@@ -304,8 +392,16 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model,
             node = BNode()
             before = len(graph)
             for sub in f.nested:
-                _add(graph, node, Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}), form, records, problems, model,
-                     positions)
+                _add(
+                    graph,
+                    node,
+                    Field(**{**sub.__dict__, "id": f"{sub.id}-{n}"}),
+                    form,
+                    records,
+                    problems,
+                    model,
+                    positions,
+                )
             if len(graph) > before:
                 graph.add((subject, f.path, node))
                 positions[str(node)] = n
@@ -313,10 +409,12 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model,
                     graph.add((node, RDF.type, f.node_class))
         return
     if f.kind == "date":
-        day, month, year = (form.get(f"{f.id}-{part}", "").strip() for part in ("day", "month", "year"))
+        day, month, year = (
+            form.get(f"{f.id}-{part}", "").strip() for part in ("day", "month", "year")
+        )
         if not (day or month or year):
             return
-        if not re.fullmatch(r"[0-9]{4}", year):   # "24" is not 2024 (it was saved as the year 24)
+        if not re.fullmatch(r"[0-9]{4}", year):  # "24" is not 2024 (it was saved as the year 24)
             problems[f.id] = f"{f.label} must include a year with 4 numbers, for example 31 3 2027"
             return
         try:
@@ -351,20 +449,32 @@ def _add(graph: Graph, subject, f: Field, form, records, problems, model: Model,
         elif f.kind == "decimal":
             number = raw.replace("£", "").strip()
             # commas only between thousands (98,500.50); "1,00,0" is a mistake, not 1000
-            number = number.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number) else number
+            number = (
+                number.replace(",", "")
+                if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", number)
+                else number
+            )
             if not re.match(r"^\d+(\.\d+)?$", number):
                 # the shape's own words where it has them (a funding amount: zero or more, in pounds)
                 said = model.shapes.value(f.shape, SH.message)
-                problems[f.id] = for_people(str(said)) if said is not None else \
-                    f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
+                problems[f.id] = (
+                    for_people(str(said))
+                    if said is not None
+                    else f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
+                )
                 continue
             graph.add((subject, f.path, Literal(number, datatype=XSD.decimal)))
         else:
             graph.add((subject, f.path, Literal(raw) if f.plain else Literal(raw, lang="en")))
 
 
-def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict[str, str],
-                records: dict[URIRef, dict[str, str]]) -> dict[str, list[str]]:
+def form_values(
+    graph: Graph,
+    iri: URIRef,
+    sections: list[Section],
+    titles: dict[str, str],
+    records: dict[URIRef, dict[str, str]],
+) -> dict[str, list[str]]:
     """What an edit form starts with: the record's current values, by field id. `titles` maps
     IRIs to titles, `records` what answers are read back with (as for graph_from_form). A linked
     record is shown by its title when that title reads back as the same record, and by its
@@ -388,14 +498,23 @@ def form_values(graph: Graph, iri: URIRef, sections: list[Section], titles: dict
         key = f.id + suffix
         if f.kind == "date" and objects:
             year, month, day = str(objects[0]).split("-")
-            values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = [day.lstrip("0")], [month.lstrip("0")], [year]
+            values[f"{key}-day"], values[f"{key}-month"], values[f"{key}-year"] = (
+                [day.lstrip("0")],
+                [month.lstrip("0")],
+                [year],
+            )
             return
-        values[key] = [named(o, f) if f.kind == "record" else
-                       # a boolean field's values are literals
-                       ("true" if cast(Literal, o).toPython() is True else "false")
-                       if f.kind == "boolean" else
-                       plain_number(o) if f.kind == "decimal" else str(o)
-                       for o in objects]
+        values[key] = [
+            named(o, f)
+            if f.kind == "record"
+            # a boolean field's values are literals
+            else ("true" if cast(Literal, o).toPython() is True else "false")
+            if f.kind == "boolean"
+            else plain_number(o)
+            if f.kind == "decimal"
+            else str(o)
+            for o in objects
+        ]
 
     for f in all_fields(sections):
         fill(iri, f)
@@ -416,16 +535,20 @@ def in_page_order(errors: list[tuple[str, str]], sections: list[Section]) -> lis
         if field_id in place:
             return place[field_id]
         for prefix, i, j in nested:
-            number = field_id[len(prefix):]
+            number = field_id[len(prefix) :]
             if field_id.startswith(prefix) and number.isdigit():
                 return (1, i, int(number), j)
-        return (2,)   # not a field of the page: after those that are
+        return (2,)  # not a field of the page: after those that are
 
     return sorted(errors, key=lambda error: where(error[0]))
 
 
-def field_errors(report, sections: list[Section], names: dict[str, str] | None = None,
-                 positions: dict[str, int] | None = None) -> list[tuple[str, str]]:
+def field_errors(
+    report,
+    sections: list[Section],
+    names: dict[str, str] | None = None,
+    positions: dict[str, int] | None = None,
+) -> list[tuple[str, str]]:
     """(field id, message) for every violation, linked to the field it is about (by path; in a
     group of nested fields, the group's number from `positions`, by the node the problem is
     about), each IRI in it said by its name where `names` has one (`names_in`)."""
@@ -438,13 +561,17 @@ def field_errors(report, sections: list[Section], names: dict[str, str] | None =
             in_group.setdefault(str(sub.path), sub.id)
             group_of.setdefault(str(sub.path), str(f.path))
     # the groups (funding …) with a problem in one of their entries, said beside that entry
-    told = {group_of[r.path] for r in report.violations if r.focus in (positions or {}) and r.path in group_of}
+    told = {
+        group_of[r.path]
+        for r in report.violations
+        if r.focus in (positions or {}) and r.path in group_of
+    }
     out = []
     for result in report.violations:
         if result.path in SYSTEM_PATH_NAMES:
-            continue   # set by the registry on submission, not by the person filling the form
+            continue  # set by the registry on submission, not by the person filling the form
         if result.path in told and result.focus not in (positions or {}):
-            continue   # "each funding entry must …" for the record, when the entry's own problem is shown
+            continue  # "each funding entry must …" for the record, when the entry's own problem is shown
         path = result.path or ""
         number = (positions or {}).get(result.focus)
         if path in in_group and (number is not None or path not in by_path):
@@ -472,14 +599,16 @@ def names_in(messages: list[str], model: Model, store) -> dict[str, str]:
     """The name of each IRI the messages give: a record's title in the store, else the
     vocabulary's label for a term (a property's field name, a concept's label)."""
     names = {}
-    iris = {found for message in messages for found in IRI_IN_TEXT.findall(message) if is_web_iri(found)}
+    iris = {
+        found for message in messages for found in IRI_IN_TEXT.findall(message) if is_web_iri(found)
+    }
     known = titles(store, sorted(iris)) if iris else {}
     for iri in iris:
         if known.get(iri):
             names[iri] = known[iri]
         elif model.base.split_item(iri) is None:
             label = model.label(URIRef(iri))
-            if label != _local(iri):   # the vocabulary names it
+            if label != _local(iri):  # the vocabulary names it
                 names[iri] = label
     return names
 
@@ -488,6 +617,8 @@ def for_people(message: str, names: dict[str, str] | None = None) -> str:
     """A shape's message for a web form: without the vocabulary's internal names, and each IRI
     in it said by its name in quotes where `names` has one."""
     if names:
-        message = IRI_IN_TEXT.sub(lambda found: f"“{names[found.group()]}”" if found.group() in names
-                                  else found.group(), message)
+        message = IRI_IN_TEXT.sub(
+            lambda found: f"“{names[found.group()]}”" if found.group() in names else found.group(),
+            message,
+        )
     return COMPACT_NAME.sub("", message)

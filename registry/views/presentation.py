@@ -1,18 +1,20 @@
 """Turning a record's graph into rows a page can show: human labels from the ontology and
 shapes, linked records by their titles, nested values as nested rows."""
+
 from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Callable, cast
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
 
-from registry.vocab.model import Model
 from registry.rdf.identifiers import sparql_iri
+from registry.vocab.model import Model
 
 LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label, FOAF.name)
 NOT_PUBLISHED = "Not published by its source"
@@ -22,7 +24,7 @@ NOT_PUBLISHED = "Not published by its source"
 class Value:
     text: str
     href: str | None = None
-    nested: list["Row"] | None = None
+    nested: list[Row] | None = None
 
 
 @dataclass
@@ -47,7 +49,11 @@ def media_type_name(node) -> str | None:
     """A format given as its address in IANA's media types register is named by its media type,
     as that register names it (application/schema+json), rather than by the whole address."""
     text = str(node)
-    return text[len(IANA_MEDIA_TYPES):] if text.startswith(IANA_MEDIA_TYPES) and "/" in text[len(IANA_MEDIA_TYPES):] else None
+    return (
+        text[len(IANA_MEDIA_TYPES) :]
+        if text.startswith(IANA_MEDIA_TYPES) and "/" in text[len(IANA_MEDIA_TYPES) :]
+        else None
+    )
 
 
 def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float:
@@ -56,8 +62,15 @@ def _order(model: Model, predicate: URIRef, classes: set, nested: bool) -> float
     return float(order) if order is not None else 100.0
 
 
-def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | None],
-             skip: tuple = (RDF.type, DCTERMS.title), nested: bool = False, labels: dict | None = None) -> list[Row]:
+def rows_for(
+    graph: Graph,
+    subject,
+    model: Model,
+    href: Callable[[str], str | None],
+    skip: tuple = (RDF.type, DCTERMS.title),
+    nested: bool = False,
+    labels: dict | None = None,
+) -> list[Row]:
     """The rows a page shows for `subject`: each property by its label (`labels` names those the
     ontology and shapes do not), its values by their titles, nested values as nested rows."""
     rows = []
@@ -67,25 +80,48 @@ def rows_for(graph: Graph, subject, model: Model, href: Callable[[str], str | No
     # A property the record's sources do not publish is shown in its own place, saying so.
     for prop in graph.objects(subject, not_published):
         if isinstance(prop, URIRef):
-            rows.append(Row(model.label(prop, classes, nested), [Value(NOT_PUBLISHED)],
-                            _order(model, prop, classes, nested)))
+            rows.append(
+                Row(
+                    model.label(prop, classes, nested),
+                    [Value(NOT_PUBLISHED)],
+                    _order(model, prop, classes, nested),
+                )
+            )
     for node in set(graph.predicates(subject)) - set(skip) - {not_published}:
-        predicate = cast(URIRef, node)   # a predicate is an IRI
+        predicate = cast(URIRef, node)  # a predicate is an IRI
         label = labels.get(predicate) or model.label(predicate, classes, nested)
-        if predicate == model.base.ldr.amountGBP:   # "Amount (£)" asks for pounds; the value says £ itself
+        if (
+            predicate == model.base.ldr.amountGBP
+        ):  # "Amount (£)" asks for pounds; the value says £ itself
             label = re.sub(r"\s*\(£\)", "", label)
         row = Row(label, order=_order(model, predicate, classes, nested))
         for obj in sorted(graph.objects(subject, predicate), key=str):
             if isinstance(obj, BNode):
-                row.values.append(Value("", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)))
+                row.values.append(
+                    Value(
+                        "", nested=rows_for(graph, obj, model, href, skip=(RDF.type,), nested=True)
+                    )
+                )
             elif isinstance(obj, URIRef):
-                label = title_of(graph, obj) or title_of(model.ontology, obj) or media_type_name(obj)
+                label = (
+                    title_of(graph, obj) or title_of(model.ontology, obj) or media_type_name(obj)
+                )
                 row.values.append(Value(label or str(obj), href(str(obj))))
             else:
                 assert isinstance(obj, Literal)
-                row.values.append(Value(pounds(obj) if predicate == model.base.ldr.amountGBP else
-                                        day_in_words(obj) if obj.datatype == XSD.date else
-                                        "Yes" if obj.toPython() is True else "No" if obj.toPython() is False else str(obj)))
+                row.values.append(
+                    Value(
+                        pounds(obj)
+                        if predicate == model.base.ldr.amountGBP
+                        else day_in_words(obj)
+                        if obj.datatype == XSD.date
+                        else "Yes"
+                        if obj.toPython() is True
+                        else "No"
+                        if obj.toPython() is False
+                        else str(obj)
+                    )
+                )
         rows.append(row)
     return sorted(rows, key=lambda r: (r.order, r.label))
 
@@ -124,15 +160,18 @@ def pounds(amount) -> str:
 
 
 def kind_of(graph: Graph, subject, model: Model) -> str:
-    kinds = [model.label(t) for t in graph.objects(subject, RDF.type) if isinstance(t, URIRef)
-             and not str(t).startswith("http://www.w3.org/ns/prov#")]
+    kinds = [
+        model.label(t)
+        for t in graph.objects(subject, RDF.type)
+        if isinstance(t, URIRef) and not str(t).startswith("http://www.w3.org/ns/prov#")
+    ]
     return ", ".join(sorted(kinds))
 
 
 @dataclass
 class Group:
     label: str
-    links: list[tuple[str, str]]   # (IRI, title)
+    links: list[tuple[str, str]]  # (IRI, title)
 
 
 def incoming_links(store, model: Model, iri: str) -> list[Group]:
@@ -150,8 +189,12 @@ def incoming_links(store, model: Model, iri: str) -> list[Group]:
     if not links:
         return []
     subjects = " ".join(sorted({f"{sparql_iri(row['s'])}" for row in links}))
-    titles = {str(row["s"]): str(row["title"]) for row in store.select(
-        f"SELECT ?s ?title WHERE {{ VALUES ?s {{ {subjects} }} ?s <http://purl.org/dc/terms/title> ?title }}")}
+    titles = {
+        str(row["s"]): str(row["title"])
+        for row in store.select(
+            f"SELECT ?s ?title WHERE {{ VALUES ?s {{ {subjects} }} ?s <http://purl.org/dc/terms/title> ?title }}"
+        )
+    }
     rows = [{**row, "title": titles[str(row["s"])]} for row in links if str(row["s"]) in titles]
     groups: dict[str, Group] = {}
     inverse = model.base.ldr.inverseLabel
@@ -177,13 +220,16 @@ class Claim:
     flags: list[str]
 
 
-def conformance_claims(store, model: Model, *, product: str | None = None, standard: str | None = None,
-                       today=None) -> list[Claim]:
+def conformance_claims(
+    store, model: Model, *, product: str | None = None, standard: str | None = None, today=None
+) -> list[Claim]:
     """Products' claims, with flags: evidence older than 12 months, or a claim against a version
     other than the standard's current one, or against a standard that has been superseded."""
     today = today or datetime.date.today()
     ldr = model.base.ldr
-    where = (f"VALUES ?p {{ {sparql_iri(product)} }}" if product else "") + (f"VALUES ?s {{ {sparql_iri(standard)} }}" if standard else "")
+    where = (f"VALUES ?p {{ {sparql_iri(product)} }}" if product else "") + (
+        f"VALUES ?s {{ {sparql_iri(standard)} }}" if standard else ""
+    )
     rows = store.select(f"""SELECT ?p ?ptitle ?s ?stitle ?version ?evidence ?date ?current ?status WHERE {{ {where}
         ?p <{ldr}claim> ?c ; <http://purl.org/dc/terms/title> ?ptitle .
         ?c <{ldr}claimedStandard> ?s ; <http://purl.org/dc/terms/date> ?date .
@@ -202,6 +248,16 @@ def conformance_claims(store, model: Model, *, product: str | None = None, stand
             flags.append(f"Claims version {r['version']}; the current version is {r['current']}")
         if str(r.get("status", "")).endswith("#statusSuperseded"):
             flags.append("The standard has been superseded")
-        claims.append(Claim(str(r["p"]), str(r["ptitle"]), str(r["s"]), str(r["stitle"]), str(r.get("version", "")),
-                            str(r["evidence"]) if "evidence" in r else None, str(r["date"]), flags))
+        claims.append(
+            Claim(
+                str(r["p"]),
+                str(r["ptitle"]),
+                str(r["s"]),
+                str(r["stitle"]),
+                str(r.get("version", "")),
+                str(r["evidence"]) if "evidence" in r else None,
+                str(r["date"]),
+                flags,
+            )
+        )
     return claims

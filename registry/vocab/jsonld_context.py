@@ -1,12 +1,13 @@
 """The registry's own compact JSON-LD context, generated from the ontology, so plain-JSON
 clients get short readable keys ("title", "leadOrganisation") instead of full IRIs."""
+
 from __future__ import annotations
 
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
-from registry.vocab.model import Model
 from registry.rdf.namespaces import PREFIXES
+from registry.vocab.model import Model
 
 #: Reused terms every record uses, with the short key a JSON reader sees.
 REUSED = {
@@ -63,15 +64,20 @@ def _context(model: Model) -> dict:
     for term in sorted(set(model.ontology.subjects()), key=str):
         if not isinstance(term, URIRef) or not str(term).startswith(ldr):
             continue
-        name = str(term)[len(ldr):]
+        name = str(term)[len(ldr) :]
         kinds = set(model.ontology.objects(term, RDF.type))
         if OWL.ObjectProperty in kinds:
             context[name] = {"@id": str(term), "@type": "@id"}
         elif OWL.DatatypeProperty in kinds:
-            datatype = model.ontology.value(term, URIRef("http://www.w3.org/2000/01/rdf-schema#range"))
-            context[name] = ({"@id": str(term), "@type": str(datatype)}
-                             if datatype is not None and str(datatype) != "http://www.w3.org/2001/XMLSchema#string"
-                             else {"@id": str(term)})
+            datatype = model.ontology.value(
+                term, URIRef("http://www.w3.org/2000/01/rdf-schema#range")
+            )
+            context[name] = (
+                {"@id": str(term), "@type": str(datatype)}
+                if datatype is not None
+                and str(datatype) != "http://www.w3.org/2001/XMLSchema#string"
+                else {"@id": str(term)}
+            )
         else:
             context[name] = str(term)
     return context
@@ -95,7 +101,7 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
     embedded, not named by address, so the document means the same to a reader offline (and to
     JSON-LD parsers that, like the registry's own, fetch nothing)."""
     from rdflib import BNode, Literal
-    from rdflib.namespace import RDFS, SKOS, DCTERMS
+    from rdflib.namespace import DCTERMS, RDFS, SKOS
 
     context = build_context(model)
     terms = _terms(context)
@@ -109,26 +115,37 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
             return terms[iri][0]
         for prefix, namespace in (*PREFIXES.items(), ("ldr", model.base.ldr)):
             if iri.startswith(str(namespace)) and iri != str(namespace):
-                return f"{prefix}:{iri[len(str(namespace)):]}"
+                return f"{prefix}:{iri[len(str(namespace)) :]}"
         return iri
 
     def value(term, definition: dict, seen: set):
         if isinstance(term, BNode):
             return node(term, seen)
         if isinstance(term, URIRef):
-            labels = [graph.value(term, p) for p in label_properties if graph.value(term, p) is not None]
+            labels = [
+                graph.value(term, p) for p in label_properties if graph.value(term, p) is not None
+            ]
             if term != root and labels:
                 linked: dict[str, str | list[str]] = {"id": short(str(term), as_id=True)}
                 kinds = [short(str(t)) for t in graph.objects(term, RDF.type)]
                 if kinds:
                     linked["type"] = kinds[0] if len(kinds) == 1 else sorted(kinds)
-                linked["title" if (term, DCTERMS.title, None) in graph else "prefLabel" if (term, SKOS.prefLabel, None) in graph
-                       else "label"] = str(labels[0])
+                linked[
+                    "title"
+                    if (term, DCTERMS.title, None) in graph
+                    else "prefLabel"
+                    if (term, SKOS.prefLabel, None) in graph
+                    else "label"
+                ] = str(labels[0])
                 return linked
             return str(term) if definition.get("@type") == "@id" else {"id": str(term)}
         assert isinstance(term, Literal)
         if term.language:
-            return str(term) if term.language == "en" and "@type" not in definition else {"@value": str(term), "@language": term.language}
+            return (
+                str(term)
+                if term.language == "en" and "@type" not in definition
+                else {"@value": str(term), "@language": term.language}
+            )
         datatype = str(term.datatype) if term.datatype else xsd_string
         if definition.get("@type") == datatype:
             return str(term)
@@ -146,7 +163,10 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
             obj["type"] = kinds[0] if len(kinds) == 1 else kinds
         for predicate in sorted(set(graph.predicates(subject)) - {RDF.type}, key=str):
             key, definition = terms.get(str(predicate), (str(predicate), {}))
-            values = [value(o, definition, seen) for o in sorted(graph.objects(subject, predicate), key=str)]
+            values = [
+                value(o, definition, seen)
+                for o in sorted(graph.objects(subject, predicate), key=str)
+            ]
             obj[key] = values[0] if len(values) == 1 else values
         return obj
 

@@ -3,6 +3,7 @@
 Everything here comes from the files in ontology/ and shapes/: they are the single source
 of truth for terms, registers and rules.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -28,10 +29,12 @@ def _read(base: Base, relative: str) -> Graph:
 @dataclass
 class Model:
     base: Base
-    ontology: Graph = field(repr=False)   # vocabulary + schemes + registers
+    ontology: Graph = field(repr=False)  # vocabulary + schemes + registers
     shapes: Graph = field(repr=False)
     register_class: dict[str, URIRef] = field(default_factory=dict)
-    files: dict[str, Graph] = field(default_factory=dict, repr=False)   # graph name -> one ontology file
+    files: dict[str, Graph] = field(
+        default_factory=dict, repr=False
+    )  # graph name -> one ontology file
     #: answers worked out from the vocabulary, which does not change while the process runs
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -42,12 +45,15 @@ class Model:
         key = ("concept_order", str(scheme))
         if key not in self.memo:
             from rdflib.collection import Collection
+
             order: dict[str, int] = {}
             for collection in self.ontology.subjects(RDF.type, SKOS.OrderedCollection):
                 head = self.ontology.value(collection, SKOS.memberList)
                 # no memberList: no members (rdflib reads a collection from None as empty)
                 members = list(Collection(self.ontology, head)) if head is not None else []
-                if members and all((m, SKOS.inScheme, URIRef(str(scheme))) in self.ontology for m in members):
+                if members and all(
+                    (m, SKOS.inScheme, URIRef(str(scheme))) in self.ontology for m in members
+                ):
                     order = {str(m): n for n, m in enumerate(members)}
             self.memo[key] = order
         return self.memo[key]
@@ -127,8 +133,12 @@ class Model:
 @cache
 def load_model(base_iri: str) -> Model:
     base = Base(base_iri)
-    graph_names = dict(zip(ONTOLOGY_FILES, (base.ontology_graph, base.scheme_graph("schemes"),
-                                            base.scheme_graph("registers"))))
+    graph_names = dict(
+        zip(
+            ONTOLOGY_FILES,
+            (base.ontology_graph, base.scheme_graph("schemes"), base.scheme_graph("registers")),
+        )
+    )
     files = {graph_names[relative]: _read(base, relative) for relative in ONTOLOGY_FILES}
     ontology = Graph()
     for graph in files.values():
@@ -140,6 +150,8 @@ def load_model(base_iri: str) -> Model:
     for register in REGISTERS:
         cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
         if not isinstance(cls, URIRef):
-            raise RuntimeError(f"ontology/registers.ttl has no item class for the {register} register")
+            raise RuntimeError(
+                f"ontology/registers.ttl has no item class for the {register} register"
+            )
         model.register_class[register] = cls
     return model

@@ -2,6 +2,7 @@
 `document(syntax, depth)` rather than kept as huge files. The files beside this one are the
 same documents at depth 100 (`python -m tests.hostile.nesting` writes them again): small enough
 to read, deep enough to be refused (the limit is 64, registry/rdf/text.py MAX_NESTING)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -11,9 +12,14 @@ ITEM = f"{BASE}/id/exemplars/deep"
 HERE = Path(__file__).parent
 
 #: file name -> (syntax as registry.rdf.formats names it, media type)
-FILES = {"blank-nodes.ttl": ("turtle", "text/turtle"), "collections.ttl": ("turtle", "text/turtle"),
-         "graphs.trig": ("trig", "application/trig"), "elements.rdf": ("rdfxml", "application/rdf+xml"),
-         "objects.jsonld": ("jsonld", "application/ld+json"), "arrays.json": ("json", "application/json")}
+FILES = {
+    "blank-nodes.ttl": ("turtle", "text/turtle"),
+    "collections.ttl": ("turtle", "text/turtle"),
+    "graphs.trig": ("trig", "application/trig"),
+    "elements.rdf": ("rdfxml", "application/rdf+xml"),
+    "objects.jsonld": ("jsonld", "application/ld+json"),
+    "arrays.json": ("json", "application/json"),
+}
 
 
 def document(name: str, depth: int) -> bytes:
@@ -24,15 +30,30 @@ def document(name: str, depth: int) -> bytes:
     elif name == "collections.ttl":
         text = f"<{ITEM}> {p} " + "( " * depth + '"bottom"' + " )" * depth + " ."
     elif name == "graphs.trig":
-        text = f"<{BASE}/graph> {{ <{ITEM}> {p} " + f"[ {p} " * depth + '"bottom"' + " ]" * depth + " . }"
+        text = (
+            f"<{BASE}/graph> {{ <{ITEM}> {p} "
+            + f"[ {p} " * depth
+            + '"bottom"'
+            + " ]" * depth
+            + " . }"
+        )
     elif name == "elements.rdf":
-        text = ('<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcterms="http://purl.org/dc/terms/">'
-                f'<rdf:Description rdf:about="{ITEM}">' + "<dcterms:relation><rdf:Description>" * (depth // 2)
-                + "<dcterms:title>bottom</dcterms:title>" + "</rdf:Description></dcterms:relation>" * (depth // 2)
-                + "</rdf:Description></rdf:RDF>")
+        text = (
+            '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:dcterms="http://purl.org/dc/terms/">'
+            f'<rdf:Description rdf:about="{ITEM}">'
+            + "<dcterms:relation><rdf:Description>" * (depth // 2)
+            + "<dcterms:title>bottom</dcterms:title>"
+            + "</rdf:Description></dcterms:relation>" * (depth // 2)
+            + "</rdf:Description></rdf:RDF>"
+        )
     elif name == "objects.jsonld":
-        text = f'{{"@id": "{ITEM}", "http://purl.org/dc/terms/relation": ' + '{"http://purl.org/dc/terms/relation": ' * depth \
-            + '"bottom"' + "}" * depth + "}"
+        text = (
+            f'{{"@id": "{ITEM}", "http://purl.org/dc/terms/relation": '
+            + '{"http://purl.org/dc/terms/relation": ' * depth
+            + '"bottom"'
+            + "}" * depth
+            + "}"
+        )
     elif name == "arrays.json":
         text = '{"releases": ' + "[" * depth + "1" + "]" * depth + "}"
     else:
