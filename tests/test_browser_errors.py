@@ -262,3 +262,36 @@ def test_a_records_registration_status_is_explained_on_the_vocabulary_page(serve
         == "/def/#concept-A6-1-e"
     )
     page.close()
+
+
+def test_the_query_page_says_when_there_were_more_results_than_it_shows(
+    tmp_path, starter_store_dir, browser
+):
+    """The endpoint stops at LDR_QUERY_MAX_ROWS rows and says so in a header; the page showed only
+    a count ("10000 results"), as if that were all. It now says so in words, and a query whose
+    answer is whole shows no such note."""
+    shutil.copytree(starter_store_dir, tmp_path / "store")
+    served = Server(tmp_path / "store", LDR_QUERY_MAX_ROWS="20")
+    try:
+        page = browser.new_page()
+        page.goto(served.url + "/query")
+        page.wait_for_function("() => window.yasgui && window.yasgui.getTab().getYasqe()")
+        run = page.get_by_role("button", name="Run query").first
+        page.evaluate(
+            "q => window.yasgui.getTab().getYasqe().setValue(q)",
+            "SELECT ?s WHERE { ?s a ?type } LIMIT 100",
+        )
+        run.click()
+        note = page.locator(".yasr .ldr-results-cut").first
+        note.wait_for()
+        assert "only the first 20 are here" in note.inner_text()
+        assert "LIMIT and OFFSET" in note.inner_text()
+        page.evaluate(
+            "q => window.yasgui.getTab().getYasqe().setValue(q)",
+            "SELECT ?s WHERE { ?s a ?type } LIMIT 3",
+        )
+        run.click()
+        note.wait_for(state="detached")
+        page.close()
+    finally:
+        served.stop()

@@ -46,6 +46,33 @@
     Yasr.defaults.errorRenderers = [problemRenderer].concat(
       (Yasr.defaults.errorRenderers || []).filter(function (r) { return r !== problemRenderer; }));
   }
+  // The endpoint answers at most LDR_QUERY_MAX_ROWS rows and says so in a header; YASR shows
+  // only a count ("10000 results"), so the page says in words that there were more. The header is
+  // read from the endpoint's own responses (YASQE asks with fetch).
+  var truncated = null;
+  var realFetch = window.fetch;
+  window.fetch = function (input) {
+    return realFetch.apply(this, arguments).then(function (response) {
+      var url = typeof input === "string" ? input : (input && input.url) || "";
+      if (url.indexOf(endpoint) === 0) { truncated = response.headers.get("ldr-results-truncated"); }
+      return response;
+    });
+  };
+  function sayIfCut(tab) {
+    var yasr = tab.getYasr();
+    var note = yasr.rootEl.querySelector(".ldr-results-cut");
+    if (!truncated) { if (note) { note.remove(); } return; }
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "govuk-inset-text ldr-results-cut";
+      note.setAttribute("role", "status");
+      yasr.rootEl.insertBefore(note, yasr.rootEl.firstChild);
+    }
+    var shown = truncated.match(/first ([0-9]+)/);
+    note.textContent = "There are more results than the page shows: only the first " +
+      (shown ? Number(shown[1]).toLocaleString("en-GB") : "") +
+      " are here. Add LIMIT and OFFSET to the query to page through the rest.";
+  }
   var yasgui = new window.Yasgui(element, {
     requestConfig: { endpoint: endpoint, method: "POST" },
     copyEndpointOnNewTab: true,
@@ -55,6 +82,7 @@
     persistencyExpire: 0
   });
   window.yasgui = yasgui;   // for people (and tests) who script the page
+  yasgui.on("queryResponse", function (instance, tab) { sayIfCut(tab); });
   // Each tab's results box scrolls sideways on a narrow screen (ldr.css): it can take the focus,
   // so that it can be scrolled from the keyboard, and says what it holds.
   function labelResults() {
