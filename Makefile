@@ -60,11 +60,13 @@ test: install browser allocator lint
 	[ "$$embedded" = 0 ] && [ "$$sparql" = 0 ]
 
 ## The house rules, before the tests: ruff's lint rules and its format (100 characters a line),
-## mypy on registry/ and api/, all as configured in pyproject.toml.
+## mypy on registry/ and api/, and the import contract (which package may import which), all as
+## configured in pyproject.toml.
 lint: install
 	$(BIN)/ruff check --quiet .
 	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache --no-logo
 
 ## The benchmark suite (bench/run.py): installs wrk, runs every figure side by side, writes docs/benchmarks.md.
 bench: install allocator

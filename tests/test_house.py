@@ -1,6 +1,7 @@
 """The import contract of pyproject.toml's [tool.importlinter], checked with import-linter:
-registry/ (the core, shared by the CLI and the web app) imports nothing of the web layer, and
-neither package's modules import each other in a circle."""
+registry/ (the core, shared by the CLI and the web app) imports nothing of the web layer; its
+packages are in layers, each importing only those below it; and neither package's modules import
+each other in a circle."""
 
 from __future__ import annotations
 

@@ -3,4 +3,5 @@ findings, the work pyshacl would otherwise repeat (shacl_reuse), how people name
 submitting and changing records with permissions (registration), versions written and records and
 history read (versions), and the work a server does once at start (warm_up).
 
-Imports store/, vocab/ and rdf/."""
+May import the packages in the layers below it: store/, vocab/, rdf/, runtime/ (pyproject.toml's
+import contract; tests/test_house.py checks it)."""

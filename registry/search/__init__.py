@@ -1,4 +1,6 @@
 """The search and listing index (index: SQLite FTS5, facets), where its files live (files) and the
-index of a dump built beside a restore (dump_index). It subscribes to the store's record events.
+index of a dump built beside a restore (dump_index). It follows the store's record events
+(registry.assembly subscribes it).
 
-Imports records/, store/, vocab/, rdf/ and runtime/."""
+May import the packages in the layers below it: records/, store/, vocab/, rdf/, runtime/
+(pyproject.toml's import contract; tests/test_house.py checks it)."""

@@ -1,9 +1,10 @@
-"""The triple store: the narrow interface (base), the embedded on-disk store (embedded), any
-SPARQL 1.1 server (remote), the IRI of every named graph the registry writes (layout), and the
-record events each committed change publishes to its subscribers (events). Here: the factory
-that picks an implementation from settings.
+"""The triple store: the narrow interface (base), the embedded on-disk store (embedded), any SPARQL
+1.1 server (remote), the IRI of every named graph the registry writes (layout), and the record
+events each committed change publishes to its subscribers (events). Here: the factory that picks an
+implementation from settings.
 
-Imports vocab/ and rdf/."""
+May import the packages in the layers below it: vocab/, rdf/, runtime/ (pyproject.toml's import
+contract; tests/test_house.py checks it)."""
 
 from __future__ import annotations
 
