@@ -36,6 +36,7 @@ def create_app(
     app.extensions["ldr.registry"] = registry
     # every part is made now, as the server starts, not by the first request that needs it
     registry.open_all()
+    _navigation(app, registry)
 
     # one blueprint per family of URLs
     from .admin import bp as admin
@@ -220,3 +221,23 @@ def _error_pages(app: Flask) -> None:
             "Something went wrong on the server; it has been logged. "
             "Nothing you sent was written unless you received a success response.",
         )
+
+
+def _navigation(app: Flask, registry: Registry) -> None:
+    """The header's links: search, every register (from the vocabulary, so a new register is
+    in the menu without a template change), the reports and the query page."""
+    from rdflib import URIRef
+
+    from registry.rdf.namespaces import REGISTERS
+
+    model = registry.model
+    links = [{"href": "/search", "text": "Search"}]
+    links += [
+        {"href": f"/{name}", "text": model.label(URIRef(f"{model.base.iri}/id/{name}"))}
+        for name in REGISTERS
+    ]
+    links += [{"href": "/reports", "text": "Reports"}, {"href": "/query", "text": "SPARQL"}]
+
+    @app.context_processor
+    def navigation() -> dict:
+        return {"navigation": links}

@@ -387,3 +387,14 @@ def test_a_record_page_names_reused_properties_in_words(client):
     ).data.decode()
     assert "Applicable law" in page and "Related records" in page
     assert ">hasApplicableLaw<" not in page and ">relation<" not in page
+
+
+def test_the_header_links_every_register(client):
+    """The menu was typed into the template and left out two registers (products and guides)."""
+    from registry.rdf.namespaces import REGISTERS
+
+    page = client.get("/", headers={"Accept": "text/html"}).data.decode()
+    header = page[page.find("<header") : page.find("</header>")]
+    for name in REGISTERS:
+        assert f'href="/{name}"' in header, name
+    assert 'href="/reports"' in header and 'href="/query"' in header
