@@ -56,7 +56,7 @@ def _choices(sections) -> tuple[dict[str, list[str]], dict[URIRef, dict[str, str
             continue
         assert f.node_class is not None  # a record field names the class it links to (forms)
         rows = registered_titles(store, model, f.node_class)
-        choices[f.id] = [title for title, _ in rows]
+        choices[f.id] = [title for title, _ in rows if title]
         by_title[f.node_class] = titles_to_iris(rows)
     return choices, by_title
 

@@ -84,6 +84,9 @@ def test_text_saved_unchanged_keeps_its_language_and_a_changed_one_is_english(ap
         Literal("Planning applications made online, checked as typed.", lang="en"),
     ) in after
     assert {p for p, _ in before ^ after} == {DCTERMS.description}
+    # the words of the Welsh title changed: still Welsh (the record had one title, in Welsh)
+    edit_with_the_form(client, path, {"title": ["Cynllunio digidol newydd"]})
+    assert (DCTERMS.title, Literal("Cynllunio digidol newydd", lang="cy")) in _terms(app, path)
 
 
 def test_a_browser_s_line_ends_are_the_same_text(app):
@@ -299,3 +302,85 @@ def test_a_claimed_version_is_text_without_a_language():
         r.path == "http://www.w3.org/ns/dcat#version" and "without a language" in r.message
         for r in report.violations
     ), [(r.path, r.message) for r in report.violations]
+
+
+def test_text_sent_with_line_ends_and_spaces_is_the_same_text_to_the_form(app):
+    """A description sent through the API with CR LF and a space at its end came back from an
+    unchanged form changed: a version was made, and the text lost its ends."""
+    path = "/doc/exemplars/bops"
+    _revised(
+        app,
+        path,
+        lambda graph, iri: graph.set(
+            (iri, DCTERMS.description, Literal("First line.\r\nSecond line. ", lang="en-GB"))
+        ),
+    )
+    before, versions = _terms(app, path), _versions(app, path)
+    client = app.test_client()
+    sign_in(client, "sam")
+    assert "No changes made" in _text(edit_with_the_form(client, path, {}))
+    assert _terms(app, path) == before and _versions(app, path) == versions
+
+
+def test_a_title_with_a_line_break_is_refused_by_every_route(app):
+    reg = app.extensions["ldr.registry"]
+    iri = f"{BASE}/id/exemplars/bops"
+    graph = current_record(reg.store, reg.model, iri)
+    graph.set((URIRef(iri), DCTERMS.title, Literal("Gwasanaeth\nCynllunio", lang="cy")))
+    with pytest.raises(registration.RegistrationError) as refused:
+        registration.revise(
+            reg.store,
+            reg.model,
+            iri,
+            graph,
+            STEWARD,
+            expected_version=registration.IfMatch(any=True),
+        )
+    assert any("a title or label is one line" in r.message for r in refused.value.report.violations)
+
+
+@pytest.mark.parametrize("reference", ["S5-UPPER", "s5_under", "caf%C3%A9", "x" * 120])
+def test_a_record_whose_reference_no_page_could_serve_is_refused(app, reference):
+    """POST /products registered such records (listed, queued for review) whose every page was 404."""
+    reg = app.extensions["ldr.registry"]
+    iri = f"{BASE}/id/exemplars/{reference}"
+    graph = current_record(reg.store, reg.model, f"{BASE}/id/exemplars/bops")
+    moved = graph.__class__()
+    for s, p, o in graph:
+        moved.add((URIRef(iri) if str(s).endswith("/bops") else s, p, o))
+    moved.set((URIRef(iri), DCTERMS.title, Literal("A copy with an odd address", lang="en")))
+    with pytest.raises(registration.RegistrationError) as refused:
+        registration.submit(reg.store, reg.model, moved, STEWARD, register="exemplars")
+    assert any("does not end in a reference" in r.message for r in refused.value.report.violations)
+
+
+def test_a_rejected_record_s_title_takes_no_reference_from_those_that_stand(app):
+    """An organisation titled like a council's reference, rejected, still made the council's
+    reference 'ambiguous' everywhere."""
+    reg = app.extensions["ldr.registry"]
+    _revised(
+        app,
+        "/doc/organisations/unboxed",
+        lambda graph, iri: graph.set(
+            (iri, DCTERMS.title, Literal("london-borough-of-hackney", lang="en"))
+        ),
+    )
+    registration.change_status(
+        reg.store,
+        reg.model,
+        f"{BASE}/id/organisations/unboxed",
+        "invalid",
+        STEWARD,
+        note="Not a body",
+    )
+    client = app.test_client()
+    sign_in(client, "amy")
+    assert _new_exemplar(client, lead="london-borough-of-hackney").status_code == 303
+
+
+def test_the_checker_refuses_a_name_given_twice_in_one_object(app):
+    body = '{"uri": "x", "uri": "y", "publishedDate": "2024-01-01T00:00:00Z", "releases": []}'
+    answer = app.test_client().post(
+        "/doc/standards/ocds/check", data=body, content_type="application/json"
+    )
+    assert answer.status_code == 422 and "given twice" in answer.json["detail"], answer.json

@@ -349,6 +349,20 @@ def _not_json_constant(name: str):
     )
 
 
+def _no_repeated_names(pairs: list[tuple[str, object]]) -> dict:
+    """An object, or _NotJson when a name is given twice: programs read such an object
+    differently (the first value, the last, or an error), so its meaning is not sure."""
+    seen: dict = {}
+    for name, value in pairs:
+        if name in seen:
+            raise _NotJson(
+                f"the name {json.dumps(name)[:80]} is given twice in one object (RFC 8259 says its "
+                "meaning is then unpredictable): keep one"
+            )
+        seen[name] = value
+    return seen
+
+
 def _finite_number(text: str) -> float:
     """A JSON number, or _NotJson for one too large for any program to read as a number (1e309)."""
     value = float(text)
@@ -380,7 +394,12 @@ def check_json(
             status=400,
         )
     try:
-        instance = json.loads(data, parse_constant=_not_json_constant, parse_float=_finite_number)
+        instance = json.loads(
+            data,
+            parse_constant=_not_json_constant,
+            parse_float=_finite_number,
+            object_pairs_hook=_no_repeated_names,
+        )
     except _NotJson as exc:
         raise ConformanceError(f"The data is not JSON: {exc}") from None
     except ValueError as exc:

@@ -126,8 +126,15 @@ def visible(text: str) -> str:
 _INVISIBLE = re.compile(f"{CONTROL.pattern}|{BIDI.pattern}|{ZERO_WIDTH.pattern}")
 
 
+#: line breaks: a title is one line (a web form's one-line box would drop them, and run words
+#: together)
+LINE_BREAK = re.compile("[\n\r\u0085\u2028\u2029]")
+
+
 def label_problem(text: str) -> str | None:
     """What a title or label must not hold, beyond what no literal may hold."""
+    if LINE_BREAK.search(text):
+        return "holds a line break: a title or label is one line. Write it on one line."
     return invisible_problem(text) or mixed_script_problem(text)
 
 

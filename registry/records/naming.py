@@ -42,17 +42,23 @@ def titles(store, iris) -> dict[str, str]:
 
 def registered_titles(store, model: Model, node_class: URIRef) -> list[tuple[str, str]]:
     """(title, IRI) of every record here of `node_class` (any record for reg:RegisterItem), in
-    the order of their titles: the suggestions of a record field, and what record_iri reads."""
+    the order of their titles: the suggestions of a record field, and what record_iri reads. A
+    record rejected as invalid comes with an empty title: it is still known by its address (a
+    record that links to it can be saved unchanged), but its title names nothing, so it cannot
+    take a title or block a reference from the records that stand."""
     here = f"FILTER(STRSTARTS(STR(?s), '{model.base.iri}/id/'))"
+    status = f"OPTIONAL {{ ?s {sparql_iri(REG.status)} ?status }}"
     if node_class == REG.RegisterItem:
-        query = f"SELECT ?s ?title WHERE {{ ?s <{DCTERMS.title}> ?title {here} }}"
+        query = f"SELECT ?s ?title ?status WHERE {{ ?s <{DCTERMS.title}> ?title {status} {here} }}"
     else:
         query = (
-            f"SELECT ?s ?title WHERE {{ ?s a ?t . ?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
-            f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {here} }}"
+            f"SELECT ?s ?title ?status WHERE {{ ?s a ?t . "
+            f"?t <http://www.w3.org/2000/01/rdf-schema#subClassOf>* "
+            f"{sparql_iri(node_class)} . ?s <{DCTERMS.title}> ?title {status} {here} }}"
         )
     return [
-        (str(r["title"]), str(r["s"])) for r in store.select(query + " ORDER BY LCASE(STR(?title))")
+        ("" if r.get("status") == REG.statusInvalid else str(r["title"]), str(r["s"]))
+        for r in store.select(query + " ORDER BY LCASE(STR(?title))")
     ]
 
 
@@ -64,7 +70,8 @@ def titles_to_iris(rows) -> dict[str, str]:
     rows = list(rows)
     named: dict[str, set[str]] = {}
     for title, iri in rows:
-        named.setdefault(title.lower(), set()).add(iri)
+        if title:  # a rejected record's (registered_titles): known by its address only
+            named.setdefault(title.lower(), set()).add(iri)
     records = {
         title: next(iter(iris)) if len(iris) == 1 else SHARED_TITLE for title, iris in named.items()
     }

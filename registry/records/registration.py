@@ -496,7 +496,7 @@ def _check_note(note: str) -> None:
 
     problem = control_problem(note) or invisible_problem(note)
     if problem:
-        raise RegistrationError("bad-request", f"The comment {problem}.")
+        raise RegistrationError("bad-request", f"The comment {problem.rstrip('.')}.")
 
 
 def review(

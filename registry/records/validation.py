@@ -13,7 +13,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS
 from rdflib.term import Node
 
-from registry.rdf.identifiers import sparql_iris
+from registry.rdf.identifiers import REFERENCE_MAX, is_reference, shown, sparql_iris
 from registry.rdf.namespaces import REG, SCHEMA
 from registry.rdf.text import (
     BIDI,
@@ -104,7 +104,9 @@ def validate_graph(
         )
     owners = owner_of(records)
     ours = {str(s) for s in graph.subjects()}
-    results = list(problems) + text_results(graph, owners, model)
+    results = (
+        list(problems) + reference_results(records, model) + text_results(graph, owners, model)
+    )
     seen = set()
     for node in results_graph.subjects(RDF.type, SH.ValidationResult):
         focus = results_graph.value(node, SH.focusNode)
@@ -123,6 +125,32 @@ def validate_graph(
         },
     )
     return records, report
+
+
+def reference_results(records: dict[str, Graph], model: Model) -> list[Result]:
+    """A violation for each record whose address does not end in a reference the registry can
+    serve (lower-case letters, digits and hyphens): such a record was registered, listed and
+    queued for review, while its page, its edits and its review all answered 404."""
+    out = []
+    for iri in sorted(records):
+        named = model.base.split_item(iri)
+        if named is not None and is_reference(named[1]):
+            continue
+        register = named[0] if named else "exemplars"
+        out.append(
+            Result(
+                iri,
+                iri,
+                None,
+                iri,
+                "Violation",
+                f"The record's address {shown(iri)} does not end in a reference the registry can "
+                "serve: use lower-case letters, digits and hyphens, at most "
+                f"{REFERENCE_MAX} characters, such as {model.base.iri}/id/{register}/my-project.",
+                field="Address",
+            )
+        )
+    return out
 
 
 #: Properties that name things: besides what no literal may hold, their text may hold no

@@ -346,7 +346,7 @@ def keep_unshown(
             kept.add((iri, p, o))
             if isinstance(o, BNode):
                 copy(o)
-    return _words_as_they_were(kept, current)
+    return _words_as_they_were(kept, current, iri)
 
 
 def _is_text(term) -> bool:
@@ -355,19 +355,36 @@ def _is_text(term) -> bool:
     )
 
 
-def _words_as_they_were(graph: Graph, current: Graph) -> Graph:
-    """The graph with each text the form gives back unchanged written as the record had it: the
-    form writes what is typed in English (@en), so a Welsh title (@cy), a description with no
-    language or one in en-GB came back as English on every save, changed or not. A text whose
-    words did change is the form's, in English."""
+def _same_words(text: str) -> str:
+    """Text as a form gives it back, for comparing: a browser's one-line box drops line breaks, a
+    text box sends CR LF, and the form trims the ends."""
+    return re.sub(r"[\r\n\u2028\u2029]", "", text).strip()
+
+
+def _words_as_they_were(graph: Graph, current: Graph, iri: URIRef | None = None) -> Graph:
+    """The graph with each text the form gives back unchanged written exactly as the record had
+    it: the form writes what is typed in English (@en), so a Welsh title (@cy), a description with
+    no language or one in en-GB came back as English on every save, changed or not, and a text
+    sent through the API with line breaks or spaces at its ends was rewritten. A text whose words
+    did change keeps the language of the one it replaces when the record (`iri`) had one text of
+    that kind (a Welsh title edited is still Welsh); otherwise it is the form's, in English."""
     before: dict[tuple, Literal] = {}
     for _, p, o in current:
         if isinstance(o, Literal) and _is_text(o):
-            before.setdefault((p, str(o)), o)
+            before.setdefault((p, _same_words(str(o))), o)
     kept = Graph()
     for s, p, o in graph:
-        if _is_text(o):
-            o = before.get((p, str(o)), o)
+        if isinstance(o, Literal) and _is_text(o):
+            was = before.get((p, _same_words(str(o))))
+            if was is None and iri is not None and s == iri:
+                olds = [
+                    t for t in current.objects(iri, p) if isinstance(t, Literal) and _is_text(t)
+                ]
+                news = [t for t in graph.objects(iri, p) if isinstance(t, Literal) and _is_text(t)]
+                if len(olds) == len(news) == 1 and olds[0].language and o.language:
+                    o = Literal(str(o), lang=olds[0].language)
+            else:
+                o = was if was is not None else o
         kept.add((s, p, o))
     return kept
 
