@@ -48,6 +48,11 @@ def _revised(app, path: str, change) -> None:
     )
 
 
+def _described(app, path: str, description: Literal) -> None:
+    """The record at `path` with this description, set as the API would."""
+    _revised(app, path, lambda graph, iri: graph.set((iri, DCTERMS.description, description)))
+
+
 def _versions(app, path: str) -> int:
     return len(
         app.test_client()
@@ -92,13 +97,7 @@ def test_text_saved_unchanged_keeps_its_language_and_a_changed_one_is_english(ap
 def test_a_browser_s_line_ends_are_the_same_text(app):
     """A textarea comes back with CR LF: the same words were saved as a change (and kept CR)."""
     path = "/doc/exemplars/bops"
-    _revised(
-        app,
-        path,
-        lambda graph, iri: graph.set(
-            (iri, DCTERMS.description, Literal("First line.\nSecond line.", lang="en"))
-        ),
-    )
+    _described(app, path, Literal("First line.\nSecond line.", lang="en"))
     versions = _versions(app, path)
     client = app.test_client()
     sign_in(client, "sam")
@@ -308,13 +307,7 @@ def test_text_sent_with_line_ends_and_spaces_is_the_same_text_to_the_form(app):
     """A description sent through the API with CR LF and a space at its end came back from an
     unchanged form changed: a version was made, and the text lost its ends."""
     path = "/doc/exemplars/bops"
-    _revised(
-        app,
-        path,
-        lambda graph, iri: graph.set(
-            (iri, DCTERMS.description, Literal("First line.\r\nSecond line. ", lang="en-GB"))
-        ),
-    )
+    _described(app, path, Literal("First line.\r\nSecond line. ", lang="en-GB"))
     before, versions = _terms(app, path), _versions(app, path)
     client = app.test_client()
     sign_in(client, "sam")
