@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS
 
 from registry.rdf.namespaces import VOCABULARY
@@ -403,3 +403,28 @@ def test_admins_manage_tokens_over_http_and_others_cannot(app, tokens):
         headers=auth(admin),
     )
     assert bad_role.status_code == 422
+
+
+@pytest.mark.parametrize("media", ["text/turtle", "application/ld+json"])
+def test_a_record_read_can_be_sent_back_as_it_is(app, tokens, media):
+    """docs/api.md: a record's document can be sent back as it is. It could not: the document
+    carries the names and types of the records it links to, and PUT refused it as describing
+    other records. A change to another record's name is still refused."""
+    client = app.test_client()
+    path = "/doc/exemplars/bops"
+    read = client.get(path, headers={"Accept": media})
+    assert read.status_code == 200
+    headers = {**auth(tokens["steward"]), "If-Match": read.headers["ETag"]}
+    back = client.put(path, data=read.data, content_type=media, headers=headers)
+    assert back.status_code == 200, back.json
+    assert back.json["version"] == 1  # nothing changed, so no new version
+    lead = f"{BASE}/id/organisations/london-borough-of-southwark"
+    graph = Graph().parse(data=read.data, format="turtle" if media == "text/turtle" else "json-ld")
+    assert (URIRef(lead), DCTERMS.title, None) in graph
+    graph.set(
+        (URIRef(lead), DCTERMS.title, Literal("Southwark, renamed by a PUT on BOPS", lang="en"))
+    )
+    renamed = client.put(
+        path, data=graph.serialize(format="turtle"), content_type="text/turtle", headers=headers
+    )
+    assert renamed.status_code == 400 and "must describe that record only" in renamed.json["detail"]

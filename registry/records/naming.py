@@ -8,10 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 from rdflib.namespace import DCTERMS
 
-from registry.rdf.identifiers import is_reference, sparql_iri
+from registry.rdf.identifiers import is_reference, sparql_iri, sparql_iris
 from registry.rdf.namespaces import REG
 from registry.vocab.model import Model
 
@@ -169,3 +169,20 @@ def _example(model: Model, kind: str, records: Mapping[str, str]) -> str:
         (n for n in named if n is not None and (kind == "record" or n[0][:-1] == kind)), None
     )
     return "" if example is None else f", such as {example[1]} or {model.base.document(*example)}"
+
+
+def names_and_types(store, iris) -> Graph:
+    """The types and names (title, skos:prefLabel or rdfs:label) the store holds for these
+    things: what a record's document carries about each record and concept it links to, so one
+    request is enough to show their names. Read from the default graph: current versions and
+    the vocabulary only, not earlier versions (a renamed record once showed both names)."""
+    wanted = sorted({str(i) for i in iris if isinstance(i, URIRef)})
+    if not wanted:
+        return Graph()
+    return store.construct(
+        "CONSTRUCT { ?x a ?t ; ?label ?name } WHERE { VALUES ?x { "
+        + sparql_iris(wanted)
+        + " } VALUES ?label { <http://purl.org/dc/terms/title> "
+        "<http://www.w3.org/2004/02/skos/core#prefLabel> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> } { ?x a ?t } UNION { ?x ?label ?name } }"
+    )

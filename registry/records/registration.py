@@ -302,6 +302,24 @@ def _existing(store: Store, model: Model, iri: str) -> int:
     return version
 
 
+def _without_what_a_read_added(store: Store, iri: str, graph: Graph) -> Graph:
+    """The record as PUT, less what a GET of its document carried about the records and concepts
+    it links to (their types and names, exactly as the store has them: names_and_types), so a
+    document read can be sent back as it is. A statement about another record that the store
+    does not hold is left in, and the PUT is refused for it."""
+    others = {s for s in graph.subjects() if isinstance(s, URIRef) and s != URIRef(iri)}
+    if not others:
+        return graph
+    from registry.records.naming import names_and_types
+
+    context = names_and_types(store, others)
+    kept = Graph()
+    for triple in graph:
+        if not (triple[0] in others and triple in context):
+            kept.add(triple)
+    return kept
+
+
 def revise(
     store: Store,
     model: Model,
@@ -354,6 +372,7 @@ def revise(
                 f"{current}, not {expected.describe()}. Read it again and reapply your change.",
                 current_version=current,
             )
+        graph = _without_what_a_read_added(store, iri, graph)
         records, _ = split_records(graph, model)
         others = sorted(set(records) - {iri})
         if others or iri not in records:

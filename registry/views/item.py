@@ -5,8 +5,8 @@ from __future__ import annotations
 from rdflib import Graph, URIRef
 from rdflib.namespace import RDF
 
-from registry.rdf.identifiers import sparql_iris
 from registry.rdf.namespaces import PREFIXES
+from registry.records.naming import names_and_types
 from registry.records.versions import current_record
 from registry.store import Store
 from registry.vocab.model import Model
@@ -20,15 +20,7 @@ def describe_item(store: Store, model: Model, register: str, reference: str) -> 
     if (URIRef(iri), None, None) not in graph:
         return None
     targets = {o for s, p, o in graph if isinstance(o, URIRef) and p != RDF.type} - {URIRef(iri)}
-    if targets:
-        values = sparql_iris(sorted(targets, key=str))
-        graph += store.construct(
-            "CONSTRUCT { ?x a ?t ; ?label ?name } WHERE { VALUES ?x { " + values + " } "
-            "VALUES ?label { <http://purl.org/dc/terms/title> <http://www.w3.org/2004/02/skos/core#prefLabel> "
-            "<http://www.w3.org/2000/01/rdf-schema#label> } "
-            "{ ?x a ?t } UNION { ?x ?label ?name } }"
-        )  # the default graph: current versions and the
-        # vocabulary only, not the graphs of earlier versions (a renamed record showed both names)
+    graph += names_and_types(store, targets)
     bind_prefixes(graph, model)
     return graph
 
