@@ -226,16 +226,11 @@ def _error_pages(app: Flask) -> None:
 def _navigation(app: Flask, registry: Registry) -> None:
     """The header's links: search, every register (from the vocabulary, so a new register is
     in the menu without a template change), the reports and the query page."""
-    from rdflib import URIRef
-
     from registry.rdf.namespaces import REGISTERS
 
     model = registry.model
     links = [{"href": "/search", "text": "Search"}]
-    links += [
-        {"href": f"/{name}", "text": model.label(URIRef(f"{model.base.iri}/id/{name}"))}
-        for name in REGISTERS
-    ]
+    links += [{"href": f"/{name}", "text": model.register_label(name)} for name in REGISTERS]
     links += [{"href": "/reports", "text": "Reports"}, {"href": "/query", "text": "SPARQL"}]
 
     @app.context_processor

@@ -189,7 +189,6 @@ def error_page(
 def _ways_on(path: str) -> list[tuple[str, str]]:
     """Where a person who found nothing at this address can go on from it: the register its path
     names (/doc/exemplars/…, /exemplars/…), if any, then search and the home page."""
-    from rdflib import URIRef
 
     from registry.rdf.namespaces import REGISTERS
 
@@ -198,6 +197,6 @@ def _ways_on(path: str) -> list[tuple[str, str]]:
     ways = [("/search", "Search the registry"), ("/", "Go to the home page")]
     if register in REGISTERS:
         model = registry().model
-        label = model.label(URIRef(f"{model.base.iri}/id/{register}"))
+        label = model.register_label(register)
         ways.insert(0, (f"/{register}", f"Browse the {label} register"))
     return ways

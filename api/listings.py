@@ -422,7 +422,7 @@ def home():
     registers = [
         {
             "name": r,
-            "label": model.label(URIRef(f"{model.base.iri}/id/{r}")),
+            "label": model.register_label(r),
             "count": counts.get(r, 0),
         }
         for r in REGISTERS

@@ -304,7 +304,7 @@ def new_record(register: str):
 
 def _new_heading(register: str) -> str:
     _, model = _services()
-    return f"Add a record to {model.label(URIRef(f'{model.base.iri}/id/{register}')).lower()}"
+    return f"Add a record to {model.register_label(register).lower()}"
 
 
 @bp.route("/doc/<register>/<reference>/edit", methods=["GET", "POST"])
@@ -356,6 +356,20 @@ def check_answers(draft_id: str):
     iri = URIRef(model.base.item(draft["register"], draft["reference"]))
     back = f"/drafts/{draft_id}/change"
     anchors = _row_anchors(draft["register"])
+
+    def page(problem: str | None) -> str:
+        """Check your answers: the draft as rows with a Change link each, and what went wrong."""
+        return render_template(
+            "check.html",
+            rows=rows_for(_with_titles(graph), iri, model, _local_href),
+            title=title_of(graph, iri),
+            back=back,
+            anchors=anchors,
+            draft_id=draft_id,
+            problem=problem,
+            similar=_similar(draft["register"], iri, graph),
+        )
+
     if request.method == "POST":
         note = (request.form.get("note") or "").strip()[:2000]
         try:
@@ -385,16 +399,7 @@ def check_answers(draft_id: str):
                 if exc.kind == "conflict" and draft["mode"] == "new"
                 else exc.message
             )
-            return render_template(
-                "check.html",
-                rows=rows_for(_with_titles(graph), iri, model, _local_href),
-                title=title_of(graph, iri),
-                back=back,
-                anchors=anchors,
-                draft_id=draft_id,
-                problem=message,
-                similar=_similar(draft["register"], iri, graph),
-            ), 409
+            return page(message), 409
         accounts.discard_draft(draft_id, submitted=True)
         version = result.versions.get(str(iri))
         return render_template(
@@ -405,16 +410,7 @@ def check_answers(draft_id: str):
             version=version,
             unchanged=draft["mode"] == "edit" and version == draft["expected_version"],
         )
-    return render_template(
-        "check.html",
-        rows=rows_for(_with_titles(graph), iri, model, _local_href),
-        title=title_of(graph, iri),
-        back=back,
-        anchors=anchors,
-        draft_id=draft_id,
-        problem=None,
-        similar=_similar(draft["register"], iri, graph),
-    )
+    return page(None)
 
 
 @bp.route("/drafts/<draft_id>/change", methods=["GET", "POST"])

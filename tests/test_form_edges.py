@@ -4,7 +4,6 @@ a decision could be made on a record not waiting for review, and more. Through F
 
 from __future__ import annotations
 
-import html
 import re
 
 import pytest
@@ -13,28 +12,22 @@ from rdflib.namespace import DCTERMS
 
 from registry.records import registration
 from registry.records.versions import Agent, current_record
-from tests.conftest import BASE, close_app, make_app
-from tests.test_web_publishing import EXEMPLAR, _terms, edit_with_the_form, sign_in
-from tests.web import add_users, csrf, form_fields
+from tests.conftest import BASE
+from tests.test_web_publishing import (  # noqa: F401 - app is the fixture of both modules
+    EXEMPLAR,
+    _terms,
+    _text,
+    app,
+    edit_with_the_form,
+    sign_in,
+)
+from tests.web import csrf, form_fields
 
 STEWARD = Agent(
     "sam",
     f"{BASE}/id/organisations/ministry-of-housing-communities-and-local-government",
     "steward",
 )
-
-
-@pytest.fixture
-def app(tmp_path_factory, starter_store_dir):
-    app = make_app(tmp_path_factory, starter_store_dir, "edges", LDR_COOKIE_SECURE=False)
-    add_users(app)
-    yield app
-    close_app(app)
-
-
-def _text(response) -> str:
-    page = response.data.decode()
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page[page.find("<main") :])))
 
 
 def _revised(app, path: str, change) -> None:

@@ -67,6 +67,17 @@ def _password(from_stdin: bool, prompt: str) -> str:
         ) from None
 
 
+#: The options that say whom an account acts for and as what, shared by `user create` and `token
+#: create` (the roles are registry.accounts.users.ROLES, named here without importing it).
+ORGANISATION = click.option(
+    "--org",
+    required=True,
+    help="The organisation the user acts for: its title, its reference "
+    "(e.g. leeds-city-council), its IRI or the address of its page.",
+)
+ROLE = click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
+
+
 @main.group()
 def user() -> None:
     """Users who sign in to the web pages with a password."""
@@ -74,13 +85,8 @@ def user() -> None:
 
 @user.command("create")
 @click.option("--user", "username", required=True, help="User name for signing in.")
-@click.option(
-    "--org",
-    required=True,
-    help="The organisation the user acts for: its title, its reference "
-    "(e.g. leeds-city-council), its IRI or the address of its page.",
-)
-@click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
+@ORGANISATION
+@ROLE
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -146,13 +152,8 @@ def token() -> None:
 
 
 @token.command("create")
-@click.option(
-    "--org",
-    required=True,
-    help="The organisation the user acts for: its title, its reference "
-    "(e.g. leeds-city-council), its IRI or the address of its page.",
-)
-@click.option("--role", required=True, type=click.Choice(["publisher", "steward", "admin"]))
+@ORGANISATION
+@ROLE
 @click.option(
     "--user", "username", help="User name (default: made from the organisation and role)."
 )

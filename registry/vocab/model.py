@@ -113,6 +113,10 @@ class Model:
         text = str(iri)
         return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
+    def register_label(self, register: str) -> str:
+        """A register's name for people ("Exemplars"), from registers.ttl."""
+        return self.label(URIRef(f"{self.base.iri}/id/{register}"))
+
     def _with_superclasses(self, classes: set) -> set:
         found, todo = set(classes), list(classes)
         while todo:
