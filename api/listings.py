@@ -13,7 +13,12 @@ from rdflib import URIRef
 
 from registry.rdf.namespaces import REGISTERS
 from registry.rdf.text import csv_for_people
-from registry.search.index import FACET_SCHEMES, FACETS, UnknownFilterValue, UnknownFilterValues
+from registry.search.documents import (
+    FACET_SCHEMES,
+    FACETS,
+    UnknownFilterValue,
+    UnknownFilterValues,
+)
 
 from .current import registry
 from .documents import _local_href, _not_found, error_page, wants_page

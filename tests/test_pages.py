@@ -197,7 +197,7 @@ def test_standards_are_faceted_by_the_kind_of_product_they_apply_to(client):
 def test_facet_totals_kept_up_to_date_match_a_full_count(app, client):
     """Unfiltered facet counts come from totals kept as records are indexed; after records are
     added and changed they must equal a count made from scratch."""
-    from registry.search.index import FACETS
+    from registry.search.documents import FACETS
     from tests.test_registration import exemplar, post
 
     token = app.extensions["ldr.registry"].accounts.create_token(
@@ -278,7 +278,7 @@ def test_a_listing_with_two_filters_follows_a_write_at_once(app, client):
 )
 def test_filtered_facet_counts_equal_a_count_by_hand(app, register, filters, query):
     """Each facet counts the records that meet every other filter (and the search words)."""
-    from registry.search.index import FACETS
+    from registry.search.documents import FACETS
 
     index = app.extensions["ldr.registry"].index
     facets: dict[str, dict[str, set]] = {}

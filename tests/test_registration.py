@@ -125,7 +125,7 @@ def test_similar_records_are_reported_with_their_links(app, tokens):
 def test_words_common_to_many_records_do_not_pick_similar_records_but_a_near_copy_is_still_found(
     app, tokens, monkeypatch
 ):
-    import registry.search.index as search_index
+    import registry.search.sqlite_fts as search_index
 
     monkeypatch.setattr(search_index, "COMMON_WORD", 3)  # stands in for a large register
     client = app.test_client()

@@ -13,7 +13,7 @@ from registry.bulk import loader
 from registry.rdf.namespaces import VOCABULARY
 from registry.records import registration, versions
 from registry.records.versions import Agent
-from registry.search.index import SearchIndex
+from registry.search.sqlite_fts import SqliteSearchIndex as SearchIndex
 from registry.store import StoreError
 from registry.store.remote import RemoteStore
 from registry.views.item import describe_item

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from rdflib import Graph, URIRef
 
-import registry.search.index as search_index
+import registry.search.sqlite_fts as search_index
 from registry.accounts.users import Agent
 from registry.bulk import loader
 from registry.rdf.namespaces import VOCABULARY
 from registry.records import versions
 from registry.records.registration import submit
-from registry.search.index import SearchIndex
+from registry.search.sqlite_fts import SqliteSearchIndex as SearchIndex
 from tests.conftest import BASE
 from tests.test_registration import exemplar
 

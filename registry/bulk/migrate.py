@@ -86,17 +86,14 @@ def migrate_vocabulary(store: Store, model: Model, settings: Mapping) -> Migrati
     SPARQL Update (one transaction: all of it or nothing); then rebuild the search index.
     On a store that has nothing to move it changes nothing."""
     from registry.records.versions import vocabulary_update
-    from registry.search.files import index_path, remove_index_files
-    from registry.search.index import SearchIndex
+    from registry.search.index import index_for
 
     count, update = _rewrite(model.base.old_vocabulary)
     moved = int(cast("Literal", store.select(count)[0]["n"]))  # a COUNT: an integer literal
     if not moved:
         return Migration(moved=0)
     store.update(update + " ;\n" + vocabulary_update(model))
-    path = index_path(settings)
-    remove_index_files(path)
-    index = SearchIndex(path)
+    index = index_for(settings, fresh=True)
     try:
         indexed = index.rebuild(store, model)
     finally:

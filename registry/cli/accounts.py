@@ -26,8 +26,7 @@ def _organisation(settings: dict, org: str) -> str:
     """The IRI of a registered organisation, looked up in the store or, while a server holds the
     embedded store open, in the search index that server keeps in step with every write."""
     from registry.accounts.users import AccountError, organisation_iri, organisation_titles
-    from registry.search.files import index_path
-    from registry.search.index import SearchIndex
+    from registry.search.index import SearchIndex, index_for
 
     model = _model(settings)
     try:
@@ -36,7 +35,7 @@ def _organisation(settings: dict, org: str) -> str:
         st = None
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
-    index = SearchIndex(index_path(settings)) if st is None else None
+    index = index_for(settings) if st is None else None
     try:
         # without a store there is the index (above)
         named = (

@@ -165,7 +165,7 @@ def restore(dump: Path, store: str | None) -> None:
     from registry.bulk.dumps import check_restorable
     from registry.bulk.dumps import restore as restore_dump
     from registry.search.dump_index import Indexer
-    from registry.search.files import index_path, remove_index_files
+    from registry.search.files import index_path
 
     settings = _settings(store, heavy=True)
     # The store is opened without the index kept in step (the index is built from the dump), and
@@ -186,10 +186,9 @@ def restore(dump: Path, store: str | None) -> None:
         records = indexer.finish() if indexer else None
         indexer = None
         if records is None:
-            from registry.search.index import SearchIndex
+            from registry.search.index import index_for
 
-            remove_index_files(index_path(settings))
-            index = SearchIndex(index_path(settings))
+            index = index_for(settings, fresh=True)
             records = index.rebuild(st, _model(settings))
             index.close()
     except (InputError, StoreError) as exc:
@@ -209,8 +208,8 @@ def restore(dump: Path, store: str | None) -> None:
 def reindex(store: str | None) -> None:
     """Rebuild the search and listing index from the store (it is kept in step with every write;
     rebuild it after restoring a backup or if it was lost)."""
-    from registry.search.files import index_path, remove_index_files
-    from registry.search.index import SearchIndex
+    from registry.search.files import index_path
+    from registry.search.index import index_for
 
     settings = _settings(store, heavy=True)
     model = _model(settings)
@@ -218,10 +217,7 @@ def reindex(store: str | None) -> None:
         st = open_store(settings)
     except StoreError as exc:
         raise CannotRun(str(exc)) from exc
-    remove_index_files(
-        index_path(settings)
-    )  # only once the store is ours: a server may be using it
-    index = SearchIndex(index_path(settings))
+    index = index_for(settings, fresh=True)  # only once the store is ours: a server may use it
     try:
         count = index.rebuild(st, model)
     finally:

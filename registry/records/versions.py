@@ -32,11 +32,17 @@ from registry.rdf.namespaces import REG
 from registry.store import Store
 from registry.store.base import StoreError, nt_lines
 from registry.store.events import RecordEvent
-from registry.store.layout import claims_graph, doc_iri, history_iri, state_graph, version_iri
+from registry.store.layout import (
+    CURRENT_VERSION,
+    claims_graph,
+    doc_iri,
+    history_iri,
+    state_graph,
+    version_iri,
+)
 from registry.vocab.model import Model
 
-VERSION = "http://purl.org/linked-data/version#"
-CURRENT = URIRef(VERSION + "currentVersion")
+CURRENT = URIRef(CURRENT_VERSION)
 
 #: One lock per process: reading the current version and writing the next happen together.
 WRITE_LOCK = threading.RLock()

@@ -22,17 +22,15 @@ from typing import IO, cast
 import pyoxigraph as ox
 
 from registry.search.files import remove_index_files
+from registry.store.layout import LAST_CHANGED_PREDICATES
 
-#: Outside the default graph, the index reads only these (see search_index._documents).
-HISTORY = (
-    ox.NamedNode("http://purl.org/linked-data/version#currentVersion"),
-    ox.NamedNode("http://www.w3.org/ns/prov#generatedAtTime"),
-)
+#: Outside the default graph, the index reads only these (see store.layout.last_changed).
+HISTORY = tuple(ox.NamedNode(p) for p in LAST_CHANGED_PREDICATES)
 
 
 def build(dump: Path, index: Path, base: str) -> int:
     # imported here: the restore that starts this process only needs Indexer, and starts sooner
-    from registry.search.index import SearchIndex
+    from registry.search.sqlite_fts import SqliteSearchIndex
     from registry.store.embedded import EmbeddedStore
     from registry.store.layout import state_graph
     from registry.vocab.model import load_model
@@ -58,7 +56,7 @@ def build(dump: Path, index: Path, base: str) -> int:
                 format=ox.RdfFormat.N_QUADS,
             )
     remove_index_files(index)
-    built = SearchIndex(index)
+    built = SqliteSearchIndex(index)
     try:
         return built.rebuild(EmbeddedStore.over(memory), model)
     finally:

@@ -1,4 +1,4 @@
-"""Where the search index lives beside the store, and removing it. Apart from search_index, so
+"""Where the search index lives beside the store, and removing it. Apart from the engine (sqlite_fts), so
 that `ldr restore`, which builds the index in a process of its own, starts without the model."""
 
 from __future__ import annotations

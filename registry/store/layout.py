@@ -3,12 +3,33 @@
 A record's current description is in its document graph (/doc/{register}/{reference}); each
 version in a graph of its own (…/version/{n}); its history (versions, who, when, why) in …/history.
 The registry's own state (its latest change) and the claims writers sharing a server make on
-records are in graphs under /catalogue/.
+records are in graphs under /catalogue/. Every reader of when a record last changed uses
+last_changed, so how versions are stored is known here and in records/versions.py, which
+writes them.
 """
 
 from __future__ import annotations
 
-from registry.vocab.model import Model
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for the annotations only: `ldr restore` reads these names without rdflib
+    from registry.vocab.model import Model
+
+#: A record's history graph names its current version (version:currentVersion), and each version
+#: when it was made (prov:generatedAtTime).
+CURRENT_VERSION = "http://purl.org/linked-data/version#currentVersion"
+GENERATED_AT = "http://www.w3.org/ns/prov#generatedAtTime"
+#: The only triples outside the default graph that say when records last changed.
+LAST_CHANGED_PREDICATES = (CURRENT_VERSION, GENERATED_AT)
+
+
+def last_changed(record: str = "?s", when: str = "?modified") -> str:
+    """A SPARQL graph pattern that binds each record (a variable or an IRI in <>) to when its
+    current version was made: what listings sort by and catching up and reports read."""
+    return (
+        f"GRAPH ?history_ {{ {record} <{CURRENT_VERSION}> ?current_ . "
+        f"?current_ <{GENERATED_AT}> {when} }}"
+    )
 
 
 def doc_iri(model: Model, iri: str) -> str:
