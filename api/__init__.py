@@ -116,6 +116,7 @@ def _checked_path_values(app: Flask) -> None:
     from .problems import problem
 
     suffixed = {"linked_data.item_doc"}  # /doc/{register}/{reference}.ttl and the like
+    register_suffixed = {"catalogue.register_doc"}  # /doc/{register}.ttl and the like
 
     @app.url_value_preprocessor
     def check(endpoint, values):
@@ -123,7 +124,10 @@ def _checked_path_values(app: Flask) -> None:
             return
         try:
             if "register" in values:
-                check_register(values["register"])
+                register = values["register"]
+                check_register(
+                    _split_suffix(register)[0] if endpoint in register_suffixed else register
+                )
             if "reference" in values:
                 reference = values["reference"]
                 check_reference(_split_suffix(reference)[0] if endpoint in suffixed else reference)

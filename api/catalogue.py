@@ -8,7 +8,6 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, redirect, render_template, request, send_file
 from rdflib import Graph, URIRef
 
-from registry.rdf.namespaces import REGISTERS
 from registry.records.versions import last_change
 from registry.views.catalogue import DUMPS, TERM_LABELS, Dumps, describe_catalogue
 from registry.views.item import bind_prefixes
@@ -70,22 +69,12 @@ def catalogue(suffix: str = ""):
 
 @bp.get("/id/<register>")
 def register_id(register: str):
-    if register not in REGISTERS:
-        return _not_found(
-            "No such register",
-            f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.",
-        )
     return redirect(f"/doc/{register}", code=303)
 
 
-@bp.get("/doc/<name>")
-def register_doc(name: str):
-    register, asked = _split_suffix(name)
-    if register not in REGISTERS:
-        return _not_found(
-            "No such register",
-            f"{register!r} is not a register. The registers are: {', '.join(REGISTERS)}.",
-        )
+@bp.get("/doc/<register>")
+def register_doc(register: str):
+    register, asked = _split_suffix(register)
     media = _negotiate(asked)
     if isinstance(media, Response):
         return media

@@ -170,7 +170,7 @@ def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
             links.append(
                 (
                     f"/standards/apply?product_kind={notation}",
-                    str(model.ontology.value(kind, SKOS.prefLabel) or notation),
+                    model.text(kind, SKOS.prefLabel) or str(notation),
                 )
             )
     return links

@@ -28,7 +28,7 @@ class Registry:
         """The vocabulary, concept schemes, registers and shapes (registry.vocab.model)."""
         from registry.vocab.model import load_model
 
-        return load_model(self.settings["LDR_BASE"])
+        return load_model(self.settings["LDR_BASE"], tuple(self.settings["LDR_LANGUAGES"]))
 
     @cached_property
     def store(self):

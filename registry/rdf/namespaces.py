@@ -37,16 +37,30 @@ def vocabulary_part(iri: str) -> str | None:
     return iri[len(VOCABULARY) :] if iri.startswith(VOCABULARY) else None
 
 
+def _read_registers() -> tuple[str, ...]:
+    """The registers ontology/registers.ttl declares, in the order people meet them (each
+    register's sh:order): the one list of registers. A new register is a new entry there, with
+    its class in ontology/ldr.ttl and its shape in shapes/registry-shapes.ttl."""
+    from rdflib import Graph, Literal, URIRef
+
+    from registry import ROOT
+
+    here = "http://registers.invalid/"
+    graph = Graph().parse(ROOT / "ontology" / "registers.ttl", format="turtle", publicID=here)
+    found = []
+    for register in graph.subjects(RDF.type, REG.Register):
+        name = str(register)[len(here + "id/") :]
+        order = graph.value(register, SH.order)
+        if not isinstance(register, URIRef) or "/" in name or not isinstance(order, Literal):
+            raise RuntimeError(
+                f"ontology/registers.ttl: {register} must be <id/NAME> with an sh:order"
+            )
+        found.append((float(order.toPython()), name))
+    return tuple(name for _, name in sorted(found))
+
+
 #: The registers, in the order people meet them. Their names are the path segment in IRIs.
-REGISTERS = (
-    "organisations",
-    "exemplars",
-    "platforms",
-    "standards",
-    "agreements",
-    "products",
-    "guides",
-)
+REGISTERS = _read_registers()
 
 PREFIXES = {
     "rdf": RDF,

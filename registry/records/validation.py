@@ -28,7 +28,7 @@ from registry.records.findings import Report, Result
 from registry.records.shacl_reuse import reusing, shapes_graph
 from registry.records.split import owner_of, split_records
 from registry.store import Store
-from registry.vocab.model import Model
+from registry.vocab.model import Model, preferred
 
 
 def referenced_types(graph: Graph, store: Store | None, model: Model | None = None) -> Graph:
@@ -206,8 +206,8 @@ def _field_name(model: Model, path) -> str | None:
     names = model.memo.setdefault("field_names", {})
     if path not in names:
         shape = next(iter(model.shapes.subjects(SH.path, path)), None)
-        name = model.shapes.value(shape, SH.name) if shape is not None else None
-        names[path] = str(name) if name else None
+        name = model.text(shape, SH.name, graph=model.shapes) if shape is not None else None
+        names[path] = name or None
     return names[path]
 
 
@@ -222,8 +222,9 @@ def _result(rg: Graph, node, focus, owners: dict[str, str], model: Model) -> Res
     messages = [m for m in rg.objects(node, SH.resultMessage)]
     if component != SH.SPARQLConstraintComponent and shape is not None:
         messages = list(model.shapes.objects(shape, SH.message)) or messages
-    message = _pick_message(messages) or _fallback_message(rg, node)
-    field = model.shapes.value(shape, SH.name) if shape is not None else None
+    picked = preferred(messages, model.languages)
+    message = str(picked) if picked is not None else _fallback_message(rg, node)
+    field = model.text(shape, SH.name, graph=model.shapes) if shape is not None else None
     return Result(
         record=owners.get(str(focus)),
         focus=str(focus),
@@ -234,13 +235,6 @@ def _result(rg: Graph, node, focus, owners: dict[str, str], model: Model) -> Res
         field=str(field) if field else None,
         shape=str(shape) if isinstance(shape, URIRef) else None,
     )
-
-
-def _pick_message(messages: list) -> str | None:
-    for m in messages:
-        if isinstance(m, Literal) and m.language in (None, "en"):
-            return str(m)
-    return str(messages[0]) if messages else None
 
 
 def _fallback_message(rg: Graph, node) -> str:
@@ -259,5 +253,5 @@ def _shorten(text: str) -> str:
 def _show(value, model: Model) -> str:
     if isinstance(value, BNode):
         return "(a nested value)"
-    label = model.ontology.value(value, SKOS.prefLabel) if isinstance(value, URIRef) else None
+    label = model.text(value, SKOS.prefLabel) if isinstance(value, URIRef) else None
     return _shorten(f"{value} ({label})" if label else str(value))

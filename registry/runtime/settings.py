@@ -7,6 +7,7 @@ against it by a test, so a setting cannot exist without being documented.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -37,6 +38,13 @@ def _count(text: str) -> int:
     if value < 0:
         raise ValueError("it must be 0 or more")
     return value
+
+
+def _languages(text: str) -> tuple[str, ...]:
+    tags = tuple(t.strip().lower() for t in text.split(",") if t.strip())
+    if not tags or not all(re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{1,8})*", t) for t in tags):
+        raise ValueError("give language tags separated by commas, such as cy,en")
+    return tags
 
 
 def _allocator(text: str) -> str:
@@ -94,6 +102,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Reference of the registered organisation that runs this registry (as in /id/organisations/{ref}). "
         "When set, `ldr init` registers the registry's own record shapes as a standard it publishes, with the "
         "shapes as the standard's validation resource.",
+    ),
+    Setting(
+        "LDR_LANGUAGES",
+        "en",
+        "The languages labels are shown in, most wanted first, as language tags separated by commas (`cy,en` for "
+        "Welsh, then English): a term of the vocabulary, a concept or a register with labels in several languages "
+        "is shown by the first of these it has, else by its label without a language, else by any.",
+        _languages,
     ),
     Setting(
         "LDR_DATA_LICENCE",
@@ -318,6 +334,13 @@ def load_settings(
     if not (base.startswith("http://") or base.startswith("https://")):
         raise SettingsError(f"LDR_BASE must be an http(s) IRI, not {base!r}")
     values["LDR_BASE"] = base
+    languages = values["LDR_LANGUAGES"]
+    if not isinstance(languages, tuple):  # from the TOML file: "cy,en" or ["cy", "en"]
+        text = languages if isinstance(languages, str) else ",".join(map(str, languages))
+        try:
+            values["LDR_LANGUAGES"] = _languages(text)
+        except ValueError as exc:
+            raise SettingsError(f"LDR_LANGUAGES={languages!r} is not valid: {exc}") from exc
     licence = str(values["LDR_DATA_LICENCE"]).strip()
     if not (licence.startswith("http://") or licence.startswith("https://")) or any(
         c in licence for c in ' <>"{}|\\^`'

@@ -59,7 +59,7 @@ def choices(model: Model, scheme: str) -> list[tuple[str, str]]:
     pairs = [
         (
             str(model.ontology.value(c, SKOS.notation) or str(c).rsplit("/", 1)[-1]),
-            str(model.ontology.value(c, SKOS.prefLabel) or c),
+            model.text(c, SKOS.prefLabel) or str(c),
         )
         for c in model.ontology.subjects(SKOS.inScheme, iri)
     ]
@@ -99,9 +99,9 @@ def standards_that_apply(
         rows = store.select(f"""SELECT ?s ?o WHERE {{ VALUES ?s {{ {" ".join(sparql_iri(i) for i in found)} }}
             VALUES ?p {{ <{ldr}serviceArea> <{ldr}appliesToProductKind> }} ?s ?p ?o }}""")
         for row in rows:
-            name = model.ontology.value(row["o"], SKOS.prefLabel)
-            if name is not None:
-                found[str(row["s"])].applies_to.append(str(name))
+            applies = model.text(row["o"], SKOS.prefLabel)
+            if applies is not None:
+                found[str(row["s"])].applies_to.append(applies)
         for entry in found.values():
             entry.applies_to.sort(key=str.lower)
     return list(found.values())

@@ -121,6 +121,7 @@ TERM_LABELS = {
     DCTERMS.publisher: "Publisher",
     RDFS.label: "Name",
     URIRef("http://purl.org/linked-data/registry#containedItemClass"): "Kind of record it holds",
+    URIRef("http://www.w3.org/ns/shacl#order"): "Place among the registers",
 }
 
 
@@ -186,28 +187,17 @@ def describe_catalogue(
             f"FILTER(STRSTARTS(STR(?x), '{base}/doc/') && STR(?s) = REPLACE(STR(?x), '/doc/', '/id/')) }} GROUP BY ?g"
         )
     }
-    labels = {
-        str(s).rsplit("/", 1)[-1]: str(o)
-        for s, o in model.ontology.subject_objects(
-            URIRef("http://www.w3.org/2000/01/rdf-schema#label")
-        )
-        if str(s).startswith(f"{base}/id/")
-    }
-    descriptions = {
-        str(s).rsplit("/", 1)[-1]: str(o)
-        for s, o in model.ontology.subject_objects(DCTERMS.description)
-        if str(s).startswith(f"{base}/id/")
-    }
     for register in REGISTERS:
         dataset = URIRef(f"{base}/id/{register}")
         g.add((catalogue, DCAT.dataset, dataset))
         g.add((catalogue, VOID.subset, dataset))
         g.add((dataset, RDF.type, DCAT.Dataset))
         g.add((dataset, RDF.type, VOID.Dataset))
-        g.add((dataset, DCTERMS.title, Literal(labels.get(register, register), lang="en")))
-        g.add(
-            (dataset, DCTERMS.description, Literal(descriptions.get(register, register), lang="en"))
-        )
+        # the register's name and description in every language registers.ttl gives them
+        for label in model.ontology.objects(dataset, RDFS.label):
+            g.add((dataset, DCTERMS.title, label))
+        for description in model.ontology.objects(dataset, DCTERMS.description):
+            g.add((dataset, DCTERMS.description, description))
         g.add((dataset, VOID.uriSpace, Literal(f"{base}/id/{register}/")))
         g.add((dataset, VOID.entities, Literal(counts.get(register, 0), datatype=XSD.integer)))
         g.add((dataset, DCAT.landingPage, URIRef(f"{base}/{register}")))
@@ -222,7 +212,7 @@ def describe_catalogue(
             (
                 distribution,
                 DCTERMS.title,
-                Literal(f"{labels.get(register, register)} through SPARQL", lang="en"),
+                Literal(f"{model.register_label(register)} through SPARQL", lang="en"),
             )
         )
     for name, (media, _) in DUMPS.items():

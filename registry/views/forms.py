@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, RDF, SH, SKOS, XSD
+from rdflib.namespace import DCTERMS, RDF, RDFS, SH, SKOS, XSD
 
 from registry.rdf.identifiers import is_web_iri
 from registry.rdf.namespaces import REG
@@ -80,12 +80,10 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
     f = Field(
         id=prefix + _local(ps),
         path=path,
-        label=str(shapes.value(ps, SH.name) or _local(path)),
-        hint=str(shapes.value(ps, SH.description) or ""),
+        label=model.text(ps, SH.name, graph=shapes) or _local(path),
+        hint=model.text(ps, SH.description, graph=shapes) or "",
         order=float(shapes.value(ps, SH.order) or 100),
-        group=str(
-            shapes.value(group, URIRef("http://www.w3.org/2000/01/rdf-schema#label")) or "Details"
-        ),
+        group=model.text(group, RDFS.label, graph=shapes) or "Details",
         kind="text",
         required=min_count >= 1 and severity == SH.Violation,
         repeatable=max_count is None or int(max_count) > 1,
@@ -105,13 +103,12 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
             else "choice-literal"
         )
         f.options = [
-            (str(v), str(model.ontology.value(v, SKOS.prefLabel) or v))
-            for v in Collection(shapes, listed)
+            (str(v), model.text(v, SKOS.prefLabel) or str(v)) for v in Collection(shapes, listed)
         ]
     elif scheme is not None:
         f.kind = "choice"
         concepts = [
-            (str(c), str(model.ontology.value(c, SKOS.prefLabel) or _local(c)))
+            (str(c), model.text(c, SKOS.prefLabel) or _local(c))
             for c in model.ontology.subjects(SKOS.inScheme, scheme)
         ]
         pattern = shapes.value(ps, SH.pattern)
@@ -473,9 +470,9 @@ def _add(
             )
             if not re.match(r"^\d+(\.\d+)?$", number):
                 # the shape's own words where it has them (a funding amount: zero or more, in pounds)
-                said = model.shapes.value(f.shape, SH.message)
+                said = model.text(f.shape, SH.message, graph=model.shapes)
                 problems[f.id] = (
-                    for_people(str(said))
+                    for_people(said)
                     if said is not None
                     else f"{f.label} must be a number of zero or more, such as 98500 or 98,500.50"
                 )

@@ -14,7 +14,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, FOAF, RDF, RDFS, SH, SKOS, XSD
 
 from registry.rdf.identifiers import sparql_iri
-from registry.vocab.model import Model
+from registry.vocab.model import Model, preferred
 
 LABELS = (DCTERMS.title, SKOS.prefLabel, RDFS.label, FOAF.name)
 NOT_PUBLISHED = "Not published by its source"
@@ -34,9 +34,10 @@ class Row:
     order: float = 100.0
 
 
-def title_of(graph: Graph, node) -> str | None:
+def title_of(graph: Graph, node, languages: tuple[str, ...] = ("en",)) -> str | None:
+    """A thing's name in the graph: its title, else its label, in the language wanted most."""
     for p in LABELS:
-        value = graph.value(node, p)
+        value = preferred(graph.objects(node, p), languages)
         if value is not None:
             return str(value)
     return None
@@ -104,7 +105,9 @@ def rows_for(
                 )
             elif isinstance(obj, URIRef):
                 label = (
-                    title_of(graph, obj) or title_of(model.ontology, obj) or media_type_name(obj)
+                    title_of(graph, obj, model.languages)
+                    or title_of(model.ontology, obj, model.languages)
+                    or media_type_name(obj)
                 )
                 row.values.append(Value(label or str(obj), href(str(obj))))
             else:
@@ -200,8 +203,7 @@ def incoming_links(store, model: Model, iri: str) -> list[Group]:
     inverse = model.base.ldr.inverseLabel
     for row in rows:
         predicate = row["p"]
-        label = model.ontology.value(predicate, inverse)
-        label = str(label) if label is not None else f"Linked from ({model.label(predicate)})"
+        label = model.text(predicate, inverse) or f"Linked from ({model.label(predicate)})"
         groups.setdefault(label, Group(label, [])).links.append((str(row["s"]), str(row["title"])))
     for group in groups.values():
         group.links.sort(key=lambda link: link[1].lower())

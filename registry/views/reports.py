@@ -7,14 +7,16 @@ import datetime
 import textwrap
 from dataclasses import dataclass, field
 
+from rdflib.namespace import SKOS
+
 from registry.store import Store
+from registry.store.layout import last_changed
 from registry.vocab.model import Model
 
 PREFIXES = """PREFIX dcterms: <http://purl.org/dc/terms/>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX reg: <http://purl.org/linked-data/registry#>
 PREFIX prov: <http://www.w3.org/ns/prov#>
-PREFIX version: <http://purl.org/linked-data/version#>
 PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>
 """
 
@@ -33,6 +35,17 @@ def _rows(store: Store, query: str, names: list[str]) -> list[list]:
     return [[(str(r[n]) if n in r else "") for n in names] for r in store.select(PREFIXES + query)]
 
 
+def _by_concept(store: Store, model: Model, query: str, missing: str = "Not stated") -> list[list]:
+    """[name, count] for each ?concept the query counts (its ?n), the concept named in the
+    language wanted most (Model.text) or `missing` where unbound: most first, then by name."""
+    counts: dict[str, int] = {}
+    for row in store.select(PREFIXES + query):
+        concept = row.get("concept")
+        name = missing if concept is None else model.text(concept, SKOS.prefLabel) or str(concept)
+        counts[name] = counts.get(name, 0) + int(str(row.get("n") or 0))
+    return sorted(([name, n] for name, n in counts.items()), key=lambda row: (-row[1], row[0]))
+
+
 def _counts(rows: list[list], column: int) -> list[list]:
     for row in rows:
         row[column] = int(row[column] or 0)
@@ -41,37 +54,36 @@ def _counts(rows: list[list], column: int) -> list[list]:
 
 def exemplars_by_phase(store: Store, model: Model) -> ProgrammeReport:
     ldr = model.base.ldr
-    rows = _rows(
+    rows = _by_concept(
         store,
-        f"""SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        ?e a <{ldr}Exemplar> . OPTIONAL {{ ?e <{ldr}phase>/skos:prefLabel ?p }}
-        BIND(COALESCE(?p, "Not stated") AS ?label) }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        ["label", "n"],
+        model,
+        f"""SELECT ?concept (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        ?e a <{ldr}Exemplar> . OPTIONAL {{ ?e <{ldr}phase> ?concept }} }} GROUP BY ?concept""",
     )
     return ProgrammeReport(
         "exemplars-by-phase",
         "Exemplars by phase",
         "How far exemplar projects have come.",
         ["Phase", "Exemplars"],
-        _counts(rows, 1),
+        rows,
         chart=1,
     )
 
 
 def exemplars_by_service_area(store: Store, model: Model) -> ProgrammeReport:
     ldr = model.base.ldr
-    rows = _rows(
+    rows = _by_concept(
         store,
-        f"""SELECT ?label (COUNT(DISTINCT ?e) AS ?n) WHERE {{
-        ?e a <{ldr}Exemplar> ; <{ldr}serviceArea>/skos:prefLabel ?label }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        ["label", "n"],
+        model,
+        f"""SELECT ?concept (COUNT(DISTINCT ?e) AS ?n) WHERE {{
+        ?e a <{ldr}Exemplar> ; <{ldr}serviceArea> ?concept }} GROUP BY ?concept""",
     )
     return ProgrammeReport(
         "exemplars-by-service-area",
         "Exemplars by service area",
         "Which council services exemplars serve.",
         ["Service area", "Exemplars"],
-        _counts(rows, 1),
+        rows,
         chart=1,
     )
 
@@ -91,13 +103,13 @@ def _taking_part(
             "http://purl.org/dc/terms/publisher",
         )
     )
-    rows = _rows(
+    rows = _by_concept(
         store,
-        f"""SELECT ?label (COUNT(DISTINCT ?c) AS ?n) WHERE {{
-        ?concept skos:inScheme <{model.base.scheme_graph(scheme)}> ; skos:prefLabel ?label .
+        model,
+        f"""SELECT ?concept (COUNT(DISTINCT ?c) AS ?n) WHERE {{
+        ?concept skos:inScheme <{model.base.scheme_graph(scheme)}> .
         OPTIONAL {{ ?c <{prop}> ?concept ; a <{ldr}LocalAuthority> . FILTER EXISTS {{ ?r {involvement} ?c }} }}
-        }} GROUP BY ?label ORDER BY DESC(?n) ?label""",
-        ["label", "n"],
+        }} GROUP BY ?concept""",
     )
     return ProgrammeReport(
         name,
@@ -105,7 +117,7 @@ def _taking_part(
         "Councils that lead, partner in, reuse or use an asset, or are party to an agreement. "
         "Rows with 0 are missing from the programme.",
         [title.split(" by ")[-1].capitalize(), "Councils taking part"],
-        _counts(rows, 1),
+        rows,
         chart=1,
     )
 
@@ -206,7 +218,7 @@ def not_reviewed(store: Store, model: Model, today: datetime.date | None = None)
     rows = _rows(
         store,
         f"""SELECT ?title ?changed WHERE {{
-        GRAPH ?h {{ ?r version:currentVersion ?v . ?v prov:generatedAtTime ?changed }}
+        {last_changed("?r", "?changed")}
         FILTER(?changed < "{cutoff.isoformat()}"^^xsd:dateTime)
         ?r dcterms:title ?title }} ORDER BY ?changed ?title""",
         ["title", "changed"],

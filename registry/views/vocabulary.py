@@ -58,12 +58,8 @@ def anchor(iri: str | Node) -> str:
     return part.replace("/", "-") if "/" in part else "scheme-" + part
 
 
-def _text(graph: Graph, node, *props) -> str:
-    for p in props:
-        value = graph.value(node, p)
-        if value is not None:
-            return str(value)
-    return ""
+def _text(model: Model, graph: Graph, node, *props) -> str:
+    return model.text(node, *props, graph=graph) or ""
 
 
 def document_vocabulary(model: Model, store: Store | None = None, examples: int = 3) -> dict:
@@ -87,8 +83,8 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
         entry = Term(
             str(term),
             str(term)[len(ldr) :],
-            _text(onto, term, RDFS.label),
-            _text(onto, term, SKOS.definition),
+            _text(model, onto, term, RDFS.label),
+            _text(model, onto, term, SKOS.definition),
             kind,
             domain=[name(d) for d in onto.objects(term, RDFS.domain)],
             range=[name(r) for r in onto.objects(term, RDFS.range)],
@@ -101,18 +97,18 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
                 for ps in shapes.objects(ns, SH.property):
                     entry.rules.append(
                         Rule(
-                            str(shapes.value(ps, SH.message)),
+                            _text(model, shapes, ps, SH.message),
                             _severity(shapes, ps),
-                            str(shapes.value(ps, SH.name)),
+                            _text(model, shapes, ps, SH.name),
                         )
                     )
         else:
             for ps in shapes.subjects(SH.path, term):
                 entry.rules.append(
                     Rule(
-                        str(shapes.value(ps, SH.message)),
+                        _text(model, shapes, ps, SH.message),
                         _severity(shapes, ps),
-                        str(shapes.value(ps, SH.name)),
+                        _text(model, shapes, ps, SH.name),
                     )
                 )
         if store is not None:
@@ -127,9 +123,9 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
                 (
                     (
                         str(c),
-                        _text(onto, c, SKOS.notation),
-                        _text(onto, c, SKOS.prefLabel),
-                        _text(onto, c, SKOS.definition),
+                        _text(model, onto, c, SKOS.notation),
+                        _text(model, onto, c, SKOS.prefLabel),
+                        _text(model, onto, c, SKOS.definition),
                         anchor(c),
                     )
                     for c in onto.subjects(SKOS.inScheme, scheme)
@@ -140,8 +136,8 @@ def document_vocabulary(model: Model, store: Store | None = None, examples: int 
         schemes.append(
             Scheme(
                 str(scheme),
-                _text(onto, scheme, SKOS.prefLabel),
-                _text(onto, scheme, SKOS.definition),
+                _text(model, onto, scheme, SKOS.prefLabel),
+                _text(model, onto, scheme, SKOS.definition),
                 concepts,
                 anchor(scheme),
             )

@@ -7,7 +7,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF
 
 from registry.rdf.namespaces import PREFIXES
-from registry.vocab.model import Model
+from registry.vocab.model import Model, preferred
 
 #: Reused terms every record uses, with the short key a JSON reader sees.
 REUSED = {
@@ -122,21 +122,20 @@ def record_document(graph, root: URIRef, model: Model) -> dict:
         if isinstance(term, BNode):
             return node(term, seen)
         if isinstance(term, URIRef):
+            # its name in the language wanted most, written with its language like any value
             labels = [
-                graph.value(term, p) for p in label_properties if graph.value(term, p) is not None
+                (p, label)
+                for p in label_properties
+                if (label := preferred(graph.objects(term, p), model.languages)) is not None
             ]
             if term != root and labels:
                 linked: dict[str, str | list[str]] = {"id": short(str(term), as_id=True)}
                 kinds = [short(str(t)) for t in graph.objects(term, RDF.type)]
                 if kinds:
                     linked["type"] = kinds[0] if len(kinds) == 1 else sorted(kinds)
-                linked[
-                    "title"
-                    if (term, DCTERMS.title, None) in graph
-                    else "prefLabel"
-                    if (term, SKOS.prefLabel, None) in graph
-                    else "label"
-                ] = str(labels[0])
+                p, label = labels[0]
+                key, name_definition = terms.get(str(p), (short(str(p)), {}))
+                linked[key] = value(label, name_definition, seen)
                 return linked
             return str(term) if definition.get("@type") == "@id" else {"id": str(term)}
         assert isinstance(term, Literal)

@@ -6,6 +6,7 @@ of truth for terms, registers and rules.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -32,6 +33,8 @@ class Model:
     ontology: Graph = field(repr=False)  # vocabulary + schemes + registers
     shapes: Graph = field(repr=False)
     register_class: dict[str, URIRef] = field(default_factory=dict)
+    #: the languages labels are shown in, most wanted first (the LDR_LANGUAGES setting)
+    languages: tuple[str, ...] = ("en",)
     files: dict[str, Graph] = field(
         default_factory=dict, repr=False
     )  # graph name -> one ontology file
@@ -100,16 +103,26 @@ class Model:
             ranked.append((rank, str(ps), ps))
         return min(ranked)[2] if ranked else None
 
+    def text(self, node, *predicates, graph: Graph | None = None) -> str | None:
+        """The value of the first of these predicates the node has (in the ontology, or in
+        `graph`), in the language wanted most (see preferred); None if it has none of them.
+        Every label the registry shows of its vocabulary is read through here."""
+        graph = self.ontology if graph is None else graph
+        for p in predicates:
+            value = preferred(graph.objects(node, p), self.languages)
+            if value is not None:
+                return str(value)
+        return None
+
     def label(self, iri: URIRef, classes: set | None = None, nested: bool = False) -> str:
         """A human label for a term, read from the RDF, never hard-coded: the sh:name of its
         property shape (see property_shape), else the ontology's label, else the local name."""
         shape = self.property_shape(iri, classes, nested)
         if shape is not None:
-            return str(self.shapes.value(shape, SH.name))
-        for p in (RDFS.label, SKOS.prefLabel):
-            value = self.ontology.value(iri, p)
-            if value is not None:
-                return str(value)
+            return self.text(shape, SH.name, graph=self.shapes) or ""
+        text = self.text(iri, RDFS.label, SKOS.prefLabel)
+        if text is not None:
+            return text
         text = str(iri)
         return text.rsplit("#", 1)[-1].rsplit("/", 1)[-1]
 
@@ -134,8 +147,23 @@ class Model:
         return {**self.files, self.base.shapes_graph: self.shapes}
 
 
+def preferred(values: Iterable, languages: tuple[str, ...] = ("en",)):
+    """Of these values, the one to show: a literal in the first of the languages that has one
+    (a tag's regional variants count, en-GB for en), else one without a language tag, else any
+    (the smallest, so the choice is the same every time); None for no values."""
+    ranked = []
+    for value in values:
+        tag = (getattr(value, "language", None) or "").lower()
+        rank = next(
+            (n for n, lang in enumerate(languages) if tag == lang or tag.startswith(lang + "-")),
+            len(languages) + (0 if not tag else 1),
+        )
+        ranked.append((rank, str(value), value))
+    return min(ranked, key=lambda r: r[:2])[2] if ranked else None
+
+
 @cache
-def load_model(base_iri: str) -> Model:
+def load_model(base_iri: str, languages: tuple[str, ...] = ("en",)) -> Model:
     base = Base(base_iri)
     graph_names = dict(
         zip(
@@ -150,7 +178,7 @@ def load_model(base_iri: str) -> Model:
     shapes = Graph()
     for relative in SHAPES_FILES:
         shapes += _read(base, relative)
-    model = Model(base, ontology, shapes, files=files)
+    model = Model(base, ontology, shapes, files=files, languages=languages)
     for register in REGISTERS:
         cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
         if not isinstance(cls, URIRef):
