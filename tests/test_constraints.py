@@ -31,6 +31,7 @@ HANDLED = {
     SH.minLength,
     SH.maxLength,
     SH.minInclusive,
+    SH.maxInclusive,
     SH.node,
     SH.sparql,
     LDR.registeredClass,
@@ -121,6 +122,46 @@ TEST_ONLY_RECORDS = """
     dcterms:creator <id/organisations/brighton-and-hove-city-council> ;
     dcat:landingPage <https://example.org/guide> ;
     dcterms:source <https://example.org/guide> ;
+    reg:status reg:statusSubmitted .
+<id/sources/test-source> a ldr:HarvestSource ;
+    dcterms:title "A test harvest source"@en ;
+    dcterms:description "A harvest source invented for this test: the starter data has none."@en ;
+    ldr:harvestKind <{vocabulary}harvest-kind/publiccode> ;
+    dcat:accessURL <https://example.org/publiccode.yml> ;
+    ldr:schedule <{vocabulary}harvest-schedule/weekly> ;
+    dcterms:license <https://creativecommons.org/publicdomain/zero/1.0/> ;
+    dcterms:publisher <id/organisations/brighton-and-hove-city-council> ;
+    ldr:withdrawAfter 3 ;
+    dcterms:source <https://example.org/publiccode.yml> ;
+    reg:status reg:statusSubmitted .
+<id/software/test-software> a ldr:Software ;
+    dcterms:title "A test piece of software"@en ;
+    dcterms:description "Software invented for this test: the starter data has no software yet."@en ;
+    dcterms:publisher <id/organisations/brighton-and-hove-city-council> ;
+    <http://www.w3.org/ns/adms#status> <{vocabulary}software-status/stable> ;
+    ldr:maintenanceType <{vocabulary}maintenance-type/internal> ;
+    <https://schema.org/softwareVersion> "1.2.0" ;
+    ldr:usedBy <id/organisations/london-borough-of-croydon> ;
+    dcat:contactPoint [ <http://www.w3.org/2006/vcard/ns#fn> "Digital team" ;
+                        <http://www.w3.org/2006/vcard/ns#hasEmail> <mailto:digital@example.org> ] ;
+    <https://schema.org/codeRepository> <https://example.org/repo> ;
+    dcterms:license <http://spdx.org/licenses/MIT> ;
+    dcat:landingPage <https://example.org/software> ;
+    <https://schema.org/softwareRequirements> "PostgreSQL" ;
+    dcterms:conformsTo <id/standards/fhir-uk-core> ;
+    dcterms:source <https://example.org/software> ;
+    reg:status reg:statusSubmitted .
+<id/apis/test-api> a dcat:DataService ;
+    dcterms:title "A test API"@en ;
+    dcterms:description "An API invented for this test: the starter data has no APIs yet."@en ;
+    dcat:endpointURL <https://api.example.org/> ;
+    dcat:endpointDescription <https://example.org/api-docs> ;
+    dcterms:publisher <id/organisations/brighton-and-hove-city-council> ;
+    dcat:contactPoint [ <http://www.w3.org/2006/vcard/ns#fn> "API team" ;
+                        <http://www.w3.org/2006/vcard/ns#hasEmail> <mailto:api@example.org> ] ;
+    dcterms:license <https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/> ;
+    dcterms:conformsTo <id/standards/fhir-uk-core> ;
+    dcterms:source <https://example.org/api-docs> ;
     reg:status reg:statusSubmitted .
 """
 STARTER.parse(
@@ -256,6 +297,10 @@ def break_record(case: Case, graph: Graph, focus) -> None:
     elif kind == SH.pattern:
         if path == LDR.gssCode:
             replace(Literal("X123"))
+        elif path == URIRef("http://www.w3.org/ns/dcat#accessURL"):
+            replace(URIRef("ftp://example.org/publiccode.yml"))
+        elif path == URIRef("http://www.w3.org/2006/vcard/ns#hasEmail"):
+            replace(URIRef("https://example.org/not-an-email-address"))
         else:  # a concept of the right scheme whose notation does not match the pattern
             scheme = MODEL.shapes.value(ps, LDR.scheme)
             wrong = [
@@ -270,6 +315,8 @@ def break_record(case: Case, graph: Graph, focus) -> None:
         replace(Literal("x" * (int(value) + 1), lang="en"))
     elif kind == SH.minInclusive:
         replace(Literal(str(int(value) - 5), datatype=XSD.decimal))
+    elif kind == SH.maxInclusive:
+        replace(Literal(int(value) + 5, datatype=XSD.integer))
     elif kind == SH.node:
         broken = BNode()
         graph.add((broken, DCTERMS.description, Literal("a nested value missing what it needs")))

@@ -82,6 +82,7 @@ def test_required_concept_schemes_exist(model):
         REG.statusSuperseded,
         REG.statusRetired,
         REG.statusInvalid,
+        model.base.ldr.statusWithdrawn,  # what a harvest withdraws (registry/harvest)
     } == statuses
 
 

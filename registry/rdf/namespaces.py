@@ -20,6 +20,8 @@ PROF = Namespace("http://www.w3.org/ns/dx/prof/")
 ODRL = Namespace("http://www.w3.org/ns/odrl/2/")
 DPV = Namespace("https://w3id.org/dpv#")
 SCHEMA = Namespace("https://schema.org/")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+DOAP = Namespace("http://usefulinc.com/ns/doap#")
 
 #: The root of the registry's vocabulary in every deployment (docs/vocabulary.md): not under
 #: LDR_BASE. Each registry documents it on its own /def/ pages.
@@ -80,6 +82,8 @@ PREFIXES = {
     "odrl": ODRL,
     "dpv": DPV,
     "schema": SCHEMA,
+    "vcard": VCARD,
+    "doap": DOAP,
 }
 
 
