@@ -237,6 +237,9 @@ def _navigation(app: Flask, registry: Registry) -> None:
     links += [{"href": f"/{name}", "text": model.register_label(name)} for name in REGISTERS]
     links += [{"href": "/reports", "text": "Reports"}, {"href": "/query", "text": "SPARQL"}]
 
+    # a global, not a context variable: the listing's macros are imported without the context
+    app.jinja_env.globals["register_label"] = model.register_label
+
     @app.context_processor
     def navigation() -> dict:
         return {"navigation": links}

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, g, jsonify, render_template, request
 from markupsafe import Markup, escape
 from rdflib import URIRef
+from rdflib.namespace import SKOS
 
 from registry.rdf.namespaces import REGISTERS
 from registry.rdf.text import csv_for_people
@@ -41,14 +42,6 @@ SORTS = [
 ]
 #: The order of a search's matches, best first (the default when there are words to match).
 RELEVANCE = ("relevance", "Best match")
-STATUS_LABELS = {
-    "submitted": "Submitted",
-    "experimental": "Experimental",
-    "stable": "Stable",
-    "superseded": "Superseded",
-    "retired": "Retired",
-    "invalid": "Invalid",
-}
 
 
 def _index():
@@ -224,10 +217,15 @@ def page_numbers(page: int, pages: int) -> list[int | None]:
 
 
 def _decorate(hits):
+    """Each hit with its address here and its register and status named as the vocabulary names
+    them, in the languages the registry shows (LDR_LANGUAGES)."""
+    model = registry().model
     for hit in hits:
         hit.href = _local_href(hit.iri)
-        status = hit.status.rsplit("#status", 1)[-1].lower() if hit.status else ""
-        hit.status_label = STATUS_LABELS.get(status, "")
+        hit.register_label = model.register_label(hit.register)
+        hit.status_label = (
+            (model.text(URIRef(hit.status), SKOS.prefLabel) or "") if hit.status else ""
+        )
         # The snippet's text is escaped; only the index's own match markers become <mark>.
         hit.snippet_html = (
             Markup(str(escape(hit.snippet)).replace("\x02", "<mark>").replace("\x03", "</mark>"))
@@ -310,7 +308,11 @@ def _removals(path: str, facets) -> list[dict]:
     chosen = [(k, v) for k, v in dict.fromkeys(_args_but_page()) if k in order]
     for facet, value in sorted(chosen, key=lambda pair: order.index(pair[0])):
         # registers are named as the register facet names them
-        label = value.capitalize() if facet == "register" else names.get((facet, value), value)
+        label = (
+            registry().model.register_label(value)
+            if facet == "register"
+            else names.get((facet, value), value)
+        )
         args = [(k, v) for k, v in _args_but_page() if (k, v) != (facet, value)]
         out.append(
             {

@@ -24,3 +24,8 @@ def _home() -> Path:
 
 #: The folder holding ontology/, shapes/, data/ and node_modules/ (see _home).
 ROOT = _home()
+
+
+class FilesError(RuntimeError):
+    """The registry's own files (ontology/, shapes/) cannot be read into what it needs; the
+    message names the file and what to change. The registry cannot start until they are fixed."""

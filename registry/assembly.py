@@ -72,6 +72,9 @@ class Registry:
 
     def open_all(self) -> None:
         """Make every part now (a server does, as it starts), not when a request first needs it."""
+        from registry.records.versions import keep_vocabulary_current
+
+        keep_vocabulary_current(self.store, self.model)  # before the index reads its labels
         for part in ("model", "store", "queries", "accounts", "index"):
             getattr(self, part)
 

@@ -68,6 +68,9 @@ def test_a_welsh_registry_shows_welsh_labels_and_english_where_none(welsh_store)
         assert 'href="/platforms">Platforms<' in home  # no Welsh label: English
         listing = client.get("/exemplars?phase=live").get_data(as_text=True)
         assert "Byw" in listing and "Cheshire Care Record" in listing
+        found = client.get("/search?q=cheshire+care").get_data(as_text=True)
+        assert "Enghreifftiau (" in found  # the register filter
+        assert "Enghreifftiau · Stable" in found  # each result's register and status
         page = client.get(
             "/doc/exemplars/cheshire-care-record", headers={"Accept": "text/html"}
         ).get_data(as_text=True)
@@ -82,6 +85,10 @@ def test_a_welsh_registry_shows_welsh_labels_and_english_where_none(welsh_store)
 
 
 def test_the_same_store_in_english_shows_english_labels(welsh_store):
+    """Served in Welsh first, then in English: the index's facet labels follow the languages."""
+    welsh = app_over(welsh_store, LDR_LANGUAGES="cy,en")
+    assert "Byw" in welsh.test_client().get("/exemplars").get_data(as_text=True)
+    close_app(welsh)
     app = app_over(welsh_store)
     try:
         client = app.test_client()

@@ -19,6 +19,12 @@ def main() -> None:
         except SettingsError:
             setting = "system"  # the command itself reports the settings' mistake
         start_again_with_allocator(setting)
-    from registry.cli.commands import main as command
+    from registry import FilesError
 
-    command()
+    try:
+        from registry.cli.commands import main as command
+
+        command()
+    except FilesError as exc:  # the registry's own files are broken: say where, no traceback
+        print(f"Error: {exc}", file=sys.stderr)
+        sys.exit(2)

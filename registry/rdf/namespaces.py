@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SH, SKOS, XSD
 
+from registry import FilesError
+
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 REG = Namespace("http://purl.org/linked-data/registry#")
 PROF = Namespace("http://www.w3.org/ns/dx/prof/")
@@ -39,25 +41,53 @@ def vocabulary_part(iri: str) -> str | None:
     return iri[len(VOCABULARY) :] if iri.startswith(VOCABULARY) else None
 
 
+class RegistersError(FilesError):
+    """ontology/registers.ttl cannot be read into registers (see FilesError)."""
+
+
 def _read_registers() -> tuple[str, ...]:
     """The registers ontology/registers.ttl declares, in the order people meet them (each
     register's sh:order): the one list of registers. A new register is a new entry there, with
     its class in ontology/ldr.ttl and its shape in shapes/registry-shapes.ttl."""
+    import decimal
+    import numbers
+    import re
+
     from rdflib import Graph, Literal, URIRef
 
     from registry import ROOT
 
+    path = ROOT / "ontology" / "registers.ttl"
     here = "http://registers.invalid/"
-    graph = Graph().parse(ROOT / "ontology" / "registers.ttl", format="turtle", publicID=here)
+    try:
+        graph = Graph().parse(path, format="turtle", publicID=here)
+    except Exception as exc:  # rdflib's syntax errors have no common base class
+        raise RegistersError(f"{path} is not valid Turtle: {exc}") from exc
     found = []
     for register in graph.subjects(RDF.type, REG.Register):
-        name = str(register)[len(here + "id/") :]
+        shown = str(register).replace(here, "")
+        name = shown[len("id/") :] if shown.startswith("id/") else ""
+        where = f"{path}: the register <{shown}>"
+        if not isinstance(register, URIRef) or not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,59}", name):
+            raise RegistersError(
+                f"{where} must be written <id/NAME>, NAME in lower-case letters, digits and "
+                "hyphens (it is the path of its records' addresses, such as <id/exemplars>)"
+            )
         order = graph.value(register, SH.order)
-        if not isinstance(register, URIRef) or "/" in name or not isinstance(order, Literal):
-            raise RuntimeError(
-                f"ontology/registers.ttl: {register} must be <id/NAME> with an sh:order"
+        if not isinstance(order, Literal) or not isinstance(
+            order.toPython(), numbers.Real | decimal.Decimal
+        ):
+            raise RegistersError(
+                f"{where} needs its place among the registers as a number: sh:order 8 ;"
+            )
+        if not isinstance(graph.value(register, REG.containedItemClass), URIRef):
+            raise RegistersError(
+                f"{where} needs the class of its records: reg:containedItemClass ldr:Need ; "
+                "(and that class in ontology/ldr.ttl)"
             )
         found.append((float(order.toPython()), name))
+    if not found:
+        raise RegistersError(f"{path} declares no register (a reg:Register)")
     return tuple(name for _, name in sorted(found))
 
 

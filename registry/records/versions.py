@@ -148,7 +148,7 @@ def commit(
                 if current.get(iri, 0) != version:
                     raise VersionConflict(iri, version, current.get(iri, 0))
             # a record described exactly as it already is gets no new version: it keeps its number
-            same = _unchanged(store, model, changes, current)
+            same = unchanged_records(store, model, changes, current)
             todo = {iri: graph for iri, graph in changes.items() if iri not in same}
             if not todo:
                 return {iri: current[iri] for iri in changes}
@@ -192,7 +192,7 @@ def commit(
         return {iri: numbers[iri] for iri in changes}
 
 
-def _unchanged(
+def unchanged_records(
     store: Store, model: Model, changes: Mapping[str, Graph], current: Mapping[str, int]
 ) -> set[str]:
     """The records whose new description is the one they have now (the same statements, blank
@@ -427,6 +427,25 @@ def publish_vocabulary(store: Store, model: Model) -> None:
     store.update(vocabulary_update(model))
 
 
+def published_vocabulary(store: Store, model: Model) -> str:
+    """The fingerprint of the vocabulary files the store last had published ("" if unknown)."""
+    rows = store.select(
+        f"SELECT ?f WHERE {{ GRAPH {sparql_iri(state_graph(model))} {{ "
+        f"<{model.base.iri}/catalogue> <{model.base.ldr}vocabularyFingerprint> ?f }} }}"
+    )
+    return str(rows[0]["f"]) if rows else ""
+
+
+def keep_vocabulary_current(store: Store, model: Model) -> bool:
+    """Publish the vocabulary files again if they changed since the store last had them (a new
+    register, new labels): a served registry answers SPARQL with the vocabulary it shows.
+    True if it did."""
+    if published_vocabulary(store, model) == model.fingerprint:
+        return False
+    publish_vocabulary(store, model)
+    return True
+
+
 def vocabulary_update(model: Model) -> str:
     """The SPARQL Update of publish_vocabulary."""
     parts: list[str] = []
@@ -438,6 +457,14 @@ def vocabulary_update(model: Model) -> str:
         if name != model.base.shapes_graph:
             inserts.append(body)
         inserts.append(f"GRAPH {sparql_iri(name)} {{\n{body}\n}}")
+    state, catalogue = sparql_iri(state_graph(model)), f"<{model.base.iri}/catalogue>"
+    parts.append(
+        f"DELETE WHERE {{ GRAPH {state} {{ {catalogue} <{model.base.ldr}vocabularyFingerprint> ?f }} }}"
+    )
+    inserts.append(
+        f"GRAPH {state} {{ {catalogue} <{model.base.ldr}vocabularyFingerprint> "
+        f"{sparql_literal(model.fingerprint)} }}"
+    )
     return " ;\n".join(parts + ["INSERT DATA {\n" + "\n".join(inserts) + "\n}"])
 
 

@@ -104,6 +104,30 @@ SETTINGS: tuple[Setting, ...] = (
         "shapes as the standard's validation resource.",
     ),
     Setting(
+        "LDR_QUEUE",
+        "",
+        "Where harvest jobs wait to run: empty for an SQLite file beside the store ({store}.queue.sqlite), which "
+        "the web process runs itself; or a Redis address (redis://host:6379/0) that several web machines share.",
+    ),
+    Setting(
+        "LDR_HARVEST_ALLOW",
+        "",
+        "Hosts or networks (comma-separated: 127.0.0.1, 10.1.0.0/16, intranet.example) a harvest may fetch from "
+        "although they are private, loopback or link-local. Empty: only public addresses.",
+    ),
+    Setting(
+        "LDR_HARVEST_MAX_BYTES",
+        20 * 1024 * 1024,
+        "Largest file a harvest fetches, in bytes (suffixes KB, MB, GB allowed); a larger one fails its run.",
+        _size,
+    ),
+    Setting(
+        "LDR_HARVEST_TIMEOUT",
+        60.0,
+        "Seconds a harvest may spend fetching one source (every redirect and related file included).",
+        float,
+    ),
+    Setting(
         "LDR_LANGUAGES",
         "en",
         "The languages labels are shown in, most wanted first, as language tags separated by commas (`cy,en` for "

@@ -206,6 +206,9 @@ class SqliteSearchIndex:
                 (ALL,),
             )
             self._remember(change, stamp)
+            self._db.execute(
+                "INSERT OR REPLACE INTO seen VALUES ('vocabulary', ?)", (_vocabulary(model),)
+            )
             # the full-text index in one piece: a rebuild leaves it in many segments, and merging
             # them a little on every later write made about one submission in fifty take 14-43 ms
             # more at 5M (measured); merged now, 0.6 s at 5M
@@ -240,6 +243,10 @@ class SqliteSearchIndex:
         change, stamp = last_change(store, model)
         with self._lock:
             seen = dict(self._db.execute("SELECT name, value FROM seen").fetchall())
+        if seen.get("vocabulary") != _vocabulary(model) and (change or self.count()):
+            # labels and facets come from the vocabulary: new files, or other languages
+            self.rebuild(store, model)
+            return self
         if seen.get("change") == change and (change or self.count()):
             return self
         if not seen.get("stamp"):
@@ -828,3 +835,8 @@ def _facet_rows(rid: int, row: dict) -> list[tuple]:
 
 def _search_values(rid: int, row: dict) -> tuple:
     return rid, row["iri"], row["title"], row["description"], row["keywords"], row["organisations"]
+
+
+def _vocabulary(model: Model) -> str:
+    """What the index's labels were made from: the vocabulary's files and the languages."""
+    return f"{model.fingerprint} {','.join(model.languages)}"

@@ -58,3 +58,8 @@ def state_graph(model: Model) -> str:
 def claims_graph(model: Model) -> str:
     """The named graph where writers sharing a store claim the records they are about to change."""
     return f"{model.base.iri}/catalogue/claims"
+
+
+def harvest_log(model: Model, source: str) -> str:
+    """The graph holding a harvest source's runs: one ldr:HarvestRun each, with its report."""
+    return f"{doc_iri(model, source)}/harvest-log"

@@ -6,6 +6,7 @@ of truth for terms, registers and rules.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -35,6 +36,8 @@ class Model:
     register_class: dict[str, URIRef] = field(default_factory=dict)
     #: the languages labels are shown in, most wanted first (the LDR_LANGUAGES setting)
     languages: tuple[str, ...] = ("en",)
+    #: a digest of the vocabulary's files: it changes when any of them does
+    fingerprint: str = ""
     files: dict[str, Graph] = field(
         default_factory=dict, repr=False
     )  # graph name -> one ontology file
@@ -178,7 +181,12 @@ def load_model(base_iri: str, languages: tuple[str, ...] = ("en",)) -> Model:
     shapes = Graph()
     for relative in SHAPES_FILES:
         shapes += _read(base, relative)
-    model = Model(base, ontology, shapes, files=files, languages=languages)
+    digest = hashlib.sha256()
+    for relative in (*ONTOLOGY_FILES, *SHAPES_FILES):
+        digest.update((ROOT / relative).read_bytes())
+    model = Model(
+        base, ontology, shapes, files=files, languages=languages, fingerprint=digest.hexdigest()
+    )
     for register in REGISTERS:
         cls = ontology.value(URIRef(f"{base.iri}/id/{register}"), REG.containedItemClass)
         if not isinstance(cls, URIRef):
