@@ -67,6 +67,8 @@ def app():
             logging.getLogger("ldr").exception(
                 "no snapshot for queries at start; the first query will take one"
             )
+    # harvest jobs and their schedule run in this process (an embedded store has one writer)
+    flask_app.extensions["ldr.registry"].harvests.start_worker()
     # What is alive now (the vocabulary, shapes, caches: some 200,000 objects) lives as long
     # as the process. Frozen, the collector stops walking it on every full collection:
     # measured at 1M triples, a full collection in the middle of a submission took 66 ms; 4 ms frozen.

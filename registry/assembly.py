@@ -70,6 +70,13 @@ class Registry:
         self.events.subscribe("the SPARQL answers", lambda events: service.refresh())
         return service
 
+    @cached_property
+    def harvests(self):
+        """The harvest job queue (registry.harvest.queue): its jobs run on this registry."""
+        from registry.harvest.queue import HarvestQueue
+
+        return HarvestQueue(self.settings, lambda: (self.store, self.model, self.settings))
+
     def open_all(self) -> None:
         """Make every part now (a server does, as it starts), not when a request first needs it."""
         from registry.records.versions import keep_vocabulary_current
@@ -81,6 +88,8 @@ class Registry:
     def close(self) -> None:
         """Close what was opened: the query workers, the index, the accounts file, the store."""
         opened = self.__dict__
+        if "harvests" in opened:
+            opened["harvests"].stop_worker()
         if "queries" in opened:
             opened["queries"].close()
         if "index" in opened:
