@@ -43,6 +43,7 @@ def create_app(
     from .bodies import WholeBodies
     from .catalogue import bp as catalogue
     from .conformance import bp as conformance
+    from .harvesting import bp as harvesting
     from .history import bp as history
     from .linked_data import bp as linked_data
     from .listings import bp as listings
@@ -66,6 +67,7 @@ def create_app(
         conformance,
         web_auth,
         publishing,
+        harvesting,
         listings,
         reports,
         admin,

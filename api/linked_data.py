@@ -135,12 +135,38 @@ def _item_document(
             else [],
             standards_for=_standards_for(graph, iri, model),
             check=_checker_for(store, str(iri)),
+            harvested=_harvested_from(store, model, graph, iri) if number is None else None,
         )
 
     response = _document(path, media, graph, html, jsonld, version=number)
     if number is not None:
         response.headers["LDR-Version"] = str(number)
     return response
+
+
+def _harvested_from(store, model, graph, iri: URIRef) -> dict | None:
+    """For a harvested record: its source, where the facts came from, when they were last
+    fetched (the source's latest run that did not fail), and where to change them."""
+    source = graph.value(iri, model.base.ldr.harvestedFrom)
+    if source is None:
+        return None
+    from registry.harvest.log import runs
+    from registry.harvest.sources import SourceError, read_source
+
+    try:
+        found = read_source(store, model, str(source))
+    except SourceError:
+        return None
+    fetched = next(
+        (r["finished"] for r in runs(store, model, str(source), 20) if not r["error"]), ""
+    )
+    derived = graph.value(iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
+    return {
+        "source": found.title,
+        "source_href": _local_href(str(source)) or str(source),
+        "address": str(derived or found.address),
+        "fetched": fetched[:19].replace("T", " "),
+    }
 
 
 def _checker_for(store, iri: str) -> dict | None:

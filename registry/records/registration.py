@@ -91,6 +91,14 @@ def owner_of(store: Store, model: Model, iri: str) -> str | None:
     return str(rows[0]["o"]) if rows else None
 
 
+def _harvested_from(store: Store, model: Model, iri: str) -> str | None:
+    """The harvest source a record is kept in step with, if any (registry/harvest)."""
+    rows = store.select(
+        f"SELECT ?s WHERE {{ {sparql_iri(iri)} <{model.base.ldr}harvestedFrom> ?s }} LIMIT 1"
+    )
+    return str(rows[0]["s"]) if rows else None
+
+
 def may_edit(agent: Agent, owner: str | None) -> bool:
     return agent.role in ("steward", "admin") or (
         agent.role == "publisher" and owner is not None and owner == agent.organisation
@@ -102,6 +110,14 @@ def edit_refusal(store: Store, model: Model, iri: str, agent: Agent) -> str | No
     their titles), or None if they may: the one check the web form (before it is shown) and
     the write API make."""
     owner = owner_of(store, model, iri)
+    source = _harvested_from(store, model, iri)
+    if source is not None and agent.role not in ("steward", "admin"):
+        return (
+            f"{agent.username} may not change this record here: it is harvested from {source}, "
+            "and the next harvest would put back what the source says. Change it at the "
+            "source, or ask a steward to detach it from its source (after which it is edited "
+            "here)."
+        )
     if may_edit(agent, owner):
         return None
     from registry.records.naming import titles
