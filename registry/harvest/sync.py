@@ -252,6 +252,12 @@ def run_harvest(
         report.finished = _now().isoformat()
         return report
     report.problems = list(mapped.problems)
+    unreadable = [p for p in mapped.problems if p.severity == "error" and not p.entry]
+    if unreadable and not mapped.records:
+        # the file as a whole could not be read: nothing in it counts as gone from the source
+        report.error = "; ".join(p.message for p in unreadable)
+        report.finished = _now().isoformat()
+        return report
     _sync(store, model, source, mapped, report, dry_run, previous_missing)
     report.finished = _now().isoformat()
     return report
