@@ -135,7 +135,9 @@ def _item_document(
             else [],
             standards_for=_standards_for(graph, iri, model),
             check=_checker_for(store, str(iri)),
-            harvested=_harvested_from(store, model, graph, iri) if number is None else None,
+            harvested=_harvested_from(store, model, graph, iri)
+            if "/version/" not in path
+            else None,
         )
 
     response = _document(path, media, graph, html, jsonld, version=number)
@@ -160,11 +162,10 @@ def _harvested_from(store, model, graph, iri: URIRef) -> dict | None:
     fetched = next(
         (r["finished"] for r in runs(store, model, str(source), 20) if not r["error"]), ""
     )
-    derived = graph.value(iri, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"))
     return {
         "source": found.title,
         "source_href": _local_href(str(source)) or str(source),
-        "address": str(derived or found.address),
+        "address": found.address,
         "fetched": fetched[:19].replace("T", " "),
     }
 

@@ -306,7 +306,10 @@ def _sync(
             status = REG.statusStable
         graph.remove((node, REG.status, None))
         graph.add((node, REG.status, status))
-        graph.set((node, ldr.harvestedFrom, source.iri))
+        if source.status is None:  # a check of a source not registered: nothing to link to
+            graph.remove((node, ldr.harvestedFrom, None))
+        else:
+            graph.set((node, ldr.harvestedFrom, source.iri))
         wanted[iri] = graph
     current = current_versions(store, model, list(wanted))
     same = unchanged_records(store, model, wanted, current)

@@ -1,0 +1,314 @@
+"""Harvesting end to end: a source registered as a record and approved by a steward, run over a
+real HTTP server on 127.0.0.1 (and a git repository), kept in step faithfully (nothing written
+when nothing changed; withdrawn when gone, reinstated when back; renames keep their history;
+bad records fail alone), its runs logged for its organisation, and a dry run that writes
+nothing. Runs go through the real job queue (huey, SQLite) where the test is about running."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from rdflib import Graph, URIRef
+
+from registry.harvest.service import harvest
+from registry.rdf.namespaces import REG, VOCABULARY
+from registry.records.versions import current_versions, history
+from tests.conftest import BASE, app_over, close_app
+from tests.harvest_server import HarvestServer
+from tests.test_registration import auth, post
+from tests.waiting import wait_for
+
+LDR = f"{VOCABULARY}ldr#"
+OGL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+LEEDS = f"{BASE}/id/organisations/leeds-city-council"
+
+
+def catalogue(*services: tuple[str, str, str]) -> bytes:
+    """A DCAT catalogue of data services: (their IRI, title, endpoint)."""
+    lines = [
+        "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .",
+        "<https://data.example.org/catalogue> a dcat:Catalog ;",
+        '    dcterms:title "Leeds APIs"@en .',
+    ]
+    for iri, title, endpoint in services:
+        lines += [
+            f"<{iri}> a dcat:DataService ;",
+            f'    dcterms:title "{title}"@en ;',
+            f'    dcterms:description "{title}: an API written for the harvest tests, with a description."@en ;',
+            f"    dcat:endpointURL <{endpoint}> ;",
+            f"    dcterms:license <{OGL}> .",
+        ]
+    return "\n".join(lines).encode()
+
+
+BINS = ("https://data.example.org/api/bins", "Bin collection days", "https://api.example.org/bins")
+ROADS = ("https://data.example.org/api/roads", "Road works", "https://api.example.org/roads")
+
+
+def source_turtle(ref: str, address: str, kind: str = "dcat", withdraw_after: int = 2) -> str:
+    return f"""@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix ldr: <{LDR}> .
+<{BASE}/id/sources/{ref}> a ldr:HarvestSource ;
+    dcterms:title "Leeds API catalogue"@en ;
+    ldr:harvestKind <{VOCABULARY}harvest-kind/{kind}> ;
+    dcat:accessURL <{address}> ;
+    ldr:schedule <{VOCABULARY}harvest-schedule/weekly> ;
+    dcterms:license <{OGL}> ;
+    dcterms:publisher <{LEEDS}> ;
+    ldr:withdrawAfter {withdraw_after} ;
+    dcterms:source <{address}> .
+"""
+
+
+@pytest.fixture
+def served(tmp_path):
+    server = HarvestServer(tmp_path)
+    yield server, tmp_path
+    server.close()
+
+
+@pytest.fixture
+def app(store_dir):
+    app = app_over(store_dir, LDR_HARVEST_ALLOW="127.0.0.1")
+    yield app
+    close_app(app)
+
+
+@pytest.fixture
+def tokens(app):
+    accounts = app.extensions["ldr.registry"].accounts
+    return {
+        name: accounts.create_token(name, f"{BASE}/id/organisations/{org}", role)[1]
+        for name, org, role in [
+            ("leeds", "leeds-city-council", "publisher"),
+            ("croydon", "london-borough-of-croydon", "publisher"),
+            ("steward", "ministry-of-housing-communities-and-local-government", "steward"),
+        ]
+    }
+
+
+def register_and_approve(client, tokens, ref: str, address: str, **kwargs) -> str:
+    response = post(client, source_turtle(ref, address, **kwargs), tokens["leeds"], "sources")
+    assert response.status_code == 201, response.json
+    approved = client.post(
+        f"/id/sources/{ref}/status",
+        json={"status": "stable"},
+        headers=auth(tokens["steward"]),
+    )
+    assert approved.status_code == 200, approved.json
+    return f"{BASE}/id/sources/{ref}"
+
+
+def run(app, source: str):
+    registry = app.extensions["ldr.registry"]
+    return harvest(registry.store, registry.model, registry.settings, source)
+
+
+def api_iri(service) -> str:
+    from registry.harvest.kinds import reference_for
+
+    return f"{BASE}/id/apis/{reference_for(service[0])}"
+
+
+def test_a_source_must_be_approved_before_it_runs(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    response = post(
+        client, source_turtle("leeds-apis", server.url("apis.ttl")), tokens["leeds"], "sources"
+    )
+    assert response.status_code == 201 and response.json["records"][0]["status"] == "submitted"
+    report = run(app, f"{BASE}/id/sources/leeds-apis")
+    assert "has not been approved" in report.error and not report.outcomes
+    assert server.requests == []  # nothing was fetched
+
+
+def test_a_run_registers_records_owned_by_the_sources_organisation(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS, ROADS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    report = run(app, source)
+    assert report.error == "" and report.counts["created"] == 2, report.as_json()
+    registry = app.extensions["ldr.registry"]
+    bins = api_iri(BINS)
+    graph = Graph().parse(
+        data=client.get(
+            bins.replace(BASE, ""), headers={"Accept": "text/turtle"}, follow_redirects=True
+        ).data,
+        format="turtle",
+    )
+    node = URIRef(bins)
+    assert (node, URIRef(LDR + "harvestedFrom"), URIRef(source)) in graph
+    assert (node, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), None) in graph
+    assert graph.value(node, REG.status) == REG.statusStable
+    owner = registry.store.select(f"SELECT ?o WHERE {{ GRAPH ?h {{ <{bins}> <{REG}owner> ?o }} }}")
+    assert str(owner[0]["o"]) == LEEDS
+    page = client.get(bins.replace("/id/", "/doc/"), headers={"Accept": "text/html"}).get_data(
+        as_text=True
+    )
+    assert "Harvested from" in page and "Leeds API catalogue" in page
+    block = page[page.find('id="harvested"') :][:1200]
+    assert server.url("apis.ttl") in block and "change that file at its source" in block, block
+
+
+def test_a_rerun_over_unchanged_metadata_writes_nothing(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS, ROADS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    run(app, source)
+    registry = app.extensions["ldr.registry"]
+    before = current_versions(registry.store, registry.model, [api_iri(BINS), api_iri(ROADS)])
+    again = run(app, source)
+    assert (
+        again.counts["unchanged"] == 2 and again.counts["created"] == again.counts["updated"] == 0
+    )
+    after = current_versions(registry.store, registry.model, [api_iri(BINS), api_iri(ROADS)])
+    assert before == after == {api_iri(BINS): 1, api_iri(ROADS): 1}
+
+
+def test_changes_make_versions_gone_records_are_withdrawn_then_reinstated(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS, ROADS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    registry = app.extensions["ldr.registry"]
+    store, model = registry.store, registry.model
+    run(app, source)
+    renamed = (BINS[0], "Bin collection calendar", BINS[2])
+    (root / "apis.ttl").write_bytes(catalogue(renamed))  # renamed, and roads gone
+    first = run(app, source)
+    assert first.counts["updated"] == 1 and first.missing == [api_iri(ROADS)]
+    assert first.counts["withdrawn"] == 0  # missing once: withdrawn after two runs
+    second = run(app, source)
+    assert second.counts["withdrawn"] == 1
+    roads = history(store, model, api_iri(ROADS))
+    assert roads[-1]["status"].endswith("statusWithdrawn")
+    assert "has not listed it for 2 run(s) in a row" in roads[-1]["note"]
+    assert api_iri(ROADS) in {str(r["s"]) for r in store.select("SELECT ?s WHERE { ?s ?p ?o }")}
+    (root / "apis.ttl").write_bytes(catalogue(renamed, ROADS))
+    back = run(app, source)
+    assert back.counts["reinstated"] == 1
+    assert history(store, model, api_iri(ROADS))[-1]["status"].endswith("statusStable")
+    bins = history(store, model, api_iri(BINS))
+    assert [entry["version"] for entry in bins] == [1, 2]  # the rename kept its history
+
+
+def test_a_bad_record_fails_alone_and_the_rest_are_written(app, tokens, served):
+    server, root = served
+    broken = catalogue(BINS, ROADS).replace(
+        f"dcat:endpointURL <{ROADS[2]}>".encode(), b'dcat:endpointURL "not an address"'
+    )
+    (root / "apis.ttl").write_bytes(broken)
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    report = run(app, source)
+    assert report.counts["created"] == 1
+    failed = [o for o in report.outcomes if o.outcome == "failed"] + [
+        p for p in report.problems if p.severity == "error"
+    ]
+    assert failed, report.as_json()
+    registry = app.extensions["ldr.registry"]
+    assert api_iri(ROADS) not in current_versions(registry.store, registry.model, [api_iri(ROADS)])
+
+
+def test_an_unreadable_file_fails_the_run_and_withdraws_nothing(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    source = register_and_approve(
+        client, tokens, "leeds-apis", server.url("apis.ttl"), withdraw_after=1
+    )
+    run(app, source)
+    (root / "apis.ttl").write_bytes(b"@prefix broken <this is not turtle")
+    report = run(app, source)
+    assert report.error and report.counts["withdrawn"] == 0
+    registry = app.extensions["ldr.registry"]
+    assert history(registry.store, registry.model, api_iri(BINS))[-1]["status"].endswith(
+        "statusStable"
+    )
+
+
+def test_a_source_on_a_private_address_is_refused_before_anything_is_sent(store_dir, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    app = app_over(store_dir)  # LDR_HARVEST_ALLOW not set: 127.0.0.1 is not allowed
+    try:
+        accounts = app.extensions["ldr.registry"].accounts
+        tokens = {
+            "leeds": accounts.create_token("leeds", LEEDS, "publisher")[1],
+            "steward": accounts.create_token(
+                "steward", f"{BASE}/id/organisations/leeds-city-council", "steward"
+            )[1],
+        }
+        source = register_and_approve(
+            app.test_client(), tokens, "leeds-apis", server.url("apis.ttl")
+        )
+        report = run(app, source)
+        assert "non-public address" in report.error
+        assert server.requests == []
+    finally:
+        close_app(app)
+
+
+def test_publishers_edit_harvested_records_at_their_source(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    run(app, source)
+    path = api_iri(BINS).replace(BASE, "")
+    current = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+    refused = client.put(
+        path,
+        data=current.data,
+        content_type="text/turtle",
+        headers={**auth(tokens["leeds"]), "If-Match": current.headers["ETag"]},
+    )
+    assert refused.status_code == 403 and "harvested from" in refused.json["detail"]
+
+
+def test_runs_are_logged_for_the_organisation_and_run_through_the_queue(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    registry = app.extensions["ldr.registry"]
+    registry.harvests.start_worker()
+    queued = client.post("/doc/sources/leeds-apis/runs", headers=auth(tokens["leeds"]))
+    assert queued.status_code == 202, queued.json
+
+    def logged():
+        answer = client.get("/doc/sources/leeds-apis/runs", headers=auth(tokens["leeds"]))
+        return answer.json["runs"] or None
+
+    runs = wait_for(logged, within=60, what="the queued run to be logged")
+    assert runs[0]["counts"]["created"] == 1 and runs[0]["error"] == ""
+    page = client.get(
+        "/doc/sources/leeds-apis/runs", headers={**auth(tokens["leeds"]), "Accept": "text/html"}
+    ).get_data(as_text=True)
+    assert "1 created" in page
+    other = client.get("/doc/sources/leeds-apis/runs", headers=auth(tokens["croydon"]))
+    assert other.status_code == 403
+    assert client.get("/doc/sources/leeds-apis/runs").status_code == 401
+
+
+def test_the_dry_run_says_what_would_happen_and_writes_nothing(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS, ROADS))
+    client = app.test_client()
+    answer = client.post(
+        "/harvest/check",
+        data={"kind": "dcat", "address": server.url("apis.ttl")},
+        headers={**auth(tokens["leeds"]), "Accept": "application/json"},
+    )
+    assert answer.status_code == 200, answer.data[:500]
+    report = answer.json
+    assert report["dry_run"] and report["counts"]["created"] == 2
+    registry = app.extensions["ldr.registry"]
+    assert not current_versions(registry.store, registry.model, [api_iri(BINS)])
+    assert json.dumps(report)  # the whole report is JSON
