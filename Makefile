@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STORE ?= var/store
 PORT ?= 8000
 
-.PHONY: install serve test lint browser allocator bench
+.PHONY: install serve test lint browser queue-server allocator bench
 
 $(BIN)/ldr: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,13 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends chromium; \
 	  else echo "The browser tests need Debian's chromium: sudo apt-get install --no-install-recommends chromium"; exit 1; fi; }
 
+## Debian's Redis server, which the tests start to run harvests through a queue shared by several
+## machines (LDR_QUEUE=redis://…, docs/harvesting.md). Serving needs none: the default queue is SQLite.
+queue-server:
+	@command -v redis-server >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends redis-server; \
+	  else echo "The queue tests need Debian's redis-server: sudo apt-get install --no-install-recommends redis-server"; exit 1; fi; }
+
 ## Debian's mimalloc, which the server, its query workers and the bulk commands preload (LDR_ALLOCATOR=auto):
 ## bulk loads and heavy queries ran faster with it than with glibc's malloc (docs/benchmarks.md). Optional to serve.
 allocator:
@@ -49,7 +56,7 @@ allocator:
 ## fixtures), less the browser journeys (tests/conftest.py says why). Each run spends much of its
 ## time waiting for the servers it starts, so the two side by side take little more than the
 ## longer one. The SPARQL run's output follows the embedded run's; each lists its slowest tests.
-test: install browser allocator lint
+test: install browser queue-server allocator lint
 	@runs=$$(mktemp -d); \
 	( LDR_TEST_STORE=sparql $(BIN)/pytest -q -p no:cacheprovider --basetemp="$$runs/sparql" --durations=15 \
 	    >"$$runs/sparql.log" 2>&1; echo $$? >"$$runs/sparql.status" ) & \
