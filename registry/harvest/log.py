@@ -15,7 +15,7 @@ from rdflib.namespace import PROV, RDF, XSD
 from registry.harvest.sync import RunReport
 from registry.rdf.identifiers import sparql_iri
 from registry.store import Store
-from registry.store.base import insert_data
+from registry.store.base import nt_lines
 from registry.store.layout import harvest_log
 from registry.vocab.model import Model
 
@@ -36,7 +36,7 @@ def record_run(store: Store, model: Model, report: RunReport) -> str:
     graph.add((run, PROV.startedAtTime, Literal(report.started, datatype=XSD.dateTime)))
     graph.add((run, PROV.endedAtTime, Literal(report.finished, datatype=XSD.dateTime)))
     graph.add((run, ldr.runReport, Literal(json.dumps(report.as_json()), datatype=RDF_JSON)))
-    store.update(insert_data({graph_name: graph}))
+    store.update(f"INSERT DATA {{ GRAPH {sparql_iri(graph_name)} {{\n{nt_lines(graph)}\n}} }}")
     _forget_old(store, model, report.source)
     return str(run)
 

@@ -15,7 +15,7 @@ from registry.harvest.sources import APPROVED, registered_sources
 from registry.harvest.sync import RunReport, run_harvest
 from registry.rdf.namespaces import REG, VOCABULARY
 from registry.records.registration import WriteResult, submit
-from registry.records.versions import Agent
+from registry.records.versions import Agent, is_registered
 from registry.store import Store
 from registry.vocab.model import Model
 
@@ -43,7 +43,7 @@ def harvest(
         data=data,
         previous_missing=previous_missing(store, model, source),
     )
-    if not dry_run:
+    if not dry_run and is_registered(store, model, source):  # no log for a source not there
         record_run(store, model, report)
     return report
 
