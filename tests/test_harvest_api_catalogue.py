@@ -113,17 +113,16 @@ def catalogue(model, organisations):
 
 def test_the_whole_catalogue_is_read_quickly_with_every_problem_counted(catalogue):
     """231 APIs on 1,781 lines (descriptions hold line breaks): 11 have no url and 2 give a URI
-    template as their url (errors); 30 of HMRC's share one address and become one record.
-    Counted by hand from the file: 231 - 11 - 2 - 29 = 189 records."""
+    template as their url (errors). No two rows give the same address and name (HMRC's 30 at
+    one address are 30 APIs). Counted by hand from the file: 231 - 11 - 2 = 218 records."""
     mapped, seconds = catalogue
-    assert len(mapped.records) == 189
+    assert len(mapped.records) == 218
     assert kinds(mapped) == Counter(
         {
             ("error", "url"): 13,
             ("warning", "provider"): 28,  # one for each of the 28 providers not registered
             ("warning", "maintainer"): 8,
             ("warning", "license"): 6,
-            ("warning", "url"): 1,  # HMRC's 30 rows with one address
             ("warning", ""): 1,  # dateAdded and dateUpdated, which the metadata does not declare
         }
     )
@@ -140,8 +139,8 @@ def test_every_record_conforms_to_the_shapes(catalogue, model, starter_store):
 
 def test_a_record_carries_each_field_the_catalogue_gives(catalogue):
     mapped, _ = catalogue
-    notify = mapped.records[item("api-notifications-service-gov-uk")]
-    s = URIRef(item("api-notifications-service-gov-uk"))
+    s = URIRef(item("api-notifications-service-gov-uk-gov-uk-notify"))
+    notify = mapped.records[str(s)]
     assert notify.value(s, RDF.type) == DCAT.DataService
     assert notify.value(s, DCTERMS.title) == Literal("GOV.UK Notify", lang="en")
     description = str(notify.value(s, DCTERMS.description))
@@ -166,7 +165,7 @@ def test_a_record_carries_each_field_the_catalogue_gives(catalogue):
 
 def test_contact_points_and_licences(catalogue):
     mapped, _ = catalogue
-    s = URIRef(item("api-os-uk-search-places-v1"))
+    s = URIRef(item("api-os-uk-search-places-v1-os-places-api"))
     places = mapped.records[str(s)]
     contact = places.value(s, DCAT.contactPoint)
     # "Ordnance Survey - <osdatahubenquiries@os.uk>"
@@ -177,7 +176,7 @@ def test_contact_points_and_licences(catalogue):
     )
     assert places.value(s, DCTERMS.publisher) == URIRef(ORDNANCE_SURVEY)
     # a bare address: an email and no name
-    s = URIRef(item("www-trade-tariff-service-gov-uk-uk-api"))
+    s = URIRef(item("www-trade-tariff-service-gov-uk-uk-api-gov-uk-trade-tariff-api"))
     tariff = mapped.records[str(s)]
     contact = tariff.value(s, DCAT.contactPoint)
     assert tariff.value(contact, VCARD.fn) is None
@@ -200,7 +199,9 @@ def test_contact_points_and_licences(catalogue):
     assert nhs.severity == "warning" and "web page, not an email address" in nhs.message
     assert "This is so for 93 APIs" in nhs.message
     # words after the address are said, and the address is kept
-    kadoe = mapped.records[item("driver-vehicle-licensing-api-gov-uk-kadoe-v1-vehicle-keeper")]
+    kadoe = mapped.records[
+        item("driver-vehicle-licensing-api-gov-uk-kadoe-v1-vehicle-keeper-kadoe-api")
+    ]
     (email,) = kadoe.objects(None, VCARD.hasEmail)
     assert email == URIRef("mailto:dvlaapiaccess@dvla.gov.uk")
     assert any("KADOE API technical query" in p.message for p in mapped.problems)
@@ -226,19 +227,27 @@ def test_only_registered_providers_become_publishers_each_other_reported_once(ca
     assert "its 93 APIs are kept without a provider" in nhs.message
     assert "‘NHS Digital’ or ‘ND’ in organisation.csv" in nhs.message
     (hmrc,) = [p for p in providers if "‘hm-revenue-customs’" in p.message]
-    assert "its 2 APIs" in hmrc.message  # 31 rows, 30 of them one record
+    assert "its 31 APIs are kept without a provider" in hmrc.message  # 30 at one address
     (berkshire,) = [p for p in providers if "west-berkshire-council" in p.message]
     assert "its API is kept" in berkshire.message
 
 
-def test_rows_with_one_address_are_one_record_and_a_warning(catalogue):
+def test_apis_at_one_address_are_each_a_record_of_their_own(catalogue):
+    """HMRC gives 30 APIs the address https://api.service.hmrc.gov.uk: each is a record, named
+    by its address and its name, and none is a duplicate of another."""
     mapped, _ = catalogue
-    hmrc = mapped.records[item("api-service-hmrc-gov-uk")]
-    assert set(hmrc.objects(None, DCTERMS.title)) == {Literal("Agent Authorisation", lang="en")}
-    (same,) = [p for p in mapped.problems if p.field == "url" and p.severity == "warning"]
-    assert same.entry == "https://api.service.hmrc.gov.uk"
-    assert same.message.startswith("30 rows give the address https://api.service.hmrc.gov.uk.")
-    assert "‘Business Rates’ (line 52)" in same.message and "and 26 more" in same.message
+    hmrc = URIRef("https://api.service.hmrc.gov.uk")
+    at_hmrc = {i: g for i, g in mapped.records.items() if first(g, DCAT.endpointURL) == hmrc}
+    assert len(at_hmrc) == 30
+    titles = {str(first(g, DCTERMS.title)) for g in at_hmrc.values()}
+    assert len(titles) == 30 and {"Agent Authorisation", "Business Rates"} <= titles
+    rates = at_hmrc[item("api-service-hmrc-gov-uk-business-rates")]
+    assert first(rates, DCTERMS.title) == Literal("Business Rates", lang="en")
+    assert str(first(rates, DCTERMS.description)).startswith(
+        "This API provides endpoints related to Business Rates."
+    )
+    assert item("api-service-hmrc-gov-uk-agent-authorisation") in at_hmrc
+    assert not [p for p in mapped.problems if p.field == "url" and p.severity == "warning"]
 
 
 def test_rows_without_a_usable_address_are_left_out_one_by_one(catalogue):
@@ -270,7 +279,7 @@ def test_without_the_files_beside_it_the_csv_alone_is_mapped_and_that_is_said_on
     model, organisations
 ):
     mapped = read_catalogue(CATALOGUE.read_bytes(), context(model, organisations, related=None))
-    assert len(mapped.records) == 189
+    assert len(mapped.records) == 218
     (said,) = [p for p in mapped.problems if p.field == ""]
     assert "without catalogue.csv-metadata.json and organisation.csv" in said.message
     assert not [p for p in mapped.problems if p.field == "provider"]
@@ -284,7 +293,7 @@ def test_files_beside_it_that_cannot_be_fetched_are_said_and_the_csv_still_read(
         raise OSError(f"{name}: 404 Not Found")
 
     mapped = read_catalogue(CATALOGUE.read_bytes(), context(model, organisations, related=refused))
-    assert len(mapped.records) == 189
+    assert len(mapped.records) == 218
     said = [p.message for p in mapped.problems if p.field == ""]
     assert len(said) == 2
     assert said[0].startswith("catalogue.csv-metadata.json could not be fetched beside the CSV")
@@ -329,7 +338,10 @@ def test_a_retired_api_is_left_out_with_a_warning(model, organisations):
     mapped = read_catalogue(
         data, context(model, organisations, related=None), today=date(2025, 1, 1)
     )
-    assert sorted(mapped.records) == [item("new-example-gov-uk"), item("odd-example-gov-uk")]
+    assert sorted(mapped.records) == [
+        item("new-example-gov-uk-new-api"),
+        item("odd-example-gov-uk-odd-api"),
+    ]
     retired, odd = [p for p in mapped.problems if p.field == "endDate"]
     assert retired.severity == "warning" and retired.entry == "https://old.example.gov.uk/"
     assert "was retired on 2023-03-31 (its endDate), so it is left out" in retired.message
@@ -361,7 +373,7 @@ def test_a_row_with_too_many_values_is_left_out_alone(model, organisations):
         "2020-01-08,2020-08-24,https://b.example.gov.uk/,API B,Fine,,,,,,,scc",
     ]
     mapped = broken(model, organisations, "\n".join([HEADER, *rows]).encode())
-    assert list(mapped.records) == [item("b-example-gov-uk")]
+    assert list(mapped.records) == [item("b-example-gov-uk-api-b")]
     (error,) = [p for p in mapped.problems if p.severity == "error"]
     assert error.entry == "line 2"
     assert "has 13 values where the header has 12 columns" in error.message
@@ -402,7 +414,10 @@ def test_bad_values_in_a_row_are_errors_for_that_row_or_warnings_for_that_field(
         "2020-01-08,2020-08-24,https://d.example.gov.uk/,API D,Fine,,,,,,,no-such-provider",
     ]
     mapped = read_catalogue("\n".join([HEADER, *rows]).encode(), context(model, organisations))
-    assert sorted(mapped.records) == [item("c-example-gov-uk"), item("d-example-gov-uk")]
+    assert sorted(mapped.records) == [
+        item("c-example-gov-uk-api-c"),
+        item("d-example-gov-uk-api-d"),
+    ]
     errors = [p for p in mapped.problems if p.severity == "error"]
     assert [p.field for p in errors] == ["url", "name", "name"]
     assert "which does not start https:// or http://" in errors[0].message
@@ -416,7 +431,7 @@ def test_bad_values_in_a_row_are_errors_for_that_row_or_warnings_for_that_field(
     providers = [p.message for p in mapped.problems if p.field == "provider"]
     assert len(providers) == 2
     assert providers[0].startswith("‘API C’ names no provider, so it is kept without one.")
-    c = mapped.records[item("c-example-gov-uk")]
+    c = mapped.records[item("c-example-gov-uk-api-c")]
     assert first(c, DCTERMS.issued) is None and first(c, DCAT.endpointDescription) is None
     assert set(c.objects(None, VCARD.hasEmail)) == {URIRef("mailto:a@x.gov.uk")}
     assert providers[1:] == [
@@ -426,16 +441,43 @@ def test_bad_values_in_a_row_are_errors_for_that_row_or_warnings_for_that_field(
     ]
 
 
-def test_two_spellings_of_one_address_are_one_record(model, organisations):
+def test_only_rows_with_the_same_address_and_name_are_one_record(model, organisations):
+    """The same address and name twice is one API listed twice: one record, one warning.
+    Another name at that address is another API, and its own record."""
     rows = [
         "2020-01-08,2020-08-24,https://a.example.gov.uk/v1,API A,One,,,,,,,scc",
-        "2020-01-08,2020-08-24,http://a.example.gov.uk/v1/,API A again,Two,,,,,,,scc",
+        "2020-01-08,2020-08-24,https://a.example.gov.uk/v1,API B,Other,,,,,,,scc",
+        "2020-01-08,2020-08-24,https://a.example.gov.uk/v1,API A,Again,,,,,,,scc",
+        "2020-01-08,2020-08-24,https://a.example.gov.uk/v1,API A,Thrice,,,,,,,scc",
     ]
     mapped = broken(model, organisations, "\n".join([HEADER, *rows]).encode())
-    assert list(mapped.records) == [item("a-example-gov-uk-v1")]
+    assert sorted(mapped.records) == [
+        item("a-example-gov-uk-v1-api-a"),
+        item("a-example-gov-uk-v1-api-b"),
+    ]
+    kept = mapped.records[item("a-example-gov-uk-v1-api-a")]
+    assert first(kept, DCTERMS.description) == Literal("One", lang="en")  # the first row's
     (same,) = [p for p in mapped.problems if p.field == "url"]
-    assert "2 rows give addresses that are the same record here" in same.message
-    assert "http://a.example.gov.uk/v1/, https://a.example.gov.uk/v1" in same.message
+    assert same.severity == "warning" and same.entry == "https://a.example.gov.uk/v1"
+    assert same.message.startswith(
+        "3 rows give the address https://a.example.gov.uk/v1 and the name ‘API A’. The "
+        "registry keeps one API for each address and name: the first (line 2), and leaves out "
+        "line 4, line 5."
+    )
+
+
+def test_two_spellings_of_one_address_and_name_are_one_record(model, organisations):
+    rows = [
+        "2020-01-08,2020-08-24,https://a.example.gov.uk/v1,API A,One,,,,,,,scc",
+        "2020-01-08,2020-08-24,http://a.example.gov.uk/v1/,api a,Two,,,,,,,scc",
+    ]
+    mapped = broken(model, organisations, "\n".join([HEADER, *rows]).encode())
+    assert list(mapped.records) == [item("a-example-gov-uk-v1-api-a")]
+    (same,) = [p for p in mapped.problems if p.field == "url"]
+    assert "2 rows give addresses and names that are the same record here" in same.message
+    assert "(http://a.example.gov.uk/v1/ ‘api a’; https://a.example.gov.uk/v1 ‘API A’)" in (
+        same.message
+    )
 
 
 # --- an organisation's v1alpha list -------------------------------------------------------------
@@ -453,10 +495,10 @@ def test_the_food_standards_agencys_list(model, organisations, starter_store):
     data = (FOLDER / "federated" / "food-standards-agency.apis.json").read_bytes()
     mapped = read_list(data, list_context(model, organisations))
     assert sorted(mapped.records) == [
-        item("api-ratings-food-gov-uk"),
-        item("data-food-gov-uk-food-alerts"),
+        item("api-ratings-food-gov-uk-food-hygiene-ratings-scheme-fhrs"),
+        item("data-food-gov-uk-food-alerts-food-alerts"),
     ]
-    s = URIRef(item("data-food-gov-uk-food-alerts"))
+    s = URIRef(item("data-food-gov-uk-food-alerts-food-alerts"))
     alerts = mapped.records[str(s)]
     assert alerts.value(s, DCTERMS.title) == Literal("Food Alerts", lang="en")
     assert str(alerts.value(s, DCTERMS.description)).startswith("The FSA Food Alerts API")
@@ -484,17 +526,24 @@ def test_a_registered_organisation_in_a_list_is_its_apis_publisher(model, organi
     assert {str(first(g, DCTERMS.publisher)) for g in mapped.records.values()} == {FSA}
 
 
-def test_the_dwp_list_shares_one_address(model, organisations, starter_store):
-    """All 38 of DWP's entries give https://api.engineering.dwp.gov.uk: one record and one
-    warning naming the entries left out."""
+def test_the_dwp_list_gives_38_apis_at_one_address(model, organisations, starter_store):
+    """All 38 of DWP's entries give https://api.engineering.dwp.gov.uk, each with its own name:
+    38 records, and only the warning that DWP is not registered here."""
     data = (FOLDER / "federated" / "dwp.apis.json").read_bytes()
     mapped = read_list(data, list_context(model, organisations))
-    assert list(mapped.records) == [item("api-engineering-dwp-gov-uk")]
-    assert kinds(mapped) == {("warning", "url"): 1, ("warning", "provider"): 1}
-    (same,) = [p for p in mapped.problems if p.field == "url"]
-    assert same.message.startswith("38 entries give the address https://api.engineering.dwp")
-    assert "the first, ‘Address Lookup’ (apis[0])" in same.message
-    assert validate(mapped, model, starter_store, LIST_ADDRESS).conforms
+    assert len(mapped.records) == 38
+    assert {first(g, DCAT.endpointURL) for g in mapped.records.values()} == {
+        URIRef("https://api.engineering.dwp.gov.uk")
+    }
+    assert len({first(g, DCTERMS.title) for g in mapped.records.values()}) == 38
+    s = URIRef(item("api-engineering-dwp-gov-uk-address-lookup"))
+    assert mapped.records[str(s)].value(s, DCTERMS.title) == Literal("Address Lookup", lang="en")
+    (said,) = mapped.problems
+    assert said.field == "provider" and said.severity == "warning"
+    assert "‘Department for Work and Pensions’ is not registered" in said.message
+    assert "its 38 APIs are kept without a provider" in said.message
+    report = validate(mapped, model, starter_store, LIST_ADDRESS)
+    assert report.conforms and not report.warnings, report.render()
 
 
 def api_list(*entries, version="api.gov.uk/v1alpha") -> bytes:
@@ -548,9 +597,9 @@ def test_bad_entries_are_left_out_and_the_good_ones_kept(model, organisations):
     )
     mapped = read_list(data, list_context(model, organisations))
     assert sorted(mapped.records) == [
-        item("good-example-gov-uk"),
-        item("odd-example-gov-uk"),
-        item("owned-example-gov-uk"),
+        item("good-example-gov-uk-good-api"),
+        item("odd-example-gov-uk-odd-fields"),
+        item("owned-example-gov-uk-owned"),
     ]
     errors = [(p.entry, p.field) for p in mapped.problems if p.severity == "error"]
     assert errors == [
@@ -567,11 +616,11 @@ def test_bad_entries_are_left_out_and_the_good_ones_kept(model, organisations):
         "The description of ‘Odd fields’ is not text, so it is not kept. Write it as a string.",
     ) in warned
     assert any(f == "contact" and "‘see our website’ is text, not an email" in m for f, m in warned)
-    odd = mapped.records[item("odd-example-gov-uk")]
+    odd = mapped.records[item("odd-example-gov-uk-odd-fields")]
     leeds = f"{BASE}/id/organisations/leeds-city-council"
     assert first(odd, DCTERMS.publisher) == URIRef(leeds)
     # an entry naming no organisation belongs to the organisation that keeps the list
-    owned = mapped.records[item("owned-example-gov-uk")]
+    owned = mapped.records[item("owned-example-gov-uk-owned")]
     assert first(owned, DCTERMS.publisher) == URIRef(GDS)
 
 

@@ -164,7 +164,8 @@ class _Problems:
 
 
 class _Mapper:
-    """What both readers share: the records so far, one API per address, and the publishers."""
+    """What both readers share: the records so far, one API per address and name, and the
+    publishers."""
 
     def __init__(self, context: Context, problems: _Problems) -> None:
         self.context = context
@@ -178,8 +179,15 @@ class _Mapper:
         self.unmatched: dict[str, tuple[Callable[[int], str], int]] = {}
 
     def claim(self, api: _Api) -> str | None:
-        """The record's IRI for the API, or None when an API before it has the same address."""
-        iri = self.context.model.base.item(REGISTER, reference_for(api.url))
+        """The record's IRI for the API, made from its address and its name; None when an API
+        before it has the same address and the same name (the same IRI).
+
+        The address alone does not name an API: DWP lists 38 APIs under
+        https://api.engineering.dwp.gov.uk and HMRC 30 under https://api.service.hmrc.gov.uk,
+        each an API of its own. The name in the IRI does not lose a renamed API's history: the
+        sync's rename rule (registry/harvest/sync.py, `_renamed`) gives a new IRI with the same
+        dcat:endpointURL as a record the source no longer lists that record's IRI."""
+        iri = self.context.model.base.item(REGISTER, reference_for(api.url, api.name))
         if iri in self.kept:
             self.same.setdefault(iri, []).append(api)
             return None
@@ -205,21 +213,23 @@ class _Mapper:
     def finish(self, field: str, what: str) -> Mapped:
         for iri, left_out in self.same.items():
             kept = self.kept[iri]
-            addresses = sorted({kept.url, *(a.url for a in left_out)})
-            names = ", ".join(f"‘{a.name}’ ({a.where})" for a in left_out[:NAMED])
-            if len(left_out) > NAMED:
-                names += f" and {len(left_out) - NAMED} more"
+            given = sorted({(a.url, a.name) for a in (kept, *left_out)})
             spelled = (
-                f"the address {kept.url}"
-                if len(addresses) == 1
-                else f"addresses that are the same record here ({', '.join(addresses)})"
+                f"the address {kept.url} and the name ‘{kept.name}’"
+                if len(given) == 1
+                else "addresses and names that are the same record here ("
+                + "; ".join(f"{url} ‘{name}’" for url, name in given)
+                + ")"
             )
+            wheres = ", ".join(a.where for a in left_out[:NAMED])
+            if len(left_out) > NAMED:
+                wheres += f" and {len(left_out) - NAMED} more"
             self.problems.warning(
                 kept.url,
                 field,
                 f"{len(left_out) + 1} {what} give {spelled}. The registry keeps one API for each "
-                f"address: the first, ‘{kept.name}’ ({kept.where}), and leaves out {names}. Give "
-                "each API its own base address, such as https://api.example.gov.uk/payments.",
+                f"address and name: the first ({kept.where}), and leaves out {wheres}. If they "
+                "are one API, list it once; if they are different APIs, give each its own name.",
             )
         for message, count in self.unmatched.values():
             self.problems.warning("", "provider", message(count))
