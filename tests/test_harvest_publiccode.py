@@ -557,6 +557,16 @@ def test_each_problem_names_the_key_as_the_standard_writes_it(change, field, wor
     assert found and words in found[0].message, mapped.problems
 
 
+def test_a_problem_in_a_list_of_sections_says_which_item():
+    def two_contacts(d):
+        d["maintenance"]["contacts"].append({"name": "Second", "email": "second@"})
+
+    mapped = read_variant(two_contacts)
+    [problem] = errors(mapped)
+    assert problem.field == "maintenance/contacts/email"
+    assert problem.message.startswith("In item 2 of maintenance/contacts: ")
+
+
 def test_a_description_too_short_for_the_registry_is_said():
     def short(d):
         d["publiccodeYmlVersion"] = "0.7"

@@ -17,7 +17,7 @@ import datetime
 import difflib
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -188,7 +188,7 @@ def load(data: bytes) -> tuple[Any, Problem | None]:
             f"The file cannot be read as YAML{where}: {what}. Check the indentation, the "
             "colons and the quotes there (a YAML validator shows the exact place).",
         )
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except Exception as exc:  # the constructors raise more than YAMLError (ValueError …)
         return None, Problem(
             "",
             "",
@@ -270,10 +270,6 @@ def _absent(section: dict, key: str) -> bool:
     return section.get(key) in (None, "", [], {})
 
 
-def _nth(number: int) -> str:
-    return f"item {number}"
-
-
 @functools.cache
 def _licensing() -> Licensing:
     return get_spdx_licensing()
@@ -331,6 +327,8 @@ class _Reader:
         self.minor = 7
         self.problems: list[Problem] = []
         self.iri = ""
+        #: which item of a list the problems found now are about ("In item 2 of …: "), if any
+        self.where = ""
 
     # --- problems ---------------------------------------------------------------------------
 
@@ -339,10 +337,19 @@ class _Reader:
         return any(p.severity == "error" for p in self.problems)
 
     def error(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.entry, field, message, "error"))
+        self.problems.append(Problem(self.entry, field, self.where + message, "error"))
 
     def warn(self, field: str, message: str) -> None:
-        self.problems.append(Problem(self.entry, field, message, "warning"))
+        self.problems.append(Problem(self.entry, field, self.where + message, "warning"))
+
+    def each(self, items: list[dict], path: str) -> Iterator[dict]:
+        """The items of a list of sections; the problems found in each say which it is."""
+        try:
+            for number, item in enumerate(items, 1):
+                self.where = f"In item {number} of {path}: " if len(items) > 1 else ""
+                yield item
+        finally:
+            self.where = ""
 
     def reported(self) -> list[Problem]:
         if len(self.problems) <= MAX_PROBLEMS:
@@ -379,6 +386,8 @@ class _Reader:
         }
         if path in changed:
             return f"this file follows version 0.{self.minor} of the standard, and {changed[path]}."
+        if path.endswith("contractors/until"):
+            return "the standard requires, for each contractor, the date its contract ends (YYYY-MM-DD)."
         if path.endswith("/genericName"):
             return (
                 "version 0.2 of the standard requires it in each language (later versions do not)."
@@ -433,7 +442,7 @@ class _Reader:
             else:
                 self.error(
                     path,
-                    f"{_nth(number).capitalize()} of {path} must be text, but it is "
+                    f"Item {number} of {path} must be text, but it is "
                     f"{_kind(item)}.{_quote_hint(item)}",
                 )
         return out
@@ -470,7 +479,7 @@ class _Reader:
             else:
                 self.error(
                     path,
-                    f"{_nth(number).capitalize()} of {path} must be a {what} (a section of "
+                    f"Item {number} of {path} must be a {what} (a section of "
                     f"keys such as name:), but it is {_kind(item)}.",
                 )
         return out
@@ -832,13 +841,14 @@ class _Reader:
         self.choice(doc, key, key, SOFTWARE_TYPES, required=True)
 
     def organisations(self, doc: dict, key: str) -> None:
-        for item in self.sections(doc, key, key, "organisation"):
+        for item in self.each(self.sections(doc, key, key, "organisation"), key):
             self.known(item, key, ("name", "uri"))
             self.text(item, "name", f"{key}/name", required=True)
             self.text(item, "uri", f"{key}/uri")
 
     def supports(self, doc: dict) -> None:
-        for item in self.sections(doc, "supports", "supports", "supported standard"):
+        supported = self.sections(doc, "supports", "supports", "supported standard")
+        for item in self.each(supported, "supports"):
             self.known(item, "supports", ("id",))
             value = self.text(item, "id", "supports/id", required=True)
             if value is None:
@@ -1074,7 +1084,7 @@ class _Reader:
         self.known(section, "maintenance", ("type", "contractors", "contacts"))
         kind = self.choice(section, "type", "maintenance/type", MAINTENANCE_TYPES, required=True)
         contractors = self.sections(section, "contractors", "maintenance/contractors", "contractor")
-        for item in contractors:
+        for item in self.each(contractors, "maintenance/contractors"):
             path = "maintenance/contractors"
             self.known(item, path, ("name", "until", "email", "website"))
             self.text(item, "name", f"{path}/name", required=True)
@@ -1082,7 +1092,8 @@ class _Reader:
             self.email(item, "email", f"{path}/email")
             self.text(item, "website", f"{path}/website")
         contacts = []
-        for item in self.sections(section, "contacts", "maintenance/contacts", "contact"):
+        listed = self.sections(section, "contacts", "maintenance/contacts", "contact")
+        for item in self.each(listed, "maintenance/contacts"):
             path = "maintenance/contacts"
             self.known(item, path, ("name", "email", "phone", "affiliation"))
             name = self.text(item, "name", f"{path}/name", required=True)
@@ -1134,7 +1145,7 @@ class _Reader:
         out = []
         for kind, note in DEPENDENCY_KINDS.items():
             path = f"dependsOn/{kind}"
-            for item in self.sections(section, kind, path, "dependency"):
+            for item in self.each(self.sections(section, kind, path, "dependency"), path):
                 text = self.dependency(item, path, note)
                 if text and text not in out:
                     out.append(text)
