@@ -387,7 +387,10 @@ class _Reader:
         if path in changed:
             return f"this file follows version 0.{self.minor} of the standard, and {changed[path]}."
         if path.endswith("contractors/until"):
-            return "the standard requires, for each contractor, the date its contract ends (YYYY-MM-DD)."
+            return (
+                "the standard requires, for each contractor, the date its contract ends "
+                "(YYYY-MM-DD)."
+            )
         if path.endswith("/genericName"):
             return (
                 "version 0.2 of the standard requires it in each language (later versions do not)."
@@ -582,7 +585,8 @@ class _Reader:
                 hint = f" Did you mean {(path + '/') if path else ''}{close[0]}?"
             self.warn(
                 where,
-                f"{where} is not a key of the publiccode.yml standard here, so it is ignored.{hint}",
+                f"{where} is not a key of the publiccode.yml standard here, so it is "
+                f"ignored.{hint}",
             )
 
     # --- the document ---------------------------------------------------------------------------
