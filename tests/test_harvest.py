@@ -312,3 +312,48 @@ def test_the_dry_run_says_what_would_happen_and_writes_nothing(app, tokens, serv
     registry = app.extensions["ldr.registry"]
     assert not current_versions(registry.store, registry.model, [api_iri(BINS)])
     assert json.dumps(report)  # the whole report is JSON
+
+
+def test_a_real_publiccode_file_is_harvested_over_http_and_from_git(app, tokens, served):
+    """One of the real publiccode.yml files in ../shared, served as a file and as the root of a
+    git repository: each source makes the software record it describes."""
+    from tests.conftest import SHARED
+    from tests.harvest_server import git_repository
+
+    server, root = served
+    real = (SHARED / "ext/publiccode/samples/AgID__wai-portal.publiccode.yml").read_bytes()
+    (root / "publiccode.yml").write_bytes(real)
+    git_repository(root, "wai-portal", {"publiccode.yml": real})
+    client = app.test_client()
+    software = f"{BASE}/id/software/github-com-agid-wai-portal"
+    for ref, address in (
+        ("wai-file", server.url("publiccode.yml")),
+        ("wai-git", server.url("git/wai-portal.git")),
+    ):
+        source = register_and_approve(client, tokens, ref, address, kind="publiccode")
+        report = run(app, source)
+        assert report.error == "", report.as_json()
+        outcome = {o.record: o.outcome for o in report.outcomes}
+        if ref == "wai-file":
+            assert outcome == {software: "created"}, report.as_json()
+        else:  # the same software from a second source is not taken over
+            assert outcome == {software: "skipped"}, report.as_json()
+    page = client.get(
+        "/doc/software/github-com-agid-wai-portal", headers={"Accept": "text/html"}
+    ).get_data(as_text=True)
+    assert "Web Analytics Italia" in page and 'id="harvested"' in page
+    registry = app.extensions["ldr.registry"]
+    graph = Graph().parse(
+        data=client.get(
+            "/doc/software/github-com-agid-wai-portal", headers={"Accept": "text/turtle"}
+        ).data,
+        format="turtle",
+    )
+    assert (
+        URIRef(software),
+        URIRef(LDR + "harvestedFrom"),
+        URIRef(f"{BASE}/id/sources/wai-file"),
+    ) in graph
+    assert registry.store.ask(
+        f"ASK {{ <{software}> <http://purl.org/dc/terms/license> <http://spdx.org/licenses/AGPL-3.0-or-later> }}"
+    )
