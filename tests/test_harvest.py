@@ -357,3 +357,23 @@ def test_a_real_publiccode_file_is_harvested_over_http_and_from_git(app, tokens,
     assert registry.store.ask(
         f"ASK {{ <{software}> <http://purl.org/dc/terms/license> <http://spdx.org/licenses/AGPL-3.0-or-later> }}"
     )
+
+
+def test_the_schedule_finds_the_approved_sources_that_are_due(app, tokens, served):
+    import datetime
+
+    from registry.harvest.service import due
+
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    weekly = register_and_approve(client, tokens, "weekly-apis", server.url("apis.ttl"))
+    post(client, source_turtle("waiting", server.url("apis.ttl")), tokens["leeds"], "sources")
+    registry = app.extensions["ldr.registry"]
+    store, model = registry.store, registry.model
+    assert due(store, model) == [weekly]  # never run; the unapproved one is not due
+    run(app, weekly)
+    now = datetime.datetime.now(datetime.UTC)
+    assert due(store, model, now) == []
+    assert due(store, model, now + datetime.timedelta(days=6)) == []
+    assert due(store, model, now + datetime.timedelta(days=7)) == [weekly]

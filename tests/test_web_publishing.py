@@ -716,3 +716,32 @@ def test_a_title_two_records_share_never_swaps_a_link_when_a_form_is_saved(app):
         'value="Open Referral UK"' in form
         and f'value="{BASE}/id/standards/open-referral-uk"' not in form
     )
+
+
+def test_a_publisher_registers_a_harvest_source_with_the_form(app):
+    """Harvest sources are records: the sources register's form, generated from the shapes like
+    every other, registers one for review (docs/harvesting.md)."""
+    client = app.test_client()
+    sign_in(client, "amy")
+    form = client.get("/sources/new")
+    page = form.data.decode()
+    assert form.status_code == 200 and "Kind of source" in page and "Schedule" in page
+    answer = client.post(
+        "/sources/new",
+        data={
+            "csrf_token": csrf(form.data),
+            "action": "continue",
+            "title": "Leeds software on GitHub",
+            "harvestKind": f"{VOCABULARY}harvest-kind/publiccode",
+            "harvestAddress": "https://github.com/leeds/app/raw/main/publiccode.yml",
+            "harvestSchedule": f"{VOCABULARY}harvest-schedule/weekly",
+            "metadataLicence": "https://creativecommons.org/publicdomain/zero/1.0/",
+            "sourceOwner": "Leeds City Council",
+            "source": "https://github.com/leeds/app",
+        },
+    )
+    assert answer.status_code == 303, answer.data.decode()[:3000]
+    done = client.post(answer.headers["Location"], data={"csrf_token": csrf(form.data)})
+    assert done.status_code == 200 and b"Record submitted" in done.data
+    record = client.get("/doc/sources/leeds-software-on-github.html").data.decode()
+    assert "Awaiting review" in record and "publiccode.yml file" in record
