@@ -377,3 +377,41 @@ def test_the_schedule_finds_the_approved_sources_that_are_due(app, tokens, serve
     assert due(store, model, now) == []
     assert due(store, model, now + datetime.timedelta(days=6)) == []
     assert due(store, model, now + datetime.timedelta(days=7)) == [weekly]
+
+
+def test_a_changed_identifier_with_the_same_endpoint_keeps_the_record(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    run(app, source)
+    moved = ("https://data.example.org/services/bin-days", "Bin days", BINS[2])
+    (root / "apis.ttl").write_bytes(catalogue(moved))
+    report = run(app, source)
+    assert {o.record: o.outcome for o in report.outcomes} == {api_iri(BINS): "updated"}
+    registry = app.extensions["ldr.registry"]
+    assert not current_versions(registry.store, registry.model, [api_iri(moved)])
+    assert [e["version"] for e in history(registry.store, registry.model, api_iri(BINS))] == [1, 2]
+
+
+def test_a_steward_detaches_a_record_which_harvests_then_leave_alone(app, tokens, served):
+    server, root = served
+    (root / "apis.ttl").write_bytes(catalogue(BINS))
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    run(app, source)
+    path = api_iri(BINS).replace(BASE, "")
+    current = client.get(path, headers={"Accept": "text/turtle"}, follow_redirects=True)
+    graph = Graph().parse(data=current.data, format="turtle")
+    graph.remove((URIRef(api_iri(BINS)), URIRef(LDR + "harvestedFrom"), None))
+    detached = client.put(
+        path,
+        data=graph.serialize(format="turtle"),
+        content_type="text/turtle",
+        headers={**auth(tokens["steward"]), "If-Match": current.headers["ETag"]},
+    )
+    assert detached.status_code == 200, detached.json
+    report = run(app, source)
+    assert [o.outcome for o in report.outcomes] == ["skipped"]
+    assert "edited here, not harvested" in report.outcomes[0].message
+    assert report.missing == []  # detached: no longer the source's to withdraw
