@@ -43,6 +43,7 @@ def create_app(
     from .bodies import WholeBodies
     from .catalogue import bp as catalogue
     from .conformance import bp as conformance
+    from .exports import bp as exports
     from .harvesting import bp as harvesting
     from .history import bp as history
     from .linked_data import bp as linked_data
@@ -64,6 +65,7 @@ def create_app(
         records,
         queries,
         catalogue,
+        exports,
         conformance,
         web_auth,
         publishing,

@@ -63,6 +63,7 @@ def catalogue(suffix: str = ""):
         rows=rows_for(graph, iri, model, _local_href, labels=TERM_LABELS),
         alternates=_alternates("/catalogue"),
         dumps=list(DUMPS),
+        adms=True,
     )
     return _document("/catalogue", media, graph, html)
 

@@ -8,11 +8,12 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS, SKOS
+from rdflib.namespace import DCTERMS, RDF, SKOS
 
 from registry.rdf.namespaces import REG
 from registry.records import versions
 from registry.records.versions import current_versions
+from registry.views.exports import schema_org
 from registry.views.item import bind_prefixes, describe_item
 from registry.views.presentation import (
     conformance_claims,
@@ -117,6 +118,10 @@ def _item_document(
             rows=rows_for(graph, iri, model, _local_href),
             alternates=_alternates(path),
             jsonld=jsonld(),
+            schema_org=schema_org(graph, iri, model),
+            publiccode=f"{doc_path}/publiccode.yml"
+            if (iri, RDF.type, model.base.ldr.Software) in graph and "/version/" not in path
+            else None,
             version=number,
             note=note,
             history=list(reversed(entries))[:5],

@@ -1411,6 +1411,38 @@ def build_openapi(base: str) -> dict:
                     )
                 ],
             ),
+            "/catalogue/adms": _rdf_document(
+                "The accepted exemplars, platforms, products, software and standards as an "
+                "ADMS-AP asset repository (docs/exports.md)"
+            ),
+            "/catalogue/adms{suffix}": _rdf_document(
+                "The ADMS-AP asset repository in one format",
+                [
+                    _path_param(
+                        "suffix",
+                        {"type": "string", "enum": [".ttl", ".jsonld", ".rdf", ".nt", ".html"]},
+                    )
+                ],
+            ),
+            "/doc/software/{reference}/publiccode.yml": {
+                "get": {
+                    "summary": "A software record as a publiccode.yml file (version 0.4), with a "
+                    "comment naming the keys the standard requires that the record cannot fill",
+                    "parameters": [_reference_param()],
+                    "responses": {
+                        "200": {
+                            "description": "The file",
+                            "content": {"application/yaml": {"schema": {"type": "string"}}},
+                        },
+                        "304": {
+                            "description": "Not modified since the ETag given in If-None-Match"
+                        },
+                        "400": problem("Not a reference (lowercase letters, digits and hyphens)"),
+                        "404": {"description": "No such software", "content": PROBLEM_OR_HTML},
+                        **UNAVAILABLE,
+                    },
+                }
+            },
             "/dumps/{name}": {
                 "get": {
                     "summary": "The whole registry, gzipped",
