@@ -1183,6 +1183,93 @@ def build_openapi(base: str) -> dict:
                     },
                 },
             },
+            "/doc/sources/{reference}/runs": {
+                "get": {
+                    "summary": "A harvest source's runs (its organisation and the stewards): "
+                    "when, what each created, updated, withdrew, and what it could not use",
+                    "parameters": [_reference_param()],
+                    "responses": {
+                        "200": {
+                            "description": "The runs, newest first",
+                            "content": {"application/json": {"schema": {"type": "object"}}, **HTML},
+                        },
+                        **SIGN_IN_FIRST,
+                        "401": problem("No token: the runs are shown to the source's organisation"),
+                        "403": problem("Another organisation's source"),
+                        "404": {"description": "No such source", "content": PROBLEM_OR_HTML},
+                        **UNAVAILABLE,
+                    },
+                },
+                "post": {
+                    "summary": "Queue a run of the source now (its organisation and the stewards)",
+                    "parameters": [_reference_param()],
+                    "responses": {
+                        "202": {
+                            "description": "Queued; the runs list shows it once it has finished",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "303": redirect("From the page's button: back to the runs page"),
+                        **SIGN_IN_FIRST,
+                        **FORM_REFUSED,
+                        "401": problem("No token: runs are asked for by the source's organisation"),
+                        "404": {"description": "No such source", "content": PROBLEM_OR_HTML},
+                        "409": problem("The source is waiting for a steward's approval"),
+                        **UNAVAILABLE,
+                    },
+                },
+            },
+            "/harvest/check": {
+                "get": {
+                    "summary": "The dry run of a harvest source: its form (signed-in users)",
+                    "responses": {
+                        "200": page(),
+                        **SIGN_IN_FIRST,
+                        "401": problem("Not signed in and no token"),
+                        **UNAVAILABLE,
+                    },
+                },
+                "post": {
+                    "summary": "What harvesting an address or an uploaded file would create, "
+                    "update and withdraw for the user's organisation, and every problem; "
+                    "nothing is written",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "multipart/form-data": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "kind": {"type": "string"},
+                                        "address": {"type": "string"},
+                                        "file": {"type": "string", "format": "binary"},
+                                    },
+                                }
+                            },
+                            "application/x-www-form-urlencoded": {
+                                "schema": {
+                                    "type": "object",
+                                    "additionalProperties": {"type": "string"},
+                                }
+                            },
+                        },
+                    },
+                    "responses": {
+                        "200": {
+                            "description": "The dry run's report",
+                            "content": {"application/json": {"schema": {"type": "object"}}, **HTML},
+                        },
+                        **SIGN_IN_FIRST,
+                        **FORM_REFUSED,
+                        "400": {
+                            "description": "No kind, or neither an address nor a file",
+                            "content": PROBLEM_OR_HTML,
+                        },
+                        "401": problem("Not signed in and no token"),
+                        **TOO_LARGE,
+                        **UNAVAILABLE,
+                    },
+                },
+            },
             "/review": {
                 "get": {
                     "summary": "The stewards' review queue",
