@@ -7,20 +7,38 @@ registry.harvest.service."""
 
 from __future__ import annotations
 
+import datetime
+import threading
+from urllib.parse import urlencode
+
 from flask import Blueprint, jsonify, redirect, render_template, request, url_for
 from rdflib import URIRef
+from rdflib.namespace import SKOS
 
 from registry.harvest.log import runs
 from registry.harvest.service import KINDS
 from registry.harvest.sources import Source, SourceError, read_source
+from registry.rdf.namespaces import VOCABULARY
 
 from .conneg import choose
 from .current import registry
+from .documents import error_page
 from .problems import problem
 from .records import _agent
 from .web_auth import web_user
 
 bp = Blueprint("harvesting", __name__)
+
+#: One dry run at a time in a web process: each fetches, maps and validates a whole file in the
+#: request's thread, and a second one waiting would hold another of the server's few threads.
+_CHECKING = threading.BoundedSemaphore(1)
+#: A dry run fetches for at most this many seconds (LDR_HARVEST_TIMEOUT if that is shorter).
+CHECK_TIMEOUT = 20.0
+
+
+def _refused(status: int, title: str, detail: str):
+    """A refusal: a page for a browser, a problem document for anyone else."""
+    return error_page(status, title, detail) if _wants_page() else problem(status, title, detail)
 
 
 def _who():
@@ -77,12 +95,18 @@ def source_runs(reference: str):
         return _refusal(agent, source)
     found = runs(registry().store, registry().model, str(source.iri), 50)
     if _wants_page():
+        model = registry().model
         return render_template(
             "harvest_runs.html",
+            kind=model.text(URIRef(f"{VOCABULARY}harvest-kind/{source.kind}"), SKOS.prefLabel),
+            schedule=model.text(
+                URIRef(f"{VOCABULARY}harvest-schedule/{source.schedule}"), SKOS.prefLabel
+            ),
             source=source,
             runs=found,
             path=f"/doc/sources/{reference}",
-            queued=request.args.get("queued") == "1",
+            queued=request.args.get("queued", "")[:40],
+            base=model.base.iri,
         )
     return jsonify({"source": str(source.iri), "runs": found})
 
@@ -107,7 +131,8 @@ def run_source(reference: str):
         )
     job = registry().harvests.enqueue(str(source.iri))
     if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
-        return redirect(f"/doc/sources/{reference}/runs?queued=1", code=303)
+        at = datetime.datetime.now(datetime.UTC).isoformat()
+        return redirect(f"/doc/sources/{reference}/runs?{urlencode({'queued': at})}", code=303)
     response = jsonify(
         {"source": str(source.iri), "job": job, "runs": f"/doc/sources/{reference}/runs"}
     )
@@ -138,6 +163,8 @@ def check_source():
     if not agent.organisation:
         errors["address"] = "Your account acts for no organisation, so no records would be owned."
     values = {"kind": kind, "address": address}
+    if errors and not _wants_page():
+        return problem(400, "Cannot check", " ".join(errors.values()))
     if errors:
         return render_template(
             "harvest_check.html", kinds=KINDS, report=None, values=values, errors=errors
@@ -153,7 +180,21 @@ def check_source():
         withdraw_after=2,
         status=None,
     )
-    report = run_harvest(store, model, registry().settings, source, dry_run=True, data=data)
+    settings = dict(registry().settings)
+    settings["LDR_HARVEST_TIMEOUT"] = min(float(settings["LDR_HARVEST_TIMEOUT"]), CHECK_TIMEOUT)
+    if not _CHECKING.acquire(blocking=False):
+        response = _refused(
+            503,
+            "Another check is running",
+            "This server checks one source at a time. Try again in a minute, or use "
+            "`ldr harvest check`.",
+        )
+        response.headers["Retry-After"] = "30"
+        return response
+    try:
+        report = run_harvest(store, model, settings, source, dry_run=True, data=data)
+    finally:
+        _CHECKING.release()
     if not _wants_page():
         return jsonify(report.as_json())
     return render_template("harvest_check.html", kinds=KINDS, report=report, values=values)

@@ -210,14 +210,14 @@ def _standards_for(graph, iri: URIRef, model) -> list[tuple[str, str]]:
 
 def _edit_href(iri: URIRef, doc_path: str) -> str | None:
     """The edit link, for a signed-in user who may change this record."""
-    from registry.records.registration import may_edit, owner_of
+    from registry.records.registration import edit_refusal
 
     from .web_auth import web_user
 
     user = web_user()
     if user is None or "/version/" in request.path:
         return None
-    return f"{doc_path}/edit" if may_edit(user, owner_of(_store(), _model(), str(iri))) else None
+    return f"{doc_path}/edit" if edit_refusal(_store(), _model(), str(iri), user) is None else None
 
 
 def _banner(graph, iri: URIRef) -> dict | None:

@@ -415,3 +415,125 @@ def test_a_steward_detaches_a_record_which_harvests_then_leave_alone(app, tokens
     assert [o.outcome for o in report.outcomes] == ["skipped"]
     assert "edited here, not harvested" in report.outcomes[0].message
     assert report.missing == []  # detached: no longer the source's to withdraw
+
+
+def api_list(*apis: dict) -> bytes:
+    return json.dumps(
+        {
+            "api-version": "api.gov.uk/v1alpha",
+            "apis": [{"api-version": "api.gov.uk/v1alpha", "data": a} for a in apis],
+        }
+    ).encode()
+
+
+def test_a_file_cannot_attribute_records_to_another_organisation(app, tokens, served):
+    """A source's records are published by its own organisation: an organisation the file names
+    is kept as the provider it claims, not as the publisher (registry/harvest/sync.py)."""
+    server, root = served
+    (root / "apis").write_bytes(
+        api_list(
+            {
+                "name": "Street lighting faults",
+                "description": "Report and follow street lighting faults, for the tests.",
+                "url": "https://api.example.org/lights",
+                "organisation": "Leeds City Council",
+            }
+        )
+    )
+    client = app.test_client()
+    croydon = f"{BASE}/id/organisations/london-borough-of-croydon"
+    ttl = source_turtle("croydon-apis", server.base, kind="api-list").replace(LEEDS, croydon)
+    assert post(client, ttl, tokens["croydon"], "sources").status_code == 201
+    assert (
+        client.post(
+            "/id/sources/croydon-apis/status",
+            json={"status": "stable"},
+            headers=auth(tokens["steward"]),
+        ).status_code
+        == 200
+    )
+    report = run(app, f"{BASE}/id/sources/croydon-apis")
+    assert report.counts["created"] == 1, report.as_json()
+    registry = app.extensions["ldr.registry"]
+    [record] = [o.record for o in report.outcomes]
+    publishers = registry.store.select(
+        f"SELECT ?p WHERE {{ <{record}> <http://purl.org/dc/terms/publisher> ?p }}"
+    )
+    assert [str(r["p"]) for r in publishers] == [croydon]
+    assert registry.store.ask(f"ASK {{ <{record}> <https://schema.org/provider> <{LEEDS}> }}")
+
+
+def test_sources_are_registered_for_ones_own_organisation_and_edits_go_back_to_review(
+    app, tokens, served
+):
+    server, root = served
+    client = app.test_client()
+    other = post(
+        client, source_turtle("not-mine", server.url("x.ttl")), tokens["croydon"], "sources"
+    )
+    assert other.status_code == 403 and "their own organisation" in other.json["detail"]
+    register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    path = "/doc/sources/leeds-apis"
+    current = client.get(path, headers={"Accept": "text/turtle"})
+    moved = current.data.replace(
+        server.url("apis.ttl").encode(), b"https://elsewhere.example/x.ttl"
+    )
+    revised = client.put(
+        path,
+        data=moved,
+        content_type="text/turtle",
+        headers={**auth(tokens["leeds"]), "If-Match": current.headers["ETag"]},
+    )
+    assert revised.status_code == 200, revised.json
+    graph = Graph().parse(
+        data=client.get(path, headers={"Accept": "text/turtle"}).data, format="turtle"
+    )
+    assert graph.value(URIRef(f"{BASE}/id/sources/leeds-apis"), REG.status) == REG.statusSubmitted
+    assert "has not been approved" in run(app, f"{BASE}/id/sources/leeds-apis").error
+
+
+def test_an_entry_that_cannot_be_read_is_a_failure_not_a_withdrawal(app, tokens, served):
+    server, root = served
+    lights = {
+        "name": "Street lighting faults",
+        "description": "Report and follow street lighting faults, for the tests.",
+        "url": "https://api.example.org/lights",
+    }
+    bins = {**lights, "name": "Bin days", "url": "https://api.example.org/bins"}
+    (root / "apis").write_bytes(api_list(lights, bins))
+    client = app.test_client()
+    source = register_and_approve(
+        client, tokens, "leeds-apis", server.base, kind="api-list", withdraw_after=1
+    )
+    assert run(app, source).counts["created"] == 2
+    (root / "apis").write_bytes(api_list(lights, {**bins, "url": "not an address"}))
+    report = run(app, source)
+    assert report.counts["failed"] == 1 and report.counts["withdrawn"] == 0, report.as_json()
+    assert report.missing == []
+
+
+def test_asking_for_a_run_twice_queues_one(app, tokens, served):
+    server, _ = served
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    queue = app.extensions["ldr.registry"].harvests
+    first, second = queue.enqueue(source), queue.enqueue(source)
+    assert first == second and queue.pending() == 1
+
+
+def test_an_unchanged_publiccode_file_with_a_regional_language_key_writes_nothing(
+    app, tokens, served
+):
+    """bootstrap-italia's description is under it-IT: the store keeps the tag as it-it."""
+    from tests.conftest import SHARED
+
+    server, root = served
+    real = (SHARED / "ext/publiccode/samples/italia__bootstrap-italia.publiccode.yml").read_bytes()
+    (root / "publiccode.yml").write_bytes(real)
+    client = app.test_client()
+    source = register_and_approve(
+        client, tokens, "bootstrap", server.url("publiccode.yml"), kind="publiccode"
+    )
+    assert run(app, source).counts["created"] == 1
+    again = run(app, source)
+    assert again.counts["unchanged"] == 1 and again.counts["updated"] == 0, again.as_json()

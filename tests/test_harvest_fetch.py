@@ -59,6 +59,11 @@ def test_loopback_is_refused_before_connecting_unless_allowed():
         "http://[::ffff:10.0.0.1]/",
         "http://0.0.0.0/",
         "http://100.64.0.1/",
+        "http://[64:ff9b::a00:1]/",  # NAT64 of 10.0.0.1
+        "http://[2002:7f00:1::]/",  # 6to4 of 127.0.0.1
+        "http://[::127.0.0.1]/",  # IPv4-compatible
+        "http://[2001::1]/",  # Teredo
+        "http://192.0.0.8/",
     ],
 )
 def test_private_and_link_local_addresses_are_refused(address):

@@ -737,6 +737,7 @@ def test_a_publisher_registers_a_harvest_source_with_the_form(app):
             "harvestSchedule": f"{VOCABULARY}harvest-schedule/weekly",
             "metadataLicence": "https://creativecommons.org/publicdomain/zero/1.0/",
             "sourceOwner": "Leeds City Council",
+            "withdrawAfter": "3",
             "source": "https://github.com/leeds/app",
         },
     )
@@ -745,3 +746,5 @@ def test_a_publisher_registers_a_harvest_source_with_the_form(app):
     assert done.status_code == 200 and b"Record submitted" in done.data
     record = client.get("/doc/sources/leeds-software-on-github.html").data.decode()
     assert "Awaiting review" in record and "publiccode.yml file" in record
+    turtle = client.get("/doc/sources/leeds-software-on-github.ttl").data.decode()
+    assert "withdrawAfter 3" in turtle

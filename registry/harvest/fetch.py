@@ -50,6 +50,27 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
+#: Not public, though Python's ipaddress may call them global (IETF protocol assignments), and
+#: the IPv6 ranges that carry an IPv4 address inside them by translation or tunnel.
+_NOT_PUBLIC = [ipaddress.ip_network(n) for n in ("192.0.0.0/24", "64:ff9b:1::/48", "2001::/32")]
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def _public(ip: Address) -> bool:
+    """Whether an address is on the public internet: global, not multicast, and (for IPv6 that
+    carries an IPv4 address: mapped, compatible, NAT64, 6to4) an IPv4 address that is too."""
+    if any(ip in net for net in _NOT_PUBLIC if net.version == ip.version):
+        return False
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and (ip in _NAT64 or ip in _COMPATIBLE):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None:
+            return _public(inner)
+    return ip.is_global and not ip.is_multicast
+
+
 class Fetcher:
     """Fetches for one harvest run: its limits, what it may reach, and one deadline for all."""
 
@@ -105,14 +126,9 @@ class Fetcher:
             found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
         except (socket.gaierror, UnicodeError) as exc:
             raise FetchError(f"the host {host!r} could not be found ({exc})") from exc
-        ips = []
-        for *_, sockaddr in found:
-            ip = ipaddress.ip_address(sockaddr[0])
-            if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-                ip = ip.ipv4_mapped
-            ips.append(ip)
+        ips = [ipaddress.ip_address(sockaddr[0]) for *_, sockaddr in found]
         for ip in ips:
-            if (not ip.is_global or ip.is_multicast) and not self._allowed(host, ip):
+            if not _public(ip) and not self._allowed(host, ip):
                 raise FetchError(
                     f"{address!r} leads to {ip}, a private, loopback, link-local or otherwise "
                     "non-public address, which harvests may not reach (an operator can allow a "

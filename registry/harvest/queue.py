@@ -79,7 +79,11 @@ class HarvestQueue:
         self.schedule_task = schedule_task
 
     def enqueue(self, source: str) -> str:
-        """Queue a run of the source; the job's id."""
+        """Queue a run of the source, unless one is waiting already (asking twice, or five
+        times, makes one run); the job's id."""
+        for task in self.huey.pending():
+            if task.name == "harvest" and tuple(task.args) == (source,):
+                return task.id
         return self.harvest_task(source).id
 
     def start_worker(self, workers: int = 1) -> None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import DCAT
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS
 
 from registry.accounts.users import organisation_titles
 from registry.harvest.fetch import Fetched, Fetcher, FetchError
@@ -252,6 +252,11 @@ def run_harvest(
         report.finished = _now().isoformat()
         return report
     report.problems = list(mapped.problems)
+    for problem in mapped.problems:  # an entry left out is a failed record, counted as one
+        if problem.severity == "error" and problem.entry:
+            report.outcomes.append(
+                Outcome(problem.entry, "failed", field=problem.field, message=problem.message)
+            )
     unreadable = [p for p in mapped.problems if p.severity == "error" and not p.entry]
     if unreadable and not mapped.records:
         # the file as a whole could not be read: nothing in it counts as gone from the source
@@ -284,8 +289,10 @@ def _sync(
     }
     wanted: dict[str, Graph] = {}
     reinstating: set[str] = set()
-    for iri, graph in records.items():
+    for iri, graph in list(records.items()):
         node = URIRef(iri)
+        graph = records[iri] = _as_stored(graph)
+        _owned_by_the_source(graph, node, source)
         if iri in owners and owners[iri] != str(source.iri):
             report.outcomes.append(
                 Outcome(
@@ -362,6 +369,28 @@ def _sync(
     _withdraw(store, model, source, records, harvested, report, agent, dry_run, previous_missing)
 
 
+def _as_stored(graph: Graph) -> Graph:
+    """The record as the store gives it back: language tags in lower case (the store keeps
+    en-gb for en-GB), so that an unchanged file compares as unchanged."""
+    kept = Graph()
+    for s, p, o in graph:
+        if isinstance(o, Literal) and o.language and o.language != o.language.lower():
+            o = Literal(str(o), lang=o.language.lower())
+        kept.add((s, p, o))
+    return kept
+
+
+def _owned_by_the_source(graph: Graph, node: URIRef, source: Source) -> None:
+    """A harvested record is published by the organisation that keeps its source, whatever the
+    file says: a file can name any organisation, and proves nothing. The organisation it names,
+    when registered here, is kept as the record's provider (schema:provider), which says whose
+    the file says it is without the registry vouching for it."""
+    for named in set(graph.objects(node, DCTERMS.publisher)) - {source.owner}:
+        graph.remove((node, DCTERMS.publisher, named))
+        graph.add((node, SCHEMA.provider, named))
+    graph.set((node, DCTERMS.publisher, source.owner))
+
+
 def _withdraw(
     store: Store,
     model: Model,
@@ -382,6 +411,20 @@ def _withdraw(
     )
     report.missing = missing
     if not missing:
+        return
+    if any(p.severity == "error" for p in report.problems):
+        # an entry the mapping could not read may be one of those "missing": withdrawing it
+        # would punish a typo at the source as if the software or API were gone
+        report.missing = []
+        report.problems.append(
+            Problem(
+                "",
+                "",
+                f"{len(missing)} record(s) harvested before are not among those read this time; "
+                "as some entries could not be read (above), none is withdrawn until they can.",
+                "warning",
+            )
+        )
         return
     earlier = previous_missing(source.withdraw_after - 1) if previous_missing else []
     due = [

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from rdflib import Graph, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib.namespace import DCTERMS, RDF
 from rdflib.term import Node
 
 from registry.rdf.identifiers import is_web_iri, shown, sparql_iri
@@ -97,6 +97,23 @@ def _harvested_from(store: Store, model: Model, iri: str) -> str | None:
         f"SELECT ?s WHERE {{ {sparql_iri(iri)} <{model.base.ldr}harvestedFrom> ?s }} LIMIT 1"
     )
     return str(rows[0]["s"]) if rows else None
+
+
+def _is_source(model: Model, graph: Graph, iri: str) -> bool:
+    return (URIRef(iri), RDF.type, model.base.ldr.HarvestSource) in graph
+
+
+def _check_source_publisher(graph: Graph, iri: str, agent: Agent) -> None:
+    """A publisher registers harvest sources for their own organisation only: the records a
+    source brings in are published by the organisation it names."""
+    named = {str(o) for o in graph.objects(URIRef(iri), DCTERMS.publisher)}
+    if agent.role == "publisher" and named and named != {agent.organisation}:
+        raise RegistrationError(
+            "forbidden",
+            f"A publisher registers harvest sources for their own organisation: {iri} names "
+            f"{', '.join(sorted(named))} as its organisation, and {agent.username} acts for "
+            f"{agent.organisation}. Ask a steward to register a source for another organisation.",
+        )
 
 
 def may_edit(agent: Agent, owner: str | None) -> bool:
@@ -278,6 +295,9 @@ def submit(
             f"These records belong to other registers; post each to its own "
             f"register: {', '.join(wrong)}.",
         )
+    for iri in records:
+        if _is_source(model, graph, iri):
+            _check_source_publisher(graph, iri, agent)
     for iri, record in records.items():  # a new record starts its life as submitted
         record.remove((URIRef(iri), REG.status, None))
         graph.remove((URIRef(iri), REG.status, None))
@@ -404,6 +424,10 @@ def revise(
         graph.remove((URIRef(iri), REG.status, None))  # status changes only through change_status
         if status:
             graph.add((URIRef(iri), REG.status, status[0]["s"]))
+        if _is_source(model, graph, iri):
+            _check_source_publisher(graph, iri, agent)
+            if agent.role == "publisher":  # what it harvests, and for whom, is a steward's call
+                graph.set((URIRef(iri), REG.status, REG.statusSubmitted))
         records, report = validate_graph(graph, model, store)
         if not report.conforms:
             raise RegistrationError(

@@ -128,6 +128,8 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
         f.kind, f.options = "boolean", [("true", "Yes"), ("false", "No")]
     elif datatype == XSD.decimal:
         f.kind = "decimal"
+    elif datatype == XSD.integer:
+        f.kind = "integer"
     elif node is not None:
         f.kind = "nested"
         # the class each value made is given: the property shape's ldr:valueClass, else the node
@@ -140,6 +142,10 @@ def _field(model: Model, ps, prefix: str = "") -> Field | None:
             ),
             key=lambda x: (x.order, x.label),
         )
+    elif shapes.value(ps, SH.nodeKind) == SH.IRI and str(
+        shapes.value(ps, SH.pattern) or ""
+    ).startswith("^mailto:"):
+        f.kind = "email"  # written as an address; stored as a mailto: IRI
     elif shapes.value(ps, SH.nodeKind) == SH.IRI:
         f.kind = "url"
     elif datatype == XSD.string:
@@ -460,6 +466,18 @@ def _add(
             graph.add((subject, f.path, URIRef(target)))
         elif f.kind == "boolean":
             graph.add((subject, f.path, Literal(raw == "true")))
+        elif f.kind == "integer":
+            if not re.fullmatch(r"\d{1,9}", raw.strip()):
+                said = model.text(f.shape, SH.message, graph=model.shapes)
+                problems[f.id] = for_people(said) if said else f"{f.label} must be a whole number"
+                continue
+            graph.add((subject, f.path, Literal(int(raw.strip()), datatype=XSD.integer)))
+        elif f.kind == "email":
+            address = raw.strip().removeprefix("mailto:")
+            if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", address):
+                problems[f.id] = f"{f.label} must be an email address, such as team@example.gov.uk"
+                continue
+            graph.add((subject, f.path, URIRef("mailto:" + address)))
         elif f.kind == "decimal":
             number = raw.replace("£", "").strip()
             # commas only between thousands (98,500.50); "1,00,0" is a mistake, not 1000
@@ -526,6 +544,8 @@ def form_values(
             if f.kind == "boolean"
             else plain_number(o)
             if f.kind == "decimal"
+            else str(o).removeprefix("mailto:")
+            if f.kind == "email"
             else str(o)
             for o in objects
         ]
