@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from bench import harvest as harvesting
+
 HEAVY = [
     "list page (ORDER BY, OFFSET)",
     "GROUP BY counts",
@@ -184,7 +186,11 @@ def write_report(
     arguments: str,
     duration: int,
     rounds: int = 1,
+    harvest: dict | None = None,
 ) -> None:
+    """docs/benchmarks.md: the targets, each scale's figures, the growth with size, the UK API
+    catalogue's harvest (`harvest`, from bench/harvest.py, when there are figures), the machine,
+    the commands, and docs/benchmarks-notes.md."""
     out = [
         "# Benchmarks",
         "",
@@ -207,6 +213,8 @@ def write_report(
         "|---|---|---|",
     ]
     out += [f"| {t} | {f} | {r} |" for t, f, r in targets(results)]
+    if harvest:
+        out += [f"| {t} | {f} | {_yes(ok)} |" for t, f, ok in harvesting.targets(harvest)]
     out += [
         "",
         "## What was measured",
@@ -360,6 +368,8 @@ def write_report(
             + " |"
         )
         out.append("")
+    if harvest:
+        out += harvesting.section(harvest, machine)
     out += ["## Machine and versions", ""]
     out += [f"- {k}: {v}" for k, v in machine.items()]
     out += [f"- {k}: {v}" for k, v in versions.items()]
@@ -373,6 +383,7 @@ def write_report(
         "python bench/generate.py --triples N -o FILE.nq   # the data alone",
         "ldr restore FILE.nq --store DIR                   # the registry's bulk load",
         "oxigraph load --location DIR --file FILE.nq       # the engine's",
+        "python -m bench.harvest --rounds 5                # the UK API catalogue's harvest alone",
         "```",
         "",
     ]

@@ -8,7 +8,8 @@ For each scale it generates registry-like data (bench/generate.py), bulk-loads i
 `oxigraph serve-read-only` (the engine's own server: the limit) and — where it fits in memory
 — with rdflib-endpoint (the peer), and drives each with wrk on 127.0.0.1 for a fixed time.
 Everything runs side by side in one run, so the ratios are what to read: this is a shared,
-noisy 2-core machine.
+noisy 2-core machine. Before the scales it times harvesting the UK API catalogue from a server
+on 127.0.0.1 against `ldr load` of the same records (bench/harvest.py).
 """
 
 from __future__ import annotations
@@ -664,6 +665,13 @@ def main() -> None:
     parser.add_argument(
         "--repeats", type=int, default=3, help="bulk loads per scale (one at 5m and 10m)"
     )
+    parser.add_argument(
+        "--harvest-rounds",
+        type=int,
+        default=5,
+        help="rounds of harvesting the UK API catalogue against `ldr load` (bench/harvest.py); "
+        "0 reports the figures of the last run that measured it (docs/benchmarks-harvest.json)",
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument(
         "--with-results",
@@ -677,6 +685,20 @@ def main() -> None:
         sys.exit("wrk is needed: sudo apt-get install wrk (make bench does this)")
     WORK.mkdir(parents=True, exist_ok=True)
     started = datetime.datetime.now(datetime.UTC)
+    harvest_json = args.output.with_name("benchmarks-harvest.json")
+    harvest = None
+    if args.harvest_rounds:  # first: a few minutes, and any fault shows before the scales
+        from bench.harvest import measure
+
+        print("== harvesting the UK API catalogue", flush=True)
+        try:
+            harvest = measure(args.harvest_rounds)
+        except FileNotFoundError as exc:  # the catalogue is kept in ../shared, not in the project
+            print(f"the harvest is not measured: {exc}", flush=True)
+        else:
+            (WORK / "harvest.json").write_text(json.dumps(harvest, indent=2))
+    if harvest is None and harvest_json.exists():
+        harvest = json.loads(harvest_json.read_text())
     results = []
     for label in args.scales.split(","):
         print(f"== {label}", flush=True)
@@ -707,10 +729,13 @@ def main() -> None:
         " ".join(sys.argv[1:]),
         args.duration,
         args.rounds,
+        harvest,
     )
     args.output.with_name("benchmarks-results.json").write_text(
         json.dumps(results, indent=2) + "\n"
     )
+    if harvest:
+        harvest_json.write_text(json.dumps(harvest, indent=2) + "\n")
     print(f"wrote {args.output}")
 
 

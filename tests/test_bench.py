@@ -3,9 +3,12 @@ into a store the registry serves."""
 
 from __future__ import annotations
 
+import datetime
 import re
 import subprocess
 import sys
+
+import pytest
 
 from bench.generate import Generator, sample, write_dump
 from registry.rdf.namespaces import VOCABULARY
@@ -268,3 +271,74 @@ def test_the_bench_reports_the_most_memory_a_server_held_though_it_gave_it_back(
     finally:
         holder.kill()
         holder.wait()
+
+
+def _harvest_result(first: float, again: float, load: float) -> dict:
+    """Figures as bench/harvest.py's `measure` gives them; the commands a second slower."""
+    medians = {
+        "command first": first + 1,
+        "command again": again + 1,
+        "command load": load + 1,
+        "in-process first": first,
+        "in-process again": again,
+        "in-process load": load,
+    }
+    return {
+        "measured": "2026-12-08 00:00",
+        "machine": {"cpus": 2, "cpu": "a test", "memory_gib": 1.0},
+        "rounds": 3,
+        "records": 218,
+        "medians_s": medians,
+        "runs_s": {name: [seconds] * 3 for name, seconds in medians.items()},
+        **{
+            mode: {
+                "load_over_harvest": medians[f"{mode} load"] / medians[f"{mode} first"],
+                "first_over_again": medians[f"{mode} first"] / medians[f"{mode} again"],
+            }
+            for mode in ("command", "in-process")
+        },
+    }
+
+
+def test_the_harvest_targets_are_judged_in_process_and_reported_with_both_figures(
+    tmp_path, monkeypatch
+):
+    from bench import report
+    from bench.harvest import targets
+
+    met = [ok for _, _, ok in targets(_harvest_result(first=1.5, again=0.14, load=1.2))]
+    assert met == [True, True, True]
+    missed = targets(_harvest_result(first=1.5, again=0.3, load=0.6))
+    assert [ok for _, _, ok in missed] == [False, True, False]
+    assert missed[2][1] == "5.0× in-process (1.50 s ÷ 0.30 s); 1.9× as commands (2.50 s ÷ 1.30 s)"
+    out = tmp_path / "benchmarks.md"
+    result = _harvest_result(first=1.5, again=0.14, load=1.2)
+    monkeypatch.setattr(report, "targets", lambda results: [])  # no scale measured here
+    now = datetime.datetime.now(datetime.UTC)
+    report.write_report(out, [], {"cpus": 2}, {}, now, "", 3, 3, result)
+    text = out.read_text()
+    assert "| A harvest re-run with nothing changed ≥ 10× faster than the first | 10.7×" in text
+    assert "## Harvesting the UK API catalogue" in text and "on 2 cores (a test, 1.0 GiB)" in text
+    assert "| in-process: `service.harvest`, `loader.load_files` | 1.50 s | 0.14 s |" in text
+
+
+def test_the_harvest_bench_serves_the_three_files_on_127_0_0_1_only(tmp_path):
+    import urllib.error
+    import urllib.request
+
+    from bench.harvest import FILES, CatalogueServer
+
+    for name in (*FILES, "README.md"):
+        (tmp_path / name).write_text(name)
+    server = CatalogueServer(tmp_path)
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # no proxy in between
+    try:
+        assert server.httpd.server_address[0] == "127.0.0.1"
+        with direct.open(server.url("organisation.csv")) as response:
+            assert response.read() == b"organisation.csv"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            direct.open(server.url("README.md"))
+        assert refused.value.code == 404
+        assert server.requests == ["/organisation.csv", "/README.md"]
+    finally:
+        server.close()

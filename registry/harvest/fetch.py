@@ -15,10 +15,12 @@ follows no redirect, runs no hooks and reads no system or user configuration.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import tempfile
 import time
@@ -69,6 +71,15 @@ def _public(ip: Address) -> bool:
         if inner is not None:
             return _public(inner)
     return ip.is_global and not ip.is_multicast
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """The TLS settings httpx gives a client of its own accord (certifi's certificates, host
+    names verified, the environment not read), made once in a process and shared by every
+    fetch. Made for each fetch (reading certifi's certificates), they took 0.05-0.07 s of a
+    0.28-0.42 s run over the UK API catalogue's three files with nothing changed."""
+    return httpx.create_ssl_context(trust_env=False)
 
 
 class Fetcher:
@@ -141,7 +152,7 @@ class Fetcher:
     def get(self, address: str, accept: str = "*/*") -> Fetched:
         """The body at the address, following at most MAX_REDIRECTS redirects, each checked."""
         current, first_scheme = address, urlsplit(address).scheme
-        with httpx.Client(follow_redirects=False, trust_env=False) as client:
+        with httpx.Client(follow_redirects=False, trust_env=False, verify=_tls()) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 scheme, host, port, ip = self.check(current)
                 if scheme != first_scheme:

@@ -25,18 +25,19 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from registry.accounts.users import organisation_titles
 from registry.harvest.fetch import Fetched, Fetcher, FetchError
 from registry.harvest.kinds import Context, Mapped, Problem
 from registry.harvest.sources import Source, SourceError, read_source
-from registry.rdf.identifiers import sparql_iri
+from registry.rdf.identifiers import sparql_iri, sparql_iris
 from registry.rdf.namespaces import REG, SCHEMA
 from registry.records.validation import validate_graph
 from registry.records.versions import Agent, commit, current_versions, unchanged_records
 from registry.store import Store
+from registry.store.layout import doc_iri
 from registry.vocab.model import Model
 
 #: Records written in one transaction (each record is all or nothing either way).
@@ -208,6 +209,79 @@ def _renamed(mapped: dict[str, Graph], harvested: Mapping[str, dict[str, Any]]) 
                 break
 
 
+def _unchanged(
+    store: Store, model: Model, wanted: Mapping[str, Graph], current: Mapping[str, int]
+) -> set[str]:
+    """The records whose new description is the one they have now: what
+    records.versions.unchanged_records finds, found without rdflib's graph canonicalisation
+    for the descriptions a harvest maps. (Measured on the UK API catalogue's 218 records, run
+    again with nothing changed: unchanged_records took 0.13-0.23 s of a 0.28-0.42 s run, this
+    0.04-0.06 s; bench/harvest.py.)
+
+    A description is compared as a set of statements in which each blank node stands for
+    what is said of it and what says it (a contact point: its email and name, and the record
+    that has it). Where every blank node is told apart that way, the two sets are equal exactly
+    when the descriptions are the same statements, blank nodes aside. Only that answer is
+    taken from here: a description that differs, or that this cannot compare (two blank nodes
+    alike, one blank node linked to another), is decided by unchanged_records. (What is the
+    same here is the same there: it also reads numbers by value, which only makes more alike.)"""
+    docs = {doc_iri(model, iri): iri for iri in wanted if iri in current}
+    stored: dict[str, list[tuple]] = {iri: [] for iri in docs.values()}
+    names = list(docs)
+    for start in range(0, len(names), 200):
+        for row in store.select(
+            f"SELECT ?g ?s ?p ?o WHERE {{ VALUES ?g {{ {sparql_iris(names[start : start + 200])} }} "
+            "GRAPH ?g { ?s ?p ?o } }"
+        ):
+            stored[docs[str(row["g"])]].append((row["s"], row["p"], row["o"]))
+    same: set[str] = set()
+    undecided: dict[str, Graph] = {}
+    for iri, statements in stored.items():
+        now = _statements(statements)
+        if now is not None and now == _statements(wanted[iri]):
+            same.add(iri)
+        else:
+            undecided[iri] = wanted[iri]
+    if undecided:
+        same |= unchanged_records(store, model, undecided, current)
+    return same
+
+
+def _statements(triples) -> frozenset | None:
+    """A description's statements, each term written as what it is (an IRI and its text; a
+    literal, its text, language and datatype) and each blank node as what is said of it and
+    what says it; None when two blank nodes cannot be told apart that way, or when a blank node
+    is linked to another."""
+    triples = list(triples)
+    said_of: dict[BNode, set] = {}
+    saying: dict[BNode, set] = {}
+    for s, p, o in triples:
+        if isinstance(p, BNode):
+            return None
+        if isinstance(s, BNode):
+            if isinstance(o, BNode):
+                return None
+            said_of.setdefault(s, set()).add((_term(p), _term(o)))
+        elif isinstance(o, BNode):
+            saying.setdefault(o, set()).add((_term(s), _term(p)))
+    nodes = set(said_of) | set(saying)
+    keys = {
+        node: ("blank", frozenset(said_of.get(node, ())), frozenset(saying.get(node, ())))
+        for node in nodes
+    }
+    if len(set(keys.values())) != len(keys):
+        return None
+    return frozenset(
+        tuple(keys[t] if isinstance(t, BNode) else _term(t) for t in triple) for triple in triples
+    )
+
+
+def _term(term) -> tuple:
+    if isinstance(term, Literal):
+        return ("literal", str(term), term.language, term.datatype)
+    return ("iri", str(term))
+
+
 def run_harvest(
     store: Store,
     model: Model,
@@ -319,7 +393,7 @@ def _sync(
             graph.set((node, ldr.harvestedFrom, source.iri))
         wanted[iri] = graph
     current = current_versions(store, model, list(wanted))
-    same = unchanged_records(store, model, wanted, current)
+    same = _unchanged(store, model, wanted, current)
     for iri in sorted(same):
         report.outcomes.append(Outcome(iri, "unchanged", title=titles.get(iri, "")))
         del wanted[iri]
