@@ -67,7 +67,7 @@ def _refusal(agent, source: Source | None):
             "and the stewards: send `Authorization: Bearer TOKEN`.",
         )
     owner = f" ({source.owner})" if source is not None else ""
-    return problem(
+    return _refused(
         403,
         "Not your organisation's source",
         f"{agent.username} may not see or run this source: its organisation{owner} "
@@ -87,7 +87,7 @@ def _source(reference: str) -> Source | None:
 def source_runs(reference: str):
     source = _source(reference)
     if source is None:
-        return problem(
+        return _refused(
             404, "No such harvest source", f"Nothing is registered at /id/sources/{reference}."
         )
     agent = _who()
@@ -116,14 +116,14 @@ def run_source(reference: str):
     """Queue a run now; the web process's worker runs it (docs/harvesting.md)."""
     source = _source(reference)
     if source is None:
-        return problem(
+        return _refused(
             404, "No such harvest source", f"Nothing is registered at /id/sources/{reference}."
         )
     agent = _who()
     if not _may_see(agent, source):
         return _refusal(agent, source)
     if not source.approved:
-        return problem(
+        return _refused(
             409,
             "Not approved yet",
             f"{source.title} runs once a steward has approved it (status experimental "

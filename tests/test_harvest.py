@@ -294,6 +294,12 @@ def test_runs_are_logged_for_the_organisation_and_run_through_the_queue(app, tok
     assert "1 created" in page
     other = client.get("/doc/sources/leeds-apis/runs", headers=auth(tokens["croydon"]))
     assert other.status_code == 403
+    for path, who, status in (
+        ("/doc/sources/leeds-apis/runs", "croydon", 403),
+        ("/doc/sources/no-such-source/runs", "leeds", 404),
+    ):
+        refused = client.get(path, headers={**auth(tokens[who]), "Accept": "text/html"})
+        assert refused.status_code == status and refused.mimetype == "text/html"
     assert client.get("/doc/sources/leeds-apis/runs").status_code == 401
 
 
@@ -537,3 +543,22 @@ def test_an_unchanged_publiccode_file_with_a_regional_language_key_writes_nothin
     assert run(app, source).counts["created"] == 1
     again = run(app, source)
     assert again.counts["unchanged"] == 1 and again.counts["updated"] == 0, again.as_json()
+
+
+def test_nobody_links_a_record_to_a_harvest_source_by_hand(app, tokens, served):
+    """Only a harvest makes ldr:harvestedFrom: a publisher naming another organisation's source
+    on a record of their own would have that source's runs withdraw it."""
+    server, _ = served
+    client = app.test_client()
+    source = register_and_approve(client, tokens, "leeds-apis", server.url("apis.ttl"))
+    record = f"""@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+<{BASE}/id/apis/croydon-parking> a dcat:DataService ;
+    dcterms:title "Croydon parking"@en ;
+    dcterms:description "Parking permits, written for the harvest tests."@en ;
+    dcat:endpointURL <https://api.example.org/parking> ;
+    <{LDR}harvestedFrom> <{source}> ;
+    dcterms:source <https://api.example.org/parking> .
+"""
+    refused = post(client, record, tokens["croydon"], "apis")
+    assert refused.status_code == 403 and "only a harvest" in refused.json["detail"]

@@ -64,6 +64,9 @@ def test_loopback_is_refused_before_connecting_unless_allowed():
         "http://[::127.0.0.1]/",  # IPv4-compatible
         "http://[2001::1]/",  # Teredo
         "http://192.0.0.8/",
+        "http://[::ffff:0:a9fe:a9fe]/",  # IPv4-translated 169.254.169.254
+        "http://[fec0::1]/",  # site-local
+        "http://192.88.99.1/",
     ],
 )
 def test_private_and_link_local_addresses_are_refused(address):

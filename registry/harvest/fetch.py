@@ -19,6 +19,7 @@ import functools
 import ipaddress
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -54,7 +55,20 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Not public, though Python's ipaddress may call them global (IETF protocol assignments), and
 #: the IPv6 ranges that carry an IPv4 address inside them by translation or tunnel.
-_NOT_PUBLIC = [ipaddress.ip_network(n) for n in ("192.0.0.0/24", "64:ff9b:1::/48", "2001::/32")]
+_NOT_PUBLIC = [
+    ipaddress.ip_network(n)
+    for n in (
+        "192.0.0.0/24",
+        "192.88.99.0/24",
+        "64:ff9b:1::/48",
+        "2001::/32",
+        "fec0::/10",
+        "5f00::/16",
+        "3fff::/20",
+    )
+]
+#: IPv4-translated addresses (SIIT, RFC 2765): ::ffff:0:a.b.c.d
+_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _COMPATIBLE = ipaddress.ip_network("::/96")
 
@@ -66,7 +80,7 @@ def _public(ip: Address) -> bool:
         return False
     if isinstance(ip, ipaddress.IPv6Address):
         inner = ip.ipv4_mapped or ip.sixtofour
-        if inner is None and (ip in _NAT64 or ip in _COMPATIBLE):
+        if inner is None and (ip in _NAT64 or ip in _COMPATIBLE or ip in _TRANSLATED):
             inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if inner is not None:
             return _public(inner)
@@ -260,22 +274,27 @@ class Fetcher:
                 repository,
                 str(work / "repo"),
             ]
+            # git runs helpers of its own (git-remote-https): in a process group of its own, so
+            # that a clone stopped at the time limit leaves none of them running
+            process = subprocess.Popen(
+                command,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
             try:
-                done = subprocess.run(
-                    command,
-                    env=env,
-                    capture_output=True,
-                    text=True,
-                    timeout=self._left(),
-                    check=False,
-                )
-            except subprocess.TimeoutExpired as exc:
+                _, stderr = process.communicate(timeout=self._left())
+            except (subprocess.TimeoutExpired, FetchError) as exc:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.communicate()
                 raise FetchError(
                     f"cloning {repository!r} took longer than the {self.timeout:g} seconds a "
                     "harvest may spend (LDR_HARVEST_TIMEOUT)"
                 ) from exc
-            if done.returncode != 0:
-                said = " ".join(done.stderr.split())[:300]
+            if process.returncode != 0:
+                said = " ".join(stderr.split())[:300]
                 raise FetchError(f"git could not clone {repository!r}: {said}")
             for name in names:
                 path = work / "repo" / name

@@ -326,11 +326,19 @@ def run_harvest(
         report.finished = _now().isoformat()
         return report
     report.problems = list(mapped.problems)
-    for problem in mapped.problems:  # an entry left out is a failed record, counted as one
+    left_out: dict[str, list[Problem]] = {}
+    for problem in mapped.problems:  # an entry left out is one failed record, however many faults
         if problem.severity == "error" and problem.entry:
-            report.outcomes.append(
-                Outcome(problem.entry, "failed", field=problem.field, message=problem.message)
+            left_out.setdefault(problem.entry, []).append(problem)
+    for entry, problems in left_out.items():
+        report.outcomes.append(
+            Outcome(
+                entry,
+                "failed",
+                field=", ".join(dict.fromkeys(p.field for p in problems if p.field)),
+                message=" ".join(p.message for p in problems),
             )
+        )
     unreadable = [p for p in mapped.problems if p.severity == "error" and not p.entry]
     if unreadable and not mapped.records:
         # the file as a whole could not be read: nothing in it counts as gone from the source

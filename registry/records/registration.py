@@ -99,6 +99,21 @@ def _harvested_from(store: Store, model: Model, iri: str) -> str | None:
     return str(rows[0]["s"]) if rows else None
 
 
+def _check_harvested_from(
+    model: Model, graph: Graph, iri: str, agent: Agent, now: str | None
+) -> None:
+    """Only harvests link a record to a harvest source: a person may keep the link as it is,
+    and a steward may remove it (detach the record), but nobody makes one by hand, or a
+    publisher could hand their record to another organisation's source to withdraw."""
+    given = {str(o) for o in graph.objects(URIRef(iri), model.base.ldr.harvestedFrom)}
+    if given and given != ({now} if now else set()):
+        raise RegistrationError(
+            "forbidden",
+            f"{iri} names a harvest source it comes from (ldr:harvestedFrom): only a harvest "
+            "of that source makes that link. Leave it out.",
+        )
+
+
 def _is_source(model: Model, graph: Graph, iri: str) -> bool:
     return (URIRef(iri), RDF.type, model.base.ldr.HarvestSource) in graph
 
@@ -298,6 +313,7 @@ def submit(
     for iri in records:
         if _is_source(model, graph, iri):
             _check_source_publisher(graph, iri, agent)
+        _check_harvested_from(model, graph, iri, agent, None)
     for iri, record in records.items():  # a new record starts its life as submitted
         record.remove((URIRef(iri), REG.status, None))
         graph.remove((URIRef(iri), REG.status, None))
@@ -424,6 +440,7 @@ def revise(
         graph.remove((URIRef(iri), REG.status, None))  # status changes only through change_status
         if status:
             graph.add((URIRef(iri), REG.status, status[0]["s"]))
+        _check_harvested_from(model, graph, iri, agent, _harvested_from(store, model, iri))
         if _is_source(model, graph, iri):
             _check_source_publisher(graph, iri, agent)
             if agent.role == "publisher":  # what it harvests, and for whom, is a steward's call

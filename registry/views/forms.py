@@ -31,7 +31,12 @@ from registry.views.presentation import plain_number
 from registry.vocab.model import Model
 
 DASH = "http://datashapes.org/dash#"
-SYSTEM_PATHS = {REG.status, DCTERMS.isReplacedBy}  # set by the registry, not typed by people
+# set by the registry, not typed by people (ldr:harvestedFrom: by harvests)
+SYSTEM_PATHS = {
+    REG.status,
+    DCTERMS.isReplacedBy,
+    URIRef("https://w3id.org/local-digital-registry/def/ldr#harvestedFrom"),
+}
 #: The edit form's hidden field: the version of the record the person read, so that a change made
 #: by someone else meanwhile is not overwritten.
 RECORD_VERSION = "record-version"
@@ -474,7 +479,7 @@ def _add(
             graph.add((subject, f.path, Literal(int(raw.strip()), datatype=XSD.integer)))
         elif f.kind == "email":
             address = raw.strip().removeprefix("mailto:")
-            if not re.fullmatch(r"[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+", address):
+            if not re.fullmatch(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+", address):
                 problems[f.id] = f"{f.label} must be an email address, such as team@example.gov.uk"
                 continue
             graph.add((subject, f.path, URIRef("mailto:" + address)))
