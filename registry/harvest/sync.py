@@ -363,7 +363,9 @@ def _sync(
     records = dict(mapped.records)
     harvested = _harvested(store, model, str(source.iri))
     _renamed(records, harvested)
-    owners = _sources_of(store, model, list(records))
+    # what this source harvested is its own (a record has one ldr:harvestedFrom at most: the
+    # shapes' s:harvestedFrom): only the others are asked whose they are
+    owners = _sources_of(store, model, [iri for iri in records if iri not in harvested])
     agent = Agent(f"harvester:{source.reference}", str(source.owner), "publisher")
     titles = {
         iri: str(g.value(URIRef(iri), URIRef("http://purl.org/dc/terms/title")) or "")
