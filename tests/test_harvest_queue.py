@@ -87,7 +87,8 @@ def test_a_run_queued_on_one_machine_is_done_by_anothers_worker(app, tokens, tmp
             return answer.json["runs"] or None
 
         runs = wait_for(logged, within=60, what="the run queued on the other machine")
-        assert runs[0]["counts"]["created"] == 2
+        # the schedule may have queued a run of its own meanwhile (every ten minutes)
+        assert runs[-1]["counts"]["created"] == 2
         assert other.harvests.pending() == 0
         assert [r for r in server.requests if r == "/apis.ttl"] == ["/apis.ttl"]
     finally:
