@@ -86,12 +86,17 @@ class HarvestQueue:
                 return task.id
         return self.harvest_task(source).id
 
-    def start_worker(self, workers: int = 1) -> None:
-        """Run queued jobs and the schedule in threads of this process until stop_worker."""
+    def start_worker(self, workers: int = 1, schedule: bool = True) -> None:
+        """Run queued jobs (and, with `schedule`, the schedule) in threads of this process
+        until stop_worker."""
         if self._consumer is not None:
             return
         consumer = _InProcessConsumer(
-            self.huey, workers=workers, worker_type="thread", periodic=True, scheduler_interval=1
+            self.huey,
+            workers=workers,
+            worker_type="thread",
+            periodic=schedule,
+            scheduler_interval=1,
         )
         consumer.start()
         self._consumer = consumer
