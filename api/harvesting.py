@@ -83,16 +83,24 @@ def _source(reference: str) -> Source | None:
         return None
 
 
-@bp.get("/doc/sources/<reference>/runs")
-def source_runs(reference: str):
+def _source_for_agent(reference: str):
+    """(the source, None) when the caller may see and run it; else (None, the refusal)."""
     source = _source(reference)
     if source is None:
-        return _refused(
+        return None, _refused(
             404, "No such harvest source", f"Nothing is registered at /id/sources/{reference}."
         )
     agent = _who()
     if not _may_see(agent, source):
-        return _refusal(agent, source)
+        return None, _refusal(agent, source)
+    return source, None
+
+
+@bp.get("/doc/sources/<reference>/runs")
+def source_runs(reference: str):
+    source, refused = _source_for_agent(reference)
+    if source is None:
+        return refused
     found = runs(registry().store, registry().model, str(source.iri), 50)
     if _wants_page():
         model = registry().model
@@ -114,14 +122,9 @@ def source_runs(reference: str):
 @bp.post("/doc/sources/<reference>/runs")
 def run_source(reference: str):
     """Queue a run now; the web process's worker runs it (docs/harvesting.md)."""
-    source = _source(reference)
+    source, refused = _source_for_agent(reference)
     if source is None:
-        return _refused(
-            404, "No such harvest source", f"Nothing is registered at /id/sources/{reference}."
-        )
-    agent = _who()
-    if not _may_see(agent, source):
-        return _refusal(agent, source)
+        return refused
     if not source.approved:
         return _refused(
             409,

@@ -23,9 +23,11 @@ SHAPES_FILES = ("shapes/components.ttl", "shapes/registry-shapes.ttl")
 DATA_DIR = ROOT / "data"
 
 
-def _read(base: Base, relative: str) -> Graph:
-    path = ROOT / relative
-    return parse(read_limited(path, 1 << 26), FORMATS["turtle"], base.parse_base, source=relative)
+def _read(base: Base, relative: str, digest) -> Graph:
+    """One vocabulary file, parsed; its bytes also go into `digest` (the model's fingerprint)."""
+    data = read_limited(ROOT / relative, 1 << 26)
+    digest.update(data)
+    return parse(data, FORMATS["turtle"], base.parse_base, source=relative)
 
 
 @dataclass
@@ -174,16 +176,14 @@ def load_model(base_iri: str, languages: tuple[str, ...] = ("en",)) -> Model:
             (base.ontology_graph, base.scheme_graph("schemes"), base.scheme_graph("registers")),
         )
     )
-    files = {graph_names[relative]: _read(base, relative) for relative in ONTOLOGY_FILES}
+    digest = hashlib.sha256()
+    files = {graph_names[relative]: _read(base, relative, digest) for relative in ONTOLOGY_FILES}
     ontology = Graph()
     for graph in files.values():
         ontology += graph
     shapes = Graph()
     for relative in SHAPES_FILES:
-        shapes += _read(base, relative)
-    digest = hashlib.sha256()
-    for relative in (*ONTOLOGY_FILES, *SHAPES_FILES):
-        digest.update((ROOT / relative).read_bytes())
+        shapes += _read(base, relative, digest)
     model = Model(
         base, ontology, shapes, files=files, languages=languages, fingerprint=digest.hexdigest()
     )
